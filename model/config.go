@@ -1,0 +1,123 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Side says whether an SSL_CTX was made with a client or a server method.
+type Side uint8
+
+// The two sides of a connection.
+const (
+	Client Side = iota
+	Server
+)
+
+// String returns "client" or "server".
+func (s Side) String() string {
+	if s == Server {
+		return "server"
+	}
+	return "client"
+}
+
+// CacheMode holds SSL_CTX_set_session_cache_mode bits, with OpenSSL's values.
+type CacheMode uint16
+
+// Session cache mode bits (ssl.h). CacheOff is the empty mode.
+const (
+	CacheOff              CacheMode = 0x000
+	CacheClient           CacheMode = 0x001
+	CacheServer           CacheMode = 0x002
+	CacheNoAutoClear      CacheMode = 0x080
+	CacheNoInternalLookup CacheMode = 0x100
+	CacheNoInternalStore  CacheMode = 0x200
+)
+
+// CacheModeMask holds every bit the model knows.
+const CacheModeMask = CacheClient | CacheServer | CacheNoAutoClear | CacheNoInternalLookup | CacheNoInternalStore
+
+// String renders the mode as the C expression that builds it.
+func (m CacheMode) String() string {
+	if m == CacheOff {
+		return "OFF"
+	}
+	var parts []string
+	for _, b := range []struct {
+		bit  CacheMode
+		name string
+	}{{CacheClient, "CLIENT"}, {CacheServer, "SERVER"}, {CacheNoAutoClear, "NO_AUTO_CLEAR"},
+		{CacheNoInternalLookup, "NO_INTERNAL_LOOKUP"}, {CacheNoInternalStore, "NO_INTERNAL_STORE"}} {
+		if m&b.bit != 0 {
+			parts = append(parts, b.name)
+		}
+	}
+	if rest := m &^ CacheModeMask; rest != 0 {
+		parts = append(parts, fmt.Sprintf("0x%x", uint16(rest)))
+	}
+	return strings.Join(parts, "|")
+}
+
+// NewSessionCB says whether an SSL_CTX has a new_session_cb and what it returns.
+type NewSessionCB uint8
+
+// The new_session_cb settings: none, one that returns 0 (the library keeps
+// its reference), one that returns 1 (the application now owns a reference
+// and must SSL_SESSION_free it).
+const (
+	NewCBNone NewSessionCB = iota
+	NewCBReturn0
+	NewCBReturn1
+)
+
+// CtxConfig is everything SSL_CTX_new and the set-up calls after it decide.
+// Zero values mean "library default" where the field says so.
+type CtxConfig struct {
+	Side        Side
+	CacheMode   CacheMode    // exact mode; see DefaultMode
+	DefaultMode bool         // leave the mode at the library default (SERVER)
+	CacheSize   int64        // SSL_CTX_sess_set_cache_size; -1 leaves the default
+	Timeout     int64        // SSL_CTX_set_timeout; 0 leaves the default
+	NumTickets  int64        // SSL_CTX_set_num_tickets; -1 leaves the default
+	NoTicket    bool         // SSL_OP_NO_TICKET
+	NewCB       NewSessionCB // SSL_CTX_sess_set_new_cb
+	RemoveCB    bool         // SSL_CTX_sess_set_remove_cb
+}
+
+// DefaultConfig returns a configuration that changes nothing from the
+// library's defaults, for the given side.
+func DefaultConfig(side Side) CtxConfig {
+	return CtxConfig{Side: side, DefaultMode: true, CacheSize: -1, NumTickets: -1}
+}
+
+// String renders the configuration compactly, for example
+// "server, mode=SERVER|NO_AUTO_CLEAR, size=3, new_cb=1, remove_cb".
+func (c CtxConfig) String() string {
+	parts := []string{c.Side.String()}
+	if !c.DefaultMode {
+		parts = append(parts, "mode="+c.CacheMode.String())
+	}
+	if c.CacheSize >= 0 {
+		parts = append(parts, fmt.Sprintf("size=%d", c.CacheSize))
+	}
+	if c.Timeout != 0 {
+		parts = append(parts, fmt.Sprintf("timeout=%d", c.Timeout))
+	}
+	if c.NumTickets >= 0 {
+		parts = append(parts, fmt.Sprintf("tickets=%d", c.NumTickets))
+	}
+	if c.NoTicket {
+		parts = append(parts, "no_ticket")
+	}
+	switch c.NewCB {
+	case NewCBReturn0:
+		parts = append(parts, "new_cb=0")
+	case NewCBReturn1:
+		parts = append(parts, "new_cb=1")
+	}
+	if c.RemoveCB {
+		parts = append(parts, "remove_cb")
+	}
+	return strings.Join(parts, ", ")
+}

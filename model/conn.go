@@ -1,0 +1,143 @@
+package model
+
+// clearBadSession is ssl_clear_bad_session: a connection that completed a
+// handshake and is dropped without having sent close_notify takes its
+// session out of the cache (which also marks it not resumable). Reports
+// whether it did.
+func (st *stepper) clearBadSession(h Handle) bool {
+	l := st.ssl(h)
+	if l.sess == 0 || l.sent || l.phase != phaseEstablished {
+		return false
+	}
+	st.removeSession(l.ctx, l.sess)
+	return true
+}
+
+func (st *stepper) sslFree(h Handle) {
+	l := st.ssl(h)
+	if r := l.sess; r != 0 {
+		st.clearBadSession(h)
+		l.sess = 0
+		st.release(r)
+	}
+	st.disconnect(h)
+	l.alive, l.pending = false, nil
+	c := st.ctx(l.ctx)
+	c.sslRefs--
+	st.maybeDestroyCtx(l.ctx)
+}
+
+// sslClear is SSL_clear: the session stays unless it was bad, so a client
+// can offer it on its next connection.
+func (st *stepper) sslClear(h Handle) {
+	l := st.ssl(h)
+	if st.clearBadSession(h) {
+		r := l.sess
+		l.sess = 0
+		st.release(r)
+	}
+	st.disconnect(h)
+	l.phase, l.sent, l.recv, l.hit, l.version, l.pending = phaseBefore, false, false, false, VersionNone, nil
+}
+
+// disconnect forgets h's connection: bytes either side sends later go nowhere.
+func (st *stepper) disconnect(h Handle) {
+	l := st.ssl(h)
+	if l.peer != 0 {
+		if p := st.ssl(l.peer); p.peer == h {
+			p.peer = 0
+		}
+	}
+	l.peer, l.peerClosed = 0, false
+}
+
+// shutdown is one call of SSL_shutdown: the first sends close_notify and
+// returns 0; a later one reads (a TLS 1.3 client processes the tickets
+// waiting before the peer's close_notify) and returns 1 once close_notify
+// has arrived, -1 while it has not. Before or after a failed handshake it
+// fails with -1 (SSL_R_SHUTDOWN_WHILE_IN_INIT).
+func (st *stepper) shutdown(h Handle) int64 {
+	l := st.ssl(h)
+	switch {
+	case l.phase != phaseEstablished:
+		return -1
+	case !l.sent:
+		l.sent = true
+		if l.peer != 0 {
+			st.ssl(l.peer).peerClosed = true
+		}
+		return 0
+	case !l.recv:
+		for len(st.ssl(h).pending) > 0 {
+			l := st.ssl(h)
+			t := l.pending[0]
+			l.pending = l.pending[1:]
+			st.clientTicket(h, t)
+		}
+		l = st.ssl(h)
+		if !l.peerClosed {
+			return -1
+		}
+		l.recv, l.peerClosed = true, false
+	}
+	return 1
+}
+
+// fatalAlert: a record fails to decrypt, the SSL sends a fatal alert, which
+// takes its session out of the cache (ssl3_send_alert) unless close_notify
+// was already sent, and the connection is dead (SSL_in_init again). Tickets
+// still waiting are lost with the connection.
+func (st *stepper) fatalAlert(h Handle) {
+	l := st.ssl(h)
+	if !l.sent && l.sess != 0 {
+		st.removeSession(l.ctx, l.sess)
+	}
+	st.disconnect(h)
+	l.phase, l.pending = phaseFailed, nil
+}
+
+// setSession is SSL_set_session: the old session is judged by the bad
+// session rule, the new one gains a reference, the old one loses one.
+func (st *stepper) setSession(h Handle, sess Handle) {
+	st.clearBadSession(h)
+	var r sessRef
+	if sess != 0 {
+		r = st.named[sess-1]
+		st.retain(r)
+	}
+	l := st.ssl(h)
+	old := l.sess
+	l.sess = r
+	if old != 0 {
+		st.release(old)
+	}
+}
+
+// clientTicket is a client reading a NewSessionTicket: sessions that may sit
+// in a cache are immutable, so the SSL's session is replaced by a copy that
+// carries the ticket and an id derived from it.
+func (st *stepper) clientTicket(h Handle, t int32) {
+	l := st.ssl(h)
+	tk := st.tickets[t-1]
+	old := l.sess
+	if tk.version == TLS13 || st.obj(old).id != 0 {
+		n := st.dup(old)
+		if tk.version == TLS12 && st.ctx(l.ctx).mode&CacheClient != 0 {
+			st.removeSession(l.ctx, old)
+		}
+		l.sess = n
+		st.release(old)
+	}
+	o := st.obj(l.sess)
+	o.time = st.now
+	o.ticket = t
+	o.hint = tk.timeout
+	if tk.version == TLS13 && o.hint > st.prof.TicketHintCap {
+		o.hint = st.prof.TicketHintCap
+	}
+	o.id = st.freshID()
+	o.notResumable = false
+	if tk.version == TLS13 {
+		st.updateCache(h, CacheClient)
+	}
+}

@@ -1,0 +1,261 @@
+package model
+
+// handshake drives a client SSL c and a server SSL s through one complete
+// handshake at version v, in the order the messages flow, so that events
+// come out in the order a real library raises them.
+func (st *stepper) handshake(c, s Handle, v Version) {
+	cl, sv := st.ssl(c), st.ssl(s)
+	cctx, sctx := cl.ctx, sv.ctx
+
+	// Client: ClientHello. A session is offered only if it is resumable and
+	// of this version; otherwise the client starts a fresh one.
+	if r := cl.sess; r == 0 || st.obj(r).version != v || !st.obj(r).resumable() {
+		st.replaceSession(c, v)
+	}
+	offer := st.ssl(c).sess // the session the ClientHello carries
+
+	var hit, ticketExpected bool
+	if v == TLS12 {
+		hit, ticketExpected = st.serverHello12(s, offer, !st.ctx(cctx).cfg.NoTicket)
+	} else {
+		hit = st.serverHello13(s, offer)
+	}
+	if !hit {
+		if v == TLS12 {
+			st.replaceSession(s, v)
+			if !ticketExpected {
+				st.obj(st.ssl(s).sess).id = st.freshID()
+			}
+		} else {
+			st.replaceSession(s, v) // TLS 1.3: the id comes with each ticket
+		}
+		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
+		if st.ctx(sctx).mode&CacheServer == 0 {
+			st.obj(st.ssl(s).sess).id = 0
+		}
+	}
+
+	// Client: ServerHello. Not resumed: an offered session with an id is a
+	// miss and is replaced; in TLS 1.2 the client keeps the server's id.
+	if !hit {
+		if st.obj(st.ssl(c).sess).id != 0 {
+			st.ctx(cctx).misses++
+			st.replaceSession(c, v)
+		}
+		o := st.obj(st.ssl(c).sess)
+		o.version = v
+		if v == TLS12 {
+			o.id = st.obj(st.ssl(s).sess).id
+		}
+	}
+	cl, sv = st.ssl(c), st.ssl(s)
+	cl.hit, sv.hit = hit, hit
+	cl.version, sv.version = v, v
+	cl.phase, sv.phase = phaseEstablished, phaseEstablished
+	cl.peer, sv.peer = s, c
+
+	switch {
+	case v == TLS13:
+		// The client finishes first; the server then finishes and writes
+		// its tickets, which wait until the client reads them.
+		st.finishClient(c)
+		st.ctx(sctx).acceptGood++
+		st.serverTickets13(s, c)
+	case hit:
+		// Abbreviated TLS 1.2: the server's Finished comes first, so the
+		// client completes first.
+		st.finishClient(c)
+		st.finishServer12(s)
+	default:
+		var t int32
+		if ticketExpected {
+			t = st.issueTicket(s, TLS12)
+		}
+		st.finishServer12(s)
+		if t != 0 {
+			st.clientTicket(c, t)
+		}
+		st.finishClient(c)
+	}
+}
+
+// serverHello12 is the server's side of ssl_get_prev_session for TLS 1.2:
+// a ticket if both sides use them, else a cache lookup by session id.
+// It reports whether the session is resumed and whether a new ticket will be
+// issued.
+func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (hit, ticketExpected bool) {
+	sctx := st.ssl(s).ctx
+	o := st.obj(offer)
+	offerTicket, offerID := o.ticket, o.id
+	var found sessRef
+	tryCache := true
+	if clientTickets && !st.ctx(sctx).cfg.NoTicket {
+		switch {
+		case offerTicket == 0:
+			ticketExpected = true // an empty ticket extension asks for one
+		case st.decrypts(sctx, offerTicket, TLS12):
+			tryCache = false
+			found = st.fromTicket(offerTicket, offerID)
+		default:
+			tryCache = false
+			ticketExpected = true
+		}
+	}
+	if tryCache && offerID != 0 {
+		found = st.lookup(sctx, TLS12, offerID)
+	}
+	if found == 0 {
+		return false, ticketExpected
+	}
+	if st.obj(found).version != TLS12 || timedOut(st.now, st.obj(found)) {
+		if st.obj(found).version == TLS12 {
+			st.ctx(sctx).timeouts++
+			if tryCache {
+				st.removeSession(sctx, found)
+			}
+		}
+		st.release(found)
+		if !tryCache {
+			ticketExpected = true
+		}
+		return false, ticketExpected
+	}
+	st.ctx(sctx).hits++
+	sv := st.ssl(s)
+	old := sv.sess
+	sv.sess = found
+	if old != 0 {
+		st.release(old)
+	}
+	return true, false
+}
+
+// serverHello13 is the server's side of the TLS 1.3 pre_shared_key
+// extension and ssl_get_prev_session: a stateless ticket is decrypted by the
+// SSL_CTX that issued it; a stateful one (SSL_OP_NO_TICKET) is a session id
+// looked up in the cache, which keeps its entry. Either way the server
+// resumes from a private copy.
+func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
+	sctx := st.ssl(s).ctx
+	t := st.obj(offer).ticket
+	if t == 0 || !st.clientOffersTicket(offer) {
+		return false
+	}
+	tk := st.tickets[t-1]
+	var found sessRef
+	switch {
+	case st.ctx(sctx).cfg.NoTicket:
+		if tk.stateful {
+			found = st.lookup(sctx, TLS13, tk.id)
+		}
+	case st.decrypts(sctx, t, TLS13):
+		found = st.fromTicket(t, tk.id)
+	}
+	if found == 0 {
+		return false
+	}
+	d := st.dup(found)
+	st.release(found)
+	sv := st.ssl(s)
+	if old := sv.sess; old != 0 {
+		sv.sess = 0
+		st.release(old)
+	}
+	if timedOut(st.now, st.obj(d)) {
+		st.ctx(sctx).timeouts++
+		st.release(d)
+		return false
+	}
+	st.ctx(sctx).hits++
+	st.ssl(s).sess = d
+	return true
+}
+
+// clientOffersTicket: a TLS 1.3 client leaves out a ticket older than its
+// lifetime hint (with one second of slack: the age is rounded down).
+func (st *stepper) clientOffersTicket(offer sessRef) bool {
+	o := st.obj(offer)
+	age := st.now - o.time
+	if age < 0 {
+		return false // unsigned arithmetic in C: a huge age
+	}
+	if age > 0 {
+		age--
+	}
+	return o.hint >= age
+}
+
+// decrypts reports whether SSL_CTX ctx can open stateless ticket t.
+func (st *stepper) decrypts(ctx Handle, t int32, v Version) bool {
+	tk := st.tickets[t-1]
+	return !tk.stateful && tk.issuer == ctx && tk.version == v
+}
+
+// fromTicket rebuilds the session a stateless ticket describes, as a new
+// object the application never sees.
+func (st *stepper) fromTicket(t int32, id int64) sessRef {
+	tk := st.tickets[t-1]
+	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: tk.version, id: id, time: tk.time, timeout: tk.timeout})
+	return sessRef(len(st.objs))
+}
+
+// issueTicket records a NewSessionTicket describing s's current session.
+func (st *stepper) issueTicket(s Handle, v Version) int32 {
+	sv := st.ssl(s)
+	o := st.obj(sv.sess)
+	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.ctx(sv.ctx).cfg.NoTicket,
+		version: v, id: o.id, time: o.time, timeout: o.timeout})
+	return int32(len(st.tickets))
+}
+
+// serverTickets13 writes a TLS 1.3 server's tickets: num_tickets after a
+// full handshake, at most one after a resumption. Each ticket after the
+// first (and every ticket after a resumption) goes with a fresh copy of the
+// session, which gets a new id and time and is offered to the cache.
+func (st *stepper) serverTickets13(s, c Handle) {
+	sctx := st.ssl(s).ctx
+	n := st.ctx(sctx).numTickets
+	hit := st.ssl(s).hit
+	if hit && n > 1 {
+		n = 1
+	}
+	for i := int64(0); i < n; i++ {
+		if i > 0 || hit {
+			sv := st.ssl(s)
+			old := sv.sess
+			sv.sess = st.dup(old)
+			st.release(old)
+		}
+		o := st.obj(st.ssl(s).sess)
+		o.id = st.freshID()
+		o.time = st.now
+		t := st.issueTicket(s, TLS13)
+		cl := st.ssl(c)
+		cl.pending = append(cl.pending, t)
+		st.updateCache(s, CacheServer)
+	}
+}
+
+// finishServer12 is the end of a TLS 1.2 server handshake.
+func (st *stepper) finishServer12(s Handle) {
+	st.updateCache(s, CacheServer)
+	st.ctx(st.ssl(s).ctx).acceptGood++
+}
+
+// finishClient is the end of a client handshake. In TLS 1.3 a client cache
+// drops the session it just used: tickets are for one use.
+func (st *stepper) finishClient(c Handle) {
+	cl := st.ssl(c)
+	cctx := st.ctx(cl.ctx)
+	if cl.version == TLS13 {
+		if cctx.mode&CacheClient != 0 {
+			st.removeSession(cl.ctx, cl.sess)
+		}
+	} else {
+		st.updateCache(c, CacheClient)
+	}
+	if cl.hit {
+		cctx.hits++
+	}
+	cctx.connectGood++
+}

@@ -1,0 +1,202 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Handle names one object (SSL_CTX, SSL or SSL_SESSION) inside a universe.
+// Handles of each kind count from 1; 0 means "none" (a NULL pointer).
+type Handle int32
+
+// Kind is the call an [Op] makes. Its String form is the C function name
+// (or a lower-case pseudo call such as "handshake" for a step that drives
+// several library functions).
+type Kind uint8
+
+// The calls of the model. Pseudo calls (lower-case names) stand for what a
+// program does with several library calls: drive a whole handshake, let a
+// client read one post-handshake ticket, suffer a fatal error, let time pass.
+const (
+	KindInvalid   Kind = iota
+	CtxNew             // SSL_CTX_new + configuration; Ctx is the new handle
+	CtxFree            // SSL_CTX_free(Ctx)
+	SSLNew             // SSL_new(Ctx); SSL is the new handle
+	SSLFree            // SSL_free(SSL)
+	SSLClear           // SSL_clear(SSL)
+	Shutdown           // SSL_shutdown(SSL), one call
+	FatalAlert         // a fatal error on SSL's connection: it sends a fatal alert
+	Handshake          // a complete handshake between client SSL and server Peer, version Arg
+	ReadTicket         // client SSL reads one pending post-handshake ticket; returns 1 or 0
+	Get0               // SSL_get0_session(SSL)
+	Get1               // SSL_get1_session(SSL)
+	UpRef              // SSL_SESSION_up_ref(Sess)
+	SessFree           // SSL_SESSION_free(Sess)
+	SetSession         // SSL_set_session(SSL, Sess); Sess 0 is NULL
+	SessionReused      // SSL_session_reused(SSL)
+	IsResumable        // SSL_SESSION_is_resumable(Sess)
+	SetTime            // SSL_SESSION_set_time(Sess, Arg)
+	SetTimeout         // SSL_SESSION_set_timeout(Sess, Arg)
+	GetTime            // SSL_SESSION_get_time(Sess)
+	GetTimeout         // SSL_SESSION_get_timeout(Sess)
+	CtxSetTimeout      // SSL_CTX_set_timeout(Ctx, Arg)
+	SetCacheSize       // SSL_CTX_sess_set_cache_size(Ctx, Arg)
+	AddSession         // SSL_CTX_add_session(Ctx, Sess)
+	RemoveSession      // SSL_CTX_remove_session(Ctx, Sess)
+	Flush              // SSL_CTX_flush_sessions(Ctx, Arg)
+	SessNumber         // SSL_CTX_sess_number(Ctx)
+	SessHits           // SSL_CTX_sess_hits(Ctx)
+	SessMisses         // SSL_CTX_sess_misses(Ctx)
+	SessTimeouts       // SSL_CTX_sess_timeouts(Ctx)
+	SessCacheFull      // SSL_CTX_sess_cache_full(Ctx)
+	Tick               // the virtual clock advances by Arg seconds
+	kindCount
+)
+
+var kindNames = [...]string{
+	KindInvalid:   "invalid",
+	CtxNew:        "SSL_CTX_new",
+	CtxFree:       "SSL_CTX_free",
+	SSLNew:        "SSL_new",
+	SSLFree:       "SSL_free",
+	SSLClear:      "SSL_clear",
+	Shutdown:      "SSL_shutdown",
+	FatalAlert:    "fatal_alert",
+	Handshake:     "handshake",
+	ReadTicket:    "read_ticket",
+	Get0:          "SSL_get0_session",
+	Get1:          "SSL_get1_session",
+	UpRef:         "SSL_SESSION_up_ref",
+	SessFree:      "SSL_SESSION_free",
+	SetSession:    "SSL_set_session",
+	SessionReused: "SSL_session_reused",
+	IsResumable:   "SSL_SESSION_is_resumable",
+	SetTime:       "SSL_SESSION_set_time",
+	SetTimeout:    "SSL_SESSION_set_timeout",
+	GetTime:       "SSL_SESSION_get_time",
+	GetTimeout:    "SSL_SESSION_get_timeout",
+	CtxSetTimeout: "SSL_CTX_set_timeout",
+	SetCacheSize:  "SSL_CTX_sess_set_cache_size",
+	AddSession:    "SSL_CTX_add_session",
+	RemoveSession: "SSL_CTX_remove_session",
+	Flush:         "SSL_CTX_flush_sessions",
+	SessNumber:    "SSL_CTX_sess_number",
+	SessHits:      "SSL_CTX_sess_hits",
+	SessMisses:    "SSL_CTX_sess_misses",
+	SessTimeouts:  "SSL_CTX_sess_timeouts",
+	SessCacheFull: "SSL_CTX_sess_cache_full",
+	Tick:          "tick",
+}
+
+// String returns the C name of the call.
+func (k Kind) String() string {
+	if k < kindCount {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", uint8(k))
+}
+
+// Kinds lists every valid call kind, in declaration order.
+func Kinds() []Kind {
+	out := make([]Kind, 0, kindCount-1)
+	for k := Kind(1); k < kindCount; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// ParseKind maps a C name (or pseudo-call name) to its Kind. SSL_get_session
+// is accepted as the alias of SSL_get0_session.
+func ParseKind(name string) (Kind, bool) {
+	if name == "SSL_get_session" {
+		return Get0, true
+	}
+	for k := Kind(1); k < kindCount; k++ {
+		if kindNames[k] == name {
+			return k, true
+		}
+	}
+	return KindInvalid, false
+}
+
+// Version is a TLS protocol version used in a handshake.
+type Version uint8
+
+// The protocol versions a handshake can use. VersionNone marks a session or
+// connection that has not negotiated one.
+const (
+	VersionNone Version = 0
+	TLS12       Version = 12
+	TLS13       Version = 13
+)
+
+// String returns TLS1_2 or TLS1_3, as a C programmer writes them.
+func (v Version) String() string {
+	switch v {
+	case TLS12:
+		return "TLS1_2"
+	case TLS13:
+		return "TLS1_3"
+	case VersionNone:
+		return "none"
+	}
+	return fmt.Sprintf("Version(%d)", uint8(v))
+}
+
+// Op is one call. Which fields matter depends on Kind; the rest are zero.
+type Op struct {
+	Kind   Kind
+	Ctx    Handle    // SSL_CTX argument (the new handle for CtxNew)
+	SSL    Handle    // SSL argument (the new handle for SSLNew; the client in Handshake)
+	Peer   Handle    // the server SSL in Handshake
+	Sess   Handle    // SSL_SESSION argument (0 is NULL in SetSession)
+	Arg    int64     // time, timeout, size, flush time, seconds to tick, or the Version of a Handshake
+	Config CtxConfig // the options of CtxNew
+}
+
+// String renders the call in C-like form, for example
+// "SSL_CTX_add_session(ctx1, sess2)".
+func (o Op) String() string {
+	var args []string
+	switch o.Kind {
+	case CtxNew:
+		return fmt.Sprintf("SSL_CTX_new(%s)", o.Config)
+	case SSLNew:
+		args = []string{CtxName(o.Ctx)}
+	case CtxFree, SessNumber, SessHits, SessMisses, SessTimeouts, SessCacheFull:
+		args = []string{CtxName(o.Ctx)}
+	case SSLFree, SSLClear, Shutdown, FatalAlert, ReadTicket, Get0, Get1, SessionReused:
+		args = []string{SSLName(o.SSL)}
+	case Handshake:
+		args = []string{SSLName(o.SSL), SSLName(o.Peer), Version(o.Arg).String()}
+	case UpRef, SessFree, IsResumable, GetTime, GetTimeout:
+		args = []string{SessName(o.Sess)}
+	case SetSession:
+		args = []string{SSLName(o.SSL), SessName(o.Sess)}
+	case SetTime, SetTimeout:
+		args = []string{SessName(o.Sess), fmt.Sprint(o.Arg)}
+	case CtxSetTimeout, SetCacheSize, Flush:
+		args = []string{CtxName(o.Ctx), fmt.Sprint(o.Arg)}
+	case AddSession, RemoveSession:
+		args = []string{CtxName(o.Ctx), SessName(o.Sess)}
+	case Tick:
+		args = []string{fmt.Sprint(o.Arg)}
+	}
+	return o.Kind.String() + "(" + strings.Join(args, ", ") + ")"
+}
+
+// CtxName renders an SSL_CTX handle ("ctx3", or "NULL").
+func CtxName(h Handle) string { return name("ctx", h) }
+
+// SSLName renders an SSL handle ("ssl2", or "NULL").
+func SSLName(h Handle) string { return name("ssl", h) }
+
+// SessName renders an SSL_SESSION handle ("sess5", or "NULL").
+func SessName(h Handle) string { return name("sess", h) }
+
+func name(prefix string, h Handle) string {
+	if h == 0 {
+		return "NULL"
+	}
+	return fmt.Sprintf("%s%d", prefix, h)
+}

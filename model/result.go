@@ -1,0 +1,219 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// EventKind is a lifetime event an implementation reports during a call.
+type EventKind uint8
+
+// The observable lifetime events.
+const (
+	EvNewSession EventKind = iota + 1 // new_session_cb(ssl, sess) was called on Ctx
+	EvRemove                          // remove_session_cb(ctx, sess) was called on Ctx
+	EvDestroyed                       // a named session's reference count reached zero
+)
+
+// String returns the event's short name.
+func (k EventKind) String() string {
+	switch k {
+	case EvNewSession:
+		return "new_session_cb"
+	case EvRemove:
+		return "remove_cb"
+	case EvDestroyed:
+		return "destroyed"
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one lifetime event. Ctx is set for the callbacks and zero for
+// EvDestroyed. Destructions are reported only for sessions the application
+// has been shown (named sessions); unnamed internal copies come and go
+// unseen, as they do for a real program.
+type Event struct {
+	Kind EventKind
+	Sess Handle
+	Ctx  Handle
+}
+
+// String renders the event, for example "remove_cb(ctx1, sess3)".
+func (e Event) String() string {
+	if e.Kind == EvDestroyed {
+		return fmt.Sprintf("destroyed(%s)", SessName(e.Sess))
+	}
+	return fmt.Sprintf("%s(%s, %s)", e.Kind, CtxName(e.Ctx), SessName(e.Sess))
+}
+
+// Result is what one call did: its return value and the events it caused,
+// in order. For calls that return a session (Get0, Get1) Ret is the session
+// handle, 0 for NULL; for calls that return void Ret is 0.
+type Result struct {
+	Ret    int64
+	Events []Event
+}
+
+// Equal reports whether two results are the same.
+func (r Result) Equal(o Result) bool {
+	if r.Ret != o.Ret || len(r.Events) != len(o.Events) {
+		return false
+	}
+	for i := range r.Events {
+		if r.Events[i] != o.Events[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Format renders the result of op for people: "sess3", "NULL", "1", with
+// the events after it.
+func (r Result) Format(op Op) string {
+	var b strings.Builder
+	b.WriteString(FormatRet(op.Kind, r.Ret))
+	for _, e := range r.Events {
+		b.WriteString(" ")
+		b.WriteString(e.String())
+	}
+	return b.String()
+}
+
+// FormatRet renders a return value of a call of kind k.
+func FormatRet(k Kind, ret int64) string {
+	switch k {
+	case Get0, Get1:
+		return SessName(Handle(ret))
+	case CtxNew, CtxFree, SSLFree, Flush, Tick, SSLNew:
+		return "void"
+	}
+	return fmt.Sprint(ret)
+}
+
+// Observation is everything cheap to observe about a universe between
+// calls, without naming anything new. Slices are in handle order.
+type Observation struct {
+	Ctxs     []CtxObs
+	SSLs     []SSLObs
+	Sessions []SessObs
+}
+
+// CtxObs is one application-held SSL_CTX: its cache size and counters.
+type CtxObs struct {
+	Ctx       Handle
+	Number    int64 // SSL_CTX_sess_number
+	Hits      int64
+	Misses    int64
+	Timeouts  int64
+	CacheFull int64
+}
+
+// Unnamed is the SSLObs.Sess value of an SSL whose session the application
+// has not been shown yet.
+const Unnamed Handle = -1
+
+// SSLObs is one live SSL: which session it holds (a handle, 0 for none,
+// [Unnamed] for an object not yet shown) and SSL_session_reused.
+type SSLObs struct {
+	SSL    Handle
+	Sess   Handle
+	Reused bool
+}
+
+// SessObs is one live named session.
+type SessObs struct {
+	Sess      Handle
+	Resumable bool
+	IDLen     int // 0, or 32 for every id OpenSSL makes
+	Time      int64
+	Timeout   int64
+}
+
+// Diff lists the differences between two observations (want is o), one per
+// line, or returns "" when they agree.
+func (o Observation) Diff(got Observation) string {
+	var lines []string
+	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	diffSlices(o.Ctxs, got.Ctxs, func(c CtxObs) Handle { return c.Ctx }, func(w, g *CtxObs) {
+		switch {
+		case w == nil:
+			add("%s: unexpected live SSL_CTX", CtxName(g.Ctx))
+		case g == nil:
+			add("%s: missing", CtxName(w.Ctx))
+		default:
+			for _, f := range []struct {
+				name string
+				w, g int64
+			}{{"sess_number", w.Number, g.Number}, {"sess_hits", w.Hits, g.Hits}, {"sess_misses", w.Misses, g.Misses},
+				{"sess_timeouts", w.Timeouts, g.Timeouts}, {"sess_cache_full", w.CacheFull, g.CacheFull}} {
+				if f.w != f.g {
+					add("%s: %s = %d, want %d", CtxName(w.Ctx), f.name, f.g, f.w)
+				}
+			}
+		}
+	})
+	diffSlices(o.SSLs, got.SSLs, func(s SSLObs) Handle { return s.SSL }, func(w, g *SSLObs) {
+		switch {
+		case w == nil:
+			add("%s: unexpected live SSL", SSLName(g.SSL))
+		case g == nil:
+			add("%s: missing", SSLName(w.SSL))
+		default:
+			if w.Sess != g.Sess {
+				add("%s: session = %s, want %s", SSLName(w.SSL), obsSess(g.Sess), obsSess(w.Sess))
+			}
+			if w.Reused != g.Reused {
+				add("%s: SSL_session_reused = %v, want %v", SSLName(w.SSL), g.Reused, w.Reused)
+			}
+		}
+	})
+	diffSlices(o.Sessions, got.Sessions, func(s SessObs) Handle { return s.Sess }, func(w, g *SessObs) {
+		switch {
+		case w == nil:
+			add("%s: alive, want destroyed", SessName(g.Sess))
+		case g == nil:
+			add("%s: destroyed, want alive", SessName(w.Sess))
+		default:
+			if w.Resumable != g.Resumable {
+				add("%s: SSL_SESSION_is_resumable = %v, want %v", SessName(w.Sess), g.Resumable, w.Resumable)
+			}
+			if w.IDLen != g.IDLen {
+				add("%s: id length = %d, want %d", SessName(w.Sess), g.IDLen, w.IDLen)
+			}
+			if w.Time != g.Time {
+				add("%s: SSL_SESSION_get_time = %d, want %d", SessName(w.Sess), g.Time, w.Time)
+			}
+			if w.Timeout != g.Timeout {
+				add("%s: SSL_SESSION_get_timeout = %d, want %d", SessName(w.Sess), g.Timeout, w.Timeout)
+			}
+		}
+	})
+	return strings.Join(lines, "\n")
+}
+
+func obsSess(h Handle) string {
+	if h == Unnamed {
+		return "(unnamed session)"
+	}
+	return SessName(h)
+}
+
+// diffSlices walks two handle-sorted slices and calls f for every handle in
+// either, with nil for the side that lacks it.
+func diffSlices[T any](want, got []T, key func(T) Handle, f func(w, g *T)) {
+	i, j := 0, 0
+	for i < len(want) || j < len(got) {
+		switch {
+		case j == len(got) || (i < len(want) && key(want[i]) < key(got[j])):
+			f(&want[i], nil)
+			i++
+		case i == len(want) || key(got[j]) < key(want[i]):
+			f(nil, &got[j])
+			j++
+		default:
+			f(&want[i], &got[j])
+			i++
+			j++
+		}
+	}
+}

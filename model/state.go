@@ -1,0 +1,249 @@
+package model
+
+import (
+	"hash/fnv"
+	"slices"
+)
+
+// State is one universe: every SSL_CTX, SSL and SSL_SESSION ever made in
+// it, and the virtual clock. The zero value is not usable; call [New].
+// States are values with unshared insides after [State.Clone].
+type State struct {
+	prof    Profile
+	now     int64
+	nextID  int64 // the last session id handed out; ids are 1, 2, ...
+	ctxs    []ctxObj
+	ssls    []sslObj
+	objs    []sessObj // every session object ever made; index+1 is its ref
+	named   []int32   // session handle-1 -> object ref
+	tickets []ticket  // every ticket ever issued; index+1 is its ref
+}
+
+// sessRef names a session object inside the model (index+1; 0 is none).
+type sessRef = int32
+
+type phase uint8
+
+const (
+	phaseBefore      phase = iota // new, or after SSL_clear: SSL_in_before
+	phaseEstablished              // handshake complete
+	phaseFailed                   // a fatal error happened: SSL_in_init is true again
+)
+
+type ctxObj struct {
+	cfg                               CtxConfig
+	mode                              CacheMode
+	size                              int64
+	timeout                           int64 // SSL_CTX_get_timeout; 0 means the profile default
+	numTickets                        int64
+	appHeld                           bool // the application has not called SSL_CTX_free
+	alive                             bool // the object exists (application or SSL references)
+	sslRefs                           int32
+	hits, misses, timeouts, cacheFull int64
+	connectGood, acceptGood           int64
+	list                              []sessRef // the cache, head (expires last) to tail
+}
+
+type sslObj struct {
+	ctx        Handle
+	client     bool
+	alive      bool
+	phase      phase
+	sent, recv bool // SSL_SENT_SHUTDOWN, SSL_RECEIVED_SHUTDOWN
+	sess       sessRef
+	hit        bool
+	version    Version // of the last handshake
+	peer       Handle  // the other end of the last handshake
+	peerClosed bool    // the peer's close_notify is waiting to be read
+	pending    []int32 // tickets sent by the server, not yet read (client)
+}
+
+type sessObj struct {
+	alive        bool
+	refs         int32
+	appRefs      int32 // references the application owns
+	handle       Handle
+	version      Version
+	id           int64 // 0: empty id
+	ticket       int32 // the ticket this client session holds (ref), 0 none
+	notResumable bool
+	time         int64
+	timeout      int64
+	hint         int64  // TLS 1.3 ticket_lifetime_hint (client)
+	owner        Handle // the SSL_CTX whose cache holds this object
+}
+
+// ticket is what a server put into a NewSessionTicket: enough for the
+// issuing SSL_CTX to rebuild the session it describes.
+type ticket struct {
+	issuer   Handle
+	stateful bool // SSL_OP_NO_TICKET in TLS 1.3: the ticket is a session id
+	version  Version
+	id       int64
+	time     int64
+	timeout  int64
+}
+
+// New returns an empty universe that follows profile p.
+func New(p Profile) *State {
+	return &State{prof: p, now: p.StartTime}
+}
+
+// Profile returns the profile the universe follows.
+func (s *State) Profile() Profile { return s.prof }
+
+// Now returns the virtual clock.
+func (s *State) Now() int64 { return s.now }
+
+// NextCtx returns the handle the next CtxNew must use.
+func (s *State) NextCtx() Handle { return Handle(len(s.ctxs) + 1) }
+
+// NextSSL returns the handle the next SSLNew must use.
+func (s *State) NextSSL() Handle { return Handle(len(s.ssls) + 1) }
+
+// NamedSessions returns how many sessions have been named so far.
+func (s *State) NamedSessions() int { return len(s.named) }
+
+// Clone returns a deep copy.
+func (s *State) Clone() *State {
+	c := *s
+	c.ctxs = slices.Clone(s.ctxs)
+	for i := range c.ctxs {
+		c.ctxs[i].list = slices.Clone(c.ctxs[i].list)
+	}
+	c.ssls = slices.Clone(s.ssls)
+	for i := range c.ssls {
+		c.ssls[i].pending = slices.Clone(c.ssls[i].pending)
+	}
+	c.objs = slices.Clone(s.objs)
+	c.named = slices.Clone(s.named)
+	c.tickets = slices.Clone(s.tickets)
+	return &c
+}
+
+// Equal reports whether two universes are in the same state.
+func (s *State) Equal(o *State) bool {
+	if s.prof != o.prof || s.now != o.now || s.nextID != o.nextID ||
+		!slices.Equal(s.objs, o.objs) || !slices.Equal(s.named, o.named) ||
+		!slices.Equal(s.tickets, o.tickets) ||
+		len(s.ctxs) != len(o.ctxs) || len(s.ssls) != len(o.ssls) {
+		return false
+	}
+	for i := range s.ctxs {
+		a, b := s.ctxs[i], o.ctxs[i]
+		if !slices.Equal(a.list, b.list) {
+			return false
+		}
+		a.list, b.list = nil, nil
+		if !ctxEqual(&a, &b) {
+			return false
+		}
+	}
+	for i := range s.ssls {
+		a, b := s.ssls[i], o.ssls[i]
+		if !slices.Equal(a.pending, b.pending) {
+			return false
+		}
+		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
+			a.sent != b.sent || a.recv != b.recv || a.sess != b.sess || a.hit != b.hit ||
+			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed {
+			return false
+		}
+	}
+	return true
+}
+
+func ctxEqual(a, b *ctxObj) bool {
+	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
+		a.numTickets == b.numTickets && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
+		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
+		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood
+}
+
+// Hash returns a hash consistent with Equal.
+func (s *State) Hash() uint64 {
+	h := fnv.New64a()
+	var buf [8]byte
+	put := func(v int64) {
+		for i := range buf {
+			buf[i] = byte(v >> (8 * i))
+		}
+		h.Write(buf[:])
+	}
+	put(s.now)
+	put(s.nextID)
+	put(int64(len(s.ctxs)))
+	for _, c := range s.ctxs {
+		put(int64(len(c.list)))
+		for _, r := range c.list {
+			put(int64(r))
+		}
+		put(c.hits + c.misses<<8 + c.timeouts<<16 + c.cacheFull<<24 + c.connectGood<<32 + c.acceptGood<<40)
+	}
+	put(int64(len(s.ssls)))
+	for _, l := range s.ssls {
+		put(int64(l.sess)<<8 | int64(l.phase)<<4 | b2i(l.alive)<<3 | b2i(l.sent)<<2 | b2i(l.recv)<<1 | b2i(l.hit))
+		put(int64(len(l.pending)))
+	}
+	for _, o := range s.objs {
+		put(int64(o.refs)<<32 | int64(o.appRefs)<<8 | b2i(o.alive)<<1 | b2i(o.notResumable))
+		put(o.time ^ o.timeout<<20 ^ int64(o.owner)<<48)
+	}
+	return h.Sum64()
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Observe returns what a harness can cheaply see of the universe.
+func (s *State) Observe() Observation {
+	var ob Observation
+	for i, c := range s.ctxs {
+		if !c.appHeld {
+			continue
+		}
+		ob.Ctxs = append(ob.Ctxs, CtxObs{Ctx: Handle(i + 1), Number: int64(len(c.list)),
+			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull})
+	}
+	for i, l := range s.ssls {
+		if !l.alive {
+			continue
+		}
+		o := SSLObs{SSL: Handle(i + 1), Reused: l.hit}
+		if l.sess != 0 {
+			o.Sess = s.obj(l.sess).handle
+			if o.Sess == 0 {
+				o.Sess = Unnamed
+			}
+		}
+		ob.SSLs = append(ob.SSLs, o)
+	}
+	for i, r := range s.named {
+		o := s.obj(r)
+		if !o.alive {
+			continue
+		}
+		ob.Sessions = append(ob.Sessions, SessObs{Sess: Handle(i + 1), Resumable: o.resumable(),
+			IDLen: idLen(o.id), Time: o.time, Timeout: o.timeout})
+	}
+	return ob
+}
+
+func idLen(id int64) int {
+	if id == 0 {
+		return 0
+	}
+	return 32
+}
+
+func (o *sessObj) resumable() bool {
+	return !o.notResumable && (o.id != 0 || o.ticket != 0)
+}
+
+func (s *State) obj(r sessRef) *sessObj { return &s.objs[r-1] }
+func (s *State) ctx(h Handle) *ctxObj   { return &s.ctxs[h-1] }
+func (s *State) ssl(h Handle) *sslObj   { return &s.ssls[h-1] }

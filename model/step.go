@@ -1,0 +1,222 @@
+package model
+
+// Step applies op. On success it returns the call's result and the state has
+// moved on; on error (see [State.Check]) nothing changed.
+func (s *State) Step(op Op) (Result, error) {
+	if err := s.Check(op); err != nil {
+		return Result{}, err
+	}
+	st := stepper{State: s}
+	ret := st.apply(op)
+	return Result{Ret: ret, Events: st.events}, nil
+}
+
+// stepper carries the events of the call being applied.
+type stepper struct {
+	*State
+	events []Event
+}
+
+func (st *stepper) apply(op Op) int64 {
+	switch op.Kind {
+	case CtxNew:
+		st.ctxNew(op.Config)
+	case CtxFree:
+		c := st.ctx(op.Ctx)
+		c.appHeld = false
+		st.maybeDestroyCtx(op.Ctx)
+	case SSLNew:
+		c := st.ctx(op.Ctx)
+		c.sslRefs++
+		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true})
+	case SSLFree:
+		st.sslFree(op.SSL)
+	case SSLClear:
+		st.sslClear(op.SSL)
+		return 1
+	case Shutdown:
+		return st.shutdown(op.SSL)
+	case FatalAlert:
+		st.fatalAlert(op.SSL)
+	case Handshake:
+		st.handshake(op.SSL, op.Peer, Version(op.Arg))
+		return 1
+	case ReadTicket:
+		l := st.ssl(op.SSL)
+		if len(l.pending) == 0 {
+			return 0
+		}
+		t := l.pending[0]
+		l.pending = l.pending[1:]
+		st.clientTicket(op.SSL, t)
+		return 1
+	case Get0, Get1:
+		r := st.ssl(op.SSL).sess
+		if r == 0 {
+			return 0
+		}
+		if op.Kind == Get1 {
+			st.retain(r)
+			st.obj(r).appRefs++
+		}
+		return int64(st.name(r))
+	case UpRef:
+		r := st.named[op.Sess-1]
+		st.retain(r)
+		st.obj(r).appRefs++
+		return 1
+	case SessFree:
+		r := st.named[op.Sess-1]
+		st.obj(r).appRefs--
+		st.release(r)
+	case SetSession:
+		st.setSession(op.SSL, op.Sess)
+		return 1
+	case SessionReused:
+		return b2i(st.ssl(op.SSL).hit)
+	case IsResumable:
+		return b2i(st.obj(st.named[op.Sess-1]).resumable())
+	case SetTime:
+		r := st.named[op.Sess-1]
+		st.obj(r).time = op.Arg
+		st.resort(r)
+		return op.Arg
+	case SetTimeout:
+		if op.Arg < 0 {
+			return 0
+		}
+		r := st.named[op.Sess-1]
+		st.obj(r).timeout = op.Arg
+		st.resort(r)
+		return 1
+	case GetTime:
+		return st.obj(st.named[op.Sess-1]).time
+	case GetTimeout:
+		return st.obj(st.named[op.Sess-1]).timeout
+	case CtxSetTimeout:
+		c := st.ctx(op.Ctx)
+		old := c.timeout
+		c.timeout = op.Arg
+		return old
+	case SetCacheSize:
+		c := st.ctx(op.Ctx)
+		old := c.size
+		c.size = op.Arg
+		return old
+	case AddSession:
+		return st.addSession(op.Ctx, st.named[op.Sess-1])
+	case RemoveSession:
+		return st.removeSession(op.Ctx, st.named[op.Sess-1])
+	case Flush:
+		st.flush(op.Ctx, op.Arg)
+	case SessNumber:
+		return int64(len(st.ctx(op.Ctx).list))
+	case SessHits:
+		return st.ctx(op.Ctx).hits
+	case SessMisses:
+		return st.ctx(op.Ctx).misses
+	case SessTimeouts:
+		return st.ctx(op.Ctx).timeouts
+	case SessCacheFull:
+		return st.ctx(op.Ctx).cacheFull
+	case Tick:
+		st.now += op.Arg
+	}
+	return 0
+}
+
+// name returns r's handle, naming it now if the application has not seen it.
+func (st *stepper) name(r sessRef) Handle {
+	o := st.obj(r)
+	if o.handle == 0 {
+		st.named = append(st.named, r)
+		o.handle = Handle(len(st.named))
+	}
+	return o.handle
+}
+
+func (st *stepper) emit(k EventKind, r sessRef, ctx Handle) {
+	st.events = append(st.events, Event{Kind: k, Sess: st.name(r), Ctx: ctx})
+}
+
+func (st *stepper) retain(r sessRef) { st.obj(r).refs++ }
+
+// release drops one reference; at zero the object is destroyed, which the
+// application sees only for a session it has been shown.
+func (st *stepper) release(r sessRef) {
+	o := st.obj(r)
+	o.refs--
+	if o.refs > 0 {
+		return
+	}
+	o.alive = false
+	if o.handle != 0 {
+		st.events = append(st.events, Event{Kind: EvDestroyed, Sess: o.handle})
+	}
+}
+
+// newSession makes a session the way ssl_get_new_session does: time now,
+// timeout from the SSL_CTX (its 0 meaning the default), one reference.
+func (st *stepper) newSession(ctx Handle, v Version) sessRef {
+	timeout := st.ctx(ctx).timeout
+	if timeout == 0 {
+		timeout = st.prof.DefaultTimeout
+	}
+	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: v, time: st.now, timeout: timeout})
+	return sessRef(len(st.objs))
+}
+
+// dup copies a session as ssl_session_dup does for the library's own use:
+// not cached, not resumable-flagged, one reference, unseen.
+func (st *stepper) dup(r sessRef) sessRef {
+	o := *st.obj(r)
+	o.alive, o.refs, o.appRefs, o.handle, o.owner, o.notResumable = true, 1, 0, 0, 0, false
+	st.objs = append(st.objs, o)
+	return sessRef(len(st.objs))
+}
+
+func (st *stepper) freshID() int64 {
+	st.nextID++
+	return st.nextID
+}
+
+// replaceSession gives SSL h a new session made by ssl_get_new_session: the
+// new object exists first, then the old one is released.
+func (st *stepper) replaceSession(h Handle, v Version) {
+	l := st.ssl(h)
+	n := st.newSession(l.ctx, v)
+	if old := l.sess; old != 0 {
+		l.sess = 0
+		st.release(old)
+	}
+	st.ssl(h).sess = n
+}
+
+func (st *stepper) ctxNew(cfg CtxConfig) {
+	c := ctxObj{cfg: cfg, mode: cfg.CacheMode, size: cfg.CacheSize, timeout: cfg.Timeout,
+		numTickets: cfg.NumTickets, appHeld: true, alive: true}
+	if cfg.DefaultMode {
+		c.mode = CacheServer
+	}
+	if cfg.CacheSize < 0 {
+		c.size = st.prof.DefaultCacheSize
+	}
+	if cfg.Timeout == 0 {
+		c.timeout = st.prof.DefaultTimeout
+	}
+	if cfg.NumTickets < 0 {
+		c.numTickets = st.prof.DefaultNumTickets
+	}
+	st.ctxs = append(st.ctxs, c)
+}
+
+// maybeDestroyCtx frees an SSL_CTX once neither the application nor any SSL
+// holds it: SSL_CTX_free flushes the whole cache first.
+func (st *stepper) maybeDestroyCtx(h Handle) {
+	c := st.ctx(h)
+	if c.appHeld || c.sslRefs > 0 || !c.alive {
+		return
+	}
+	st.flush(h, 0)
+	st.ctx(h).alive = false
+}

@@ -1,0 +1,74 @@
+// Package target defines the one seam between the checking engines and the
+// systems they check. The reference simulator, a real library behind a shim
+// process, or a user's own Go implementation each implement [Target]; the
+// engines (rapid and gopter state machines, fuzz targets, the
+// linearizability runner, the command line) know nothing else about them.
+package target
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sesslife/sesslife/model"
+)
+
+// Target is one system under test holding one universe of objects, named by
+// the handles of [model.Op] (see the model package for the naming rule).
+//
+// Apply performs one call and returns its result and events. A non-nil error
+// means the call has no trustworthy result: [ErrUnsupported] when the target
+// does not implement that call, or an infrastructure failure (a crashed or
+// hung shim, a malformed reply), which engines report as a finding, not as a
+// divergence.
+//
+// Observe reports what is cheap to see between calls (cache sizes and
+// counters of every application-held SSL_CTX, the session each live SSL
+// holds, resumability, id length, time and timeout of every live named
+// session), without naming anything new.
+//
+// Reset discards the universe and starts an empty one, with the virtual clock
+// at the profile's start time.
+//
+// Apply and Observe may be called from several goroutines at once only when
+// Info().Concurrent is true, and then only as OpenSSL allows: each SSL used by
+// one goroutine at a time; SSL_CTXs and sessions shared.
+type Target interface {
+	Info() Info
+	Apply(ctx context.Context, op model.Op) (model.Result, error)
+	Observe(ctx context.Context) (model.Observation, error)
+	Reset(ctx context.Context) error
+	Close() error
+}
+
+// Info describes a target.
+type Info struct {
+	// Name identifies the target in reports, e.g. "impl" or "openssl 3.0.19".
+	Name string
+	// Profile is the model profile the target claims to follow, e.g.
+	// "openssl-3.0".
+	Profile string
+	// Unsupported lists the call kinds the target answers with ErrUnsupported.
+	Unsupported []model.Kind
+	// Concurrent is true when Apply may be called from several goroutines
+	// under OpenSSL's threading rules.
+	Concurrent bool
+}
+
+// Supports reports whether the target implements calls of kind k.
+func (i Info) Supports(k model.Kind) bool {
+	for _, u := range i.Unsupported {
+		if u == k {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrUnsupported is returned (possibly wrapped) by Apply for a call the
+// target does not implement. Engines report it as unsupported, not as a
+// failure.
+var ErrUnsupported = errors.ErrUnsupported
+
+// Factory makes a fresh target. Engines call it once per run and Reset
+// between sequences.
+type Factory func() (Target, error)

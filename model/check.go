@@ -35,8 +35,16 @@ func (s *State) Check(op Op) error {
 			return unmodelled(op, "argument %d outside 0..2^40", op.Arg)
 		}
 		return nil
-	case SSLFree, SSLClear, Shutdown, Get0, Get1, SessionReused:
+	case SSLFree, SSLClear, Get0, Get1, SessionReused:
 		return s.needSSL(op, op.SSL)
+	case Shutdown:
+		if err := s.needSSL(op, op.SSL); err != nil {
+			return err
+		}
+		if l := s.ssl(op.SSL); l.sent && !l.recv && l.sess == 0 && len(l.pending) > 0 {
+			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
+		}
+		return nil
 	case FatalAlert:
 		if err := s.needSSL(op, op.SSL); err != nil {
 			return err
@@ -51,6 +59,9 @@ func (s *State) Check(op Op) error {
 		}
 		if l := s.ssl(op.SSL); !l.client || l.phase != phaseEstablished {
 			return unmodelled(op, "tickets are read only by an established client")
+		} else if l.sess == 0 && len(l.pending) > 0 {
+			// OpenSSL would duplicate a NULL session here.
+			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
 		}
 		return nil
 	case Handshake:
@@ -65,7 +76,22 @@ func (s *State) Check(op Op) error {
 		if op.Sess == 0 {
 			return nil
 		}
-		return s.needSess(op, op.Sess)
+		if err := s.needSess(op, op.Sess); err != nil {
+			return err
+		}
+		// SSL_set_session applies the bad-session rule to the old session
+		// before it takes its reference to the new one: when that removal
+		// frees the new session (same id, held only by the cache), the call
+		// itself uses a freed pointer.
+		if l := s.ssl(op.SSL); l.sess == 0 || l.sent || l.phase != phaseEstablished {
+			return nil
+		}
+		trial := stepper{State: s.Clone()}
+		trial.clearBadSession(op.SSL)
+		if !trial.obj(s.named[op.Sess-1]).alive {
+			return violation(RuleDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
+		}
+		return nil
 	case UpRef, IsResumable, GetTime, GetTimeout:
 		return s.needSess(op, op.Sess)
 	case SessFree:

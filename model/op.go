@@ -200,3 +200,7 @@ func name(prefix string, h Handle) string {
 	}
 	return fmt.Sprintf("%s%d", prefix, h)
 }
+
+// GoString renders the call in C-like form, so that tools which print
+// values with %#v (rapid's failure logs) show code, not a struct.
+func (o Op) GoString() string { return o.String() }

@@ -1,0 +1,111 @@
+package model
+
+// The views below let engines, generators and the scenario simulator look
+// inside a universe (reference counts, who holds what, what each cache
+// holds) without being able to change it.
+
+// CtxView is a read-only view of one SSL_CTX.
+type CtxView struct {
+	Ctx        Handle
+	Side       Side
+	Config     CtxConfig
+	AppHeld    bool // the application may still use the handle
+	Alive      bool // the object exists (held by the application or an SSL)
+	Mode       CacheMode
+	CacheSize  int64
+	Timeout    int64
+	NumTickets int64
+	// Cached lists the sessions in the cache from head (expires last) to
+	// tail (evicted first); [Unnamed] for a session the application has not
+	// been shown.
+	Cached []Handle
+	// CachedRefs holds the reference count of each cached session, in the
+	// same order.
+	CachedRefs                        []int
+	Hits, Misses, Timeouts, CacheFull int64
+}
+
+// SSLView is a read-only view of one SSL.
+type SSLView struct {
+	SSL    Handle
+	Ctx    Handle
+	Client bool
+	Alive  bool
+	// Phase is "before" (new or cleared), "established" or "failed" (after
+	// a fatal error).
+	Phase            string
+	SentShutdown     bool
+	ReceivedShutdown bool
+	Sess             Handle // 0 none, Unnamed for an unseen session
+	Reused           bool
+	Version          Version
+	Peer             Handle
+	PendingTickets   int
+}
+
+// SessView is a read-only view of one named session.
+type SessView struct {
+	Sess      Handle
+	Alive     bool
+	Refs      int // the reference count
+	AppRefs   int // how many of them the application owns
+	Owner     Handle
+	Resumable bool
+	IDLen     int
+	HasTicket bool
+	Version   Version
+	Time      int64
+	Timeout   int64
+}
+
+// Ctxs returns a view of every SSL_CTX ever created, in handle order.
+func (s *State) Ctxs() []CtxView {
+	out := make([]CtxView, len(s.ctxs))
+	for i := range s.ctxs {
+		c := &s.ctxs[i]
+		v := CtxView{Ctx: Handle(i + 1), Side: c.cfg.Side, Config: c.cfg, AppHeld: c.appHeld, Alive: c.alive,
+			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets,
+			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
+		for _, r := range c.list {
+			v.Cached = append(v.Cached, s.viewHandle(r))
+			v.CachedRefs = append(v.CachedRefs, int(s.obj(r).refs))
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// SSLs returns a view of every SSL ever created, in handle order.
+func (s *State) SSLs() []SSLView {
+	out := make([]SSLView, len(s.ssls))
+	for i := range s.ssls {
+		l := &s.ssls[i]
+		out[i] = SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
+			Phase: [...]string{"before", "established", "failed"}[l.phase], SentShutdown: l.sent,
+			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
+			Peer: l.peer, PendingTickets: len(l.pending)}
+	}
+	return out
+}
+
+// Sessions returns a view of every named session, in handle order.
+func (s *State) Sessions() []SessView {
+	out := make([]SessView, len(s.named))
+	for i, r := range s.named {
+		o := s.obj(r)
+		out[i] = SessView{Sess: Handle(i + 1), Alive: o.alive, Refs: int(o.refs), AppRefs: int(o.appRefs),
+			Owner: o.owner, Resumable: o.resumable(), IDLen: idLen(o.id), HasTicket: o.ticket != 0,
+			Version: o.version, Time: o.time, Timeout: o.timeout}
+	}
+	return out
+}
+
+func (s *State) viewHandle(r sessRef) Handle {
+	if r == 0 {
+		return 0
+	}
+	if h := s.obj(r).handle; h != 0 {
+		return h
+	}
+	return Unnamed
+}

@@ -62,8 +62,12 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		st.ctx(sctx).acceptGood++
 		st.serverTickets13(s, c)
 	case hit:
-		// Abbreviated TLS 1.2: the server's Finished comes first, so the
-		// client completes first.
+		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
+		// NewSessionTicket, Finished) comes first, so the client completes
+		// first.
+		if ticketExpected {
+			st.clientTicket(c, st.issueTicket(s, TLS12))
+		}
 		st.finishClient(c)
 		st.finishServer12(s)
 	default:
@@ -127,7 +131,9 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 	if old != 0 {
 		st.release(old)
 	}
-	return true, false
+	// An empty ticket extension still asks for a ticket: a session resumed
+	// by id is renewed with one.
+	return true, ticketExpected
 }
 
 // serverHello13 is the server's side of the TLS 1.3 pre_shared_key

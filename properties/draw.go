@@ -122,7 +122,7 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxNew, 12, len(d.ctxs) < d.lim.MaxCtxs && (len(d.clientCtxs) == 0 || len(d.serverCtxs) == 0))
 	add(model.CtxNew, 2, len(d.ctxs) < d.lim.MaxCtxs)
 	add(model.SSLNew, 10, haveCtx && len(d.ssls) < d.lim.MaxSSLs)
-	add(model.Handshake, 14, len(d.freshClients) > 0 && len(d.freshServers) > 0)
+	add(model.Handshake, 20, len(d.freshClients) > 0 && len(d.freshServers) > 0)
 	add(model.ReadTicket, 8, d.pendingTickets)
 	add(model.ReadTicket, 1, len(d.established) > 0)
 	add(model.Shutdown, 5, len(d.established) > 0)

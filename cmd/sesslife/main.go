@@ -1,0 +1,77 @@
+// Command sesslife checks TLS libraries against the executable model of
+// OpenSSL's SSL_SESSION lifetimes.
+//
+//	sesslife check [flags]   conformance run against a target
+//	sesslife sim FILE        run a scenario on the model, explain every step
+//	sesslife help            this text
+//
+// Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure
+// error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit statuses.
+const (
+	exitOK         = 0
+	exitDivergence = 1
+	exitUsage      = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "sim":
+		return runSim(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		usage(stdout)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "sesslife: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `sesslife checks implementations of OpenSSL's SSL_SESSION lifetime rules
+against an executable model.
+
+Usage:
+  sesslife check [flags]    run random legal call sequences on a target and on
+                            the model side by side; print a verdict and, on a
+                            divergence, the shrunk reproducer
+  sesslife sim [--profile NAME] [--target SPEC] FILE|-
+                            run a scenario (one C-like call per line) on the
+                            model and print, after each line, the result, the
+                            events and the state that changed; flag undefined
+                            behaviour and leaks; with --target, run it on a
+                            target side by side and mark differences
+  sesslife help             show this text
+
+Flags of check:
+`)
+	fs := checkFlags(new(checkConfig))
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+Targets:
+  impl        the reference simulator (Go, in this repository)
+  openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
+  exec:PATH   any shim executable speaking docs/protocol.md
+
+Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure error.
+`)
+}

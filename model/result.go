@@ -84,7 +84,7 @@ func FormatRet(k Kind, ret int64) string {
 	switch k {
 	case Get0, Get1:
 		return SessName(Handle(ret))
-	case CtxNew, CtxFree, SSLFree, Flush, Tick, SSLNew:
+	case CtxNew, CtxFree, SSLFree, SessFree, Flush, Tick, SSLNew:
 		return "void"
 	}
 	return fmt.Sprint(ret)

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/scenario"
+)
+
+// simFlags declares the flags of `sesslife sim`.
+func simFlags(profile, tgt *string) *flag.FlagSet {
+	fs := flag.NewFlagSet("sesslife sim", flag.ContinueOnError)
+	fs.StringVar(profile, "profile", "openssl-3.0", "model profile to simulate")
+	fs.StringVar(tgt, "target", "", "also run every call on this system and mark differences: impl, openssl or exec:PATH")
+	return fs
+}
+
+// runSim implements `sesslife sim [--profile NAME] [--target SPEC] FILE|-`:
+// it runs a scenario on the model (and a target) and prints what every
+// call does. Exit status: 0 clean, 1 undefined behaviour, leaks, calls the
+// model does not cover or differences from the target, 2 bad input.
+func runSim(args []string, stdout, stderr io.Writer) int {
+	return simMain(args, os.Stdin, stdout, stderr)
+}
+
+// simMain is runSim with the standard input given, for "-".
+func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var profileName, tgtSpec string
+	fs := simFlags(&profileName, &tgtSpec)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sesslife sim [--profile NAME] [--target impl|openssl|exec:PATH] FILE|-")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintf(stderr, "sesslife sim: want one scenario file (or - for standard input), found %d arguments\n", fs.NArg())
+		fs.Usage()
+		return exitUsage
+	}
+	prof, ok := model.Profiles()[profileName]
+	if !ok {
+		fmt.Fprintf(stderr, "sesslife sim: unknown profile %q (known: %v)\n", profileName, model.ProfileNames())
+		return exitUsage
+	}
+	name := fs.Arg(0)
+	var src []byte
+	var err error
+	if name == "-" {
+		name = "stdin"
+		src, err = io.ReadAll(stdin)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sesslife sim: %v\n", err)
+		return exitUsage
+	}
+	script, err := scenario.Parse(name, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	opts := scenario.Options{Profile: prof}
+	if tgtSpec != "" {
+		tgt, err := openTarget(tgtSpec)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife sim: %v\n", err)
+			return exitUsage
+		}
+		defer tgt.Close()
+		opts.Target = tgt
+	}
+	report, err := scenario.Run(context.Background(), script, opts, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "sesslife sim: %v\n", err)
+		return exitUsage
+	}
+	if !report.Clean() {
+		return exitDivergence
+	}
+	return exitOK
+}

@@ -1,0 +1,151 @@
+package scenario
+
+import (
+	"strings"
+
+	"github.com/sesslife/sesslife/model"
+)
+
+// knownOptions lists the options of SSL_CTX_new for messages.
+const knownOptions = "mode=, size=, timeout=, tickets=, no_ticket, new_cb=, remove_cb"
+
+// ctxConfig reads SSL_CTX_new(side, options...), the form
+// model.CtxConfig.String prints.
+func (c *checker) ctxConfig(r rawStmt) (model.CtxConfig, bool) {
+	if len(r.args) == 0 {
+		c.errs.add(r.call.pos, "SSL_CTX_new takes a side first (client or server), found no arguments")
+		return model.CtxConfig{}, false
+	}
+	side := r.args[0]
+	var cfg model.CtxConfig
+	switch {
+	case side.form == formName && side.name == "client":
+		cfg = model.DefaultConfig(model.Client)
+	case side.form == formName && side.name == "server":
+		cfg = model.DefaultConfig(model.Server)
+	default:
+		c.errs.add(side.pos, "argument 1 of SSL_CTX_new must be client or server, found %s", c.describe(side))
+		return model.CtxConfig{}, false
+	}
+	seen := map[string]bool{}
+	good := true
+	for _, a := range r.args[1:] {
+		name := a.name
+		if a.form != formName && a.form != formOption {
+			c.errs.add(a.pos, "expected an option of SSL_CTX_new (%s), found %s", knownOptions, c.describe(a))
+			good = false
+			continue
+		}
+		if seen[name] {
+			c.errs.add(a.pos, "option %s of SSL_CTX_new is given twice", name)
+			good = false
+			continue
+		}
+		seen[name] = true
+		if !c.option(&cfg, a) {
+			good = false
+		}
+	}
+	return cfg, good
+}
+
+// option applies one option to cfg.
+func (c *checker) option(cfg *model.CtxConfig, a rawArg) bool {
+	flag := a.form == formName
+	switch a.name {
+	case "no_ticket", "remove_cb":
+		if !flag {
+			c.errs.add(a.pos, "option %s of SSL_CTX_new takes no value, found %s", a.name, a.text)
+			return false
+		}
+		if a.name == "no_ticket" {
+			cfg.NoTicket = true
+		} else {
+			cfg.RemoveCB = true
+		}
+		return true
+	case "mode", "size", "timeout", "tickets", "new_cb":
+		if flag {
+			c.errs.add(a.pos, "option %s of SSL_CTX_new needs a value (%s=...)", a.name, a.name)
+			return false
+		}
+	default:
+		c.errs.add(a.pos, "unknown option %s of SSL_CTX_new (known: %s)", a.name, knownOptions)
+		return false
+	}
+	if a.name == "mode" {
+		m, ok := c.mode(a)
+		cfg.CacheMode, cfg.DefaultMode = m, false
+		return ok
+	}
+	if len(a.values) != 1 || a.values[0].kind != tInt {
+		c.errs.add(a.pos, "option %s of SSL_CTX_new takes one number 0 or more, found %s", a.name, a.text)
+		return false
+	}
+	v := a.values[0].val
+	switch a.name {
+	case "size":
+		cfg.CacheSize = v
+	case "timeout":
+		cfg.Timeout = v
+	case "tickets":
+		cfg.NumTickets = v
+	case "new_cb":
+		switch v {
+		case 0:
+			cfg.NewCB = model.NewCBReturn0
+		case 1:
+			cfg.NewCB = model.NewCBReturn1
+		default:
+			c.errs.add(a.values[0].pos, "new_cb= is what the callback returns: 0 or 1, found %s", a.values[0].text)
+			return false
+		}
+	}
+	return true
+}
+
+// mode reads mode=A|B|..., with the names CacheMode.String prints (with or
+// without the SSL_SESS_CACHE_ prefix) or numbers.
+func (c *checker) mode(a rawArg) (model.CacheMode, bool) {
+	var m model.CacheMode
+	for _, v := range a.values {
+		if v.kind == tInt {
+			if v.val < 0 || v.val > 0xffff {
+				c.errs.add(v.pos, "cache mode %s does not fit 16 bits", v.text)
+				return m, false
+			}
+			m |= model.CacheMode(v.val)
+			continue
+		}
+		bits, ok := modeBits(strings.TrimPrefix(v.text, "SSL_SESS_CACHE_"))
+		if !ok {
+			c.errs.add(v.pos, "unknown cache mode %s (known: OFF, CLIENT, SERVER, BOTH, NO_AUTO_CLEAR, NO_INTERNAL_LOOKUP, NO_INTERNAL_STORE, NO_INTERNAL)", v.text)
+			return m, false
+		}
+		m |= bits
+	}
+	return m, true
+}
+
+// modeBits maps a cache mode name (ssl.h, without SSL_SESS_CACHE_) to bits.
+func modeBits(name string) (model.CacheMode, bool) {
+	switch name {
+	case "OFF":
+		return model.CacheOff, true
+	case "CLIENT":
+		return model.CacheClient, true
+	case "SERVER":
+		return model.CacheServer, true
+	case "BOTH":
+		return model.CacheClient | model.CacheServer, true
+	case "NO_AUTO_CLEAR":
+		return model.CacheNoAutoClear, true
+	case "NO_INTERNAL_LOOKUP":
+		return model.CacheNoInternalLookup, true
+	case "NO_INTERNAL_STORE":
+		return model.CacheNoInternalStore, true
+	case "NO_INTERNAL":
+		return model.CacheNoInternalLookup | model.CacheNoInternalStore, true
+	}
+	return 0, false
+}

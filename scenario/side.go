@@ -1,0 +1,121 @@
+package scenario
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
+)
+
+// startTarget resets the target and prints its name; a target that cannot
+// start is a finding and the script runs on the model only.
+func (r *runner) startTarget(ctx context.Context, opt Options) {
+	r.tgt, r.tgtName = opt.Target, "the target"
+	var info target.Info
+	err := r.guard(ctx, func(context.Context) error { info = opt.Target.Info(); return nil })
+	if err == nil {
+		r.info, r.tgtName = info, info.Name
+		err = r.guard(ctx, func(c context.Context) error { return opt.Target.Reset(c) })
+	}
+	r.out.printf("side by side with %s\n", r.tgtName)
+	if err != nil {
+		r.targetFailed(Stmt{}, fmt.Sprintf("%s failed to start: %v", r.tgtName, err))
+	} else if r.info.Profile != opt.Profile.Name {
+		r.out.printf("note: %s claims to follow %q\n", r.tgtName, r.info.Profile)
+	}
+}
+
+// side applies a call the model ran to the target too and marks where the
+// two differ: the result and events, then everything observable.
+func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Result) {
+	if !r.info.Supports(op.Kind) {
+		r.targetFailed(s, fmt.Sprintf("%s does not support %s", r.tgtName, op.Kind))
+		return
+	}
+	// The closures use their own copy of the target: a call that never
+	// returns keeps running after the runner has dropped it.
+	tgt := r.tgt
+	var got model.Result
+	err := r.guard(ctx, func(c context.Context) error {
+		var err error
+		got, err = tgt.Apply(c, op)
+		return err
+	})
+	switch {
+	case errors.Is(err, target.ErrUnsupported):
+		r.targetFailed(s, fmt.Sprintf("%s does not support %s: %v", r.tgtName, op.Kind, err))
+		return
+	case err != nil:
+		r.targetFailed(s, fmt.Sprintf("%s failed: %v", r.tgtName, err))
+		return
+	}
+	var lines []string
+	if !want.Equal(got) {
+		lines = append(lines, fmt.Sprintf("got  %s", r.formatResult(op, got)),
+			fmt.Sprintf("want %s", r.formatResult(op, want)))
+	}
+	var obs model.Observation
+	err = r.guard(ctx, func(c context.Context) error {
+		var err error
+		obs, err = tgt.Observe(c)
+		return err
+	})
+	if err != nil {
+		r.targetFailed(s, fmt.Sprintf("%s failed to report its state: %v", r.tgtName, err))
+		return
+	}
+	if diff := r.st.Observe().Diff(obs); diff != "" {
+		for _, l := range strings.Split(diff, "\n") {
+			lines = append(lines, r.annotate(l))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	r.out.printf("    !! %s differs from the model:\n", r.tgtName)
+	for _, l := range lines {
+		r.out.printf("         %s\n", l)
+	}
+	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text,
+		Msg: r.tgtName + " differs from the model: " + strings.Join(lines, "; ")})
+}
+
+// targetFailed records that the target cannot go on; the rest of the script
+// runs on the model only.
+func (r *runner) targetFailed(s Stmt, msg string) {
+	msg += "; the rest runs on the model only"
+	r.out.printf("    !! %s\n", msg)
+	r.report.TargetFailure = &Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Msg: msg}
+	r.tgt = nil
+}
+
+// guard calls f on the target with a deadline, turning a panic into an
+// error and a call that does not return in time into one too: a system
+// under test that crashes or hangs is a finding, not a stuck run. A call
+// that never returns leaves its goroutine behind; the target is not used
+// again.
+func (r *runner) guard(ctx context.Context, f func(context.Context) error) error {
+	c, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("panic: %v", p)
+			}
+		}()
+		done <- f(c)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-c.Done():
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("no answer within %s", r.timeout)
+	}
+}

@@ -1,0 +1,111 @@
+package scenario
+
+import "github.com/sesslife/sesslife/model"
+
+// ArgType is what one argument of a call must be.
+type ArgType uint8
+
+// The argument types of the calls.
+const (
+	ArgCtx     ArgType = iota + 1 // an SSL_CTX: a variable, a handle name ctxN, or NULL
+	ArgSSL                        // an SSL: a variable, sslN, or NULL
+	ArgSess                       // an SSL_SESSION: a variable, sessN, or NULL
+	ArgInt                        // a number: N, -N, now, now+N, now-N
+	ArgVersion                    // TLS1_2 or TLS1_3
+)
+
+// String names the type as messages use it.
+func (t ArgType) String() string {
+	switch t {
+	case ArgCtx:
+		return "an SSL_CTX"
+	case ArgSSL:
+		return "an SSL"
+	case ArgSess:
+		return "an SSL_SESSION"
+	case ArgInt:
+		return "a number"
+	case ArgVersion:
+		return "a TLS version (TLS1_2 or TLS1_3)"
+	}
+	return "nothing"
+}
+
+// signature returns the arguments of a call of kind k, in the order of
+// model.Op.String. SSL_CTX_new is special (a side, then options) and has
+// none here.
+func signature(k model.Kind) []ArgType {
+	switch k {
+	case model.SSLNew, model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses,
+		model.SessTimeouts, model.SessCacheFull:
+		return []ArgType{ArgCtx}
+	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
+		model.Get0, model.Get1, model.SessionReused:
+		return []ArgType{ArgSSL}
+	case model.Handshake:
+		return []ArgType{ArgSSL, ArgSSL, ArgVersion}
+	case model.UpRef, model.SessFree, model.IsResumable, model.GetTime, model.GetTimeout:
+		return []ArgType{ArgSess}
+	case model.SetSession:
+		return []ArgType{ArgSSL, ArgSess}
+	case model.SetTime, model.SetTimeout:
+		return []ArgType{ArgSess, ArgInt}
+	case model.CtxSetTimeout, model.SetCacheSize, model.Flush:
+		return []ArgType{ArgCtx, ArgInt}
+	case model.AddSession, model.RemoveSession:
+		return []ArgType{ArgCtx, ArgSess}
+	case model.Tick:
+		return []ArgType{ArgInt}
+	}
+	return nil
+}
+
+// binds returns the type of object a call of kind k can bind to a
+// variable, or 0 when it returns nothing that can be bound.
+func binds(k model.Kind) ArgType {
+	switch k {
+	case model.CtxNew:
+		return ArgCtx
+	case model.SSLNew:
+		return ArgSSL
+	case model.Get0, model.Get1:
+		return ArgSess
+	}
+	return 0
+}
+
+// handlePrefix is the prefix of the handle names of an object type.
+func handlePrefix(t ArgType) string {
+	switch t {
+	case ArgCtx:
+		return "ctx"
+	case ArgSSL:
+		return "ssl"
+	case ArgSess:
+		return "sess"
+	}
+	return ""
+}
+
+// handleName splits a handle name such as ssl2 into its type and number.
+func handleName(name string) (ArgType, model.Handle, bool) {
+	for _, t := range []ArgType{ArgCtx, ArgSSL, ArgSess} {
+		pre := handlePrefix(t)
+		if len(name) <= len(pre) || name[:len(pre)] != pre {
+			continue
+		}
+		digits := name[len(pre):]
+		if digits[0] == '0' || len(digits) > 9 {
+			return 0, 0, false
+		}
+		var n int64
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				return 0, 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+		return t, model.Handle(n), true
+	}
+	return 0, 0, false
+}

@@ -131,10 +131,7 @@ func (st *stepper) clientTicket(h Handle, t int32) {
 	o := st.obj(l.sess)
 	o.time = st.now
 	o.ticket = t
-	o.hint = tk.timeout
-	if tk.version == TLS13 && o.hint > st.prof.TicketHintCap {
-		o.hint = st.prof.TicketHintCap
-	}
+	o.hint = tk.hint
 	o.id = st.freshID()
 	o.notResumable = false
 	if tk.version == TLS13 {

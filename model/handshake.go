@@ -206,11 +206,20 @@ func (st *stepper) fromTicket(t int32, id int64) sessRef {
 }
 
 // issueTicket records a NewSessionTicket describing s's current session.
+// Its lifetime hint is the session timeout, capped at a week in TLS 1.3 and
+// left out (0) for a resumed TLS 1.2 session (create_ticket_prequel).
 func (st *stepper) issueTicket(s Handle, v Version) int32 {
 	sv := st.ssl(s)
 	o := st.obj(sv.sess)
+	hint := o.timeout
+	switch {
+	case v == TLS13:
+		hint = min(hint, st.prof.TicketHintCap)
+	case sv.hit:
+		hint = 0
+	}
 	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.ctx(sv.ctx).cfg.NoTicket,
-		version: v, id: o.id, time: o.time, timeout: o.timeout})
+		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
 	return int32(len(st.tickets))
 }
 

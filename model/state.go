@@ -82,6 +82,7 @@ type ticket struct {
 	id       int64
 	time     int64
 	timeout  int64
+	hint     int64 // ticket_lifetime_hint
 }
 
 // New returns an empty universe that follows profile p.

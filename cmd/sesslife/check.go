@@ -72,7 +72,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		tgt.Info().Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, c.seed)
 
 	start := time.Now()
-	failure, err := runRapid(c, properties.RapidProp(&progressTarget{Target: tgt, cov: opts.Coverage, total: c.sequences, w: stderr, start: start}, opts))
+	failure, err := runRapid(map[string]string{
+		"rapid.checks": strconv.Itoa(c.sequences),
+		"rapid.seed":   strconv.FormatUint(c.seed, 10),
+	}, properties.RapidProp(&progressTarget{Target: tgt, cov: opts.Coverage, total: c.sequences, w: stderr, start: start}, opts))
 	elapsed := time.Since(start).Round(time.Millisecond)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife check: %v\n", err)
@@ -108,13 +111,11 @@ func countSupported(supports func(model.Kind) bool) int {
 }
 
 // runRapid runs prop through rapid outside `go test`: rapid reads its
-// settings from the standard flag set, so they are set there.
-func runRapid(c checkConfig, prop func(*rapid.T)) (failure string, err error) {
-	for name, value := range map[string]string{
-		"rapid.checks":     strconv.Itoa(c.sequences),
-		"rapid.seed":       strconv.FormatUint(c.seed, 10),
-		"rapid.nofailfile": "true",
-	} {
+// settings from the standard flag set, so they are set there. It never
+// writes fail files (the command line prints reproducers instead).
+func runRapid(settings map[string]string, prop func(*rapid.T)) (failure string, err error) {
+	settings["rapid.nofailfile"] = "true"
+	for name, value := range settings {
 		if err := flag.Set(name, value); err != nil {
 			return "", fmt.Errorf("configure rapid: %w", err)
 		}
@@ -148,11 +149,16 @@ func (p *progressTarget) Reset(ctx context.Context) error {
 		p.last = now
 		done := p.cov.Sequences
 		rate := float64(p.cov.Calls) / now.Sub(p.start).Seconds()
-		left := "?"
-		if done > 0 {
-			left = (time.Duration(float64(now.Sub(p.start)) / float64(done) * float64(p.total-done))).Round(time.Second).String()
+		switch {
+		case done >= p.total:
+			// rapid re-runs sequences while it shrinks a failure.
+			fmt.Fprintf(p.w, "sesslife: shrinking (%d runs so far, %.0f calls/s)\n", done-p.total, rate)
+		case done == 0:
+			fmt.Fprintf(p.w, "sesslife: starting\n")
+		default:
+			left := time.Duration(float64(now.Sub(p.start)) / float64(done) * float64(p.total-done)).Round(time.Second)
+			fmt.Fprintf(p.w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done, p.total, rate, left)
 		}
-		fmt.Fprintf(p.w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done, p.total, rate, left)
 	}
 	return p.Target.Reset(ctx)
 }

@@ -3,6 +3,7 @@
 //
 //	sesslife check [flags]   conformance run against a target
 //	sesslife sim FILE        run a scenario on the model, explain every step
+//	sesslife replay FILE     re-run a saved counterexample on a target
 //	sesslife help            this text
 //
 // Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure
@@ -36,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runCheck(args[1:], stdout, stderr)
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
+	case "replay":
+		return runReplay(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -59,6 +62,12 @@ Usage:
                             events and the state that changed; flag undefined
                             behaviour and leaks; with --target, run it on a
                             target side by side and mark differences
+  sesslife replay [--target SPEC] [--profile NAME] FILE
+                            re-run a saved counterexample (a scenario, the
+                            reproducer printed by check or a failing test, or
+                            a rapid fail file) on a target; print every step
+                            with expected and actual results; exit 1 while it
+                            still fails
   sesslife help             show this text
 
 Flags of check:

@@ -9,15 +9,11 @@
 
 SHELL     := /bin/bash
 GO        ?= go
-CC        ?= cc
 BIN       := bin
-SHIM_SRC  := $(wildcard shim/openssl/*.c shim/openssl/*.h)
-SHIM      := $(BIN)/sesslife-shim-openssl
-SHIM_FLAGS := -std=c11 -O2 -Wall -Wextra -D_GNU_SOURCE -pthread
-SHIM_LIBS := -lssl -lcrypto
 # How many random sequences the long conformance runs draw.
 SEQUENCES ?= 10000
 OPENSSL_SEQUENCES ?= 2000
+OPENSSL_TEST_SEQUENCES ?= 300
 
 export GOFLAGS ?= -mod=mod
 # rapid's seed: fixed so that CI is repeatable; override to explore
@@ -36,19 +32,13 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null; }
 	@$(GO) mod download
 
-shim: $(SHIM)
+# The shim and its variants are built by shim/openssl/Makefile.
+shim: deps
+	@$(MAKE) -s -C shim/openssl all
 
-$(SHIM): $(SHIM_SRC) | deps
-	@mkdir -p $(BIN)
-	$(CC) $(SHIM_FLAGS) -o $@ $(filter %.c,$(SHIM_SRC)) $(SHIM_LIBS)
-
-# The sanitizer build and the planted-bug builds the harness must catch.
-shim-variants: $(SHIM_SRC) | deps
-	@mkdir -p $(BIN)
-	$(CC) $(SHIM_FLAGS) -g -fsanitize=address -fno-omit-frame-pointer -o $(BIN)/sesslife-shim-openssl-asan $(filter %.c,$(SHIM_SRC)) $(SHIM_LIBS)
-	for n in 1 2 3; do \
-	  $(CC) $(SHIM_FLAGS) -g -fsanitize=address -fno-omit-frame-pointer -DSHIM_BUG=$$n -o $(BIN)/sesslife-shim-openssl-bug$$n $(filter %.c,$(SHIM_SRC)) $(SHIM_LIBS) || exit 1; \
-	done
+# The AddressSanitizer build and the planted-bug builds the harness must catch.
+shim-variants: deps
+	@$(MAKE) -s -C shim/openssl variants
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -57,22 +47,37 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there).
-unit: deps shim
+unit: deps shim shim-variants
 	$(GO) test -race -short -count=1 ./...
 
-# conformance runs the long random runs without the race detector:
-# model vs reference simulator on $(SEQUENCES) sequences of 50..100 calls.
-conformance: deps
+# conformance runs the long random runs without the race detector: model
+# vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
+# OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
+conformance: deps shim shim-variants
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
+	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestPlantedShimBugs)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+
+# check-openssl is the long conformance run against OpenSSL 3.0.
+check-openssl: deps shim
+	$(GO) test -count=1 -run '^TestConformanceOpenSSL$$' ./properties -rapid.checks=$(OPENSSL_SEQUENCES) -v
 
 test: lint unit conformance
 
-# check is the main job: one verdict line per available target.
+# check is the main job: the oracle against every available target, one
+# verdict line each (the last lines of the output); it fails if any fails.
 check: deps shim
-	$(GO) run ./cmd/sesslife check --target impl --sequences $(SEQUENCES)
+	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
+	@status=0; verdicts=""; \
+	for t in impl openssl; do \
+	  n=$(SEQUENCES); [ $$t = impl ] || n=$(OPENSSL_SEQUENCES); \
+	  out=$$($(BIN)/sesslife check --target $$t --sequences $$n --seed $(RAPID_SEED)); rc=$$?; \
+	  echo "$$out"; [ $$rc -eq 0 ] || status=1; \
+	  verdicts="$$verdicts$$(echo "$$out" | grep -E '^sesslife: (PASS|FAIL)')\n"; \
+	done; \
+	echo; echo "sesslife: verdicts"; printf "$$verdicts"; exit $$status
 
 check-impl: deps
-	$(GO) run ./cmd/sesslife check --target impl --sequences $(SEQUENCES)
+	$(GO) run ./cmd/sesslife check --target impl --sequences $(SEQUENCES) --seed $(RAPID_SEED)
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

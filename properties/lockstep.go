@@ -30,9 +30,15 @@ type Step struct {
 }
 
 // NewLockstep resets tgt and starts an empty universe following profile p.
+// A failed reset is tried once more: discarding the previous universe can
+// fail because of what the previous sequence did (a shim that crashes while
+// freeing a corrupted object), and that is the previous sequence's finding
+// (see [Lockstep.Finish]), not this one's.
 func NewLockstep(ctx context.Context, tgt target.Target, p model.Profile) (*Lockstep, error) {
 	if err := tgt.Reset(ctx); err != nil {
-		return nil, fmt.Errorf("sesslife: reset %s: %w", tgt.Info().Name, err)
+		if err := tgt.Reset(ctx); err != nil {
+			return nil, fmt.Errorf("sesslife: reset %s: %w", tgt.Info().Name, err)
+		}
 	}
 	return &Lockstep{model: model.New(p), target: tgt, info: tgt.Info()}, nil
 }
@@ -75,6 +81,17 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 	return nil
 }
 
+// Finish discards the universe and reports a target that fails while doing
+// so (a crash while freeing what the sequence left behind: a double free or
+// a use-after-free that only shows at teardown) as a divergence of this
+// sequence.
+func (l *Lockstep) Finish(ctx context.Context) error {
+	if err := l.target.Reset(ctx); err != nil {
+		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Teardown: true, Err: err}
+	}
+	return nil
+}
+
 // Divergence is a sequence after which the target did not do what the
 // model says. The last step of Trail is the one that diverged.
 type Divergence struct {
@@ -88,8 +105,11 @@ type Divergence struct {
 	// Unsupported: the target does not implement the last call.
 	Unsupported bool
 	// Err is an infrastructure failure of the target (crash, hang,
-	// malformed reply) during the last call.
+	// malformed reply) during the last call, or after it when Teardown.
 	Err error
+	// Teardown: the target failed while discarding the universe after the
+	// last call (see Lockstep.Finish).
+	Teardown bool
 }
 
 // Error renders the whole reproducer as a scenario, with got/want lines.
@@ -103,13 +123,21 @@ func (d *Divergence) Error() string {
 	case d.Err != nil:
 		what = "failed while checked against"
 	}
-	fmt.Fprintf(&b, "sesslife: %s %s the %s model at call %d of %d:\n", d.Target, what, d.Profile, last, last)
+	where := fmt.Sprintf("at call %d of %d", last, last)
+	if d.Teardown {
+		where = fmt.Sprintf("after its %d calls, while discarding the universe", last)
+	}
+	fmt.Fprintf(&b, "sesslife: %s %s the %s model %s:\n", d.Target, what, d.Profile, where)
 	for i, s := range d.Trail {
 		line := fmt.Sprintf("%4d  %s", i+1, FormatCall(s.Op, s.Want))
 		if out := s.Want.Format(s.Op); out != "void" {
 			line = fmt.Sprintf("%-64s # %s", line, strings.TrimPrefix(out, "void "))
 		}
 		b.WriteString(line + "\n")
+	}
+	if d.Teardown || last == 0 {
+		fmt.Fprintf(&b, "%v\n", d.Err)
+		return strings.TrimRight(b.String(), "\n")
 	}
 	final := d.Trail[last-1]
 	switch {

@@ -90,6 +90,9 @@ func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
 				t.Fatalf("%v", err)
 			}
 		}
+		if err := ls.Finish(ctx); err != nil {
+			t.Fatalf("%v", err)
+		}
 	}
 }
 

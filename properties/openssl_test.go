@@ -1,0 +1,103 @@
+package properties
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/sesslife/sesslife/target"
+	"github.com/sesslife/sesslife/target/subprocess"
+)
+
+// opensslShim starts bin/NAME (built by make shim and make shim-variants).
+// On a developer's machine without it the test is skipped; under CI=true a
+// missing shim is a failure, never a silent skip.
+func opensslShim(t *testing.T, name string, opts ...subprocess.Option) target.Target {
+	t.Helper()
+	path, _ := filepath.Abs(filepath.Join("..", "bin", name))
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("sesslife: %s is missing under CI=true: run make shim (it needs libssl-dev): %v", path, err)
+		}
+		t.Skipf("sesslife: %s not built (make shim); skipping the OpenSSL conformance run", path)
+	}
+	tgt, err := subprocess.New(path, opts...)
+	if err != nil {
+		t.Fatalf("sesslife: start %s: %v", path, err)
+	}
+	t.Cleanup(func() { tgt.Close() })
+	return tgt
+}
+
+// TestConformanceOpenSSL checks Debian's OpenSSL 3.0 through the shim
+// against the model with the rapid engine: -rapid.checks sequences (make
+// check-openssl asks for 2,000, make test for a few hundred).
+func TestConformanceOpenSSL(t *testing.T) {
+	tgt := opensslShim(t, "sesslife-shim-openssl")
+	opts := DefaultOptions()
+	opts.Coverage = &Coverage{}
+	rapid.Check(t, RapidProp(tgt, opts))
+	t.Logf("sesslife: %s agrees with %s on %s", tgt.Info().Name, opts.Profile.Name, opts.Coverage)
+	if missing := opts.Coverage.Missing(tgt.Info().Supports); len(missing) > 0 {
+		t.Errorf("sesslife: these calls were never exercised: %v", missing)
+	}
+}
+
+// TestPlantedShimBugs runs the engine against shim builds with a planted
+// bug each and expects a finding with a short reproducer: a divergence from
+// the model, or for the use-after-free an AddressSanitizer crash.
+func TestPlantedShimBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow (shrinking through a shim process): make test runs it in its conformance step")
+	}
+	// Each shrinking step replays sequences on a shim process; a shorter
+	// budget than rapid's 30 s still gives reproducers of a few calls.
+	setFlag(t, "rapid.shrinktime", "8s")
+	for _, bug := range []struct{ name, want string }{
+		{"bug1", "diverges"},  // SSL_get0_session takes a reference
+		{"bug2", "destroyed"}, // SSL_SESSION_free after SSL_get0_session: an early destruction, or ASan
+		{"bug3", "diverges"},  // new_session_cb returns 1 and drops the reference
+	} {
+		t.Run(bug.name, func(t *testing.T) {
+			tgt := opensslShim(t, "sesslife-shim-openssl-"+bug.name, subprocess.WithTimeout(5*time.Second))
+			opts := DefaultOptions()
+			opts.MinCalls, opts.MaxCalls = 10, 60
+			msg := failureOf(t, RapidProp(tgt, opts))
+			if !strings.Contains(msg, bug.want) && !strings.Contains(msg, "AddressSanitizer") {
+				t.Fatalf("planted %s: the finding does not say %q:\n%s", bug.name, bug.want, msg)
+			}
+			t.Logf("planted %s caught; reproducer of %d calls", bug.name, reproducerLength(msg))
+		})
+	}
+}
+
+// reproducerLength counts the numbered call lines of the first reproducer
+// in a failure message.
+func reproducerLength(msg string) int {
+	n := 0
+	for _, line := range strings.Split(msg, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == strconv.Itoa(n+1) {
+			n++
+		} else if n > 0 {
+			break
+		}
+	}
+	return n
+}
+
+// setFlag sets a command-line flag for the rest of the test.
+func setFlag(t *testing.T, name, value string) {
+	t.Helper()
+	old := flag.Lookup(name).Value.String()
+	if err := flag.Set(name, value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { flag.Set(name, old) })
+}

@@ -1,0 +1,31 @@
+package subprocess
+
+import (
+	"context"
+	"errors"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/properties"
+	"github.com/sesslife/sesslife/target"
+)
+
+// lockstep resets tg and runs ops on it and on the model with the engines'
+// checker, comparing results and observations after every call. It returns
+// the divergence, nil when they agree, or the harness error (an illegal
+// sequence, a failed reset).
+func lockstep(ctx context.Context, tg target.Target, ops []model.Op) (*properties.Divergence, error) {
+	ls, err := properties.NewLockstep(ctx, tg, model.OpenSSL30())
+	if err != nil {
+		return nil, err
+	}
+	for _, op := range ops {
+		if err := ls.Do(ctx, op); err != nil {
+			var d *properties.Divergence
+			if errors.As(err, &d) {
+				return d, nil
+			}
+			return nil, err
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,74 @@
+package subprocess
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// fakeEnv, when set, turns the test binary into a fake shim (fake_test.go).
+const fakeEnv = "SESSLIFE_FAKE_SHIM"
+
+// shimEnv names a directory of prebuilt shims (sesslife-shim-openssl and
+// its variants, as in the repository's bin/) to test instead of building.
+const shimEnv = "SESSLIFE_SHIM_DIR"
+
+// shims holds the binaries TestMain built, or why it could not.
+type shims struct {
+	dir      string
+	buildErr error
+}
+
+func (s shims) path(name string) string { return filepath.Join(s.dir, name) }
+
+var built shims // written once by TestMain, read-only afterwards
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(fakeEnv); mode != "" {
+		os.Exit(runFake(mode))
+	}
+	dir, err := os.MkdirTemp("", "sesslife-shim-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	built = buildShims(dir)
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// buildShims builds the plain shim and its variants with the shim's own
+// Makefile, unless SESSLIFE_SHIM_DIR names prebuilt ones.
+func buildShims(dir string) shims {
+	if d := os.Getenv(shimEnv); d != "" {
+		return shims{dir: d}
+	}
+	cmd := exec.Command("make", "-s", "-j4", "-C", filepath.Join("..", "..", "shim", "openssl"), "BINDIR="+dir, "all", "variants")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return shims{dir: dir, buildErr: fmt.Errorf("building the OpenSSL shim: %v\n%s", err, out)}
+	}
+	return shims{dir: dir}
+}
+
+// needShim returns the path of the built shim binary name, skipping the
+// test when it could not be built, except under CI=true where that fails.
+func needShim(t testing.TB, name string) string {
+	t.Helper()
+	if built.buildErr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and the shim is missing: %v", built.buildErr)
+		}
+		t.Skipf("no OpenSSL shim: %v", built.buildErr)
+	}
+	p := built.path(name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true and %s is missing: %v", name, err)
+		}
+		t.Skipf("no %s: %v", name, err)
+	}
+	return p
+}

@@ -1,0 +1,221 @@
+package subprocess
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+// maxLine bounds one line from the shim; a longer one is a protocol error.
+const maxLine = 16 << 20
+
+// response is what the reader hands to the call waiting for an id.
+type response struct {
+	line  []byte
+	reply reply
+}
+
+// process is one running shim: its pipes, the requests waiting for an
+// answer, and how it ended.
+type process struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *tail
+	hello  chan []byte   // the first line, once
+	done   chan struct{} // closed when the shim has exited and been reaped
+
+	wmu sync.Mutex // serialises writes to stdin
+
+	mu       sync.Mutex
+	nextID   uint64
+	pending  map[uint64]chan response
+	fatal    *ProtocolError // why the harness gave up on the stream
+	killedBy string         // why the harness killed the shim
+	status   string         // how it ended, once done is closed
+}
+
+func startProcess(path string, o options) (*process, error) {
+	cmd := exec.Command(path, o.args...)
+	cmd.Env = append(append(os.Environ(), o.env...), ProtocolEnv+"="+Protocol)
+	p := &process{cmd: cmd, stderr: newTail(o.stderrTail, o.stderr), hello: make(chan []byte, 1),
+		done: make(chan struct{}), pending: map[uint64]chan response{}}
+	cmd.Stderr = p.stderr
+	cmd.WaitDelay = 2 * time.Second
+	var err error
+	if p.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting shim %s: %w", path, err)
+	}
+	go p.readLoop(stdout)
+	return p, nil
+}
+
+// readLoop reads the shim's stdout until it ends: the first line is the
+// hello, every other line answers one pending request by id. Anything else
+// makes the stream unusable, so the shim is killed.
+func (p *process) readLoop(stdout io.Reader) {
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	first := true
+	for sc.Scan() {
+		line := bytes.Clone(sc.Bytes())
+		if first {
+			first = false
+			p.hello <- line
+			continue
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		r, err := parseReply(line)
+		if err != nil {
+			p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
+			break
+		}
+		p.mu.Lock()
+		ch := p.pending[*r.ID]
+		delete(p.pending, *r.ID)
+		p.mu.Unlock()
+		if ch == nil {
+			p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", *r.ID)})
+			break
+		}
+		ch <- response{line: line, reply: r}
+	}
+	if err := sc.Err(); err != nil {
+		p.giveUp(&ProtocolError{Reason: fmt.Sprintf("reading the shim's stdout: %v", err)})
+	}
+	err := p.cmd.Wait()
+	p.mu.Lock()
+	switch {
+	case p.killedBy != "":
+		p.status = "killed by the harness: " + p.killedBy
+	case err != nil:
+		p.status = err.Error()
+	default:
+		p.status = "exited with status 0"
+	}
+	p.mu.Unlock()
+	close(p.done)
+}
+
+// giveUp records the first fatal protocol error and kills the shim.
+func (p *process) giveUp(e *ProtocolError) {
+	p.mu.Lock()
+	if p.fatal == nil {
+		p.fatal = e
+	}
+	p.mu.Unlock()
+	p.kill("protocol error")
+}
+
+// kill ends the shim (once) and records why.
+func (p *process) kill(why string) {
+	p.mu.Lock()
+	if p.killedBy == "" {
+		p.killedBy = why
+	}
+	p.mu.Unlock()
+	_ = p.cmd.Process.Kill()
+}
+
+func (p *process) dead() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// exitCode is the shim's exit code once done is closed (-1 for a signal).
+func (p *process) exitCode() int {
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// call sends one request and waits for its reply, the shim's death, the
+// timeout or ctx. The returned errors are bare; the caller adds the call
+// history. A timeout or cancellation kills the shim: its state is unknown.
+func (p *process) call(ctx context.Context, req request, timeout time.Duration) (response, error) {
+	ch, err := p.send(req)
+	if err != nil {
+		return response{}, err
+	}
+	// A failed write means the shim is gone or going; the select below
+	// waits for the reader to say how.
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-p.done:
+		select {
+		case r := <-ch:
+			return r, nil
+		default:
+			return response{}, errDied
+		}
+	case <-timer.C:
+		p.kill(fmt.Sprintf("%s did not answer within %v", req.Op, timeout))
+		<-p.done
+		return response{}, errTimeout
+	case <-ctx.Done():
+		p.kill(fmt.Sprintf("%s was cancelled: %v", req.Op, ctx.Err()))
+		<-p.done
+		return response{}, ctx.Err()
+	}
+}
+
+// send registers req under a fresh id and writes it. Only an encoding
+// failure is returned: a write to a dead shim shows up as its death.
+func (p *process) send(req request) (chan response, error) {
+	ch := make(chan response, 1)
+	p.mu.Lock()
+	p.nextID++
+	req.ID = p.nextID
+	p.pending[req.ID] = ch
+	p.mu.Unlock()
+	line, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	p.wmu.Lock()
+	_, _ = p.stdin.Write(append(line, '\n'))
+	p.wmu.Unlock()
+	return ch, nil
+}
+
+// quit asks the shim to exit and waits for it, killing it after grace.
+func (p *process) quit(grace time.Duration) {
+	if !p.dead() {
+		_, _ = p.send(request{Op: opQuit})
+		p.wmu.Lock()
+		_ = p.stdin.Close()
+		p.wmu.Unlock()
+	}
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		p.kill("it did not exit after quit")
+		<-p.done
+	}
+}
+
+// sentinel errors of call, turned into typed errors by the Target.
+var (
+	errDied    = fmt.Errorf("shim died")
+	errTimeout = fmt.Errorf("shim timed out")
+)

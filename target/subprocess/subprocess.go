@@ -1,0 +1,384 @@
+// Package subprocess implements [target.Target] for any shim executable
+// that speaks sesslife-shim/1 (docs/protocol.md): newline-delimited JSON on
+// the shim's stdin and stdout, one reply per request, matched by id.
+//
+// The harness owns time. A target keeps the virtual clock itself: it starts
+// at the profile's StartTime (model.OpenSSL30 unless the shim names another
+// known profile), moves forward by Arg on every tick call, goes back to the
+// start on Reset, and travels with every request as "now".
+//
+// Failures of the shim are errors, never panics or hangs: a call that is not
+// answered within the timeout kills the shim (*TimeoutError); a shim that
+// exits or is killed by a signal gives a *CrashError with the calls since
+// the last Reset and the tail of its stderr; a malformed line gives a
+// *ProtocolError quoting it; the shim's own refusal is a *ShimError. After a
+// crash or timeout every call fails until Reset starts a fresh shim. A call
+// whose context is cancelled kills the shim as well: its state is unknown.
+//
+// When the shim's hello says "concurrent": true, Apply and Observe may be
+// called from several goroutines: each call in flight gets a lane of its
+// own, so calls of different goroutines run on different shim threads.
+package subprocess
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
+)
+
+// Lanes is how many lanes a concurrent shim must serve (0..Lanes-1).
+const Lanes = 64
+
+// maxCalls bounds the call history kept for error reports.
+const maxCalls = 1000
+
+// Option configures New.
+type Option func(*options) error
+
+type options struct {
+	timeout    time.Duration
+	args       []string
+	env        []string
+	stderr     io.Writer
+	stderrTail int
+}
+
+// WithTimeout sets how long one call may take before the shim is
+// considered hung (default 10 s).
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("subprocess.WithTimeout(%v): the timeout must be positive", d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithArgs passes extra command-line arguments to the shim.
+func WithArgs(args ...string) Option {
+	return func(o *options) error {
+		o.args = append(o.args, args...)
+		return nil
+	}
+}
+
+// WithEnv adds KEY=value entries to the shim's environment.
+func WithEnv(env ...string) Option {
+	return func(o *options) error {
+		for _, e := range env {
+			if k, _, ok := strings.Cut(e, "="); !ok || k == "" {
+				return fmt.Errorf("subprocess.WithEnv(%q): want KEY=value", e)
+			}
+		}
+		o.env = append(o.env, env...)
+		return nil
+	}
+}
+
+// WithStderr copies everything the shim writes on stderr to w, as well as
+// keeping its tail for error reports.
+func WithStderr(w io.Writer) Option {
+	return func(o *options) error {
+		o.stderr = w
+		return nil
+	}
+}
+
+// Target is a shim process behind the target.Target interface.
+type Target struct {
+	path  string
+	opts  options
+	info  target.Info
+	start int64    // the profile's StartTime
+	lanes chan int // free lanes
+
+	mu      sync.Mutex
+	proc    *process
+	now     int64
+	calls   []string // since the last Reset, for error reports
+	omitted int      // calls dropped from the front of calls
+}
+
+var _ target.Target = (*Target)(nil)
+
+// New starts the shim at path, reads its hello and checks that it speaks
+// sesslife-shim/1.
+func New(path string, opts ...Option) (target.Target, error) {
+	o := options{timeout: 10 * time.Second, stderrTail: 16 << 10}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	t := &Target{path: path, opts: o}
+	p, h, err := t.spawn()
+	if err != nil {
+		return nil, err
+	}
+	t.info = infoOf(h)
+	prof, ok := model.Profiles()[t.info.Profile]
+	if !ok {
+		prof = model.OpenSSL30()
+	}
+	t.start, t.now, t.proc = prof.StartTime, prof.StartTime, p
+	n := 1
+	if t.info.Concurrent {
+		n = Lanes
+	}
+	t.lanes = make(chan int, n)
+	for i := range n {
+		t.lanes <- i
+	}
+	return t, nil
+}
+
+// spawn starts a shim and reads its hello.
+func (t *Target) spawn() (*process, hello, error) {
+	p, err := startProcess(t.path, t.opts)
+	if err != nil {
+		return nil, hello{}, err
+	}
+	timer := time.NewTimer(t.opts.timeout)
+	defer timer.Stop()
+	var line []byte
+	select {
+	case line = <-p.hello:
+	case <-p.done:
+		if p.exitCode() == ExitWrongProtocol {
+			return nil, hello{}, &ProtocolError{Op: "hello", Reason: fmt.Sprintf(
+				"the shim exited with status %d: it cannot speak %s", ExitWrongProtocol, Protocol)}
+		}
+		return nil, hello{}, &CrashError{Op: "hello", Status: p.status, Stderr: p.stderr.String()}
+	case <-timer.C:
+		p.kill("no hello")
+		<-p.done
+		return nil, hello{}, &TimeoutError{Op: "hello", Timeout: t.opts.timeout, Stderr: p.stderr.String()}
+	}
+	h, err := parseHello(line)
+	if err != nil {
+		p.kill("bad hello")
+		<-p.done
+		return nil, hello{}, &ProtocolError{Op: "hello", Line: string(line), Reason: err.Error()}
+	}
+	return p, h, nil
+}
+
+func infoOf(h hello) target.Info {
+	name := strings.TrimSpace(h.Library + " " + h.Version)
+	if h.Variant != "" {
+		name += " (" + h.Variant + ")"
+	}
+	info := target.Info{Name: name, Profile: h.Profile, Concurrent: h.Concurrent}
+	for _, k := range model.Kinds() {
+		if !slices.Contains(h.Calls, k.String()) {
+			info.Unsupported = append(info.Unsupported, k)
+		}
+	}
+	return info
+}
+
+// Info describes the shim, from its hello.
+func (t *Target) Info() target.Info { return t.info }
+
+// Apply performs op in the shim.
+func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
+	if op.Kind == model.KindInvalid || !t.info.Supports(op.Kind) {
+		return model.Result{}, fmt.Errorf("%s: %w by %s", op, target.ErrUnsupported, t.info.Name)
+	}
+	lane, err := t.acquire(ctx)
+	if err != nil {
+		return model.Result{}, err
+	}
+	defer t.release(lane)
+	req := requestFor(op)
+	req.Lane = lane
+	name := op.String()
+
+	t.mu.Lock()
+	p := t.proc
+	if op.Kind == model.Tick {
+		t.now += op.Arg
+	}
+	req.Now = t.now
+	idx := t.record(name)
+	t.mu.Unlock()
+
+	resp, err := t.roundTrip(ctx, p, req, name)
+	if err != nil {
+		return model.Result{}, err
+	}
+	r := resp.reply
+	switch {
+	case r.Error != nil:
+		return model.Result{}, &ShimError{Op: name, Message: *r.Error}
+	case r.Unimplemented:
+		return model.Result{}, fmt.Errorf("%s: %w by %s", name, target.ErrUnsupported, t.info.Name)
+	}
+	res, err := r.result()
+	if err != nil {
+		return model.Result{}, &ProtocolError{Op: name, Line: string(resp.line), Reason: err.Error()}
+	}
+	t.mu.Lock()
+	t.annotate(idx, name+" = "+res.Format(op))
+	t.mu.Unlock()
+	return res, nil
+}
+
+// Observe asks the shim for an observation of the universe.
+func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
+	lane, err := t.acquire(ctx)
+	if err != nil {
+		return model.Observation{}, err
+	}
+	defer t.release(lane)
+	t.mu.Lock()
+	p, now := t.proc, t.now
+	t.mu.Unlock()
+	resp, err := t.roundTrip(ctx, p, request{Op: opObserve, Now: now}, opObserve)
+	if err != nil {
+		return model.Observation{}, err
+	}
+	if resp.reply.Error != nil {
+		return model.Observation{}, &ShimError{Op: opObserve, Message: *resp.reply.Error}
+	}
+	ob, err := resp.reply.observation()
+	if err != nil {
+		return model.Observation{}, &ProtocolError{Op: opObserve, Line: string(resp.line), Reason: err.Error()}
+	}
+	return ob, nil
+}
+
+// Reset empties the universe and puts the clock back to the start. A dead
+// shim (crashed, hung, or broken) is replaced by a fresh one. A shim that
+// fails while resetting is reported and replaced at the next Reset.
+func (t *Target) Reset(ctx context.Context) error {
+	t.mu.Lock()
+	p := t.proc
+	t.mu.Unlock()
+	if p != nil && !p.dead() {
+		resp, err := t.roundTrip(ctx, p, request{Op: opReset, Now: t.start}, opReset)
+		if err == nil && resp.reply.Error != nil {
+			p.kill("reset refused")
+			err = &ShimError{Op: opReset, Message: *resp.reply.Error}
+		}
+		if err != nil {
+			return err
+		}
+	} else {
+		if p != nil {
+			p.quit(time.Second)
+		}
+		np, _, err := t.spawn()
+		if err != nil {
+			return err
+		}
+		p = np
+	}
+	t.mu.Lock()
+	t.proc, t.now, t.calls, t.omitted = p, t.start, nil, 0
+	t.mu.Unlock()
+	return nil
+}
+
+// Close stops the shim. A shim that exits with a failure status when told
+// to quit (a sanitizer's leak report, say) gives a *CrashError.
+func (t *Target) Close() error {
+	t.mu.Lock()
+	p := t.proc
+	t.proc = nil
+	t.mu.Unlock()
+	if p == nil || p.dead() {
+		return nil
+	}
+	p.quit(5 * time.Second)
+	if code := p.exitCode(); code != 0 {
+		return &CrashError{Op: opQuit, Status: p.status, Calls: t.history(), Stderr: p.stderr.String()}
+	}
+	return nil
+}
+
+func (t *Target) acquire(ctx context.Context) (int, error) {
+	select {
+	case l := <-t.lanes:
+		return l, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+func (t *Target) release(lane int) { t.lanes <- lane }
+
+// roundTrip runs one request and turns the shim's failures into typed
+// errors carrying the call history.
+func (t *Target) roundTrip(ctx context.Context, p *process, req request, name string) (response, error) {
+	if p == nil {
+		return response{}, fmt.Errorf("%s: the target is closed", name)
+	}
+	if p.dead() {
+		return response{}, t.deathError(p, name, " before this call; Reset starts a fresh shim")
+	}
+	resp, err := p.call(ctx, req, t.opts.timeout)
+	switch err {
+	case nil:
+		return resp, nil
+	case errTimeout:
+		return response{}, &TimeoutError{Op: name, Timeout: t.opts.timeout, Calls: t.history(), Stderr: p.stderr.String()}
+	case errDied:
+		return response{}, t.deathError(p, name, "")
+	}
+	return response{}, fmt.Errorf("%s: %w (the shim was killed)", name, err)
+}
+
+// deathError explains why a dead shim died.
+func (t *Target) deathError(p *process, name, note string) error {
+	p.mu.Lock()
+	fatal, status := p.fatal, p.status
+	p.mu.Unlock()
+	if fatal != nil {
+		e := *fatal
+		if e.Op == "" {
+			e.Op = name
+		}
+		return &e
+	}
+	return &CrashError{Op: name, Status: status + note, Calls: t.history(), Stderr: p.stderr.String()}
+}
+
+// record appends a call to the history and returns its index (t.mu held).
+func (t *Target) record(call string) int {
+	if len(t.calls) == maxCalls {
+		t.calls = t.calls[1:]
+		t.omitted++
+	}
+	t.calls = append(t.calls, call)
+	return t.omitted + len(t.calls) - 1
+}
+
+// annotate replaces history entry idx, if still kept (t.mu held).
+func (t *Target) annotate(idx int, s string) {
+	if i := idx - t.omitted; i >= 0 && i < len(t.calls) {
+		t.calls[i] = s
+	}
+}
+
+// history returns the numbered call history.
+func (t *Target) history() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]string, 0, len(t.calls)+1)
+	if t.omitted > 0 {
+		out = append(out, fmt.Sprintf("(%d earlier calls not kept)", t.omitted))
+	}
+	for i, c := range t.calls {
+		out = append(out, fmt.Sprintf("#%d %s", t.omitted+i+1, c))
+	}
+	return out
+}

@@ -5,6 +5,11 @@ package model
 // such sessions; the model leaves that corner out).
 const maxValue = 1 << 40
 
+// resetConn explains why I/O after SSL_set_session on a used connection is
+// left out: SSL_set_ssl_method frees the record layer state, and what the
+// next read or write does then is an accident of the implementation.
+const resetConn = "the connection lost its record layer to SSL_set_session after the handshake (SSL_set_ssl_method)"
+
 // Check reports whether op is legal and modelled in the current state,
 // without changing it: nil, a [*Violation], or an error wrapping
 // [ErrUnmodelled].
@@ -41,7 +46,9 @@ func (s *State) Check(op Op) error {
 		if err := s.needSSL(op, op.SSL); err != nil {
 			return err
 		}
-		if l := s.ssl(op.SSL); l.sent && !l.recv && l.sess == 0 && len(l.pending) > 0 {
+		if l := s.ssl(op.SSL); l.phase == phaseReset {
+			return unmodelled(op, resetConn)
+		} else if l.sent && !l.recv && l.sess == 0 && len(l.pending) > 0 {
 			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
 		}
 		return nil
@@ -49,7 +56,9 @@ func (s *State) Check(op Op) error {
 		if err := s.needSSL(op, op.SSL); err != nil {
 			return err
 		}
-		if l := s.ssl(op.SSL); l.phase != phaseEstablished || l.recv {
+		if l := s.ssl(op.SSL); l.phase == phaseReset {
+			return unmodelled(op, resetConn)
+		} else if l.phase != phaseEstablished || l.recv {
 			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify")
 		}
 		return nil
@@ -57,7 +66,9 @@ func (s *State) Check(op Op) error {
 		if err := s.needSSL(op, op.SSL); err != nil {
 			return err
 		}
-		if l := s.ssl(op.SSL); !l.client || l.phase != phaseEstablished {
+		if l := s.ssl(op.SSL); l.phase == phaseReset {
+			return unmodelled(op, resetConn)
+		} else if !l.client || l.phase != phaseEstablished {
 			return unmodelled(op, "tickets are read only by an established client")
 		} else if l.sess == 0 && len(l.pending) > 0 {
 			// OpenSSL would duplicate a NULL session here.
@@ -83,7 +94,7 @@ func (s *State) Check(op Op) error {
 		// before it takes its reference to the new one: when that removal
 		// frees the new session (same id, held only by the cache), the call
 		// itself uses a freed pointer.
-		if l := s.ssl(op.SSL); l.sess == 0 || l.sent || l.phase != phaseEstablished {
+		if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
 			return nil
 		}
 		trial := stepper{State: s.Clone()}

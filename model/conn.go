@@ -6,7 +6,7 @@ package model
 // whether it did.
 func (st *stepper) clearBadSession(h Handle) bool {
 	l := st.ssl(h)
-	if l.sess == 0 || l.sent || l.phase != phaseEstablished {
+	if l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
 		return false
 	}
 	st.removeSession(l.ctx, l.sess)
@@ -97,7 +97,9 @@ func (st *stepper) fatalAlert(h Handle) {
 }
 
 // setSession is SSL_set_session: the old session is judged by the bad
-// session rule, the new one gains a reference, the old one loses one.
+// session rule, the new one gains a reference, the old one loses one. On a
+// connection that completed a handshake it also resets the method, which
+// leaves the connection unable to do I/O (phaseReset).
 func (st *stepper) setSession(h Handle, sess Handle) {
 	st.clearBadSession(h)
 	var r sessRef
@@ -110,6 +112,9 @@ func (st *stepper) setSession(h Handle, sess Handle) {
 	l.sess = r
 	if old != 0 {
 		st.release(old)
+	}
+	if l.phase == phaseEstablished {
+		l.phase = phaseReset
 	}
 }
 

@@ -31,8 +31,9 @@ type SSLView struct {
 	Ctx    Handle
 	Client bool
 	Alive  bool
-	// Phase is "before" (new or cleared), "established" or "failed" (after
-	// a fatal error).
+	// Phase is "before" (new or cleared), "established", "failed" (after
+	// a fatal error) or "reset" (SSL_set_session after the handshake left it
+	// unable to do I/O).
 	Phase            string
 	SentShutdown     bool
 	ReceivedShutdown bool
@@ -81,7 +82,7 @@ func (s *State) SSLs() []SSLView {
 	for i := range s.ssls {
 		l := &s.ssls[i]
 		out[i] = SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
-			Phase: [...]string{"before", "established", "failed"}[l.phase], SentShutdown: l.sent,
+			Phase: [...]string{"before", "established", "failed", "reset"}[l.phase], SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
 			Peer: l.peer, PendingTickets: len(l.pending)}
 	}

@@ -457,6 +457,16 @@ func TestRuleSet(t *testing.T) {
 			do(setSess(1, 0), 1, gone(1)),
 			do(get0(1), 0),
 		})},
+		// After a handshake SSL_set_session puts back the SSL_CTX's method,
+		// which discards the record layer: I/O on the connection is left
+		// out, but the bad-session rule still applies to SSL_free.
+		{id: "SET-RESETS-CONNECTION", steps: seq(pair(server(noTicket), client(removeCB), tls12), []step{
+			do(get1(1), 1),
+			do(setSess(1, 1), 1, rmCB(2, 1)),
+			{op: shutdown(1), outside: true},
+			do(get1(1), 1),
+			do(freeSSL(1), 0, rmCB(2, 1)),
+		})},
 	})
 }
 

@@ -28,6 +28,11 @@ const (
 	phaseBefore      phase = iota // new, or after SSL_clear: SSL_in_before
 	phaseEstablished              // handshake complete
 	phaseFailed                   // a fatal error happened: SSL_in_init is true again
+	// phaseReset: SSL_set_session after the handshake put back the
+	// SSL_CTX's generic method (SSL_set_ssl_method), discarding the record
+	// layer; the state machine still says "done", so the bad-session rule
+	// applies, but the connection can no longer do I/O.
+	phaseReset
 )
 
 type ctxObj struct {

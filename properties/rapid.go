@@ -2,6 +2,7 @@ package properties
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,6 +21,13 @@ type Options struct {
 	Limits   Limits
 	// Coverage, when set, counts the calls made, by kind.
 	Coverage *Coverage
+	// Ignore, when set, lets a sequence whose divergence it accepts pass:
+	// a run that already reported one kind of divergence looks for others.
+	Ignore func(*Divergence) bool
+	// OnDivergence, when set, sees every divergence that fails a sequence.
+	// rapid replays the shrunk sequence last, so the last one it sees is the
+	// minimal reproducer.
+	OnDivergence func(*Divergence)
 }
 
 // DefaultOptions checks the openssl-3.0 profile with sequences of 50 to 100
@@ -87,13 +95,31 @@ func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
 				opts.Coverage.add(op.Kind)
 			}
 			if err := ls.Do(ctx, op); err != nil {
-				t.Fatalf("%v", err)
+				if fail(t, opts, err) {
+					return
+				}
 			}
 		}
 		if err := ls.Finish(ctx); err != nil {
-			t.Fatalf("%v", err)
+			fail(t, opts, err)
 		}
 	}
+}
+
+// fail ends the sequence with err, unless opts ignore that divergence, in
+// which case it reports true and the sequence counts as passed.
+func fail(t *rapid.T, opts Options, err error) bool {
+	var d *Divergence
+	if errors.As(err, &d) {
+		if opts.Ignore != nil && opts.Ignore(d) {
+			return true
+		}
+		if opts.OnDivergence != nil {
+			opts.OnDivergence(d)
+		}
+	}
+	t.Fatalf("%v", err)
+	return false
 }
 
 // rapidSource draws choices from rapid's bitstream. rapid favours small

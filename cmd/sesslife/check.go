@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"pgregory.net/rapid"
@@ -16,11 +20,14 @@ import (
 )
 
 type checkConfig struct {
-	target    string
-	profile   string
-	seed      uint64
-	sequences int
-	steps     int
+	target      string
+	profile     string
+	seed        uint64
+	sequences   int
+	steps       int
+	maxFindings int
+	jsonPath    string
+	shrinkTime  time.Duration
 }
 
 func checkFlags(c *checkConfig) *flag.FlagSet {
@@ -30,7 +37,33 @@ func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the random sequences (0: derive one from the clock and print it)")
 	fs.IntVar(&c.sequences, "sequences", 1000, "number of random call sequences")
 	fs.IntVar(&c.steps, "steps", 100, "maximum calls per sequence (at least half as many are made)")
+	fs.IntVar(&c.maxFindings, "max-findings", 8, "after a divergence, keep looking for divergences of other rules, up to this many")
+	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (for CI)")
+	fs.DurationVar(&c.shrinkTime, "shrink-time", 30*time.Second, "longest time spent shrinking one divergence")
 	return fs
+}
+
+// finding is one group of divergences: the rule it breaks and the shrunk
+// reproducer rapid found for it.
+type finding struct {
+	Rule       string `json:"rule"`
+	Seed       uint64 `json:"seed"`
+	Calls      int    `json:"calls"`
+	Reproducer string `json:"reproducer"`
+}
+
+// checkReport is the outcome of a check run (also its JSON form).
+type checkReport struct {
+	Target      string    `json:"target"`
+	Profile     string    `json:"profile"`
+	Seed        uint64    `json:"seed"`
+	Sequences   int       `json:"sequences"`
+	Calls       int       `json:"calls"`
+	Seconds     float64   `json:"seconds"`
+	Conformant  bool      `json:"conformant"`
+	Findings    []finding `json:"findings"`
+	Unsupported []string  `json:"unsupported"`
+	NotCovered  []string  `json:"not_covered"`
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -38,6 +71,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := checkFlags(&c)
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -49,8 +85,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sesslife check: unknown profile %q (known: %v)\n", c.profile, model.ProfileNames())
 		return exitUsage
 	}
-	if c.sequences < 1 || c.steps < 2 {
-		fmt.Fprintln(stderr, "sesslife check: --sequences must be at least 1 and --steps at least 2")
+	if c.sequences < 1 || c.steps < 2 || c.maxFindings < 1 {
+		fmt.Fprintln(stderr, "sesslife check: --sequences and --max-findings must be at least 1, --steps at least 2")
 		return exitUsage
 	}
 	if c.seed == 0 {
@@ -62,6 +98,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer tgt.Close()
+	info := tgt.Info()
 
 	opts := properties.DefaultOptions()
 	opts.Profile = prof
@@ -69,35 +106,92 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts.MinCalls = max(1, c.steps/2)
 	opts.Coverage = &properties.Coverage{}
 	fmt.Fprintf(stderr, "sesslife: checking %s against the %s model: %d sequences of %d..%d calls, seed %d\n",
-		tgt.Info().Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, c.seed)
+		info.Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, c.seed)
 
 	start := time.Now()
-	failure, err := runRapid(map[string]string{
-		"rapid.checks": strconv.Itoa(c.sequences),
-		"rapid.seed":   strconv.FormatUint(c.seed, 10),
-	}, properties.RapidProp(&progressTarget{Target: tgt, cov: opts.Coverage, total: c.sequences, w: stderr, start: start}, opts))
-	elapsed := time.Since(start).Round(time.Millisecond)
-	if err != nil {
-		fmt.Fprintf(stderr, "sesslife check: %v\n", err)
-		return exitUsage
+	rep := checkReport{Target: info.Name, Profile: prof.Name, Seed: c.seed}
+	seen := map[string]bool{}
+	opts.Ignore = func(d *properties.Divergence) bool { return seen[properties.Classify(d)] }
+	// Each round is one rapid run with its own seed; a divergence ends the
+	// round, and the next one looks for divergences of other rules.
+	for round := 0; round < c.maxFindings; round++ {
+		var last *properties.Divergence
+		opts.OnDivergence = func(d *properties.Divergence) { last = d }
+		seed := c.seed + uint64(round)
+		failure, err := runRapid(map[string]string{
+			"rapid.checks":     strconv.Itoa(c.sequences),
+			"rapid.seed":       strconv.FormatUint(seed, 10),
+			"rapid.shrinktime": c.shrinkTime.String(),
+		}, properties.RapidProp(&progressTarget{Target: tgt, cov: opts.Coverage, total: c.sequences, w: stderr, start: time.Now()}, opts))
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+			return exitUsage
+		}
+		if failure == "" {
+			break
+		}
+		f := finding{Rule: "HARNESS", Seed: seed, Reproducer: failure}
+		if last != nil {
+			f.Rule, f.Calls, f.Reproducer = properties.Classify(last), len(last.Trail), last.Error()
+		}
+		rep.Findings = append(rep.Findings, f)
+		if last == nil || seen[f.Rule] {
+			break // not a divergence rapid can group: stop here
+		}
+		seen[f.Rule] = true
 	}
-	info := tgt.Info()
-	if failure != "" {
-		fmt.Fprintf(stdout, "%s\nsesslife: FAIL %s diverges from %s (seed %d, %s); replay with: sesslife check --target %s --seed %d --sequences %d --steps %d\n",
-			failure, info.Name, prof.Name, c.seed, elapsed, c.target, c.seed, c.sequences, c.steps)
+	rep.Seconds = time.Since(start).Seconds()
+	rep.Sequences, rep.Calls, rep.Conformant = opts.Coverage.Sequences, opts.Coverage.Calls, len(rep.Findings) == 0
+	for _, k := range info.Unsupported {
+		rep.Unsupported = append(rep.Unsupported, k.String())
+	}
+	rep.NotCovered = opts.Coverage.Missing(info.Supports)
+	printCheck(stdout, c, rep, countSupported(info.Supports))
+	if c.jsonPath != "" {
+		if err := writeJSON(c.jsonPath, rep); err != nil {
+			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+			return exitUsage
+		}
+	}
+	if !rep.Conformant {
 		return exitDivergence
 	}
-	missing := opts.Coverage.Missing(info.Supports)
-	fmt.Fprintf(stdout, "sesslife: PASS %s conforms to %s: %d sequences, %d calls, %d/%d supported call kinds covered (seed %d, %s, %.0f calls/s)\n",
-		info.Name, prof.Name, opts.Coverage.Sequences, opts.Coverage.Calls, countSupported(info.Supports)-len(missing),
-		countSupported(info.Supports), c.seed, elapsed, float64(opts.Coverage.Calls)/time.Since(start).Seconds())
-	if len(info.Unsupported) > 0 {
-		fmt.Fprintf(stdout, "sesslife: unsupported by %s: %v\n", info.Name, info.Unsupported)
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stdout, "sesslife: never exercised: %v\n", missing)
-	}
 	return exitOK
+}
+
+// printCheck writes the human report: findings grouped by rule, each with
+// its reproducer, then one verdict line.
+func printCheck(w io.Writer, c checkConfig, rep checkReport, supported int) {
+	elapsed := time.Duration(rep.Seconds * float64(time.Second)).Round(time.Millisecond)
+	for i, f := range rep.Findings {
+		fmt.Fprintf(w, "== finding %d: rule %s (seed %d, %d calls)\n%s\n\n", i+1, f.Rule, f.Seed, f.Calls, f.Reproducer)
+	}
+	if len(rep.Unsupported) > 0 {
+		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", rep.Target, strings.Join(rep.Unsupported, ", "))
+	}
+	if len(rep.NotCovered) > 0 {
+		fmt.Fprintf(w, "sesslife: never exercised: %s\n", strings.Join(rep.NotCovered, ", "))
+	}
+	if !rep.Conformant {
+		var rules []string
+		for _, f := range rep.Findings {
+			rules = append(rules, f.Rule)
+		}
+		fmt.Fprintf(w, "sesslife: FAIL %s diverges from %s: %d finding(s) [%s] (seed %d, %s); replay with: sesslife check --target %s --profile %s --seed %d --sequences %d --steps %d\n",
+			rep.Target, rep.Profile, len(rep.Findings), strings.Join(rules, " "), rep.Seed, elapsed, c.target, c.profile, c.seed, c.sequences, c.steps)
+		return
+	}
+	fmt.Fprintf(w, "sesslife: PASS %s conforms to %s: %d sequences, %d calls, %d/%d supported call kinds covered (seed %d, %s, %.0f calls/s)\n",
+		rep.Target, rep.Profile, rep.Sequences, rep.Calls, supported-len(rep.NotCovered), supported, rep.Seed, elapsed,
+		float64(rep.Calls)/max(rep.Seconds, 1e-9))
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 func countSupported(supports func(model.Kind) bool) int {

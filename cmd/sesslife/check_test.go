@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command line in-process and returns its exit status and
+// outputs.
+func runCLI(args ...string) (int, string, string) {
+	var out, errOut strings.Builder
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckUsageErrors(t *testing.T) {
+	for name, args := range map[string][]string{
+		"no command":      {},
+		"unknown command": {"frobnicate"},
+		"unknown flag":    {"check", "--frobnicate"},
+		"unknown target":  {"check", "--target", "nosuch"},
+		"missing shim":    {"check", "--target", "exec:/nonexistent/shim"},
+		"unknown profile": {"check", "--profile", "nosuch-1.0"},
+		"extra argument":  {"check", "stray"},
+		"zero sequences":  {"check", "--sequences", "0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if code, _, errOut := runCLI(args...); code != exitUsage || errOut == "" {
+				t.Errorf("exit %d, stderr %q; want exit %d with a message", code, errOut, exitUsage)
+			}
+		})
+	}
+}
+
+func TestCheckImplPasses(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "report.json")
+	code, out, errOut := runCLI("check", "--target", "impl", "--sequences", "50", "--seed", "9", "--json", jsonPath)
+	if code != exitOK || !strings.Contains(out, "sesslife: PASS impl conforms to openssl-3.0") || !strings.Contains(out, "seed 9") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	var rep checkReport
+	data, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Conformant || rep.Sequences < 50 || rep.Seed != 9 || len(rep.Findings) != 0 {
+		t.Errorf("JSON report = %+v", rep)
+	}
+}
+
+// TestCheckFindsPlantedBug checks the grouped report against the shim with
+// a planted bug (make shim-variants builds it; CI=true requires it).
+func TestCheckFindsPlantedBug(t *testing.T) {
+	shim, _ := filepath.Abs("../../bin/sesslife-shim-openssl-bug1")
+	if _, err := os.Stat(shim); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s missing under CI=true (make shim-variants): %v", shim, err)
+		}
+		t.Skipf("%s not built (make shim-variants)", shim)
+	}
+	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--shrink-time", "3s")
+	if code != exitDivergence {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDivergence, out, errOut)
+	}
+	for _, want := range []string{"== finding 1: rule ", "got:", "want:", "sesslife: FAIL", "replay with: sesslife check"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.sim")
+	os.WriteFile(good, []byte("ctx1 = SSL_CTX_new(server)\nssl1 = SSL_new(ctx1)\nSSL_free(ssl1)\nSSL_CTX_free(ctx1)\n"), 0o644)
+	if code, out, errOut := runCLI("replay", "--target", "impl", good); code != exitOK || !strings.Contains(out, "sesslife: PASS") {
+		t.Errorf("clean scenario: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A reproducer as printed by check: only its numbered lines are calls.
+	report := filepath.Join(dir, "report.txt")
+	os.WriteFile(report, []byte("sesslife: X diverges from the openssl-3.0 model at call 2 of 2:\n"+
+		"   1  ctx1 = SSL_CTX_new(server)\n   2  SSL_CTX_sess_number(ctx1)   # 0\ncall 2: SSL_CTX_sess_number(ctx1)\n\tgot:  1\n\twant: 0\n"), 0o644)
+	if code, out, errOut := runCLI("replay", "--target", "impl", report); code != exitOK || !strings.Contains(out, "SSL_CTX_sess_number") {
+		t.Errorf("printed reproducer: exit %d\n%s\n%s", code, out, errOut)
+	}
+	bad := filepath.Join(dir, "bad.sim")
+	os.WriteFile(bad, []byte("ctx1 = SSL_CTX_new(server)\nSSL_free(ctx1, 3)\n"), 0o644)
+	if code, _, errOut := runCLI("replay", bad); code != exitUsage || !strings.Contains(errOut, "bad.sim:2:") {
+		t.Errorf("malformed scenario: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runCLI("replay", filepath.Join(dir, "missing.sim")); code != exitUsage || errOut == "" {
+		t.Errorf("unreadable file: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, _ := runCLI("replay", "--target", "nosuch", good); code != exitUsage {
+		t.Errorf("unknown target: exit %d", code)
+	}
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	code, out, _ := runCLI("help")
+	if code != exitOK {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, want := range []string{"check", "sim", "replay", "-target", "-profile", "-seed", "-sequences", "-steps", "-json", "-max-findings", "-shrink-time"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}

@@ -14,13 +14,14 @@ BIN       := bin
 SEQUENCES ?= 10000
 OPENSSL_SEQUENCES ?= 2000
 OPENSSL_TEST_SEQUENCES ?= 300
+WOLFSSL_SEQUENCES ?= 2000
 
 export GOFLAGS ?= -mod=mod
 # rapid's seed: fixed so that CI is repeatable; override to explore
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps test check check-impl check-openssl shim shim-variants lint unit conformance bench clean
+.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench clean
 
 all: check
 
@@ -31,6 +32,19 @@ deps:
 	  echo "sesslife: installing libssl-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev >/dev/null; }
 	@$(GO) mod download
+
+# wolfSSL's OpenSSL compatibility layer, the second real library.
+deps-wolfssl:
+	@dpkg -s libwolfssl-dev >/dev/null 2>&1 || { \
+	  echo "sesslife: installing libwolfssl-dev"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwolfssl-dev >/dev/null; }
+
+shim-wolfssl: deps deps-wolfssl
+	@$(MAKE) -s -C shim/wolfssl all
+
+# check-wolfssl is the conformance run of wolfSSL 5.5 against its profile.
+check-wolfssl: deps shim-wolfssl
+	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
 # The shim and its variants are built by shim/openssl/Makefile.
 shim: deps
@@ -47,15 +61,15 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there).
-unit: deps shim shim-variants
+unit: deps shim shim-variants shim-wolfssl
 	$(GO) test -race -short -count=1 ./...
 
 # conformance runs the long random runs without the race detector: model
 # vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
-conformance: deps shim shim-variants
+conformance: deps shim shim-variants shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
-	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestPlantedShimBugs)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.
 check-openssl: deps shim
@@ -65,12 +79,14 @@ test: lint unit conformance
 
 # check is the main job: the oracle against every available target, one
 # verdict line each (the last lines of the output); it fails if any fails.
-check: deps shim
+check: deps shim shim-wolfssl
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	@status=0; verdicts=""; \
-	for t in impl openssl; do \
-	  n=$(SEQUENCES); [ $$t = impl ] || n=$(OPENSSL_SEQUENCES); \
-	  out=$$($(BIN)/sesslife check --target $$t --sequences $$n --seed $(RAPID_SEED)); rc=$$?; \
+	for t in impl openssl wolfssl; do \
+	  n=$(SEQUENCES); p=openssl-3.0; \
+	  [ $$t = openssl ] && n=$(OPENSSL_SEQUENCES); \
+	  [ $$t = wolfssl ] && n=$(WOLFSSL_SEQUENCES) && p=wolfssl-5.5; \
+	  out=$$($(BIN)/sesslife check --target $$t --profile $$p --sequences $$n --seed $(RAPID_SEED)); rc=$$?; \
 	  echo "$$out"; [ $$rc -eq 0 ] || status=1; \
 	  verdicts="$$verdicts$$(echo "$$out" | grep -E '^sesslife: (PASS|FAIL)')\n"; \
 	done; \

@@ -14,6 +14,22 @@ const resetConn = "the connection lost its record layer to SSL_set_session after
 // without changing it: nil, a [*Violation], or an error wrapping
 // [ErrUnmodelled].
 func (s *State) Check(op Op) error {
+	if err := s.check(op); err != nil {
+		return err
+	}
+	switch {
+	case op.Kind == SetTime && s.prof.NoSessionSetTime: // profile switch (wolfSSL)
+		return unmodelled(op, "%s has no SSL_SESSION_set_time", s.prof.Name)
+	case op.Kind == Tick && s.prof.ClockLimit > 0 && s.now+op.Arg > s.prof.ClockLimit: // profile switch
+		return unmodelled(op, "%s keeps time in 32 bits; the model stops at %d", s.prof.Name, s.prof.ClockLimit)
+	case s.prof.SharedCopyCache: // profile switch (wolfSSL)
+		return s.wolfCheck(op)
+	}
+	return nil
+}
+
+// check is Check for what every profile shares.
+func (s *State) check(op Op) error {
 	switch op.Kind {
 	case CtxNew:
 		if op.Ctx != s.NextCtx() {
@@ -161,7 +177,7 @@ func (s *State) checkHandshake(op Op) error {
 		return unmodelled(op, "the first SSL must be a client and the second a server")
 	case c.phase != phaseBefore || p.phase != phaseBefore:
 		return unmodelled(op, "both SSLs must be new or SSL_clear'ed (renegotiation is not modelled)")
-	case p.sess != 0 && Version(op.Arg) == TLS13:
+	case p.sess != 0 && Version(op.Arg) == TLS13 && !s.prof.SSLOwnsSession:
 		// OpenSSL changed what a TLS 1.3 server does with a session left
 		// over from SSL_clear in 2025 (PR #27584); the model stays out.
 		return unmodelled(op, "a TLS 1.3 server SSL that still holds a session")

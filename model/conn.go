@@ -6,19 +6,28 @@ package model
 // whether it did.
 func (st *stepper) clearBadSession(h Handle) bool {
 	l := st.ssl(h)
-	if l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
+	if !st.badSessionRule() || l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
 		return false
 	}
 	st.removeSession(l.ctx, l.sess)
 	return true
 }
 
+// badSessionRule reports whether the library removes the sessions of
+// connections that end badly. Profile switch NoBadSessionRule: wolfSSL 5.5.4
+// never does (SSL_ResourceFree, wolfSSL_clear, SendAlert).
+func (st *stepper) badSessionRule() bool { return !st.prof.NoBadSessionRule }
+
 func (st *stepper) sslFree(h Handle) {
 	l := st.ssl(h)
 	if r := l.sess; r != 0 {
 		st.clearBadSession(h)
 		l.sess = 0
-		st.release(r)
+		if st.prof.RemoveCBOnDestroy { // profile switch (wolfSSL)
+			st.wolfFreeSession(r, l.ctx)
+		} else {
+			st.release(r)
+		}
 	}
 	st.disconnect(h)
 	l.alive, l.pending = false, nil
@@ -30,6 +39,10 @@ func (st *stepper) sslFree(h Handle) {
 // sslClear is SSL_clear: the session stays unless it was bad, so a client
 // can offer it on its next connection.
 func (st *stepper) sslClear(h Handle) {
+	if st.prof.ClearRenewsUnfinished { // profile switch (wolfSSL)
+		st.wolfClear(h)
+		return
+	}
 	l := st.ssl(h)
 	if st.clearBadSession(h) {
 		r := l.sess
@@ -57,6 +70,9 @@ func (st *stepper) disconnect(h Handle) {
 // has arrived, -1 while it has not. Before or after a failed handshake it
 // fails with -1 (SSL_R_SHUTDOWN_WHILE_IN_INIT).
 func (st *stepper) shutdown(h Handle) int64 {
+	if st.prof.ShutdownOneRecord { // profile switch (wolfSSL)
+		return st.wolfShutdown(h)
+	}
 	l := st.ssl(h)
 	switch {
 	case l.phase != phaseEstablished:
@@ -89,18 +105,21 @@ func (st *stepper) shutdown(h Handle) int64 {
 // still waiting are lost with the connection.
 func (st *stepper) fatalAlert(h Handle) {
 	l := st.ssl(h)
-	if !l.sent && l.sess != 0 {
+	if !l.sent && l.sess != 0 && st.badSessionRule() {
 		st.removeSession(l.ctx, l.sess)
 	}
 	st.disconnect(h)
-	l.phase, l.pending = phaseFailed, nil
+	l.phase, l.pending, l.buffered, l.closeBuffered = phaseFailed, nil, nil, false
 }
 
 // setSession is SSL_set_session: the old session is judged by the bad
 // session rule, the new one gains a reference, the old one loses one. On a
 // connection that completed a handshake it also resets the method, which
-// leaves the connection unable to do I/O (phaseReset).
-func (st *stepper) setSession(h Handle, sess Handle) {
+// leaves the connection unable to do I/O (phaseReset). It returns 1.
+func (st *stepper) setSession(h Handle, sess Handle) int64 {
+	if st.prof.SetSessionCopies { // profile switch (wolfSSL)
+		return st.wolfSetSession(h, sess)
+	}
 	st.clearBadSession(h)
 	var r sessRef
 	if sess != 0 {
@@ -116,12 +135,17 @@ func (st *stepper) setSession(h Handle, sess Handle) {
 	if l.phase == phaseEstablished {
 		l.phase = phaseReset
 	}
+	return 1
 }
 
 // clientTicket is a client reading a NewSessionTicket: sessions that may sit
 // in a cache are immutable, so the SSL's session is replaced by a copy that
 // carries the ticket and an id derived from it.
 func (st *stepper) clientTicket(h Handle, t int32) {
+	if st.prof.TicketUpdatesInPlace { // profile switch (wolfSSL)
+		st.wolfClientTicket(h, t)
+		return
+	}
 	l := st.ssl(h)
 	tk := st.tickets[t-1]
 	old := l.sess

@@ -18,8 +18,9 @@
 // the call, then its return value. Any implementation that follows the same
 // rule names the same objects with the same numbers.
 //
-// Behaviour that differs between library versions lives in a [Profile]; the
-// first one is [OpenSSL30], what Debian's OpenSSL 3.0 does.
+// Behaviour that differs between library versions lives in a [Profile]:
+// [OpenSSL30], what Debian's OpenSSL 3.0 does, and [WolfSSL55], what
+// wolfSSL 5.5's OpenSSL compatibility layer does (profile_wolfssl.go).
 //
 // The package imports nothing outside the standard library.
 package model

@@ -2,10 +2,10 @@ package model
 
 import "sort"
 
-// Profile holds what differs between library versions. Today there is one,
-// [OpenSSL30]; a profile for another library adds its numbers here and, where
-// it behaves differently rather than with other numbers, a named switch that
-// the step functions consult.
+// Profile holds what differs between libraries and versions: [OpenSSL30]
+// and [WolfSSL55]. Numbers first; then named behaviour switches, whose zero
+// value is OpenSSL 3.0's behaviour. Each switch says which function reads
+// it; profile_wolfssl.go gives each one's source in wolfSSL 5.5.4.
 type Profile struct {
 	Name string
 	// DefaultTimeout is the session timeout of a new SSL_CTX and of a session
@@ -23,6 +23,80 @@ type Profile struct {
 	AutoFlushMask int64
 	// StartTime is the virtual clock's value in a new universe.
 	StartTime int64
+
+	// DefaultTicketHint is the TLS 1.3 ticket_lifetime_hint of an SSL_CTX
+	// whose timeout was never set (wolfSSL: 300 s; OpenSSL derives the hint
+	// from the session timeout instead and leaves this 0).
+	DefaultTicketHint int64
+	// TicketKeyLifetime is how long a ticket encryption key decrypts after
+	// it was made (wolfSSL: one hour; 0: keys never expire).
+	TicketKeyLifetime int64
+	// SessionsPerRow bounds what the model claims about a session cache
+	// whose placement it cannot know (wolfSSL: SESSIONS_PER_ROW, 3): a new
+	// entry may evict one that saw this many insertions minus one after it
+	// (see cacheCertain). Read in wolfInsert.
+	SessionsPerRow int64
+	// ClockLimit is the latest virtual time the model claims to know the
+	// library's behaviour at (wolfSSL keeps seconds in 32 bits; 0: none).
+	// Read in Check.
+	ClockLimit int64
+	// SetTimeoutBadArg is what SSL_SESSION_set_timeout returns for a
+	// negative timeout (OpenSSL 0; wolfSSL BAD_FUNC_ARG, -173). Read in apply.
+	SetTimeoutBadArg int64
+
+	// SSLOwnsSession: SSL_new gives the SSL a session object of its own,
+	// so get0 is never NULL and handshakes fill that object in place.
+	// Read in apply (SSL_new) and checkHandshake.
+	SSLOwnsSession bool
+	// ClearRenewsUnfinished: SSL_clear frees and replaces the SSL's session
+	// unless a handshake completed, keeps it otherwise, never judges it, and
+	// leaves SSL_session_reused as it was. Read in sslClear.
+	ClearRenewsUnfinished bool
+	// SetSessionCopies: SSL_set_session copies the session into the SSL's
+	// own object, takes no reference, fails on NULL and on a session of the
+	// other side, and makes SSL_session_reused 1 at once. Read in setSession.
+	SetSessionCopies bool
+	// TicketUpdatesInPlace: a TLS 1.3 client stores each ticket it reads in
+	// its own session object instead of a new copy. Read in clientTicket.
+	TicketUpdatesInPlace bool
+	// NoBadSessionRule: neither SSL_free nor SSL_clear nor a fatal alert
+	// takes a session out of the cache or marks it not resumable. Read in
+	// badSessionRule.
+	NoBadSessionRule bool
+	// RemoveCBOnDestroy: SSL_free hands the SSL's session to the SSL_CTX's
+	// remove callback just before destroying it, unless a cache took over
+	// its ex_data. Read in sslFree.
+	RemoveCBOnDestroy bool
+	// ShutdownOneRecord: a reading SSL_shutdown processes one record per
+	// call and returns 0 until the peer's close_notify, then 1, after which
+	// the SSL is cleared; after a fatal error it returns -1. Read in
+	// shutdown.
+	ShutdownOneRecord bool
+	// SharedCopyCache: the server session cache is one process-wide table
+	// of copies shared by every SSL_CTX; it holds no references, caches
+	// only server sessions by itself, and SSL_CTX_add_session copies into
+	// it. Handshakes follow wolfSSL's message flow. Read in apply
+	// (handshake, SSL_CTX_add_session) and in Check.
+	SharedCopyCache bool
+	// RemoveOnlyExpires: SSL_CTX_remove_session returns 0 and only zeroes
+	// the timeout of its argument and of the matching cache entry. Read in
+	// apply.
+	RemoveOnlyExpires bool
+	// FlushIsStub: SSL_CTX_flush_sessions does nothing. Read in apply.
+	FlushIsStub bool
+	// StatsAreStubs: SSL_CTX_sess_number and the hit, miss, timeout and
+	// cache-full counters always return 0. Read in ctxStats.
+	StatsAreStubs bool
+	// FixedCacheSize: SSL_CTX_sess_set_cache_size changes nothing and
+	// returns DefaultCacheSize. Read in apply.
+	FixedCacheSize bool
+	// TimeoutSetsTicketHint: SSL_CTX_set_timeout also sets the TLS 1.3
+	// ticket lifetime hint, and a timeout of 0 stores the default. Read in
+	// apply.
+	TimeoutSetsTicketHint bool
+	// NoSessionSetTime: the library has no SSL_SESSION_set_time. Read in
+	// Check.
+	NoSessionSetTime bool
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,
@@ -41,8 +115,11 @@ func OpenSSL30() Profile {
 
 // Profiles returns every known profile by name.
 func Profiles() map[string]Profile {
-	p := OpenSSL30()
-	return map[string]Profile{p.Name: p}
+	out := map[string]Profile{}
+	for _, p := range []Profile{OpenSSL30(), WolfSSL55()} {
+		out[p.Name] = p
+	}
+	return out
 }
 
 // ProfileNames returns the known profile names, sorted.

@@ -17,6 +17,11 @@ type State struct {
 	objs    []sessObj // every session object ever made; index+1 is its ref
 	named   []int32   // session handle-1 -> object ref
 	tickets []ticket  // every ticket ever issued; index+1 is its ref
+	// Profile switch SharedCopyCache (wolfSSL): the process-wide cache's
+	// entries, in the order they were placed, and how many insertions
+	// (overwrites included) it has seen.
+	rows    []sessRef
+	inserts int64
 }
 
 // sessRef names a session object inside the model (index+1; 0 is none).
@@ -47,6 +52,18 @@ type ctxObj struct {
 	hits, misses, timeouts, cacheFull int64
 	connectGood, acceptGood           int64
 	list                              []sessRef // the cache, head (expires last) to tail
+	// wolfSSL (profile_wolfssl.go): the TLS 1.3 ticket lifetime hint and
+	// the two ticket encryption keys.
+	hint int64
+	keys [2]ticketKey
+}
+
+// ticketKey is one of an SSL_CTX's ticket encryption keys (wolfSSL
+// DefTicketEncCb): which one it is (gen counts replacements) and until when
+// it decrypts.
+type ticketKey struct {
+	gen int32
+	exp int64
 }
 
 type sslObj struct {
@@ -61,6 +78,15 @@ type sslObj struct {
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
+	// wolfSSL (profile_wolfssl.go): ssl->timeout, whether the SSL ever did
+	// I/O, records SSL_shutdown delivered but did not process yet.
+	timeout       int64
+	used          bool
+	buffered      []int32
+	closeBuffered bool
+	wantRead      bool    // ssl->error holds WANT_READ from an SSL_read
+	pinned        Version // ssl->version as SSL_set_session last set it
+	pinned13      bool    // SSL_set_session ever set options.tls1_3
 }
 
 type sessObj struct {
@@ -76,6 +102,18 @@ type sessObj struct {
 	timeout      int64
 	hint         int64  // TLS 1.3 ticket_lifetime_hint (client)
 	owner        Handle // the SSL_CTX whose cache holds this object
+	// wolfSSL (profile_wolfssl.go): the session's side, its alternative id
+	// (the cache key when set), whether freeing it calls remove_cb
+	// (ownExData), whether it is an entry of the process-wide cache, then
+	// the insertion that placed it and whether it may have been evicted
+	// since, and when a client read its ticket.
+	side  Side
+	alt   int64
+	ownEx bool
+	row   bool
+	seq   int64
+	doubt bool
+	seen  int64
 }
 
 // ticket is what a server put into a NewSessionTicket: enough for the
@@ -88,6 +126,8 @@ type ticket struct {
 	time     int64
 	timeout  int64
 	hint     int64 // ticket_lifetime_hint
+	slot     int8  // wolfSSL: the encryption key used, and its generation
+	gen      int32
 }
 
 // New returns an empty universe that follows profile p.
@@ -120,10 +160,12 @@ func (s *State) Clone() *State {
 	c.ssls = slices.Clone(s.ssls)
 	for i := range c.ssls {
 		c.ssls[i].pending = slices.Clone(c.ssls[i].pending)
+		c.ssls[i].buffered = slices.Clone(c.ssls[i].buffered)
 	}
 	c.objs = slices.Clone(s.objs)
 	c.named = slices.Clone(s.named)
 	c.tickets = slices.Clone(s.tickets)
+	c.rows = slices.Clone(s.rows)
 	return &c
 }
 
@@ -131,7 +173,7 @@ func (s *State) Clone() *State {
 func (s *State) Equal(o *State) bool {
 	if s.prof != o.prof || s.now != o.now || s.nextID != o.nextID ||
 		!slices.Equal(s.objs, o.objs) || !slices.Equal(s.named, o.named) ||
-		!slices.Equal(s.tickets, o.tickets) ||
+		!slices.Equal(s.tickets, o.tickets) || !slices.Equal(s.rows, o.rows) || s.inserts != o.inserts ||
 		len(s.ctxs) != len(o.ctxs) || len(s.ssls) != len(o.ssls) {
 		return false
 	}
@@ -147,7 +189,9 @@ func (s *State) Equal(o *State) bool {
 	}
 	for i := range s.ssls {
 		a, b := s.ssls[i], o.ssls[i]
-		if !slices.Equal(a.pending, b.pending) {
+		if !slices.Equal(a.pending, b.pending) || !slices.Equal(a.buffered, b.buffered) ||
+			a.timeout != b.timeout || a.used != b.used || a.closeBuffered != b.closeBuffered || a.wantRead != b.wantRead ||
+			a.pinned != b.pinned || a.pinned13 != b.pinned13 {
 			return false
 		}
 		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
@@ -163,7 +207,7 @@ func ctxEqual(a, b *ctxObj) bool {
 	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
 		a.numTickets == b.numTickets && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
-		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood
+		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.hint == b.hint && a.keys == b.keys
 }
 
 // Hash returns a hash consistent with Equal.
@@ -212,8 +256,9 @@ func (s *State) Observe() Observation {
 		if !c.appHeld {
 			continue
 		}
-		ob.Ctxs = append(ob.Ctxs, CtxObs{Ctx: Handle(i + 1), Number: int64(len(c.list)),
-			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull})
+		st := s.ctxStats(&c)
+		ob.Ctxs = append(ob.Ctxs, CtxObs{Ctx: Handle(i + 1), Number: st.number,
+			Hits: st.hits, Misses: st.misses, Timeouts: st.timeouts, CacheFull: st.cacheFull})
 	}
 	for i, l := range s.ssls {
 		if !l.alive {
@@ -237,6 +282,19 @@ func (s *State) Observe() Observation {
 			IDLen: idLen(o.id), Time: o.time, Timeout: o.timeout})
 	}
 	return ob
+}
+
+// stats is what the SSL_CTX_sess_* counters report.
+type stats struct{ number, hits, misses, timeouts, cacheFull int64 }
+
+// ctxStats reads an SSL_CTX's counters. Profile switch StatsAreStubs:
+// wolfSSL 5.5.4's SSL_CTX_sess_number and the hit, miss, timeout and
+// cache-full counters always return 0.
+func (s *State) ctxStats(c *ctxObj) stats {
+	if s.prof.StatsAreStubs {
+		return stats{}
+	}
+	return stats{int64(len(c.list)), c.hits, c.misses, c.timeouts, c.cacheFull}
 }
 
 func idLen(id int64) int {

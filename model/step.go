@@ -11,10 +11,14 @@ func (s *State) Step(op Op) (Result, error) {
 	return Result{Ret: ret, Events: st.events}, nil
 }
 
-// stepper carries the events of the call being applied.
+// stepper carries the events of the call being applied, and why the
+// outcome is beyond what the model can know, if it is (set by wolfSSL's
+// process-wide cache, whose placement depends on random session ids; see
+// cacheCertain).
 type stepper struct {
 	*State
 	events []Event
+	unsure string
 }
 
 func (st *stepper) apply(op Op) int64 {
@@ -29,6 +33,9 @@ func (st *stepper) apply(op Op) int64 {
 		c := st.ctx(op.Ctx)
 		c.sslRefs++
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true})
+		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
+			st.wolfOwnSession(op.SSL)
+		}
 	case SSLFree:
 		st.sslFree(op.SSL)
 	case SSLClear:
@@ -39,6 +46,10 @@ func (st *stepper) apply(op Op) int64 {
 	case FatalAlert:
 		st.fatalAlert(op.SSL)
 	case Handshake:
+		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+			st.wolfHandshake(op.SSL, op.Peer, Version(op.Arg))
+			return 1
+		}
 		st.handshake(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case ReadTicket:
@@ -48,6 +59,9 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		t := l.pending[0]
 		l.pending = l.pending[1:]
+		// Profile switch (wolfSSL): SSL_read's WANT_READ stays in
+		// ssl->error, which a later SSL_shutdown reports (wolfShutdown).
+		l.wantRead = st.prof.ShutdownOneRecord
 		st.clientTicket(op.SSL, t)
 		return 1
 	case Get0, Get1:
@@ -62,6 +76,9 @@ func (st *stepper) apply(op Op) int64 {
 		return int64(st.name(r))
 	case UpRef:
 		r := st.named[op.Sess-1]
+		if st.obj(r).row {
+			return 0 // a wolfSSL cache entry is not reference counted
+		}
 		st.retain(r)
 		st.obj(r).appRefs++
 		return 1
@@ -70,8 +87,7 @@ func (st *stepper) apply(op Op) int64 {
 		st.obj(r).appRefs--
 		st.release(r)
 	case SetSession:
-		st.setSession(op.SSL, op.Sess)
-		return 1
+		return st.setSession(op.SSL, op.Sess)
 	case SessionReused:
 		return b2i(st.ssl(op.SSL).hit)
 	case IsResumable:
@@ -83,7 +99,7 @@ func (st *stepper) apply(op Op) int64 {
 		return op.Arg
 	case SetTimeout:
 		if op.Arg < 0 {
-			return 0
+			return st.prof.SetTimeoutBadArg
 		}
 		r := st.named[op.Sess-1]
 		st.obj(r).timeout = op.Arg
@@ -97,28 +113,42 @@ func (st *stepper) apply(op Op) int64 {
 		c := st.ctx(op.Ctx)
 		old := c.timeout
 		c.timeout = op.Arg
+		if st.prof.TimeoutSetsTicketHint { // profile switch (wolfSSL)
+			c.timeout, c.hint = st.wolfTimeouts(op.Arg)
+		}
 		return old
 	case SetCacheSize:
 		c := st.ctx(op.Ctx)
+		if st.prof.FixedCacheSize { // profile switch (wolfSSL)
+			return st.prof.DefaultCacheSize
+		}
 		old := c.size
 		c.size = op.Arg
 		return old
 	case AddSession:
+		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+			return st.wolfAddSession(op.Ctx, st.named[op.Sess-1])
+		}
 		return st.addSession(op.Ctx, st.named[op.Sess-1])
 	case RemoveSession:
+		if st.prof.RemoveOnlyExpires { // profile switch (wolfSSL)
+			return st.wolfRemoveSession(op.Ctx, st.named[op.Sess-1])
+		}
 		return st.removeSession(op.Ctx, st.named[op.Sess-1])
 	case Flush:
-		st.flush(op.Ctx, op.Arg)
+		if !st.prof.FlushIsStub { // profile switch (wolfSSL: a no-op)
+			st.flush(op.Ctx, op.Arg)
+		}
 	case SessNumber:
-		return int64(len(st.ctx(op.Ctx).list))
+		return st.ctxStats(st.ctx(op.Ctx)).number
 	case SessHits:
-		return st.ctx(op.Ctx).hits
+		return st.ctxStats(st.ctx(op.Ctx)).hits
 	case SessMisses:
-		return st.ctx(op.Ctx).misses
+		return st.ctxStats(st.ctx(op.Ctx)).misses
 	case SessTimeouts:
-		return st.ctx(op.Ctx).timeouts
+		return st.ctxStats(st.ctx(op.Ctx)).timeouts
 	case SessCacheFull:
-		return st.ctx(op.Ctx).cacheFull
+		return st.ctxStats(st.ctx(op.Ctx)).cacheFull
 	case Tick:
 		st.now += op.Arg
 	}
@@ -206,6 +236,10 @@ func (st *stepper) ctxNew(cfg CtxConfig) {
 	}
 	if cfg.NumTickets < 0 {
 		c.numTickets = st.prof.DefaultNumTickets
+	}
+	c.hint = st.prof.DefaultTicketHint
+	if cfg.Timeout != 0 {
+		c.hint = cfg.Timeout
 	}
 	st.ctxs = append(st.ctxs, c)
 }

@@ -31,6 +31,9 @@ func Classify(d *Divergence) string {
 		return "NAME-ORDER" // same events and value, other handles
 	}
 	first, _, _ := strings.Cut(d.ObservationDiff, "\n")
+	if last.Op.Kind == model.SSLNew && strings.Contains(first, ": session =") {
+		return "SEED-GET-NULL" // a new SSL holds no session
+	}
 	for _, o := range observationRules {
 		if strings.Contains(first, o.field) {
 			return o.rule

@@ -79,6 +79,8 @@ Flags of check:
 Targets:
   impl        the reference simulator (Go, in this repository)
   openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
+  wolfssl     wolfSSL 5.5 through bin/sesslife-shim-wolfssl (make shim-wolfssl);
+              check it with --profile wolfssl-5.5
   exec:PATH   any shim executable speaking docs/protocol.md
 
 Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure error.

@@ -22,6 +22,12 @@ func openTarget(spec string) (target.Target, error) {
 			return nil, err
 		}
 		return subprocess.New(path)
+	case spec == "wolfssl":
+		path, err := findShim("sesslife-shim-wolfssl")
+		if err != nil {
+			return nil, err
+		}
+		return subprocess.New(path)
 	case strings.HasPrefix(spec, "exec:"):
 		path := strings.TrimPrefix(spec, "exec:")
 		if _, err := os.Stat(path); err != nil {
@@ -29,7 +35,7 @@ func openTarget(spec string) (target.Target, error) {
 		}
 		return subprocess.New(path)
 	}
-	return nil, fmt.Errorf("unknown target %q (want impl, openssl or exec:PATH)", spec)
+	return nil, fmt.Errorf("unknown target %q (want impl, openssl, wolfssl or exec:PATH)", spec)
 }
 
 // findShim looks for a shim built by `make shim`: in ./bin, next to the

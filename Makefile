@@ -21,7 +21,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench clean
+.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench bench-shim clean
 
 all: check
 
@@ -94,6 +94,13 @@ check: deps shim shim-wolfssl
 
 check-impl: deps
 	$(GO) run ./cmd/sesslife check --target impl --sequences $(SEQUENCES) --seed $(RAPID_SEED)
+
+# bench-shim measures the shim protocol and the checked rate against
+# OpenSSL beside the shim's raw rate for the same calls (docs/perf.md).
+BENCH_COUNT ?= 1
+BENCHTIME ?= 2s
+bench-shim: deps shim
+	SESSLIFE_SHIM_DIR=$(abspath $(BIN)) $(GO) test -run '^$$' -bench '^Benchmark(ShimMix|ProtocolCost|DecodeReply)$$' -benchtime $(BENCHTIME) -count $(BENCH_COUNT) ./target/subprocess
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

@@ -60,7 +60,11 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 	if err != nil {
 		return fmt.Errorf("sesslife: generator produced an illegal call: %w", err)
 	}
-	got, err := l.target.Apply(ctx, op)
+	apply := l.target.Apply
+	if o, ok := l.target.(observingTarget); ok {
+		apply = o.ApplyObserving
+	}
+	got, err := apply(ctx, op)
 	l.trail = append(l.trail, Step{Op: op, Want: want, Got: got})
 	if err != nil {
 		if errors.Is(err, target.ErrUnsupported) {
@@ -79,6 +83,14 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, ObservationDiff: diff}
 	}
 	return nil
+}
+
+// observingTarget is a target that can send the observation Do makes after
+// every call together with the call, saving a shim process a round trip:
+// ApplyObserving is Apply, and the Observe that follows it returns the state
+// right after that call (see subprocess.Target.ApplyObserving).
+type observingTarget interface {
+	ApplyObserving(ctx context.Context, op model.Op) (model.Result, error)
 }
 
 // Finish discards the universe and reports a target that fails while doing

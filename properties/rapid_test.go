@@ -19,7 +19,7 @@ func TestRapidFindsWrongReturn(t *testing.T) {
 		}
 	}}
 	opts := DefaultOptions()
-	opts.MinCalls, opts.MaxCalls = 1, 40
+	opts.MinCalls, opts.MaxCalls = 40, 80 // short runs (-short: 20 sequences) still reach get0
 	msg := failureOf(t, RapidProp(tgt, opts))
 	if !strings.Contains(msg, "SSL_get0_session") || !strings.Contains(msg, "got:  NULL") {
 		t.Fatalf("failure message does not show the diverging call:\n%s", msg)

@@ -10,12 +10,14 @@
  *        -lssl -lcrypto   (see Makefile; -DSHIM_BUG=N plants bug N).
  */
 #include "json.h"
+#include "shim.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef SHIM_BUG
 #define SHIM_BUG 0
@@ -34,6 +37,7 @@
 #define EXIT_WRONG_PROTOCOL 89 /* the BoGo convention for "cannot do that" */
 #define MAX_LANES 64
 #define MAX_HANDLE 1000000
+#define MAX_THREADS (MAX_LANES + 1) /* one per busy lane, one reading */
 
 /* ------------------------------------------------------------------------
  * The virtual clock. OpenSSL 3.0's ssl code asks time(NULL) for "now"
@@ -56,20 +60,6 @@ time_t time(time_t *out)
 /* ------------------------------------------------------------------------
  * Objects and handles.
  * ------------------------------------------------------------------------ */
-
-enum ev_kind { EV_NEW = 1, EV_REMOVE, EV_DESTROYED };
-
-struct event {
-    enum ev_kind kind;
-    int ctx;
-    int sess;
-};
-
-/* events collects what one request caused; each lane thread has its own. */
-struct events {
-    struct event *v;
-    size_t n, cap;
-};
 
 /* The events of the request the current thread is running (NULL: none,
  * e.g. during reset, when nothing is reported). */
@@ -120,30 +110,38 @@ struct tracker {
     unsigned epoch;
 };
 
-struct request {
-    struct request *next;
-    long long id;
-    long long now;
-    int lane;
-    char op[48];
-    long long ctx, ssl, peer, sess, arg;
-    struct {
-        int server, default_mode, no_ticket, new_cb, remove_cb;
-        long long mode, size, timeout, tickets;
-    } cfg;
+/* input is stdin, read with read(2) into buf[start:end) by whichever thread
+ * has the reading turn, so that the reader can tell whether the next line
+ * has already arrived. */
+struct input {
+    char *buf;
+    size_t start, end, cap;
+    int eof;
 };
 
+/* lane is one FIFO of calls. At most one of its calls runs at a time, on
+ * whichever thread read it; calls that arrive meanwhile wait in the queue
+ * and that thread runs them next. */
 struct lane {
-    pthread_t thread;
-    int started;
-    pthread_cond_t wake;
+    int busy;
     struct request *head, *tail;
-    struct shim *sh;
 };
 
+/*
+ * The threads of the shim take turns reading stdin (a leader/followers
+ * pool): the thread that reads a call for an idle lane hands the reading
+ * turn to an idle thread (starting one if none is idle) and runs the call
+ * itself, so a call costs no thread hand-off before it runs. Control
+ * operations are barriers run by the thread that answers the last call in
+ * flight, or by the reader when nothing is in flight. When the line after
+ * a call has already arrived and is a control operation, nothing could run
+ * beside the call anyway, so the reader keeps its turn and runs both (the
+ * harness sends a call and the observation after it in one write).
+ */
 struct shim {
-    pthread_mutex_t mu; /* tables, queues, links, naming, lanes, inflight */
-    pthread_cond_t idle;
+    pthread_mutex_t mu; /* tables, queues, links, naming, lanes, turns */
+    pthread_cond_t idle;  /* a barrier was answered, or nothing is in flight */
+    pthread_cond_t turn;  /* the reading turn is free */
     pthread_mutex_t out_mu; /* stdout */
     struct ctxent **ctxs;
     size_t nctx, capctx;
@@ -156,8 +154,15 @@ struct shim {
     atomic_long live_trackers;
     X509 *cert;
     EVP_PKEY *key;
+    struct input in; /* used only by the thread with the reading turn */
     struct lane lanes[MAX_LANES];
-    int inflight;
+    int inflight;             /* calls read and not answered yet */
+    int reading;              /* a thread has the reading turn */
+    int waiting;              /* threads waiting for the turn */
+    int stopping;             /* stdin ended or quit: nobody reads any more */
+    struct request *barrier;  /* a control operation waiting for inflight 0 */
+    pthread_t threads[MAX_THREADS]; /* started by pass_turn, joined at exit */
+    int nthreads;
     int verbose; /* SESSLIFE_SHIM_VERBOSE: log OpenSSL's errors after every call */
 };
 
@@ -187,20 +192,26 @@ struct sbuf {
     size_t n, cap;
 };
 
+/* sb_printf appends to b; it formats once when the text fits, which it
+ * nearly always does after the first reservation (replies are short). */
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
 {
     va_list ap;
     int need;
 
+    if (b->cap - b->n < 64)
+        b->s = must_grow(b->s, &b->cap, b->n + 256, 1);
     va_start(ap, fmt);
-    need = vsnprintf(NULL, 0, fmt, ap);
+    need = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
     va_end(ap);
     if (need < 0)
         return;
-    b->s = must_grow(b->s, &b->cap, b->n + (size_t)need + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->n, (size_t)need + 1, fmt, ap);
-    va_end(ap);
+    if ((size_t)need >= b->cap - b->n) {
+        b->s = must_grow(b->s, &b->cap, b->n + (size_t)need + 1, 1);
+        va_start(ap, fmt);
+        vsnprintf(b->s + b->n, (size_t)need + 1, fmt, ap);
+        va_end(ap);
+    }
     b->n += (size_t)need;
 }
 
@@ -243,17 +254,57 @@ static void log_ssl_errors(const char *what)
     }
 }
 
-static void write_line(struct shim *sh, struct sbuf *b)
+/*
+ * Replies this thread holds back (holding set): the reader that runs a call
+ * and the control operation after it writes both replies with one write,
+ * so the harness wakes once for the pair. It never blocks while holding.
+ */
+static _Thread_local struct sbuf held;
+static _Thread_local int holding;
+
+/* write_out writes with write(2) itself: stdout is the protocol stream and
+ * nothing else writes to it, so stdio's buffer would only add a copy. */
+static void write_out(struct shim *sh, const char *s, size_t len)
 {
-    int bad;
+    size_t off = 0;
+    int bad = 0;
 
     pthread_mutex_lock(&sh->out_mu);
-    bad = fwrite(b->s, 1, b->n, stdout) != b->n || fputc('\n', stdout) == EOF || fflush(stdout) != 0;
+    while (off < len && !bad) {
+        ssize_t n = write(STDOUT_FILENO, s + off, len - off);
+
+        if (n > 0)
+            off += (size_t)n;
+        else if (n < 0 && errno != EINTR)
+            bad = 1;
+    }
     pthread_mutex_unlock(&sh->out_mu);
     if (bad) {
         fprintf(stderr, "shim: cannot write to stdout; the harness is gone\n");
         exit(1);
     }
+}
+
+/* write_line writes b and a newline, or holds them back (see held). */
+static void write_line(struct shim *sh, struct sbuf *b)
+{
+    sb_printf(b, "\n");
+    if (holding) {
+        held.s = must_grow(held.s, &held.cap, held.n + b->n, 1);
+        memcpy(held.s + held.n, b->s, b->n);
+        held.n += b->n;
+        return;
+    }
+    write_out(sh, b->s, b->n);
+}
+
+/* release_held writes what this thread held back and stops holding. */
+static void release_held(struct shim *sh)
+{
+    if (held.n > 0)
+        write_out(sh, held.s, held.n);
+    held.n = 0;
+    holding = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -1049,22 +1100,35 @@ static void reply_error(struct shim *sh, long long id, const char *msg)
     free(b.s);
 }
 
+int shim_is_call(const struct request *rq)
+{
+    enum op op = parse_op(rq->op);
+
+    return op != OP_UNKNOWN && op < OP_OBSERVE;
+}
+
+long long shim_perform(struct shim *sh, const struct request *rq, struct events *evs, char *err, size_t errlen)
+{
+    long long ret;
+
+    atomic_store(&virtual_now, rq->now);
+    current_events = evs;
+    ret = run_call(sh, parse_op(rq->op), rq, err, errlen);
+    current_events = NULL;
+    if (sh->verbose)
+        log_ssl_errors(rq->op);
+    ERR_clear_error();
+    return ret;
+}
+
 /* serve runs one call request on the current thread and writes its reply. */
 static void serve(struct shim *sh, const struct request *rq)
 {
     struct events evs = { 0 };
     struct sbuf b = { 0 };
     char err[256] = "";
-    enum op op = parse_op(rq->op);
-    long long ret;
+    long long ret = shim_perform(sh, rq, &evs, err, sizeof(err));
 
-    atomic_store(&virtual_now, rq->now);
-    current_events = &evs;
-    ret = run_call(sh, op, rq, err, sizeof(err));
-    current_events = NULL;
-    if (sh->verbose)
-        log_ssl_errors(rq->op);
-    ERR_clear_error();
     if (err[0] != '\0') {
         reply_error(sh, rq->id, err);
     } else {
@@ -1133,12 +1197,12 @@ static void observe(struct shim *sh, long long id)
 }
 
 /*
- * reset frees every object of the universe (no lane is running): live SSLs,
+ * shim_reset frees every object of the universe (no lane is running): live SSLs,
  * the application's session references, application-held SSL_CTXs. Events
  * are not reported. Sessions still alive afterwards were leaked; they are
  * logged, and their trackers belong to an old epoch from now on.
  */
-static void reset(struct shim *sh)
+void shim_reset(struct shim *sh)
 {
     long leaked;
 
@@ -1241,8 +1305,8 @@ static int parse_config(const struct jnode *cfg, struct request *rq, char *err, 
     return 0;
 }
 
-/* parse_request fills rq from one line; on error *id is what could be read. */
-static int parse_request(const char *line, struct request *rq, char *err, size_t errlen)
+/* On error rq->id is what could be read. */
+int shim_parse_request(const char *line, struct request *rq, char *err, size_t errlen)
 {
     struct jnode *root = json_parse(line, err, errlen);
     const struct jnode *op;
@@ -1285,50 +1349,109 @@ out:
     return rc;
 }
 
-static void *lane_main(void *arg)
+/* control runs a control operation (no call in flight) and frees it. */
+static void control(struct shim *sh, struct request *rq)
 {
-    struct lane *l = arg;
-    struct shim *sh = l->sh;
+    struct sbuf b = { 0 };
+
+    if (strcmp(rq->op, "observe") == 0) {
+        observe(sh, rq->id);
+    } else {
+        shim_reset(sh);
+        sb_printf(&b, "{\"id\":%lld,\"ret\":0,\"events\":[]}", rq->id);
+        write_line(sh, &b);
+        free(b.s);
+    }
+    free(rq);
+}
+
+/* barrier runs control operation rq once no call is in flight: now, or by
+ * the thread answering the last call, while this reader keeps its turn so
+ * that nothing new starts meanwhile. */
+static void barrier(struct shim *sh, struct request *rq)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (sh->inflight == 0) {
+        pthread_mutex_unlock(&sh->mu);
+        control(sh, rq);
+        return;
+    }
+    pthread_mutex_unlock(&sh->mu);
+    release_held(sh); /* do not hold replies back while waiting */
+    pthread_mutex_lock(&sh->mu);
+    sh->barrier = rq;
+    while (sh->barrier != NULL)
+        pthread_cond_wait(&sh->idle, &sh->mu);
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* answered books one answered call (sh->mu held) and runs a waiting
+ * barrier if it was the last in flight. */
+static void answered(struct shim *sh)
+{
+    if (--sh->inflight > 0)
+        return;
+    if (sh->barrier != NULL) {
+        struct request *rq = sh->barrier;
+
+        pthread_mutex_unlock(&sh->mu);
+        control(sh, rq);
+        pthread_mutex_lock(&sh->mu);
+        sh->barrier = NULL;
+    }
+    pthread_cond_broadcast(&sh->idle);
+}
+
+/* run_lane runs rq on its lane, then whatever queued up behind it. */
+static void run_lane(struct shim *sh, struct request *rq)
+{
+    struct lane *l = &sh->lanes[rq->lane];
 
     for (;;) {
-        struct request *rq;
-
+        serve(sh, rq);
+        free(rq);
         pthread_mutex_lock(&sh->mu);
-        while (l->head == NULL)
-            pthread_cond_wait(&l->wake, &sh->mu);
+        answered(sh);
         rq = l->head;
+        if (rq == NULL) {
+            l->busy = 0;
+            pthread_mutex_unlock(&sh->mu);
+            return;
+        }
         l->head = rq->next;
         if (l->head == NULL)
             l->tail = NULL;
         pthread_mutex_unlock(&sh->mu);
-
-        serve(sh, rq);
-        free(rq);
-
-        pthread_mutex_lock(&sh->mu);
-        if (--sh->inflight == 0)
-            pthread_cond_broadcast(&sh->idle);
-        pthread_mutex_unlock(&sh->mu);
     }
-    return NULL;
 }
 
-/* dispatch hands a call to its lane's thread (started on first use). */
-static void dispatch(struct shim *sh, struct request *rq)
+static void *worker(void *arg);
+
+/* pass_turn gives the reading turn away (sh->mu held): to a waiting thread,
+ * or to a new one. If none can be started, the turn stays free until a
+ * thread is done with its call, which only costs overlap. */
+static void pass_turn(struct shim *sh)
+{
+    sh->reading = 0;
+    if (sh->waiting > 0) {
+        pthread_cond_signal(&sh->turn);
+    } else if (sh->nthreads < MAX_THREADS && pthread_create(&sh->threads[sh->nthreads], NULL, worker, sh) == 0) {
+        sh->nthreads++;
+    } else if (sh->nthreads < MAX_THREADS) {
+        fprintf(stderr, "shim: cannot start a thread; calls of other lanes wait\n");
+    }
+}
+
+/* take_call books call rq read by the reader (sh->mu held). It returns 1
+ * if the reader must run it now, 0 if it waits behind its lane's call. */
+static int take_call(struct shim *sh, struct request *rq)
 {
     struct lane *l = &sh->lanes[rq->lane];
 
-    pthread_mutex_lock(&sh->mu);
-    if (!l->started) {
-        l->sh = sh;
-        pthread_cond_init(&l->wake, NULL);
-        if (pthread_create(&l->thread, NULL, lane_main, l) != 0) {
-            pthread_mutex_unlock(&sh->mu);
-            reply_error(sh, rq->id, "cannot start a thread for this lane");
-            free(rq);
-            return;
-        }
-        l->started = 1;
+    sh->inflight++;
+    if (!l->busy) {
+        l->busy = 1;
+        return 1;
     }
     rq->next = NULL;
     if (l->tail != NULL)
@@ -1336,12 +1459,171 @@ static void dispatch(struct shim *sh, struct request *rq)
     else
         l->head = rq;
     l->tail = rq;
-    sh->inflight++;
-    pthread_cond_signal(&l->wake);
-    pthread_mutex_unlock(&sh->mu);
+    return 0;
 }
 
-/* wait_idle is the barrier before a control operation. */
+/* next_line returns the next line of input without its newline,
+ * NUL-terminated in place (valid until the next call), or NULL at the end. */
+static char *next_line(struct input *in)
+{
+    for (;;) {
+        char *nl = in->end > in->start ? memchr(in->buf + in->start, '\n', in->end - in->start) : NULL;
+        ssize_t n;
+
+        if (nl != NULL || (in->eof && in->end > in->start)) {
+            char *line = in->buf + in->start;
+
+            if (nl == NULL)
+                nl = in->buf + in->end; /* the last line has no newline; cap > end */
+            *nl = '\0';
+            in->start = (size_t)(nl - in->buf) + 1;
+            if (in->start > in->end)
+                in->start = in->end;
+            return line;
+        }
+        if (in->eof)
+            return NULL;
+        if (in->start > 0) {
+            memmove(in->buf, in->buf + in->start, in->end - in->start);
+            in->end -= in->start;
+            in->start = 0;
+        }
+        in->buf = must_grow(in->buf, &in->cap, in->end + 4096, 1);
+        n = read(STDIN_FILENO, in->buf + in->end, in->cap - in->end - 1);
+        if (n > 0)
+            in->end += (size_t)n;
+        else if (n == 0 || errno != EINTR)
+            in->eof = 1;
+    }
+}
+
+/* control_next reports whether the next line has arrived and holds a
+ * control operation; it consumes nothing. */
+static int control_next(struct input *in)
+{
+    char *line, *nl;
+    struct request rq;
+    char err[256];
+    int yes;
+
+    if (in->end == in->start)
+        return 0;
+    line = in->buf + in->start;
+    nl = memchr(line, '\n', in->end - in->start);
+    if (nl == NULL)
+        return 0;
+    *nl = '\0';
+    yes = shim_parse_request(line, &rq, err, sizeof(err)) == 0 && parse_op(rq.op) >= OP_OBSERVE;
+    *nl = '\n';
+    return yes;
+}
+
+/* read_request reads lines until one holds a call or a control operation,
+ * answering the lines that are neither. It returns NULL at end of input. */
+static struct request *read_request(struct shim *sh)
+{
+    char *s;
+
+    while ((s = next_line(&sh->in)) != NULL) {
+        struct request *rq;
+        char err[256] = "";
+        size_t n = strlen(s);
+
+        while (n > 0 && s[n - 1] == '\r')
+            s[--n] = '\0';
+        if (n == 0)
+            continue;
+        rq = malloc(sizeof(*rq));
+        if (rq == NULL)
+            abort();
+        if (shim_parse_request(s, rq, err, sizeof(err)) != 0) {
+            reply_error(sh, rq->id > 0 ? rq->id : 0, err);
+        } else if (parse_op(rq->op) == OP_UNKNOWN) {
+            struct sbuf b = { 0 };
+
+            sb_printf(&b, "{\"id\":%lld,\"unimplemented\":true}", rq->id);
+            write_line(sh, &b);
+            free(b.s);
+        } else if (parse_op(rq->op) < OP_OBSERVE && rq->now < 0) {
+            reply_error(sh, rq->id, "\"now\" is missing");
+        } else {
+            return rq;
+        }
+        free(rq);
+    }
+    return NULL;
+}
+
+/* read_turn reads while this thread has the reading turn: it runs control
+ * operations as barriers, queues calls for busy lanes, runs a call itself
+ * when a control operation follows it, and returns the first call this
+ * thread must run after passing the turn on (sh->mu held), or NULL once
+ * input has ended. */
+static struct request *read_turn(struct shim *sh)
+{
+    for (;;) {
+        struct request *rq = read_request(sh);
+        int quit = rq == NULL || parse_op(rq->op) == OP_QUIT;
+
+        if (rq != NULL && parse_op(rq->op) >= OP_OBSERVE) {
+            barrier(sh, rq);
+            rq = NULL;
+        }
+        release_held(sh);
+        pthread_mutex_lock(&sh->mu);
+        if (quit) {
+            sh->stopping = 1;
+            sh->reading = 0;
+            pthread_cond_broadcast(&sh->turn);
+            return NULL;
+        }
+        if (rq != NULL && take_call(sh, rq)) {
+            if (!control_next(&sh->in)) {
+                pass_turn(sh);
+                return rq;
+            }
+            pthread_mutex_unlock(&sh->mu);
+            holding = 1; /* until the control operation is answered */
+            run_lane(sh, rq);
+            continue;
+        }
+        pthread_mutex_unlock(&sh->mu);
+    }
+}
+
+/* worker is every thread's loop, the main thread's included: wait for the
+ * reading turn, read, run the call read. It returns once input has ended. */
+static void *worker(void *arg)
+{
+    struct shim *sh = arg;
+
+    pthread_mutex_lock(&sh->mu);
+    for (;;) {
+        struct request *rq;
+
+        while (sh->reading && !sh->stopping) {
+            sh->waiting++;
+            pthread_cond_wait(&sh->turn, &sh->mu);
+            sh->waiting--;
+        }
+        if (sh->stopping)
+            break;
+        sh->reading = 1;
+        pthread_mutex_unlock(&sh->mu);
+        rq = read_turn(sh);
+        if (rq == NULL)
+            break;
+        pthread_mutex_unlock(&sh->mu);
+        run_lane(sh, rq);
+        pthread_mutex_lock(&sh->mu);
+    }
+    pthread_mutex_unlock(&sh->mu);
+    free(held.s);
+    held = (struct sbuf){ 0 };
+    return NULL;
+}
+
+/* wait_idle waits until no call is in flight. */
 static void wait_idle(struct shim *sh)
 {
     pthread_mutex_lock(&sh->mu);
@@ -1392,13 +1674,10 @@ static void hello(struct shim *sh)
     free(b.s);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static struct shim sh; /* static: its lanes array is large */
     const char *want = getenv("SESSLIFE_SHIM_PROTOCOL");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
 
     if (want != NULL && *want != '\0' && strcmp(want, PROTOCOL) != 0) {
         fprintf(stderr, "shim: protocol %s requested; this shim speaks only %s\n", want, PROTOCOL);
@@ -1408,6 +1687,7 @@ int main(void)
     pthread_mutex_init(&sh.mu, NULL);
     pthread_mutex_init(&sh.out_mu, NULL);
     pthread_cond_init(&sh.idle, NULL);
+    pthread_cond_init(&sh.turn, NULL);
     sh.epoch = 1;
     sh.verbose = getenv("SESSLIFE_SHIM_VERBOSE") != NULL;
     if (!OPENSSL_init_ssl(0, NULL)
@@ -1417,62 +1697,23 @@ int main(void)
         log_ssl_errors("start-up");
         return 1;
     }
-    hello(&sh);
+    if (argc >= 2 && strcmp(argv[1], "--bench-raw") == 0) {
+        /* A developer option, not the protocol (docs/protocol.md §10). */
+        int rc = bench_raw(&sh, argc - 2, argv + 2);
 
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
-        struct request *rq;
-        char err[256] = "";
-        enum op op;
-
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0)
-            continue;
-        rq = malloc(sizeof(*rq));
-        if (rq == NULL)
-            abort();
-        if (parse_request(line, rq, err, sizeof(err)) != 0) {
-            reply_error(&sh, rq->id > 0 ? rq->id : 0, err);
-            free(rq);
-            continue;
-        }
-        op = parse_op(rq->op);
-        if (op == OP_UNKNOWN) {
-            struct sbuf b = { 0 };
-
-            sb_printf(&b, "{\"id\":%lld,\"unimplemented\":true}", rq->id);
-            write_line(&sh, &b);
-            free(b.s);
-            free(rq);
-            continue;
-        }
-        if (op < OP_OBSERVE) {
-            if (rq->now < 0) {
-                reply_error(&sh, rq->id, "\"now\" is missing");
-                free(rq);
-                continue;
-            }
-            dispatch(&sh, rq);
-            continue;
-        }
-        wait_idle(&sh);
-        if (op == OP_OBSERVE) {
-            observe(&sh, rq->id);
-        } else {
-            struct sbuf b = { 0 };
-
-            reset(&sh);
-            sb_printf(&b, "{\"id\":%lld,\"ret\":0,\"events\":[]}", rq->id);
-            write_line(&sh, &b);
-            free(b.s);
-        }
-        free(rq);
-        if (op == OP_QUIT)
-            break;
+        X509_free(sh.cert);
+        EVP_PKEY_free(sh.key);
+        return rc;
     }
+    hello(&sh);
+    worker(&sh);
+    /* Every thread ends once input has: joining them lets OpenSSL free
+     * their thread-local state before the sanitizers look for leaks. */
+    for (int i = 0; i < sh.nthreads; i++)
+        pthread_join(sh.threads[i], NULL);
     wait_idle(&sh);
-    reset(&sh);
-    free(line);
+    shim_reset(&sh);
+    free(sh.in.buf);
     X509_free(sh.cert);
     EVP_PKEY_free(sh.key);
     return 0;

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -31,7 +30,8 @@ type process struct {
 	hello  chan []byte   // the first line, once
 	done   chan struct{} // closed when the shim has exited and been reaped
 
-	wmu sync.Mutex // serialises writes to stdin
+	wmu  sync.Mutex // serialises writes to stdin
+	wbuf []byte     // the lines being written (wmu held)
 
 	mu       sync.Mutex
 	nextID   uint64
@@ -146,14 +146,10 @@ func (p *process) exitCode() int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-// call sends one request and waits for its reply, the shim's death, the
+// wait waits for the reply on ch (from send), the shim's death, the
 // timeout or ctx. The returned errors are bare; the caller adds the call
 // history. A timeout or cancellation kills the shim: its state is unknown.
-func (p *process) call(ctx context.Context, req request, timeout time.Duration) (response, error) {
-	ch, err := p.send(req)
-	if err != nil {
-		return response{}, err
-	}
+func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, timeout time.Duration) (response, error) {
 	// A failed write means the shim is gone or going; the select below
 	// waits for the reader to say how.
 	timer := time.NewTimer(timeout)
@@ -169,39 +165,44 @@ func (p *process) call(ctx context.Context, req request, timeout time.Duration) 
 			return response{}, errDied
 		}
 	case <-timer.C:
-		p.kill(fmt.Sprintf("%s did not answer within %v", req.Op, timeout))
+		p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
 		<-p.done
 		return response{}, errTimeout
 	case <-ctx.Done():
-		p.kill(fmt.Sprintf("%s was cancelled: %v", req.Op, ctx.Err()))
+		p.kill(fmt.Sprintf("%s was cancelled: %v", op, ctx.Err()))
 		<-p.done
 		return response{}, ctx.Err()
 	}
 }
 
-// send registers req under a fresh id and writes it. Only an encoding
-// failure is returned: a write to a dead shim shows up as its death.
-func (p *process) send(req request) (chan response, error) {
-	ch := make(chan response, 1)
+// send registers reqs under fresh ids and writes them with one write, so
+// that requests which follow each other (a call and the observation after
+// it) cost the shim one wake-up. It returns one reply channel per request.
+// A write to a dead shim shows up as its death.
+func (p *process) send(reqs ...request) []chan response {
+	chs := make([]chan response, len(reqs))
 	p.mu.Lock()
-	p.nextID++
-	req.ID = p.nextID
-	p.pending[req.ID] = ch
-	p.mu.Unlock()
-	line, err := json.Marshal(req)
-	if err != nil {
-		return nil, err
+	for i := range reqs {
+		chs[i] = make(chan response, 1)
+		p.nextID++
+		reqs[i].ID = p.nextID
+		p.pending[reqs[i].ID] = chs[i]
 	}
+	p.mu.Unlock()
 	p.wmu.Lock()
-	_, _ = p.stdin.Write(append(line, '\n'))
+	p.wbuf = p.wbuf[:0]
+	for _, r := range reqs {
+		p.wbuf = appendRequest(p.wbuf, r)
+	}
+	_, _ = p.stdin.Write(p.wbuf)
 	p.wmu.Unlock()
-	return ch, nil
+	return chs
 }
 
 // quit asks the shim to exit and waits for it, killing it after grace.
 func (p *process) quit(grace time.Duration) {
 	if !p.dead() {
-		_, _ = p.send(request{Op: opQuit})
+		p.send(request{Op: opQuit})
 		p.wmu.Lock()
 		_ = p.stdin.Close()
 		p.wmu.Unlock()

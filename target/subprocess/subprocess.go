@@ -103,9 +103,30 @@ type Target struct {
 	mu      sync.Mutex
 	proc    *process
 	now     int64
-	calls   []string // since the last Reset, for error reports
-	omitted int      // calls dropped from the front of calls
+	calls   []entry // since the last Reset, for error reports
+	omitted int     // calls dropped from the front of calls
+	ahead   *early  // the observation sent with the last ApplyObserving
 }
+
+// entry is one call of the history, rendered only when an error report
+// needs it: formatting every call would cost more than the call's JSON.
+type entry struct {
+	op   model.Op
+	res  model.Result
+	done bool // res is the call's result
+}
+
+func (e entry) String() string {
+	if e.done {
+		return e.op.String() + " = " + e.res.Format(e.op)
+	}
+	return e.op.String()
+}
+
+// control names a control operation in errors.
+type control string
+
+func (c control) String() string { return string(c) }
 
 var _ target.Target = (*Target)(nil)
 
@@ -190,7 +211,24 @@ func (t *Target) Info() target.Info { return t.info }
 
 // Apply performs op in the shim.
 func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
+	return t.apply(ctx, op, false)
+}
+
+// ApplyObserving is Apply for a caller that observes after every call, as
+// properties.Lockstep does: the observation request goes to the shim in the
+// same write as the call, and the next Observe returns its reply, the state
+// right after op, without another round trip. It is meant for callers that
+// use the target from one goroutine; any other Apply, ApplyObserving or
+// Reset in between discards the early observation.
+func (t *Target) ApplyObserving(ctx context.Context, op model.Op) (model.Result, error) {
+	return t.apply(ctx, op, true)
+}
+
+func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Result, error) {
 	if op.Kind == model.KindInvalid || !t.info.Supports(op.Kind) {
+		t.mu.Lock()
+		t.ahead = nil
+		t.mu.Unlock()
 		return model.Result{}, fmt.Errorf("%s: %w by %s", op, target.ErrUnsupported, t.info.Name)
 	}
 	lane, err := t.acquire(ctx)
@@ -200,7 +238,6 @@ func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
 	defer t.release(lane)
 	req := requestFor(op)
 	req.Lane = lane
-	name := op.String()
 
 	t.mu.Lock()
 	p := t.proc
@@ -208,28 +245,48 @@ func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
 		t.now += op.Arg
 	}
 	req.Now = t.now
-	idx := t.record(name)
+	idx := t.record(op)
+	t.ahead = nil
 	t.mu.Unlock()
 
-	resp, err := t.roundTrip(ctx, p, req, name)
+	reqs := []request{req}
+	if observe {
+		reqs = append(reqs, request{Op: opObserve, Now: req.Now})
+	}
+	chs, err := t.send(p, op, reqs...)
+	if err != nil {
+		return model.Result{}, err
+	}
+	if observe {
+		t.mu.Lock()
+		t.ahead = &early{p: p, ch: chs[1]}
+		t.mu.Unlock()
+	}
+	resp, err := t.await(ctx, p, chs[0], op)
 	if err != nil {
 		return model.Result{}, err
 	}
 	r := resp.reply
 	switch {
 	case r.Error != nil:
-		return model.Result{}, &ShimError{Op: name, Message: *r.Error}
+		return model.Result{}, &ShimError{Op: op.String(), Message: *r.Error}
 	case r.Unimplemented:
-		return model.Result{}, fmt.Errorf("%s: %w by %s", name, target.ErrUnsupported, t.info.Name)
+		return model.Result{}, fmt.Errorf("%s: %w by %s", op, target.ErrUnsupported, t.info.Name)
 	}
 	res, err := r.result()
 	if err != nil {
-		return model.Result{}, &ProtocolError{Op: name, Line: string(resp.line), Reason: err.Error()}
+		return model.Result{}, &ProtocolError{Op: op.String(), Line: string(resp.line), Reason: err.Error()}
 	}
 	t.mu.Lock()
-	t.annotate(idx, name+" = "+res.Format(op))
+	t.annotate(idx, res)
 	t.mu.Unlock()
 	return res, nil
+}
+
+// early is an observation sent together with a call (ApplyObserving).
+type early struct {
+	p  *process
+	ch chan response
 }
 
 // Observe asks the shim for an observation of the universe.
@@ -240,9 +297,15 @@ func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 	}
 	defer t.release(lane)
 	t.mu.Lock()
-	p, now := t.proc, t.now
+	p, now, ahead := t.proc, t.now, t.ahead
+	t.ahead = nil
 	t.mu.Unlock()
-	resp, err := t.roundTrip(ctx, p, request{Op: opObserve, Now: now}, opObserve)
+	var resp response
+	if ahead != nil && ahead.p == p {
+		resp, err = t.await(ctx, p, ahead.ch, control(opObserve))
+	} else {
+		resp, err = t.roundTrip(ctx, p, request{Op: opObserve, Now: now})
+	}
 	if err != nil {
 		return model.Observation{}, err
 	}
@@ -264,7 +327,7 @@ func (t *Target) Reset(ctx context.Context) error {
 	p := t.proc
 	t.mu.Unlock()
 	if p != nil && !p.dead() {
-		resp, err := t.roundTrip(ctx, p, request{Op: opReset, Now: t.start}, opReset)
+		resp, err := t.roundTrip(ctx, p, request{Op: opReset, Now: t.start})
 		if err == nil && resp.reply.Error != nil {
 			p.kill("reset refused")
 			err = &ShimError{Op: opReset, Message: *resp.reply.Error}
@@ -283,7 +346,7 @@ func (t *Target) Reset(ctx context.Context) error {
 		p = np
 	}
 	t.mu.Lock()
-	t.proc, t.now, t.calls, t.omitted = p, t.start, nil, 0
+	t.proc, t.now, t.calls, t.omitted, t.ahead = p, t.start, nil, 0, nil
 	t.mu.Unlock()
 	return nil
 }
@@ -316,19 +379,37 @@ func (t *Target) acquire(ctx context.Context) (int, error) {
 
 func (t *Target) release(lane int) { t.lanes <- lane }
 
-// roundTrip runs one request and turns the shim's failures into typed
-// errors carrying the call history.
-func (t *Target) roundTrip(ctx context.Context, p *process, req request, name string) (response, error) {
+// roundTrip runs one control operation and turns the shim's failures into
+// typed errors carrying the call history.
+func (t *Target) roundTrip(ctx context.Context, p *process, req request) (response, error) {
+	chs, err := t.send(p, control(req.Op), req)
+	if err != nil {
+		return response{}, err
+	}
+	return t.await(ctx, p, chs[0], control(req.Op))
+}
+
+// send writes reqs to a live shim and returns their reply channels; what
+// names the first in errors.
+func (t *Target) send(p *process, what fmt.Stringer, reqs ...request) ([]chan response, error) {
 	if p == nil {
-		return response{}, fmt.Errorf("%s: the target is closed", name)
+		return nil, fmt.Errorf("%s: the target is closed", what)
 	}
 	if p.dead() {
-		return response{}, t.deathError(p, name, " before this call; Reset starts a fresh shim")
+		return nil, t.deathError(p, what.String(), " before this call; Reset starts a fresh shim")
 	}
-	resp, err := p.call(ctx, req, t.opts.timeout)
-	switch err {
-	case nil:
+	return p.send(reqs...), nil
+}
+
+// await waits for the reply on ch and turns the shim's failures into typed
+// errors carrying the call history; what names the request in errors.
+func (t *Target) await(ctx context.Context, p *process, ch chan response, what fmt.Stringer) (response, error) {
+	resp, err := p.wait(ctx, ch, what, t.opts.timeout)
+	if err == nil {
 		return resp, nil
+	}
+	name := what.String()
+	switch err {
 	case errTimeout:
 		return response{}, &TimeoutError{Op: name, Timeout: t.opts.timeout, Calls: t.history(), Stderr: p.stderr.String()}
 	case errDied:
@@ -353,19 +434,19 @@ func (t *Target) deathError(p *process, name, note string) error {
 }
 
 // record appends a call to the history and returns its index (t.mu held).
-func (t *Target) record(call string) int {
+func (t *Target) record(op model.Op) int {
 	if len(t.calls) == maxCalls {
 		t.calls = t.calls[1:]
 		t.omitted++
 	}
-	t.calls = append(t.calls, call)
+	t.calls = append(t.calls, entry{op: op})
 	return t.omitted + len(t.calls) - 1
 }
 
-// annotate replaces history entry idx, if still kept (t.mu held).
-func (t *Target) annotate(idx int, s string) {
+// annotate adds the result to history entry idx, if still kept (t.mu held).
+func (t *Target) annotate(idx int, res model.Result) {
 	if i := idx - t.omitted; i >= 0 && i < len(t.calls) {
-		t.calls[i] = s
+		t.calls[i].res, t.calls[i].done = res, true
 	}
 }
 

@@ -1,0 +1,190 @@
+/*
+ * bench.c - the shim's raw benchmark mode, a developer option outside the
+ * protocol:
+ *
+ *     sesslife-shim-openssl --bench-raw PASSES FILE
+ *
+ * FILE ("-" for stdin) holds call requests in the protocol's own form, one
+ * JSON object per line: one sequence starting from an empty universe. They
+ * are parsed once; then the sequence runs once to warm up and PASSES times
+ * timed, straight against libssl on this thread through shim_perform, the function the protocol
+ * dispatcher runs for every call, with a reset after each pass. No JSON,
+ * no pipes, no threads are timed. The result line gives the wall and CPU
+ * time, the rate, and an FNV-1a hash of every call's value and events, so that a harness can
+ * check that the raw run did what its own run of the same sequence did.
+ */
+#include "shim.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PASSES 100000000L
+
+/* call is one loaded request and the line it came from. */
+struct call {
+    struct request rq;
+    long line;
+};
+
+static uint64_t fnv_mix(uint64_t h, long long v)
+{
+    uint64_t u = (uint64_t)v;
+
+    for (int i = 0; i < 8; i++) {
+        h ^= (u >> (8 * i)) & 0xff;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* load reads the sequence; on error it names FILE:LINE and returns -1. */
+static int load(const char *path, struct call **out, size_t *n)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    struct call *calls = NULL;
+    size_t cap = 0;
+    char *line = NULL, err[256] = "";
+    size_t linecap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (f == NULL) {
+        fprintf(stderr, "shim: --bench-raw: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while ((len = getline(&line, &linecap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            calls = realloc(calls, cap * sizeof(*calls));
+            if (calls == NULL)
+                abort();
+        }
+        if (shim_parse_request(line, &calls[*n].rq, err, sizeof(err)) == 0) {
+            if (!shim_is_call(&calls[*n].rq))
+                snprintf(err, sizeof(err), "\"%s\" is not a call", calls[*n].rq.op);
+            else if (calls[*n].rq.now < 0)
+                snprintf(err, sizeof(err), "\"now\" is missing");
+            else
+                err[0] = '\0';
+        }
+        if (err[0] != '\0') {
+            fprintf(stderr, "shim: --bench-raw: %s:%ld: %s\n", path, lineno, err);
+            rc = -1;
+            break;
+        }
+        calls[*n].line = lineno;
+        (*n)++;
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "shim: --bench-raw: reading %s: %s\n", path, strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && *n == 0) {
+        fprintf(stderr, "shim: --bench-raw: %s holds no calls\n", path);
+        rc = -1;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (rc != 0)
+        free(calls);
+    else
+        *out = calls;
+    return rc;
+}
+
+/* run_pass runs the sequence once and resets; it returns the hash of the
+ * results, or sets *failed after naming the call that could not run. */
+static uint64_t run_pass(struct shim *sh, const struct call *calls, size_t n, struct events *evs, const char *path,
+                         int *failed)
+{
+    uint64_t h = 14695981039346656037ULL;
+    char err[256];
+
+    for (size_t i = 0; i < n; i++) {
+        long long ret;
+
+        err[0] = '\0';
+        evs->n = 0;
+        ret = shim_perform(sh, &calls[i].rq, evs, err, sizeof(err));
+        if (err[0] != '\0') {
+            fprintf(stderr, "shim: --bench-raw: %s:%ld: %s: %s\n", path, calls[i].line, calls[i].rq.op, err);
+            *failed = 1;
+            break;
+        }
+        h = fnv_mix(h, ret);
+        h = fnv_mix(h, (long long)evs->n);
+        for (size_t j = 0; j < evs->n; j++) {
+            h = fnv_mix(h, evs->v[j].kind);
+            h = fnv_mix(h, evs->v[j].ctx);
+            h = fnv_mix(h, evs->v[j].sess);
+        }
+    }
+    shim_reset(sh);
+    return h;
+}
+
+int bench_raw(struct shim *sh, int argc, char **argv)
+{
+    struct events evs = { 0 };
+    struct call *calls;
+    struct timespec t0, t1, c0, c1;
+    uint64_t first = 0;
+    char *end;
+    long passes;
+    size_t n;
+    double secs, cpu;
+    int failed = 0;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: sesslife-shim-openssl --bench-raw PASSES FILE\n");
+        return 2;
+    }
+    errno = 0;
+    passes = strtol(argv[0], &end, 10);
+    if (errno != 0 || *end != '\0' || passes < 1 || passes > MAX_PASSES) {
+        fprintf(stderr, "shim: --bench-raw: PASSES %s must be an integer in 1..%ld\n", argv[0], MAX_PASSES);
+        return 2;
+    }
+    if (load(argv[1], &calls, &n) != 0)
+        return 2;
+    /* One pass first, not timed: a long-running shim is warm, and the first
+     * SSL_CTX_new of a process loads OpenSSL's providers and algorithms. */
+    first = run_pass(sh, calls, n, &evs, argv[1], &failed);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    for (long p = 0; p < passes && !failed; p++) {
+        uint64_t h = run_pass(sh, calls, n, &evs, argv[1], &failed);
+
+        if (h != first && !failed) {
+            /* The universe starts empty each pass, so a pass that differs
+             * means reset left something behind. */
+            fprintf(stderr, "shim: --bench-raw: timed pass %ld gave other results than the first\n", p + 1);
+            failed = 1;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    free(evs.v);
+    free(calls);
+    if (failed)
+        return 1;
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+    printf("bench-raw: passes %ld calls %zu seconds %.6f cpu-seconds %.6f calls/s %.0f ns/call %.0f fnv64a %016llx\n",
+           passes, (size_t)passes * n, secs, cpu, (double)passes * (double)n / secs,
+           secs * 1e9 / ((double)passes * (double)n), (unsigned long long)first);
+    return 0;
+}

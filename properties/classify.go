@@ -9,10 +9,12 @@ import (
 // Classify names the rule of docs/spec.md a divergence most likely breaks,
 // from the call that diverged and what differed about it, so that reports
 // can group findings. It is a best guess to sort findings by; the
-// reproducer is the evidence. Infrastructure failures are "INFRA",
-// unsupported calls "UNSUPPORTED".
+// reproducer is the evidence. Infrastructure failures are "INFRA", failures
+// while discarding a universe "TEARDOWN", unsupported calls "UNSUPPORTED".
 func Classify(d *Divergence) string {
 	switch {
+	case d.Teardown:
+		return "TEARDOWN" // the target failed while freeing what the sequence left: a leak or a double free
 	case d.Err != nil:
 		return "INFRA"
 	case d.Unsupported:

@@ -64,7 +64,7 @@ func TestSim(t *testing.T) {
 		{name: "no file", args: nil, code: exitUsage, stderr: `want one scenario file \(or - for standard input\), found 0 arguments`},
 		{name: "two files", args: []string{clean, ub}, code: exitUsage, stderr: `found 2 arguments`},
 		{name: "unknown profile", args: []string{"--profile", "boringssl", clean}, code: exitUsage, stderr: `unknown profile "boringssl"`},
-		{name: "unknown target", args: []string{"--target", "wolfssl", clean}, code: exitUsage, stderr: `unknown target "wolfssl"`},
+		{name: "unknown target", args: []string{"--target", "nosuch", clean}, code: exitUsage, stderr: `unknown target "nosuch"`},
 		{name: "missing shim", args: []string{"--target", "exec:" + filepath.Join(dir, "no-shim"), clean}, code: exitUsage, stderr: `no-shim`},
 		{name: "side by side with impl", args: []string{"--target", "impl", clean}, code: exitOK,
 			stdout: "side by side with impl"},

@@ -1,0 +1,67 @@
+package fuzz
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/target"
+	"github.com/sesslife/sesslife/target/subprocess"
+)
+
+// The byte-decoder fuzz targets. OSS-Fuzz builds a target from the one file
+// that names it, so these names appear in no other file of this directory
+// (docs/fuzzing.md). Seed corpora live in testdata/fuzz/<target>/; plain
+// `go test` runs them as regression tests.
+
+// FuzzDecodeImpl: every input decodes to a legal call sequence, on which the
+// reference simulator agrees with the model call by call.
+func FuzzDecodeImpl(f *testing.F) {
+	tgt := impl.NewTarget()
+	cfg := DefaultConfig()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ops, err := Decode(data, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(context.Background(), tgt, cfg.Profile, ops); err != nil {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// FuzzDecodeOpenSSL is the same against OpenSSL 3.0 through the shim
+// (bin/sesslife-shim-openssl, make shim). Without the shim it skips, except
+// under CI=true, where it fails.
+func FuzzDecodeOpenSSL(f *testing.F) {
+	tgt := openSSLTarget(f)
+	cfg := DefaultConfig()
+	cfg.Supports = tgt.Info().Supports
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ops, err := Decode(data, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Check(context.Background(), tgt, cfg.Profile, ops); err != nil {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// openSSLTarget starts one shim per fuzzing process; every input resets it.
+func openSSLTarget(f *testing.F) target.Target {
+	path, err := OpenSSLShim()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			f.Fatalf("CI=true and the OpenSSL shim is missing: %v", err)
+		}
+		f.Skipf("no OpenSSL shim: %v", err)
+	}
+	tgt, err := subprocess.New(path)
+	if err != nil {
+		f.Fatalf("starting %s: %v", path, err)
+	}
+	f.Cleanup(func() { tgt.Close() })
+	return tgt
+}

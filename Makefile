@@ -21,7 +21,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench bench-shim clean
+.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -101,6 +101,25 @@ BENCH_COUNT ?= 1
 BENCHTIME ?= 2s
 bench-shim: deps shim
 	SESSLIFE_SHIM_DIR=$(abspath $(BIN)) $(GO) test -run '^$$' -bench '^Benchmark(ShimMix|ProtocolCost|DecodeReply)$$' -benchtime $(BENCHTIME) -count $(BENCH_COUNT) ./target/subprocess
+
+# fuzz runs every fuzz target for FUZZTIME each (go test -fuzz takes one
+# target per package run).
+FUZZTIME ?= 20s
+FUZZ_TARGETS := fuzz:FuzzDecodeImpl fuzz:FuzzRapidImpl fuzz:FuzzDecodeOpenSSL fuzz:FuzzRapidOpenSSL fuzz:FuzzShimReply fuzz:FuzzShimHello scenario:FuzzParse
+fuzz: deps shim
+	@for t in $(FUZZ_TARGETS); do pkg=./$${t%%:*}; name=$${t##*:}; echo "sesslife: fuzzing $$name ($$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=10s $$pkg || exit 1; done
+
+# mutants prints the kill table of every engine against every mutant and
+# checks docs/mutants.md is current; mutants-docs regenerates it.
+mutants mutants-docs: deps
+	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife ./cmd/sesslife; $(GO) build -race -o $(BIN)/sesslife-race ./cmd/sesslife
+	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md
+
+# lincheck checks concurrent histories of every available target against
+# the model with porcupine; a violation or an unknown fails it.
+lincheck: deps shim
+	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

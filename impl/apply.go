@@ -167,7 +167,11 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 	case model.ReadTicket:
 		return b2i(conn.ReadTicket(call))
 	case model.Get0:
-		return u.name(conn.Get0Session())
+		s := conn.Get0Session()
+		if s != nil && u.env.mut(MutGet0TakesRef) {
+			s.UpRef()
+		}
+		return u.name(s)
 	case model.Get1:
 		return u.name(conn.Get1Session())
 	case model.SessionReused:

@@ -27,22 +27,44 @@ func (c *Ctx) AddSession(call context.Context, s *Session) bool {
 	if old == s {
 		c.link(s)
 		s.release(call)
-		return false
+		return c.env.mut(MutAddSameReturns1)
 	}
 	if old != nil {
 		c.unlink(old)
+		if c.env.mut(MutAddReplaceCallsRemoveCB) {
+			c.markRemoved(call, old)
+		}
 		old.release(call)
 	}
-	if size := c.size.Load(); size > 0 {
+	if size := c.size.Load(); size > 0 && !c.env.mut(MutEvictSplitLock) {
 		// Count s as the hash table already would.
-		for int64(len(c.cache.byKey))+1 >= size && c.cache.tail != nil {
-			if !c.removeLocked(call, c.cache.tail) {
+		for c.countForEviction() >= size && c.cache.tail != nil {
+			victim := c.cache.tail
+			if c.env.mut(MutEvictOldest) {
+				victim = c.oldestLocked()
+			}
+			if !c.removeLocked(call, victim) {
+				if c.env.mut(MutEvictEmptyID) {
+					c.unlink(victim)
+					victim.release(call)
+					c.cacheFull.Add(1)
+					continue
+				}
 				break
 			}
 			c.cacheFull.Add(1)
 		}
+	} else if size > 0 {
+		c.evictSplit(call, size)
 	}
-	c.link(s)
+	if c.env.mut(MutListStalePlace) {
+		c.linkStale(s)
+	} else {
+		c.link(s)
+	}
+	if c.env.mut(MutCacheDoubleRef) {
+		s.UpRef()
+	}
 	return true
 }
 
@@ -53,12 +75,25 @@ func (c *Ctx) AddSession(call context.Context, s *Session) bool {
 // cache's reference is dropped.
 func (c *Ctx) RemoveSession(call context.Context, s *Session) bool {
 	if s.id.Len() == 0 {
+		if c.env.mut(MutRemoveEmptyIDMarks) {
+			c.markRemoved(call, s)
+		}
 		return false
 	}
 	c.mu.Lock()
 	found := c.cache.byKey[keyOf(s)]
+	if found != s && c.env.mut(MutRemoveByObject) {
+		found = nil
+	}
+	if found == nil && c.env.mut(MutRemoveUncachedNoCB) {
+		c.mu.Unlock()
+		return false
+	}
 	if found != nil {
 		c.unlink(found)
+		if c.env.mut(MutCountCacheFullOnRemove) {
+			c.cacheFull.Add(1)
+		}
 	}
 	s.notResumable.Store(true)
 	c.mu.Unlock()
@@ -98,16 +133,30 @@ func (c *Ctx) removeLocked(call context.Context, s *Session) bool {
 // stops at the first session still valid. remove_cb runs inside the lock;
 // the sessions are released after it is dropped, in the order they left.
 func (c *Ctx) FlushSessions(call context.Context, t int64) {
+	if c.env.mut(MutFlushReleaseEarly) {
+		c.flushReleasingEarly(call, t)
+		return
+	}
 	var gone []*Session
+	if t == 0 && c.env.mut(MutFlushZeroKeeps) {
+		t = c.env.Now()
+	}
 	c.mu.Lock()
 	for s := c.cache.tail; s != nil; s = c.cache.tail {
-		if t != 0 && !s.expiredAt(t) {
+		if t != 0 && !s.expiredAt(t) && !(c.env.mut(MutFlushInclusive) && s.currentExpiry() == t) {
 			break
 		}
 		c.unlink(s)
 		s.notResumable.Store(true)
 		if c.onRemove != nil {
 			c.onRemove(call, c, s)
+		}
+		if t != 0 && c.env.mut(MutCountTimeoutOnFlush) {
+			c.timeouts.Add(1)
+		}
+		if c.env.mut(MutFlushFreeInterleaved) {
+			s.release(call)
+			continue
 		}
 		gone = append(gone, s)
 	}
@@ -121,6 +170,9 @@ func (c *Ctx) FlushSessions(call context.Context, t int64) {
 // key, with a reference for the caller, or nil (a miss is counted).
 func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 	if c.mode&model.CacheNoInternalLookup != 0 {
+		if c.env.mut(MutCountMissWithoutLookup) {
+			c.misses.Add(1)
+		}
 		return nil
 	}
 	c.mu.Lock()
@@ -146,15 +198,17 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 		return
 	}
 	tls13 := conn.version == model.TLS13
-	if c.mode&side != 0 && (!conn.hit || tls13) {
+	if c.mode&side != 0 && (!conn.hit || tls13 || c.env.mut(MutNewCBOnTLS12Hit)) {
 		// A TLS 1.3 server with stateless tickets keeps nothing, unless the
 		// application watches removals or uses stateful tickets.
-		if c.mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || c.cfg.NoTicket) {
+		if c.mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || c.cfg.NoTicket ||
+			c.env.mut(MutTLS13ServerAlwaysCaches)) {
 			c.AddSession(call, s)
 		}
+		c.env.yield()
 		if c.onNew != nil {
 			s.UpRef()
-			if !c.onNew(call, conn, s) {
+			if keep := c.onNew(call, conn, s); keep == c.env.mut(MutNewCBOwnershipInverted) {
 				s.release(call)
 			}
 		}
@@ -165,7 +219,11 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 			counter = &c.connectGood
 		}
 		mask := c.env.Profile().AutoFlushMask
-		if counter.Load()&mask == mask {
+		n := counter.Load()
+		if c.env.mut(MutAutoFlushOffByOne) {
+			n++
+		}
+		if n&mask == mask {
 			c.FlushSessions(call, c.env.Now())
 		}
 	}

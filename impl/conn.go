@@ -34,6 +34,8 @@ type Conn struct {
 	mu   sync.Mutex // guards writes of sess and hit, and reads from other goroutines
 	sess *Session
 	hit  bool
+
+	ticketRead bool // a TLS 1.3 ticket arrived since the handshake (read by a mutant only)
 }
 
 // Ctx returns the SSL_CTX the connection was made from.
@@ -56,7 +58,7 @@ func (conn *Conn) Get0Session() *Session {
 func (conn *Conn) Get1Session() *Session {
 	conn.mu.Lock()
 	defer conn.mu.Unlock()
-	if conn.sess != nil {
+	if conn.sess != nil && !conn.ctx.env.mut(MutGet1NoRef) {
 		conn.sess.UpRef()
 	}
 	return conn.sess
@@ -87,7 +89,9 @@ func (conn *Conn) setHit(hit bool) {
 // (SSL_set_session); nil drops the current one. The old session is first
 // judged by the bad-session rule.
 func (conn *Conn) SetSession(call context.Context, s *Session) {
-	conn.clearBadSession(call)
+	if !conn.ctx.env.mut(MutSetSessionSkipsBadRule) {
+		conn.clearBadSession(call)
+	}
 	if s != nil {
 		s.UpRef()
 	}
@@ -101,7 +105,7 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 // out of the cache (which also marks it not resumable). It reports whether
 // it did.
 func (conn *Conn) clearBadSession(call context.Context) bool {
-	if conn.sess == nil || conn.sentShutdown || conn.state != stateEstablished {
+	if conn.sess == nil || conn.sentShutdown || (conn.state != stateEstablished && !conn.ctx.env.mut(MutFreeBeforeEstablishedRemoves)) {
 		return false
 	}
 	conn.ctx.RemoveSession(call, conn.sess)
@@ -116,7 +120,9 @@ func (conn *Conn) Free(call context.Context) {
 		panic("impl: SSL_free: the connection was already freed")
 	}
 	if s := conn.sess; s != nil {
-		conn.clearBadSession(call)
+		if !conn.ctx.env.mut(MutFreeUncleanKeeps) {
+			conn.clearBadSession(call)
+		}
 		conn.setSession(nil)
 		s.release(call)
 	}
@@ -130,14 +136,16 @@ func (conn *Conn) Free(call context.Context) {
 // session stays, so a client can offer it again, unless the bad-session rule
 // removed it.
 func (conn *Conn) Clear(call context.Context) {
-	if s := conn.sess; conn.clearBadSession(call) {
+	if s := conn.sess; conn.clearBadSession(call) || (s != nil && conn.ctx.env.mut(MutClearGoodDrops)) {
 		conn.setSession(nil)
 		s.release(call)
 	}
 	conn.w = nil
 	conn.state, conn.sentShutdown, conn.recvShutdown = stateBefore, false, false
 	conn.version = model.VersionNone
-	conn.setHit(false)
+	if !conn.ctx.env.mut(MutClearKeepsReused) {
+		conn.setHit(false)
+	}
 }
 
 // Shutdown is one call of SSL_shutdown. The first sends close_notify and
@@ -153,6 +161,9 @@ func (conn *Conn) Shutdown(call context.Context) int {
 		conn.sentShutdown = true
 		if conn.w != nil {
 			conn.w.send(conn.end, record{})
+		}
+		if conn.ctx.env.mut(MutShutdownFirstReturns1) {
+			return 1
 		}
 		return 0
 	case conn.recvShutdown:
@@ -193,7 +204,7 @@ func (conn *Conn) ReadTicket(call context.Context) bool {
 // close_notify was already sent (ssl3_send_alert), and the connection is
 // dead. Tickets still waiting are lost with it.
 func (conn *Conn) FatalAlert(call context.Context) {
-	if !conn.sentShutdown && conn.sess != nil {
+	if (!conn.sentShutdown || conn.ctx.env.mut(MutAlertAfterCloseNotifyRemoves)) && conn.sess != nil {
 		conn.ctx.RemoveSession(call, conn.sess)
 	}
 	conn.w = nil
@@ -215,6 +226,12 @@ func (conn *Conn) replaceSession(call context.Context, v model.Version) {
 // offered to the cache.
 func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	v := t.version
+	if v == model.TLS13 && conn.ctx.env.mut(MutTLS13FirstTicketWins) {
+		if conn.ticketRead {
+			return
+		}
+		conn.ticketRead = true
+	}
 	old := conn.sess
 	if old == nil {
 		// OpenSSL dereferences the NULL session here.

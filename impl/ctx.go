@@ -79,6 +79,9 @@ func NewCtx(env *Env, cfg model.CtxConfig, cb Callbacks) (*Ctx, error) {
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = p.DefaultTimeout
+		if env.mut(MutDefaultTimeout300) {
+			timeout = 300
+		}
 	}
 	c.timeout.Store(timeout)
 	if cfg.NewCB != model.NewCBNone && c.onNew == nil {
@@ -164,6 +167,9 @@ func (c *Ctx) sessionTimeout() int64 {
 	if t := c.timeout.Load(); t != 0 {
 		return t
 	}
+	if c.env.mut(MutDefaultTimeout300) {
+		return 300
+	}
 	return c.env.Profile().DefaultTimeout
 }
 
@@ -199,5 +205,8 @@ func (c *Ctx) Stats() Stats {
 func (c *Ctx) Number() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.env.mut(MutCountNumberResumableOnly) {
+		return c.countResumableLocked()
+	}
 	return int64(len(c.cache.byKey))
 }

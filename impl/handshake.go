@@ -36,6 +36,7 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 	}
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
+	client.ctx.env.yield() // between the server's cache lookup and the rest
 	client.readServerHello(call, reply, v)
 	w := &wire{}
 	client.connect(w, clientEnd, v, reply.resumed)
@@ -89,6 +90,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
+	conn.ticketRead = false
 	conn.version = v
 	conn.state = stateEstablished
 	conn.setHit(resumed)
@@ -124,7 +126,7 @@ func ticketFresh(s *Session, now int64) bool {
 	if age < 0 {
 		return false
 	}
-	if age > 0 {
+	if age > 0 && !s.env.mut(MutTicketHintNoSlack) {
 		age--
 	}
 	return s.hint >= age
@@ -144,7 +146,7 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 		s := conn.sess // private until the handshake ends
 		// A TLS 1.2 server sends an id unless it issues a stateless
 		// ticket; a TLS 1.3 session gets its id with each ticket.
-		if h.version == model.TLS12 && !ticketExpected {
+		if h.version == model.TLS12 && (!ticketExpected || conn.ctx.env.mut(MutTLS12StatelessGetsID)) {
 			s.id = conn.ctx.env.newSessionID()
 		}
 		// Without a server-side cache the id is not sent at all.
@@ -181,7 +183,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	if found.version != model.TLS12 || found.expiredAt(c.env.Now()) {
 		if found.version == model.TLS12 {
 			c.timeouts.Add(1)
-			if byID {
+			if byID && !c.env.mut(MutExpiredIDStaysCached) {
 				c.RemoveSession(call, found)
 			}
 		}
@@ -289,13 +291,13 @@ func (conn *Conn) finishServer12(call context.Context) {
 func (conn *Conn) finishClient(call context.Context) {
 	c := conn.ctx
 	if conn.version == model.TLS13 {
-		if c.mode&model.CacheClient != 0 {
+		if c.mode&model.CacheClient != 0 && !c.env.mut(MutTLS13ClientReusesTicket) {
 			c.RemoveSession(call, conn.sess)
 		}
 	} else {
 		conn.updateCache(call, model.CacheClient)
 	}
-	if conn.hit {
+	if conn.hit && !c.env.mut(MutCountClientHitMissing) {
 		c.hits.Add(1)
 	}
 	c.connectGood.Add(1)

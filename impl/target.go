@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sesslife/sesslife/model"
@@ -11,19 +12,42 @@ import (
 )
 
 // NewTarget returns a [target.Target] that runs every call on this library,
-// following the openssl-3.0 profile. It is safe for concurrent use under
-// OpenSSL's threading rules (Info().Concurrent is true).
-func NewTarget() target.Target {
-	a := &adapter{prof: model.OpenSSL30()}
-	a.u = newUniverse(a.prof)
+// following the openssl-3.0 profile unless an option says otherwise. It is
+// safe for concurrent use under OpenSSL's threading rules
+// (Info().Concurrent is true).
+func NewTarget(opts ...Option) target.Target {
+	c := targetConfig{prof: model.OpenSSL30()}
+	for _, o := range opts {
+		o(&c)
+	}
+	a := &adapter{prof: c.prof, mutants: c.mutants, yields: c.yields}
+	a.u = a.newUniverse()
 	return a
+}
+
+// Option configures NewTarget.
+type Option func(*targetConfig)
+
+type targetConfig struct {
+	prof    model.Profile
+	mutants mutantSet
+	yields  bool // see WithYields
+}
+
+// WithProfile makes the target follow profile p instead of openssl-3.0 (for
+// example one with a smaller AutoFlushMask, so that short sequences reach the
+// automatic flush).
+func WithProfile(p model.Profile) Option {
+	return func(c *targetConfig) { c.prof = p }
 }
 
 // adapter maps the handles of model ops onto library objects.
 type adapter struct {
-	prof model.Profile
-	mu   sync.Mutex // guards u
-	u    *universe
+	prof    model.Profile
+	mutants mutantSet  // see mutants.go; 0 for the correct simulator
+	yields  bool       // see WithYields
+	mu      sync.Mutex // guards u
+	u       *universe
 }
 
 // universe is one Env and its handle tables. Callbacks capture the universe
@@ -42,9 +66,10 @@ type callLog struct{ events []model.Event }
 
 type logKey struct{}
 
-func newUniverse(p model.Profile) *universe {
+func (a *adapter) newUniverse() *universe {
 	u := &universe{names: make(map[*Session]model.Handle)}
-	u.env = NewEnv(p, u.destroyed)
+	u.env = NewEnv(a.prof, u.destroyed)
+	u.env.mutants, u.env.yields = a.mutants, a.yields
 	return u
 }
 
@@ -56,14 +81,21 @@ func (a *adapter) universe() *universe {
 
 // Info describes the simulator.
 func (a *adapter) Info() target.Info {
-	return target.Info{Name: "impl", Profile: a.prof.Name, Concurrent: true}
+	name := "impl"
+	if a.mutants != 0 {
+		name += " (mutant " + strings.Join(a.mutants.names(), "+") + ")"
+	}
+	if a.yields {
+		name += " (yields)"
+	}
+	return target.Info{Name: name, Profile: a.prof.Name, Concurrent: true}
 }
 
 // Reset starts an empty universe.
 func (a *adapter) Reset(context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.u = newUniverse(a.prof)
+	a.u = a.newUniverse()
 	return nil
 }
 

@@ -4,6 +4,7 @@
 //	sesslife check [flags]   conformance run against a target
 //	sesslife sim FILE        run a scenario on the model, explain every step
 //	sesslife replay FILE     re-run a saved counterexample on a target
+//	sesslife mutants         run every engine against every planted mutant
 //	sesslife help            this text
 //
 // Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure
@@ -39,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runSim(args[1:], stdout, stderr)
 	case "replay":
 		return runReplay(args[1:], stdout, stderr)
+	case "mutants":
+		return runMutants(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -68,6 +71,11 @@ Usage:
                             a rapid fail file) on a target; print every step
                             with expected and actual results; exit 1 while it
                             still fails
+  sesslife mutants [--check|--markdown FILE]
+                            run every engine (rapid, gopter, fuzz decoder,
+                            linearizability, race) against every mutant of
+                            the reference simulator with a fixed budget and
+                            seed; print the kill table; exit 1 if any survives
   sesslife help             show this text
 
 Flags of check:

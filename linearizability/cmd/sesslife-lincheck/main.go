@@ -1,0 +1,147 @@
+// Command sesslife-lincheck runs the linearizability checks (package
+// linearizability) against every available target and prints one verdict
+// per run: the reference simulator (impl, yielding between the steps of
+// its calls so that they overlap), and OpenSSL through bin/sesslife-shim-openssl
+// when `make shim` has built it.
+//
+//	sesslife-lincheck [--target impl|openssl|exec:PATH]... [--runs 3] [--seed 1]
+//	                  [--clients 8] [--epochs 4] [--rounds 2] [--calls 50]
+//	                  [--timeout 60s] [--out DIR] [--mutant NAME]
+//
+// Exit status: 0 when every run is linearizable; 1 when one is not, or its
+// check is undecided, or the target failed; 2 on a usage or set-up error
+// (also when CI=true and the OpenSSL shim is missing).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/linearizability"
+	"github.com/sesslife/sesslife/target"
+	"github.com/sesslife/sesslife/target/subprocess"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// targets collects repeated --target flags.
+type targets []string
+
+func (t *targets) String() string     { return strings.Join(*t, ",") }
+func (t *targets) Set(v string) error { *t = append(*t, v); return nil }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sesslife-lincheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ts targets
+	fs.Var(&ts, "target", "impl, openssl or exec:PATH (repeatable; default: impl, and openssl when its shim is built)")
+	runs := fs.Int("runs", 3, "runs per target, with seeds seed, seed+1, ...")
+	seed := fs.Uint64("seed", 1, "seed of the first run")
+	clients := fs.Int("clients", linearizability.DefaultClients, "concurrent clients")
+	epochs := fs.Int("epochs", linearizability.DefaultEpochs, "universes per run")
+	rounds := fs.Int("rounds", linearizability.DefaultRounds, "concurrent rounds per universe")
+	calls := fs.Int("calls", linearizability.DefaultCallsPerRound, "calls per client and round")
+	timeout := fs.Duration("timeout", linearizability.DefaultCheckTimeout, "time limit of each check")
+	memory := fs.Int64("memory", linearizability.DefaultMemoryBudget>>20, "memory budget of each check, in MiB")
+	out := fs.String("out", "", "directory for the visualizations of violations (default: the temporary directory)")
+	mutant := fs.String("mutant", "", "run the impl target with this mutant of package impl (to see a violation)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sesslife-lincheck: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *runs < 1 {
+		fmt.Fprintf(stderr, "sesslife-lincheck: --runs %d: want at least 1\n", *runs)
+		return 2
+	}
+	var opts []impl.Option
+	if *mutant != "" {
+		m, err := impl.ParseMutant(*mutant)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife-lincheck: --mutant: %v\n", err)
+			return 2
+		}
+		opts = append(opts, impl.WithMutant(m))
+	} else {
+		opts = append(opts, impl.WithYields())
+	}
+	if len(ts) == 0 {
+		ts = targets{"impl"}
+		if _, err := findShim(); err == nil || os.Getenv("CI") == "true" {
+			ts = append(ts, "openssl")
+		} else {
+			fmt.Fprintf(stdout, "openssl: skipped: %v\n", err)
+		}
+	}
+	status := 0
+	for _, spec := range ts {
+		tg, err := open(spec, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife-lincheck: %v\n", err)
+			return 2
+		}
+		for i := range *runs {
+			cfg := linearizability.Config{Clients: *clients, Epochs: *epochs, Rounds: *rounds, CallsPerRound: *calls,
+				Seed: *seed + uint64(i)}
+			h, err := linearizability.Run(context.Background(), tg, cfg)
+			if err != nil {
+				fmt.Fprintf(stderr, "sesslife-lincheck: %s: %v\n", spec, err)
+				_ = tg.Close()
+				return 2
+			}
+			rep := linearizability.Check(h, linearizability.Options{Timeout: *timeout, OutDir: *out, MemoryBudget: *memory << 20})
+			fmt.Fprintf(stdout, "seed %d: %s\n", cfg.Seed, rep)
+			if !rep.Passed() {
+				status = 1
+			}
+		}
+		if err := tg.Close(); err != nil {
+			fmt.Fprintf(stdout, "%s: closing the target: %v\n", spec, err)
+			status = 1
+		}
+	}
+	return status
+}
+
+// open makes the target a --target value names.
+func open(spec string, opts []impl.Option) (target.Target, error) {
+	switch {
+	case spec == "impl":
+		return impl.NewTarget(opts...), nil
+	case spec == "openssl":
+		path, err := findShim()
+		if err != nil {
+			return nil, err
+		}
+		return subprocess.New(path, subprocess.WithTimeout(20*time.Second))
+	case strings.HasPrefix(spec, "exec:"):
+		return subprocess.New(strings.TrimPrefix(spec, "exec:"), subprocess.WithTimeout(20*time.Second))
+	}
+	return nil, fmt.Errorf("unknown target %q (want impl, openssl or exec:PATH)", spec)
+}
+
+// findShim looks for the OpenSSL shim that `make shim` builds: in ./bin,
+// then next to this command.
+func findShim() (string, error) {
+	const name = "sesslife-shim-openssl"
+	candidates := []string{filepath.Join("bin", name)}
+	if exe, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(exe), name))
+	}
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		}
+	}
+	return "", errors.New(name + " not found in ./bin or next to sesslife-lincheck: run `make shim`")
+}

@@ -1,0 +1,83 @@
+package linearizability
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sesslife/sesslife/impl"
+)
+
+// The concurrent mutants of package impl, by what catches them (the table
+// in the package doc).
+var (
+	caughtByPorcupine = []impl.Mutant{impl.MutRefcountUnsynced, impl.MutEvictSplitLock, impl.MutListStalePlace,
+		impl.MutFlushReleaseEarly, impl.MutSetTimeStaleOwner}
+	caughtByRaceDetector = []impl.Mutant{impl.MutSetTimeUnlocked}
+)
+
+// mutantRun is the i-th run tried on a mutant: small universes, so that
+// porcupine exhausts the orders of a failing one quickly (a reference count
+// gone wrong shows only at tear-down), alternating with longer rounds that
+// give the other races more chances.
+func mutantRun(i uint64) Config {
+	return Config{Clients: 4, Epochs: 6, Rounds: 1 + int(i%2), CallsPerRound: 20 + 10*int(i%3), Seed: i,
+		CallTimeout: 2 * time.Second}
+}
+
+// TestEveryConcurrentMutantIsCovered keeps the table complete as mutants
+// are added to impl.
+func TestEveryConcurrentMutantIsCovered(t *testing.T) {
+	for _, m := range impl.Mutants() {
+		if m.Concurrent && !slices.Contains(caughtByPorcupine, m.Mutant) && !slices.Contains(caughtByRaceDetector, m.Mutant) {
+			t.Errorf("concurrent mutant %s is in no list of this test (and no row of the package doc's table)", m.Name)
+		}
+	}
+}
+
+// TestMutantsCaught: each mutant yields a violation within a few runs, with
+// a visualization on disk and an account; the correct simulator passes the
+// same runs.
+func TestMutantsCaught(t *testing.T) {
+	for seed := range uint64(2) {
+		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), mutantRun(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := check(t, h); !rep.Passed() {
+			t.Fatalf("the correct simulator, seed %d: %s", seed, rep)
+		}
+	}
+	const attempts = 10
+	for _, m := range caughtByPorcupine {
+		t.Run(m.String(), func(t *testing.T) {
+			for seed := range uint64(attempts) {
+				h, err := Run(context.Background(), impl.NewTarget(impl.WithMutant(m)), mutantRun(seed))
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep := Check(h, Options{Timeout: 20 * time.Second, OutDir: t.TempDir()})
+				if rep.Verdict != Violation {
+					continue
+				}
+				if _, err := os.Stat(rep.Visualization); err != nil || rep.Account == "" {
+					t.Errorf("a violation without its visualization (%v) or account:\n%s", err, rep)
+				}
+				t.Logf("caught on run %d: %s", seed+1, firstLine(rep.Account))
+				return
+			}
+			t.Fatalf("%s was not caught in %d runs", m, attempts)
+		})
+	}
+}
+
+func firstLine(s string) string {
+	for i := range len(s) {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

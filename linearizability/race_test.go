@@ -1,0 +1,58 @@
+package linearizability
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sesslife/sesslife/impl"
+)
+
+// raceHelper, when set, makes TestRaceDetectorCatches run the workload on
+// the named mutant instead of testing (it is then the child process).
+const raceHelper = "SESSLIFE_LIN_RACE_MUTANT"
+
+// TestRaceDetectorCatches runs each mutant of caughtByRaceDetector in a
+// child process of this (race-instrumented) test binary and expects the
+// race detector to report a data race and fail it.
+func TestRaceDetectorCatches(t *testing.T) {
+	if name := os.Getenv(raceHelper); name != "" {
+		m, err := impl.ParseMutant(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := range uint64(20) {
+			if _, err := Run(context.Background(), impl.NewTarget(impl.WithMutant(m)), mutantRun(seed)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	if !raceDetector {
+		t.Skip("needs the race detector: go test -race (make test runs it)")
+	}
+	for _, m := range caughtByRaceDetector {
+		t.Run(m.String(), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRaceDetectorCatches$", "-test.count=1")
+			cmd.Env = append(os.Environ(), raceHelper+"="+m.String(), "GORACE=halt_on_error=1 exitcode=66")
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 66 || !strings.Contains(string(out), "WARNING: DATA RACE") {
+				t.Fatalf("the race detector did not catch %s (%v):\n%s", m, err, tail(string(out), 2000))
+			}
+		})
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

@@ -1,0 +1,161 @@
+package linearizability
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
+)
+
+// small is a run that keeps the tests fast, under the race detector too.
+func small(seed uint64) Config {
+	return Config{Clients: 8, Epochs: 2, Rounds: 2, CallsPerRound: 40, Seed: seed}
+}
+
+// overlapping counts the calls whose interval overlaps a call of another
+// client: a run where calls never overlap tests nothing.
+func overlapping(h *History) int {
+	n := 0
+	for i := range h.Records {
+		a := &h.Records[i]
+		for j := range h.Records {
+			b := &h.Records[j]
+			if a.What == Call && b.What == Call && a.Client != b.Client && a.Call <= b.Return && b.Call <= a.Return {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// TestImplLinearizable runs the reference simulator, yielding between the
+// steps of its calls so that calls overlap, and expects a pass. It also
+// checks that the workload overlaps calls and reaches every call kind.
+func TestImplLinearizable(t *testing.T) {
+	seen := map[model.Kind]bool{}
+	for seed := range uint64(3) {
+		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), small(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := check(t, h)
+		if !rep.Passed() {
+			t.Fatalf("seed %d: %s", seed, rep)
+		}
+		if n := overlapping(h); n < h.Calls()/10 {
+			t.Errorf("seed %d: only %d of %d calls overlap another client's", seed, n, h.Calls())
+		}
+		for _, r := range h.Records {
+			seen[r.Op.Kind] = true
+		}
+	}
+	for _, k := range usedKinds {
+		if !seen[k] {
+			t.Errorf("no run made a %s call", k)
+		}
+	}
+}
+
+// TestRunIsPerClientDeterministic: a client's calls depend on the seed, not
+// on how the clients interleave (handles aside).
+func TestRunIsPerClientDeterministic(t *testing.T) {
+	kinds := func() [][]model.Kind {
+		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), Config{Clients: 4, Epochs: 1, Rounds: 1, CallsPerRound: 30, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([][]model.Kind, h.Clients+1)
+		for _, r := range h.Records {
+			out[r.Client] = append(out[r.Client], r.Op.Kind)
+		}
+		return out
+	}
+	a, b := kinds(), kinds()
+	for c := range len(a) - 1 { // the harness's tear-down follows what it observes
+		if !slices.Equal(a[c], b[c]) {
+			t.Errorf("client %d made different calls in two runs with one seed", c)
+		}
+	}
+}
+
+// faulty fails (or hangs at) its n-th call.
+type faulty struct {
+	target.Target
+	calls   atomic.Int64
+	n       int64
+	hang    bool
+	release chan struct{}
+}
+
+func (f *faulty) Apply(ctx context.Context, op model.Op) (model.Result, error) {
+	if f.calls.Add(1) == f.n {
+		if f.hang {
+			<-f.release // ignores ctx, as a deadlocked in-process library would
+		}
+		return model.Result{}, errors.New("injected failure")
+	}
+	return f.Target.Apply(ctx, op)
+}
+
+// TestFailingTargetIsAFinding: an error or a hang is recorded as an unknown
+// call, the run stops, and the verdict is a target failure, not a pass.
+func TestFailingTargetIsAFinding(t *testing.T) {
+	for _, hang := range []bool{false, true} {
+		f := &faulty{Target: impl.NewTarget(), n: 200, hang: hang, release: make(chan struct{})}
+		cfg := small(1)
+		cfg.CallTimeout = 50 * time.Millisecond
+		start := time.Now()
+		h, err := Run(context.Background(), f, cfg)
+		close(f.release)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Errorf("hang %v: the run took %v", hang, time.Since(start))
+		}
+		var failed []Record
+		for _, r := range h.Records {
+			if r.Failed {
+				failed = append(failed, r)
+			}
+		}
+		if len(failed) != 1 || failed[0].Return != Unknown || len(h.Failures) != 1 {
+			t.Fatalf("hang %v: %d failed records, failures %q; want one unknown call", hang, len(failed), h.Failures)
+		}
+		if hang != strings.Contains(h.Failures[0], "hangs") {
+			t.Errorf("hang %v: failure %q", hang, h.Failures[0])
+		}
+		if rep := check(t, h); rep.Verdict != TargetFailed {
+			t.Errorf("hang %v: verdict %s, want %s\n%s", hang, rep.Verdict, TargetFailed, rep)
+		}
+	}
+}
+
+// sequential is a target that says it cannot be called concurrently.
+type sequential struct{ target.Target }
+
+func (s sequential) Info() target.Info {
+	i := s.Target.Info()
+	i.Concurrent = false
+	return i
+}
+
+func TestRunRefuses(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Run(ctx, sequential{impl.NewTarget()}, Config{}); err == nil || !strings.Contains(err.Error(), "not concurrent") {
+		t.Errorf("a sequential target: %v", err)
+	}
+	for _, cfg := range []Config{{Clients: -1}, {Clients: 99}, {Epochs: -2}, {Rounds: -1}, {CallsPerRound: -5}, {CallTimeout: -time.Second}, {Handshakes: -1}} {
+		if _, err := Run(ctx, impl.NewTarget(), cfg); err == nil || !strings.Contains(err.Error(), "Config.") {
+			t.Errorf("%+v: %v, want an error naming the field", cfg, err)
+		}
+	}
+}

@@ -14,6 +14,8 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/target"
@@ -28,6 +30,8 @@ type checkConfig struct {
 	maxFindings int
 	jsonPath    string
 	shrinkTime  time.Duration
+	clients     int
+	htmlDir     string
 }
 
 func checkFlags(c *checkConfig) *flag.FlagSet {
@@ -40,6 +44,8 @@ func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs.IntVar(&c.maxFindings, "max-findings", 8, "after a divergence, keep looking for divergences of other rules, up to this many")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (for CI)")
 	fs.DurationVar(&c.shrinkTime, "shrink-time", 30*time.Second, "longest time spent shrinking one divergence")
+	fs.IntVar(&c.clients, "clients", 0, "also record a concurrent history with this many clients and check it for linearizability (targets that declare concurrency)")
+	fs.StringVar(&c.htmlDir, "html", "", "directory for porcupine's visualization of a non-linearizable history (default: the temporary directory)")
 	return fs
 }
 
@@ -146,6 +152,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		rep.Unsupported = append(rep.Unsupported, k.String())
 	}
 	rep.NotCovered = opts.Coverage.Missing(info.Supports)
+	if c.clients > 0 {
+		f, err := checkLinearizable(c, tgt, stdout)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+			return exitUsage
+		}
+		if f != nil {
+			rep.Findings = append(rep.Findings, *f)
+			rep.Conformant = false
+		}
+	}
 	printCheck(stdout, c, rep, countSupported(info.Supports))
 	if c.jsonPath != "" {
 		if err := writeJSON(c.jsonPath, rep); err != nil {
@@ -255,4 +272,30 @@ func (p *progressTarget) Reset(ctx context.Context) error {
 		}
 	}
 	return p.Target.Reset(ctx)
+}
+
+// checkLinearizable records a concurrent history of tgt with c.clients
+// clients and checks it against the model with porcupine. A violation or an
+// undecided check is a finding; a target that does not declare concurrency
+// is skipped with a note.
+func checkLinearizable(c checkConfig, tgt target.Target, stdout io.Writer) (*finding, error) {
+	if !tgt.Info().Concurrent {
+		fmt.Fprintf(stdout, "sesslife: %s does not declare concurrent use: linearizability not checked\n", tgt.Info().Name)
+		return nil, nil
+	}
+	if c.target == "impl" {
+		tgt = impl.NewTarget(impl.WithYields()) // let calls overlap
+		defer tgt.Close()
+	}
+	cfg := linearizability.Config{Clients: c.clients, Seed: c.seed}
+	h, err := linearizability.Run(context.Background(), tgt, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep := linearizability.Check(h, linearizability.Options{OutDir: c.htmlDir})
+	fmt.Fprintf(stdout, "sesslife: %s\n", rep)
+	if rep.Passed() {
+		return nil, nil
+	}
+	return &finding{Rule: "LINEARIZABILITY", Seed: c.seed, Calls: rep.Calls, Reproducer: rep.String()}, nil
 }

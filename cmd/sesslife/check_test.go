@@ -107,9 +107,16 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("help: exit %d", code)
 	}
-	for _, want := range []string{"check", "sim", "replay", "-target", "-profile", "-seed", "-sequences", "-steps", "-json", "-max-findings", "-shrink-time"} {
+	for _, want := range []string{"check", "sim", "replay", "-target", "-profile", "-seed", "-sequences", "-steps", "-json", "-max-findings", "-shrink-time", "-clients", "-html"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+func TestCheckClients(t *testing.T) {
+	code, out, errOut := runCLI("check", "--target", "impl", "--sequences", "10", "--seed", "2", "--clients", "4", "--html", t.TempDir())
+	if code != exitOK || !strings.Contains(out, "linearizable (4 clients") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

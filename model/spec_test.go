@@ -42,12 +42,18 @@ type scenario struct {
 
 func runScenarios(t *testing.T, cases []scenario) {
 	t.Helper()
+	runScenariosOn(t, model.OpenSSL30(), cases)
+}
+
+// runScenariosOn runs each scenario as a subtest on a universe of profile p.
+func runScenariosOn(t *testing.T, p model.Profile, cases []scenario) {
+	t.Helper()
 	for _, sc := range cases {
 		t.Run(sc.id, func(t *testing.T) {
 			if sc.skip != "" {
 				t.Skip("model disagrees: " + sc.skip)
 			}
-			st := play(t, sc.steps)
+			st := playOn(t, p, sc.steps)
 			if sc.check != nil {
 				sc.check(t, st.Observe())
 			}
@@ -59,7 +65,13 @@ func runScenarios(t *testing.T, cases []scenario) {
 // step whose outcome differs from the expectation.
 func play(t *testing.T, steps []step) *model.State {
 	t.Helper()
-	st := model.New(model.OpenSSL30())
+	return playOn(t, model.OpenSSL30(), steps)
+}
+
+// playOn is play on a universe of profile p.
+func playOn(t *testing.T, p model.Profile, steps []step) *model.State {
+	t.Helper()
+	st := model.New(p)
 	for i, s := range steps {
 		before := st.Clone()
 		got, err := st.Step(s.op)

@@ -7,8 +7,6 @@ package model_test
 // against the whole profile.
 
 import (
-	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/sesslife/sesslife/model"
@@ -17,46 +15,12 @@ import (
 // playWolf runs steps on a fresh wolfssl-5.5 universe, like play.
 func playWolf(t *testing.T, steps []step) *model.State {
 	t.Helper()
-	st := model.New(model.WolfSSL55())
-	for i, s := range steps {
-		before := st.Clone()
-		got, err := st.Step(s.op)
-		where := fmt.Sprintf("step %d %s", i+1, s.op)
-		switch {
-		case s.rule != "":
-			var v *model.Violation
-			if !errors.As(err, &v) || v.Rule != s.rule {
-				t.Fatalf("%s: got (%s, %v), want violation %s", where, got.Format(s.op), err, s.rule)
-			}
-		case s.outside:
-			if !errors.Is(err, model.ErrUnmodelled) {
-				t.Fatalf("%s: got (%s, %v), want ErrUnmodelled", where, got.Format(s.op), err)
-			}
-			if !st.Equal(before) {
-				t.Fatalf("%s: a refused call changed the state", where)
-			}
-		default:
-			if err != nil {
-				t.Fatalf("%s: unexpected error %v", where, err)
-			}
-			if want := (model.Result{Ret: s.ret, Events: s.evs}); !got.Equal(want) {
-				t.Fatalf("%s: got %s, want %s", where, got.Format(s.op), want.Format(s.op))
-			}
-		}
-	}
-	return st
+	return playOn(t, model.WolfSSL55(), steps)
 }
 
 func runWolf(t *testing.T, cases []scenario) {
 	t.Helper()
-	for _, sc := range cases {
-		t.Run(sc.id, func(t *testing.T) {
-			st := playWolf(t, sc.steps)
-			if sc.check != nil {
-				sc.check(t, st.Observe())
-			}
-		})
-	}
+	runScenariosOn(t, model.WolfSSL55(), cases)
 }
 
 // wantSess checks the session an SSL holds and whether it reports reuse.

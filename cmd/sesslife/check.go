@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,20 +74,11 @@ type checkReport struct {
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	var c checkConfig
 	fs := checkFlags(&c)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code := parseArgs(fs, args, stderr, 0, ""); code != continueRun {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sesslife check: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
-	}
-	prof, ok := model.Profiles()[c.profile]
+	prof, ok := lookupProfile(fs, c.profile, stderr)
 	if !ok {
-		fmt.Fprintf(stderr, "sesslife check: unknown profile %q (known: %v)\n", c.profile, model.ProfileNames())
 		return exitUsage
 	}
 	if c.sequences < 1 || c.steps < 2 || c.maxFindings < 1 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -88,16 +87,8 @@ func engineNames(es []engine) []string {
 func runMutants(args []string, stdout, stderr io.Writer) int {
 	var c mutantsConfig
 	fs := mutantsFlags(&c)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sesslife mutants: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code := parseArgs(fs, args, stderr, 0, ""); code != continueRun {
+		return code
 	}
 	if c.rapid < 1 || c.gopter < 1 || c.fuzz < 1 || c.lin < 1 || c.raceRuns < 1 || c.linCheck <= 0 || c.shrink <= 0 ||
 		c.perEngine <= 0 || c.parallel < 1 {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,26 +29,17 @@ import (
 //     same property the tests use (properties.DefaultOptions).
 func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	tgtSpec := fs.String("target", "impl", "system to replay on: impl, openssl or exec:PATH")
 	profileName := fs.String("profile", "openssl-3.0", "model profile")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sesslife replay [--target impl|openssl|exec:PATH] [--profile NAME] FILE")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code := parseArgs(fs, args, stderr, 1, "one file"); code != continueRun {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "sesslife replay: want one file, found %d arguments\n", fs.NArg())
-		return exitUsage
-	}
-	prof, ok := model.Profiles()[*profileName]
+	prof, ok := lookupProfile(fs, *profileName, stderr)
 	if !ok {
-		fmt.Fprintf(stderr, "sesslife replay: unknown profile %q (known: %v)\n", *profileName, model.ProfileNames())
 		return exitUsage
 	}
 	path := fs.Arg(0)

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/scenario"
 )
 
@@ -32,25 +30,15 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var profileName, tgtSpec string
 	fs := simFlags(&profileName, &tgtSpec)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sesslife sim [--profile NAME] [--target impl|openssl|exec:PATH] FILE|-")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code := parseArgs(fs, args, stderr, 1, "one scenario file (or - for standard input)"); code != continueRun {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "sesslife sim: want one scenario file (or - for standard input), found %d arguments\n", fs.NArg())
-		fs.Usage()
-		return exitUsage
-	}
-	prof, ok := model.Profiles()[profileName]
+	prof, ok := lookupProfile(fs, profileName, stderr)
 	if !ok {
-		fmt.Fprintf(stderr, "sesslife sim: unknown profile %q (known: %v)\n", profileName, model.ProfileNames())
 		return exitUsage
 	}
 	name := fs.Arg(0)

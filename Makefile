@@ -69,7 +69,7 @@ unit: deps shim shim-variants shim-wolfssl
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
 conformance: deps shim shim-variants shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
-	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.
 check-openssl: deps shim

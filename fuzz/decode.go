@@ -68,6 +68,7 @@ func Check(ctx context.Context, tgt target.Target, p model.Profile, ops []model.
 	if err != nil {
 		return err
 	}
+	ls.SetWindow(properties.DefaultWindow)
 	for _, op := range ops {
 		if err := ls.Do(ctx, op); err != nil {
 			return err

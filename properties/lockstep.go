@@ -14,22 +14,48 @@ import (
 // and compares, after every call, the result (return value and events in
 // order) and everything observable (cache sizes and counters, the session of
 // every SSL, resumability, id length, time and timeout of every live
-// session). Every engine (rapid, gopter, fuzz) drives one.
+// session). Every engine (rapid, fuzz, the command line) drives one.
+//
+// With a window above 1 (see [Lockstep.SetWindow]) and a target that is a
+// [target.Pipeliner], calls are sent without waiting and compared up to
+// window-1 calls later, so that a shim works while the engine draws the
+// next calls. Every call is still compared, in order; a divergence is
+// reported as soon as it is seen, with the trail cut at the call that
+// diverged, and [Lockstep.Finish] compares the calls still in flight.
 type Lockstep struct {
 	model  *model.State
 	target target.Target
 	info   target.Info
 	trail  []Step
+	window int
+	// inFlight are the last len(inFlight) steps of trail, sent through
+	// ApplyAhead and not compared yet, oldest first.
+	inFlight []inFlight
+	// diverged is the divergence already reported; the lockstep is over.
+	diverged *Divergence
 }
 
+// inFlight is a call sent ahead, with what the model observed after it.
+type inFlight struct {
+	pending target.Pending
+	want    model.Observation
+}
+
+// DefaultWindow is the window engines use with a pipelining target: enough
+// to hide the round trip of a shim process, small enough that a divergence
+// shows up a handful of calls after it happened.
+const DefaultWindow = 16
+
 // Step is one call of a sequence with what the model and the target did.
+// Got is filled in once the call has been compared.
 type Step struct {
 	Op   model.Op
 	Want model.Result
 	Got  model.Result
 }
 
-// NewLockstep resets tgt and starts an empty universe following profile p.
+// NewLockstep resets tgt and starts an empty universe following profile p,
+// comparing every call before the next one is made (window 1).
 // A failed reset is tried once more: discarding the previous universe can
 // fail because of what the previous sequence did (a shim that crashes while
 // freeing a corrupted object), and that is the previous sequence's finding
@@ -40,25 +66,39 @@ func NewLockstep(ctx context.Context, tgt target.Target, p model.Profile) (*Lock
 			return nil, fmt.Errorf("sesslife: reset %s: %w", tgt.Info().Name, err)
 		}
 	}
-	return &Lockstep{model: model.New(p), target: tgt, info: tgt.Info()}, nil
+	return &Lockstep{model: model.New(p), target: tgt, info: tgt.Info(), window: 1}, nil
 }
+
+// SetWindow sets how many calls may be in flight at once when the target is
+// a [target.Pipeliner]; 1 (or less) compares each call before the next.
+// Other targets always run with window 1. Set it before the first call.
+func (l *Lockstep) SetWindow(n int) { l.window = max(n, 1) }
 
 // Model returns the model's state. Callers must not step it themselves.
 func (l *Lockstep) Model() *model.State { return l.model }
 
-// Trail returns the calls made so far.
+// Trail returns the calls made so far; with a window above 1, the last ones
+// may still be in flight (their Got is empty until they are compared).
 func (l *Lockstep) Trail() []Step { return l.trail }
 
 // Supports reports whether the target implements calls of kind k.
 func (l *Lockstep) Supports(k model.Kind) bool { return l.info.Supports(k) }
 
 // Do applies op to both sides and compares them. It returns nil when they
-// agree and a [*Divergence] otherwise. An op the model rejects is a harness
-// error and is returned as is.
+// agree (or, pipelined, when every call compared so far agrees) and a
+// [*Divergence] otherwise. An op the model rejects is a harness error and is
+// returned as is. After a divergence the lockstep is over: Do returns it
+// again.
 func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
+	if l.diverged != nil {
+		return l.diverged
+	}
 	want, err := l.model.Step(op)
 	if err != nil {
 		return fmt.Errorf("sesslife: generator produced an illegal call: %w", err)
+	}
+	if pt, ok := l.target.(target.Pipeliner); ok && l.window > 1 {
+		return l.doAhead(ctx, pt, op, want)
 	}
 	apply := l.target.Apply
 	if o, ok := l.target.(observingTarget); ok {
@@ -67,22 +107,76 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 	got, err := apply(ctx, op)
 	l.trail = append(l.trail, Step{Op: op, Want: want, Got: got})
 	if err != nil {
-		if errors.Is(err, target.ErrUnsupported) {
-			return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Unsupported: true, Err: err}
-		}
-		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Err: err}
+		return l.diverge(len(l.trail), &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
 	}
 	if !want.Equal(got) {
-		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, ResultDiffers: true}
+		return l.diverge(len(l.trail), &Divergence{ResultDiffers: true})
 	}
 	gotObs, err := l.target.Observe(ctx)
 	if err != nil {
-		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Err: fmt.Errorf("observe: %w", err)}
+		return l.diverge(len(l.trail), &Divergence{Err: fmt.Errorf("observe: %w", err)})
 	}
 	if diff := l.model.Observe().Diff(gotObs); diff != "" {
-		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, ObservationDiff: diff}
+		return l.diverge(len(l.trail), &Divergence{ObservationDiff: diff})
 	}
 	return nil
+}
+
+// doAhead sends op without waiting and compares the oldest calls in flight
+// until fewer than the window remain.
+func (l *Lockstep) doAhead(ctx context.Context, pt target.Pipeliner, op model.Op, want model.Result) error {
+	pending, err := pt.ApplyAhead(ctx, op)
+	if err != nil {
+		// The calls before it come first: one of them may have diverged.
+		if d := l.compareInFlight(ctx, 0); d != nil {
+			return d
+		}
+		l.trail = append(l.trail, Step{Op: op, Want: want})
+		return l.diverge(len(l.trail), &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
+	}
+	l.trail = append(l.trail, Step{Op: op, Want: want})
+	l.inFlight = append(l.inFlight, inFlight{pending: pending, want: l.model.Observe()})
+	if d := l.compareInFlight(ctx, l.window-1); d != nil {
+		return d
+	}
+	return nil
+}
+
+// compareInFlight collects and compares calls in flight, oldest first,
+// until at most keep remain, and returns the first divergence.
+func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
+	for len(l.inFlight) > keep {
+		f := l.inFlight[0]
+		l.inFlight = l.inFlight[1:]
+		n := len(l.trail) - len(l.inFlight) // this call's number in the trail
+		step := &l.trail[n-1]
+		got, err := f.pending.Result(ctx)
+		step.Got = got
+		if err != nil {
+			return l.diverge(n, &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
+		}
+		if !step.Want.Equal(got) {
+			return l.diverge(n, &Divergence{ResultDiffers: true})
+		}
+		gotObs, err := f.pending.Observation(ctx)
+		if err != nil {
+			return l.diverge(n, &Divergence{Err: fmt.Errorf("observe: %w", err)})
+		}
+		if diff := f.want.Diff(gotObs); diff != "" {
+			return l.diverge(n, &Divergence{ObservationDiff: diff})
+		}
+	}
+	return nil
+}
+
+// diverge ends the lockstep with d at call n: the trail is cut there (calls
+// sent after it are not part of the reproducer) and d gets the names.
+func (l *Lockstep) diverge(n int, d *Divergence) *Divergence {
+	l.trail = l.trail[:n:n]
+	l.inFlight = nil
+	d.Target, d.Profile, d.Trail = l.info.Name, l.model.Profile().Name, l.trail
+	l.diverged = d
+	return d
 }
 
 // observingTarget is a target that can send the observation Do makes after
@@ -98,6 +192,11 @@ type observingTarget interface {
 // a use-after-free that only shows at teardown) as a divergence of this
 // sequence.
 func (l *Lockstep) Finish(ctx context.Context) error {
+	if l.diverged == nil {
+		if d := l.compareInFlight(ctx, 0); d != nil {
+			return d
+		}
+	}
 	if err := l.target.Reset(ctx); err != nil {
 		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Teardown: true, Err: err}
 	}
@@ -126,6 +225,28 @@ type Divergence struct {
 
 // Error renders the whole reproducer as a scenario, with got/want lines.
 func (d *Divergence) Error() string {
+	if d.Err == nil {
+		return d.render("")
+	}
+	return d.render(d.Err.Error())
+}
+
+// brief is Error with only the first line of the target's error: a crash
+// report's tail of stderr (process ids, addresses) differs from run to run,
+// and rapid shrinks only while a failure reads the same on every replay.
+func (d *Divergence) brief() string {
+	if d.Err == nil {
+		return d.render("")
+	}
+	first, rest, _ := strings.Cut(d.Err.Error(), "\n")
+	if rest != "" {
+		first += " (details in the log above)"
+	}
+	return d.render(first)
+}
+
+// render renders the divergence with errText standing for d.Err.
+func (d *Divergence) render(errText string) string {
 	var b strings.Builder
 	last := len(d.Trail)
 	what := "diverges from"
@@ -148,13 +269,13 @@ func (d *Divergence) Error() string {
 		b.WriteString(line + "\n")
 	}
 	if d.Teardown || last == 0 {
-		fmt.Fprintf(&b, "%v\n", d.Err)
+		fmt.Fprintf(&b, "%s\n", errText)
 		return strings.TrimRight(b.String(), "\n")
 	}
 	final := d.Trail[last-1]
 	switch {
 	case d.Err != nil:
-		fmt.Fprintf(&b, "call %d: %v\n", last, d.Err)
+		fmt.Fprintf(&b, "call %d: %s\n", last, errText)
 	case d.ResultDiffers:
 		fmt.Fprintf(&b, "call %d: %s\n\tgot:  %s\n\twant: %s\n", last, final.Op, final.Got.Format(final.Op), final.Want.Format(final.Op))
 	default:

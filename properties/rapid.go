@@ -24,6 +24,14 @@ type Options struct {
 	// Ignore, when set, lets a sequence whose divergence it accepts pass:
 	// a run that already reported one kind of divergence looks for others.
 	Ignore func(*Divergence) bool
+	// Window is how many calls may be in flight at once on a target that
+	// pipelines (a shim process; see Lockstep.SetWindow); 1 compares each
+	// call before drawing the next.
+	Window int
+	// OnSequence, when set, is called as each sequence starts (after its
+	// Reset), e.g. to report progress; rapid also re-runs sequences while it
+	// shrinks a failure.
+	OnSequence func()
 	// OnDivergence, when set, sees every divergence that fails a sequence.
 	// rapid replays the shrunk sequence last, so the last one it sees is the
 	// minimal reproducer.
@@ -31,9 +39,9 @@ type Options struct {
 }
 
 // DefaultOptions checks the openssl-3.0 profile with sequences of 50 to 100
-// calls.
+// calls, DefaultWindow calls in flight on a pipelining target.
 func DefaultOptions() Options {
-	return Options{Profile: model.OpenSSL30(), MinCalls: 50, MaxCalls: 100, Limits: DefaultLimits()}
+	return Options{Profile: model.OpenSSL30(), MinCalls: 50, MaxCalls: 100, Limits: DefaultLimits(), Window: DefaultWindow}
 }
 
 // Coverage counts what a run exercised.
@@ -76,50 +84,68 @@ func (c *Coverage) String() string {
 // checks tgt against the model in lockstep. rapid shrinks a failing sequence
 // and saves it under testdata/rapid; the failure message is the reproducer
 // as a scenario followed by rapid's command line to replay it.
+//
+// Sequences run with opts.Window calls in flight until one fails; rapid's
+// shrinking replays then run call by call (window 1). The divergence is the
+// same either way, but a sequence that stops at its first divergence draws
+// fewer calls, and rapid shrinks what was drawn.
 func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
+	window := opts.Window
 	return func(t *rapid.T) {
 		ctx := context.Background()
 		ls, err := NewLockstep(ctx, tgt, opts.Profile)
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
+		ls.SetWindow(window)
 		if opts.Coverage != nil {
 			opts.Coverage.Sequences++
 		}
+		if opts.OnSequence != nil {
+			opts.OnSequence()
+		}
 		n := rapid.IntRange(opts.MinCalls, opts.MaxCalls).Draw(t, "calls")
-		for i := 0; i < n; i++ {
+		for i := 0; i < n && err == nil; i++ {
 			op := rapid.Custom(func(t *rapid.T) model.Op {
 				return DrawOp(rapidSource{t}, ls.Model(), ls.Supports, opts.Limits)
 			}).Draw(t, fmt.Sprintf("call %d", i+1))
 			if opts.Coverage != nil {
 				opts.Coverage.add(op.Kind)
 			}
-			if err := ls.Do(ctx, op); err != nil {
-				if fail(t, opts, err) {
-					return
-				}
-			}
+			err = ls.Do(ctx, op)
 		}
-		if err := ls.Finish(ctx); err != nil {
+		if err == nil {
+			err = ls.Finish(ctx)
+		}
+		// One place fails the test: rapid keeps a smaller case only when it
+		// fails at the same place, and a pipelined lockstep sees the same
+		// divergence in Do or in Finish depending on the sequence's length.
+		if err != nil && !ignored(opts, err) {
+			window = 1
 			fail(t, opts, err)
 		}
 	}
 }
 
-// fail ends the sequence with err, unless opts ignore that divergence, in
-// which case it reports true and the sequence counts as passed.
-func fail(t *rapid.T, opts Options, err error) bool {
+// ignored reports whether opts accept err as a passing sequence.
+func ignored(opts Options, err error) bool {
+	var d *Divergence
+	return opts.Ignore != nil && errors.As(err, &d) && opts.Ignore(d)
+}
+
+// fail ends the sequence with err.
+func fail(t *rapid.T, opts Options, err error) {
 	var d *Divergence
 	if errors.As(err, &d) {
-		if opts.Ignore != nil && opts.Ignore(d) {
-			return true
-		}
 		if opts.OnDivergence != nil {
 			opts.OnDivergence(d)
 		}
+		if d.Err != nil {
+			t.Log(d.Err)
+			t.Fatalf("%s", d.brief())
+		}
 	}
 	t.Fatalf("%v", err)
-	return false
 }
 
 // rapidSource draws choices from rapid's bitstream. rapid favours small

@@ -72,3 +72,29 @@ var ErrUnsupported = errors.ErrUnsupported
 // Factory makes a fresh target. Engines call it once per run and Reset
 // between sequences.
 type Factory func() (Target, error)
+
+// Pipeliner is an optional interface of a Target whose every call costs a
+// round trip (a shim process). ApplyAhead sends op, and an observation of
+// the universe right after it, without waiting for either; the caller
+// collects them later through the returned Pending, in the order the calls
+// were sent. Calls keep going to the target while earlier ones are checked,
+// so a round trip is paid once per window of calls rather than once per
+// call. The outcome must be exactly that of Apply followed by Observe.
+//
+// ApplyAhead is for a caller using the target from one goroutine; it
+// returns ErrUnsupported, like Apply, for a call the target does not
+// implement, and an error when the call cannot be sent at all.
+type Pipeliner interface {
+	Target
+	ApplyAhead(ctx context.Context, op model.Op) (Pending, error)
+}
+
+// Pending is a call sent by [Pipeliner.ApplyAhead]. Result and then
+// Observation return what Apply and Observe would have returned; each is
+// called at most once, Result first, and Pendings are collected in the
+// order they were sent. A Pending that is never collected is discarded by
+// the next Reset.
+type Pending interface {
+	Result(ctx context.Context) (model.Result, error)
+	Observation(ctx context.Context) (model.Observation, error)
+}

@@ -101,6 +101,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts.MaxCalls = c.steps
 	opts.MinCalls = max(1, c.steps/2)
 	opts.Coverage = &properties.Coverage{}
+	opts.OnSequence = progress(opts.Coverage, c.sequences, stderr)
 	fmt.Fprintf(stderr, "sesslife: checking %s against the %s model: %d sequences of %d..%d calls, seed %d\n",
 		info.Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, c.seed)
 
@@ -118,7 +119,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			"rapid.checks":     strconv.Itoa(c.sequences),
 			"rapid.seed":       strconv.FormatUint(seed, 10),
 			"rapid.shrinktime": c.shrinkTime.String(),
-		}, properties.RapidProp(&progressTarget{Target: tgt, cov: opts.Coverage, total: c.sequences, w: stderr, start: time.Now()}, opts))
+		}, properties.RapidProp(tgt, opts))
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
 			return exitUsage
@@ -234,34 +235,29 @@ func runRapid(settings map[string]string, prop func(*rapid.T)) (failure string, 
 	return "", nil
 }
 
-// progressTarget reports progress on stderr every few seconds as sequences
-// go by (each Reset starts one).
-type progressTarget struct {
-	target.Target
-	cov   *properties.Coverage
-	total int
-	w     io.Writer
-	start time.Time
-	last  time.Time
-}
-
-func (p *progressTarget) Reset(ctx context.Context) error {
-	if now := time.Now(); now.Sub(p.last) > 3*time.Second {
-		p.last = now
-		done := p.cov.Sequences
-		rate := float64(p.cov.Calls) / now.Sub(p.start).Seconds()
+// progress reports on w every few seconds how far a run of total
+// sequences has come (call it as each sequence starts).
+func progress(cov *properties.Coverage, total int, w io.Writer) func() {
+	start, last := time.Now(), time.Time{}
+	return func() {
+		now := time.Now()
+		if now.Sub(last) <= 3*time.Second {
+			return
+		}
+		last = now
+		done := cov.Sequences
+		rate := float64(cov.Calls) / now.Sub(start).Seconds()
 		switch {
-		case done >= p.total:
+		case done > total:
 			// rapid re-runs sequences while it shrinks a failure.
-			fmt.Fprintf(p.w, "sesslife: shrinking (%d runs so far, %.0f calls/s)\n", done-p.total, rate)
-		case done == 0:
-			fmt.Fprintf(p.w, "sesslife: starting\n")
+			fmt.Fprintf(w, "sesslife: shrinking (%d runs so far, %.0f calls/s)\n", done-total, rate)
+		case done <= 1:
+			fmt.Fprintf(w, "sesslife: starting\n")
 		default:
-			left := time.Duration(float64(now.Sub(p.start)) / float64(done) * float64(p.total-done)).Round(time.Second)
-			fmt.Fprintf(p.w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done, p.total, rate, left)
+			left := time.Duration(float64(now.Sub(start)) / float64(done-1) * float64(total-done+1)).Round(time.Second)
+			fmt.Fprintf(w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done-1, total, rate, left)
 		}
 	}
-	return p.Target.Reset(ctx)
 }
 
 // checkLinearizable records a concurrent history of tgt with c.clients

@@ -1367,18 +1367,23 @@ static void control(struct shim *sh, struct request *rq)
 
 /* barrier runs control operation rq once no call is in flight: now, or by
  * the thread answering the last call, while this reader keeps its turn so
- * that nothing new starts meanwhile. */
+ * that nothing new starts meanwhile. The count of calls in flight is checked
+ * again under the same lock as the barrier is posted: the last call can be
+ * answered while held replies are written, and a barrier posted after that
+ * would wait for an answer that never comes. */
 static void barrier(struct shim *sh, struct request *rq)
 {
     pthread_mutex_lock(&sh->mu);
+    if (sh->inflight > 0) {
+        pthread_mutex_unlock(&sh->mu);
+        release_held(sh); /* do not hold replies back while waiting */
+        pthread_mutex_lock(&sh->mu);
+    }
     if (sh->inflight == 0) {
         pthread_mutex_unlock(&sh->mu);
         control(sh, rq);
         return;
     }
-    pthread_mutex_unlock(&sh->mu);
-    release_held(sh); /* do not hold replies back while waiting */
-    pthread_mutex_lock(&sh->mu);
     sh->barrier = rq;
     while (sh->barrier != NULL)
         pthread_cond_wait(&sh->idle, &sh->mu);

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/target"
 )
 
@@ -230,48 +231,6 @@ func runTarget(ctx context.Context, tg target.Target, m mix) error {
 	return nil
 }
 
-// runPipelined checks the mix the way a pipelined lockstep could: every
-// call and the observation after it are written at once, and the replies
-// are compared with the model afterwards, in order.
-func runPipelined(ctx context.Context, tg target.Target, m mix) error {
-	if err := tg.Reset(ctx); err != nil {
-		return err
-	}
-	t := tg.(*Target)
-	reqs := make([]request, 0, 2*len(m.ops))
-	now := t.start
-	for _, op := range m.ops {
-		if op.Kind == model.Tick {
-			now += op.Arg
-		}
-		req := requestFor(op)
-		req.Now = now
-		reqs = append(reqs, req, request{Op: opObserve, Now: now})
-	}
-	chs := t.proc.send(reqs...)
-	for i, op := range m.ops {
-		resp, err := t.await(ctx, t.proc, chs[2*i], op)
-		if err != nil {
-			return err
-		}
-		res, err := resp.reply.result()
-		if err != nil || !res.Equal(m.results[i]) {
-			return fmt.Errorf("call %d %s = %s (%v), want %s", i+1, op, res.Format(op), err, m.results[i].Format(op))
-		}
-		if resp, err = t.await(ctx, t.proc, chs[2*i+1], control(opObserve)); err != nil {
-			return err
-		}
-		ob, err := resp.reply.observation()
-		if err != nil {
-			return err
-		}
-		if d := m.obs[i].Diff(ob); d != "" {
-			return fmt.Errorf("after call %d %s:\n%s", i+1, op, d)
-		}
-	}
-	return nil
-}
-
 // TestHandshakeMix checks the mix itself: OpenSSL through the shim agrees
 // with the model on it call by call, it resumes where it means to, and the
 // raw mode does the same calls with the same results on every pass.
@@ -291,11 +250,10 @@ func TestHandshakeMix(t *testing.T) {
 		t.Errorf("the mix of 4 rounds resumes %d times in %d handshakes, want 2 in 7", reused, m.handshakes())
 	}
 	tg := newOpenSSL(t, "sesslife-shim-openssl")
-	if d, err := lockstep(context.Background(), tg, m.ops); err != nil || d != nil {
-		t.Fatalf("lockstep: %v %v", err, d)
-	}
-	if err := runPipelined(context.Background(), tg, m); err != nil {
-		t.Fatalf("pipelined: %v", err)
+	for _, window := range []int{1, properties.DefaultWindow} {
+		if d, err := lockstep(context.Background(), tg, m.ops, window); err != nil || d != nil {
+			t.Fatalf("lockstep, window %d: %v %v", window, err, d)
+		}
 	}
 	raw, err := runRaw(needShim(t, "sesslife-shim-openssl"), writeMix(t, m), 3)
 	if err != nil {
@@ -414,10 +372,10 @@ const rawEvery = 4
 
 // BenchmarkShimMix measures the handshake-heavy mix four ways, one pass
 // of the mix per op: raw (the shim's C loop, no protocol), target (through
-// the protocol, no model, no Observe) and lockstep (the whole check:
-// model, target, comparison, Observe after every call), plus pipelined
-// (the same checks with every request of a pass written at once: what a
-// pipelined lockstep engine could reach).
+// the protocol, no model, no Observe), lockstep (the whole check:
+// model, target, comparison, Observe after every call, each call compared
+// before the next is sent) and pipelined (the same checks as the engines
+// run them, properties.DefaultWindow calls in flight).
 //
 // The last three also report their speed as a percentage of raw's
 // (%raw; %raw-cpu for CPU time per call). Other load on the machine moves
@@ -488,14 +446,17 @@ func BenchmarkShimMix(b *testing.B) {
 		b.ReportMetric(r.cpu*1e9/float64(r.calls), "cpu-ns/call")
 	})
 	b.Run("target", harness(func(tg target.Target) error { return runTarget(ctx, tg, m) }))
-	b.Run("lockstep", harness(func(tg target.Target) error {
-		d, err := lockstep(ctx, tg, m.ops)
-		if err == nil && d != nil {
-			err = d
+	checked := func(window int) func(target.Target) error {
+		return func(tg target.Target) error {
+			d, err := lockstep(ctx, tg, m.ops, window)
+			if err == nil && d != nil {
+				err = d
+			}
+			return err
 		}
-		return err
-	}))
-	b.Run("pipelined", harness(func(tg target.Target) error { return runPipelined(ctx, tg, m) }))
+	}
+	b.Run("lockstep", harness(checked(1)))
+	b.Run("pipelined", harness(checked(properties.DefaultWindow)))
 }
 
 // BenchmarkProtocolCost is the price of one protocol round trip on cheap

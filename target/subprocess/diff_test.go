@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/target"
 )
 
@@ -164,7 +165,7 @@ func TestScenariosAgreeWithModel(t *testing.T) {
 	ctx := context.Background()
 	for name, ops := range scenarios() {
 		t.Run(name, func(t *testing.T) {
-			d, err := lockstep(ctx, tg, ops)
+			d, err := lockstep(ctx, tg, ops, properties.DefaultWindow)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,22 +10,27 @@ import (
 )
 
 // lockstep resets tg and runs ops on it and on the model with the engines'
-// checker, comparing results and observations after every call. It returns
-// the divergence, nil when they agree, or the harness error (an illegal
-// sequence, a failed reset).
-func lockstep(ctx context.Context, tg target.Target, ops []model.Op) (*properties.Divergence, error) {
+// checker, comparing results and observations after every call, with up to
+// window calls in flight (1: each compared before the next is sent), then
+// discards the universe. It returns the divergence, nil when they agree,
+// or the harness error (an illegal sequence, a failed reset).
+func lockstep(ctx context.Context, tg target.Target, ops []model.Op, window int) (*properties.Divergence, error) {
 	ls, err := properties.NewLockstep(ctx, tg, model.OpenSSL30())
 	if err != nil {
 		return nil, err
 	}
+	ls.SetWindow(window)
 	for _, op := range ops {
-		if err := ls.Do(ctx, op); err != nil {
-			var d *properties.Divergence
-			if errors.As(err, &d) {
-				return d, nil
-			}
-			return nil, err
+		if err = ls.Do(ctx, op); err != nil {
+			break
 		}
 	}
-	return nil, nil
+	if err == nil {
+		err = ls.Finish(ctx)
+	}
+	var d *properties.Divergence
+	if errors.As(err, &d) {
+		return d, nil
+	}
+	return nil, err
 }

@@ -132,7 +132,7 @@ func TestASanBuildIsClean(t *testing.T) {
 	tg := newOpenSSL(t, "sesslife-shim-openssl-asan") // Close fails on a leak report
 	ctx := context.Background()
 	for name, ops := range scenarios() {
-		if d, err := lockstep(ctx, tg, ops); err != nil || d != nil {
+		if d, err := lockstep(ctx, tg, ops, 1); err != nil || d != nil {
 			t.Errorf("%s: %v %v", name, err, d)
 		}
 	}

@@ -128,7 +128,7 @@ type control string
 
 func (c control) String() string { return string(c) }
 
-var _ target.Target = (*Target)(nil)
+var _ target.Pipeliner = (*Target)(nil)
 
 // New starts the shim at path, reads its hello and checks that it speaks
 // sesslife-shim/1.
@@ -266,6 +266,11 @@ func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Re
 	if err != nil {
 		return model.Result{}, err
 	}
+	return t.resultOf(op, idx, resp)
+}
+
+// resultOf turns the reply to call op (history entry idx) into its result.
+func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, error) {
 	r := resp.reply
 	switch {
 	case r.Error != nil:
@@ -309,6 +314,11 @@ func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 	if err != nil {
 		return model.Observation{}, err
 	}
+	return observationOf(resp)
+}
+
+// observationOf turns the reply to an observe request into an observation.
+func observationOf(resp response) (model.Observation, error) {
 	if resp.reply.Error != nil {
 		return model.Observation{}, &ShimError{Op: opObserve, Message: *resp.reply.Error}
 	}

@@ -21,16 +21,7 @@ func (t *Target) ApplyAhead(ctx context.Context, op model.Op) (target.Pending, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	req := requestFor(op)
-	t.mu.Lock()
-	p := t.proc
-	if op.Kind == model.Tick {
-		t.now += op.Arg
-	}
-	req.Now = t.now
-	idx := t.record(op)
-	t.ahead = nil
-	t.mu.Unlock()
+	req, p, idx := t.prepare(op, 0)
 	chs, err := t.send(p, op, req, request{Op: opObserve, Now: req.Now})
 	if err != nil {
 		return nil, err

@@ -236,19 +236,7 @@ func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Re
 		return model.Result{}, err
 	}
 	defer t.release(lane)
-	req := requestFor(op)
-	req.Lane = lane
-
-	t.mu.Lock()
-	p := t.proc
-	if op.Kind == model.Tick {
-		t.now += op.Arg
-	}
-	req.Now = t.now
-	idx := t.record(op)
-	t.ahead = nil
-	t.mu.Unlock()
-
+	req, p, idx := t.prepare(op, lane)
 	reqs := []request{req}
 	if observe {
 		reqs = append(reqs, request{Op: opObserve, Now: req.Now})
@@ -267,6 +255,22 @@ func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Re
 		return model.Result{}, err
 	}
 	return t.resultOf(op, idx, resp)
+}
+
+// prepare makes the request for op on lane: it moves the clock for a
+// tick, stamps the time, records op in the history (idx is its entry) and
+// discards any early observation. p is the shim to send it to.
+func (t *Target) prepare(op model.Op, lane int) (req request, p *process, idx int) {
+	req = requestFor(op)
+	req.Lane = lane
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if op.Kind == model.Tick {
+		t.now += op.Arg
+	}
+	req.Now = t.now
+	t.ahead = nil
+	return req, t.proc, t.record(op)
 }
 
 // resultOf turns the reply to call op (history entry idx) into its result.

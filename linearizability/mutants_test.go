@@ -2,6 +2,7 @@ package linearizability
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -42,13 +43,9 @@ func TestEveryConcurrentMutantIsCovered(t *testing.T) {
 // same runs.
 func TestMutantsCaught(t *testing.T) {
 	for seed := range uint64(2) {
-		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), mutantRun(seed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep := check(t, h); !rep.Passed() {
-			t.Fatalf("the correct simulator, seed %d: %s", seed, rep)
-		}
+		checkPasses(t, fmt.Sprintf("the correct simulator, seed %d", seed), func() (*History, error) {
+			return Run(context.Background(), impl.NewTarget(impl.WithYields()), mutantRun(seed))
+		})
 	}
 	const attempts = 10
 	for _, m := range caughtByPorcupine {

@@ -3,6 +3,7 @@ package linearizability
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -42,14 +43,9 @@ func overlapping(h *History) int {
 func TestImplLinearizable(t *testing.T) {
 	seen := map[model.Kind]bool{}
 	for seed := range uint64(3) {
-		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), small(seed))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep := check(t, h)
-		if !rep.Passed() {
-			t.Fatalf("seed %d: %s", seed, rep)
-		}
+		h := checkPasses(t, fmt.Sprintf("seed %d", seed), func() (*History, error) {
+			return Run(context.Background(), impl.NewTarget(impl.WithYields()), small(seed))
+		})
 		if n := overlapping(h); n < h.Calls()/10 {
 			t.Errorf("seed %d: only %d of %d calls overlap another client's", seed, n, h.Calls())
 		}

@@ -97,35 +97,7 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 	if err != nil {
 		return fmt.Errorf("sesslife: generator produced an illegal call: %w", err)
 	}
-	if pt, ok := l.target.(target.Pipeliner); ok && l.window > 1 {
-		return l.doAhead(ctx, pt, op, want)
-	}
-	apply := l.target.Apply
-	if o, ok := l.target.(observingTarget); ok {
-		apply = o.ApplyObserving
-	}
-	got, err := apply(ctx, op)
-	l.trail = append(l.trail, Step{Op: op, Want: want, Got: got})
-	if err != nil {
-		return l.diverge(len(l.trail), &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
-	}
-	if !want.Equal(got) {
-		return l.diverge(len(l.trail), &Divergence{ResultDiffers: true})
-	}
-	gotObs, err := l.target.Observe(ctx)
-	if err != nil {
-		return l.diverge(len(l.trail), &Divergence{Err: fmt.Errorf("observe: %w", err)})
-	}
-	if diff := l.model.Observe().Diff(gotObs); diff != "" {
-		return l.diverge(len(l.trail), &Divergence{ObservationDiff: diff})
-	}
-	return nil
-}
-
-// doAhead sends op without waiting and compares the oldest calls in flight
-// until fewer than the window remain.
-func (l *Lockstep) doAhead(ctx context.Context, pt target.Pipeliner, op model.Op, want model.Result) error {
-	pending, err := pt.ApplyAhead(ctx, op)
+	pending, keep, err := l.send(ctx, op)
 	if err != nil {
 		// The calls before it come first: one of them may have diverged.
 		if d := l.compareInFlight(ctx, 0); d != nil {
@@ -136,10 +108,41 @@ func (l *Lockstep) doAhead(ctx context.Context, pt target.Pipeliner, op model.Op
 	}
 	l.trail = append(l.trail, Step{Op: op, Want: want})
 	l.inFlight = append(l.inFlight, inFlight{pending: pending, want: l.model.Observe()})
-	if d := l.compareInFlight(ctx, l.window-1); d != nil {
+	if d := l.compareInFlight(ctx, keep); d != nil {
 		return d
 	}
 	return nil
+}
+
+// send starts op on the target and says how many calls may stay in flight
+// after it: sent ahead through a [target.Pipeliner] when the window allows,
+// else performed at once (keep 0), with the observation taken when it is
+// collected. An error means op could not even be sent.
+func (l *Lockstep) send(ctx context.Context, op model.Op) (pending target.Pending, keep int, err error) {
+	if pt, ok := l.target.(target.Pipeliner); ok && l.window > 1 {
+		pending, err = pt.ApplyAhead(ctx, op)
+		return pending, l.window - 1, err
+	}
+	apply := l.target.Apply
+	if o, ok := l.target.(observingTarget); ok {
+		apply = o.ApplyObserving
+	}
+	got, err := apply(ctx, op)
+	return &performed{target: l.target, got: got, err: err}, 0, nil
+}
+
+// performed is a call already made, as a [target.Pending]: its
+// observation is taken when asked for, right after the call.
+type performed struct {
+	target target.Target
+	got    model.Result
+	err    error
+}
+
+func (p *performed) Result(context.Context) (model.Result, error) { return p.got, p.err }
+
+func (p *performed) Observation(ctx context.Context) (model.Observation, error) {
+	return p.target.Observe(ctx)
 }
 
 // compareInFlight collects and compares calls in flight, oldest first,
@@ -231,18 +234,13 @@ func (d *Divergence) Error() string {
 	return d.render(d.Err.Error())
 }
 
-// brief is Error with only the first line of the target's error: a crash
-// report's tail of stderr (process ids, addresses) differs from run to run,
-// and rapid shrinks only while a failure reads the same on every replay.
+// brief is Error with only the first line of the target's error, which
+// has more: a crash report's tail of stderr (process ids, addresses)
+// differs from run to run, and rapid shrinks only while a failure reads the
+// same on every replay.
 func (d *Divergence) brief() string {
-	if d.Err == nil {
-		return d.render("")
-	}
-	first, rest, _ := strings.Cut(d.Err.Error(), "\n")
-	if rest != "" {
-		first += " (details in the log above)"
-	}
-	return d.render(first)
+	first, _, _ := strings.Cut(d.Err.Error(), "\n")
+	return d.render(first + " (details in the log above)")
 }
 
 // render renders the divergence with errText standing for d.Err.

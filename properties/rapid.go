@@ -140,7 +140,7 @@ func fail(t *rapid.T, opts Options, err error) {
 		if opts.OnDivergence != nil {
 			opts.OnDivergence(d)
 		}
-		if d.Err != nil {
+		if d.Err != nil && strings.Contains(d.Err.Error(), "\n") {
 			t.Log(d.Err)
 			t.Fatalf("%s", d.brief())
 		}

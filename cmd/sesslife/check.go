@@ -245,17 +245,17 @@ func progress(cov *properties.Coverage, total int, w io.Writer) func() {
 			return
 		}
 		last = now
-		done := cov.Sequences
+		done := cov.Sequences - 1 // the one starting now is not done
 		rate := float64(cov.Calls) / now.Sub(start).Seconds()
 		switch {
-		case done > total:
+		case done >= total:
 			// rapid re-runs sequences while it shrinks a failure.
 			fmt.Fprintf(w, "sesslife: shrinking (%d runs so far, %.0f calls/s)\n", done-total, rate)
-		case done <= 1:
+		case done == 0:
 			fmt.Fprintf(w, "sesslife: starting\n")
 		default:
-			left := time.Duration(float64(now.Sub(start)) / float64(done-1) * float64(total-done+1)).Round(time.Second)
-			fmt.Fprintf(w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done-1, total, rate, left)
+			left := time.Duration(float64(now.Sub(start)) / float64(done) * float64(total-done)).Round(time.Second)
+			fmt.Fprintf(w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done, total, rate, left)
 		}
 	}
 }

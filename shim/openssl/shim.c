@@ -33,10 +33,7 @@
 #define SHIM_BUG 0
 #endif
 
-#define PROTOCOL "sesslife-shim/1"
 #define EXIT_WRONG_PROTOCOL 89 /* the BoGo convention for "cannot do that" */
-#define MAX_LANES 64
-#define MAX_HANDLE 1000000
 #define MAX_THREADS (MAX_LANES + 1) /* one per busy lane, one reading */
 
 /* ------------------------------------------------------------------------
@@ -167,70 +164,8 @@ struct shim {
 };
 
 /* ------------------------------------------------------------------------
- * Small helpers: growable arrays, a string builder, logging.
+ * Small helpers: events, logging (buffers and strings are in proto.c).
  * ------------------------------------------------------------------------ */
-
-static void *must_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 8;
-
-    if (need <= *cap)
-        return p;
-    while (n < need)
-        n *= 2;
-    p = realloc(p, n * elem);
-    if (p == NULL) {
-        fprintf(stderr, "shim: out of memory\n");
-        abort();
-    }
-    *cap = n;
-    return p;
-}
-
-struct sbuf {
-    char *s;
-    size_t n, cap;
-};
-
-/* sb_printf appends to b; it formats once when the text fits, which it
- * nearly always does after the first reservation (replies are short). */
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int need;
-
-    if (b->cap - b->n < 64)
-        b->s = must_grow(b->s, &b->cap, b->n + 256, 1);
-    va_start(ap, fmt);
-    need = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (need < 0)
-        return;
-    if ((size_t)need >= b->cap - b->n) {
-        b->s = must_grow(b->s, &b->cap, b->n + (size_t)need + 1, 1);
-        va_start(ap, fmt);
-        vsnprintf(b->s + b->n, (size_t)need + 1, fmt, ap);
-        va_end(ap);
-    }
-    b->n += (size_t)need;
-}
-
-/* sb_string appends s as a JSON string literal. */
-static void sb_string(struct sbuf *b, const char *s)
-{
-    sb_printf(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_printf(b, "%c", c);
-    }
-    sb_printf(b, "\"");
-}
 
 static void emit(enum ev_kind kind, int ctx, int sess)
 {
@@ -552,18 +487,6 @@ static unsigned char *take_output(SSL *ssl, size_t *len)
         *len += (size_t)n;
     }
     return buf;
-}
-
-/* record_len is the length of the TLS record at b (header included),
- * clipped to what is there. */
-static size_t record_len(const unsigned char *b, size_t avail)
-{
-    size_t n;
-
-    if (avail < 5)
-        return avail;
-    n = 5 + ((size_t)b[3] << 8 | b[4]);
-    return n < avail ? n : avail;
 }
 
 /*
@@ -900,43 +823,6 @@ static long long op_ssl_new(struct shim *sh, const struct request *rq, char *err
  * The calls.
  * ------------------------------------------------------------------------ */
 
-enum op {
-    OP_UNKNOWN, OP_CTX_NEW, OP_CTX_FREE, OP_SSL_NEW, OP_SSL_FREE, OP_SSL_CLEAR, OP_SHUTDOWN, OP_FATAL_ALERT,
-    OP_HANDSHAKE, OP_READ_TICKET, OP_GET0, OP_GET1, OP_UP_REF, OP_SESS_FREE, OP_SET_SESSION, OP_SESSION_REUSED,
-    OP_IS_RESUMABLE, OP_SET_TIME, OP_SET_TIMEOUT, OP_GET_TIME, OP_GET_TIMEOUT, OP_CTX_SET_TIMEOUT,
-    OP_SET_CACHE_SIZE, OP_ADD_SESSION, OP_REMOVE_SESSION, OP_FLUSH, OP_SESS_NUMBER, OP_SESS_HITS,
-    OP_SESS_MISSES, OP_SESS_TIMEOUTS, OP_SESS_CACHE_FULL, OP_TICK,
-    OP_OBSERVE, OP_RESET, OP_QUIT
-};
-
-/* The operation names, exactly model.Kind.String() plus the control ops. */
-static const char *const op_names[] = {
-    [OP_CTX_NEW] = "SSL_CTX_new", [OP_CTX_FREE] = "SSL_CTX_free", [OP_SSL_NEW] = "SSL_new",
-    [OP_SSL_FREE] = "SSL_free", [OP_SSL_CLEAR] = "SSL_clear", [OP_SHUTDOWN] = "SSL_shutdown",
-    [OP_FATAL_ALERT] = "fatal_alert", [OP_HANDSHAKE] = "handshake", [OP_READ_TICKET] = "read_ticket",
-    [OP_GET0] = "SSL_get0_session", [OP_GET1] = "SSL_get1_session", [OP_UP_REF] = "SSL_SESSION_up_ref",
-    [OP_SESS_FREE] = "SSL_SESSION_free", [OP_SET_SESSION] = "SSL_set_session",
-    [OP_SESSION_REUSED] = "SSL_session_reused", [OP_IS_RESUMABLE] = "SSL_SESSION_is_resumable",
-    [OP_SET_TIME] = "SSL_SESSION_set_time", [OP_SET_TIMEOUT] = "SSL_SESSION_set_timeout",
-    [OP_GET_TIME] = "SSL_SESSION_get_time", [OP_GET_TIMEOUT] = "SSL_SESSION_get_timeout",
-    [OP_CTX_SET_TIMEOUT] = "SSL_CTX_set_timeout", [OP_SET_CACHE_SIZE] = "SSL_CTX_sess_set_cache_size",
-    [OP_ADD_SESSION] = "SSL_CTX_add_session", [OP_REMOVE_SESSION] = "SSL_CTX_remove_session",
-    [OP_FLUSH] = "SSL_CTX_flush_sessions", [OP_SESS_NUMBER] = "SSL_CTX_sess_number",
-    [OP_SESS_HITS] = "SSL_CTX_sess_hits", [OP_SESS_MISSES] = "SSL_CTX_sess_misses",
-    [OP_SESS_TIMEOUTS] = "SSL_CTX_sess_timeouts", [OP_SESS_CACHE_FULL] = "SSL_CTX_sess_cache_full",
-    [OP_TICK] = "tick", [OP_OBSERVE] = "observe", [OP_RESET] = "reset", [OP_QUIT] = "quit",
-};
-
-#define NOPS ((int)(sizeof(op_names) / sizeof(op_names[0])))
-
-static enum op parse_op(const char *name)
-{
-    for (int i = 1; i < NOPS; i++)
-        if (op_names[i] != NULL && strcmp(op_names[i], name) == 0)
-            return (enum op)i;
-    return OP_UNKNOWN;
-}
-
 /* op_get0 is SSL_get0_session; planted bugs 1 and 2 live here. */
 static long long op_get0(struct shim *sh, struct conn *c)
 {
@@ -1244,110 +1130,6 @@ void shim_reset(struct shim *sh)
 /* ------------------------------------------------------------------------
  * Requests and lanes.
  * ------------------------------------------------------------------------ */
-
-static int get_int(const struct jnode *obj, const char *key, long long def, long long lo, long long hi,
-                   long long *out, char *err, size_t errlen)
-{
-    const struct jnode *v = json_get(obj, key);
-
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    if (v->kind != J_INT || v->num < lo || v->num > hi) {
-        snprintf(err, errlen, "\"%s\" must be an integer in %lld..%lld", key, lo, hi);
-        return -1;
-    }
-    *out = v->num;
-    return 0;
-}
-
-static int get_bool(const struct jnode *obj, const char *key, int def, int *out, char *err, size_t errlen)
-{
-    const struct jnode *v = json_get(obj, key);
-
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    if (v->kind != J_BOOL) {
-        snprintf(err, errlen, "\"%s\" must be true or false", key);
-        return -1;
-    }
-    *out = (int)v->num;
-    return 0;
-}
-
-static int parse_config(const struct jnode *cfg, struct request *rq, char *err, size_t errlen)
-{
-    const struct jnode *side = json_get(cfg, "side");
-    long long newcb;
-
-    if (cfg == NULL || cfg->kind != J_OBJ) {
-        snprintf(err, errlen, "SSL_CTX_new needs a \"config\" object");
-        return -1;
-    }
-    if (side == NULL || side->kind != J_STR || (strcmp(side->str, "client") && strcmp(side->str, "server"))) {
-        snprintf(err, errlen, "config \"side\" must be \"client\" or \"server\"");
-        return -1;
-    }
-    rq->cfg.server = strcmp(side->str, "server") == 0;
-    if (get_bool(cfg, "default_mode", 1, &rq->cfg.default_mode, err, errlen)
-        || get_int(cfg, "mode", 0, 0, 0xffff, &rq->cfg.mode, err, errlen)
-        || get_int(cfg, "size", -1, -1, LLONG_MAX, &rq->cfg.size, err, errlen)
-        || get_int(cfg, "timeout", 0, 0, LLONG_MAX, &rq->cfg.timeout, err, errlen)
-        || get_int(cfg, "tickets", -1, -1, 1 << 20, &rq->cfg.tickets, err, errlen)
-        || get_bool(cfg, "no_ticket", 0, &rq->cfg.no_ticket, err, errlen)
-        || get_int(cfg, "new_cb", 0, 0, 2, &newcb, err, errlen)
-        || get_bool(cfg, "remove_cb", 0, &rq->cfg.remove_cb, err, errlen))
-        return -1;
-    rq->cfg.new_cb = (int)newcb;
-    return 0;
-}
-
-/* On error rq->id is what could be read. */
-int shim_parse_request(const char *line, struct request *rq, char *err, size_t errlen)
-{
-    struct jnode *root = json_parse(line, err, errlen);
-    const struct jnode *op;
-    long long lane;
-    int rc = -1;
-
-    memset(rq, 0, sizeof(*rq));
-    if (root == NULL)
-        return -1;
-    if (root->kind != J_OBJ) {
-        snprintf(err, errlen, "a request must be a JSON object");
-        goto out;
-    }
-    if (get_int(root, "id", -1, 0, LLONG_MAX, &rq->id, err, errlen))
-        goto out;
-    if (rq->id < 0) {
-        snprintf(err, errlen, "\"id\" is missing");
-        goto out;
-    }
-    op = json_get(root, "op");
-    if (op == NULL || op->kind != J_STR || strlen(op->str) >= sizeof(rq->op)) {
-        snprintf(err, errlen, "\"op\" must be a string naming a call");
-        goto out;
-    }
-    strcpy(rq->op, op->str);
-    if (get_int(root, "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
-        || get_int(root, "lane", 0, 0, MAX_LANES - 1, &lane, err, errlen)
-        || get_int(root, "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)
-        || get_int(root, "ssl", 0, 0, MAX_HANDLE, &rq->ssl, err, errlen)
-        || get_int(root, "peer", 0, 0, MAX_HANDLE, &rq->peer, err, errlen)
-        || get_int(root, "sess", 0, 0, MAX_HANDLE, &rq->sess, err, errlen)
-        || get_int(root, "arg", 0, LLONG_MIN, LLONG_MAX, &rq->arg, err, errlen))
-        goto out;
-    rq->lane = (int)lane;
-    if (parse_op(rq->op) == OP_CTX_NEW && parse_config(json_get(root, "config"), rq, err, errlen))
-        goto out;
-    rc = 0;
-out:
-    json_free(root);
-    return rc;
-}
 
 /* control runs a control operation (no call in flight) and frees it. */
 static void control(struct shim *sh, struct request *rq)

@@ -8,42 +8,11 @@
 #ifndef SESSLIFE_SHIM_H
 #define SESSLIFE_SHIM_H
 
+#include "proto.h"
+
 #include <stddef.h>
 
-enum ev_kind { EV_NEW = 1, EV_REMOVE, EV_DESTROYED };
-
-/* event is one lifetime event a call raised. */
-struct event {
-    enum ev_kind kind;
-    int ctx;
-    int sess;
-};
-
-/* events collects what one call raised, in order. */
-struct events {
-    struct event *v;
-    size_t n, cap;
-};
-
-/* request is one parsed request line. */
-struct request {
-    struct request *next;
-    long long id;
-    long long now;
-    int lane;
-    char op[48];
-    long long ctx, ssl, peer, sess, arg;
-    struct {
-        int server, default_mode, no_ticket, new_cb, remove_cb;
-        long long mode, size, timeout, tickets;
-    } cfg;
-};
-
 struct shim;
-
-/* shim_parse_request fills rq from one request line; -1 with err set if
- * the line is not a valid request. */
-int shim_parse_request(const char *line, struct request *rq, char *err, size_t errlen);
 
 /* shim_is_call reports whether rq names a call (not a control operation
  * and not an unknown name). */

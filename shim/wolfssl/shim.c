@@ -12,7 +12,8 @@
  * for is the compatibility macro of <wolfssl/openssl/ssl.h> at 5.5.4.
  * docs/findings.md says what each does differently from OpenSSL 3.0.
  *
- * Build: see Makefile (cc ... shim.c ../openssl/json.c -lwolfssl).
+ * Build: see Makefile (cc ... shim.c ../openssl/proto.c ../openssl/json.c
+ * -lwolfssl); proto.c is what this shim shares with the OpenSSL one.
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -26,6 +27,7 @@
 #pragma GCC diagnostic pop
 
 #include "json.h"
+#include "proto.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -37,10 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROTOCOL "sesslife-shim/1"
 #define PROFILE "wolfssl-5.5"
 #define EXIT_WRONG_PROTOCOL 89 /* the BoGo convention for "cannot do that" */
-#define MAX_HANDLE 1000000
 /* Set in the environment of the fresh image a reset executes (see reset):
  * FRESH_ENV says "skip the hello", PENDING_ENV carries request bytes the old
  * image had read but not served. */
@@ -74,19 +74,6 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 /* ------------------------------------------------------------------------
  * Objects and handles.
  * ------------------------------------------------------------------------ */
-
-enum ev_kind { EV_NEW = 1, EV_REMOVE, EV_DESTROYED };
-
-struct event {
-    enum ev_kind kind;
-    int ctx;
-    int sess;
-};
-
-struct events {
-    struct event *v;
-    size_t n, cap;
-};
 
 enum rec_kind { REC_TICKET = 1, REC_CLOSE, REC_OTHER };
 
@@ -162,61 +149,6 @@ static struct shim the_shim;
 /* ------------------------------------------------------------------------
  * Small helpers.
  * ------------------------------------------------------------------------ */
-
-static void *must_grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 8;
-
-    if (need <= *cap)
-        return p;
-    while (n < need)
-        n *= 2;
-    p = realloc(p, n * elem);
-    if (p == NULL) {
-        fprintf(stderr, "shim: out of memory\n");
-        abort();
-    }
-    *cap = n;
-    return p;
-}
-
-struct sbuf {
-    char *s;
-    size_t n, cap;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int need;
-
-    va_start(ap, fmt);
-    need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0)
-        return;
-    b->s = must_grow(b->s, &b->cap, b->n + (size_t)need + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->n, (size_t)need + 1, fmt, ap);
-    va_end(ap);
-    b->n += (size_t)need;
-}
-
-static void sb_string(struct sbuf *b, const char *s)
-{
-    sb_printf(b, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20)
-            sb_printf(b, "\\u%04x", c);
-        else
-            sb_printf(b, "%c", c);
-    }
-    sb_printf(b, "\"");
-}
 
 static void write_line(struct sbuf *b)
 {
@@ -471,16 +403,6 @@ static void disconnect(struct shim *sh, struct conn *c)
     drop_queue(c);
 }
 
-static size_t record_len(const unsigned char *b, size_t avail)
-{
-    size_t n;
-
-    if (avail < 5)
-        return avail;
-    n = 5 + ((size_t)b[3] << 8 | b[4]);
-    return n < avail ? n : avail;
-}
-
 /*
  * send_output takes what from's SSL wrote and passes it on record by
  * record: straight to the peer when deliver is set, otherwise onto the
@@ -688,11 +610,6 @@ static int claim(void ***tab, size_t *n, size_t *cap, long long h, void *p)
     return 0;
 }
 
-struct config {
-    int server, default_mode, no_ticket, new_cb, remove_cb;
-    long long mode, size, timeout, tickets;
-};
-
 /* cache_mode turns the protocol's (OpenSSL's) mode bits into wolfSSL's:
  * NO_AUTO_CLEAR is 0x0080 in OpenSSL and 0x0008 in wolfSSL. */
 static long cache_mode(long long m)
@@ -798,54 +715,12 @@ static long long op_ssl_new(struct shim *sh, long long h, struct ctxent *ce, cha
  * The calls.
  * ------------------------------------------------------------------------ */
 
-enum op {
-    OP_UNKNOWN, OP_CTX_NEW, OP_CTX_FREE, OP_SSL_NEW, OP_SSL_FREE, OP_SSL_CLEAR, OP_SHUTDOWN, OP_FATAL_ALERT,
-    OP_HANDSHAKE, OP_READ_TICKET, OP_GET0, OP_GET1, OP_UP_REF, OP_SESS_FREE, OP_SET_SESSION, OP_SESSION_REUSED,
-    OP_IS_RESUMABLE, OP_SET_TIME, OP_SET_TIMEOUT, OP_GET_TIME, OP_GET_TIMEOUT, OP_CTX_SET_TIMEOUT,
-    OP_SET_CACHE_SIZE, OP_ADD_SESSION, OP_REMOVE_SESSION, OP_FLUSH, OP_SESS_NUMBER, OP_SESS_HITS,
-    OP_SESS_MISSES, OP_SESS_TIMEOUTS, OP_SESS_CACHE_FULL, OP_TICK,
-    OP_OBSERVE, OP_RESET, OP_QUIT
-};
-
-static const char *const op_names[] = {
-    [OP_CTX_NEW] = "SSL_CTX_new", [OP_CTX_FREE] = "SSL_CTX_free", [OP_SSL_NEW] = "SSL_new",
-    [OP_SSL_FREE] = "SSL_free", [OP_SSL_CLEAR] = "SSL_clear", [OP_SHUTDOWN] = "SSL_shutdown",
-    [OP_FATAL_ALERT] = "fatal_alert", [OP_HANDSHAKE] = "handshake", [OP_READ_TICKET] = "read_ticket",
-    [OP_GET0] = "SSL_get0_session", [OP_GET1] = "SSL_get1_session", [OP_UP_REF] = "SSL_SESSION_up_ref",
-    [OP_SESS_FREE] = "SSL_SESSION_free", [OP_SET_SESSION] = "SSL_set_session",
-    [OP_SESSION_REUSED] = "SSL_session_reused", [OP_IS_RESUMABLE] = "SSL_SESSION_is_resumable",
-    [OP_SET_TIME] = "SSL_SESSION_set_time", [OP_SET_TIMEOUT] = "SSL_SESSION_set_timeout",
-    [OP_GET_TIME] = "SSL_SESSION_get_time", [OP_GET_TIMEOUT] = "SSL_SESSION_get_timeout",
-    [OP_CTX_SET_TIMEOUT] = "SSL_CTX_set_timeout", [OP_SET_CACHE_SIZE] = "SSL_CTX_sess_set_cache_size",
-    [OP_ADD_SESSION] = "SSL_CTX_add_session", [OP_REMOVE_SESSION] = "SSL_CTX_remove_session",
-    [OP_FLUSH] = "SSL_CTX_flush_sessions", [OP_SESS_NUMBER] = "SSL_CTX_sess_number",
-    [OP_SESS_HITS] = "SSL_CTX_sess_hits", [OP_SESS_MISSES] = "SSL_CTX_sess_misses",
-    [OP_SESS_TIMEOUTS] = "SSL_CTX_sess_timeouts", [OP_SESS_CACHE_FULL] = "SSL_CTX_sess_cache_full",
-    [OP_TICK] = "tick", [OP_OBSERVE] = "observe", [OP_RESET] = "reset", [OP_QUIT] = "quit",
-};
-
-#define NOPS ((int)(sizeof(op_names) / sizeof(op_names[0])))
-
-static enum op parse_op(const char *name)
-{
-    for (int i = 1; i < NOPS; i++)
-        if (op_names[i] != NULL && strcmp(op_names[i], name) == 0)
-            return (enum op)i;
-    return OP_UNKNOWN;
-}
-
 /* implemented says whether the shim performs op. wolfSSL 5.5.4 has no
  * SSL_SESSION_set_time (no function, no macro): the call is not offered. */
 static int implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SET_TIME;
 }
-
-struct request {
-    long long id, now, ctx, ssl, peer, sess, arg;
-    char op[48];
-    struct config cfg;
-};
 
 /* run_call performs one call; -1 with err set means it could not. */
 static long long run_call(struct shim *sh, enum op op, const struct request *rq, char *err, size_t errlen)
@@ -1143,109 +1018,6 @@ static void reset(struct shim *sh, long long id, int quit)
  * Requests.
  * ------------------------------------------------------------------------ */
 
-static int get_int(const struct jnode *obj, const char *key, long long def, long long lo, long long hi,
-                   long long *out, char *err, size_t errlen)
-{
-    const struct jnode *v = json_get(obj, key);
-
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    if (v->kind != J_INT || v->num < lo || v->num > hi) {
-        snprintf(err, errlen, "\"%s\" must be an integer in %lld..%lld", key, lo, hi);
-        return -1;
-    }
-    *out = v->num;
-    return 0;
-}
-
-static int get_bool(const struct jnode *obj, const char *key, int def, int *out, char *err, size_t errlen)
-{
-    const struct jnode *v = json_get(obj, key);
-
-    if (v == NULL) {
-        *out = def;
-        return 0;
-    }
-    if (v->kind != J_BOOL) {
-        snprintf(err, errlen, "\"%s\" must be true or false", key);
-        return -1;
-    }
-    *out = (int)v->num;
-    return 0;
-}
-
-static int parse_config(const struct jnode *cfg, struct config *out, char *err, size_t errlen)
-{
-    const struct jnode *side = json_get(cfg, "side");
-    long long newcb;
-
-    if (cfg == NULL || cfg->kind != J_OBJ) {
-        snprintf(err, errlen, "SSL_CTX_new needs a \"config\" object");
-        return -1;
-    }
-    if (side == NULL || side->kind != J_STR || (strcmp(side->str, "client") && strcmp(side->str, "server"))) {
-        snprintf(err, errlen, "config \"side\" must be \"client\" or \"server\"");
-        return -1;
-    }
-    out->server = strcmp(side->str, "server") == 0;
-    if (get_bool(cfg, "default_mode", 1, &out->default_mode, err, errlen)
-        || get_int(cfg, "mode", 0, 0, 0xffff, &out->mode, err, errlen)
-        || get_int(cfg, "size", -1, -1, LONG_MAX, &out->size, err, errlen)
-        || get_int(cfg, "timeout", 0, 0, UINT_MAX, &out->timeout, err, errlen)
-        || get_int(cfg, "tickets", -1, -1, 1 << 20, &out->tickets, err, errlen)
-        || get_bool(cfg, "no_ticket", 0, &out->no_ticket, err, errlen)
-        || get_int(cfg, "new_cb", 0, 0, 2, &newcb, err, errlen)
-        || get_bool(cfg, "remove_cb", 0, &out->remove_cb, err, errlen))
-        return -1;
-    out->new_cb = (int)newcb;
-    return 0;
-}
-
-static int parse_request(const char *line, struct request *rq, char *err, size_t errlen)
-{
-    struct jnode *root = json_parse(line, err, errlen);
-    const struct jnode *op;
-    long long lane;
-    int rc = -1;
-
-    memset(rq, 0, sizeof(*rq));
-    rq->id = -1;
-    if (root == NULL)
-        return -1;
-    if (root->kind != J_OBJ) {
-        snprintf(err, errlen, "a request must be a JSON object");
-        goto out;
-    }
-    if (get_int(root, "id", -1, 0, LLONG_MAX, &rq->id, err, errlen))
-        goto out;
-    if (rq->id < 0) {
-        snprintf(err, errlen, "\"id\" is missing");
-        goto out;
-    }
-    op = json_get(root, "op");
-    if (op == NULL || op->kind != J_STR || strlen(op->str) >= sizeof(rq->op)) {
-        snprintf(err, errlen, "\"op\" must be a string naming a call");
-        goto out;
-    }
-    strcpy(rq->op, op->str);
-    if (get_int(root, "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
-        || get_int(root, "lane", 0, 0, 63, &lane, err, errlen)
-        || get_int(root, "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)
-        || get_int(root, "ssl", 0, 0, MAX_HANDLE, &rq->ssl, err, errlen)
-        || get_int(root, "peer", 0, 0, MAX_HANDLE, &rq->peer, err, errlen)
-        || get_int(root, "sess", 0, 0, MAX_HANDLE, &rq->sess, err, errlen)
-        || get_int(root, "arg", 0, LLONG_MIN, LLONG_MAX, &rq->arg, err, errlen))
-        goto out;
-    if (parse_op(rq->op) == OP_CTX_NEW && parse_config(json_get(root, "config"), &rq->cfg, err, errlen))
-        goto out;
-    rc = 0;
-out:
-    json_free(root);
-    return rc;
-}
-
 static void hello(void)
 {
     struct sbuf b = { 0 };
@@ -1307,8 +1079,12 @@ int main(int argc, char **argv)
             line[--n] = '\0';
         if (n == 0)
             continue;
-        if (parse_request(line, &rq, err, sizeof(err)) != 0) {
+        if (shim_parse_request(line, &rq, err, sizeof(err)) != 0) {
             reply_error(rq.id > 0 ? rq.id : 0, err);
+            continue;
+        }
+        if (rq.cfg.timeout > UINT_MAX) { /* wolfSSL keeps timeouts in a word32 */
+            reply_error(rq.id, "\"timeout\" must be an integer in 0..4294967295");
             continue;
         }
         op = parse_op(rq.op);

@@ -206,6 +206,9 @@ func (s *State) needSSL(op Op, h Handle) error {
 }
 
 func (s *State) needSess(op Op, h Handle) error {
+	if h == 0 {
+		return violation(RuleNullSession, op, "the session pointer is NULL")
+	}
 	if h < 1 || int(h) > len(s.named) {
 		return violation(RuleBadHandle, op, "%s was never returned to the application", SessName(h))
 	}

@@ -23,6 +23,11 @@ const (
 	RuleDanglingSSL Rule = "UB-DANGLING-SSL"
 	// RuleDanglingCtx: an SSL_CTX is used after SSL_CTX_free.
 	RuleDanglingCtx Rule = "UB-DANGLING-CTX"
+	// RuleNullSession: a NULL session pointer is passed to a call that
+	// dereferences it (SSL_SESSION_* calls, SSL_CTX_add_session and
+	// SSL_CTX_remove_session); typically the NULL that get0 or get1 returned
+	// for an SSL without a session. Only SSL_set_session accepts NULL.
+	RuleNullSession Rule = "UB-NULL-SESSION"
 	// RuleBadHandle: a handle that never named an object, or a new object
 	// given a handle that is not the next free one (a harness error).
 	RuleBadHandle Rule = "UB-BAD-HANDLE"

@@ -1035,6 +1035,13 @@ func TestRuleUB(t *testing.T) {
 			do(newCtx(1, server()), 0), do(freeCtx(1), 0),
 			refused(newSSL(1, 1), model.RuleDanglingCtx),
 		}},
+		{id: "UB-NULL-SESSION", steps: []step{
+			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), do(get0(1), 0),
+			refused(resumable(0), model.RuleNullSession),
+			refused(upRef(0), model.RuleNullSession),
+			refused(add(1, 0), model.RuleNullSession),
+			do(setSess(1, 0), 1),
+		}},
 		{id: "UB-BAD-HANDLE", steps: []step{
 			do(newCtx(1, server()), 0),
 			refused(get0(1), model.RuleBadHandle),

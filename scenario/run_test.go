@@ -97,8 +97,8 @@ func TestRunNullFreeIsANoOp(t *testing.T) {
 	if !strings.Contains(out, "=> void (SSL_SESSION_free(NULL) does nothing)") || !strings.Contains(out, "=> void (SSL_CTX_free(NULL) does nothing)") {
 		t.Errorf("output:\n%s", out)
 	}
-	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleBadHandle {
-		t.Errorf("SSL_SESSION_is_resumable(NULL) flagged %+v, want UB-BAD-HANDLE", rep.Undefined)
+	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleNullSession {
+		t.Errorf("SSL_SESSION_is_resumable(NULL) flagged %+v, want UB-NULL-SESSION", rep.Undefined)
 	}
 }
 

@@ -14,6 +14,7 @@ func timedOut(now int64, o *sessObj) bool { return now > expiry(o) }
 
 // find returns the cached object with r's key, or 0.
 func (st *stepper) find(ctx Handle, version Version, id int64) sessRef {
+	st.mark(RuleCacheKey)
 	for _, c := range st.ctx(ctx).list {
 		if o := st.obj(c); o.version == version && o.id == id {
 			return c
@@ -49,12 +50,15 @@ func (st *stepper) link(ctx Handle, r sessRef) {
 	}
 	c.list = slices.Insert(c.list, pos, r)
 	st.obj(r).owner = ctx
+	st.mark(RuleCacheSorted)
+	st.mark(RuleSeedOneCTX)
 }
 
 // resort moves a cached session to its new place after its time or timeout
 // changed (SSL_SESSION_set_time/set_timeout with an owner).
 func (st *stepper) resort(r sessRef) {
 	if owner := st.obj(r).owner; owner != 0 {
+		st.because(RuleTimeResort)
 		st.link(owner, r)
 	}
 }
@@ -64,10 +68,12 @@ func (st *stepper) resort(r sessRef) {
 func (st *stepper) lookup(ctx Handle, v Version, id int64) sessRef {
 	c := st.ctx(ctx)
 	if c.mode&CacheNoInternalLookup != 0 {
+		st.because(RuleCntMissNoLookup)
 		return 0
 	}
 	r := st.find(ctx, v, id)
 	if r == 0 {
+		st.because(RuleCntMisses)
 		c.misses++
 		return 0
 	}
@@ -75,21 +81,34 @@ func (st *stepper) lookup(ctx Handle, v Version, id int64) sessRef {
 	return r
 }
 
-// addSession is SSL_CTX_add_session.
+// addSession is SSL_CTX_add_session, from the application or from the
+// library's own cache update (whose rule is current and names the new
+// entry; the rules of the add itself decide the return value).
 func (st *stepper) addSession(ctx Handle, r sessRef) int64 {
+	outer := st.rule
+	defer st.leave(outer)
+	st.mark(RuleCacheAddNew)
+	st.mark(RuleRefCacheHolds)
 	st.retain(r)
 	o := st.obj(r)
 	old := st.find(ctx, o.version, o.id)
+	decided := RuleCacheAddNew
 	if old != 0 && old != r {
 		// Another object with the same id: it leaves quietly (no
 		// remove_cb, still resumable) and r takes its place.
+		st.because(RuleCacheAddReplace)
+		decided = RuleCacheAddReplace
+		st.concerns(old)
+		st.noEvent(old, EvRemove)
 		st.unlink(ctx, old)
 		st.release(old)
 		old = 0
 	}
 	if old == r {
+		st.because(RuleCacheAddSame)
 		st.link(ctx, r)
 		st.release(r) // the cache already held its reference
+		st.returns(RuleCacheAddSame)
 		return 0
 	}
 	c := st.ctx(ctx)
@@ -97,13 +116,24 @@ func (st *stepper) addSession(ctx Handle, r sessRef) int64 {
 		// Evict before linking r, while the hash table already counts it:
 		// a cache of size N >= 2 keeps at most N-1 sessions.
 		for int64(len(c.list))+1 >= c.size && len(c.list) > 0 {
-			if st.removeSession(ctx, c.list[len(c.list)-1]) == 0 {
+			st.because(RuleEvictN1)
+			st.mark(RuleEvictTail)
+			victim := c.list[len(c.list)-1]
+			if st.removeSession(ctx, victim, RuleEvictEvents, RuleEvictEvents) == 0 {
+				st.because(RuleEvictEmptyIDStuck)
+				st.concerns(victim)
 				break
 			}
+			st.because(RuleEvictEvents)
 			c.cacheFull++
+			st.mark(RuleCntCacheFull)
 		}
+	} else {
+		st.mark(RuleEvictUnlimited)
 	}
+	st.because(outer)
 	st.link(ctx, r)
+	st.returns(decided)
 	return 1
 }
 
@@ -111,12 +141,28 @@ func (st *stepper) addSession(ctx Handle, r sessRef) int64 {
 // session with an empty id is ignored; otherwise whatever the cache holds
 // under its id leaves, the session is marked not resumable and remove_cb is
 // called, even when nothing was cached.
-func (st *stepper) removeSession(ctx Handle, r sessRef) int64 {
+//
+// cached is the rule it applies under (REMOVE-CACHED for the
+// application's call, EVICT-EVENTS for an eviction, ...), uncached the one
+// for a session nothing was cached under.
+func (st *stepper) removeSession(ctx Handle, r sessRef, cached, uncached Rule) int64 {
+	defer st.leave(st.enter(cached))
 	o := st.obj(r)
 	if o.id == 0 {
+		st.because(RuleRemoveEmptyID)
+		st.noEvent(r, EvRemove)
+		st.returns(RuleRemoveEmptyID)
 		return 0
 	}
 	found := st.find(ctx, o.version, o.id)
+	switch {
+	case found == 0:
+		st.because(uncached)
+	case found != r:
+		st.because(RuleRemoveByKey)
+	}
+	st.mark(RuleCBRemoveWhen)
+	st.concerns(r)
 	if found != 0 {
 		st.unlink(ctx, found)
 	}
@@ -125,9 +171,11 @@ func (st *stepper) removeSession(ctx Handle, r sessRef) int64 {
 		st.emit(EvRemove, r, ctx)
 	}
 	if found == 0 {
+		st.returns(uncached)
 		return 0
 	}
 	st.release(found)
+	st.returns(st.rule)
 	return 1
 }
 
@@ -135,6 +183,9 @@ func (st *stepper) removeSession(ctx Handle, r sessRef) int64 {
 // time t (all of them for t == 0) leaves, stopping at the first that has
 // not expired; remove_cb runs for each, then they are freed.
 func (st *stepper) flush(ctx Handle, t int64) {
+	st.mark(RuleFlushTailWalk)
+	st.mark(RuleFlushNotTimeouts)
+	st.mark(RuleSeedFlushHeldPointer)
 	var gone []sessRef
 	for {
 		c := st.ctx(ctx)
@@ -143,6 +194,7 @@ func (st *stepper) flush(ctx Handle, t int64) {
 		}
 		r := c.list[len(c.list)-1]
 		if t != 0 && !timedOut(t, st.obj(r)) {
+			st.noEvent(r, EvRemove) // the first session that stays ends the walk
 			break
 		}
 		st.unlink(ctx, r)
@@ -165,32 +217,58 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 	l := st.ssl(h)
 	o := st.obj(l.sess)
 	if o.id == 0 || o.notResumable {
+		st.mark(RuleAutoNeedsID)
+		st.noEvent(l.sess, EvNewSession)
 		return
 	}
 	c := st.ctx(l.ctx)
 	m := c.mode
-	if m&mode != 0 && (!l.hit || l.version == TLS13) {
-		if m&CacheNoInternalStore == 0 &&
-			(l.version == TLS12 || l.client || c.cfg.RemoveCB || c.cfg.NoTicket) {
+	switch {
+	case m&mode == 0:
+		if c.cfg.NewCB != NewCBNone {
+			defer st.leave(st.enter(RuleCBNewNeedsMode))
+		}
+		st.noEvent(l.sess, EvNewSession)
+	case l.hit && l.version != TLS13:
+		defer st.leave(st.enter(RuleHS12NoUpdateOnHit))
+		st.mark(RuleCBNewNotOnHit12)
+		st.noEvent(l.sess, EvNewSession)
+	default:
+		switch {
+		case m&CacheNoInternalStore != 0:
+			st.mark(RuleCBNewNoStore)
+			st.concerns(l.sess)
+		case l.version == TLS12 || l.client || c.cfg.RemoveCB || c.cfg.NoTicket:
 			st.addSession(l.ctx, l.sess)
+		default:
+			st.concerns(l.sess) // a TLS 1.3 server that caches nothing
 		}
 		if c.cfg.NewCB != NewCBNone {
+			st.mark(RuleSeedNewcbEstablished)
 			st.retain(l.sess)
 			st.emit(EvNewSession, l.sess, l.ctx)
 			if c.cfg.NewCB == NewCBReturn1 {
+				st.mark(RuleCBNewRet1)
 				st.obj(l.sess).appRefs++
 			} else {
+				st.mark(RuleCBNewRet0)
 				st.release(l.sess)
 			}
 		}
 	}
-	if m&CacheNoAutoClear == 0 && m&mode == mode {
-		counter := c.acceptGood
-		if mode == CacheClient {
-			counter = c.connectGood
-		}
-		if counter&st.prof.AutoFlushMask == st.prof.AutoFlushMask {
-			st.flush(l.ctx, st.now)
-		}
+	if m&mode != mode {
+		return
+	}
+	if m&CacheNoAutoClear != 0 {
+		st.mark(RuleAutoNoAutoClear)
+		return
+	}
+	counter := c.acceptGood
+	if mode == CacheClient {
+		counter = c.connectGood
+	}
+	if counter&st.prof.AutoFlushMask == st.prof.AutoFlushMask {
+		defer st.leave(st.enter(RuleAutoEvery256))
+		st.flush(l.ctx, st.now)
 	}
 }

@@ -33,7 +33,7 @@ func (s *State) check(op Op) error {
 	switch op.Kind {
 	case CtxNew:
 		if op.Ctx != s.NextCtx() {
-			return violation(RuleBadHandle, op, "the new SSL_CTX must be %s", CtxName(s.NextCtx()))
+			return violation(RuleUBBadHandle, op, "the new SSL_CTX must be %s", CtxName(s.NextCtx()))
 		}
 		c := op.Config
 		if c.Side > Server || c.CacheMode&^CacheModeMask != 0 || c.CacheSize < -1 || c.CacheSize > maxValue ||
@@ -43,7 +43,7 @@ func (s *State) check(op Op) error {
 		return nil
 	case SSLNew:
 		if op.SSL != s.NextSSL() {
-			return violation(RuleBadHandle, op, "the new SSL must be %s", SSLName(s.NextSSL()))
+			return violation(RuleUBBadHandle, op, "the new SSL must be %s", SSLName(s.NextSSL()))
 		}
 		return s.needCtx(op, op.Ctx)
 	case CtxFree, SessNumber, SessHits, SessMisses, SessTimeouts, SessCacheFull:
@@ -114,9 +114,9 @@ func (s *State) check(op Op) error {
 			return nil
 		}
 		trial := stepper{State: s.Clone()}
-		trial.clearBadSession(op.SSL)
+		trial.clearBadSession(op.SSL, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
 		if !trial.obj(s.named[op.Sess-1]).alive {
-			return violation(RuleDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
+			return violation(RuleUBDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
 		}
 		return nil
 	case UpRef, IsResumable, GetTime, GetTimeout:
@@ -126,7 +126,7 @@ func (s *State) check(op Op) error {
 			return err
 		}
 		if o := s.obj(s.named[op.Sess-1]); o.appRefs == 0 {
-			return violation(RuleOverRelease, op, "the application holds no reference to %s (refcount %d, all owned by the library)", SessName(op.Sess), o.refs)
+			return violation(RuleUBOverRelease, op, "the application holds no reference to %s (refcount %d, all owned by the library)", SessName(op.Sess), o.refs)
 		}
 		return nil
 	case SetTime, SetTimeout:
@@ -145,7 +145,7 @@ func (s *State) check(op Op) error {
 			return err
 		}
 		if owner := s.obj(s.named[op.Sess-1]).owner; owner != 0 && owner != op.Ctx {
-			return violation(RuleCrossContext, op, "%s sits in the cache of %s", SessName(op.Sess), CtxName(owner))
+			return violation(RuleUBCrossContext, op, "%s sits in the cache of %s", SessName(op.Sess), CtxName(owner))
 		}
 		return nil
 	case RemoveSession:
@@ -187,33 +187,33 @@ func (s *State) checkHandshake(op Op) error {
 
 func (s *State) needCtx(op Op, h Handle) error {
 	if h < 1 || int(h) > len(s.ctxs) {
-		return violation(RuleBadHandle, op, "%s was never created", CtxName(h))
+		return violation(RuleUBBadHandle, op, "%s was never created", CtxName(h))
 	}
 	if !s.ctx(h).appHeld {
-		return violation(RuleDanglingCtx, op, "%s was freed", CtxName(h))
+		return violation(RuleUBDanglingCTX, op, "%s was freed", CtxName(h))
 	}
 	return nil
 }
 
 func (s *State) needSSL(op Op, h Handle) error {
 	if h < 1 || int(h) > len(s.ssls) {
-		return violation(RuleBadHandle, op, "%s was never created", SSLName(h))
+		return violation(RuleUBBadHandle, op, "%s was never created", SSLName(h))
 	}
 	if !s.ssl(h).alive {
-		return violation(RuleDanglingSSL, op, "%s was freed", SSLName(h))
+		return violation(RuleUBDanglingSSL, op, "%s was freed", SSLName(h))
 	}
 	return nil
 }
 
 func (s *State) needSess(op Op, h Handle) error {
 	if h == 0 {
-		return violation(RuleNullSession, op, "the session pointer is NULL")
+		return violation(RuleUBNULLSession, op, "the session pointer is NULL")
 	}
 	if h < 1 || int(h) > len(s.named) {
-		return violation(RuleBadHandle, op, "%s was never returned to the application", SessName(h))
+		return violation(RuleUBBadHandle, op, "%s was never returned to the application", SessName(h))
 	}
 	if !s.obj(s.named[h-1]).alive {
-		return violation(RuleDanglingSession, op, "%s was destroyed: the pointer dangles", SessName(h))
+		return violation(RuleUBDanglingSession, op, "%s was destroyed: the pointer dangles", SessName(h))
 	}
 	return nil
 }

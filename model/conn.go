@@ -1,16 +1,36 @@
 package model
 
+// badRules name the rules under which ssl_clear_bad_session judges a
+// session, for the call that applies it (SSL_free, SSL_clear,
+// SSL_set_session): removed when it takes the session out of a cache,
+// uncached when it finds none to take it from, sent when close_notify
+// protected the session, early when the SSL was not established.
+type badRules struct{ removed, uncached, sent, early Rule }
+
 // clearBadSession is ssl_clear_bad_session: a connection that completed a
 // handshake and is dropped without having sent close_notify takes its
 // session out of the cache (which also marks it not resumable). Reports
-// whether it did.
-func (st *stepper) clearBadSession(h Handle) bool {
+// whether it did; the rule of the verdict is current afterwards.
+func (st *stepper) clearBadSession(h Handle, why badRules) bool {
 	l := st.ssl(h)
-	if !st.badSessionRule() || l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
+	switch {
+	case l.sess == 0:
 		return false
+	case !st.badSessionRule():
+		return false
+	case l.sent:
+		st.because(why.sent)
+	case l.phase != phaseEstablished && l.phase != phaseReset:
+		st.because(why.early)
+	default:
+		st.because(why.removed)
+		st.mark(RuleSeedUncleanRemove)
+		st.concerns(l.sess)
+		st.removeSession(l.ctx, l.sess, why.removed, why.uncached)
+		return true
 	}
-	st.removeSession(l.ctx, l.sess)
-	return true
+	st.noEvent(l.sess, EvRemove)
+	return false
 }
 
 // badSessionRule reports whether the library removes the sessions of
@@ -20,8 +40,12 @@ func (st *stepper) badSessionRule() bool { return !st.prof.NoBadSessionRule }
 
 func (st *stepper) sslFree(h Handle) {
 	l := st.ssl(h)
+	st.because(RuleFreeGoodDangles)
+	st.mark(RuleSeedUncleanFree)
 	if r := l.sess; r != 0 {
-		st.clearBadSession(h)
+		if !st.clearBadSession(h, badRules{RuleFreeBadRemoves, RuleFreeRemoveUncached, RuleFreeShutdownKeeps, RuleFreeOnlyEstablished}) {
+			st.because(RuleFreeGoodDangles) // the SSL's reference goes
+		}
 		l.sess = 0
 		if st.prof.RemoveCBOnDestroy { // profile switch (wolfSSL)
 			st.wolfFreeSession(r, l.ctx)
@@ -33,6 +57,7 @@ func (st *stepper) sslFree(h Handle) {
 	l.alive, l.pending = false, nil
 	c := st.ctx(l.ctx)
 	c.sslRefs--
+	st.because(RuleFreeCTXLastSSL)
 	st.maybeDestroyCtx(l.ctx)
 }
 
@@ -44,13 +69,23 @@ func (st *stepper) sslClear(h Handle) {
 		return
 	}
 	l := st.ssl(h)
-	if st.clearBadSession(h) {
+	st.because(RuleClearGoodKeeps)
+	st.mark(RuleSeedUncleanFree)
+	early := RuleClearGoodKeeps
+	if l.phase == phaseFailed {
+		early = RuleClearAfterFatalKeeps
+	}
+	if st.clearBadSession(h, badRules{RuleClearBadDrops, RuleClearBadDrops, RuleClearGoodKeeps, early}) {
 		r := l.sess
 		l.sess = 0
 		st.release(r)
 	}
 	st.disconnect(h)
+	if l.hit {
+		st.because(RuleClearResetsReused)
+	}
 	l.phase, l.sent, l.recv, l.hit, l.version, l.pending = phaseBefore, false, false, false, VersionNone, nil
+	st.returns(RuleClearGoodKeeps)
 }
 
 // disconnect forgets h's connection: bytes either side sends later go nowhere.
@@ -76,26 +111,33 @@ func (st *stepper) shutdown(h Handle) int64 {
 	l := st.ssl(h)
 	switch {
 	case l.phase != phaseEstablished:
+		st.because(RuleShutInInit)
 		return -1
 	case !l.sent:
+		st.because(RuleShutFirstSends)
 		l.sent = true
 		if l.peer != 0 {
 			st.ssl(l.peer).peerClosed = true
 		}
 		return 0
 	case !l.recv:
+		if len(l.pending) > 0 {
+			st.because(RuleShutTLS13ReadsTickets)
+		}
 		for len(st.ssl(h).pending) > 0 {
 			l := st.ssl(h)
 			t := l.pending[0]
 			l.pending = l.pending[1:]
 			st.clientTicket(h, t)
 		}
+		st.because(RuleShutWaitsForPeer)
 		l = st.ssl(h)
 		if !l.peerClosed {
 			return -1
 		}
 		l.recv, l.peerClosed = true, false
 	}
+	st.because(RuleShutWaitsForPeer)
 	return 1
 }
 
@@ -105,8 +147,20 @@ func (st *stepper) shutdown(h Handle) int64 {
 // still waiting are lost with the connection.
 func (st *stepper) fatalAlert(h Handle) {
 	l := st.ssl(h)
-	if !l.sent && l.sess != 0 && st.badSessionRule() {
-		st.removeSession(l.ctx, l.sess)
+	st.because(RuleAlertRemoves)
+	switch {
+	case l.sent:
+		st.because(RuleAlertAfterCloseNotify)
+		if l.sess != 0 {
+			st.noEvent(l.sess, EvRemove)
+		}
+	case l.sess != 0 && st.badSessionRule():
+		st.mark(RuleSeedUncleanRemove)
+		st.concerns(l.sess)
+		st.removeSession(l.ctx, l.sess, RuleAlertRemoves, RuleAlertUncached)
+	}
+	if len(l.pending) > 0 {
+		st.because(RuleTkt13Pending) // the tickets are lost
 	}
 	st.disconnect(h)
 	l.phase, l.pending, l.buffered, l.closeBuffered = phaseFailed, nil, nil, false
@@ -120,11 +174,14 @@ func (st *stepper) setSession(h Handle, sess Handle) int64 {
 	if st.prof.SetSessionCopies { // profile switch (wolfSSL)
 		return st.wolfSetSession(h, sess)
 	}
-	st.clearBadSession(h)
+	st.clearBadSession(h, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
+	st.because(RuleSetTakesRef)
 	var r sessRef
 	if sess != 0 {
 		r = st.named[sess-1]
 		st.retain(r)
+	} else {
+		st.because(RuleSetNULL)
 	}
 	l := st.ssl(h)
 	old := l.sess
@@ -133,8 +190,10 @@ func (st *stepper) setSession(h Handle, sess Handle) int64 {
 		st.release(old)
 	}
 	if l.phase == phaseEstablished {
+		st.because(RuleSetResetsConnection)
 		l.phase = phaseReset
 	}
+	st.returns(RuleSetTakesRef)
 	return 1
 }
 
@@ -149,21 +208,31 @@ func (st *stepper) clientTicket(h Handle, t int32) {
 	l := st.ssl(h)
 	tk := st.tickets[t-1]
 	old := l.sess
+	defer st.leave(st.enter(RuleHS12StatelessEmptyID)) // the client's id comes from the ticket
+	if tk.version == TLS13 {
+		st.because(RuleTkt13ClientDup)
+		st.mark(RuleSeedTLS13LastWins)
+	}
 	if tk.version == TLS13 || st.obj(old).id != 0 {
+		if tk.version == TLS12 {
+			st.because(RuleTkt12Dup)
+		}
 		n := st.dup(old)
 		if tk.version == TLS12 && st.ctx(l.ctx).mode&CacheClient != 0 {
-			st.removeSession(l.ctx, old)
+			st.removeSession(l.ctx, old, RuleTkt12Dup, RuleTkt12Dup)
 		}
 		l.sess = n
 		st.release(old)
 	}
 	o := st.obj(l.sess)
-	o.time = st.now
 	o.ticket = t
 	o.hint = tk.hint
 	o.id = st.freshID()
 	o.notResumable = false
+	st.because(RuleTimeTicketReceipt)
+	o.time = st.now
 	if tk.version == TLS13 {
+		st.because(RuleTkt13NewcbPerTicket)
 		st.updateCache(h, CacheClient)
 	}
 }

@@ -10,6 +10,10 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	// Client: ClientHello. A session is offered only if it is resumable and
 	// of this version; otherwise the client starts a fresh one.
 	if r := cl.sess; r == 0 || st.obj(r).version != v || !st.obj(r).resumable() {
+		if r != 0 {
+			st.because(RuleSetMissRelease)
+			st.concerns(r)
+		}
 		st.replaceSession(c, v)
 	}
 	offer := st.ssl(c).sess // the session the ClientHello carries
@@ -20,34 +24,56 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	} else {
 		hit = st.serverHello13(s, offer)
 	}
+	// serverHello's verdict is current: it names what the handshake did.
+	verdict := st.rule
 	if !hit {
-		if v == TLS12 {
+		switch {
+		case v == TLS13:
+			st.because(RuleHS13ServerTickets) // the id comes with each ticket
 			st.replaceSession(s, v)
-			if !ticketExpected {
-				st.obj(st.ssl(s).sess).id = st.freshID()
-			}
-		} else {
-			st.replaceSession(s, v) // TLS 1.3: the id comes with each ticket
+		case ticketExpected:
+			st.because(RuleHS12StatelessEmptyID)
+			st.replaceSession(s, v)
+		default:
+			st.because(RuleHS12IDCached)
+			st.replaceSession(s, v)
+			st.obj(st.ssl(s).sess).id = st.freshID()
 		}
 		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
 		if st.ctx(sctx).mode&CacheServer == 0 {
+			st.because(RuleHS12NoServerMode)
 			st.obj(st.ssl(s).sess).id = 0
 		}
 	}
+	serverRule := st.rule
 
 	// Client: ServerHello. Not resumed: an offered session with an id is a
 	// miss and is replaced; in TLS 1.2 the client keeps the server's id.
 	if !hit {
-		if st.obj(st.ssl(c).sess).id != 0 {
+		if cs := st.ssl(c).sess; st.obj(cs).id != 0 {
+			st.because(RuleCntMisses)
+			if v == TLS12 {
+				st.because(RuleHS12Miss)
+			}
+			st.concerns(cs)
 			st.ctx(cctx).misses++
+			st.because(RuleSetMissRelease)
 			st.replaceSession(c, v)
 		}
+		st.because(serverRule)
 		o := st.obj(st.ssl(c).sess)
 		o.version = v
 		if v == TLS12 {
 			o.id = st.obj(st.ssl(s).sess).id
+		} else {
+			st.because(RuleSeedTLS13NotResumable)
+			st.concerns(st.ssl(c).sess)
 		}
+	} else {
+		st.because(verdict)
+		st.concerns(st.ssl(c).sess)
 	}
+	st.because(RuleReusedReportsHit)
 	cl, sv = st.ssl(c), st.ssl(s)
 	cl.hit, sv.hit = hit, hit
 	cl.version, sv.version = v, v
@@ -58,35 +84,40 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	case v == TLS13:
 		// The client finishes first; the server then finishes and writes
 		// its tickets, which wait until the client reads them.
-		st.finishClient(c)
+		st.mark(RuleHS13EventOrder)
+		st.finishClient(c, verdict)
 		st.ctx(sctx).acceptGood++
 		st.serverTickets13(s, c)
 	case hit:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
 		// NewSessionTicket, Finished) comes first, so the client completes
 		// first.
+		st.mark(RuleHS12EventOrder)
 		if ticketExpected {
+			st.because(RuleHS12EmptyTicketHit)
 			st.clientTicket(c, st.issueTicket(s, TLS12))
 		}
-		st.finishClient(c)
-		st.finishServer12(s)
+		st.finishClient(c, RuleHS12NoUpdateOnHit)
+		st.finishServer12(s, RuleHS12NoUpdateOnHit)
 	default:
+		st.mark(RuleHS12EventOrder)
 		var t int32
 		if ticketExpected {
 			t = st.issueTicket(s, TLS12)
 		}
-		st.finishServer12(s)
+		st.finishServer12(s, serverRule)
 		if t != 0 {
 			st.clientTicket(c, t)
 		}
-		st.finishClient(c)
+		st.finishClient(c, serverRule)
 	}
+	st.because(verdict)
 }
 
 // serverHello12 is the server's side of ssl_get_prev_session for TLS 1.2:
 // a ticket if both sides use them, else a cache lookup by session id.
 // It reports whether the session is resumed and whether a new ticket will be
-// issued.
+// issued, and leaves the rule of its verdict current.
 func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (hit, ticketExpected bool) {
 	sctx := st.ssl(s).ctx
 	o := st.obj(offer)
@@ -98,9 +129,11 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 		case offerTicket == 0:
 			ticketExpected = true // an empty ticket extension asks for one
 		case st.decrypts(sctx, offerTicket, TLS12):
+			st.because(RuleHS12ResumeTicket)
 			tryCache = false
 			found = st.fromTicket(offerTicket, offerID)
 		default:
+			st.because(RuleHS12ForeignTicket)
 			tryCache = false
 			ticketExpected = true
 		}
@@ -109,21 +142,38 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 		found = st.lookup(sctx, TLS12, offerID)
 	}
 	if found == 0 {
+		if tryCache {
+			st.because(RuleHS12Miss)
+		}
 		return false, ticketExpected
 	}
 	if st.obj(found).version != TLS12 || timedOut(st.now, st.obj(found)) {
+		st.because(RuleHS12Miss)
 		if st.obj(found).version == TLS12 {
+			st.because(RuleHS12ExpiredTicket)
+			if tryCache {
+				st.because(RuleHS12ExpiredID)
+			}
+			st.mark(RuleCntTimeouts)
 			st.ctx(sctx).timeouts++
 			if tryCache {
-				st.removeSession(sctx, found)
+				st.removeSession(sctx, found, RuleHS12ExpiredID, RuleHS12ExpiredID)
 			}
 		}
+		st.concerns(found)
 		st.release(found)
 		if !tryCache {
 			ticketExpected = true
 		}
 		return false, ticketExpected
 	}
+	st.because(RuleHS12ResumeTicket)
+	if tryCache {
+		st.because(RuleHS12ResumeID)
+	}
+	st.mark(RuleCntHits)
+	st.mark(RuleTimeTLS12ResumeKeeps)
+	st.concerns(found)
 	st.ctx(sctx).hits++
 	sv := st.ssl(s)
 	old := sv.sess
@@ -140,26 +190,41 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 // extension and ssl_get_prev_session: a stateless ticket is decrypted by the
 // SSL_CTX that issued it; a stateful one (SSL_OP_NO_TICKET) is a session id
 // looked up in the cache, which keeps its entry. Either way the server
-// resumes from a private copy.
+// resumes from a private copy. The rule of its verdict is current after it.
 func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	sctx := st.ssl(s).ctx
 	t := st.obj(offer).ticket
-	if t == 0 || !st.clientOffersTicket(offer) {
+	st.because(RuleHS13ServerTickets) // a full handshake, unless a ticket resumes
+	if t == 0 {
+		return false
+	}
+	if !st.clientOffersTicket(offer) {
+		st.because(RuleTktHintSlack)
+		st.concerns(offer)
 		return false
 	}
 	tk := st.tickets[t-1]
 	var found sessRef
 	switch {
-	case st.ctx(sctx).cfg.NoTicket:
-		if tk.stateful {
-			found = st.lookup(sctx, TLS13, tk.id)
+	case st.ctx(sctx).cfg.NoTicket && tk.stateful:
+		st.mark(RuleSeedTLS13Once) // the server does not enforce single use
+		found = st.lookup(sctx, TLS13, tk.id)
+		if found == 0 {
+			st.because(RuleHS13StatefulMiss)
 		}
+	case st.ctx(sctx).cfg.NoTicket:
+		st.because(RuleHS13ForeignTicket)
 	case st.decrypts(sctx, t, TLS13):
 		found = st.fromTicket(t, tk.id)
+	default:
+		st.because(RuleHS13ForeignTicket)
 	}
 	if found == 0 {
+		st.concerns(offer)
 		return false
 	}
+	st.because(RuleHS13Resume)
+	st.concerns(found)
 	d := st.dup(found)
 	st.release(found)
 	sv := st.ssl(s)
@@ -168,10 +233,14 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 		st.release(old)
 	}
 	if timedOut(st.now, st.obj(d)) {
+		st.because(RuleHS13Expired)
+		st.mark(RuleCntTimeouts)
+		st.concerns(offer)
 		st.ctx(sctx).timeouts++
 		st.release(d)
 		return false
 	}
+	st.mark(RuleCntHits)
 	st.ctx(sctx).hits++
 	st.ssl(s).sess = d
 	return true
@@ -218,6 +287,9 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 	case sv.hit:
 		hint = 0
 	}
+	if v == TLS13 {
+		st.mark(RuleTktHintCap)
+	}
 	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.ctx(sv.ctx).cfg.NoTicket,
 		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
 	return int32(len(st.tickets))
@@ -228,14 +300,21 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 // first (and every ticket after a resumption) goes with a fresh copy of the
 // session, which gets a new id and time and is offered to the cache.
 func (st *stepper) serverTickets13(s, c Handle) {
+	defer st.leave(st.enter(RuleHS13ServerTickets))
 	sctx := st.ssl(s).ctx
 	n := st.ctx(sctx).numTickets
 	hit := st.ssl(s).hit
 	if hit && n > 1 {
 		n = 1
 	}
+	if n == 0 {
+		st.because(RuleHS13ServerNoTickets)
+		st.concerns(st.ssl(s).sess)
+	}
 	for i := int64(0); i < n; i++ {
+		st.because(RuleHS13ServerTickets)
 		if i > 0 || hit {
+			st.mark(RuleHS13ServerLastTicket)
 			sv := st.ssl(s)
 			old := sv.sess
 			sv.sess = st.dup(old)
@@ -243,33 +322,43 @@ func (st *stepper) serverTickets13(s, c Handle) {
 		}
 		o := st.obj(st.ssl(s).sess)
 		o.id = st.freshID()
+		st.because(RuleTimeTLS13ServerTicket)
 		o.time = st.now
+		st.because(RuleHS13ServerTickets)
 		t := st.issueTicket(s, TLS13)
 		cl := st.ssl(c)
 		cl.pending = append(cl.pending, t)
+		st.because(RuleHS13ServerCache)
 		st.updateCache(s, CacheServer)
 	}
 }
 
-// finishServer12 is the end of a TLS 1.2 server handshake.
-func (st *stepper) finishServer12(s Handle) {
+// finishServer12 is the end of a TLS 1.2 server handshake; why is the rule
+// its cache update follows.
+func (st *stepper) finishServer12(s Handle, why Rule) {
+	defer st.leave(st.enter(why))
 	st.updateCache(s, CacheServer)
 	st.ctx(st.ssl(s).ctx).acceptGood++
 }
 
-// finishClient is the end of a client handshake. In TLS 1.3 a client cache
-// drops the session it just used: tickets are for one use.
-func (st *stepper) finishClient(c Handle) {
+// finishClient is the end of a client handshake; why is the rule a TLS 1.2
+// cache update follows. In TLS 1.3 a client cache drops the session it just
+// used: tickets are for one use.
+func (st *stepper) finishClient(c Handle, why Rule) {
+	defer st.leave(st.enter(why))
 	cl := st.ssl(c)
 	cctx := st.ctx(cl.ctx)
 	if cl.version == TLS13 {
 		if cctx.mode&CacheClient != 0 {
-			st.removeSession(cl.ctx, cl.sess)
+			st.because(RuleHS13ClientSingleUse)
+			st.mark(RuleSeedTLS13Once)
+			st.removeSession(cl.ctx, cl.sess, RuleHS13ClientSingleUse, RuleHS13ClientSingleUse)
 		}
 	} else {
 		st.updateCache(c, CacheClient)
 	}
 	if cl.hit {
+		st.because(RuleCntHits)
 		cctx.hits++
 	}
 	cctx.connectGood++

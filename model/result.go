@@ -129,68 +129,6 @@ type SessObs struct {
 	Timeout   int64
 }
 
-// Diff lists the differences between two observations (want is o), one per
-// line, or returns "" when they agree.
-func (o Observation) Diff(got Observation) string {
-	var lines []string
-	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	diffSlices(o.Ctxs, got.Ctxs, func(c CtxObs) Handle { return c.Ctx }, func(w, g *CtxObs) {
-		switch {
-		case w == nil:
-			add("%s: unexpected live SSL_CTX", CtxName(g.Ctx))
-		case g == nil:
-			add("%s: missing", CtxName(w.Ctx))
-		default:
-			for _, f := range []struct {
-				name string
-				w, g int64
-			}{{"sess_number", w.Number, g.Number}, {"sess_hits", w.Hits, g.Hits}, {"sess_misses", w.Misses, g.Misses},
-				{"sess_timeouts", w.Timeouts, g.Timeouts}, {"sess_cache_full", w.CacheFull, g.CacheFull}} {
-				if f.w != f.g {
-					add("%s: %s = %d, want %d", CtxName(w.Ctx), f.name, f.g, f.w)
-				}
-			}
-		}
-	})
-	diffSlices(o.SSLs, got.SSLs, func(s SSLObs) Handle { return s.SSL }, func(w, g *SSLObs) {
-		switch {
-		case w == nil:
-			add("%s: unexpected live SSL", SSLName(g.SSL))
-		case g == nil:
-			add("%s: missing", SSLName(w.SSL))
-		default:
-			if w.Sess != g.Sess {
-				add("%s: session = %s, want %s", SSLName(w.SSL), obsSess(g.Sess), obsSess(w.Sess))
-			}
-			if w.Reused != g.Reused {
-				add("%s: SSL_session_reused = %v, want %v", SSLName(w.SSL), g.Reused, w.Reused)
-			}
-		}
-	})
-	diffSlices(o.Sessions, got.Sessions, func(s SessObs) Handle { return s.Sess }, func(w, g *SessObs) {
-		switch {
-		case w == nil:
-			add("%s: alive, want destroyed", SessName(g.Sess))
-		case g == nil:
-			add("%s: destroyed, want alive", SessName(w.Sess))
-		default:
-			if w.Resumable != g.Resumable {
-				add("%s: SSL_SESSION_is_resumable = %v, want %v", SessName(w.Sess), g.Resumable, w.Resumable)
-			}
-			if w.IDLen != g.IDLen {
-				add("%s: id length = %d, want %d", SessName(w.Sess), g.IDLen, w.IDLen)
-			}
-			if w.Time != g.Time {
-				add("%s: SSL_SESSION_get_time = %d, want %d", SessName(w.Sess), g.Time, w.Time)
-			}
-			if w.Timeout != g.Timeout {
-				add("%s: SSL_SESSION_get_timeout = %d, want %d", SessName(w.Sess), g.Timeout, w.Timeout)
-			}
-		}
-	})
-	return strings.Join(lines, "\n")
-}
-
 func obsSess(h Handle) string {
 	if h == Unnamed {
 		return "(unnamed session)"

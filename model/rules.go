@@ -1,40 +1,123 @@
 package model
 
+//go:generate go run ./internal/genrules ../docs/spec.md rules_gen.go
+
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
-// Rule names one rule of docs/spec.md that a call sequence can break.
-type Rule string
+// Rule names one rule of docs/spec.md. Every rule id is written once, in
+// its row of the spec; rules_gen.go turns the rows into constants
+// (RuleHS12ResumeID for HS12-RESUME-ID). The zero value, RuleNone, names
+// no rule.
+type Rule uint16
 
-// The rules whose breach is undefined behaviour in C. docs/spec.md gives
-// each one's statement and source.
-const (
-	// RuleDanglingSession: a session pointer is used after the session was
-	// destroyed (typically a get0 pointer kept past SSL_free).
-	RuleDanglingSession Rule = "UB-DANGLING-SESSION"
-	// RuleOverRelease: SSL_SESSION_free without a reference of the
-	// application's own (get1, up_ref or a new_session_cb that returned 1).
-	RuleOverRelease Rule = "UB-OVER-RELEASE"
-	// RuleCrossContext: a session cached in one SSL_CTX is added to another.
-	RuleCrossContext Rule = "UB-CROSS-CONTEXT"
-	// RuleDanglingSSL: an SSL is used after SSL_free.
-	RuleDanglingSSL Rule = "UB-DANGLING-SSL"
-	// RuleDanglingCtx: an SSL_CTX is used after SSL_CTX_free.
-	RuleDanglingCtx Rule = "UB-DANGLING-CTX"
-	// RuleNullSession: a NULL session pointer is passed to a call that
-	// dereferences it (SSL_SESSION_* calls, SSL_CTX_add_session and
-	// SSL_CTX_remove_session); typically the NULL that get0 or get1 returned
-	// for an SSL without a session. Only SSL_set_session accepts NULL.
-	RuleNullSession Rule = "UB-NULL-SESSION"
-	// RuleBadHandle: a handle that never named an object, or a new object
-	// given a handle that is not the next free one (a harness error).
-	RuleBadHandle Rule = "UB-BAD-HANDLE"
-)
+// RuleInfo is a rule's row of docs/spec.md: its id, the section it is in,
+// and its statement (markdown).
+type RuleInfo struct {
+	ID        string
+	Family    string
+	Statement string
+}
+
+// String returns the rule's id as docs/spec.md writes it, e.g.
+// "EVICT-EVENTS".
+func (r Rule) String() string {
+	if r == RuleNone {
+		return "none"
+	}
+	if r < ruleCount {
+		return ruleTable[r].ID
+	}
+	return fmt.Sprintf("Rule(%d)", uint16(r))
+}
+
+// Info returns the rule's row of docs/spec.md.
+func (r Rule) Info() RuleInfo {
+	if r > RuleNone && r < ruleCount {
+		return ruleTable[r]
+	}
+	return RuleInfo{ID: r.String()}
+}
+
+// MarshalText writes the rule id, so that JSON reports carry "EVICT-EVENTS".
+func (r Rule) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads a rule id of docs/spec.md.
+func (r *Rule) UnmarshalText(b []byte) error {
+	v, ok := ParseRule(string(b))
+	if !ok {
+		return fmt.Errorf("model: %q is not a rule id of docs/spec.md", b)
+	}
+	*r = v
+	return nil
+}
+
+// ParseRule returns the rule with the given id ("none" is RuleNone).
+func ParseRule(id string) (Rule, bool) {
+	if id == "none" {
+		return RuleNone, true
+	}
+	for r := RuleNone + 1; r < ruleCount; r++ {
+		if ruleTable[r].ID == id {
+			return r, true
+		}
+	}
+	return RuleNone, false
+}
+
+// Rules returns every rule of docs/spec.md, in the spec's order.
+func Rules() []Rule {
+	out := make([]Rule, 0, ruleCount-1)
+	for r := RuleNone + 1; r < ruleCount; r++ {
+		out = append(out, r)
+	}
+	return out
+}
+
+// RuleSet is a set of rules, cheap to fill on every call.
+type RuleSet struct{ w [(ruleCount + 63) / 64]uint64 }
+
+// Add puts r in the set.
+func (s *RuleSet) Add(r Rule) { s.w[r/64] |= 1 << (r % 64) }
+
+// Has reports whether r is in the set.
+func (s RuleSet) Has(r Rule) bool { return s.w[r/64]&(1<<(r%64)) != 0 }
+
+// Union adds every rule of o.
+func (s *RuleSet) Union(o RuleSet) {
+	for i := range s.w {
+		s.w[i] |= o.w[i]
+	}
+}
+
+// Len returns how many rules the set holds.
+func (s RuleSet) Len() int {
+	n := 0
+	for _, w := range s.w {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// Rules returns the set's rules in the spec's order.
+func (s RuleSet) Rules() []Rule {
+	var out []Rule
+	for i, w := range s.w {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			out = append(out, Rule(i*64+b))
+			w &^= 1 << b
+		}
+	}
+	return out
+}
 
 // Violation is the error Step returns for a call that is undefined
-// behaviour. The state is unchanged.
+// behaviour. The state is unchanged. Rule is one of the UB rules of
+// docs/spec.md.
 type Violation struct {
 	Rule   Rule
 	Op     Op

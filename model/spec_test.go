@@ -77,11 +77,12 @@ func playOn(t *testing.T, p model.Profile, steps []step) *model.State {
 		got, err := st.Step(s.op)
 		where := fmt.Sprintf("step %d %s", i+1, s.op)
 		switch {
-		case s.rule != "":
+		case s.rule != model.RuleNone:
 			var v *model.Violation
 			if !errors.As(err, &v) || v.Rule != s.rule {
 				t.Fatalf("%s: got (%s, %v), want violation %s", where, got.Format(s.op), err, s.rule)
 			}
+			firedIn.add(t.Name(), v.Rule)
 			if !st.Equal(before) {
 				t.Fatalf("%s: a refused call changed the state", where)
 			}
@@ -95,6 +96,9 @@ func playOn(t *testing.T, p model.Profile, steps []step) *model.State {
 		default:
 			if err != nil {
 				t.Fatalf("%s: unexpected error %v", where, err)
+			}
+			for _, r := range st.Fired().Rules() {
+				firedIn.add(t.Name(), r)
 			}
 			want := model.Result{Ret: s.ret, Events: s.evs}
 			if !got.Equal(want) {
@@ -277,14 +281,14 @@ func TestRuleGet(t *testing.T) {
 		{id: "SEED-GET0-NOREF", steps: seq(idPair(), []step{
 			do(get0(1), 1),
 			do(freeSSL(1), 0, gone(1)),
-			refused(resumable(1), model.RuleDanglingSession),
+			refused(resumable(1), model.RuleUBDanglingSession),
 		})},
 		{id: "SEED-GET1-REF", steps: seq(idPair(), []step{
 			do(get1(1), 1), do(shutdown(1), 0),
 			do(freeSSL(1), 0),
 			do(resumable(1), 1), do(getTimeout(1), 7200),
 			do(freeSess(1), 0, gone(1)),
-			refused(getTime(1), model.RuleDanglingSession),
+			refused(getTime(1), model.RuleUBDanglingSession),
 		})},
 		{id: "GET-SAME-OBJECT", steps: seq(idPair(), []step{
 			do(get0(1), 1), do(get1(1), 1), do(get0(1), 1), do(get0(2), 2),
@@ -296,6 +300,7 @@ func TestRuleGet(t *testing.T) {
 			t.Fatalf("SSL_get_session parses as (%v, %v), want SSL_get0_session", k, ok)
 		}
 		play(t, seq(idPair(), []step{do(model.Op{Kind: k, SSL: 1}, 1), do(get0(1), 1)}))
+		firedIn.add(t.Name(), model.RuleSeedGet0Alias) // the rule is ParseKind's, checked above
 	})
 }
 
@@ -329,6 +334,10 @@ func TestRuleRef(t *testing.T) {
 			do(get1(1), 1), do(get1(1), 1), do(shutdown(1), 0), do(freeSSL(1), 0),
 			do(freeSess(1), 0),
 			do(freeSess(1), 0, gone(1)),
+		})},
+		{id: "RESUMABLE-WHEN", steps: seq(idPair(), []step{
+			do(get0(1), 1), do(resumable(1), 1), do(get0(2), 2),
+			do(remove(1, 2), 1), do(resumable(2), 0), do(resumable(1), 1),
 		})},
 		{id: "REF-CACHE-HOLDS", steps: seq(idPair(), []step{
 			do(get1(2), 1), do(shutdown(2), 0), do(freeSSL(2), 0),
@@ -369,7 +378,7 @@ func TestRuleFree(t *testing.T) {
 		{id: "FREE-CTX-LAST-SSL", steps: seq(idPair(removeCB), []step{
 			do(shutdown(2), 0),
 			do(freeCtx(1), 0),
-			refused(number(1), model.RuleDanglingCtx),
+			refused(number(1), model.RuleUBDanglingCTX),
 			do(freeSSL(2), 0, rmCB(1, 1), gone(1)),
 		}), check: func(t *testing.T, ob model.Observation) {
 			if len(ob.Ctxs) != 1 || ob.Ctxs[0].Ctx != 2 {
@@ -960,7 +969,7 @@ func TestRuleCB(t *testing.T) {
 	runScenarios(t, []scenario{
 		{id: "CB-NEW-RET0-STAYS-CACHED", steps: seq(pair(server(noTicket, newCB0), client(), tls12, newCB(1, 1)), []step{
 			do(number(1), 1),
-			refused(freeSess(1), model.RuleOverRelease),
+			refused(freeSess(1), model.RuleUBOverRelease),
 			do(shutdown(2), 0), do(freeSSL(2), 0), do(resumable(1), 1),
 		})},
 		{id: "CB-NEW-RET1-OWNS", steps: seq(pair(server(noTicket, newCB1), client(), tls12, newCB(1, 1)), []step{
@@ -996,6 +1005,10 @@ func TestRuleDef(t *testing.T) {
 		{id: "DEF-NUM-TICKETS-2", steps: seq(pair(server(), client(), tls13), []step{
 			do(readTicket(1), 1), do(readTicket(1), 1), do(readTicket(1), 0),
 		})},
+		{id: "DEF-CTX-EMPTY", steps: []step{
+			do(newCtx(1, server()), 0), do(number(1), 0), do(hits(1), 0), do(misses(1), 0),
+			do(timeouts(1), 0), do(cacheFull(1), 0),
+		}},
 		{id: "DEF-MODE-SERVER", steps: seq(
 			pair(server(noTicket), client(mode(model.CacheClient|model.CacheServer)), tls12),
 			[]step{do(number(1), 1), do(number(2), 1)},
@@ -1016,38 +1029,38 @@ func TestRuleUB(t *testing.T) {
 	runScenarios(t, []scenario{
 		{id: "UB-DANGLING-SESSION", steps: seq(idPair(), []step{
 			do(get0(1), 1), do(freeSSL(1), 0, gone(1)),
-			refused(getTimeout(1), model.RuleDanglingSession),
-			refused(add(1, 1), model.RuleDanglingSession),
+			refused(getTimeout(1), model.RuleUBDanglingSession),
+			refused(add(1, 1), model.RuleUBDanglingSession),
 		})},
 		{id: "UB-OVER-RELEASE", steps: seq(idPair(), []step{
-			do(get0(1), 1), refused(freeSess(1), model.RuleOverRelease),
-			do(get1(1), 1), do(freeSess(1), 0), refused(freeSess(1), model.RuleOverRelease),
+			do(get0(1), 1), refused(freeSess(1), model.RuleUBOverRelease),
+			do(get1(1), 1), do(freeSess(1), 0), refused(freeSess(1), model.RuleUBOverRelease),
 		})},
 		{id: "UB-CROSS-CONTEXT", steps: seq(idPair(), []step{
 			do(get0(2), 1), do(newCtx(3, server()), 0),
-			refused(add(3, 1), model.RuleCrossContext),
+			refused(add(3, 1), model.RuleUBCrossContext),
 			do(remove(1, 1), 1), do(add(3, 1), 1),
 		})},
 		{id: "UB-DANGLING-SSL", steps: seq(idPair(), []step{
-			do(freeSSL(1), 0), refused(get0(1), model.RuleDanglingSSL),
+			do(freeSSL(1), 0), refused(get0(1), model.RuleUBDanglingSSL),
 		})},
 		{id: "UB-DANGLING-CTX", steps: []step{
 			do(newCtx(1, server()), 0), do(freeCtx(1), 0),
-			refused(newSSL(1, 1), model.RuleDanglingCtx),
+			refused(newSSL(1, 1), model.RuleUBDanglingCTX),
 		}},
 		{id: "UB-NULL-SESSION", steps: []step{
 			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), do(get0(1), 0),
-			refused(resumable(0), model.RuleNullSession),
-			refused(upRef(0), model.RuleNullSession),
-			refused(add(1, 0), model.RuleNullSession),
+			refused(resumable(0), model.RuleUBNULLSession),
+			refused(upRef(0), model.RuleUBNULLSession),
+			refused(add(1, 0), model.RuleUBNULLSession),
 			do(setSess(1, 0), 1),
 		}},
 		{id: "UB-BAD-HANDLE", steps: []step{
 			do(newCtx(1, server()), 0),
-			refused(get0(1), model.RuleBadHandle),
-			refused(newSSL(2, 1), model.RuleBadHandle),
-			refused(newCtx(3, server()), model.RuleBadHandle),
-			refused(resumable(1), model.RuleBadHandle),
+			refused(get0(1), model.RuleUBBadHandle),
+			refused(newSSL(2, 1), model.RuleUBBadHandle),
+			refused(newCtx(3, server()), model.RuleUBBadHandle),
+			refused(resumable(1), model.RuleUBBadHandle),
 		}},
 	})
 }

@@ -22,6 +22,9 @@ type State struct {
 	// (overwrites included) it has seen.
 	rows    []sessRef
 	inserts int64
+	// fired holds the rules the last step applied (Fired); it is not part
+	// of the universe, so Equal and Hash ignore it.
+	fired RuleSet
 }
 
 // sessRef names a session object inside the model (index+1; 0 is none).

@@ -8,6 +8,7 @@ func (s *State) Step(op Op) (Result, error) {
 	}
 	st := stepper{State: s}
 	ret := st.apply(op)
+	s.fired = st.fired
 	return Result{Ret: ret, Events: st.events}, nil
 }
 
@@ -19,17 +20,27 @@ type stepper struct {
 	*State
 	events []Event
 	unsure string
+	// The rules of the call (trace.go): the one being applied now, the one
+	// behind the return value, and every one applied; trace is set only by
+	// Explain.
+	rule  Rule
+	ret   Rule
+	fired RuleSet
+	trace *tracer
 }
 
 func (st *stepper) apply(op Op) int64 {
 	switch op.Kind {
 	case CtxNew:
+		st.because(RuleDefCTXEmpty)
 		st.ctxNew(op.Config)
 	case CtxFree:
+		st.because(RuleFreeCTXLastSSL)
 		c := st.ctx(op.Ctx)
 		c.appHeld = false
 		st.maybeDestroyCtx(op.Ctx)
 	case SSLNew:
+		st.because(RuleSeedGetNULL)
 		c := st.ctx(op.Ctx)
 		c.sslRefs++
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true})
@@ -54,7 +65,11 @@ func (st *stepper) apply(op Op) int64 {
 		return 1
 	case ReadTicket:
 		l := st.ssl(op.SSL)
+		st.because(RuleTkt13Pending)
 		if len(l.pending) == 0 {
+			if l.version == TLS12 {
+				st.because(RuleTkt12InHandshake)
+			}
 			return 0
 		}
 		t := l.pending[0]
@@ -65,9 +80,18 @@ func (st *stepper) apply(op Op) int64 {
 		st.clientTicket(op.SSL, t)
 		return 1
 	case Get0, Get1:
+		if op.Kind == Get1 {
+			st.because(RuleSeedGet1Ref)
+		} else {
+			st.because(RuleSeedGet0Noref)
+		}
 		r := st.ssl(op.SSL).sess
 		if r == 0 {
+			st.because(RuleSeedGetNULL)
 			return 0
+		}
+		if st.obj(r).handle != 0 {
+			st.mark(RuleGetSameObject)
 		}
 		if op.Kind == Get1 {
 			st.retain(r)
@@ -75,6 +99,7 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		return int64(st.name(r))
 	case UpRef:
+		st.because(RuleRefUpref)
 		r := st.named[op.Sess-1]
 		if st.obj(r).row {
 			return 0 // a wolfSSL cache entry is not reference counted
@@ -83,21 +108,26 @@ func (st *stepper) apply(op Op) int64 {
 		st.obj(r).appRefs++
 		return 1
 	case SessFree:
+		st.because(RuleRefDestroyAtZero)
 		r := st.named[op.Sess-1]
 		st.obj(r).appRefs--
 		st.release(r)
 	case SetSession:
 		return st.setSession(op.SSL, op.Sess)
 	case SessionReused:
+		st.because(RuleReusedReportsHit)
 		return b2i(st.ssl(op.SSL).hit)
 	case IsResumable:
+		st.because(RuleResumableWhen)
 		return b2i(st.obj(st.named[op.Sess-1]).resumable())
 	case SetTime:
+		st.because(RuleTimeSetters)
 		r := st.named[op.Sess-1]
 		st.obj(r).time = op.Arg
 		st.resort(r)
 		return op.Arg
 	case SetTimeout:
+		st.because(RuleTimeSetters)
 		if op.Arg < 0 {
 			return st.prof.SetTimeoutBadArg
 		}
@@ -106,10 +136,13 @@ func (st *stepper) apply(op Op) int64 {
 		st.resort(r)
 		return 1
 	case GetTime:
+		st.because(RuleTimeGetters)
 		return st.obj(st.named[op.Sess-1]).time
 	case GetTimeout:
+		st.because(RuleTimeGetters)
 		return st.obj(st.named[op.Sess-1]).timeout
 	case CtxSetTimeout:
+		st.because(RuleTimeCTXSet)
 		c := st.ctx(op.Ctx)
 		old := c.timeout
 		c.timeout = op.Arg
@@ -118,6 +151,7 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		return old
 	case SetCacheSize:
+		st.because(RuleCacheSizeSet)
 		c := st.ctx(op.Ctx)
 		if st.prof.FixedCacheSize { // profile switch (wolfSSL)
 			return st.prof.DefaultCacheSize
@@ -129,27 +163,38 @@ func (st *stepper) apply(op Op) int64 {
 		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
 			return st.wolfAddSession(op.Ctx, st.named[op.Sess-1])
 		}
+		st.because(RuleCacheAddNew)
 		return st.addSession(op.Ctx, st.named[op.Sess-1])
 	case RemoveSession:
 		if st.prof.RemoveOnlyExpires { // profile switch (wolfSSL)
 			return st.wolfRemoveSession(op.Ctx, st.named[op.Sess-1])
 		}
-		return st.removeSession(op.Ctx, st.named[op.Sess-1])
+		return st.removeSession(op.Ctx, st.named[op.Sess-1], RuleRemoveCached, RuleRemoveUncached)
 	case Flush:
 		if !st.prof.FlushIsStub { // profile switch (wolfSSL: a no-op)
+			st.because(RuleFlushStrict)
+			if op.Arg == 0 {
+				st.because(RuleFlushZero)
+			}
 			st.flush(op.Ctx, op.Arg)
 		}
 	case SessNumber:
+		st.because(RuleCntNumber)
 		return st.ctxStats(st.ctx(op.Ctx)).number
 	case SessHits:
+		st.because(RuleCntHits)
 		return st.ctxStats(st.ctx(op.Ctx)).hits
 	case SessMisses:
+		st.because(RuleCntMisses)
 		return st.ctxStats(st.ctx(op.Ctx)).misses
 	case SessTimeouts:
+		st.because(RuleCntTimeouts)
 		return st.ctxStats(st.ctx(op.Ctx)).timeouts
 	case SessCacheFull:
+		st.because(RuleCntCacheFull)
 		return st.ctxStats(st.ctx(op.Ctx)).cacheFull
 	case Tick:
+		st.because(RuleDefClock)
 		st.now += op.Arg
 	}
 	return 0
@@ -161,6 +206,8 @@ func (st *stepper) name(r sessRef) Handle {
 	if o.handle == 0 {
 		st.named = append(st.named, r)
 		o.handle = Handle(len(st.named))
+		st.mark(RuleNameOrder)
+		st.mark(RuleNameNoReuse)
 	}
 	return o.handle
 }
@@ -180,17 +227,25 @@ func (st *stepper) release(r sessRef) {
 		return
 	}
 	o.alive = false
+	st.mark(RuleRefDestroyAtZero)
 	if o.handle != 0 {
 		st.events = append(st.events, Event{Kind: EvDestroyed, Sess: o.handle})
+	} else {
+		st.mark(RuleNameSilentDestroy)
 	}
 }
 
 // newSession makes a session the way ssl_get_new_session does: time now,
 // timeout from the SSL_CTX (its 0 meaning the default), one reference.
 func (st *stepper) newSession(ctx Handle, v Version) sessRef {
+	defer st.leave(st.enter(RuleTimeNew))
 	timeout := st.ctx(ctx).timeout
 	if timeout == 0 {
+		st.because(RuleTimeCTXZero)
 		timeout = st.prof.DefaultTimeout
+	}
+	if st.ctx(ctx).cfg.Side == Client {
+		st.mark(RuleTktClientTimeout)
 	}
 	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: v, time: st.now, timeout: timeout})
 	return sessRef(len(st.objs))
@@ -226,15 +281,19 @@ func (st *stepper) ctxNew(cfg CtxConfig) {
 	c := ctxObj{cfg: cfg, mode: cfg.CacheMode, size: cfg.CacheSize, timeout: cfg.Timeout,
 		numTickets: cfg.NumTickets, appHeld: true, alive: true}
 	if cfg.DefaultMode {
+		st.mark(RuleDefModeServer)
 		c.mode = CacheServer
 	}
 	if cfg.CacheSize < 0 {
+		st.mark(RuleDefCacheSize20480)
 		c.size = st.prof.DefaultCacheSize
 	}
 	if cfg.Timeout == 0 {
+		st.mark(RuleDefTimeout7200)
 		c.timeout = st.prof.DefaultTimeout
 	}
 	if cfg.NumTickets < 0 {
+		st.mark(RuleDefNumTickets2)
 		c.numTickets = st.prof.DefaultNumTickets
 	}
 	c.hint = st.prof.DefaultTicketHint
@@ -251,6 +310,7 @@ func (st *stepper) maybeDestroyCtx(h Handle) {
 	if c.appHeld || c.sslRefs > 0 || !c.alive {
 		return
 	}
+	defer st.leave(st.enter(RuleFlushCTXFree))
 	st.flush(h, 0)
 	st.ctx(h).alive = false
 }

@@ -50,7 +50,11 @@ func parseExpect(t *testing.T, src []byte) expectation {
 				e.unmodelled = true
 			case len(words) > 1 && words[0] == "ub":
 				for _, w := range words[1:] {
-					e.rules = append(e.rules, model.Rule(w))
+					r, ok := model.ParseRule(w)
+					if !ok {
+						t.Fatalf("bad # expect: clause %q: %q is not a rule id of docs/spec.md", clause, w)
+					}
+					e.rules = append(e.rules, r)
 				}
 			default:
 				t.Fatalf("bad # expect: clause %q (want clean, leaks, unmodelled or ub RULE...)", clause)

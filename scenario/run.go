@@ -121,7 +121,7 @@ func (r *runner) stmt(ctx context.Context, s Stmt) {
 	r.out.printf("\n%s:%d  %s\n", r.file, s.Pos.Line, s.Text)
 	op, problem := r.op(s)
 	if problem != "" {
-		r.flag(&r.report.Skipped, s, "", "skipped: "+problem)
+		r.flag(&r.report.Skipped, s, model.RuleNone, "skipped: "+problem)
 		return
 	}
 	if isNullFree(op) {
@@ -136,10 +136,10 @@ func (r *runner) stmt(ctx context.Context, s Stmt) {
 		r.flag(&r.report.Undefined, s, v.Rule, fmt.Sprintf("undefined behaviour %s (%s:%d): %s; the call is skipped", v.Rule, r.file, s.Pos.Line, r.annotate(v.Detail)))
 		return
 	case errors.Is(err, model.ErrUnmodelled):
-		r.flag(&r.report.Unmodelled, s, "", fmt.Sprintf("not modelled: %s; the call is skipped", unmodelledReason(err)))
+		r.flag(&r.report.Unmodelled, s, model.RuleNone, fmt.Sprintf("not modelled: %s; the call is skipped", unmodelledReason(err)))
 		return
 	case err != nil:
-		r.flag(&r.report.Unmodelled, s, "", fmt.Sprintf("the model refused the call: %v; the call is skipped", err))
+		r.flag(&r.report.Unmodelled, s, model.RuleNone, fmt.Sprintf("the model refused the call: %v; the call is skipped", err))
 		return
 	}
 	if s.Bind != "" {

@@ -54,7 +54,7 @@ func TestRunFlagsUndefinedBehaviourAndGoesOn(t *testing.T) {
 SSL_SESSION_free(p)
 SSL_CTX_sess_number(sctx)
 `, Options{})
-	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleOverRelease || rep.Undefined[0].Pos.Line != 6 {
+	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleUBOverRelease || rep.Undefined[0].Pos.Line != 6 {
 		t.Fatalf("undefined = %+v, want one UB-OVER-RELEASE at line 6", rep.Undefined)
 	}
 	if !strings.Contains(block(out, 6), "!! undefined behaviour UB-OVER-RELEASE (t.sim:6): the application holds no reference to p=sess1") {
@@ -81,7 +81,7 @@ func TestRunNotModelled(t *testing.T) {
 
 func TestRunSkipsStatementsReadingAnUnboundVariable(t *testing.T) {
 	out, rep := run(t, "ctx = SSL_CTX_new(client)\nSSL_CTX_free(ctx)\nc = SSL_new(ctx)\nSSL_free(c)\n", Options{})
-	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleDanglingCtx {
+	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleUBDanglingCTX {
 		t.Fatalf("undefined = %+v", rep.Undefined)
 	}
 	if len(rep.Skipped) != 1 || rep.Skipped[0].Pos.Line != 4 {
@@ -97,7 +97,7 @@ func TestRunNullFreeIsANoOp(t *testing.T) {
 	if !strings.Contains(out, "=> void (SSL_SESSION_free(NULL) does nothing)") || !strings.Contains(out, "=> void (SSL_CTX_free(NULL) does nothing)") {
 		t.Errorf("output:\n%s", out)
 	}
-	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleNullSession {
+	if len(rep.Undefined) != 1 || rep.Undefined[0].Rule != model.RuleUBNULLSession {
 		t.Errorf("SSL_SESSION_is_resumable(NULL) flagged %+v, want UB-NULL-SESSION", rep.Undefined)
 	}
 }

@@ -1,0 +1,316 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+)
+
+// This file is the one comparison of a target's outcome with the model's:
+// every engine (lockstep, gopter, the scenario simulator, linearizability)
+// calls CompareResult and CompareObservation and gets typed differences,
+// which Explanation.RuleFor turns into the rule of docs/spec.md that was
+// broken.
+
+// ObjectKind says what kind of object a handle names.
+type ObjectKind uint8
+
+// The object kinds.
+const (
+	ObjNone ObjectKind = iota
+	ObjCtx
+	ObjSSL
+	ObjSession
+)
+
+// Object names one object of a universe.
+type Object struct {
+	Kind   ObjectKind
+	Handle Handle // Unnamed for a session the application has not seen
+}
+
+// String renders the object as scenarios name it: "ctx1", "ssl2", "sess3".
+func (o Object) String() string {
+	switch o.Kind {
+	case ObjCtx:
+		return CtxName(o.Handle)
+	case ObjSSL:
+		return SSLName(o.Handle)
+	case ObjSession:
+		return obsSess(o.Handle)
+	}
+	return "none"
+}
+
+// Field is one observable property of an object (or, for Changes, an
+// internal one that explains a change).
+type Field uint8
+
+// The fields. The first groups are observed after every call; FieldRefs,
+// FieldCached and FieldConnection appear only in Explanation.Changes.
+const (
+	FieldNone Field = iota
+	// SSL_CTX counters.
+	FieldSessNumber
+	FieldSessHits
+	FieldSessMisses
+	FieldSessTimeouts
+	FieldSessCacheFull
+	// The object exists (for an SSL_CTX: the application may still use it).
+	FieldLive
+	// SSL.
+	FieldSSLSession
+	FieldReused
+	// Session.
+	FieldResumable
+	FieldIDLen
+	FieldTime
+	FieldTimeout
+	// Internal.
+	FieldRefs
+	FieldCached
+	FieldConnection
+)
+
+var fieldNames = [...]string{
+	FieldNone: "none", FieldSessNumber: "sess_number", FieldSessHits: "sess_hits", FieldSessMisses: "sess_misses",
+	FieldSessTimeouts: "sess_timeouts", FieldSessCacheFull: "sess_cache_full", FieldLive: "live",
+	FieldSSLSession: "session", FieldReused: "SSL_session_reused", FieldResumable: "SSL_SESSION_is_resumable",
+	FieldIDLen: "id length", FieldTime: "SSL_SESSION_get_time", FieldTimeout: "SSL_SESSION_get_timeout",
+	FieldRefs: "reference count", FieldCached: "cache", FieldConnection: "connection",
+}
+
+// String names the field as reports print it.
+func (f Field) String() string {
+	if int(f) < len(fieldNames) {
+		return fieldNames[f]
+	}
+	return fmt.Sprintf("Field(%d)", uint8(f))
+}
+
+// What says which part of a call's outcome differs.
+type What uint8
+
+// The parts of an outcome.
+const (
+	WhatReturn What = iota + 1 // the return value
+	WhatEvent                  // an event: missing, extra, or another one
+	WhatField                  // a field of an object observed after the call
+)
+
+// Difference is one way a target's outcome of a call differs from the
+// model's. Got and Want are rendered for people; "none" means absent.
+type Difference struct {
+	What What
+	// Event is the index of the first event that differs (WhatEvent).
+	Event int
+	// Object is the object concerned: the event's session, or the object
+	// whose field differs. Zero for a return value.
+	Object Object
+	// Field is the field that differs (WhatField).
+	Field     Field
+	Got, Want string
+}
+
+// String renders the difference on one line.
+func (d Difference) String() string {
+	switch d.What {
+	case WhatReturn:
+		return fmt.Sprintf("return value %s, want %s", d.Got, d.Want)
+	case WhatEvent:
+		return fmt.Sprintf("event %d: %s, want %s", d.Event+1, d.Got, d.Want)
+	}
+	if d.Field == FieldLive {
+		return fmt.Sprintf("%s: %s, want %s", d.Object, d.Got, d.Want)
+	}
+	return fmt.Sprintf("%s: %s = %s, want %s", d.Object, d.Field, d.Got, d.Want)
+}
+
+// CompareResult compares what a target returned for op with what the
+// model wants: the return value, then the events up to the first that
+// differs (after it the lists are out of step and say nothing more).
+func CompareResult(op Op, want, got Result) []Difference {
+	var out []Difference
+	if want.Ret != got.Ret {
+		out = append(out, Difference{What: WhatReturn, Got: FormatRet(op.Kind, got.Ret), Want: FormatRet(op.Kind, want.Ret)})
+	}
+	for i := 0; i < len(want.Events) || i < len(got.Events); i++ {
+		var w, g *Event
+		if i < len(want.Events) {
+			w = &want.Events[i]
+		}
+		if i < len(got.Events) {
+			g = &got.Events[i]
+		}
+		if w != nil && g != nil && *w == *g {
+			continue
+		}
+		d := Difference{What: WhatEvent, Event: i, Got: eventText(g), Want: eventText(w)}
+		if w != nil {
+			d.Object = Object{Kind: ObjSession, Handle: w.Sess}
+		} else {
+			d.Object = Object{Kind: ObjSession, Handle: g.Sess}
+		}
+		out = append(out, d)
+		break
+	}
+	return out
+}
+
+func eventText(e *Event) string {
+	if e == nil {
+		return "none"
+	}
+	return e.String()
+}
+
+// CompareObservation lists every field that differs between what the
+// model observes (want) and what the target does (got), in handle order.
+func CompareObservation(want, got Observation) []Difference {
+	var out []Difference
+	field := func(o Object, f Field, g, w any) {
+		out = append(out, Difference{What: WhatField, Object: o, Field: f, Got: fmt.Sprint(g), Want: fmt.Sprint(w)})
+	}
+	presence := func(o Object, gotLive bool) {
+		live, gone := "alive", "destroyed"
+		if o.Kind != ObjSession {
+			live, gone = "live", "freed"
+		}
+		g, w := live, gone
+		if !gotLive {
+			g, w = gone, live
+		}
+		out = append(out, Difference{What: WhatField, Object: o, Field: FieldLive, Got: g, Want: w})
+	}
+	diffSlices(want.Ctxs, got.Ctxs, func(c CtxObs) Handle { return c.Ctx }, func(w, g *CtxObs) {
+		switch {
+		case w == nil:
+			presence(Object{ObjCtx, g.Ctx}, true)
+		case g == nil:
+			presence(Object{ObjCtx, w.Ctx}, false)
+		default:
+			o := Object{ObjCtx, w.Ctx}
+			for _, f := range []struct {
+				field Field
+				w, g  int64
+			}{{FieldSessNumber, w.Number, g.Number}, {FieldSessHits, w.Hits, g.Hits}, {FieldSessMisses, w.Misses, g.Misses},
+				{FieldSessTimeouts, w.Timeouts, g.Timeouts}, {FieldSessCacheFull, w.CacheFull, g.CacheFull}} {
+				if f.w != f.g {
+					field(o, f.field, f.g, f.w)
+				}
+			}
+		}
+	})
+	diffSlices(want.SSLs, got.SSLs, func(s SSLObs) Handle { return s.SSL }, func(w, g *SSLObs) {
+		switch {
+		case w == nil:
+			presence(Object{ObjSSL, g.SSL}, true)
+		case g == nil:
+			presence(Object{ObjSSL, w.SSL}, false)
+		default:
+			o := Object{ObjSSL, w.SSL}
+			if w.Sess != g.Sess {
+				field(o, FieldSSLSession, obsSess(g.Sess), obsSess(w.Sess))
+			}
+			if w.Reused != g.Reused {
+				field(o, FieldReused, g.Reused, w.Reused)
+			}
+		}
+	})
+	diffSlices(want.Sessions, got.Sessions, func(s SessObs) Handle { return s.Sess }, func(w, g *SessObs) {
+		switch {
+		case w == nil:
+			presence(Object{ObjSession, g.Sess}, true)
+		case g == nil:
+			presence(Object{ObjSession, w.Sess}, false)
+		default:
+			o := Object{ObjSession, w.Sess}
+			if w.Resumable != g.Resumable {
+				field(o, FieldResumable, g.Resumable, w.Resumable)
+			}
+			if w.IDLen != g.IDLen {
+				field(o, FieldIDLen, g.IDLen, w.IDLen)
+			}
+			if w.Time != g.Time {
+				field(o, FieldTime, g.Time, w.Time)
+			}
+			if w.Timeout != g.Timeout {
+				field(o, FieldTimeout, g.Timeout, w.Timeout)
+			}
+		}
+	})
+	return out
+}
+
+// Diff lists the differences between two observations (want is o), one per
+// line, or returns "" when they agree.
+func (o Observation) Diff(got Observation) string {
+	var lines []string
+	for _, d := range CompareObservation(o, got) {
+		lines = append(lines, d.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// RuleFor names the rule of docs/spec.md that a target broke when its
+// outcome of the explained call differs by d, and lists every rule the
+// call applied to d's object (the candidates, in order of application).
+//
+// The rule is the one behind the model's own effect where there is one:
+// the return value, the event at that place, the last change of that field
+// of that object. A target that did what the model did not do broke the
+// rule that decided against it: for an extra event, the rule that decided
+// the object gets no such event; otherwise the first rule that decided the
+// object's fate in the call, else the last one that changed it, else the
+// rule behind the call's return value.
+func (e *Explanation) RuleFor(d Difference) (Rule, []Rule) {
+	var cands []Rule
+	addCand := func(r Rule) {
+		for _, c := range cands {
+			if c == r {
+				return
+			}
+		}
+		cands = append(cands, r)
+	}
+	var lastChange, lastField, firstDecision, noEvent Rule
+	extra := d.What == WhatEvent && d.Want == "none"
+	for _, c := range e.Changes {
+		if c.Object != d.Object {
+			continue
+		}
+		addCand(c.Rule)
+		switch {
+		case c.Field != FieldNone:
+			lastChange = c.Rule
+			if d.What == WhatField && c.Field == d.Field {
+				lastField = c.Rule
+			}
+		case c.NoEvent != 0:
+			if extra && noEvent == RuleNone && strings.HasPrefix(d.Got, c.NoEvent.String()) {
+				noEvent = c.Rule
+			}
+		case firstDecision == RuleNone:
+			firstDecision = c.Rule
+		}
+	}
+	for i, ev := range e.Result.Events {
+		if d.Object.Kind == ObjSession && ev.Sess == d.Object.Handle && i < len(e.Events) {
+			addCand(e.Events[i])
+		}
+	}
+	switch {
+	case d.What == WhatReturn:
+		return e.Ret, cands
+	case d.What == WhatEvent && !extra && d.Event < len(e.Events):
+		return e.Events[d.Event], cands
+	case noEvent != RuleNone:
+		return noEvent, cands
+	case lastField != RuleNone:
+		return lastField, cands
+	case firstDecision != RuleNone:
+		return firstDecision, cands
+	case lastChange != RuleNone:
+		return lastChange, cands
+	}
+	return e.Ret, cands
+}

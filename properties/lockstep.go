@@ -2,9 +2,7 @@ package properties
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -104,7 +102,7 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 			return d
 		}
 		l.trail = append(l.trail, Step{Op: op, Want: want})
-		return l.diverge(len(l.trail), &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
+		return l.diverge(len(l.trail), &Divergence{Err: err})
 	}
 	l.trail = append(l.trail, Step{Op: op, Want: want})
 	l.inFlight = append(l.inFlight, inFlight{pending: pending, want: l.model.Observe()})
@@ -156,28 +154,30 @@ func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 		got, err := f.pending.Result(ctx)
 		step.Got = got
 		if err != nil {
-			return l.diverge(n, &Divergence{Unsupported: errors.Is(err, target.ErrUnsupported), Err: err})
+			return l.diverge(n, &Divergence{Err: err})
 		}
-		if !step.Want.Equal(got) {
-			return l.diverge(n, &Divergence{ResultDiffers: true})
+		if diffs := model.CompareResult(step.Op, step.Want, got); len(diffs) > 0 {
+			return l.diverge(n, &Divergence{Diffs: diffs})
 		}
 		gotObs, err := f.pending.Observation(ctx)
 		if err != nil {
 			return l.diverge(n, &Divergence{Err: fmt.Errorf("observe: %w", err)})
 		}
-		if diff := f.want.Diff(gotObs); diff != "" {
-			return l.diverge(n, &Divergence{ObservationDiff: diff})
+		if diffs := model.CompareObservation(f.want, gotObs); len(diffs) > 0 {
+			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true})
 		}
 	}
 	return nil
 }
 
 // diverge ends the lockstep with d at call n: the trail is cut there (calls
-// sent after it are not part of the reproducer) and d gets the names.
+// sent after it are not part of the reproducer) and d gets its names and
+// its rule.
 func (l *Lockstep) diverge(n int, d *Divergence) *Divergence {
 	l.trail = l.trail[:n:n]
 	l.inFlight = nil
 	d.Target, d.Profile, d.Trail = l.info.Name, l.model.Profile().Name, l.trail
+	d.name(l.model.Profile())
 	l.diverged = d
 	return d
 }
@@ -201,103 +201,10 @@ func (l *Lockstep) Finish(ctx context.Context) error {
 		}
 	}
 	if err := l.target.Reset(ctx); err != nil {
-		return &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Teardown: true, Err: err}
+		d := &Divergence{Target: l.info.Name, Profile: l.model.Profile().Name, Trail: l.trail, Teardown: true, Err: err}
+		d.name(l.model.Profile())
+		return d
 	}
 	return nil
 }
 
-// Divergence is a sequence after which the target did not do what the
-// model says. The last step of Trail is the one that diverged.
-type Divergence struct {
-	Target, Profile string
-	Trail           []Step
-	// ResultDiffers: the last call returned a different value or raised
-	// different events.
-	ResultDiffers bool
-	// ObservationDiff lists what differed after the last call, one line each.
-	ObservationDiff string
-	// Unsupported: the target does not implement the last call.
-	Unsupported bool
-	// Err is an infrastructure failure of the target (crash, hang,
-	// malformed reply) during the last call, or after it when Teardown.
-	Err error
-	// Teardown: the target failed while discarding the universe after the
-	// last call (see Lockstep.Finish).
-	Teardown bool
-}
-
-// Error renders the whole reproducer as a scenario, with got/want lines.
-func (d *Divergence) Error() string {
-	if d.Err == nil {
-		return d.render("")
-	}
-	return d.render(d.Err.Error())
-}
-
-// brief is Error with only the first line of the target's error, which
-// has more: a crash report's tail of stderr (process ids, addresses)
-// differs from run to run, and rapid shrinks only while a failure reads the
-// same on every replay.
-func (d *Divergence) brief() string {
-	first, _, _ := strings.Cut(d.Err.Error(), "\n")
-	return d.render(first + " (details in the log above)")
-}
-
-// render renders the divergence with errText standing for d.Err.
-func (d *Divergence) render(errText string) string {
-	var b strings.Builder
-	last := len(d.Trail)
-	what := "diverges from"
-	switch {
-	case d.Unsupported:
-		what = "does not support a call of"
-	case d.Err != nil:
-		what = "failed while checked against"
-	}
-	where := fmt.Sprintf("at call %d of %d", last, last)
-	if d.Teardown {
-		where = fmt.Sprintf("after its %d calls, while discarding the universe", last)
-	}
-	fmt.Fprintf(&b, "sesslife: %s %s the %s model %s:\n", d.Target, what, d.Profile, where)
-	for i, s := range d.Trail {
-		line := fmt.Sprintf("%4d  %s", i+1, FormatCall(s.Op, s.Want))
-		if out := s.Want.Format(s.Op); out != "void" {
-			line = fmt.Sprintf("%-64s # %s", line, strings.TrimPrefix(out, "void "))
-		}
-		b.WriteString(line + "\n")
-	}
-	if d.Teardown || last == 0 {
-		fmt.Fprintf(&b, "%s\n", errText)
-		return strings.TrimRight(b.String(), "\n")
-	}
-	final := d.Trail[last-1]
-	switch {
-	case d.Err != nil:
-		fmt.Fprintf(&b, "call %d: %s\n", last, errText)
-	case d.ResultDiffers:
-		fmt.Fprintf(&b, "call %d: %s\n\tgot:  %s\n\twant: %s\n", last, final.Op, final.Got.Format(final.Op), final.Want.Format(final.Op))
-	default:
-		fmt.Fprintf(&b, "after call %d (%s):\n", last, final.Op)
-		for _, line := range strings.Split(d.ObservationDiff, "\n") {
-			b.WriteString("\t" + line + "\n")
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// FormatCall renders a call as a scenario line: creation calls and calls
-// that return a session show what they name ("ctx1 = SSL_CTX_new(server)",
-// "sess2 = SSL_get1_session(ssl1)").
-func FormatCall(op model.Op, res model.Result) string {
-	switch op.Kind {
-	case model.CtxNew:
-		return fmt.Sprintf("%s = %s", model.CtxName(op.Ctx), op)
-	case model.SSLNew:
-		return fmt.Sprintf("%s = %s", model.SSLName(op.SSL), op)
-	case model.Get0, model.Get1:
-		if res.Ret != 0 {
-			return fmt.Sprintf("%s = %s", model.SessName(model.Handle(res.Ret)), op)
-		}
-	}
-	return op.String()
-}

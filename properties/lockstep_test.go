@@ -142,8 +142,8 @@ func TestPipelinedLockstepReportsTheDivergingCall(t *testing.T) {
 			if n == 0 {
 				n = tc.tgt.unsupportedAt
 			}
-			what := map[bool]string{true: "ResultDiffers"}[d.ResultDiffers]
-			if d.Unsupported {
+			what := map[bool]string{true: "ResultDiffers"}[len(d.Diffs) > 0 && !d.Observed]
+			if d.Rule == model.RuleUnsupported {
 				what = "Unsupported"
 			} else if d.Err != nil {
 				what = "Err"

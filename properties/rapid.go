@@ -142,7 +142,7 @@ func fail(t *rapid.T, opts Options, err error) {
 		}
 		if d.Err != nil && strings.Contains(d.Err.Error(), "\n") {
 			t.Log(d.Err)
-			t.Fatalf("%s", d.brief())
+			t.Fatalf("%s", d.Brief())
 		}
 	}
 	t.Fatalf("%v", err)

@@ -69,6 +69,25 @@ func (i Info) Supports(k model.Kind) bool {
 // failure.
 var ErrUnsupported = errors.ErrUnsupported
 
+// The kinds of failure a target reports instead of a result. A target's
+// errors match one of them with errors.Is (by wrapping it, or with an Is
+// method), so that engines name a finding by what happened (docs/spec.md,
+// "Harness outcomes"), never by the wording of a message. An error that
+// matches none is reported as TARGET-ERROR.
+var (
+	// ErrCrashed: the system under test died (a signal, an exit, a closed
+	// pipe) during the call or while discarding a universe.
+	ErrCrashed = errors.New("target crashed")
+	// ErrHung: the system under test did not answer in time and was killed.
+	ErrHung = errors.New("target hung")
+	// ErrProtocol: the system under test answered something that is not a
+	// reply of its protocol.
+	ErrProtocol = errors.New("target broke its protocol")
+	// ErrRefused: the system under test refused a call the model deems
+	// legal.
+	ErrRefused = errors.New("target refused the call")
+)
+
 // Factory makes a fresh target. Engines call it once per run and Reset
 // between sequences.
 type Factory func() (Target, error)

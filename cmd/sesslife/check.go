@@ -108,7 +108,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	rep := checkReport{Target: info.Name, Profile: prof.Name, Seed: c.seed}
 	seen := map[string]bool{}
-	opts.Ignore = func(d *properties.Divergence) bool { return seen[properties.Classify(d)] }
+	opts.Ignore = func(d *properties.Divergence) bool { return seen[d.Rule.String()] }
 	// Each round is one rapid run with its own seed; a divergence ends the
 	// round, and the next one looks for divergences of other rules.
 	for round := 0; round < c.maxFindings; round++ {
@@ -129,7 +129,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		f := finding{Rule: "HARNESS", Seed: seed, Reproducer: failure}
 		if last != nil {
-			f.Rule, f.Calls, f.Reproducer = properties.Classify(last), len(last.Trail), last.Error()
+			f.Rule, f.Calls, f.Reproducer = last.Rule.String(), len(last.Trail), last.Error()
 		}
 		rep.Findings = append(rep.Findings, f)
 		if last == nil || seen[f.Rule] {

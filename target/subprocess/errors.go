@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sesslife/sesslife/target"
 )
 
 // CrashError reports a shim that died: it exited, was killed by a signal,
@@ -29,6 +31,9 @@ func (e *CrashError) Error() string {
 	return b.String()
 }
 
+// Is makes a CrashError match target.ErrCrashed.
+func (e *CrashError) Is(err error) bool { return err == target.ErrCrashed }
+
 // TimeoutError reports a call the shim did not answer in time. The shim
 // has been killed; the next Reset starts a fresh one.
 type TimeoutError struct {
@@ -46,6 +51,9 @@ func (e *TimeoutError) Error() string {
 	writeStderr(&b, e.Stderr)
 	return b.String()
 }
+
+// Is makes a TimeoutError match target.ErrHung.
+func (e *TimeoutError) Is(err error) bool { return err == target.ErrHung }
 
 // ProtocolError reports a line from the shim that breaks sesslife-shim/1:
 // bad JSON, an unknown request id, an unknown event, a missing field.
@@ -67,6 +75,9 @@ func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("shim protocol error%s: %s in line %q", where, e.Reason, e.Line)
 }
 
+// Is makes a ProtocolError match target.ErrProtocol.
+func (e *ProtocolError) Is(err error) bool { return err == target.ErrProtocol }
+
 // ShimError is the shim's own refusal of a call ({"error": ...}): it could
 // not perform it, for example because a handle names no live object.
 type ShimError struct {
@@ -78,6 +89,9 @@ type ShimError struct {
 func (e *ShimError) Error() string {
 	return fmt.Sprintf("shim refused %s: %s", e.Op, e.Message)
 }
+
+// Is makes a ShimError match target.ErrRefused.
+func (e *ShimError) Is(err error) bool { return err == target.ErrRefused }
 
 func writeCalls(b *strings.Builder, calls []string) {
 	if len(calls) == 0 {

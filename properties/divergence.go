@@ -1,0 +1,183 @@
+package properties
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
+)
+
+// Divergence is a sequence after which the target did not do what the
+// model says. The last step of Trail is the call that diverged (or, with
+// Teardown, the last call before the target failed while discarding the
+// universe).
+type Divergence struct {
+	Target, Profile string
+	Trail           []Step
+	// Diffs lists what differed about the last call: its return value or
+	// its first differing event (Observed false), or the fields observed
+	// right after it (Observed true). Empty when Err is set.
+	Diffs    []model.Difference
+	Observed bool
+	// Err is the target's failure instead of a result (a crash, a hang, a
+	// broken reply, a refused or unsupported call), during the last call
+	// or, with Teardown, after it.
+	Err error
+	// Teardown: the target failed while discarding the universe after the
+	// last call (see Lockstep.Finish).
+	Teardown bool
+	// Rule is the rule of docs/spec.md the target broke: the model's own
+	// attribution of the first difference (model.Explanation.RuleFor), or
+	// the harness outcome of Err (CRASH, HANG, PROTOCOL, REFUSED,
+	// UNSUPPORTED, TARGET-ERROR).
+	Rule model.Rule
+	// Applied lists the rules the model applied, in the diverging call, to
+	// the object that differed.
+	Applied []model.Rule
+}
+
+// Call returns the number (from 1) of the call that diverged, 0 when the
+// target failed before any call.
+func (d *Divergence) Call() int { return len(d.Trail) }
+
+// Ops returns the calls of the reproducer.
+func (d *Divergence) Ops() []model.Op {
+	ops := make([]model.Op, len(d.Trail))
+	for i, s := range d.Trail {
+		ops[i] = s.Op
+	}
+	return ops
+}
+
+// Outcome names the harness outcome rule of a target's error (docs/spec.md,
+// "Harness outcomes"), from its type, never from its text.
+func Outcome(err error) model.Rule {
+	switch {
+	case errors.Is(err, target.ErrUnsupported):
+		return model.RuleUnsupported
+	case errors.Is(err, target.ErrCrashed):
+		return model.RuleCrash
+	case errors.Is(err, target.ErrHung):
+		return model.RuleHang
+	case errors.Is(err, target.ErrProtocol):
+		return model.RuleProtocol
+	case errors.Is(err, target.ErrRefused):
+		return model.RuleRefused
+	}
+	return model.RuleTargetError
+}
+
+// name sets d.Rule and d.Applied: the outcome of d.Err, or the rule the
+// model's explanation of the last call gives its first difference.
+func (d *Divergence) name(p model.Profile) {
+	if d.Err != nil {
+		d.Rule = Outcome(d.Err)
+		return
+	}
+	if len(d.Diffs) == 0 || len(d.Trail) == 0 {
+		return
+	}
+	st := model.New(p)
+	for _, s := range d.Trail[:len(d.Trail)-1] {
+		if _, err := st.Step(s.Op); err != nil {
+			return // not a sequence the model ran: leave it unnamed
+		}
+	}
+	e, err := st.Explain(d.Trail[len(d.Trail)-1].Op)
+	if err != nil {
+		return
+	}
+	d.Rule, d.Applied = e.RuleFor(d.Diffs[0])
+}
+
+// Error renders the whole reproducer as a scenario, with got/want lines.
+func (d *Divergence) Error() string {
+	if d.Err == nil {
+		return d.render("")
+	}
+	return d.render(d.Err.Error())
+}
+
+// Brief is Error with only the first line of the target's error, which
+// may have more: a crash report's tail of stderr (process ids, addresses)
+// differs from run to run, while the brief form is the same on every
+// replay of the same failure.
+func (d *Divergence) Brief() string {
+	if d.Err == nil {
+		return d.render("")
+	}
+	first, _, _ := strings.Cut(d.Err.Error(), "\n")
+	return d.render(first + " (details in the log above)")
+}
+
+// Headline is the first line of the report: who diverged, where, which
+// rule.
+func (d *Divergence) Headline() string {
+	last := len(d.Trail)
+	what := "diverges from"
+	if d.Err != nil {
+		what = "failed while checked against"
+	}
+	where := fmt.Sprintf("at call %d of %d", last, last)
+	if d.Teardown {
+		where = fmt.Sprintf("after its %d calls, while discarding the universe", last)
+	}
+	return fmt.Sprintf("sesslife: %s %s the %s model %s: rule %s", d.Target, what, d.Profile, where, d.Rule)
+}
+
+// render renders the divergence with errText standing for d.Err.
+func (d *Divergence) render(errText string) string {
+	var b strings.Builder
+	last := len(d.Trail)
+	b.WriteString(d.Headline() + "\n")
+	for i, s := range d.Trail {
+		line := fmt.Sprintf("%4d  %s", i+1, FormatCall(s.Op, s.Want))
+		if out := s.Want.Format(s.Op); out != "void" {
+			line = fmt.Sprintf("%-64s # %s", line, strings.TrimPrefix(out, "void "))
+		}
+		b.WriteString(line + "\n")
+	}
+	if d.Teardown || last == 0 {
+		fmt.Fprintf(&b, "%s\n", errText)
+		return strings.TrimRight(b.String(), "\n")
+	}
+	final := d.Trail[last-1]
+	switch {
+	case d.Err != nil:
+		fmt.Fprintf(&b, "call %d: %s\n", last, errText)
+	case !d.Observed:
+		fmt.Fprintf(&b, "call %d: %s\n\tgot:  %s\n\twant: %s\n", last, final.Op, final.Got.Format(final.Op), final.Want.Format(final.Op))
+	default:
+		fmt.Fprintf(&b, "after call %d (%s):\n", last, final.Op)
+		for _, diff := range d.Diffs {
+			b.WriteString("\t" + diff.String() + "\n")
+		}
+	}
+	if len(d.Applied) > 0 {
+		names := make([]string, len(d.Applied))
+		for i, r := range d.Applied {
+			names[i] = r.String()
+		}
+		fmt.Fprintf(&b, "rules the model applied there: %s\n", strings.Join(names, ", "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// FormatCall renders a call as a scenario line: creation calls and calls
+// that return a session show what they name ("ctx1 = SSL_CTX_new(server)",
+// "sess2 = SSL_get1_session(ssl1)").
+func FormatCall(op model.Op, res model.Result) string {
+	switch op.Kind {
+	case model.CtxNew:
+		return fmt.Sprintf("%s = %s", model.CtxName(op.Ctx), op)
+	case model.SSLNew:
+		return fmt.Sprintf("%s = %s", model.SSLName(op.SSL), op)
+	case model.Get0, model.Get1:
+		if res.Ret != 0 {
+			return fmt.Sprintf("%s = %s", model.SessName(model.Handle(res.Ret)), op)
+		}
+	}
+	return op.String()
+}

@@ -21,7 +21,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -46,9 +46,16 @@ shim-wolfssl: deps deps-wolfssl
 check-wolfssl: deps shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
-# The shim and its variants are built by shim/openssl/Makefile.
-shim: deps
+# The shim and its variants are built by shim/openssl/Makefile; make shim
+# builds the preloadable clock too.
+shim: deps clock
 	@$(MAKE) -s -C shim/openssl all
+
+# clock is bin/libsesslife-clock.so, the virtual clock a shim that is not a
+# C program preloads (shim/clock/Makefile; docs/protocol.md §5). It needs
+# only a C compiler.
+clock:
+	@$(MAKE) -s -C shim/clock all
 
 # The AddressSanitizer build and the planted-bug builds the harness must catch.
 shim-variants: deps

@@ -75,6 +75,11 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
  * Objects and handles.
  * ------------------------------------------------------------------------ */
 
+/* rec_kind tags a queued record by when it was written (docs/protocol.md
+ * §6): once records are encrypted the shim cannot see what they hold, so
+ * read_ticket knows a ticket by its tag. REC_TICKET: the server wrote it in
+ * a handshake after the client had finished; REC_CLOSE: SSL_shutdown wrote
+ * it; REC_OTHER: anything else. */
 enum rec_kind { REC_TICKET = 1, REC_CLOSE, REC_OTHER };
 
 /* record is one TLS record waiting for its receiver. */
@@ -530,7 +535,7 @@ static long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, i
         moved += send_output(sh, s, !cdone, REC_TICKET);
         if (cdone && sdone)
             return 1;
-        if (moved == 0)
+        if (moved == 0) /* neither side wrote a byte: no progress, ret 0 */
             break;
     }
     fprintf(stderr, "shim: handshake did not complete (client %s, server %s)\n", cdone ? "done" : "not done",

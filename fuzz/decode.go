@@ -58,32 +58,10 @@ func Decode(data []byte, cfg Config) ([]model.Op, error) {
 }
 
 // Check runs ops on tgt and on the model in lockstep from an empty universe
-// (tgt is Reset first, and Reset again at the end to catch a target that
-// fails while discarding the universe). It returns nil when they agree on
-// every call, a *properties.Divergence when they do not (including a target
-// that crashed or hung during a call or at the end), or another error when the sequence itself is not
-// legal or the target cannot be reset.
+// (properties.RunOps with the default window).
 func Check(ctx context.Context, tgt target.Target, p model.Profile, ops []model.Op) error {
-	ls, err := properties.NewLockstep(ctx, tgt, p)
-	if err != nil {
-		return err
-	}
-	ls.SetWindow(properties.DefaultWindow)
-	for _, op := range ops {
-		if err := ls.Do(ctx, op); err != nil {
-			return err
-		}
-	}
-	return ls.Finish(ctx)
+	return properties.RunOps(ctx, tgt, p, ops, properties.DefaultWindow)
 }
 
 // Legal reports whether ops is legal and modelled from an empty universe.
-func Legal(p model.Profile, ops []model.Op) bool {
-	s := model.New(p)
-	for _, op := range ops {
-		if _, err := s.Step(op); err != nil {
-			return false
-		}
-	}
-	return true
-}
+func Legal(p model.Profile, ops []model.Op) bool { return properties.Legal(p, ops) }

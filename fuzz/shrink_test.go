@@ -48,7 +48,7 @@ func TestShrinkFindsShortReproducer(t *testing.T) {
 			if err != nil || !fails(ops) {
 				t.Fatalf("the shrunk input no longer fails (%v)", err)
 			}
-			ops = ShrinkOps(ops, model.OpenSSL30(), fails, 2000)
+			ops = properties.Reduce(ops, model.OpenSSL30(), fails, 2000).Ops
 			if !Legal(model.OpenSSL30(), ops) || !fails(ops) {
 				t.Fatalf("ShrinkOps returned a sequence that is illegal or passes: %v", ops)
 			}
@@ -56,46 +56,5 @@ func TestShrinkFindsShortReproducer(t *testing.T) {
 				t.Fatalf("shrunk %d calls to %d, want at most 10: %v", len(before), len(ops), ops)
 			}
 		})
-	}
-}
-
-// TestShrinkOpsRenumbers: removing an SSL_CTX_new moves the later SSL_CTX
-// handles down, and a candidate that still uses the removed object is
-// never tried.
-func TestShrinkOpsRenumbers(t *testing.T) {
-	cfg := model.DefaultConfig(model.Server)
-	ops := []model.Op{
-		{Kind: model.CtxNew, Ctx: 1, Config: cfg},
-		{Kind: model.CtxNew, Ctx: 2, Config: cfg},
-		{Kind: model.SSLNew, SSL: 1, Ctx: 2},
-		{Kind: model.SessNumber, Ctx: 2},
-	}
-	// "Fails" while some SSL_new and a sess_number on the same SSL_CTX are
-	// left: the unused first SSL_CTX must go.
-	fails := func(ops []model.Op) bool {
-		var newOn, numberOn model.Handle
-		for _, op := range ops {
-			switch op.Kind {
-			case model.SSLNew:
-				newOn = op.Ctx
-			case model.SessNumber:
-				numberOn = op.Ctx
-			}
-		}
-		return newOn != 0 && newOn == numberOn
-	}
-	got := ShrinkOps(ops, model.OpenSSL30(), fails, 100)
-	want := []model.Op{
-		{Kind: model.CtxNew, Ctx: 1, Config: cfg},
-		{Kind: model.SSLNew, SSL: 1, Ctx: 1},
-		{Kind: model.SessNumber, Ctx: 1},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("got %v, want %v", got, want)
-		}
 	}
 }

@@ -242,6 +242,7 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 			st.addSession(l.ctx, l.sess)
 		default:
 			st.concerns(l.sess) // a TLS 1.3 server that caches nothing
+			st.concernsCtx(l.ctx)
 		}
 		if c.cfg.NewCB != NewCBNone {
 			st.mark(RuleSeedNewcbEstablished)

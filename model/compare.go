@@ -251,18 +251,41 @@ func (o Observation) Diff(got Observation) string {
 	return strings.Join(lines, "\n")
 }
 
+// Attribution is the rule a difference is named by, the rules the model
+// applied to the object concerned, and how sure the naming is.
+type Attribution struct {
+	Rule    Rule
+	Applied []Rule
+	// Quality: 2 when Rule is behind the model's own effect that the
+	// target did not reproduce (the return value, the event at that place,
+	// the last change of that field of that object, in this call or, for a
+	// field the call left alone, the call that last set it); 1 when it is
+	// the rule that governs the field (a counter's rule) or that decided
+	// against what the target did; 0 for the fallback, the rule behind the
+	// call's return value.
+	Quality int
+}
+
 // RuleFor names the rule of docs/spec.md that a target broke when its
 // outcome of the explained call differs by d, and lists every rule the
-// call applied to d's object (the candidates, in order of application).
+// call applied to d's object (in order of application). See Attribute,
+// which also looks at the calls before.
+func (e *Explanation) RuleFor(d Difference) (Rule, []Rule) {
+	a := e.attribute(d)
+	return a.Rule, a.Applied
+}
+
+// attribute names d from this call alone.
 //
 // The rule is the one behind the model's own effect where there is one:
 // the return value, the event at that place, the last change of that field
 // of that object. A target that did what the model did not do broke the
 // rule that decided against it: for an extra event, the rule that decided
 // the object gets no such event; otherwise the first rule that decided the
-// object's fate in the call, else the last one that changed it, else the
+// object's fate in the call; for a counter the call left alone, the
+// counter's rule; else the last rule that changed the object, else the
 // rule behind the call's return value.
-func (e *Explanation) RuleFor(d Difference) (Rule, []Rule) {
+func (e *Explanation) attribute(d Difference) Attribution {
 	var cands []Rule
 	addCand := func(r Rule) {
 		for _, c := range cands {
@@ -272,9 +295,12 @@ func (e *Explanation) RuleFor(d Difference) (Rule, []Rule) {
 		}
 		cands = append(cands, r)
 	}
-	var lastChange, lastField, firstDecision, noEvent Rule
+	var lastChange, lastField, firstDecision, noEvent, noEventAny Rule
 	extra := d.What == WhatEvent && d.Want == "none"
 	for _, c := range e.Changes {
+		if c.NoEvent != 0 && extra && noEventAny == RuleNone && strings.HasPrefix(d.Got, c.NoEvent.String()) {
+			noEventAny = c.Rule // a target may name the session otherwise
+		}
 		if c.Object != d.Object {
 			continue
 		}
@@ -298,19 +324,102 @@ func (e *Explanation) RuleFor(d Difference) (Rule, []Rule) {
 			addCand(e.Events[i])
 		}
 	}
+	at := func(r Rule, q int) Attribution { return Attribution{Rule: r, Applied: cands, Quality: q} }
 	switch {
 	case d.What == WhatReturn:
-		return e.Ret, cands
+		return at(e.Ret, 2)
 	case d.What == WhatEvent && !extra && d.Event < len(e.Events):
-		return e.Events[d.Event], cands
-	case noEvent != RuleNone:
-		return noEvent, cands
+		return at(e.Events[d.Event], 2)
 	case lastField != RuleNone:
-		return lastField, cands
+		return at(lastField, 2)
+	case noEvent != RuleNone:
+		return at(noEvent, 1)
+	case noEventAny != RuleNone:
+		return at(noEventAny, 1)
 	case firstDecision != RuleNone:
-		return firstDecision, cands
+		return at(firstDecision, 1)
+	case d.What == WhatField && fieldRules[d.Field] != RuleNone:
+		return at(fieldRules[d.Field], 1)
 	case lastChange != RuleNone:
-		return lastChange, cands
+		return at(lastChange, 0)
 	}
-	return e.Ret, cands
+	return at(e.Ret, 0)
+}
+
+// fieldRules name the rule that governs a field a call should have left
+// alone: a counter moved by a call that counts nothing breaks that
+// counter's rule.
+var fieldRules = [...]Rule{
+	FieldSessNumber: RuleCntNumber, FieldSessHits: RuleCntHits, FieldSessMisses: RuleCntMisses,
+	FieldSessTimeouts: RuleCntTimeouts, FieldSessCacheFull: RuleCntCacheFull, FieldReused: RuleReusedReportsHit,
+	FieldTimeout: RuleNone,
+}
+
+// fieldOfGetter is the session field a getter's return value reads.
+var fieldOfGetter = map[Kind]Field{GetTime: FieldTime, GetTimeout: FieldTimeout, IsResumable: FieldResumable}
+
+// Attribute names the rule a target broke when its outcome of the last
+// call of a sequence differs by diffs (as CompareResult or
+// CompareObservation list them); exps explain every call of the sequence
+// (ExplainSequence). Of the differences, the one the model can explain
+// best names the rule, the first of them on a tie. A session field that
+// the last call left alone (or that a getter returned) is named by the
+// rule of the earlier call that last set it.
+func Attribute(exps []Explanation, diffs []Difference) Attribution {
+	if len(exps) == 0 || len(diffs) == 0 {
+		return Attribution{}
+	}
+	last := &exps[len(exps)-1]
+	best := Attribution{Quality: -1}
+	for _, d := range diffs {
+		a := last.attribute(d)
+		if a.Quality < 2 {
+			if r, q := lookBack(exps, d); q > a.Quality {
+				a.Rule, a.Quality = r, q
+			}
+		}
+		if a.Quality > best.Quality {
+			best = a
+		}
+		if best.Quality == 2 {
+			break
+		}
+	}
+	return best
+}
+
+// lookBack finds the rule of the last change, before or in the last
+// call, of the session field d is about (quality 2), else of the last
+// decision about that session (quality 1); RuleNone (0) when there is none.
+func lookBack(exps []Explanation, d Difference) (Rule, int) {
+	last := exps[len(exps)-1]
+	obj, field := d.Object, d.Field
+	if d.What == WhatReturn {
+		f, ok := fieldOfGetter[last.Op.Kind]
+		if !ok {
+			return RuleNone, 0
+		}
+		obj, field = Object{Kind: ObjSession, Handle: last.Op.Sess}, f
+	}
+	if obj.Kind != ObjSession || obj.Handle <= 0 || field == FieldNone || field == FieldLive || field == FieldRefs {
+		return RuleNone, 0
+	}
+	decision := RuleNone
+	for i := len(exps) - 1; i >= 0; i-- {
+		changes := exps[i].Changes
+		for j := len(changes) - 1; j >= 0; j-- {
+			c := changes[j]
+			switch {
+			case c.Object != obj:
+			case c.Field == field:
+				return c.Rule, 2
+			case c.Field == FieldNone && c.NoEvent == 0 && decision == RuleNone:
+				decision = c.Rule
+			}
+		}
+	}
+	if decision != RuleNone {
+		return decision, 1
+	}
+	return RuleNone, 0
 }

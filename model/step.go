@@ -145,6 +145,9 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(RuleTimeCTXSet)
 		c := st.ctx(op.Ctx)
 		old := c.timeout
+		if c.cfg.Timeout == 0 && old == st.prof.DefaultTimeout {
+			st.returns(RuleDefTimeout7200) // most likely still the default
+		}
 		c.timeout = op.Arg
 		if st.prof.TimeoutSetsTicketHint { // profile switch (wolfSSL)
 			c.timeout, c.hint = st.wolfTimeouts(op.Arg)
@@ -157,6 +160,9 @@ func (st *stepper) apply(op Op) int64 {
 			return st.prof.DefaultCacheSize
 		}
 		old := c.size
+		if c.cfg.CacheSize < 0 && old == st.prof.DefaultCacheSize {
+			st.returns(RuleDefCacheSize20480) // most likely still the default
+		}
 		c.size = op.Arg
 		return old
 	case AddSession:

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // Every step records which rules of docs/spec.md it applied. The stepper
 // keeps one current rule: the rule whose effects it is applying now. A
 // function that implements a rule opens a scope for it,
@@ -63,6 +65,15 @@ func (st *stepper) concerns(r sessRef) {
 	}
 }
 
+// concernsCtx records that the current rule decided what SSL_CTX h's
+// cache and counters do in this call even where they do not change.
+func (st *stepper) concernsCtx(h Handle) {
+	if st.trace != nil {
+		st.trace.boundary(st)
+		st.trace.changes = append(st.trace.changes, rawChange{obj: rawObject{ObjCtx, int32(h)}, rule: st.rule})
+	}
+}
+
 // noEvent records that the current rule decided that session r gets no
 // event of kind k in this call (it stays cached, it is not passed to
 // new_session_cb), so that a target which raises one is named by it.
@@ -117,8 +128,47 @@ type Change struct {
 // copy of the state per rule applied, so engines call it only to explain a
 // divergence, on a copy of the state before the diverging call.
 func (s *State) Explain(op Op) (Explanation, error) {
+	e, raw, err := s.explain(op)
+	if err != nil {
+		return e, err
+	}
+	s.resolve(&e, raw)
+	return e, nil
+}
+
+// ExplainSequence runs ops on an empty universe of profile p and explains
+// every call. Sessions are named as the application knows them at the end
+// of the sequence, so a session changed before a later call named it is
+// the same object in every explanation.
+func ExplainSequence(p Profile, ops []Op) ([]Explanation, error) {
+	s := New(p)
+	out := make([]Explanation, len(ops))
+	raws := make([][]rawChange, len(ops))
+	for i, op := range ops {
+		e, raw, err := s.explain(op)
+		if err != nil {
+			return nil, fmt.Errorf("call %d: %w", i+1, err)
+		}
+		out[i], raws[i] = e, raw
+	}
+	for i := range out {
+		s.resolve(&out[i], raws[i])
+	}
+	return out, nil
+}
+
+// resolve fills e.Changes from raw changes, naming objects as s knows them.
+func (s *State) resolve(e *Explanation, raw []rawChange) {
+	e.Changes = make([]Change, 0, len(raw))
+	for _, c := range raw {
+		e.Changes = append(e.Changes, Change{Object: s.objectOf(c.obj), Field: c.field, NoEvent: c.event, Rule: c.rule})
+	}
+}
+
+// explain is Explain with the changes left raw.
+func (s *State) explain(op Op) (Explanation, []rawChange, error) {
 	if err := s.Check(op); err != nil {
-		return Explanation{}, err
+		return Explanation{}, nil, err
 	}
 	tr := &tracer{snap: s.Clone()}
 	st := stepper{State: s, trace: tr}
@@ -126,10 +176,7 @@ func (s *State) Explain(op Op) (Explanation, error) {
 	tr.boundary(&st)
 	s.fired = st.fired
 	e := Explanation{Op: op, Result: Result{Ret: ret, Events: st.events}, Ret: st.retRule(), Events: tr.events, Applied: tr.fired}
-	for _, c := range tr.changes {
-		e.Changes = append(e.Changes, Change{Object: s.objectOf(c.obj), Field: c.field, NoEvent: c.event, Rule: c.rule})
-	}
-	return e, nil
+	return e, tr.changes, nil
 }
 
 // retRule is the rule behind the return value: the one named by returns,

@@ -79,17 +79,12 @@ func (d *Divergence) name(p model.Profile) {
 	if len(d.Diffs) == 0 || len(d.Trail) == 0 {
 		return
 	}
-	st := model.New(p)
-	for _, s := range d.Trail[:len(d.Trail)-1] {
-		if _, err := st.Step(s.Op); err != nil {
-			return // not a sequence the model ran: leave it unnamed
-		}
-	}
-	e, err := st.Explain(d.Trail[len(d.Trail)-1].Op)
+	exps, err := model.ExplainSequence(p, d.Ops())
 	if err != nil {
-		return
+		return // not a sequence the model ran: leave it unnamed
 	}
-	d.Rule, d.Applied = e.RuleFor(d.Diffs[0])
+	a := model.Attribute(exps, d.Diffs)
+	d.Rule, d.Applied = a.Rule, a.Applied
 }
 
 // Error renders the whole reproducer as a scenario, with got/want lines.

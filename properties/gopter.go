@@ -33,7 +33,7 @@ func GopterCommands(tgt target.Target, opts Options) commands.Commands {
 			return func(p *gopter.GenParameters) *gopter.GenResult {
 				op := DrawOp(rngSource{p.Rng}, st.m, supports, opts.Limits)
 				if opts.Coverage != nil {
-					opts.Coverage.add(op.Kind)
+					opts.Coverage.AddKind(op.Kind)
 				}
 				return gopter.NewGenResult(gopterCommand{op}, gopter.NoShrinker)
 			}

@@ -207,4 +207,3 @@ func (l *Lockstep) Finish(ctx context.Context) error {
 	}
 	return nil
 }
-

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"pgregory.net/rapid"
@@ -44,42 +43,6 @@ func DefaultOptions() Options {
 	return Options{Profile: model.OpenSSL30(), MinCalls: 50, MaxCalls: 100, Limits: DefaultLimits(), Window: DefaultWindow}
 }
 
-// Coverage counts what a run exercised.
-type Coverage struct {
-	Sequences int
-	Calls     int
-	ByKind    map[model.Kind]int
-}
-
-func (c *Coverage) add(k model.Kind) {
-	if c.ByKind == nil {
-		c.ByKind = map[model.Kind]int{}
-	}
-	c.Calls++
-	c.ByKind[k]++
-}
-
-// Missing returns the supported call kinds never made, by name.
-func (c *Coverage) Missing(supports func(model.Kind) bool) []string {
-	var out []string
-	for _, k := range model.Kinds() {
-		if supports(k) && c.ByKind[k] == 0 {
-			out = append(out, k.String())
-		}
-	}
-	return out
-}
-
-// String summarises the run in one paragraph.
-func (c *Coverage) String() string {
-	var parts []string
-	for k, n := range c.ByKind {
-		parts = append(parts, fmt.Sprintf("%s=%d", k, n))
-	}
-	sort.Strings(parts)
-	return fmt.Sprintf("%d sequences, %d calls (%s)", c.Sequences, c.Calls, strings.Join(parts, " "))
-}
-
 // RapidProp returns a rapid property that draws one legal call sequence and
 // checks tgt against the model in lockstep. rapid shrinks a failing sequence
 // and saves it under testdata/rapid; the failure message is the reproducer
@@ -99,7 +62,7 @@ func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
 		}
 		ls.SetWindow(window)
 		if opts.Coverage != nil {
-			opts.Coverage.Sequences++
+			opts.Coverage.StartSequence()
 		}
 		if opts.OnSequence != nil {
 			opts.OnSequence()
@@ -109,10 +72,10 @@ func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
 			op := rapid.Custom(func(t *rapid.T) model.Op {
 				return DrawOp(rapidSource{t}, ls.Model(), ls.Supports, opts.Limits)
 			}).Draw(t, fmt.Sprintf("call %d", i+1))
-			if opts.Coverage != nil {
-				opts.Coverage.add(op.Kind)
-			}
 			err = ls.Do(ctx, op)
+			if opts.Coverage != nil && err == nil {
+				opts.Coverage.Add(ls.Model(), op, ls.Trail()[len(ls.Trail())-1].Want)
+			}
 		}
 		if err == nil {
 			err = ls.Finish(ctx)

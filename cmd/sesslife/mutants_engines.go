@@ -248,7 +248,7 @@ func runGopterEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
 
 // runFuzzEngine is the byte decoder outside `go test -fuzz`: seeded random
 // inputs, decoded and checked one by one; the first failing one is shrunk
-// with fuzz.ShrinkBytes, then fuzz.ShrinkOps.
+// with fuzz.ShrinkBytes, then properties.Reduce.
 func runFuzzEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
 	tgt := mutantTarget(m.Mutant, p)
 	defer tgt.Close()
@@ -280,7 +280,7 @@ func runFuzzEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
 		if ops, err = fuzz.Decode(data, cfg); err != nil {
 			return kill{note: "harness error: " + err.Error(), total: time.Since(start)}
 		}
-		ops = fuzz.ShrinkOps(ops, p, fails, 2000)
+		ops = properties.Reduce(ops, p, fails, 2000).Ops
 		var d *properties.Divergence
 		if !errors.As(fuzz.Check(ctx, tgt, p, ops), &d) {
 			return kill{note: "the shrunk input no longer fails", total: time.Since(start)}

@@ -1,0 +1,332 @@
+package properties
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
+)
+
+// Search is the engine behind `sesslife check`: it draws random legal call
+// sequences from a seed, runs each on a target and on the model in
+// lockstep, and turns every divergence of a rule not seen before into a
+// finding with a minimal reproducer. Everything it reports depends only on
+// the seed, the options and the target's behaviour, never on the machine's
+// speed: sequence i is drawn from its own generator seeded by (Seed, i),
+// reduction is bounded by a number of replays, not by time.
+
+// SearchOptions configure Search.
+type SearchOptions struct {
+	Profile model.Profile
+	// Seed picks the sequences; Sequences is how many the whole run draws.
+	Seed      uint64
+	Sequences int
+	// Shard and Shards split the run: this shard draws the sequences whose
+	// index i (from 0) has i % Shards == Shard. Shards 0 or 1: all.
+	Shard, Shards int
+	// Each sequence draws a length in [MinCalls, MaxCalls].
+	MinCalls, MaxCalls int
+	Limits             Limits
+	// Window is how many calls may be in flight on a pipelining target.
+	Window int
+	// MaxFindings stops the search after that many findings.
+	MaxFindings int
+	// ReduceBudget bounds the replays spent reducing one finding;
+	// HangBudget bounds those of them that may hang (each costs the
+	// target's timeout).
+	ReduceBudget, HangBudget int
+	// Known, when set, names rules whose divergences are expected (sesslife
+	// check --expect): they are counted in SearchReport.Known, not reduced.
+	Known func(model.Rule) bool
+	// OnProgress, when set, is called as each sequence starts and as
+	// reduction goes on.
+	OnProgress func(Progress)
+	// OnFinding, when set, is called with each finding as soon as it is
+	// reduced and verified.
+	OnFinding func(Finding)
+}
+
+// DefaultSearchOptions checks the openssl-3.0 profile with 1,000 sequences
+// of 50 to 100 calls.
+func DefaultSearchOptions() SearchOptions {
+	return SearchOptions{Profile: model.OpenSSL30(), Seed: 1, Sequences: 1000, MinCalls: 50, MaxCalls: 100,
+		Limits: DefaultLimits(), Window: DefaultWindow, MaxFindings: 8, ReduceBudget: 1500, HangBudget: 8}
+}
+
+// Phase says what a search is doing.
+type Phase string
+
+// The phases of a search.
+const (
+	Searching Phase = "searching"
+	Reducing  Phase = "reducing"
+	Verifying Phase = "verifying"
+)
+
+// Progress is where a search stands.
+type Progress struct {
+	Phase Phase
+	// Done sequences of Total (this shard's), Calls made while searching.
+	Done, Total, Calls int
+	// While reducing: the rule, the replays so far and the budget, and the
+	// length of the reproducer so far.
+	Rule          model.Rule
+	Tries, Budget int
+	Length        int
+}
+
+// Finding is one rule a target broke, with its minimal reproducer.
+type Finding struct {
+	Rule model.Rule
+	// Divergence is the reduced reproducer as a fresh target ran it.
+	Divergence *Divergence
+	// Sequence is the index of the sequence that found it, Found the length
+	// of the sequence when found.
+	Sequence, Found int
+	// Replays is how many sequences reduction ran; Minimal is false when
+	// its budget ran out before a pass changed nothing.
+	Replays int
+	Minimal bool
+}
+
+// SearchReport is what a search did and found.
+type SearchReport struct {
+	// Sequences drawn and calls made while searching (replays not
+	// counted), Replays run while reducing and verifying.
+	Sequences, Calls, Replays int
+	Coverage                  *Coverage
+	Findings                  []Finding
+	// Known counts the sequences that diverged under an expected rule, or
+	// under a rule already found.
+	Known map[model.Rule]int
+	// Unconfirmed lists divergences that did not reproduce on a fresh
+	// target (the consequence of an earlier corruption of the target's
+	// state, for instance), with the rule they were seen under.
+	Unconfirmed []*Divergence
+	// Interrupted: the context was cancelled before the search ended.
+	Interrupted bool
+}
+
+// seqSource is the generator of one sequence: a PCG seeded by the run's
+// seed and the sequence's index, so that any sequence can be drawn alone.
+type seqSource struct{ r *rand.Rand }
+
+func newSeqSource(seed uint64, i int) seqSource {
+	return seqSource{rand.New(rand.NewPCG(seed, uint64(i)*0x9e3779b97f4a7c15+1))}
+}
+
+func (s seqSource) Intn(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return s.r.IntN(n)
+}
+
+// Search runs a search on targets made by open: one for the search, a
+// fresh one to confirm each finding, and a fresh one again after each
+// finding (whatever the finding did to the old one's state is gone). It
+// returns the report so far and ctx's error when ctx is cancelled, and an
+// error when a target cannot be made.
+func Search(ctx context.Context, open target.Factory, opts SearchOptions) (*SearchReport, error) {
+	s := &searcher{opts: opts, open: open, rep: &SearchReport{Coverage: &Coverage{}, Known: map[model.Rule]int{}},
+		found: map[model.Rule]bool{}}
+	defer s.close()
+	err := s.run(ctx)
+	if ctx.Err() != nil {
+		s.rep.Interrupted = true
+		err = ctx.Err()
+	}
+	return s.rep, err
+}
+
+type searcher struct {
+	opts  SearchOptions
+	open  target.Factory
+	tgt   target.Target
+	rep   *SearchReport
+	found map[model.Rule]bool
+	total int
+}
+
+func (s *searcher) close() {
+	if s.tgt != nil {
+		_ = s.tgt.Close()
+		s.tgt = nil
+	}
+}
+
+func (s *searcher) fresh() error {
+	s.close()
+	t, err := s.open()
+	if err != nil {
+		return fmt.Errorf("sesslife: starting the target: %w", err)
+	}
+	s.tgt = t
+	return nil
+}
+
+func (s *searcher) progress(p Progress) {
+	if s.opts.OnProgress != nil {
+		p.Done, p.Total, p.Calls = s.rep.Sequences, s.total, s.rep.Calls
+		s.opts.OnProgress(p)
+	}
+}
+
+func (s *searcher) run(ctx context.Context) error {
+	shards, shard := max(s.opts.Shards, 1), s.opts.Shard
+	for i := shard; i < s.opts.Sequences; i += shards {
+		s.total++
+	}
+	if err := s.fresh(); err != nil {
+		return err
+	}
+	for i := shard; i < s.opts.Sequences; i += shards {
+		if ctx.Err() != nil || len(s.rep.Findings) >= max(s.opts.MaxFindings, 1) {
+			return nil
+		}
+		s.progress(Progress{Phase: Searching})
+		d, err := s.sequence(ctx, i)
+		if err != nil || d == nil {
+			if err != nil && ctx.Err() == nil {
+				return err
+			}
+			continue
+		}
+		s.diverged(ctx, i, d)
+		if ctx.Err() == nil {
+			if err := s.fresh(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sequence draws and runs sequence i; it returns its divergence, if any.
+func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
+	src := newSeqSource(s.opts.Seed, i)
+	ls, err := NewLockstep(ctx, s.tgt, s.opts.Profile)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// A target that cannot even start a sequence is a finding of the
+		// previous one's kind only if it reproduces; start afresh.
+		if err := s.fresh(); err != nil {
+			return nil, err
+		}
+		if ls, err = NewLockstep(ctx, s.tgt, s.opts.Profile); err != nil {
+			return nil, err
+		}
+	}
+	ls.SetWindow(s.opts.Window)
+	s.rep.Sequences++
+	s.rep.Coverage.StartSequence()
+	n := s.opts.MinCalls + src.Intn(s.opts.MaxCalls-s.opts.MinCalls+1)
+	for k := 0; k < n; k++ {
+		op := DrawOp(src, ls.Model(), ls.Supports, s.opts.Limits)
+		err = ls.Do(ctx, op)
+		if err != nil {
+			break
+		}
+		s.rep.Calls++
+		s.rep.Coverage.Add(ls.Model(), op, ls.Trail()[len(ls.Trail())-1].Want)
+	}
+	if err == nil {
+		err = ls.Finish(ctx)
+	}
+	var d *Divergence
+	switch {
+	case err == nil:
+		return nil, nil
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.As(err, &d):
+		return d, nil
+	}
+	return nil, err
+}
+
+// diverged handles sequence i's divergence d: a known rule is counted; a
+// new one is reduced, confirmed on a fresh target and reported.
+func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
+	r := d.Rule
+	if s.found[r] || (s.opts.Known != nil && s.opts.Known(r)) {
+		s.rep.Known[r]++
+		return
+	}
+	red := s.reduce(ctx, d)
+	if ctx.Err() != nil {
+		return
+	}
+	s.progress(Progress{Phase: Verifying, Rule: r, Length: len(red.Ops)})
+	final := s.confirm(ctx, red.Ops, r)
+	s.rep.Replays++
+	if final == nil {
+		if ctx.Err() == nil {
+			s.rep.Unconfirmed = append(s.rep.Unconfirmed, d)
+		}
+		return
+	}
+	s.found[r] = true
+	f := Finding{Rule: r, Divergence: final, Sequence: i, Found: len(d.Trail), Replays: red.Tries, Minimal: red.Minimal}
+	s.rep.Findings = append(s.rep.Findings, f)
+	if s.opts.OnFinding != nil {
+		s.opts.OnFinding(f)
+	}
+}
+
+// reduce shrinks d's calls while they still diverge under d's rule on the
+// search's target.
+func (s *searcher) reduce(ctx context.Context, d *Divergence) Reduction {
+	r, hangs := d.Rule, 0
+	fails := func(ops []model.Op) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		if r == model.RuleHang && hangs >= s.opts.HangBudget {
+			return false
+		}
+		s.rep.Replays++
+		got := s.runOn(ctx, s.tgt, ops)
+		if got != nil && got.Rule == model.RuleHang {
+			hangs++
+		}
+		return got != nil && got.Rule == r
+	}
+	budget := s.opts.ReduceBudget
+	tried := 0
+	counting := func(ops []model.Op) bool {
+		tried++
+		s.progress(Progress{Phase: Reducing, Rule: r, Tries: tried, Budget: budget, Length: len(ops)})
+		return fails(ops)
+	}
+	return Reduce(d.Ops(), s.opts.Profile, counting, budget)
+}
+
+// confirm runs ops on a fresh target and returns its divergence when it is
+// one under rule r.
+func (s *searcher) confirm(ctx context.Context, ops []model.Op, r model.Rule) *Divergence {
+	t, err := s.open()
+	if err != nil {
+		return nil
+	}
+	defer t.Close()
+	if d := s.runOn(ctx, t, ops); d != nil && d.Rule == r {
+		return d
+	}
+	return nil
+}
+
+// runOn runs ops on t in lockstep and returns the divergence, if any.
+func (s *searcher) runOn(ctx context.Context, t target.Target, ops []model.Op) *Divergence {
+	err := RunOps(ctx, t, s.opts.Profile, ops, s.opts.Window)
+	var d *Divergence
+	if errors.As(err, &d) {
+		return d
+	}
+	return nil
+}

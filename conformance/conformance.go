@@ -9,8 +9,9 @@
 //		conformance.Run(t, func(t *testing.T) target.Target { return mylib.NewTarget() })
 //	}
 //
-// Run reports each family of checks as a subtest, so the subtest names are
-// the checklist. Failures read as got/want lines after the shrunk call
+// Run reports each check as a subtest named after what it checks
+// (lockstep/openssl-3.0/rapid-random-sequences, ...), so the subtest names
+// are the checklist (see [Run]). Failures read as got/want lines after the shrunk call
 // sequence that reproduces them. Like nettest, the checks have no false
 // positives against a correct implementation of the profile, and may miss
 // bugs that random sequences do not reach: run them under the race
@@ -55,14 +56,19 @@ func WithCommandRuns(n int) Option { return func(c *config) { c.runs = n } }
 // WithSeed fixes the gopter engine's seed (rapid's comes from -rapid.seed).
 func WithSeed(seed int64) Option { return func(c *config) { c.seed = seed } }
 
-// Run checks the targets newTarget makes against the model. Each subtest
-// gets a fresh target and closes it at the end.
+// Run checks the targets newTarget makes against the model. Each check is
+// a subtest named after what it checks; each gets a fresh target and closes
+// it at the end. PROFILE is the model profile (openssl-3.0 unless
+// WithProfile says otherwise). The checklist:
 //
-//   - Sequential: rapid draws legal call sequences, runs them on the model
-//     and the target in lockstep, compares every result, event and
-//     observation, and shrinks a failure.
-//   - Commands: gopter's commands engine does the same with its own
-//     generation and shrinking.
+//   - lockstep/PROFILE/rapid-random-sequences: rapid draws legal call
+//     sequences and runs each on the model and the target in lockstep; every
+//     result, event and observation must agree. A failure is shrunk call by
+//     call and saved for replay (-rapid.checks sequences).
+//   - lockstep/PROFILE/gopter-command-sequences: the same agreement on
+//     sequences drawn and shrunk by gopter's commands engine, which removes
+//     whole calls (WithCommandRuns sequences, WithSeed). Its report goes
+//     through t.Log.
 func Run(t *testing.T, newTarget func(t *testing.T) target.Target, opts ...Option) {
 	t.Helper()
 	c := config{profile: model.OpenSSL30(), minCalls: 20, maxCalls: 80, runs: 100, seed: 1}
@@ -72,19 +78,23 @@ func Run(t *testing.T, newTarget func(t *testing.T) target.Target, opts ...Optio
 	popts := properties.DefaultOptions()
 	popts.Profile, popts.MinCalls, popts.MaxCalls = c.profile, c.minCalls, c.maxCalls
 
-	t.Run("Sequential", func(t *testing.T) {
-		tgt := newTarget(t)
-		defer tgt.Close()
-		rapid.Check(t, properties.RapidProp(tgt, popts))
-	})
-	t.Run("Commands", func(t *testing.T) {
-		tgt := newTarget(t)
-		defer tgt.Close()
-		params := gopter.DefaultTestParametersWithSeed(c.seed)
-		params.MinSuccessfulTests = c.runs
-		params.MaxSize = c.maxCalls
-		props := gopter.NewProperties(params)
-		props.Property("model and "+tgt.Info().Name+" agree", commands.Prop(properties.GopterCommands(tgt, popts)))
-		props.TestingRun(t)
+	t.Run("lockstep", func(t *testing.T) {
+		t.Run(c.profile.Name, func(t *testing.T) {
+			t.Run("rapid-random-sequences", func(t *testing.T) {
+				tgt := newTarget(t)
+				defer tgt.Close()
+				rapid.Check(t, properties.RapidProp(tgt, popts))
+			})
+			t.Run("gopter-command-sequences", func(t *testing.T) {
+				tgt := newTarget(t)
+				defer tgt.Close()
+				params := gopter.DefaultTestParametersWithSeed(c.seed)
+				params.MinSuccessfulTests = c.runs
+				params.MaxSize = c.maxCalls
+				props := gopter.NewProperties(params)
+				props.Property("model and "+tgt.Info().Name+" agree", commands.Prop(properties.GopterCommands(tgt, popts)))
+				props.TestingRun(t, properties.GopterReporter(t))
+			})
+		})
 	})
 }

@@ -3,6 +3,8 @@ package properties
 import (
 	"context"
 	"math/rand"
+	"strings"
+	"testing"
 
 	"github.com/leanovate/gopter"
 	"github.com/leanovate/gopter/commands"
@@ -106,3 +108,20 @@ func (c gopterCommand) String() string { return c.op.String() }
 type rngSource struct{ r *rand.Rand }
 
 func (s rngSource) Intn(n int) int { return s.r.Intn(n) }
+
+// GopterReporter returns a gopter reporter for Properties.TestingRun that
+// writes each property's result through tb.Log: gopter's default reporter
+// prints to standard output, where it mixes with the test binary's own
+// output and shows even for a passing test run without -v.
+func GopterReporter(tb testing.TB) gopter.Reporter {
+	return gopter.NewFormatedReporter(true, 100, tbWriter{tb})
+}
+
+// tbWriter turns each write (gopter writes one result at a time) into one
+// tb.Log call.
+type tbWriter struct{ tb testing.TB }
+
+func (w tbWriter) Write(p []byte) (int, error) {
+	w.tb.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}

@@ -72,7 +72,7 @@ func (c *checker) bind(r rawStmt, k model.Kind) bool {
 	case t == 0:
 		c.errs.add(pos, "%s returns nothing that can be bound to %s (only SSL_CTX_new, SSL_new, SSL_get0_session and SSL_get1_session do)", k, name)
 		return false
-	case name == "NULL" || name == "now":
+	case name == "NULL" || name == "now" || name == "TLS1_2" || name == "TLS1_3":
 		c.errs.add(pos, "%s is a keyword and cannot be bound", name)
 		return false
 	}
@@ -80,9 +80,19 @@ func (c *checker) bind(r rawStmt, k model.Kind) bool {
 		c.errs.add(pos, "%s is the name of a call and cannot be bound", name)
 		return false
 	}
-	if ht, _, ok := handleName(name); ok && ht != t {
-		c.errs.add(pos, "%s reads as the handle name of %s and cannot be bound to %s", name, ht, t)
-		return false
+	// A name of the form ctxN, sslN or sessN is that handle's name: binding
+	// it to another object would hide the real one and mislabel it in every
+	// printed line. The type is checked here, the number when the call has
+	// run (runner.bind).
+	if ht, ok := handleForm(name); ok {
+		if ht != t {
+			c.errs.add(pos, "%s reads as the handle name of %s and cannot be bound to %s", name, ht, t)
+			return false
+		}
+		if _, _, ok := handleName(name); !ok {
+			c.errs.add(pos, "%s has the form of a handle name but names no handle (handle numbers start at 1, without leading zeros); choose another name", name)
+			return false
+		}
 	}
 	if b, ok := c.bound[name]; ok {
 		if b.typ != t {

@@ -19,7 +19,9 @@
 // bound by SSL_CTX_new, SSL_new, SSL_get0_session and SSL_get1_session;
 // the handle names ctx1, ssl2, sess3 may be used without binding them, so
 // that the reproducers printed by the engines replay as they are (a leading
-// step number on a line is ignored for the same reason).
+// step number on a line is ignored for the same reason). A name of that
+// form always means its handle: a variable may take it only for that very
+// object, so that no name ever hides another object or mislabels it.
 //
 // [Parse] turns source text into a checked [Script]; [Run] executes it.
 package scenario

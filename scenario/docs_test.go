@@ -18,12 +18,14 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files docs/scenarios/*.out")
 
 // expectation is the "# expect:" header of a worked example: clean, or
-// some of "ub RULE...", "leaks", "unmodelled", separated by commas.
+// some of "ub RULE...", "leaks", "unmodelled", separated by commas; and
+// "notes" when it expects notes (which go with clean too).
 type expectation struct {
 	clean      bool
 	rules      []model.Rule
 	leaks      bool
 	unmodelled bool
+	notes      bool
 }
 
 func parseExpect(t *testing.T, src []byte) expectation {
@@ -48,6 +50,8 @@ func parseExpect(t *testing.T, src []byte) expectation {
 				e.leaks = true
 			case len(words) == 1 && words[0] == "unmodelled":
 				e.unmodelled = true
+			case len(words) == 1 && words[0] == "notes":
+				e.notes = true
 			case len(words) > 1 && words[0] == "ub":
 				for _, w := range words[1:] {
 					r, ok := model.ParseRule(w)
@@ -57,7 +61,7 @@ func parseExpect(t *testing.T, src []byte) expectation {
 					e.rules = append(e.rules, r)
 				}
 			default:
-				t.Fatalf("bad # expect: clause %q (want clean, leaks, unmodelled or ub RULE...)", clause)
+				t.Fatalf("bad # expect: clause %q (want clean, leaks, unmodelled, notes or ub RULE...)", clause)
 			}
 		}
 	}
@@ -119,6 +123,9 @@ func TestWorkedExamples(t *testing.T) {
 			}
 			if got := len(rep.Unmodelled) > 0; got != want.unmodelled {
 				t.Errorf("calls not modelled: %v, header expects %v", got, want.unmodelled)
+			}
+			if got := len(rep.Notes) > 0; got != want.notes {
+				t.Errorf("notes: %v, header expects %v", got, want.notes)
 			}
 			if rep.Clean() != want.clean {
 				t.Errorf("clean = %v, header expects %v (verdict: %s)", rep.Clean(), want.clean, rep.Verdict())

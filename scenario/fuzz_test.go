@@ -3,6 +3,7 @@ package scenario
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -10,7 +11,9 @@ import (
 // FuzzParse: no input makes the parser panic or hang; every problem is
 // reported as FILE:LINE:COL inside the input; a script that parses prints
 // in a normal form that parses back to itself, and runs deterministically
-// without panicking. The seed corpus is in testdata/fuzz/FuzzParse.
+// without panicking (or stops at a handle-named variable bound to another
+// object, with an error naming the place), never labelling an object with
+// another handle's name. The seed corpus is in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("c = SSL_new(ctx1); SSL_free(c)\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -45,14 +48,21 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		var a, b bytes.Buffer
-		if _, err := Run(context.Background(), s, Options{}, &a); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Run(context.Background(), s, Options{}, &b); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		_, errA := Run(context.Background(), s, Options{}, &a)
+		_, errB := Run(context.Background(), s, Options{}, &b)
+		if !bytes.Equal(a.Bytes(), b.Bytes()) || fmt.Sprint(errA) != fmt.Sprint(errB) {
 			t.Fatalf("two runs printed different output")
+		}
+		if m := misnamed.Find(a.Bytes()); m != nil {
+			t.Fatalf("a label puts a handle under another handle's name: %q\n%s", m, a.Bytes())
+		}
+		// The one input error only a run finds: a handle-named variable
+		// bound to another object.
+		if errA != nil {
+			e, ok := errA.(*Error)
+			if !ok || e.File != "fuzz.sim" || e.Pos.Line < 1 || !strings.Contains(e.Msg, "a variable named like a handle must be that handle") {
+				t.Fatalf("run failed: %v", errA)
+			}
 		}
 	})
 }

@@ -32,6 +32,10 @@ func TestParseErrors(t *testing.T) {
 		{"bind void", "x = SSL_free(ssl1)", "f.sim:1:1: SSL_free returns nothing that can be bound to x (only SSL_CTX_new, SSL_new, SSL_get0_session and SSL_get1_session do)"},
 		{"bind keyword", "NULL = SSL_new(ctx1)", "f.sim:1:1: NULL is a keyword and cannot be bound"},
 		{"bind handle of other kind", "ssl1 = SSL_CTX_new(server)", "f.sim:1:1: ssl1 reads as the handle name of an SSL and cannot be bound to an SSL_CTX"},
+		{"bind version", "TLS1_3 = SSL_new(ctx1)", "f.sim:1:1: TLS1_3 is a keyword and cannot be bound"},
+		{"bind malformed handle name", "ssl01 = SSL_new(ctx1)", "f.sim:1:1: ssl01 has the form of a handle name but names no handle (handle numbers start at 1, without leading zeros); choose another name"},
+		{"bind handle zero", "c = SSL_CTX_new(server)\nssl0 = SSL_new(c)", "f.sim:2:1: ssl0 has the form of a handle name but names no handle (handle numbers start at 1, without leading zeros); choose another name"},
+		{"bind malformed handle of other kind", "sess01 = SSL_new(ctx1)", "f.sim:1:1: sess01 reads as the handle name of an SSL_SESSION and cannot be bound to an SSL"},
 		{"bind call name", "tick = SSL_new(ctx1)", "f.sim:1:1: tick is the name of a call and cannot be bound"},
 		{"nested call", "SSL_free(SSL_new)", "f.sim:1:10: argument 1 of SSL_free must be an SSL, found the call name SSL_new (calls do not nest: bind the result to a variable first)"},
 		{"offset on name", "tick(x+1)", "f.sim:1:7: expected ',' or ')' after x, found '+' (only now takes an offset: now+N, now-N)"},
@@ -204,6 +208,21 @@ func TestSignatureCoversEveryKind(t *testing.T) {
 		}
 		if signature(k) == nil && k != model.KindInvalid {
 			t.Errorf("%s has no argument signature", k)
+		}
+	}
+}
+
+func TestHandleForm(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		typ  ArgType
+		ok   bool
+	}{
+		{"ctx1", ArgCtx, true}, {"ssl0", ArgSSL, true}, {"sess01", ArgSess, true}, {"ctx1234567890", ArgCtx, true},
+		{"ssl", 0, false}, {"ssl1x", 0, false}, {"cctx1", 0, false}, {"sessx", 0, false}, {"p", 0, false},
+	} {
+		if typ, ok := handleForm(tc.name); typ != tc.typ || ok != tc.ok {
+			t.Errorf("handleForm(%q) = %v %v, want %v %v", tc.name, typ, ok, tc.typ, tc.ok)
 		}
 	}
 }

@@ -13,7 +13,7 @@ type Finding struct {
 	File string
 	Pos  Pos
 	Stmt string     // the statement in normal form
-	Rule model.Rule // for undefined behaviour: the rule broken
+	Rule model.Rule // undefined behaviour: the rule broken; a note: the rule it cites, if any
 	Msg  string
 }
 
@@ -49,17 +49,27 @@ type Report struct {
 	Skipped []Finding
 	// Leaks lists what the application still owned at the end.
 	Leaks []Leak
-	// Differences lists the calls after which the target did not do what
-	// the model says.
+	// Notes lists legal calls that most likely do not do what the author
+	// wants: SSL_set_session of a session that will not resume (Rule is
+	// RuleSingleUse for a TLS 1.3 session already used once, else empty).
+	// They are warnings, not findings: a report with notes is still clean.
+	Notes []Finding
+	// Differences lists the call after which the target first did not do
+	// what the model says. Later calls are not sent to it (see NotSent), so
+	// there is at most one.
 	Differences []Finding
 	// TargetFailure is set when the target failed (an error, a crash, no
 	// answer in time, an unsupported call); the rest ran on the model only.
 	TargetFailure *Finding
+	// NotSent lists the calls the model ran but did not send to the target
+	// after a difference or a failure; Msg says why.
+	NotSent []Finding
 	// State is the model's universe after the last statement.
 	State *model.State
 }
 
-// Clean reports whether the run found nothing at all.
+// Clean reports whether the run found nothing at all. Notes do not count:
+// they mark legal calls.
 func (r *Report) Clean() bool {
 	return len(r.Undefined) == 0 && len(r.Unmodelled) == 0 && len(r.Skipped) == 0 &&
 		len(r.Leaks) == 0 && len(r.Differences) == 0 && r.TargetFailure == nil
@@ -75,12 +85,14 @@ func (r *Report) Rules() []model.Rule {
 	return slices.Compact(out)
 }
 
-// Verdict summarises the report in one line.
+// Verdict summarises the report in one line: "clean", or what was found,
+// followed by the notes if any ("clean, 1 note (HS13-CLIENT-SINGLE-USE at
+// f.sim:12)").
 func (r *Report) Verdict() string {
-	if r.Clean() {
-		return "clean"
-	}
 	var parts []string
+	if r.Clean() {
+		parts = append(parts, "clean")
+	}
 	count := func(n int, one, many string) {
 		if n == 1 {
 			parts = append(parts, "1 "+one)
@@ -102,6 +114,18 @@ func (r *Report) Verdict() string {
 	count(len(r.Differences), "difference from the target", "differences from the target")
 	if r.TargetFailure != nil {
 		parts = append(parts, "target failed at "+r.TargetFailure.Where())
+	}
+	if len(r.Notes) > 0 {
+		var where []string
+		for _, f := range r.Notes {
+			what := f.Rule.String()
+			if f.Rule == model.RuleNone {
+				what = "not resumable"
+			}
+			where = append(where, fmt.Sprintf("%s at %s", what, f.Where()))
+		}
+		count(len(r.Notes), "note", "notes")
+		parts[len(parts)-1] += " (" + strings.Join(where, ", ") + ")"
 	}
 	return strings.Join(parts, ", ")
 }

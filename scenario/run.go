@@ -33,8 +33,11 @@ type Options struct {
 // Run executes s on a fresh universe and writes, for every statement, the
 // call, its result and events and the objects it changed; then the state
 // at the end, the leaks and a verdict. The output depends only on s, the
-// options and what the target answers. The error is a failure to write or a
-// cancelled ctx; everything the script does wrong is in the report.
+// options and what the target answers. Everything the script does wrong
+// with the library is in the report. The error is a failure to write, a
+// cancelled ctx, or an [*Error] for bad input that only running can
+// reveal: a variable named like a handle (ctxN, sslN, sessN) bound to
+// another object. The run stops there, with the report so far.
 func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, error) {
 	if opt.Profile.Name == "" {
 		opt.Profile = model.OpenSSL30()
@@ -49,6 +52,7 @@ func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, err
 		vars:    map[string]varVal{},
 		made:    map[string]Pos{},
 		taken:   map[model.Handle][]taking{},
+		lost:    map[model.Handle]lostResume{},
 		report:  &Report{},
 		start:   opt.Profile.StartTime,
 		timeout: opt.CallTimeout,
@@ -58,17 +62,26 @@ func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, err
 		if err := ctx.Err(); err != nil {
 			return r.report, err
 		}
-		r.stmt(ctx, stmt)
+		if err := r.stmt(ctx, stmt); err != nil {
+			r.report.State = r.st
+			if r.out.err != nil {
+				return r.report, r.out.err
+			}
+			return r.report, err
+		}
 	}
 	r.finish()
 	r.report.State = r.st
 	return r.report, r.out.err
 }
 
-// varVal is the run-time value of a variable.
+// varVal is the run-time value of a variable and the statement that gave
+// it (to say where a NULL came from).
 type varVal struct {
-	typ ArgType
-	h   model.Handle
+	typ  ArgType
+	h    model.Handle
+	pos  Pos
+	from model.Kind
 }
 
 // taking is one reference the application took to a session.
@@ -91,6 +104,11 @@ type runner struct {
 	tgtName string
 	info    target.Info
 	timeout time.Duration
+	// tgtStop says why calls are no longer sent to the target ("" while
+	// they are, or when there is none).
+	tgtStop string
+	// lost says, for each session, how it stopped being resumable.
+	lost map[model.Handle]lostResume
 }
 
 // errWriter keeps the first write error and drops later writes.
@@ -115,48 +133,60 @@ func (r *runner) header(ctx context.Context, opt Options) {
 	r.out.printf("T = %d, the clock at the start; caches are listed from head (expires last) to tail (evicted first)\n", r.start)
 }
 
-// stmt runs one statement.
-func (r *runner) stmt(ctx context.Context, s Stmt) {
+// stmt runs one statement. The error is an [*Error] for a binding that
+// breaks the naming rule; the run stops there.
+func (r *runner) stmt(ctx context.Context, s Stmt) error {
 	r.report.Statements++
 	r.out.printf("\n%s:%d  %s\n", r.file, s.Pos.Line, s.Text)
 	op, problem := r.op(s)
 	if problem != "" {
 		r.flag(&r.report.Skipped, s, model.RuleNone, "skipped: "+problem)
-		return
+		return nil
 	}
 	if isNullFree(op) {
 		r.out.printf("    => void (%s(NULL) does nothing)\n", op.Kind)
-		return
+		return nil
 	}
 	before := r.snapshot()
 	res, err := r.st.Step(op)
 	var v *model.Violation
 	switch {
 	case errors.As(err, &v):
-		r.flag(&r.report.Undefined, s, v.Rule, fmt.Sprintf("undefined behaviour %s (%s:%d): %s; the call is skipped", v.Rule, r.file, s.Pos.Line, r.annotate(v.Detail)))
-		return
+		detail := r.annotate(v.Detail)
+		if v.Rule == model.RuleUBNULLSession {
+			detail += r.nullOrigin(s)
+		}
+		r.flag(&r.report.Undefined, s, v.Rule, fmt.Sprintf("undefined behaviour %s (%s:%d): %s; the call is skipped", v.Rule, r.file, s.Pos.Line, detail))
+		return nil
 	case errors.Is(err, model.ErrUnmodelled):
 		r.flag(&r.report.Unmodelled, s, model.RuleNone, fmt.Sprintf("not modelled: %s; the call is skipped", unmodelledReason(err)))
-		return
+		return nil
 	case err != nil:
 		r.flag(&r.report.Unmodelled, s, model.RuleNone, fmt.Sprintf("the model refused the call: %v; the call is skipped", err))
-		return
+		return nil
 	}
+	r.out.printf("    => %s\n", r.formatRet(op, res.Ret))
 	if s.Bind != "" {
-		r.bind(s, op, res)
+		if err := r.bind(s, op, res); err != nil {
+			r.out.printf("    !! %s; the run stops here\n", err.Msg)
+			return err
+		}
 	}
 	if key := objKey(s.Kind, op); key != "" {
 		r.made[key] = s.Pos
 	}
-	r.out.printf("    => %s\n", r.formatRet(op, res.Ret))
 	for _, e := range res.Events {
 		r.out.printf("    event %s\n", r.formatEvent(e))
 	}
+	r.noteResumption(s, op, before)
 	r.track(before, op, s.Pos)
 	if r.tgt != nil {
 		r.side(ctx, s, op, res)
+	} else if r.tgtStop != "" {
+		r.notSent(s)
 	}
 	r.changes(before)
+	return nil
 }
 
 // flag prints a finding under the statement and records it.
@@ -251,9 +281,14 @@ func (r *runner) op(s Stmt) (op model.Op, problem string) {
 	return op, ""
 }
 
-// bind gives the statement's variable its value.
-func (r *runner) bind(s Stmt, op model.Op, res model.Result) {
-	v := varVal{typ: binds(s.Kind)}
+// bind gives the statement's variable its value. A variable named like a
+// handle (ctxN, sslN, sessN) must get that very handle: anything else would
+// hide the real object behind the name and label it wrongly in every line
+// printed after. Such a binding is an [*Error] naming the place, like a
+// parse error; only the run can find it, since the handle a call returns
+// is a run-time fact.
+func (r *runner) bind(s Stmt, op model.Op, res model.Result) *Error {
+	v := varVal{typ: binds(s.Kind), pos: s.Pos, from: s.Kind}
 	switch s.Kind {
 	case model.CtxNew:
 		v.h = op.Ctx
@@ -262,5 +297,26 @@ func (r *runner) bind(s Stmt, op model.Op, res model.Result) {
 	default:
 		v.h = model.Handle(res.Ret)
 	}
+	if _, h, ok := handleName(s.Bind); ok && h != v.h {
+		got := r.formatRet(op, res.Ret)
+		return &Error{File: r.file, Pos: s.Pos, Msg: fmt.Sprintf(
+			"%s cannot be bound to %s, which %s returned: a variable named like a handle must be that handle (choose a name not of the form %sN)",
+			s.Bind, got, s.Kind, handlePrefix(v.typ))}
+	}
 	r.vars[s.Bind] = v
+	return nil
+}
+
+// nullOrigin says which variable of s holds a NULL session and which call
+// gave it, for a UB-NULL-SESSION message ("" when s wrote NULL itself).
+func (r *runner) nullOrigin(s Stmt) string {
+	for _, a := range s.Args {
+		if a.Type != ArgSess || a.Var == "" {
+			continue
+		}
+		if v := r.vars[a.Var]; v.h == 0 {
+			return fmt.Sprintf(" (%s holds the NULL that %s returned at %s:%d)", a.Var, v.from, r.file, v.pos.Line)
+		}
+	}
+	return ""
 }

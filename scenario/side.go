@@ -79,8 +79,15 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 	for _, l := range lines {
 		r.out.printf("         %s\n", l)
 	}
+	r.out.printf("    !! the rest runs on the model only: %s's state is no longer the model's\n", r.tgtName)
 	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text,
 		Msg: r.tgtName + " differs from the model: " + strings.Join(lines, "; ")})
+	// From here the model no longer tracks the target's state, so a call
+	// the model deems legal can be undefined behaviour there (a session the
+	// target failed to evict, added to a second SSL_CTX, corrupts the
+	// first one's list). Nothing more is sent.
+	r.stopTarget(fmt.Sprintf("%s differed from the model at %s:%d; from there its state is not the model's, and a call legal in the model could be undefined behaviour in %s",
+		r.tgtName, r.file, s.Pos.Line, r.tgtName))
 }
 
 // targetFailed records that the target cannot go on; the rest of the script
@@ -89,7 +96,50 @@ func (r *runner) targetFailed(s Stmt, msg string) {
 	msg += "; the rest runs on the model only"
 	r.out.printf("    !! %s\n", msg)
 	r.report.TargetFailure = &Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Msg: msg}
-	r.tgt = nil
+	where := "to start"
+	if s.Pos.Line > 0 {
+		where = fmt.Sprintf("at %s:%d", r.file, s.Pos.Line)
+	}
+	r.stopTarget(fmt.Sprintf("%s failed %s", r.tgtName, where))
+}
+
+// stopTarget stops sending calls to the target; why is said with every
+// call that is not sent.
+func (r *runner) stopTarget(why string) {
+	r.tgt, r.tgtStop = nil, why
+}
+
+// notSent records that s ran on the model only.
+func (r *runner) notSent(s Stmt) {
+	r.report.NotSent = append(r.report.NotSent, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text,
+		Msg: "not sent to " + r.tgtName + ": " + r.tgtStop})
+}
+
+// printNotSent lists, at the end, the lines whose calls the target never
+// got, and why.
+func (r *runner) printNotSent() {
+	if len(r.report.NotSent) == 0 {
+		return
+	}
+	var spans []string
+	for i := 0; i < len(r.report.NotSent); {
+		first := r.report.NotSent[i].Pos.Line
+		last := first
+		for i < len(r.report.NotSent) && r.report.NotSent[i].Pos.Line <= last+1 {
+			last = r.report.NotSent[i].Pos.Line
+			i++
+		}
+		if first == last {
+			spans = append(spans, fmt.Sprint(first))
+		} else {
+			spans = append(spans, fmt.Sprintf("%d-%d", first, last))
+		}
+	}
+	word := "line"
+	if len(spans) > 1 || strings.Contains(spans[0], "-") {
+		word = "lines"
+	}
+	r.out.printf("\nnot sent to %s: %s %s of %s (%s)\n", r.tgtName, word, strings.Join(spans, ", "), r.file, r.tgtStop)
 }
 
 // guard calls f on the target with a deadline, turning a panic into an

@@ -87,6 +87,26 @@ func handlePrefix(t ArgType) string {
 	return ""
 }
 
+// handleForm reports whether name has the form of a handle name (ctx, ssl or
+// sess followed by digits) and for which type. Such a name means that handle
+// and nothing else, so a variable may take it only for that very object (see
+// runner.bind); a form that names no handle (ssl0, sess01) cannot be bound.
+func handleForm(name string) (ArgType, bool) {
+	for _, t := range []ArgType{ArgCtx, ArgSSL, ArgSess} {
+		pre := handlePrefix(t)
+		if len(name) <= len(pre) || name[:len(pre)] != pre {
+			continue
+		}
+		for _, c := range name[len(pre):] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+		}
+		return t, true
+	}
+	return 0, false
+}
+
 // handleName splits a handle name such as ssl2 into its type and number.
 func handleName(name string) (ArgType, model.Handle, bool) {
 	for _, t := range []ArgType{ArgCtx, ArgSSL, ArgSess} {

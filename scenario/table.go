@@ -19,8 +19,9 @@ type row struct {
 // snapshot is the state table at one moment, with the application's
 // reference counts by session handle.
 type snapshot struct {
-	rows    []row
-	appRefs []int
+	rows      []row
+	appRefs   []int
+	resumable []bool
 }
 
 // snapshot renders the whole universe.
@@ -37,6 +38,7 @@ func (r *runner) snapshot() snapshot {
 	for _, v := range r.st.Sessions() {
 		s.rows = append(s.rows, r.sessRow(v))
 		s.appRefs = append(s.appRefs, v.AppRefs)
+		s.resumable = append(s.resumable, v.Alive && v.Resumable)
 	}
 	return s
 }
@@ -229,5 +231,6 @@ func (r *runner) finish() {
 			r.out.printf("    %s: %s\n", l.Object, l.Msg)
 		}
 	}
+	r.printNotSent()
 	r.out.printf("\nverdict: %s\n", r.report.Verdict())
 }

@@ -64,7 +64,7 @@ func law(t *testing.T, name string, each func(before, after *model.State, op mod
 	props.Property(name, prop.ForAll(func(seed int64, n int) string {
 		return walk(seed, n, each)
 	}, gen.Int64(), gen.IntRange(1, 120)))
-	props.TestingRun(t)
+	props.TestingRun(t, GopterReporter(t))
 }
 
 func refs(s *model.State) map[model.Handle][2]int {

@@ -100,15 +100,16 @@ const (
 // Difference is one way a target's outcome of a call differs from the
 // model's. Got and Want are rendered for people; "none" means absent.
 type Difference struct {
-	What What
+	What What `json:"what"`
 	// Event is the index of the first event that differs (WhatEvent).
-	Event int
+	Event int `json:"event,omitempty"`
 	// Object is the object concerned: the event's session, or the object
 	// whose field differs. Zero for a return value.
-	Object Object
+	Object Object `json:"object,omitzero"`
 	// Field is the field that differs (WhatField).
-	Field     Field
-	Got, Want string
+	Field Field  `json:"field,omitzero"`
+	Got   string `json:"got"`
+	Want  string `json:"want"`
 }
 
 // String renders the difference on one line.

@@ -74,15 +74,15 @@ const (
 // CtxConfig is everything SSL_CTX_new and the set-up calls after it decide.
 // Zero values mean "library default" where the field says so.
 type CtxConfig struct {
-	Side        Side
-	CacheMode   CacheMode    // exact mode; see DefaultMode
-	DefaultMode bool         // leave the mode at the library default (SERVER)
-	CacheSize   int64        // SSL_CTX_sess_set_cache_size; -1 leaves the default
-	Timeout     int64        // SSL_CTX_set_timeout; 0 leaves the default
-	NumTickets  int64        // SSL_CTX_set_num_tickets; -1 leaves the default
-	NoTicket    bool         // SSL_OP_NO_TICKET
-	NewCB       NewSessionCB // SSL_CTX_sess_set_new_cb
-	RemoveCB    bool         // SSL_CTX_sess_set_remove_cb
+	Side        Side         `json:"side"`
+	CacheMode   CacheMode    `json:"mode"`         // exact mode; see DefaultMode
+	DefaultMode bool         `json:"default_mode"` // leave the mode at the library default (SERVER)
+	CacheSize   int64        `json:"cache_size"`   // SSL_CTX_sess_set_cache_size; -1 leaves the default
+	Timeout     int64        `json:"timeout"`      // SSL_CTX_set_timeout; 0 leaves the default
+	NumTickets  int64        `json:"num_tickets"`  // SSL_CTX_set_num_tickets; -1 leaves the default
+	NoTicket    bool         `json:"no_ticket"`    // SSL_OP_NO_TICKET
+	NewCB       NewSessionCB `json:"new_cb"`       // SSL_CTX_sess_set_new_cb: 0 none, 1 returns 0, 2 returns 1
+	RemoveCB    bool         `json:"remove_cb"`    // SSL_CTX_sess_set_remove_cb
 }
 
 // DefaultConfig returns a configuration that changes nothing from the

@@ -33,9 +33,9 @@ func (k EventKind) String() string {
 // has been shown (named sessions); unnamed internal copies come and go
 // unseen, as they do for a real program.
 type Event struct {
-	Kind EventKind
-	Sess Handle
-	Ctx  Handle
+	Kind EventKind `json:"kind"`
+	Sess Handle    `json:"sess"`
+	Ctx  Handle    `json:"ctx,omitempty"`
 }
 
 // String renders the event, for example "remove_cb(ctx1, sess3)".
@@ -50,8 +50,8 @@ func (e Event) String() string {
 // in order. For calls that return a session (Get0, Get1) Ret is the session
 // handle, 0 for NULL; for calls that return void Ret is 0.
 type Result struct {
-	Ret    int64
-	Events []Event
+	Ret    int64   `json:"ret"`
+	Events []Event `json:"events,omitempty"`
 }
 
 // Equal reports whether two results are the same.

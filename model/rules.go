@@ -1,11 +1,12 @@
 package model
 
-//go:generate go run ./internal/genrules ../docs/spec.md rules_gen.go
+//go:generate go run ./internal/genrules/cmd ../docs/spec.md rules_gen.go
 
 import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 )
 
 // Rule names one rule of docs/spec.md. Every rule id is written once, in
@@ -20,6 +21,9 @@ type RuleInfo struct {
 	ID        string
 	Family    string
 	Statement string
+	// Unreachable, when set, says why random generation cannot make the
+	// rule fire (docs/spec.md, "Rules generation cannot reach").
+	Unreachable string
 }
 
 // String returns the rule's id as docs/spec.md writes it, e.g.
@@ -75,6 +79,34 @@ func Rules() []Rule {
 		out = append(out, r)
 	}
 	return out
+}
+
+// GenerableRules returns the rules a random sequence of legal calls can
+// make the model apply under profile p: every rule of the model's step
+// semantics, without the undefined-behaviour rules (generators never make
+// such calls), the concurrency rules, the harness outcomes and the rules
+// docs/spec.md marks as unreachable by generation.
+func GenerableRules(p Profile) []Rule {
+	var out []Rule
+	for r := RuleNone + 1; r < ruleCount; r++ {
+		info := ruleTable[r]
+		if info.Unreachable != "" || !p.covers(info.Family) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// covers reports whether rules of family apply to random sequences of a
+// universe of profile p.
+func (p Profile) covers(family string) bool {
+	for _, prefix := range []string{"Undefined behaviour", "Concurrency", "Harness outcomes"} {
+		if strings.HasPrefix(family, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // RuleSet is a set of rules, cheap to fill on every call.

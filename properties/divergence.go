@@ -125,7 +125,6 @@ func (d *Divergence) Headline() string {
 // render renders the divergence with errText standing for d.Err.
 func (d *Divergence) render(errText string) string {
 	var b strings.Builder
-	last := len(d.Trail)
 	b.WriteString(d.Headline() + "\n")
 	for i, s := range d.Trail {
 		line := fmt.Sprintf("%4d  %s", i+1, FormatCall(s.Op, s.Want))
@@ -134,9 +133,27 @@ func (d *Divergence) render(errText string) string {
 		}
 		b.WriteString(line + "\n")
 	}
+	b.WriteString(d.detail(errText))
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// Detail says what differed at the diverging call (got and want, the
+// differences, the rules applied there), or how the target failed, with
+// only the first line of a target's error.
+func (d *Divergence) Detail() string {
+	errText := ""
+	if d.Err != nil {
+		errText, _, _ = strings.Cut(d.Err.Error(), "\n")
+	}
+	return strings.TrimRight(d.detail(errText), "\n")
+}
+
+func (d *Divergence) detail(errText string) string {
+	var b strings.Builder
+	last := len(d.Trail)
 	if d.Teardown || last == 0 {
 		fmt.Fprintf(&b, "%s\n", errText)
-		return strings.TrimRight(b.String(), "\n")
+		return b.String()
 	}
 	final := d.Trail[last-1]
 	switch {
@@ -157,7 +174,7 @@ func (d *Divergence) render(errText string) string {
 		}
 		fmt.Fprintf(&b, "rules the model applied there: %s\n", strings.Join(names, ", "))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return b.String()
 }
 
 // FormatCall renders a call as a scenario line: creation calls and calls

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target/targets"
 )
 
 // continueRun is what parseArgs returns when the command should go on.
@@ -14,15 +16,22 @@ const continueRun = -1
 
 // parseArgs parses a subcommand's flags (fs is named "sesslife CMD") and
 // checks it got exactly nargs operands, naming what they are (what) in the
-// message. It returns the exit status to end with, or continueRun.
-func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer, nargs int, what string) int {
-	fs.SetOutput(stderr)
+// message. Help (-h, --help) goes to stdout, errors to stderr. It returns
+// the exit status to end with, or continueRun.
+func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, nargs int, what string) int {
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
 			return exitOK
 		}
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		fs.SetOutput(stderr)
+		fs.Usage()
 		return exitUsage
 	}
+	fs.SetOutput(stderr)
 	switch {
 	case fs.NArg() == nargs:
 		return continueRun
@@ -43,3 +52,35 @@ func lookupProfile(fs *flag.FlagSet, name string, stderr io.Writer) (model.Profi
 	}
 	return p, ok
 }
+
+// shimFlags are the flags that pass arguments and environment to a shim.
+type shimFlags struct {
+	argList, envList listFlag
+}
+
+func (s *shimFlags) register(fs *flag.FlagSet) {
+	fs.Var(&s.argList, "shim-arg", "pass this argument to the shim (repeatable, in order)")
+	fs.Var(&s.envList, "shim-env", "add KEY=VALUE to the shim's environment (repeatable)")
+}
+
+func (s *shimFlags) options() targets.Options {
+	return targets.Options{ShimArgs: s.argList, ShimEnv: s.envList}
+}
+
+// args renders the flags again, for replay commands.
+func (s *shimFlags) args() []string {
+	var out []string
+	for _, a := range s.argList {
+		out = append(out, "--shim-arg", shellQuote(a))
+	}
+	for _, e := range s.envList {
+		out = append(out, "--shim-env", shellQuote(e))
+	}
+	return out
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -2,286 +2,265 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"pgregory.net/rapid"
-
-	"github.com/sesslife/sesslife/impl"
-	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/target"
+	"github.com/sesslife/sesslife/target/targets"
 )
 
+// checkConfig holds the flags of `sesslife check`.
 type checkConfig struct {
-	target      string
-	profile     string
-	seed        uint64
-	sequences   int
-	steps       int
-	maxFindings int
-	jsonPath    string
-	shrinkTime  time.Duration
-	clients     int
-	htmlDir     string
+	target       string
+	profile      string
+	seed         uint64
+	sequences    int
+	steps        int
+	maxFindings  int
+	reduceBudget int
+	jsonPath     string
+	htmlDir      string
+	saveDir      string
+	expectPath   string
+	shard        string
+	clients      int
+	shim         shimFlags
 }
 
 func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("sesslife check", flag.ContinueOnError)
-	fs.StringVar(&c.target, "target", "impl", "system to check: impl, openssl or exec:PATH")
-	fs.StringVar(&c.profile, "profile", "openssl-3.0", "model profile the target must follow")
+	fs.StringVar(&c.target, "target", "impl", "system to check: "+strings.Join(targets.Names(), ", "))
+	fs.StringVar(&c.profile, "profile", "openssl-3.0", "model profile the target must follow: "+strings.Join(model.ProfileNames(), ", "))
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the random sequences (0: derive one from the clock and print it)")
 	fs.IntVar(&c.sequences, "sequences", 1000, "number of random call sequences")
 	fs.IntVar(&c.steps, "steps", 100, "maximum calls per sequence (at least half as many are made)")
-	fs.IntVar(&c.maxFindings, "max-findings", 8, "after a divergence, keep looking for divergences of other rules, up to this many")
-	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (for CI)")
-	fs.DurationVar(&c.shrinkTime, "shrink-time", 30*time.Second, "longest time spent shrinking one divergence")
+	fs.IntVar(&c.maxFindings, "max-findings", 8, "stop after this many findings (each of a different rule)")
+	fs.IntVar(&c.reduceBudget, "reduce-budget", properties.DefaultSearchOptions().ReduceBudget, "most replays spent reducing one finding to a minimal reproducer")
+	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (docs/report.md)")
+	fs.StringVar(&c.htmlDir, "html", "", "also write the report as HTML (index.html) into this directory")
+	fs.StringVar(&c.saveDir, "save", "", "directory for the reproducers of findings, one scenario file each (default: sesslife-SEED in the temporary directory)")
+	fs.StringVar(&c.expectPath, "expect", "", "file of known divergences, one rule id and its reason per line: reported as expected, and the run fails if one no longer shows")
+	fs.StringVar(&c.shard, "shard", "", "K/N: draw only the sequences whose index is K modulo N, so that N runs share one seed's budget")
 	fs.IntVar(&c.clients, "clients", 0, "also record a concurrent history with this many clients and check it for linearizability (targets that declare concurrency)")
-	fs.StringVar(&c.htmlDir, "html", "", "directory for porcupine's visualization of a non-linearizable history (default: the temporary directory)")
+	c.shim.register(fs)
 	return fs
 }
 
-// finding is one group of divergences: the rule it breaks and the shrunk
-// reproducer rapid found for it.
-type finding struct {
-	Rule       string `json:"rule"`
-	Seed       uint64 `json:"seed"`
-	Calls      int    `json:"calls"`
-	Reproducer string `json:"reproducer"`
-}
-
-// checkReport is the outcome of a check run (also its JSON form).
-type checkReport struct {
-	Target      string    `json:"target"`
-	Profile     string    `json:"profile"`
-	Seed        uint64    `json:"seed"`
-	Sequences   int       `json:"sequences"`
-	Calls       int       `json:"calls"`
-	Seconds     float64   `json:"seconds"`
-	Conformant  bool      `json:"conformant"`
-	Findings    []finding `json:"findings"`
-	Unsupported []string  `json:"unsupported"`
-	NotCovered  []string  `json:"not_covered"`
-}
-
-func runCheck(args []string, stdout, stderr io.Writer) int {
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c checkConfig
 	fs := checkFlags(&c)
-	if code := parseArgs(fs, args, stderr, 0, ""); code != continueRun {
+	if code := parseArgs(fs, args, stdout, stderr, 0, ""); code != continueRun {
 		return code
 	}
 	prof, ok := lookupProfile(fs, c.profile, stderr)
 	if !ok {
 		return exitUsage
 	}
-	if c.sequences < 1 || c.steps < 2 || c.maxFindings < 1 {
-		fmt.Fprintln(stderr, "sesslife check: --sequences and --max-findings must be at least 1, --steps at least 2")
+	if c.sequences < 1 || c.steps < 2 || c.maxFindings < 1 || c.reduceBudget < 0 {
+		fmt.Fprintln(stderr, "sesslife check: --sequences and --max-findings must be at least 1, --steps at least 2, --reduce-budget at least 0")
 		return exitUsage
+	}
+	shard, shards, err := parseShard(c.shard)
+	if err != nil {
+		fmt.Fprintf(stderr, "sesslife check: --shard: %v\n", err)
+		return exitUsage
+	}
+	var expect *expectations
+	if c.expectPath != "" {
+		if expect, err = readExpectations(c.expectPath); err != nil {
+			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+			return exitUsage
+		}
 	}
 	if c.seed == 0 {
 		c.seed = uint64(time.Now().UnixNano())
 	}
-	tgt, err := openTarget(c.target)
+	open := targets.Factory(c.target, c.shim.options())
+	probe, err := open()
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife check: %v\n", err)
 		return exitUsage
 	}
-	defer tgt.Close()
-	info := tgt.Info()
+	info := probe.Info()
+	_ = probe.Close()
 
-	opts := properties.DefaultOptions()
-	opts.Profile = prof
-	opts.MaxCalls = c.steps
-	opts.MinCalls = max(1, c.steps/2)
-	opts.Coverage = &properties.Coverage{}
-	opts.OnSequence = progress(opts.Coverage, c.sequences, stderr)
-	fmt.Fprintf(stderr, "sesslife: checking %s against the %s model: %d sequences of %d..%d calls, seed %d\n",
-		info.Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, c.seed)
+	opts := properties.DefaultSearchOptions()
+	opts.Profile, opts.Seed, opts.Sequences = prof, c.seed, c.sequences
+	opts.Shard, opts.Shards = shard, shards
+	opts.MaxCalls, opts.MinCalls = c.steps, max(1, c.steps/2)
+	opts.MaxFindings, opts.ReduceBudget = c.maxFindings, c.reduceBudget
+	if expect != nil {
+		opts.Known = expect.has
+	}
+	rep := newCheckReport(c, info, prof)
+	saver := &reproducerSaver{dir: c.saveDir, seed: c.seed}
+	opts.OnFinding = func(f properties.Finding) {
+		n := len(rep.Findings) + 1
+		path, err := saver.save(n, f, rep)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife check: saving the reproducer: %v\n", err)
+		}
+		jf := newFinding(n, f, replayCommand(c, path))
+		rep.Findings = append(rep.Findings, jf)
+		printFinding(stdout, jf, f)
+	}
+	opts.OnProgress = newProgress(stderr)
+	fmt.Fprintf(stderr, "sesslife: checking %s against the %s model: %d sequences of %d..%d calls%s, seed %d\n",
+		info.Name, prof.Name, c.sequences, opts.MinCalls, opts.MaxCalls, shardText(c.shard), c.seed)
 
 	start := time.Now()
-	rep := checkReport{Target: info.Name, Profile: prof.Name, Seed: c.seed}
-	seen := map[string]bool{}
-	opts.Ignore = func(d *properties.Divergence) bool { return seen[d.Rule.String()] }
-	// Each round is one rapid run with its own seed; a divergence ends the
-	// round, and the next one looks for divergences of other rules.
-	for round := 0; round < c.maxFindings; round++ {
-		var last *properties.Divergence
-		opts.OnDivergence = func(d *properties.Divergence) { last = d }
-		seed := c.seed + uint64(round)
-		failure, err := runRapid(map[string]string{
-			"rapid.checks":     strconv.Itoa(c.sequences),
-			"rapid.seed":       strconv.FormatUint(seed, 10),
-			"rapid.shrinktime": c.shrinkTime.String(),
-		}, properties.RapidProp(tgt, opts))
+	res, err := properties.Search(ctx, open, opts)
+	rep.fill(res, info, prof, time.Since(start))
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+		rep.Error = err.Error()
+	}
+	if c.clients > 0 && ctx.Err() == nil && err == nil {
+		lin, err := checkLinearizable(ctx, c, open, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
-			return exitUsage
+			rep.Error = err.Error()
 		}
-		if failure == "" {
-			break
-		}
-		f := finding{Rule: "HARNESS", Seed: seed, Reproducer: failure}
-		if last != nil {
-			f.Rule, f.Calls, f.Reproducer = last.Rule.String(), len(last.Trail), last.Error()
-		}
-		rep.Findings = append(rep.Findings, f)
-		if last == nil || seen[f.Rule] {
-			break // not a divergence rapid can group: stop here
-		}
-		seen[f.Rule] = true
+		rep.Linearizability = lin
 	}
-	rep.Seconds = time.Since(start).Seconds()
-	rep.Sequences, rep.Calls, rep.Conformant = opts.Coverage.Sequences, opts.Coverage.Calls, len(rep.Findings) == 0
-	for _, k := range info.Unsupported {
-		rep.Unsupported = append(rep.Unsupported, k.String())
+	if expect != nil {
+		rep.Expected = expect.judge(res)
 	}
-	rep.NotCovered = opts.Coverage.Missing(info.Supports)
-	if c.clients > 0 {
-		f, err := checkLinearizable(c, tgt, stdout)
-		if err != nil {
-			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
-			return exitUsage
-		}
-		if f != nil {
-			rep.Findings = append(rep.Findings, *f)
-			rep.Conformant = false
-		}
+	rep.decide()
+	printVerdict(stdout, c, rep)
+	status := writeOutputs(c, rep, stderr)
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case rep.Error != "":
+		return exitUsage
+	case !rep.Conformant:
+		return exitDivergence
 	}
-	printCheck(stdout, c, rep, countSupported(info.Supports))
+	return status
+}
+
+// writeOutputs writes the JSON and HTML reports the flags ask for.
+func writeOutputs(c checkConfig, rep *checkReport, stderr io.Writer) int {
+	status := exitOK
 	if c.jsonPath != "" {
 		if err := writeJSON(c.jsonPath, rep); err != nil {
 			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
-			return exitUsage
+			status = exitUsage
 		}
 	}
-	if !rep.Conformant {
-		return exitDivergence
-	}
-	return exitOK
-}
-
-// printCheck writes the human report: findings grouped by rule, each with
-// its reproducer, then one verdict line.
-func printCheck(w io.Writer, c checkConfig, rep checkReport, supported int) {
-	elapsed := time.Duration(rep.Seconds * float64(time.Second)).Round(time.Millisecond)
-	for i, f := range rep.Findings {
-		fmt.Fprintf(w, "== finding %d: rule %s (seed %d, %d calls)\n%s\n\n", i+1, f.Rule, f.Seed, f.Calls, f.Reproducer)
-	}
-	if len(rep.Unsupported) > 0 {
-		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", rep.Target, strings.Join(rep.Unsupported, ", "))
-	}
-	if len(rep.NotCovered) > 0 {
-		fmt.Fprintf(w, "sesslife: never exercised: %s\n", strings.Join(rep.NotCovered, ", "))
-	}
-	if !rep.Conformant {
-		var rules []string
-		for _, f := range rep.Findings {
-			rules = append(rules, f.Rule)
-		}
-		fmt.Fprintf(w, "sesslife: FAIL %s diverges from %s: %d finding(s) [%s] (seed %d, %s); replay with: sesslife check --target %s --profile %s --seed %d --sequences %d --steps %d\n",
-			rep.Target, rep.Profile, len(rep.Findings), strings.Join(rules, " "), rep.Seed, elapsed, c.target, c.profile, c.seed, c.sequences, c.steps)
-		return
-	}
-	fmt.Fprintf(w, "sesslife: PASS %s conforms to %s: %d sequences, %d calls, %d/%d supported call kinds covered (seed %d, %s, %.0f calls/s)\n",
-		rep.Target, rep.Profile, rep.Sequences, rep.Calls, supported-len(rep.NotCovered), supported, rep.Seed, elapsed,
-		float64(rep.Calls)/max(rep.Seconds, 1e-9))
-}
-
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
-
-func countSupported(supports func(model.Kind) bool) int {
-	n := 0
-	for _, k := range model.Kinds() {
-		if supports(k) {
-			n++
+	if c.htmlDir != "" {
+		if err := writeHTML(c.htmlDir, rep); err != nil {
+			fmt.Fprintf(stderr, "sesslife check: %v\n", err)
+			status = exitUsage
 		}
 	}
-	return n
+	return status
 }
 
-// runRapid runs prop through rapid outside `go test`: rapid reads its
-// settings from the standard flag set, so they are set there. It never
-// writes fail files (the command line prints reproducers instead).
-func runRapid(settings map[string]string, prop func(*rapid.T)) (failure string, err error) {
-	settings["rapid.nofailfile"] = "true"
-	for name, value := range settings {
-		if err := flag.Set(name, value); err != nil {
-			return "", fmt.Errorf("configure rapid: %w", err)
-		}
+// parseShard reads K/N (0 <= K < N); "" is the whole run.
+func parseShard(s string) (shard, shards int, err error) {
+	if s == "" {
+		return 0, 1, nil
 	}
-	tb := newCLITB("sesslife-check")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		rapid.Check(tb, prop)
-	}()
-	<-done
-	if tb.Failed() {
-		return tb.report(), nil
+	k, n, ok := strings.Cut(s, "/")
+	shard, err1 := strconv.Atoi(k)
+	shards, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || shards < 1 || shard < 0 || shard >= shards {
+		return 0, 0, fmt.Errorf("%q: want K/N with 0 <= K < N", s)
 	}
-	return "", nil
+	return shard, shards, nil
 }
 
-// progress reports on w every few seconds how far a run of total
-// sequences has come (call it as each sequence starts).
-func progress(cov *properties.Coverage, total int, w io.Writer) func() {
+func shardText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (shard " + s + ")"
+}
+
+// replayCommand is the command that replays a saved reproducer.
+func replayCommand(c checkConfig, path string) string {
+	parts := []string{"sesslife", "replay", "--target", shellQuote(c.target), "--profile", c.profile}
+	parts = append(parts, c.shim.args()...)
+	return strings.Join(append(parts, shellQuote(path)), " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r == '=' || r == ',' ||
+			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// reproducerSaver writes each finding's reproducer as a scenario file.
+type reproducerSaver struct {
+	dir  string
+	seed uint64
+}
+
+func (s *reproducerSaver) save(n int, f properties.Finding, rep *checkReport) (string, error) {
+	if s.dir == "" {
+		s.dir = filepath.Join(os.TempDir(), fmt.Sprintf("sesslife-%d", s.seed))
+	}
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(s.dir, fmt.Sprintf("%d-%s.sim", n, f.Rule))
+	return path, os.WriteFile(path, []byte(reproducerScenario(f, rep)), 0o644)
+}
+
+// reproducerScenario renders a finding as a scenario file: what it is as
+// comments, then its calls.
+func reproducerScenario(f properties.Finding, rep *checkReport) string {
+	var b strings.Builder
+	d := f.Divergence
+	fmt.Fprintf(&b, "# sesslife finding: rule %s (docs/spec.md)\n", f.Rule)
+	fmt.Fprintf(&b, "# %s against the %s model, seed %d, sequence %d\n", rep.Run.Target, rep.Run.Profile, rep.Run.Seed, f.Sequence)
+	for _, line := range strings.Split(d.Detail(), "\n") {
+		b.WriteString("# " + line + "\n")
+	}
+	for _, s := range d.Trail {
+		b.WriteString(properties.FormatCall(s.Op, s.Want) + "\n")
+	}
+	return b.String()
+}
+
+// progress prints, every few seconds, where the search stands.
+func newProgress(w io.Writer) func(properties.Progress) {
 	start, last := time.Now(), time.Time{}
-	return func() {
+	return func(p properties.Progress) {
 		now := time.Now()
-		if now.Sub(last) <= 3*time.Second {
+		if now.Sub(last) < 3*time.Second {
 			return
 		}
 		last = now
-		done := cov.Sequences - 1 // the one starting now is not done
-		rate := float64(cov.Calls) / now.Sub(start).Seconds()
-		switch {
-		case done >= total:
-			// rapid re-runs sequences while it shrinks a failure.
-			fmt.Fprintf(w, "sesslife: shrinking (%d runs so far, %.0f calls/s)\n", done-total, rate)
-		case done == 0:
-			fmt.Fprintf(w, "sesslife: starting\n")
-		default:
-			left := time.Duration(float64(now.Sub(start)) / float64(done) * float64(total-done)).Round(time.Second)
-			fmt.Fprintf(w, "sesslife: %d/%d sequences, %.0f calls/s, about %s left\n", done, total, rate, left)
+		switch p.Phase {
+		case properties.Searching:
+			rate := float64(p.Calls) / max(now.Sub(start).Seconds(), 1e-9)
+			left := ""
+			if p.Done > 0 {
+				left = ", about " + time.Duration(float64(now.Sub(start))/float64(p.Done)*float64(p.Total-p.Done)).Round(time.Second).String() + " left"
+			}
+			fmt.Fprintf(w, "sesslife: searching: %d/%d sequences, %.0f calls/s%s\n", p.Done, p.Total, rate, left)
+		case properties.Reducing:
+			fmt.Fprintf(w, "sesslife: reducing a divergence of %s: replay %d of at most %d, %d calls so far\n", p.Rule, p.Tries, p.Budget, p.Length)
+		case properties.Verifying:
+			fmt.Fprintf(w, "sesslife: confirming %s on a fresh target (%d calls)\n", p.Rule, p.Length)
 		}
 	}
 }
 
-// checkLinearizable records a concurrent history of tgt with c.clients
-// clients and checks it against the model with porcupine. A violation or an
-// undecided check is a finding; a target that does not declare concurrency
-// is skipped with a note.
-func checkLinearizable(c checkConfig, tgt target.Target, stdout io.Writer) (*finding, error) {
-	if !tgt.Info().Concurrent {
-		fmt.Fprintf(stdout, "sesslife: %s does not declare concurrent use: linearizability not checked\n", tgt.Info().Name)
-		return nil, nil
-	}
-	if c.target == "impl" {
-		tgt = impl.NewTarget(impl.WithYields()) // let calls overlap
-		defer tgt.Close()
-	}
-	cfg := linearizability.Config{Clients: c.clients, Seed: c.seed}
-	h, err := linearizability.Run(context.Background(), tgt, cfg)
-	if err != nil {
-		return nil, err
-	}
-	rep := linearizability.Check(h, linearizability.Options{OutDir: c.htmlDir})
-	fmt.Fprintf(stdout, "sesslife: %s\n", rep)
-	if rep.Passed() {
-		return nil, nil
-	}
-	return &finding{Rule: "LINEARIZABILITY", Seed: c.seed, Calls: rep.Calls, Reproducer: rep.String()}, nil
-}
+// interface check: the factory type the search takes.
+var _ target.Factory = targets.Factory("impl", targets.Options{})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 // outputs.
 func runCLI(args ...string) (int, string, string) {
 	var out, errOut strings.Builder
-	code := run(args, &out, &errOut)
+	code := run(context.Background(), args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -26,6 +27,8 @@ func TestCheckUsageErrors(t *testing.T) {
 		"unknown profile": {"check", "--profile", "nosuch-1.0"},
 		"extra argument":  {"check", "stray"},
 		"zero sequences":  {"check", "--sequences", "0"},
+		"bad shard":       {"check", "--shard", "3/3"},
+		"missing expect":  {"check", "--expect", "/nonexistent/expect.txt"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if code, _, errOut := runCLI(args...); code != exitUsage || errOut == "" {
@@ -49,7 +52,7 @@ func TestCheckImplPasses(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Conformant || rep.Sequences < 10 || rep.Seed != 9 || len(rep.Findings) != 0 {
+	if !rep.Conformant || rep.Run.Sequences != 50 || rep.Run.Seed != 9 || rep.Findings == nil || len(rep.Findings) != 0 || rep.Schema != reportSchema {
 		t.Errorf("JSON report = %+v", rep)
 	}
 }
@@ -64,11 +67,11 @@ func TestCheckFindsPlantedBug(t *testing.T) {
 		}
 		t.Skipf("%s not built (make shim-variants)", shim)
 	}
-	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--shrink-time", "3s")
+	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--save", t.TempDir())
 	if code != exitDivergence {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDivergence, out, errOut)
 	}
-	for _, want := range []string{"== finding 1: rule ", "sesslife: FAIL", "replay with: sesslife check"} {
+	for _, want := range []string{"== finding 1: rule ", "sesslife: FAIL", "replay: sesslife replay --target exec:", "replay with: sesslife replay"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
@@ -107,7 +110,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("help: exit %d", code)
 	}
-	for _, want := range []string{"check", "sim", "replay", "-target", "-profile", "-seed", "-sequences", "-steps", "-json", "-max-findings", "-shrink-time", "-clients", "-html"} {
+	for _, want := range []string{"check", "sim", "replay", "-target", "-profile", "-seed", "-sequences", "-steps", "-json", "-max-findings", "-reduce-budget", "-clients", "-html", "-expect", "-shard", "-save", "-shim-arg", "-shim-env", "exec:PATH", "wolfssl"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}

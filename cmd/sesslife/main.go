@@ -3,43 +3,54 @@
 //
 //	sesslife check [flags]   conformance run against a target
 //	sesslife sim FILE        run a scenario on the model, explain every step
-//	sesslife replay FILE     re-run a saved counterexample on a target
+//	sesslife replay FILE     re-run a saved reproducer or JSON report on a target
 //	sesslife mutants         run every engine against every planted mutant
 //	sesslife help            this text
 //
-// Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure
-// error.
+// Exit status: 0 conformant, 1 divergences found (a crash or a hang of the
+// target is a divergence too), 2 usage or infrastructure error, 130 when
+// interrupted (SIGINT or SIGTERM: the findings so far are printed and the
+// reports written, and every child process ends).
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sesslife/sesslife/target/targets"
 )
 
 // Exit statuses.
 const (
-	exitOK         = 0
-	exitDivergence = 1
-	exitUsage      = 2
+	exitOK          = 0
+	exitDivergence  = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
 	}
 	switch args[0] {
 	case "check":
-		return runCheck(args[1:], stdout, stderr)
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "sim":
 		return runSim(args[1:], stdout, stderr)
 	case "replay":
-		return runReplay(args[1:], stdout, stderr)
+		return runReplay(ctx, args[1:], stdout, stderr)
 	case "mutants":
 		return runMutants(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -57,8 +68,10 @@ against an executable model.
 
 Usage:
   sesslife check [flags]    run random legal call sequences on a target and on
-                            the model side by side; print a verdict and, on a
-                            divergence, the shrunk reproducer
+                            the model side by side; print each finding (the
+                            rule it breaks, a minimal reproducer, got and
+                            want, the command that replays it) as soon as it
+                            is found, then a verdict with rule coverage
   sesslife sim [--profile NAME] [--target SPEC] FILE|-
                             run a scenario (one C-like call per line) on the
                             model and print, after each line, the result, the
@@ -66,16 +79,17 @@ Usage:
                             behaviour and leaks; with --target, run it on a
                             target side by side and mark differences
   sesslife replay [--target SPEC] [--profile NAME] FILE
-                            re-run a saved counterexample (a scenario, the
-                            reproducer printed by check or a failing test, or
-                            a rapid fail file) on a target; print every step
-                            with expected and actual results; exit 1 while it
-                            still fails
+                            re-run a saved reproducer (a scenario, the
+                            reproducer printed by check, a JSON report of
+                            check with every finding in it, or a rapid fail
+                            file) on a target; exit 1 when a finding still
+                            reproduces, 0 when none does, 2 when the file
+                            holds no calls or cannot be read
   sesslife mutants [--check|--markdown FILE]
-                            run every engine (rapid, gopter, fuzz decoder,
-                            linearizability, race) against every mutant of
-                            the reference simulator with a fixed budget and
-                            seed; print the kill table; exit 1 if any survives
+                            run every engine against every mutant of the
+                            reference simulator with a fixed budget and
+                            seeds; print the kill table; exit 1 if any
+                            survives
   sesslife help             show this text
 
 Flags of check:
@@ -83,14 +97,8 @@ Flags of check:
 	fs := checkFlags(new(checkConfig))
 	fs.SetOutput(w)
 	fs.PrintDefaults()
-	fmt.Fprint(w, `
-Targets:
-  impl        the reference simulator (Go, in this repository)
-  openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
-  wolfssl     wolfSSL 5.5 through bin/sesslife-shim-wolfssl (make shim-wolfssl);
-              check it with --profile wolfssl-5.5
-  exec:PATH   any shim executable speaking docs/protocol.md
-
-Exit status: 0 conformant, 1 divergences found, 2 usage or infrastructure error.
+	fmt.Fprint(w, "\nTargets:\n"+targets.Usage+`
+Exit status: 0 conformant, 1 divergences found (crashes and hangs of the
+target included), 2 usage or infrastructure error, 130 interrupted.
 `)
 }

@@ -87,7 +87,7 @@ func engineNames(es []engine) []string {
 func runMutants(args []string, stdout, stderr io.Writer) int {
 	var c mutantsConfig
 	fs := mutantsFlags(&c)
-	if code := parseArgs(fs, args, stderr, 0, ""); code != continueRun {
+	if code := parseArgs(fs, args, stdout, stderr, 0, ""); code != continueRun {
 		return code
 	}
 	if c.rapid < 1 || c.gopter < 1 || c.fuzz < 1 || c.lin < 1 || c.raceRuns < 1 || c.linCheck <= 0 || c.shrink <= 0 ||

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,65 +16,154 @@ import (
 	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/scenario"
 	"github.com/sesslife/sesslife/target"
+	"github.com/sesslife/sesslife/target/targets"
 )
 
-// runReplay implements `sesslife replay [--target SPEC] FILE`: it re-runs a
-// saved counterexample on a target and on the model and prints every step
-// with what the model expects and what the target did. Exit status: 1 while
-// the target still diverges, 0 once it agrees, 2 for bad input.
+// runReplay implements `sesslife replay [--target SPEC] FILE`: it re-runs
+// saved counterexamples on a target and on the model. Exit status: 1 when
+// one still diverges, 0 when none does, 2 when FILE cannot be read or
+// holds no calls, or the target cannot start.
 //
 // FILE is one of
-//   - a scenario (docs/scenarios/*.sim) or the reproducer printed by
-//     `sesslife check` or a failing go test (its numbered call lines are
-//     replayed, the rest is ignored);
-//   - a rapid fail file (testdata/rapid/TEST/*.fail), replayed through the
-//     same property the tests use (properties.DefaultOptions).
-func runReplay(args []string, stdout, stderr io.Writer) int {
+//   - a JSON report of `sesslife check` (docs/report.md): every finding in
+//     it is replayed on the report's target and profile unless --target
+//     and --profile say otherwise;
+//   - a scenario (docs/scenarios/*.sim, or a reproducer check saved) or
+//     the reproducer printed by check or a failing go test (its numbered
+//     call lines are replayed, the rest is ignored);
+//
+// A rapid fail file (testdata/rapid/TEST/*.fail) belongs to the go test
+// that wrote it; replay says so and names the command.
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife replay", flag.ContinueOnError)
-	tgtSpec := fs.String("target", "impl", "system to replay on: impl, openssl or exec:PATH")
-	profileName := fs.String("profile", "openssl-3.0", "model profile")
+	tgtSpec := fs.String("target", "impl", "system to replay on: impl, openssl, wolfssl or exec:PATH (for a JSON report: the report's target)")
+	profileName := fs.String("profile", "openssl-3.0", "model profile (for a JSON report: the report's profile)")
+	var shim shimFlags
+	shim.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sesslife replay [--target impl|openssl|exec:PATH] [--profile NAME] FILE")
+		fmt.Fprintln(fs.Output(), "usage: sesslife replay [--target impl|openssl|wolfssl|exec:PATH] [--profile NAME] FILE")
 		fs.PrintDefaults()
 	}
-	if code := parseArgs(fs, args, stderr, 1, "one file"); code != continueRun {
+	if code := parseArgs(fs, args, stdout, stderr, 1, "one file"); code != continueRun {
 		return code
 	}
-	prof, ok := lookupProfile(fs, *profileName, stderr)
-	if !ok {
-		return exitUsage
-	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	path := fs.Arg(0)
 	src, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife replay: %v\n", err)
 		return exitUsage
 	}
-	tgt, err := openTarget(*tgtSpec)
+	var rep replayReport
+	isReport := json.Unmarshal(src, &rep) == nil && rep.Schema != ""
+	if isReport {
+		if !set["target"] {
+			*tgtSpec = rep.Run.TargetSpec
+		}
+		if !set["profile"] {
+			*profileName = rep.Run.Profile
+		}
+	}
+	prof, ok := lookupProfile(fs, *profileName, stderr)
+	if !ok {
+		return exitUsage
+	}
+	if isReport {
+		if rep.Schema != reportSchema {
+			fmt.Fprintf(stderr, "sesslife replay: %s: report schema %q, want %q\n", path, rep.Schema, reportSchema)
+			return exitUsage
+		}
+		if len(rep.Findings) == 0 {
+			fmt.Fprintf(stderr, "sesslife replay: %s: the report holds no findings, so nothing to replay\n", path)
+			return exitUsage
+		}
+	}
+	tgt, err := targets.Open(*tgtSpec, shim.options())
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife replay: %v\n", err)
 		return exitUsage
 	}
 	defer tgt.Close()
 
-	if rapidFailFile.Match(src) {
-		return replayRapid(path, tgt, prof, stdout)
+	switch {
+	case isReport:
+		return replayReportFile(ctx, path, rep, tgt, prof, stdout, stderr)
+	case rapidFailFile.Match(src):
+		fmt.Fprintf(stderr, "sesslife replay: %s is a rapid fail file: replay it with the go test command rapid printed (go test -run TEST -rapid.failfile=%s)\n", path, path)
+		return exitUsage
 	}
 	script, err := scenario.Parse(path, reproducerCalls(src))
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return exitUsage
 	}
-	rep, err := scenario.Run(context.Background(), script, scenario.Options{Profile: prof, Target: tgt}, stdout)
+	if len(script.Stmts) == 0 {
+		fmt.Fprintf(stderr, "sesslife replay: %s holds no calls: nothing to replay\n", path)
+		return exitUsage
+	}
+	res, err := scenario.Run(ctx, script, scenario.Options{Profile: prof, Target: tgt}, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife replay: %v\n", err)
 		return exitUsage
 	}
-	if len(rep.Differences) > 0 || rep.TargetFailure != nil {
+	if len(res.Differences) > 0 || res.TargetFailure != nil {
 		fmt.Fprintf(stdout, "sesslife: FAIL %s still diverges from %s on %s\n", tgt.Info().Name, prof.Name, path)
 		return exitDivergence
 	}
 	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on %s\n", tgt.Info().Name, prof.Name, path)
+	return exitOK
+}
+
+// replayReport is what replay reads of a JSON report.
+type replayReport struct {
+	Schema string `json:"schema"`
+	Run    struct {
+		TargetSpec string `json:"target_spec"`
+		Profile    string `json:"profile"`
+	} `json:"run"`
+	Findings []struct {
+		N     int        `json:"n"`
+		Rule  string     `json:"rule"`
+		Calls []model.Op `json:"calls"`
+	} `json:"findings"`
+}
+
+// replayReportFile replays every finding of a report; exit 1 when any
+// still diverges.
+func replayReportFile(ctx context.Context, path string, rep replayReport, tgt target.Target, prof model.Profile, stdout, stderr io.Writer) int {
+	still := 0
+	for _, f := range rep.Findings {
+		if len(f.Calls) == 0 {
+			fmt.Fprintf(stderr, "sesslife replay: %s: finding %d holds no calls\n", path, f.N)
+			return exitUsage
+		}
+		if !properties.Legal(prof, f.Calls) {
+			fmt.Fprintf(stderr, "sesslife replay: %s: finding %d is not a legal sequence under %s\n", path, f.N, prof.Name)
+			return exitUsage
+		}
+		err := properties.RunOps(ctx, tgt, prof, f.Calls, properties.DefaultWindow)
+		var d *properties.Divergence
+		switch {
+		case errors.As(err, &d):
+			still++
+			same := "the same rule"
+			if d.Rule.String() != f.Rule {
+				same = "now rule " + d.Rule.String()
+			}
+			fmt.Fprintf(stdout, "finding %d (rule %s): still diverges (%s)\n%s\n\n", f.N, f.Rule, same, d.Brief())
+		case err != nil:
+			fmt.Fprintf(stderr, "sesslife replay: finding %d: %v\n", f.N, err)
+			return exitUsage
+		default:
+			fmt.Fprintf(stdout, "finding %d (rule %s): no longer diverges (%d calls)\n", f.N, f.Rule, len(f.Calls))
+		}
+	}
+	if still > 0 {
+		fmt.Fprintf(stdout, "sesslife: FAIL %s still diverges from %s on %d of %d findings of %s\n", tgt.Info().Name, prof.Name, still, len(rep.Findings), path)
+		return exitDivergence
+	}
+	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on every finding of %s\n", tgt.Info().Name, prof.Name, path)
 	return exitOK
 }
 
@@ -87,7 +178,7 @@ var reproducerLine = regexp.MustCompile(`^\s*\d+\s{2,}(\S.*)$`)
 // numbered call lines when src is a printed divergence report. Lines are
 // kept in place (others blanked) so that error positions match the file.
 func reproducerCalls(src []byte) []byte {
-	if !bytes.Contains(src, []byte("sesslife: ")) {
+	if !bytes.Contains(src, []byte("sesslife: ")) || bytes.HasPrefix(src, []byte("# sesslife finding")) {
 		return src
 	}
 	lines := strings.Split(string(src), "\n")
@@ -99,21 +190,4 @@ func reproducerCalls(src []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, "\n"))
-}
-
-// replayRapid re-runs a rapid fail file with the property the tests use.
-func replayRapid(path string, tgt target.Target, prof model.Profile, stdout io.Writer) int {
-	opts := properties.DefaultOptions()
-	opts.Profile = prof
-	failure, err := runRapid(map[string]string{"rapid.failfile": path, "rapid.checks": "0"}, properties.RapidProp(tgt, opts))
-	if err != nil {
-		fmt.Fprintf(stdout, "sesslife replay: %v\n", err)
-		return exitUsage
-	}
-	if failure != "" {
-		fmt.Fprintf(stdout, "%s\nsesslife: FAIL %s still diverges from %s on %s\n", failure, tgt.Info().Name, prof.Name, path)
-		return exitDivergence
-	}
-	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on %s\n", tgt.Info().Name, prof.Name, path)
-	return exitOK
 }

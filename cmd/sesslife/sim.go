@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/sesslife/sesslife/scenario"
+	"github.com/sesslife/sesslife/target/targets"
 )
 
 // simFlags declares the flags of `sesslife sim`.
-func simFlags(profile, tgt *string) *flag.FlagSet {
+func simFlags(profile, tgt *string, shim *shimFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("sesslife sim", flag.ContinueOnError)
 	fs.StringVar(profile, "profile", "openssl-3.0", "model profile to simulate")
-	fs.StringVar(tgt, "target", "", "also run every call on this system and mark differences: impl, openssl or exec:PATH")
+	fs.StringVar(tgt, "target", "", "also run every call on this system and mark differences: "+strings.Join(targets.Names(), ", "))
+	shim.register(fs)
 	return fs
 }
 
@@ -29,12 +32,13 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 // simMain is runSim with the standard input given, for "-".
 func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var profileName, tgtSpec string
-	fs := simFlags(&profileName, &tgtSpec)
+	var shim shimFlags
+	fs := simFlags(&profileName, &tgtSpec, &shim)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sesslife sim [--profile NAME] [--target impl|openssl|exec:PATH] FILE|-")
+		fmt.Fprintln(fs.Output(), "usage: sesslife sim [--profile NAME] [--target impl|openssl|wolfssl|exec:PATH] FILE|-")
 		fs.PrintDefaults()
 	}
-	if code := parseArgs(fs, args, stderr, 1, "one scenario file (or - for standard input)"); code != continueRun {
+	if code := parseArgs(fs, args, stdout, stderr, 1, "one scenario file (or - for standard input)"); code != continueRun {
 		return code
 	}
 	prof, ok := lookupProfile(fs, profileName, stderr)
@@ -61,7 +65,7 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts := scenario.Options{Profile: prof}
 	if tgtSpec != "" {
-		tgt, err := openTarget(tgtSpec)
+		tgt, err := targets.Open(tgtSpec, shim.options())
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife sim: %v\n", err)
 			return exitUsage

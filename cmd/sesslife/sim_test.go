@@ -68,7 +68,7 @@ func TestSim(t *testing.T) {
 		{name: "missing shim", args: []string{"--target", "exec:" + filepath.Join(dir, "no-shim"), clean}, code: exitUsage, stderr: `no-shim`},
 		{name: "side by side with impl", args: []string{"--target", "impl", clean}, code: exitOK,
 			stdout: "side by side with impl"},
-		{name: "help", args: []string{"-h"}, code: exitOK, stderr: `usage: sesslife sim`},
+		{name: "help goes to stdout", args: []string{"-h"}, code: exitOK, stdout: `usage: sesslife sim`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 // cliTB is the testing.TB-like value rapid needs, for use outside `go test`:
@@ -72,4 +74,27 @@ func (t *cliTB) report() string {
 		keep = append(keep, line)
 	}
 	return strings.Join(keep, "\n")
+}
+
+// runRapid runs prop through rapid outside `go test`: rapid reads its
+// settings from the standard flag set, so they are set there. It never
+// writes fail files.
+func runRapid(settings map[string]string, prop func(*rapid.T)) (failure string, err error) {
+	settings["rapid.nofailfile"] = "true"
+	for name, value := range settings {
+		if err := flag.Set(name, value); err != nil {
+			return "", fmt.Errorf("configure rapid: %w", err)
+		}
+	}
+	tb := newCLITB("sesslife-check")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rapid.Check(tb, prop)
+	}()
+	<-done
+	if tb.Failed() {
+		return tb.report(), nil
+	}
+	return "", nil
 }

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sesslife/sesslife/linearizability"
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/properties"
+	"github.com/sesslife/sesslife/target"
+)
+
+// reportSchema names the version of the JSON report (docs/report.md).
+const reportSchema = "sesslife-report/1"
+
+// checkReport is the outcome of a check run, and its JSON form
+// (docs/report.md). Everything under findings depends only on the seed,
+// the flags and the target's behaviour; run.seconds and details do not.
+type checkReport struct {
+	Schema          string           `json:"schema"`
+	Run             runInfo          `json:"run"`
+	Verdict         string           `json:"verdict"`
+	Conformant      bool             `json:"conformant"`
+	Coverage        coverageReport   `json:"coverage"`
+	Linearizability *linReport       `json:"linearizability,omitempty"`
+	Expected        []expectedReport `json:"expected"`
+	Findings        []findingReport  `json:"findings"`
+	Unconfirmed     []unconfirmed    `json:"unconfirmed"`
+	// Details holds what differs from run to run: a crashed shim's stderr.
+	Details []detail `json:"details"`
+	Error   string   `json:"error,omitempty"`
+}
+
+type runInfo struct {
+	Target      string   `json:"target"`
+	TargetSpec  string   `json:"target_spec"`
+	Profile     string   `json:"profile"`
+	Seed        uint64   `json:"seed"`
+	Shard       string   `json:"shard,omitempty"`
+	Sequences   int      `json:"sequences"`
+	Calls       int      `json:"calls"`
+	Replays     int      `json:"replays"`
+	Seconds     float64  `json:"seconds"`
+	Interrupted bool     `json:"interrupted"`
+	Unsupported []string `json:"unsupported"`
+	Command     string   `json:"command"`
+}
+
+type coverageReport struct {
+	// RulesExercised of RulesTotal: the rules the profile can fire under
+	// generation (docs/spec.md) that fired at least once.
+	RulesExercised int              `json:"rules_exercised"`
+	RulesTotal     int              `json:"rules_total"`
+	NeverExercised []string         `json:"never_exercised"`
+	Fires          map[string]int   `json:"fires"`
+	FirstSequence  map[string]int   `json:"first_sequence"`
+	Calls          map[string]int   `json:"calls"`
+	Outcomes       map[string]int   `json:"outcomes"`
+	KindsCovered   int              `json:"call_kinds_covered"`
+	KindsSupported int              `json:"call_kinds_supported"`
+	KindsMissing   []string         `json:"call_kinds_never_made"`
+	Extra          map[string]int64 `json:"-"`
+}
+
+type linReport struct {
+	Checked       bool   `json:"checked"`
+	Clients       int    `json:"clients"`
+	Verdict       string `json:"verdict"`
+	Calls         int    `json:"calls"`
+	Summary       string `json:"summary"`
+	Visualization string `json:"visualization,omitempty"`
+}
+
+type expectedReport struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+	Seen   int    `json:"seen"`
+	Where  string `json:"where"`
+}
+
+type findingReport struct {
+	N         int                `json:"n"`
+	Rule      string             `json:"rule"`
+	Statement string             `json:"statement"`
+	Sequence  int                `json:"sequence"`
+	FoundAt   int                `json:"found_at_length"`
+	Replays   int                `json:"replays"`
+	Minimal   bool               `json:"minimal"`
+	Call      int                `json:"call"`
+	Teardown  bool               `json:"teardown"`
+	Calls     []model.Op         `json:"calls"`
+	Want      []model.Result     `json:"want"`
+	Got       *model.Result      `json:"got,omitempty"`
+	Diffs     []model.Difference `json:"differences"`
+	Observed  bool               `json:"after_call"`
+	Applied   []string           `json:"rules_applied"`
+	Error     string             `json:"error,omitempty"`
+	Text      string             `json:"text"`
+	Replay    string             `json:"replay"`
+}
+
+type unconfirmed struct {
+	Rule  string     `json:"rule"`
+	Calls []model.Op `json:"calls"`
+	Text  string     `json:"text"`
+}
+
+type detail struct {
+	Finding int    `json:"finding"`
+	Text    string `json:"text"`
+}
+
+func newCheckReport(c checkConfig, info target.Info, prof model.Profile) *checkReport {
+	r := &checkReport{Schema: reportSchema, Expected: []expectedReport{}, Findings: []findingReport{},
+		Unconfirmed: []unconfirmed{}, Details: []detail{}}
+	r.Run = runInfo{Target: info.Name, TargetSpec: c.target, Profile: prof.Name, Seed: c.seed, Shard: c.shard,
+		Unsupported: []string{}, Command: strings.Join(append([]string{"sesslife"}, os.Args[1:]...), " ")}
+	for _, k := range info.Unsupported {
+		r.Run.Unsupported = append(r.Run.Unsupported, k.String())
+	}
+	return r
+}
+
+func newFinding(n int, f properties.Finding, replay string) findingReport {
+	d := f.Divergence
+	jf := findingReport{N: n, Rule: f.Rule.String(), Statement: f.Rule.Info().Statement, Sequence: f.Sequence,
+		FoundAt: f.Found, Replays: f.Replays, Minimal: f.Minimal, Call: d.Call(), Teardown: d.Teardown,
+		Calls: d.Ops(), Diffs: d.Diffs, Observed: d.Observed, Text: d.Brief(), Replay: replay, Applied: []string{}}
+	if jf.Diffs == nil {
+		jf.Diffs = []model.Difference{}
+	}
+	for _, s := range d.Trail {
+		jf.Want = append(jf.Want, s.Want)
+	}
+	if len(d.Trail) > 0 && d.Err == nil && !d.Teardown {
+		got := d.Trail[len(d.Trail)-1].Got
+		jf.Got = &got
+	}
+	for _, r := range d.Applied {
+		jf.Applied = append(jf.Applied, r.String())
+	}
+	if d.Err != nil {
+		jf.Error, _, _ = strings.Cut(d.Err.Error(), "\n")
+	}
+	return jf
+}
+
+// fill records what the search did.
+func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof model.Profile, took time.Duration) {
+	r.Run.Sequences, r.Run.Calls, r.Run.Replays = res.Sequences, res.Calls, res.Replays
+	r.Run.Seconds, r.Run.Interrupted = took.Seconds(), res.Interrupted
+	for i, f := range res.Findings {
+		if f.Divergence.Err != nil && strings.Contains(f.Divergence.Err.Error(), "\n") && i < len(r.Findings) {
+			r.Details = append(r.Details, detail{Finding: i + 1, Text: f.Divergence.Err.Error()})
+		}
+	}
+	for _, d := range res.Unconfirmed {
+		r.Unconfirmed = append(r.Unconfirmed, unconfirmed{Rule: d.Rule.String(), Calls: d.Ops(), Text: d.Brief()})
+	}
+	cov := res.Coverage
+	set := model.GenerableRules(prof)
+	cr := coverageReport{RulesTotal: len(set), RulesExercised: cov.Exercised(set), NeverExercised: []string{},
+		Fires: map[string]int{}, FirstSequence: map[string]int{}, Calls: map[string]int{}, Outcomes: cov.Outcomes,
+		KindsMissing: cov.Missing(info.Supports)}
+	if cr.Outcomes == nil {
+		cr.Outcomes = map[string]int{}
+	}
+	if cr.KindsMissing == nil {
+		cr.KindsMissing = []string{}
+	}
+	for _, rl := range cov.Rare(set, 1) {
+		cr.NeverExercised = append(cr.NeverExercised, rl.String())
+	}
+	for rl, n := range cov.Fires {
+		cr.Fires[rl.String()] = n
+	}
+	for rl, n := range cov.First {
+		cr.FirstSequence[rl.String()] = n
+	}
+	for k, n := range cov.ByKind {
+		cr.Calls[k.String()] = n
+	}
+	for _, k := range model.Kinds() {
+		if info.Supports(k) {
+			cr.KindsSupported++
+		}
+	}
+	cr.KindsCovered = cr.KindsSupported - len(cr.KindsMissing)
+	r.Coverage = cr
+}
+
+// decide sets the verdict: conformant when there are no findings, no
+// stale expectations and no failed linearizability check.
+func (r *checkReport) decide() {
+	r.Conformant = len(r.Findings) == 0 && r.Error == ""
+	for _, e := range r.Expected {
+		if e.Seen == 0 {
+			r.Conformant = false
+		}
+	}
+	if r.Linearizability != nil && r.Linearizability.Checked && r.Linearizability.Verdict != string(linearizability.Linearizable) {
+		r.Conformant = false
+	}
+	switch {
+	case r.Run.Interrupted:
+		r.Verdict = "interrupted"
+	case r.Conformant:
+		r.Verdict = "pass"
+	default:
+		r.Verdict = "fail"
+	}
+}
+
+// printFinding prints one finding as soon as it is confirmed.
+func printFinding(w io.Writer, jf findingReport, f properties.Finding) {
+	reduced := fmt.Sprintf("%d calls, reduced from %d in %d replays", len(jf.Calls), jf.FoundAt, jf.Replays)
+	if !jf.Minimal {
+		reduced += "; the replay budget ran out before it was minimal"
+	}
+	fmt.Fprintf(w, "== finding %d: rule %s (sequence %d; %s)\n", jf.N, jf.Rule, jf.Sequence, reduced)
+	if s := jf.Statement; s != "" {
+		fmt.Fprintf(w, "   %s: %s\n", jf.Rule, s)
+	}
+	fmt.Fprintln(w, f.Divergence.Brief())
+	fmt.Fprintf(w, "replay: %s\n\n", jf.Replay)
+}
+
+// printVerdict prints the summary and the verdict line, which ends with
+// the command that replays the findings.
+func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
+	elapsed := time.Duration(r.Run.Seconds * float64(time.Second)).Round(time.Millisecond)
+	if len(r.Run.Unsupported) > 0 {
+		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", r.Run.Target, strings.Join(r.Run.Unsupported, ", "))
+	}
+	if len(r.Coverage.KindsMissing) > 0 {
+		fmt.Fprintf(w, "sesslife: calls never made: %s\n", strings.Join(r.Coverage.KindsMissing, ", "))
+	}
+	if n := len(r.Coverage.NeverExercised); n > 0 {
+		fmt.Fprintf(w, "sesslife: rules never exercised (%d): %s\n", n, strings.Join(r.Coverage.NeverExercised, ", "))
+	}
+	for _, u := range r.Unconfirmed {
+		fmt.Fprintf(w, "sesslife: a divergence under %s did not reproduce on a fresh target (a consequence of an earlier corruption?); not reported\n", u.Rule)
+	}
+	for _, e := range r.Expected {
+		if e.Seen == 0 {
+			fmt.Fprintf(w, "sesslife: expected divergence %s (%s) no longer shows in this run: remove it from %s\n", e.Rule, e.Reason, e.Where)
+		} else {
+			fmt.Fprintf(w, "sesslife: expected divergence %s seen in %d sequences (%s)\n", e.Rule, e.Seen, e.Reason)
+		}
+	}
+	if l := r.Linearizability; l != nil {
+		fmt.Fprintf(w, "sesslife: %s\n", l.Summary)
+	}
+	what := fmt.Sprintf("%d sequences, %d calls, rules exercised %d/%d, %d/%d call kinds (seed %d%s, %s, %.0f calls/s)",
+		r.Run.Sequences, r.Run.Calls, r.Coverage.RulesExercised, r.Coverage.RulesTotal, r.Coverage.KindsCovered,
+		r.Coverage.KindsSupported, r.Run.Seed, shardText(c.shard), elapsed, float64(r.Run.Calls)/max(r.Run.Seconds, 1e-9))
+	switch r.Verdict {
+	case "interrupted":
+		fmt.Fprintf(w, "sesslife: INTERRUPTED %s against %s after %s: %d finding(s) %s\n", r.Run.Target, r.Run.Profile, what, len(r.Findings), ruleList(r))
+	case "pass":
+		fmt.Fprintf(w, "sesslife: PASS %s conforms to %s: %s\n", r.Run.Target, r.Run.Profile, what)
+	default:
+		replay := fmt.Sprintf("sesslife check --target %s --profile %s --seed %d --sequences %d --steps %d", shellQuote(c.target), c.profile, c.seed, c.sequences, c.steps)
+		switch {
+		case c.jsonPath != "" && len(r.Findings) > 0:
+			replay = fmt.Sprintf("sesslife replay --target %s --profile %s %s", shellQuote(c.target), c.profile, shellQuote(c.jsonPath))
+		case len(r.Findings) > 0:
+			replay = r.Findings[0].Replay
+		}
+		fmt.Fprintf(w, "sesslife: FAIL %s diverges from %s: %d finding(s) %s; %s; replay with: %s\n",
+			r.Run.Target, r.Run.Profile, len(r.Findings), ruleList(r), what, replay)
+	}
+}
+
+func ruleList(r *checkReport) string {
+	var rules []string
+	for _, f := range r.Findings {
+		rules = append(rules, f.Rule)
+	}
+	return "[" + strings.Join(rules, " ") + "]"
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

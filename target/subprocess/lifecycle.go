@@ -115,6 +115,8 @@ func (t *Target) readHello(p *process) (hello, error) {
 // shim (crashed, hung, or broken) is replaced by a fresh one. A shim that
 // fails while resetting is reported and replaced at the next Reset.
 func (t *Target) Reset(ctx context.Context) error {
+	t.resetMu.Lock()
+	defer t.resetMu.Unlock()
 	t.mu.Lock()
 	p, closed := t.proc, t.closed
 	t.mu.Unlock()

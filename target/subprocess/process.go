@@ -336,13 +336,6 @@ func (p *process) send(reqs ...request) ([]chan response, error) {
 	return chs, nil
 }
 
-// busy reports whether a request is waiting for its reply.
-func (p *process) busy() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.pending) > 0
-}
-
 // quit asks the shim to exit and waits until it has been reaped, killing
 // it after grace. The request is written on the side, so that a shim which
 // does not read its stdin cannot hold quit past grace.

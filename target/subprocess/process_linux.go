@@ -23,9 +23,17 @@ func awaitExit(p *process) {
 	for {
 		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(p.cmd.Process.Pid),
 			uintptr(unsafe.Pointer(&info)), syscall.WEXITED|syscall.WNOWAIT, 0, 0)
-		if errno != syscall.EINTR {
-			return // on any other error, cmd.Wait will tell
+		switch errno {
+		case 0:
+			return
+		case syscall.EINTR:
+			continue
 		}
+		// No waitid (some emulated kernels): the end of the output
+		// stands for the exit, as on other systems.
+		<-p.outDone
+		<-p.errDone
+		return
 	}
 }
 

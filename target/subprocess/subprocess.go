@@ -80,6 +80,8 @@ type Target struct {
 	start int64    // the profile's StartTime
 	lanes chan int // free lanes
 
+	resetMu sync.Mutex // one Reset at a time: each may start a shim
+
 	mu       sync.Mutex
 	proc     *process
 	starting *process // a shim being started by Reset, until it is proc

@@ -28,6 +28,11 @@ type Options struct {
 	// A target that does not answer in time is a finding; the rest of the
 	// script runs on the model only.
 	CallTimeout time.Duration
+
+	// expiry, when not nil, stands for the timer of each call (it gets
+	// CallTimeout): the package's tests end a hanging call when it hangs
+	// rather than when a clock says, so the calls before it are not timed.
+	expiry func(time.Duration) <-chan time.Time
 }
 
 // Run executes s on a fresh universe and writes, for every statement, the
@@ -56,6 +61,7 @@ func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, err
 		report:  &Report{},
 		start:   opt.Profile.StartTime,
 		timeout: opt.CallTimeout,
+		expiry:  opt.expiry,
 	}
 	r.header(ctx, opt)
 	for _, stmt := range s.Stmts {
@@ -108,7 +114,8 @@ type runner struct {
 	// they are, or when there is none).
 	tgtStop string
 	// lost says, for each session, how it stopped being resumable.
-	lost map[model.Handle]lostResume
+	lost   map[model.Handle]lostResume
+	expiry func(time.Duration) <-chan time.Time // nil: a timer
 }
 
 // errWriter keeps the first write error and drops later writes.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -146,10 +147,19 @@ func (r *runner) printNotSent() {
 // error and a call that does not return in time into one too: a system
 // under test that crashes or hangs is a finding, not a stuck run. A call
 // that never returns leaves its goroutine behind; the target is not used
-// again.
+// again. When the time is up the call's context is cancelled, for a target
+// that can still give up.
 func (r *runner) guard(ctx context.Context, f func(context.Context) error) error {
-	c, cancel := context.WithTimeout(ctx, r.timeout)
+	c, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var expired <-chan time.Time
+	if r.expiry != nil {
+		expired = r.expiry(r.timeout)
+	} else {
+		timer := time.NewTimer(r.timeout)
+		defer timer.Stop()
+		expired = timer.C
+	}
 	done := make(chan error, 1)
 	go func() {
 		defer func() {
@@ -162,10 +172,9 @@ func (r *runner) guard(ctx context.Context, f func(context.Context) error) error
 	select {
 	case err := <-done:
 		return err
-	case <-c.Done():
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
 		return fmt.Errorf("no answer within %s", r.timeout)
 	}
 }

@@ -20,6 +20,8 @@ type fakeTarget struct {
 	skewObs     bool                               // misreports sess_number of ctx1
 	hangOn      model.Kind                         // blocks until the context ends... or forever
 	ignoreCtx   bool                               // hangs even past the deadline
+	hangInfo    bool                               // Info blocks forever
+	hung        chan time.Time                     // closed when a call starts to hang
 	panicOn     model.Kind
 	unsupported []model.Kind
 	resetErr    error
@@ -31,6 +33,9 @@ type fakeTarget struct {
 }
 
 func (f *fakeTarget) Info() target.Info {
+	if f.hangInfo {
+		<-f.release
+	}
 	return target.Info{Name: "fake", Profile: "openssl-3.0", Unsupported: f.unsupported}
 }
 
@@ -41,6 +46,7 @@ func (f *fakeTarget) Apply(ctx context.Context, op model.Op) (model.Result, erro
 	}
 	switch op.Kind {
 	case f.hangOn:
+		close(f.hung)
 		if f.ignoreCtx {
 			<-f.release
 		} else {
@@ -75,7 +81,13 @@ func (f *fakeTarget) Reset(context.Context) error {
 
 func (f *fakeTarget) Close() error { return nil }
 
-func newFake() *fakeTarget { return &fakeTarget{release: make(chan struct{})} }
+func newFake() *fakeTarget {
+	return &fakeTarget{release: make(chan struct{}), hung: make(chan time.Time)}
+}
+
+// whenHung is Options.expiry for a test of a hanging target: a call's time
+// is up once the target hangs, and never before, however slow the machine.
+func (f *fakeTarget) whenHung(time.Duration) <-chan time.Time { return f.hung }
 
 const sideScript = pair + `p = SSL_get1_session(s)
 SSL_shutdown(c); SSL_shutdown(s); SSL_free(c); SSL_free(s)
@@ -126,11 +138,16 @@ func TestSideBySideMarksObservationDifferences(t *testing.T) {
 	}
 }
 
+// TestSideBySideSurvivesAHangingTarget: a call that hangs, whether or not
+// the target gives up when its context ends, is a finding at its line and
+// the script goes on with the model. The call's time is up when the target
+// hangs (Options.expiry), so the calls before it are not raced against a
+// clock.
 func TestSideBySideSurvivesAHangingTarget(t *testing.T) {
 	for _, ignore := range []bool{false, true} {
 		f := newFake()
 		f.hangOn, f.ignoreCtx = model.Handshake, ignore
-		out, rep := run(t, sideScript, Options{Target: f, CallTimeout: 50 * time.Millisecond})
+		out, rep := run(t, sideScript, Options{Target: f, CallTimeout: 50 * time.Millisecond, expiry: f.whenHung})
 		close(f.release)
 		if rep.TargetFailure == nil || rep.TargetFailure.Pos.Line != 4 {
 			t.Fatalf("ignore ctx %v: target failure = %+v\n%s", ignore, rep.TargetFailure, out)
@@ -144,6 +161,19 @@ func TestSideBySideSurvivesAHangingTarget(t *testing.T) {
 		if len(rep.Undefined)+len(rep.Leaks) != 0 || !strings.Contains(out, "verdict: target failed at t.sim:4") {
 			t.Errorf("the model side did not finish cleanly: %s", rep.Verdict())
 		}
+	}
+}
+
+// TestSideBySideTimesTheCall checks the real timer: the target hangs in
+// the first call the script makes of it (Info), so only the hanging call
+// is timed.
+func TestSideBySideTimesTheCall(t *testing.T) {
+	f := newFake()
+	f.hangInfo = true
+	defer close(f.release)
+	out, rep := run(t, sideScript, Options{Target: f, CallTimeout: 50 * time.Millisecond})
+	if rep.TargetFailure == nil || !strings.Contains(out, "!! the target failed to start: no answer within 50ms") {
+		t.Fatalf("output:\n%s", out)
 	}
 }
 

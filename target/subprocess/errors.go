@@ -18,7 +18,8 @@ type CrashError struct {
 	Stderr string   // the tail of the shim's stderr
 }
 
-// Error says how the shim died, during which call, after which calls.
+// Error says how the shim died and during which call on its first line,
+// then after which calls and what it wrote on stderr.
 func (e *CrashError) Error() string {
 	var b strings.Builder
 	b.WriteString("shim crashed")
@@ -43,7 +44,8 @@ type TimeoutError struct {
 	Stderr  string
 }
 
-// Error names the hung call, the calls before it and the shim's stderr.
+// Error names the hung call and the configured timeout on its first line,
+// then the calls before it and the shim's stderr.
 func (e *TimeoutError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "shim did not answer %s within %v (killed)", e.Op, e.Timeout)
@@ -63,16 +65,19 @@ type ProtocolError struct {
 	Reason string
 }
 
-// Error quotes the offending line.
+// Error names the call and what is wrong on its first line, and quotes the
+// offending line on the next: the shim's output may hold anything, and
+// the first line is what engines compare failures by.
 func (e *ProtocolError) Error() string {
 	where := ""
 	if e.Op != "" {
 		where = " answering " + e.Op
 	}
+	msg := fmt.Sprintf("shim protocol error%s: %s", where, e.Reason)
 	if e.Line == "" {
-		return fmt.Sprintf("shim protocol error%s: %s", where, e.Reason)
+		return msg
 	}
-	return fmt.Sprintf("shim protocol error%s: %s in line %q", where, e.Reason, e.Line)
+	return fmt.Sprintf("%s\nline: %q", msg, e.Line)
 }
 
 // Is makes a ProtocolError match target.ErrProtocol.

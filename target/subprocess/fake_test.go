@@ -5,32 +5,54 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
 )
 
 // runFake makes the test binary behave as a shim with one planted fault,
 // chosen by mode; it returns the exit code. Every mode but the hello
 // faults starts with a valid hello offering every call except SSL_clear.
+// What it writes on stderr names its pid, which the first line of an
+// error must not show (TestErrorFirstLinesAreStable).
 func runFake(mode string) int {
 	out := bufio.NewWriter(os.Stdout)
 	say := func(format string, args ...any) {
 		fmt.Fprintf(out, format+"\n", args...)
 		_ = out.Flush()
 	}
+	complain := func(msg string) { fmt.Fprintf(os.Stderr, "fake: %s (pid %d)\n", msg, os.Getpid()) }
 	switch mode {
 	case "exit89":
-		fmt.Fprintln(os.Stderr, "fake: I speak only sesslife-shim/0")
+		complain("I speak only sesslife-shim/0")
 		return ExitWrongProtocol
 	case "die-before-hello":
-		fmt.Fprintln(os.Stderr, "fake: cannot start")
+		complain("cannot start")
 		return 3
 	case "no-hello":
-		time.Sleep(time.Hour)
-		return 0
+		complain("saying nothing")
+		hang()
+	case "sleeper":
+		hang() // a process a fake shim forks
+	case "hang-forked":
+		// A helper process in the shim's group, which must die with it.
+		child := exec.Command(os.Args[0])
+		child.Env = append(os.Environ(), fakeEnv+"=sleeper")
+		child.Stderr = os.Stderr // holds the shim's stderr open too
+		if err := child.Start(); err != nil {
+			complain(err.Error())
+			return 4
+		}
+		fmt.Fprintf(os.Stderr, "fake: child %d\n", child.Process.Pid)
+		mode = "hang"
+	}
+	switch mode {
 	case "bad-hello":
 		say(`{"hello":"sesslife-shim/9","library":"Fake","calls":[]}`)
 		return waitEOF()
@@ -69,7 +91,7 @@ func runFake(mode string) int {
 		case opQuit:
 			say(ok)
 			if mode == "leaky-quit" {
-				fmt.Fprintln(os.Stderr, "fake: LeakSanitizer: detected memory leaks")
+				complain("LeakSanitizer: detected memory leaks")
 				return 23
 			}
 			return 0
@@ -91,13 +113,19 @@ func runFake(mode string) int {
 		case mode == "echo":
 			say(ok)
 		case mode == "crash" && n == 3:
-			fmt.Fprintln(os.Stderr, "fake: about to crash")
+			complain("about to crash")
 			return 3
 		case mode == "signal" && n == 2:
+			complain("killing myself")
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			time.Sleep(time.Hour)
+			hang()
 		case mode == "hang" && req.Op == "SSL_CTX_sess_hits":
-			fmt.Fprintln(os.Stderr, "fake: stuck in sess_hits")
+			// A real hang: no answer, no more reading, no way out but a
+			// signal.
+			complain("stuck in sess_hits")
+			hang()
+		case mode == "babble":
+			say("fake %d says: the answer is 42", os.Getpid())
 		case mode == "bad-json":
 			say(`{"id":%d,"ret":1,"events":[}`, req.ID)
 		case mode == "wrong-id":
@@ -130,6 +158,14 @@ func runFake(mode string) int {
 	return 0
 }
 
+// hang blocks for good (a sleeping goroutine keeps the runtime from
+// calling it a deadlock).
+func hang() {
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
 func waitEOF() int {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
@@ -146,13 +182,84 @@ func kindNames() []string {
 	return out
 }
 
-// fakeShim returns the options that run this test binary as fake shim mode.
+// generous is the call timeout of every test target whose calls are meant
+// to be answered: only a hang reaches it, so a slow machine does not.
+const generous = time.Minute
+
+// fakeShim returns the options that run this test binary as fake shim
+// mode, with the generous timeout unless extra sets another.
 func fakeShim(mode string, extra ...Option) (string, []Option) {
 	exe, err := os.Executable()
 	if err != nil {
 		panic(err)
 	}
-	return exe, append([]Option{WithEnv(fakeEnv + "=" + mode)}, extra...)
+	return exe, append([]Option{WithEnv(fakeEnv + "=" + mode), WithTimeout(generous)}, extra...)
+}
+
+// setTimeout changes the call timeout of a test target between calls, so
+// that a test can time one hanging call without timing the hello and the
+// calls before it, which a loaded machine may make slow.
+func setTimeout(tg target.Target, d time.Duration) { tg.(*Target).opts.timeout = d }
+
+// stderrWatch is a WithStderr writer that tells when the shim has written
+// a given text: tests wait for "stuck in" before they act on a hung call.
+type stderrWatch struct {
+	mu    sync.Mutex
+	text  strings.Builder
+	all   map[string]chan struct{}
+	waits map[string]chan struct{} // not seen yet
+}
+
+func newStderrWatch(texts ...string) *stderrWatch {
+	w := &stderrWatch{all: map[string]chan struct{}{}, waits: map[string]chan struct{}{}}
+	for _, t := range texts {
+		w.all[t] = make(chan struct{})
+		w.waits[t] = w.all[t]
+	}
+	return w
+}
+
+func (w *stderrWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.text.Write(p)
+	for t, ch := range w.waits {
+		if strings.Contains(w.text.String(), t) {
+			close(ch)
+			delete(w.waits, t)
+		}
+	}
+	return len(p), nil
+}
+
+// seen is closed once the shim has written text (one of newStderrWatch's).
+func (w *stderrWatch) seen(text string) <-chan struct{} {
+	ch, ok := w.all[text] // written only by newStderrWatch
+	if !ok {
+		panic("stderrWatch: not watching for " + text)
+	}
+	return ch
+}
+
+// String is everything the shim wrote on stderr so far.
+func (w *stderrWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.text.String()
+}
+
+// hangGuard bounds a wait that only a bug makes long; reaching it fails
+// the test, and no verdict depends on how soon the wait ends before it.
+const hangGuard = time.Minute
+
+// waitFor waits for ch, failing the test after hangGuard.
+func waitFor(t testing.TB, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(hangGuard):
+		t.Fatalf("still waiting for %s after %v", what, hangGuard)
+	}
 }
 
 // missing returns the wanted substrings that s lacks.

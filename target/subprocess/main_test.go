@@ -11,6 +11,10 @@ import (
 // fakeEnv, when set, turns the test binary into a fake shim (fake_test.go).
 const fakeEnv = "SESSLIFE_FAKE_SHIM"
 
+// parentEnv, when set, turns the test binary into a parent that starts a
+// hung fake shim, prints its pid and waits to be killed (runParent).
+const parentEnv = "SESSLIFE_FAKE_PARENT"
+
 // shimEnv names a directory of prebuilt shims (sesslife-shim-openssl and
 // its variants, as in the repository's bin/) to test instead of building.
 const shimEnv = "SESSLIFE_SHIM_DIR"
@@ -28,6 +32,9 @@ var built shims // written once by TestMain, read-only afterwards
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(fakeEnv); mode != "" {
 		os.Exit(runFake(mode))
+	}
+	if os.Getenv(parentEnv) != "" {
+		os.Exit(runParent())
 	}
 	dir, err := os.MkdirTemp("", "sesslife-shim-")
 	if err != nil {

@@ -4,16 +4,25 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
 
 // maxLine bounds one line from the shim; a longer one is a protocol error.
 const maxLine = 16 << 20
+
+// drainGrace is how long the output of a shim that has exited may take to
+// reach its end. The whole process group is dead by then, so only a
+// process that left the group can still hold the pipes open; after this
+// long the harness stops reading them rather than wait for it.
+const drainGrace = 2 * time.Second
 
 // response is what the reader hands to the call waiting for an id.
 type response struct {
@@ -23,12 +32,25 @@ type response struct {
 
 // process is one running shim: its pipes, the requests waiting for an
 // answer, and how it ended.
+//
+// Its life: run starts it on a goroutine locked to its own OS thread and
+// waits for it there; readLoop and copyStderr read its output. When the
+// shim exits, run kills what is left of its process group, lets the two
+// readers reach the end of the output (so every reply the shim wrote is
+// delivered), reaps the shim and closes done.
 type process struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stderr *tail
-	hello  chan []byte   // the first line, once
-	done   chan struct{} // closed when the shim has exited and been reaped
+	cmd      *exec.Cmd
+	timeout  time.Duration // bounds a write to stdin
+	stdin    *os.File
+	stdout   *os.File
+	stderrR  *os.File
+	stderr   *tail
+	hello    chan []byte   // the first line, once
+	done     chan struct{} // closed when the shim has exited, its group has been killed and it has been reaped
+	closing  chan struct{} // closed when the target is closed: calls in flight stop waiting
+	outDone  chan struct{} // closed when readLoop has finished
+	errDone  chan struct{} // closed when copyStderr has finished
+	closeOne sync.Once
 
 	wmu  sync.Mutex // serialises writes to stdin
 	wbuf []byte     // the lines being written (wmu held)
@@ -38,36 +60,119 @@ type process struct {
 	pending  map[uint64]chan response
 	fatal    *ProtocolError // why the harness gave up on the stream
 	killedBy string         // why the harness killed the shim
+	exited   bool           // the shim has exited (it may not be reaped yet): its group is no longer signalled
 	status   string         // how it ended, once done is closed
 }
 
+// startProcess starts the shim at path in a process group of its own,
+// with a parent-death signal (see run), and starts reading its output.
 func startProcess(path string, o options) (*process, error) {
 	cmd := exec.Command(path, o.args...)
 	cmd.Env = append(append(os.Environ(), o.env...), ProtocolEnv+"="+Protocol)
-	p := &process{cmd: cmd, stderr: newTail(o.stderrTail, o.stderr), hello: make(chan []byte, 1),
-		done: make(chan struct{}), pending: map[uint64]chan response{}}
-	cmd.Stderr = p.stderr
-	cmd.WaitDelay = 2 * time.Second
-	var err error
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		return nil, err
+	cmd.SysProcAttr = sysProcAttr()
+	// The pipes are the harness's own *os.File pairs, not exec's copying
+	// goroutines: run decides when the output has ended, and writes to
+	// stdin can have a deadline. os.Pipe makes close-on-exec descriptors,
+	// so a shim never inherits another shim's pipe ends.
+	var files []*os.File
+	pipe := func() (r, w *os.File, err error) {
+		if r, w, err = os.Pipe(); err == nil {
+			files = append(files, r, w)
+		}
+		return r, w, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
+	closeAll := func() {
+		for _, f := range files {
+			_ = f.Close()
+		}
 	}
-	if err := cmd.Start(); err != nil {
+	inR, inW, err1 := pipe()
+	outR, outW, err2 := pipe()
+	errR, errW, err3 := pipe()
+	if err := errors.Join(err1, err2, err3); err != nil {
+		closeAll()
 		return nil, fmt.Errorf("starting shim %s: %w", path, err)
 	}
-	go p.readLoop(stdout)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: newTail(o.stderrTail, o.stderr),
+		hello: make(chan []byte, 1), done: make(chan struct{}), closing: make(chan struct{}),
+		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]chan response{},
+		timeout: o.timeout}
+	started := make(chan error, 1)
+	go p.run(started)
+	err := <-started
+	// The child has its own copies of its ends (or never will).
+	_, _, _ = inR.Close(), outW.Close(), errW.Close()
+	if err != nil {
+		_, _, _ = inW.Close(), outR.Close(), errR.Close()
+		return nil, fmt.Errorf("starting shim %s: %w", path, err)
+	}
+	go p.readLoop()
+	go p.copyStderr()
 	return p, nil
+}
+
+// run starts the shim and stays with it until it has been reaped.
+//
+// The parent-death signal (Linux) is sent when the thread that forked the
+// shim ends, not when the process does, and the Go runtime ends a thread
+// whose goroutine exits while locked to it, which any code in the process
+// may do. So the fork happens on a goroutine locked to its own thread, and
+// that goroutine does not return (nor unlock) before the shim has been
+// reaped: the thread outlives the shim unless the whole process dies, and
+// then the kernel kills the shim.
+func (p *process) run(started chan<- error) {
+	runtime.LockOSThread()
+	if err := p.cmd.Start(); err != nil {
+		runtime.UnlockOSThread() // no child: the thread may go back
+		started <- err
+		return
+	}
+	started <- nil
+
+	awaitExit(p)
+	p.mu.Lock()
+	p.exited = true
+	// The shim is a zombie, not yet reaped, so its pid, which is the
+	// group's id, cannot have been reused: kill whatever it forked.
+	killGroup(p)
+	p.mu.Unlock()
+
+	// With the group dead the output ends; every reply the shim wrote is
+	// delivered before done says it is gone.
+	grace := time.NewTimer(drainGrace)
+	for _, ch := range []chan struct{}{p.outDone, p.errDone} {
+		select {
+		case <-ch:
+		case <-grace.C:
+			_, _ = p.stdout.Close(), p.stderrR.Close() // unblocks the readers
+			<-ch
+		}
+	}
+	grace.Stop()
+	_ = p.cmd.Wait()
+	p.mu.Lock()
+	switch {
+	case p.killedBy != "":
+		p.status = "killed by the harness: " + p.killedBy
+	default:
+		p.status = describeExit(p.cmd.ProcessState)
+	}
+	p.mu.Unlock()
+	_, _ = p.stdout.Close(), p.stderrR.Close()
+	p.wmu.Lock()
+	_ = p.stdin.Close()
+	p.wmu.Unlock()
+	close(p.done)
+	runtime.UnlockOSThread()
 }
 
 // readLoop reads the shim's stdout until it ends: the first line is the
 // hello, every other line answers one pending request by id. Anything else
 // makes the stream unusable, so the shim is killed.
-func (p *process) readLoop(stdout io.Reader) {
-	sc := bufio.NewScanner(stdout)
+func (p *process) readLoop() {
+	defer close(p.outDone)
+	sc := bufio.NewScanner(p.stdout)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	first := true
 	for sc.Scan() {
@@ -83,7 +188,7 @@ func (p *process) readLoop(stdout io.Reader) {
 		r, err := parseReply(line)
 		if err != nil {
 			p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
-			break
+			return
 		}
 		p.mu.Lock()
 		ch := p.pending[*r.ID]
@@ -91,25 +196,21 @@ func (p *process) readLoop(stdout io.Reader) {
 		p.mu.Unlock()
 		if ch == nil {
 			p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", *r.ID)})
-			break
+			return
 		}
 		ch <- response{line: line, reply: r}
 	}
-	if err := sc.Err(); err != nil {
+	// os.ErrClosed: run stopped waiting for a process outside the group
+	// that still held the pipe; the shim itself is gone.
+	if err := sc.Err(); err != nil && !errors.Is(err, os.ErrClosed) {
 		p.giveUp(&ProtocolError{Reason: fmt.Sprintf("reading the shim's stdout: %v", err)})
 	}
-	err := p.cmd.Wait()
-	p.mu.Lock()
-	switch {
-	case p.killedBy != "":
-		p.status = "killed by the harness: " + p.killedBy
-	case err != nil:
-		p.status = err.Error()
-	default:
-		p.status = "exited with status 0"
-	}
-	p.mu.Unlock()
-	close(p.done)
+}
+
+// copyStderr keeps the tail of the shim's stderr (and copies it on).
+func (p *process) copyStderr() {
+	defer close(p.errDone)
+	_, _ = io.Copy(p.stderr, p.stderrR)
 }
 
 // giveUp records the first fatal protocol error and kills the shim.
@@ -122,19 +223,38 @@ func (p *process) giveUp(e *ProtocolError) {
 	p.kill("protocol error")
 }
 
-// kill ends the shim (once) and records why.
+// kill ends the shim and everything in its process group, and records
+// why, unless it has already exited by itself.
 func (p *process) kill(why string) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	// Under mu, exited false means the shim has not been reaped, so the
+	// group id is still the shim's.
+	if p.exited {
+		return
+	}
 	if p.killedBy == "" {
 		p.killedBy = why
 	}
-	p.mu.Unlock()
-	_ = p.cmd.Process.Kill()
+	killGroup(p)
 }
 
 func (p *process) dead() bool {
 	select {
 	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// markClosing says that the target is closed: calls in flight stop waiting
+// for this shim.
+func (p *process) markClosing() { p.closeOne.Do(func() { close(p.closing) }) }
+
+func (p *process) isClosing() bool {
+	select {
+	case <-p.closing:
 		return true
 	default:
 		return false
@@ -147,8 +267,9 @@ func (p *process) exitCode() int {
 }
 
 // wait waits for the reply on ch (from send), the shim's death, the
-// timeout or ctx. The returned errors are bare; the caller adds the call
-// history. A timeout or cancellation kills the shim: its state is unknown.
+// timeout, ctx or the target's closing. The returned errors are bare; the
+// caller adds the call history. A timeout or cancellation kills the shim:
+// its state is unknown.
 func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, timeout time.Duration) (response, error) {
 	// A failed write means the shim is gone or going; the select below
 	// waits for the reader to say how.
@@ -164,6 +285,13 @@ func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, t
 		default:
 			return response{}, errDied
 		}
+	case <-p.closing:
+		select {
+		case r := <-ch:
+			return r, nil
+		default:
+			return response{}, errClosed
+		}
 	case <-timer.C:
 		p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
 		<-p.done
@@ -178,8 +306,9 @@ func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, t
 // send registers reqs under fresh ids and writes them with one write, so
 // that requests which follow each other (a call and the observation after
 // it) cost the shim one wake-up. It returns one reply channel per request.
-// A write to a dead shim shows up as its death.
-func (p *process) send(reqs ...request) []chan response {
+// A write to a dead shim shows up as its death. A shim that does not read
+// its stdin for the call timeout is killed: errStuck.
+func (p *process) send(reqs ...request) ([]chan response, error) {
 	chs := make([]chan response, len(reqs))
 	p.mu.Lock()
 	for i := range reqs {
@@ -194,29 +323,55 @@ func (p *process) send(reqs ...request) []chan response {
 	for _, r := range reqs {
 		p.wbuf = appendRequest(p.wbuf, r)
 	}
-	_, _ = p.stdin.Write(p.wbuf)
+	// Without a deadline a shim that stopped reading would block this
+	// write, and every later one, with no timer running.
+	_ = p.stdin.SetWriteDeadline(time.Now().Add(p.timeout))
+	_, err := p.stdin.Write(p.wbuf)
 	p.wmu.Unlock()
-	return chs
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		p.kill(fmt.Sprintf("it did not read its requests within %v", p.timeout))
+		<-p.done
+		return nil, errStuck
+	}
+	return chs, nil
 }
 
-// quit asks the shim to exit and waits for it, killing it after grace.
+// quit asks the shim to exit and waits until it has been reaped, killing
+// it after grace. The request is written on the side, so that a shim which
+// does not read its stdin cannot hold quit past grace.
 func (p *process) quit(grace time.Duration) {
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
 	if !p.dead() {
-		p.send(request{Op: opQuit})
-		p.wmu.Lock()
-		_ = p.stdin.Close()
-		p.wmu.Unlock()
+		go func() {
+			_, _ = p.send(request{Op: opQuit})
+			p.wmu.Lock()
+			_ = p.stdin.Close()
+			p.wmu.Unlock()
+		}()
 	}
 	select {
 	case <-p.done:
-	case <-time.After(grace):
+	case <-timer.C:
 		p.kill("it did not exit after quit")
 		<-p.done
 	}
 }
 
+// describeExit says how the shim ended, in words that are the same on
+// every run: whether a core was dumped depends on the machine's limits,
+// not on the shim, so it is left out.
+func describeExit(ps *os.ProcessState) string {
+	if ps.Success() {
+		return "exited with status 0"
+	}
+	return strings.TrimSuffix(ps.String(), " (core dumped)")
+}
+
 // sentinel errors of call, turned into typed errors by the Target.
 var (
-	errDied    = fmt.Errorf("shim died")
-	errTimeout = fmt.Errorf("shim timed out")
+	errDied    = errors.New("shim died")
+	errTimeout = errors.New("shim timed out")
+	errClosed  = errors.New("target closed")
+	errStuck   = errors.New("shim stopped reading")
 )

@@ -1,23 +1,3 @@
-// Package subprocess implements [target.Target] for any shim executable
-// that speaks sesslife-shim/1 (docs/protocol.md): newline-delimited JSON on
-// the shim's stdin and stdout, one reply per request, matched by id.
-//
-// The harness owns time. A target keeps the virtual clock itself: it starts
-// at the profile's StartTime (model.OpenSSL30 unless the shim names another
-// known profile), moves forward by Arg on every tick call, goes back to the
-// start on Reset, and travels with every request as "now".
-//
-// Failures of the shim are errors, never panics or hangs: a call that is not
-// answered within the timeout kills the shim (*TimeoutError); a shim that
-// exits or is killed by a signal gives a *CrashError with the calls since
-// the last Reset and the tail of its stderr; a malformed line gives a
-// *ProtocolError quoting it; the shim's own refusal is a *ShimError. After a
-// crash or timeout every call fails until Reset starts a fresh shim. A call
-// whose context is cancelled kills the shim as well: its state is unknown.
-//
-// When the shim's hello says "concurrent": true, Apply and Observe may be
-// called from several goroutines: each call in flight gets a lane of its
-// own, so calls of different goroutines run on different shim threads.
 package subprocess
 
 import (
@@ -100,12 +80,16 @@ type Target struct {
 	start int64    // the profile's StartTime
 	lanes chan int // free lanes
 
-	mu      sync.Mutex
-	proc    *process
-	now     int64
-	calls   []entry // since the last Reset, for error reports
-	omitted int     // calls dropped from the front of calls
-	ahead   *early  // the observation sent with the last ApplyObserving
+	resetMu sync.Mutex // one Reset at a time: each may start a shim
+
+	mu       sync.Mutex
+	proc     *process
+	starting *process // a shim being started by Reset, until it is proc
+	closed   bool
+	now      int64
+	calls    []entry // since the last Reset, for error reports
+	omitted  int     // calls dropped from the front of calls
+	ahead    *early  // the observation sent with the last ApplyObserving
 }
 
 // entry is one call of the history, rendered only when an error report
@@ -129,68 +113,6 @@ type control string
 func (c control) String() string { return string(c) }
 
 var _ target.Pipeliner = (*Target)(nil)
-
-// New starts the shim at path, reads its hello and checks that it speaks
-// sesslife-shim/1.
-func New(path string, opts ...Option) (target.Target, error) {
-	o := options{timeout: 10 * time.Second, stderrTail: 16 << 10}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
-	}
-	t := &Target{path: path, opts: o}
-	p, h, err := t.spawn()
-	if err != nil {
-		return nil, err
-	}
-	t.info = infoOf(h)
-	prof, ok := model.Profiles()[t.info.Profile]
-	if !ok {
-		prof = model.OpenSSL30()
-	}
-	t.start, t.now, t.proc = prof.StartTime, prof.StartTime, p
-	n := 1
-	if t.info.Concurrent {
-		n = Lanes
-	}
-	t.lanes = make(chan int, n)
-	for i := range n {
-		t.lanes <- i
-	}
-	return t, nil
-}
-
-// spawn starts a shim and reads its hello.
-func (t *Target) spawn() (*process, hello, error) {
-	p, err := startProcess(t.path, t.opts)
-	if err != nil {
-		return nil, hello{}, err
-	}
-	timer := time.NewTimer(t.opts.timeout)
-	defer timer.Stop()
-	var line []byte
-	select {
-	case line = <-p.hello:
-	case <-p.done:
-		if p.exitCode() == ExitWrongProtocol {
-			return nil, hello{}, &ProtocolError{Op: "hello", Reason: fmt.Sprintf(
-				"the shim exited with status %d: it cannot speak %s", ExitWrongProtocol, Protocol)}
-		}
-		return nil, hello{}, &CrashError{Op: "hello", Status: p.status, Stderr: p.stderr.String()}
-	case <-timer.C:
-		p.kill("no hello")
-		<-p.done
-		return nil, hello{}, &TimeoutError{Op: "hello", Timeout: t.opts.timeout, Stderr: p.stderr.String()}
-	}
-	h, err := parseHello(line)
-	if err != nil {
-		p.kill("bad hello")
-		<-p.done
-		return nil, hello{}, &ProtocolError{Op: "hello", Line: string(line), Reason: err.Error()}
-	}
-	return p, h, nil
-}
 
 func infoOf(h hello) target.Info {
 	name := strings.TrimSpace(h.Library + " " + h.Version)
@@ -333,55 +255,6 @@ func observationOf(resp response) (model.Observation, error) {
 	return ob, nil
 }
 
-// Reset empties the universe and puts the clock back to the start. A dead
-// shim (crashed, hung, or broken) is replaced by a fresh one. A shim that
-// fails while resetting is reported and replaced at the next Reset.
-func (t *Target) Reset(ctx context.Context) error {
-	t.mu.Lock()
-	p := t.proc
-	t.mu.Unlock()
-	if p != nil && !p.dead() {
-		resp, err := t.roundTrip(ctx, p, request{Op: opReset, Now: t.start})
-		if err == nil && resp.reply.Error != nil {
-			p.kill("reset refused")
-			err = &ShimError{Op: opReset, Message: *resp.reply.Error}
-		}
-		if err != nil {
-			return err
-		}
-	} else {
-		if p != nil {
-			p.quit(time.Second)
-		}
-		np, _, err := t.spawn()
-		if err != nil {
-			return err
-		}
-		p = np
-	}
-	t.mu.Lock()
-	t.proc, t.now, t.calls, t.omitted, t.ahead = p, t.start, nil, 0, nil
-	t.mu.Unlock()
-	return nil
-}
-
-// Close stops the shim. A shim that exits with a failure status when told
-// to quit (a sanitizer's leak report, say) gives a *CrashError.
-func (t *Target) Close() error {
-	t.mu.Lock()
-	p := t.proc
-	t.proc = nil
-	t.mu.Unlock()
-	if p == nil || p.dead() {
-		return nil
-	}
-	p.quit(5 * time.Second)
-	if code := p.exitCode(); code != 0 {
-		return &CrashError{Op: opQuit, Status: p.status, Calls: t.history(), Stderr: p.stderr.String()}
-	}
-	return nil
-}
-
 func (t *Target) acquire(ctx context.Context) (int, error) {
 	select {
 	case l := <-t.lanes:
@@ -406,34 +279,48 @@ func (t *Target) roundTrip(ctx context.Context, p *process, req request) (respon
 // send writes reqs to a live shim and returns their reply channels; what
 // names the first in errors.
 func (t *Target) send(p *process, what fmt.Stringer, reqs ...request) ([]chan response, error) {
-	if p == nil {
-		return nil, fmt.Errorf("%s: the target is closed", what)
+	if p == nil || p.isClosing() {
+		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
 	}
 	if p.dead() {
 		return nil, t.deathError(p, what.String(), " before this call; Reset starts a fresh shim")
 	}
-	return p.send(reqs...), nil
+	chs, err := p.send(reqs...)
+	if err != nil {
+		return nil, t.failure(p, what.String(), err)
+	}
+	return chs, nil
 }
 
 // await waits for the reply on ch and turns the shim's failures into typed
 // errors carrying the call history; what names the request in errors.
 func (t *Target) await(ctx context.Context, p *process, ch chan response, what fmt.Stringer) (response, error) {
 	resp, err := p.wait(ctx, ch, what, t.opts.timeout)
-	if err == nil {
-		return resp, nil
+	if err != nil {
+		return response{}, t.failure(p, what.String(), err)
 	}
-	name := what.String()
-	switch err {
-	case errTimeout:
-		return response{}, &TimeoutError{Op: name, Timeout: t.opts.timeout, Calls: t.history(), Stderr: p.stderr.String()}
-	case errDied:
-		return response{}, t.deathError(p, name, "")
+	return resp, nil
+}
+
+// failure turns an error of p.send or p.wait during the request name into
+// the error the caller gets.
+func (t *Target) failure(p *process, name string, err error) error {
+	switch {
+	case p.isClosing(), err == errClosed:
+		return fmt.Errorf("%s: %w", name, ErrClosed)
+	case err == errTimeout, err == errStuck:
+		return &TimeoutError{Op: name, Timeout: t.opts.timeout, Calls: t.history(), Stderr: p.stderr.String()}
+	case err == errDied:
+		return t.deathError(p, name, "")
 	}
-	return response{}, fmt.Errorf("%s: %w (the shim was killed)", name, err)
+	return fmt.Errorf("%s: %w (the shim was killed)", name, err)
 }
 
 // deathError explains why a dead shim died.
 func (t *Target) deathError(p *process, name, note string) error {
+	if p.isClosing() {
+		return fmt.Errorf("%s: %w", name, ErrClosed)
+	}
 	p.mu.Lock()
 	fatal, status := p.fatal, p.status
 	p.mu.Unlock()

@@ -12,7 +12,7 @@
  * for is the compatibility macro of <wolfssl/openssl/ssl.h> at 5.5.4.
  * docs/findings.md says what each does differently from OpenSSL 3.0.
  *
- * Build: see Makefile (cc ... shim.c ../openssl/proto.c ../openssl/json.c
+ * Build: see Makefile (cc ... shim.c ../common/proto.c ../common/json.c
  * -lwolfssl); proto.c is what this shim shares with the OpenSSL one.
  */
 #include <wolfssl/options.h>

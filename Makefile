@@ -46,7 +46,8 @@ shim-wolfssl: deps deps-wolfssl
 check-wolfssl: deps shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
-# The shim and its variants are built by shim/openssl/Makefile.
+# The shim and its variants are built by shim/openssl/Makefile (from
+# shim/openssl and shim/common, which the wolfSSL shim shares).
 shim: deps
 	@$(MAKE) -s -C shim/openssl all
 

@@ -1,275 +1,147 @@
 /*
- * calls.c - the OpenSSL shim's calls.
+ * calls.c - the OpenSSL 3.0 side of the calls (../common/perform.c): making
+ * SSL_CTXs and SSLs, the callbacks, and the library function behind each
+ * call, which the common code hands its arguments as they are.
  */
-#include "library.h"
+#include "shim.h"
 
-_Thread_local struct events *current_events;
+#include <stdio.h>
 
-static long long op_ctx_new(struct shim *sh, const struct request *rq, char *err, size_t errlen)
+int lib_implemented(enum op op)
 {
-    struct ctxent *ce = calloc(1, sizeof(*ce));
-    SSL_CTX *ctx;
-    int taken;
+    return op != OP_UNKNOWN;
+}
 
-    if (ce == NULL)
-        abort();
-    *ce = (struct ctxent){ sh, NULL, (int)rq->ctx, 0, rq->cfg.new_cb };
-    pthread_mutex_lock(&sh->mu);
-    taken = rq->ctx < 1 || claim_ctx(sh, rq->ctx, ce) != 0;
-    pthread_mutex_unlock(&sh->mu);
-    if (taken) {
-        snprintf(err, errlen, "ctx %lld is taken (or not a handle)", rq->ctx);
-        free(ce);
-        return -1;
-    }
-    /* From here on ce stays in the table; it becomes usable (app_held)
-     * only once the SSL_CTX is set up. */
-    ctx = SSL_CTX_new(rq->cfg.server ? TLS_server_method() : TLS_client_method());
-    if (ctx == NULL) {
-        log_ssl_errors("SSL_CTX_new");
-        snprintf(err, errlen, "SSL_CTX_new failed");
-        return -1;
-    }
-    SSL_CTX_set_app_data(ctx, ce);
-    if (!rq->cfg.default_mode)
-        SSL_CTX_set_session_cache_mode(ctx, rq->cfg.mode);
-    if (rq->cfg.size >= 0)
-        SSL_CTX_sess_set_cache_size(ctx, rq->cfg.size);
-    if (rq->cfg.timeout != 0)
-        SSL_CTX_set_timeout(ctx, rq->cfg.timeout);
-    if (rq->cfg.tickets >= 0)
-        SSL_CTX_set_num_tickets(ctx, (size_t)rq->cfg.tickets);
-    if (rq->cfg.no_ticket)
-        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    if (rq->cfg.new_cb != 0)
-        SSL_CTX_sess_set_new_cb(ctx, on_new_session);
-    if (rq->cfg.remove_cb)
-        SSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
-    if (rq->cfg.server) {
-        SSL_CTX_use_certificate(ctx, sh->cert);
-        SSL_CTX_use_PrivateKey(ctx, sh->key);
-    } else {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-    }
-    pthread_mutex_lock(&sh->mu);
-    ce->ctx = ctx;
-    ce->app_held = 1;
-    pthread_mutex_unlock(&sh->mu);
+int lib_check_request(const struct request *rq, char *err, size_t errlen)
+{
+    (void)rq, (void)err, (void)errlen;
     return 0;
 }
 
-static long long op_ssl_new(struct shim *sh, const struct request *rq, char *err, size_t errlen)
+static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
-    struct ctxent *ce = get_ctx(sh, rq->ctx, err, errlen);
-    struct conn *c;
-    SSL *ssl;
-    int taken;
+    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 
-    if (ce == NULL)
-        return -1;
-    c = calloc(1, sizeof(*c));
-    if (c == NULL)
-        abort();
-    c->handle = (int)rq->ssl;
-    pthread_mutex_lock(&sh->mu);
-    taken = rq->ssl < 1 || claim_conn(sh, rq->ssl, c) != 0;
-    pthread_mutex_unlock(&sh->mu);
-    if (taken) {
-        snprintf(err, errlen, "ssl %lld is taken (or not a handle)", rq->ssl);
-        free(c);
-        return -1;
+    return shim_new_session(ce->sh, ce, sess);
+}
+
+static void on_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
+{
+    struct ctxent *ce = SSL_CTX_get_app_data(ctx);
+
+    shim_removed_session(ce->sh, ce, sess);
+}
+
+SSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, size_t errlen)
+{
+    SSL_CTX *ctx = SSL_CTX_new(cfg->server ? TLS_server_method() : TLS_client_method());
+
+    if (ctx == NULL) {
+        log_ssl_errors("SSL_CTX_new");
+        snprintf(err, errlen, "SSL_CTX_new failed");
+        return NULL;
     }
-    ssl = SSL_new(ce->ctx);
+    SSL_CTX_set_app_data(ctx, ce);
+    if (!cfg->default_mode)
+        SSL_CTX_set_session_cache_mode(ctx, cfg->mode);
+    if (cfg->size >= 0)
+        SSL_CTX_sess_set_cache_size(ctx, cfg->size);
+    if (cfg->timeout != 0)
+        SSL_CTX_set_timeout(ctx, cfg->timeout);
+    if (cfg->tickets >= 0)
+        SSL_CTX_set_num_tickets(ctx, (size_t)cfg->tickets);
+    if (cfg->no_ticket)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (cfg->new_cb != 0)
+        SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+    if (cfg->remove_cb)
+        SSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
+    if (cfg->server) {
+        SSL_CTX_use_certificate(ctx, ce->sh->lib.cert);
+        SSL_CTX_use_PrivateKey(ctx, ce->sh->lib.key);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    }
+    return ctx;
+}
+
+SSL *lib_ssl_new(struct conn *c, SSL_CTX *ctx)
+{
+    SSL *ssl = SSL_new(ctx);
+
     if (ssl == NULL) {
         log_ssl_errors("SSL_new");
-        snprintf(err, errlen, "SSL_new failed");
-        return -1;
+        return NULL;
     }
     c->client = SSL_is_server(ssl) == 0;
     if (c->client)
         SSL_set_connect_state(ssl);
     else
         SSL_set_accept_state(ssl);
-    pthread_mutex_lock(&sh->mu);
-    c->ssl = ssl;
-    c->alive = 1;
-    pthread_mutex_unlock(&sh->mu);
-    return 0;
+    return ssl;
 }
 
-/* ------------------------------------------------------------------------
- * The calls.
- * ------------------------------------------------------------------------ */
+void lib_ctx_free(SSL_CTX *ctx) { SSL_CTX_free(ctx); }
+void lib_ssl_free(SSL *ssl) { SSL_free(ssl); }
+long long lib_ssl_clear(SSL *ssl) { return SSL_clear(ssl); }
+SSL_SESSION *lib_get0_session(SSL *ssl) { return SSL_get0_session(ssl); }
+SSL_SESSION *lib_get1_session(SSL *ssl) { return SSL_get1_session(ssl); }
+long long lib_set_session(SSL *ssl, SSL_SESSION *s) { return SSL_set_session(ssl, s); }
+int lib_session_reused(SSL *ssl) { return SSL_session_reused(ssl); }
+long long lib_sess_up_ref(SSL_SESSION *s) { return SSL_SESSION_up_ref(s); }
+void lib_sess_free(SSL_SESSION *s) { SSL_SESSION_free(s); }
+int lib_sess_is_resumable(SSL_SESSION *s) { return SSL_SESSION_is_resumable(s); }
+long long lib_sess_set_time(SSL_SESSION *s, long long t) { return SSL_SESSION_set_time(s, (long)t); }
+long long lib_sess_set_timeout(SSL_SESSION *s, long long t) { return SSL_SESSION_set_timeout(s, (long)t); }
+long lib_sess_time(SSL_SESSION *s) { return SSL_SESSION_get_time(s); }
+long lib_sess_timeout(SSL_SESSION *s) { return SSL_SESSION_get_timeout(s); }
+long long lib_ctx_set_timeout(SSL_CTX *ctx, long long t) { return SSL_CTX_set_timeout(ctx, (long)t); }
+long long lib_ctx_set_cache_size(SSL_CTX *ctx, long long n) { return SSL_CTX_sess_set_cache_size(ctx, (long)n); }
+long long lib_ctx_add_session(SSL_CTX *ctx, SSL_SESSION *s) { return SSL_CTX_add_session(ctx, s); }
+long long lib_ctx_remove_session(SSL_CTX *ctx, SSL_SESSION *s) { return SSL_CTX_remove_session(ctx, s); }
+void lib_ctx_flush(SSL_CTX *ctx, long long t) { SSL_CTX_flush_sessions(ctx, (long)t); }
+long lib_ctx_number(SSL_CTX *ctx) { return SSL_CTX_sess_number(ctx); }
+long lib_ctx_hits(SSL_CTX *ctx) { return SSL_CTX_sess_hits(ctx); }
+long lib_ctx_misses(SSL_CTX *ctx) { return SSL_CTX_sess_misses(ctx); }
+long lib_ctx_timeouts(SSL_CTX *ctx) { return SSL_CTX_sess_timeouts(ctx); }
+long lib_ctx_cache_full(SSL_CTX *ctx) { return SSL_CTX_sess_cache_full(ctx); }
 
-/* op_get0 is SSL_get0_session; planted bugs 1 and 2 live here. */
-static long long op_get0(struct shim *sh, struct conn *c)
+unsigned int lib_sess_id_len(SSL_SESSION *s)
 {
-    SSL_SESSION *s = SSL_get0_session(c->ssl);
-    int h = name(sh, s);
+    unsigned int len = 0;
 
-#if SHIM_BUG == 1
-    /* Planted bug 1: an extra reference nobody releases. */
-    if (s != NULL)
-        SSL_SESSION_up_ref(s);
-#elif SHIM_BUG == 2
-    /* Planted bug 2: a borrowed pointer released (use after free later). */
-    SSL_SESSION_free(s);
-#endif
-    return h;
+    SSL_SESSION_get_id(s, &len);
+    return len;
 }
 
-/* run_call performs one call; -1 with err set means it could not. */
-static long long run_call(struct shim *sh, enum op op, const struct request *rq, char *err, size_t errlen)
+void log_ssl_errors(const char *what)
 {
-    struct ctxent *ce = NULL;
-    struct conn *c = NULL, *p;
-    SSL_SESSION *s = NULL;
-    long long r;
+    unsigned long e;
+    char buf[256];
 
-    switch (op) {
-    case OP_CTX_FREE: case OP_SET_CACHE_SIZE: case OP_CTX_SET_TIMEOUT: case OP_FLUSH: case OP_SESS_NUMBER:
-    case OP_SESS_HITS: case OP_SESS_MISSES: case OP_SESS_TIMEOUTS: case OP_SESS_CACHE_FULL:
-    case OP_ADD_SESSION: case OP_REMOVE_SESSION:
-        if ((ce = get_ctx(sh, rq->ctx, err, errlen)) == NULL)
-            return -1;
-        break;
-    case OP_SSL_FREE: case OP_SSL_CLEAR: case OP_SHUTDOWN: case OP_FATAL_ALERT: case OP_HANDSHAKE:
-    case OP_READ_TICKET: case OP_GET0: case OP_GET1: case OP_SET_SESSION: case OP_SESSION_REUSED:
-        if ((c = get_conn(sh, rq->ssl, err, errlen)) == NULL)
-            return -1;
-        break;
-    default:
-        break;
-    }
-    switch (op) {
-    case OP_UP_REF: case OP_SESS_FREE: case OP_IS_RESUMABLE: case OP_SET_TIME: case OP_SET_TIMEOUT:
-    case OP_GET_TIME: case OP_GET_TIMEOUT: case OP_ADD_SESSION: case OP_REMOVE_SESSION:
-        if ((s = get_sess(sh, rq->sess, err, errlen)) == NULL)
-            return -1;
-        break;
-    case OP_SET_SESSION:
-        if (rq->sess != 0 && (s = get_sess(sh, rq->sess, err, errlen)) == NULL)
-            return -1;
-        break;
-    default:
-        break;
-    }
-
-    switch (op) {
-    case OP_CTX_NEW:
-        return op_ctx_new(sh, rq, err, errlen);
-    case OP_CTX_FREE:
-        pthread_mutex_lock(&sh->mu);
-        ce->app_held = 0;
-        pthread_mutex_unlock(&sh->mu);
-        SSL_CTX_free(ce->ctx);
-        return 0;
-    case OP_SSL_NEW:
-        return op_ssl_new(sh, rq, err, errlen);
-    case OP_SSL_FREE:
-        pthread_mutex_lock(&sh->mu);
-        disconnect(sh, c);
-        c->alive = 0;
-        pthread_mutex_unlock(&sh->mu);
-        SSL_free(c->ssl);
-        c->ssl = NULL;
-        return 0;
-    case OP_SSL_CLEAR:
-        r = SSL_clear(c->ssl);
-        pthread_mutex_lock(&sh->mu);
-        disconnect(sh, c);
-        pthread_mutex_unlock(&sh->mu);
-        return r;
-    case OP_SHUTDOWN:
-        return op_shutdown(sh, c);
-    case OP_FATAL_ALERT:
-        return op_fatal_alert(sh, c, err, errlen);
-    case OP_HANDSHAKE:
-        if ((p = get_conn(sh, rq->peer, err, errlen)) == NULL)
-            return -1;
-        if (p == c) {
-            snprintf(err, errlen, "handshake needs two different SSLs");
-            return -1;
-        }
-        return op_handshake(sh, c, p, (int)rq->arg, err, errlen);
-    case OP_READ_TICKET:
-        return op_read_ticket(sh, c);
-    case OP_GET0:
-        return op_get0(sh, c);
-    case OP_GET1:
-        s = SSL_get1_session(c->ssl);
-        r = name(sh, s);
-        if (s != NULL)
-            add_apprefs(sh, (int)r, 1);
-        return r;
-    case OP_UP_REF:
-        r = SSL_SESSION_up_ref(s);
-        add_apprefs(sh, (int)rq->sess, 1);
-        return r;
-    case OP_SESS_FREE:
-        add_apprefs(sh, (int)rq->sess, -1);
-        SSL_SESSION_free(s);
-        return 0;
-    case OP_SET_SESSION:
-        return SSL_set_session(c->ssl, s);
-    case OP_SESSION_REUSED:
-        return SSL_session_reused(c->ssl);
-    case OP_IS_RESUMABLE:
-        return SSL_SESSION_is_resumable(s);
-    case OP_SET_TIME:
-        return SSL_SESSION_set_time(s, (long)rq->arg);
-    case OP_SET_TIMEOUT:
-        return SSL_SESSION_set_timeout(s, (long)rq->arg);
-    case OP_GET_TIME:
-        return SSL_SESSION_get_time(s);
-    case OP_GET_TIMEOUT:
-        return SSL_SESSION_get_timeout(s);
-    case OP_CTX_SET_TIMEOUT:
-        return SSL_CTX_set_timeout(ce->ctx, (long)rq->arg);
-    case OP_SET_CACHE_SIZE:
-        return SSL_CTX_sess_set_cache_size(ce->ctx, (long)rq->arg);
-    case OP_ADD_SESSION:
-        return SSL_CTX_add_session(ce->ctx, s);
-    case OP_REMOVE_SESSION:
-        return SSL_CTX_remove_session(ce->ctx, s);
-    case OP_FLUSH:
-        SSL_CTX_flush_sessions(ce->ctx, (long)rq->arg);
-        return 0;
-    case OP_SESS_NUMBER:
-        return SSL_CTX_sess_number(ce->ctx);
-    case OP_SESS_HITS:
-        return SSL_CTX_sess_hits(ce->ctx);
-    case OP_SESS_MISSES:
-        return SSL_CTX_sess_misses(ce->ctx);
-    case OP_SESS_TIMEOUTS:
-        return SSL_CTX_sess_timeouts(ce->ctx);
-    case OP_SESS_CACHE_FULL:
-        return SSL_CTX_sess_cache_full(ce->ctx);
-    case OP_TICK:
-        return 0; /* the clock came with the request */
-    default:
-        snprintf(err, errlen, "not a call");
-        return -1;
+    while ((e = ERR_get_error()) != 0) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+        fprintf(stderr, "shim: %s: %s\n", what, buf);
     }
 }
 
-int shim_is_call(const struct request *rq)
+void lib_log_errors(const char *what)
 {
-    enum op op = parse_op(rq->op);
-
-    return op != OP_UNKNOWN && op < OP_OBSERVE;
+    log_ssl_errors(what);
 }
 
-long long shim_perform(struct shim *sh, const struct request *rq, struct events *evs, char *err, size_t errlen)
+void lib_clear_errors(void)
 {
-    long long ret;
-
-    atomic_store(&virtual_now, rq->now);
-    current_events = evs;
-    ret = run_call(sh, parse_op(rq->op), rq, err, errlen);
-    current_events = NULL;
-    if (sh->verbose)
-        log_ssl_errors(rq->op);
     ERR_clear_error();
-    return ret;
+}
+
+/* OpenSSL empties its caches with the SSL_CTXs: nothing is left to do. */
+void lib_after_reset(struct shim *sh)
+{
+    (void)sh;
+}
+
+const char *lib_version(void)
+{
+    return OpenSSL_version(OPENSSL_VERSION_STRING);
 }

@@ -1,13 +1,21 @@
 /*
- * sessions.c - the OpenSSL shim's session tracking (ex_data) and callbacks.
+ * sessions.c - how the OpenSSL shim tells sessions apart: a tracker rides
+ * in every SSL_SESSION's ex_data, with the session's handle in universe
+ * epoch (0 while unnamed), and the free callback reports its destruction.
  */
-#include "library.h"
+#include "shim.h"
 
-/* ------------------------------------------------------------------------
- * Session tracking through ex_data.
- * ------------------------------------------------------------------------ */
+#include <stdio.h>
+#include <stdlib.h>
 
-void on_session_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+/* tracker is one SSL_SESSION object's tag. Each object gets its own (see
+ * on_session_dup). */
+struct tracker {
+    int handle;
+    unsigned epoch;
+};
+
+static void on_session_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     struct shim *sh = argp;
     struct tracker *t = calloc(1, sizeof(*t));
@@ -15,14 +23,14 @@ void on_session_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long a
     (void)parent, (void)ptr, (void)argl;
     if (t == NULL)
         return;
-    atomic_fetch_add(&sh->live_trackers, 1);
+    atomic_fetch_add(&sh->lib.live_trackers, 1);
     CRYPTO_set_ex_data(ad, idx, t);
 }
 
 /* on_session_dup runs for internal copies: the copy keeps the fresh tracker
  * on_session_new gave it rather than sharing the original's (which would be
  * freed twice). The copy is a different object, so it starts unnamed. */
-int on_session_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl,
+static int on_session_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl,
                           void *argp)
 {
     struct shim *sh = argp;
@@ -33,14 +41,14 @@ int on_session_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d
         t = calloc(1, sizeof(*t));
         if (t == NULL)
             return 0;
-        atomic_fetch_add(&sh->live_trackers, 1);
+        atomic_fetch_add(&sh->lib.live_trackers, 1);
     }
     *from_d = t;
     return 1;
 }
 
 /* on_session_free runs once per object, when its last reference goes. */
-void on_session_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+static void on_session_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
     struct shim *sh = argp;
     struct tracker *t = ptr;
@@ -48,14 +56,17 @@ void on_session_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long 
     (void)parent, (void)ad, (void)idx, (void)argl;
     if (t == NULL)
         return;
-    pthread_mutex_lock(&sh->mu);
-    if (t->handle != 0 && t->epoch == sh->epoch) {
-        sh->sess[t->handle - 1].ptr = NULL;
-        emit(EV_DESTROYED, 0, t->handle);
-    }
-    pthread_mutex_unlock(&sh->mu);
-    atomic_fetch_sub(&sh->live_trackers, 1);
+    shim_lock(sh);
+    if (t->handle != 0 && t->epoch == sh->epoch)
+        sess_destroyed(sh, t->handle);
+    shim_unlock(sh);
+    atomic_fetch_sub(&sh->lib.live_trackers, 1);
     free(t);
+}
+
+int sessions_init(struct shim *sh)
+{
+    return SSL_SESSION_get_ex_new_index(0, sh, on_session_new, on_session_dup, on_session_free);
 }
 
 /*
@@ -70,87 +81,49 @@ static void touch(const SSL_SESSION *s)
     (void)*p;
 }
 
-/* handle_of returns s's handle without naming it: 0 for NULL, -1 unnamed. */
-int handle_of(struct shim *sh, SSL_SESSION *s)
+int lib_handle_of(struct shim *sh, SSL_SESSION *s)
 {
     struct tracker *t;
     int h = -1;
 
-    if (s == NULL)
-        return 0;
     touch(s);
-    t = SSL_SESSION_get_ex_data(s, sh->sess_idx);
-    pthread_mutex_lock(&sh->mu);
+    t = SSL_SESSION_get_ex_data(s, sh->lib.sess_idx);
+    shim_lock(sh);
     if (t != NULL && t->handle != 0 && t->epoch == sh->epoch)
         h = t->handle;
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
     return h;
 }
 
-/* name returns s's handle, giving it the next one if the application has
- * not seen it yet (the naming rule of model/doc.go). */
-int name(struct shim *sh, SSL_SESSION *s)
+int lib_name(struct shim *sh, SSL_SESSION *s)
 {
     struct tracker *t;
     int h;
 
-    if (s == NULL)
-        return 0;
     touch(s);
-    t = SSL_SESSION_get_ex_data(s, sh->sess_idx);
+    t = SSL_SESSION_get_ex_data(s, sh->lib.sess_idx);
     if (t == NULL) {
         fprintf(stderr, "shim: a session without a tracker\n");
         abort();
     }
-    pthread_mutex_lock(&sh->mu);
+    shim_lock(sh);
     if (t->handle == 0 || t->epoch != sh->epoch) {
-        sh->sess = must_grow(sh->sess, &sh->capsess, sh->nsess + 1, sizeof(*sh->sess));
-        sh->sess[sh->nsess] = (struct named){ s, 0 };
-        t->handle = (int)++sh->nsess;
+        t->handle = sess_add(sh, s);
         t->epoch = sh->epoch;
     }
     h = t->handle;
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
     return h;
 }
 
-void add_apprefs(struct shim *sh, int h, long n)
+/* lib_reset_done reports the SSL_SESSION objects still alive after reset,
+ * named or not (their trackers belong to an old epoch from now on), and
+ * empties the error queue. */
+void lib_reset_done(struct shim *sh)
 {
-    pthread_mutex_lock(&sh->mu);
-    if (h > 0 && (size_t)h <= sh->nsess && sh->sess[h - 1].apprefs + n >= 0)
-        sh->sess[h - 1].apprefs += n;
-    pthread_mutex_unlock(&sh->mu);
-}
+    long leaked = atomic_load(&sh->lib.live_trackers);
 
-/* ------------------------------------------------------------------------
- * Callbacks.
- * ------------------------------------------------------------------------ */
-
-int on_new_session(SSL *ssl, SSL_SESSION *sess)
-{
-    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-    int keep = ce->new_cb == 2;
-
-    if (current_events == NULL)
-        return 0;
-    int h = name(ce->sh, sess);
-    emit(EV_NEW, ce->handle, h);
-    if (keep)
-        add_apprefs(ce->sh, h, 1);
-#if SHIM_BUG == 3
-    /* Planted bug 3: claim the reference (return 1) even when the
-     * application does not keep it: the session leaks. */
-    return 1;
-#else
-    return keep;
-#endif
-}
-
-void on_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
-{
-    struct ctxent *ce = SSL_CTX_get_app_data(ctx);
-
-    if (current_events == NULL)
-        return;
-    emit(EV_REMOVE, ce->handle, name(ce->sh, sess));
+    if (leaked != 0)
+        fprintf(stderr, "shim: reset: %ld SSL_SESSION objects still alive (leaked)\n", leaked);
+    ERR_clear_error();
 }

@@ -1,7 +1,58 @@
 /*
- * calls.c - the wolfSSL shim's calls.
+ * calls.c - the wolfSSL 5.5 side of the calls (../common/perform.c): making
+ * SSL_CTXs and SSLs, the callbacks, and the wolfSSL function behind each
+ * call (with the OpenSSL name it stands for where the two differ), which
+ * the common code hands its arguments as they are.
  */
-#include "library.h"
+#include "shim.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#define USE_CERT_BUFFERS_256
+#include <wolfssl/certs_test.h>
+#pragma GCC diagnostic pop
+
+#include <limits.h>
+#include <stdio.h>
+
+/* wolfSSL 5.5.4 has no SSL_SESSION_set_time (no function, no macro): the
+ * call is not offered. */
+int lib_implemented(enum op op)
+{
+    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time;
+}
+
+int lib_check_request(const struct request *rq, char *err, size_t errlen)
+{
+    if (rq->cfg.timeout > UINT_MAX) { /* wolfSSL keeps timeouts in a word32 */
+        snprintf(err, errlen, "\"timeout\" must be an integer in 0..4294967295");
+        return -1;
+    }
+    return 0;
+}
+
+/* ctxent_of finds the handle of a WOLFSSL_CTX through its ex_data slot 0
+ * (SSL_CTX_get_app_data): addresses are reused once a context is freed. */
+static struct ctxent *ctxent_of(const WOLFSSL_CTX *ctx)
+{
+    return ctx != NULL ? wolfSSL_CTX_get_ex_data(ctx, 0) : NULL;
+}
+
+/* AddSession takes a reference before the call and drops it when the
+ * callback returns 0, as OpenSSL does. */
+static int on_new_session(WOLFSSL *ssl, WOLFSSL_SESSION *sess)
+{
+    return shim_new_session(&the_shim, ctxent_of(wolfSSL_get_SSL_CTX(ssl)), sess);
+}
+
+/* ctx is NULL when wolfSSL overwrites a cache row whose entry came from an
+ * SSL_CTX with a remove callback (AddSessionToCache): the event then names
+ * no SSL_CTX (ctx 0). */
+static void on_remove_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *sess)
+{
+    shim_removed_session(&the_shim, ctxent_of(ctx), sess);
+}
 
 /* cache_mode turns the protocol's (OpenSSL's) mode bits into wolfSSL's:
  * NO_AUTO_CLEAR is 0x0080 in OpenSSL and 0x0008 in wolfSSL. */
@@ -22,25 +73,14 @@ static long cache_mode(long long m)
     return w;
 }
 
-static long long op_ctx_new(struct shim *sh, long long h, const struct config *cfg, char *err, size_t errlen)
+WOLFSSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, size_t errlen)
 {
-    struct ctxent *ce = calloc(1, sizeof(*ce));
-    WOLFSSL_CTX *ctx;
-
-    if (ce == NULL)
-        abort();
-    if (claim((void ***)&sh->ctxs, &sh->nctx, &sh->capctx, h, ce) != 0) {
-        snprintf(err, errlen, "ctx %lld is taken (or not a handle)", h);
-        free(ce);
-        return -1;
-    }
-    ce->handle = (int)h;
-    ce->new_cb = cfg->new_cb;
     /* SSL_CTX_new(TLS_server_method()) / SSL_CTX_new(TLS_client_method()) */
-    ctx = wolfSSL_CTX_new(cfg->server ? wolfSSLv23_server_method() : wolfSSLv23_client_method());
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(cfg->server ? wolfSSLv23_server_method() : wolfSSLv23_client_method());
+
     if (ctx == NULL) {
         snprintf(err, errlen, "SSL_CTX_new failed");
-        return -1;
+        return NULL;
     }
     wolfSSL_CTX_set_ex_data(ctx, 0, ce); /* SSL_CTX_set_app_data */
     wolfSSL_CTX_SetIORecv(ctx, io_recv);
@@ -66,192 +106,112 @@ static long long op_ctx_new(struct shim *sh, long long h, const struct config *c
                                                  WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
             wolfSSL_CTX_free(ctx);
             snprintf(err, errlen, "cannot load the test certificate");
-            return -1;
+            return NULL;
         }
     } else {
         wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, NULL);
     }
-    ce->ctx = ctx;
-    ce->app_held = 1;
-    return 0;
+    return ctx;
 }
 
-static long long op_ssl_new(struct shim *sh, long long h, struct ctxent *ce, char *err, size_t errlen)
+WOLFSSL *lib_ssl_new(struct conn *c, WOLFSSL_CTX *ctx)
 {
-    struct conn *c = calloc(1, sizeof(*c));
+    WOLFSSL *ssl = wolfSSL_new(ctx);
 
-    if (c == NULL)
-        abort();
-    if (claim((void ***)&sh->conns, &sh->nconn, &sh->capconn, h, c) != 0) {
-        snprintf(err, errlen, "ssl %lld is taken (or not a handle)", h);
-        free(c);
-        return -1;
-    }
-    c->handle = (int)h;
-    c->ssl = wolfSSL_new(ce->ctx);
-    if (c->ssl == NULL) {
-        snprintf(err, errlen, "SSL_new failed");
-        return -1;
-    }
-    wolfSSL_SetIOReadCtx(c->ssl, c);
-    wolfSSL_SetIOWriteCtx(c->ssl, c);
-    c->client = wolfSSL_is_server(c->ssl) == 0;
+    if (ssl == NULL)
+        return NULL;
+    wolfSSL_SetIOReadCtx(ssl, c);
+    wolfSSL_SetIOWriteCtx(ssl, c);
+    c->client = wolfSSL_is_server(ssl) == 0;
     if (c->client)
-        wolfSSL_set_connect_state(c->ssl);
+        wolfSSL_set_connect_state(ssl);
     else
-        wolfSSL_set_accept_state(c->ssl);
-    c->alive = 1;
+        wolfSSL_set_accept_state(ssl);
+    return ssl;
+}
+
+void lib_ctx_free(WOLFSSL_CTX *ctx) { wolfSSL_CTX_free(ctx); }
+void lib_ssl_free(WOLFSSL *ssl) { wolfSSL_free(ssl); }
+long long lib_ssl_clear(WOLFSSL *ssl) { return wolfSSL_clear(ssl); }
+WOLFSSL_SESSION *lib_get0_session(WOLFSSL *ssl) { return wolfSSL_SSL_get0_session(ssl); } /* SSL_get0_session */
+WOLFSSL_SESSION *lib_get1_session(WOLFSSL *ssl) { return wolfSSL_get1_session(ssl); }
+long long lib_set_session(WOLFSSL *ssl, WOLFSSL_SESSION *s) { return wolfSSL_set_session(ssl, s); }
+int lib_session_reused(WOLFSSL *ssl) { return wolfSSL_session_reused(ssl); }
+long long lib_sess_up_ref(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_up_ref(s); }
+void lib_sess_free(WOLFSSL_SESSION *s) { wolfSSL_SESSION_free(s); }
+int lib_sess_is_resumable(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_is_resumable(s); }
+long lib_sess_time(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_get_time(s); }
+long lib_sess_timeout(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_get_timeout(s); }
+long lib_ctx_number(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_number(ctx); }
+long lib_ctx_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_hits(ctx); }
+long lib_ctx_misses(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_misses(ctx); }
+long lib_ctx_timeouts(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_timeouts(ctx); }
+long lib_ctx_cache_full(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cache_full(ctx); }
+
+/* Never called: lib_implemented says wolfSSL has no SSL_SESSION_set_time. */
+long long lib_sess_set_time(WOLFSSL_SESSION *s, long long t)
+{
+    (void)s, (void)t;
     return 0;
 }
 
-/* ------------------------------------------------------------------------
- * The calls.
- * ------------------------------------------------------------------------ */
-
-/* implemented says whether the shim performs op. wolfSSL 5.5.4 has no
- * SSL_SESSION_set_time (no function, no macro): the call is not offered. */
-int implemented(enum op op)
+long long lib_sess_set_timeout(WOLFSSL_SESSION *s, long long t)
 {
-    return op != OP_UNKNOWN && op != OP_SET_TIME;
+    return wolfSSL_SSL_SESSION_set_timeout(s, (long)t); /* SSL_SESSION_set_timeout */
 }
 
-/* run_call performs one call; -1 with err set means it could not. */
-long long run_call(struct shim *sh, enum op op, const struct request *rq, char *err, size_t errlen)
+long long lib_ctx_set_timeout(WOLFSSL_CTX *ctx, long long t)
 {
-    struct ctxent *ce = NULL;
-    struct conn *c = NULL, *p;
-    WOLFSSL_SESSION *s = NULL;
-    long long r;
-
-    switch (op) {
-    case OP_CTX_FREE: case OP_SET_CACHE_SIZE: case OP_CTX_SET_TIMEOUT: case OP_FLUSH: case OP_SESS_NUMBER:
-    case OP_SESS_HITS: case OP_SESS_MISSES: case OP_SESS_TIMEOUTS: case OP_SESS_CACHE_FULL:
-    case OP_ADD_SESSION: case OP_REMOVE_SESSION: case OP_SSL_NEW:
-        if ((ce = get_ctx(sh, rq->ctx, err, errlen)) == NULL)
-            return -1;
-        break;
-    case OP_SSL_FREE: case OP_SSL_CLEAR: case OP_SHUTDOWN: case OP_FATAL_ALERT: case OP_HANDSHAKE:
-    case OP_READ_TICKET: case OP_GET0: case OP_GET1: case OP_SET_SESSION: case OP_SESSION_REUSED:
-        if ((c = get_conn(sh, rq->ssl, err, errlen)) == NULL)
-            return -1;
-        break;
-    default:
-        break;
-    }
-    switch (op) {
-    case OP_UP_REF: case OP_SESS_FREE: case OP_IS_RESUMABLE: case OP_SET_TIMEOUT: case OP_GET_TIME:
-    case OP_GET_TIMEOUT: case OP_ADD_SESSION: case OP_REMOVE_SESSION:
-        if ((s = get_sess(sh, rq->sess, err, errlen)) == NULL)
-            return -1;
-        break;
-    case OP_SET_SESSION:
-        if (rq->sess != 0 && (s = get_sess(sh, rq->sess, err, errlen)) == NULL)
-            return -1;
-        break;
-    default:
-        break;
-    }
-
-    switch (op) {
-    case OP_CTX_NEW:
-        return op_ctx_new(sh, rq->ctx, &rq->cfg, err, errlen);
-    case OP_CTX_FREE:
-        ce->app_held = 0;
-        wolfSSL_CTX_free(ce->ctx);
-        return 0;
-    case OP_SSL_NEW:
-        return op_ssl_new(sh, rq->ssl, ce, err, errlen);
-    case OP_SSL_FREE:
-        disconnect(sh, c);
-        c->alive = 0;
-        wolfSSL_free(c->ssl);
-        c->ssl = NULL;
-        return 0;
-    case OP_SSL_CLEAR:
-        r = wolfSSL_clear(c->ssl);
-        disconnect(sh, c);
-        return r;
-    case OP_SHUTDOWN:
-        return op_shutdown(sh, c);
-    case OP_FATAL_ALERT:
-        return op_fatal_alert(sh, c);
-    case OP_HANDSHAKE:
-        if ((p = get_conn(sh, rq->peer, err, errlen)) == NULL)
-            return -1;
-        if (p == c) {
-            snprintf(err, errlen, "handshake needs two different SSLs");
-            return -1;
-        }
-        return op_handshake(sh, c, p, (int)rq->arg, err, errlen);
-    case OP_READ_TICKET:
-        return op_read_ticket(sh, c);
-    case OP_GET0:
-        return name(sh, wolfSSL_SSL_get0_session(c->ssl)); /* SSL_get0_session */
-    case OP_GET1:
-        s = wolfSSL_get1_session(c->ssl);
-        r = name(sh, s);
-        if (s != NULL)
-            add_apprefs(sh, (int)r, 1);
-        return r;
-    case OP_UP_REF:
-        r = wolfSSL_SESSION_up_ref(s);
-        if (r == WOLFSSL_SUCCESS)
-            add_apprefs(sh, (int)rq->sess, 1);
-        return r;
-    case OP_SESS_FREE:
-        add_apprefs(sh, (int)rq->sess, -1);
-        wolfSSL_SESSION_free(s);
-        return 0;
-    case OP_SET_SESSION:
-        return wolfSSL_set_session(c->ssl, s);
-    case OP_SESSION_REUSED:
-        return wolfSSL_session_reused(c->ssl);
-    case OP_IS_RESUMABLE:
-        return wolfSSL_SESSION_is_resumable(s);
-    case OP_SET_TIMEOUT:
-        return wolfSSL_SSL_SESSION_set_timeout(s, (long)rq->arg); /* SSL_SESSION_set_timeout */
-    case OP_GET_TIME:
-        return wolfSSL_SESSION_get_time(s);
-    case OP_GET_TIMEOUT:
-        return wolfSSL_SESSION_get_timeout(s);
-    case OP_CTX_SET_TIMEOUT:
-        /* SSL_CTX_set_timeout casts to unsigned int */
-        return wolfSSL_CTX_set_timeout(ce->ctx, (unsigned int)rq->arg);
-    case OP_SET_CACHE_SIZE:
-        return wolfSSL_CTX_sess_set_cache_size(ce->ctx, (long)rq->arg);
-    case OP_ADD_SESSION:
-        sh->dirty = 1;
-        return wolfSSL_CTX_add_session(ce->ctx, s);
-    case OP_REMOVE_SESSION:
-        sh->dirty = 1;
-        return wolfSSL_SSL_CTX_remove_session(ce->ctx, s); /* SSL_CTX_remove_session */
-    case OP_FLUSH:
-        wolfSSL_flush_sessions(ce->ctx, (long)rq->arg); /* SSL_CTX_flush_sessions */
-        return 0;
-    case OP_SESS_NUMBER:
-        return wolfSSL_CTX_sess_number(ce->ctx);
-    case OP_SESS_HITS:
-        return wolfSSL_CTX_sess_hits(ce->ctx);
-    case OP_SESS_MISSES:
-        return wolfSSL_CTX_sess_misses(ce->ctx);
-    case OP_SESS_TIMEOUTS:
-        return wolfSSL_CTX_sess_timeouts(ce->ctx);
-    case OP_SESS_CACHE_FULL:
-        return wolfSSL_CTX_sess_cache_full(ce->ctx);
-    case OP_TICK:
-        return 0; /* the clock came with the request */
-    default:
-        snprintf(err, errlen, "not a call");
-        return -1;
-    }
+    return wolfSSL_CTX_set_timeout(ctx, (unsigned int)t); /* SSL_CTX_set_timeout casts to unsigned int */
 }
 
-/* log_queue drains wolfSSL's error queue to stderr (SESSLIFE_SHIM_VERBOSE). */
-void log_queue(const char *what)
+long long lib_ctx_set_cache_size(WOLFSSL_CTX *ctx, long long n)
+{
+    return wolfSSL_CTX_sess_set_cache_size(ctx, (long)n);
+}
+
+/* Adding or removing may touch the process-wide cache (dirty). */
+long long lib_ctx_add_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *s)
+{
+    the_shim.lib.dirty = 1;
+    return wolfSSL_CTX_add_session(ctx, s);
+}
+
+long long lib_ctx_remove_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *s)
+{
+    the_shim.lib.dirty = 1;
+    return wolfSSL_SSL_CTX_remove_session(ctx, s); /* SSL_CTX_remove_session */
+}
+
+void lib_ctx_flush(WOLFSSL_CTX *ctx, long long t)
+{
+    wolfSSL_flush_sessions(ctx, (long)t); /* SSL_CTX_flush_sessions */
+}
+
+unsigned int lib_sess_id_len(WOLFSSL_SESSION *s)
+{
+    unsigned int len = 0;
+
+    wolfSSL_SESSION_get_id(s, &len);
+    return len;
+}
+
+/* lib_log_errors drains wolfSSL's error queue (SESSLIFE_SHIM_VERBOSE). */
+void lib_log_errors(const char *what)
 {
     char buf[WOLFSSL_MAX_ERROR_SZ];
     unsigned long e;
 
     while ((e = wolfSSL_ERR_get_error()) != 0)
         fprintf(stderr, "shim: %s: %s\n", what, wolfSSL_ERR_error_string(e, buf));
+}
+
+void lib_clear_errors(void)
+{
+    wolfSSL_ERR_clear_error();
+}
+
+const char *lib_version(void)
+{
+    return wolfSSL_lib_version();
 }

@@ -1,11 +1,14 @@
 /*
- * transport.c - the OpenSSL shim's in-memory connections and handshake pump.
+ * transport.c - the in-memory connections. Handshakes run between a client
+ * SSL and a server SSL whose bytes this file pumps itself, record by record,
+ * so it decides what is delivered when; the library's side (lib.h) only
+ * hands out what an SSL wrote and feeds it what it is to read.
  */
-#include "library.h"
+#include "shim.h"
 
-/* ------------------------------------------------------------------------
- * The in-memory connection.
- * ------------------------------------------------------------------------ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void drop_queue(struct conn *c)
 {
@@ -30,43 +33,23 @@ void disconnect(struct shim *sh, struct conn *c)
             p->peer = 0;
     }
     c->peer = 0;
+    lib_forget_input(c);
     drop_queue(c);
-}
-
-/* take_output empties ssl's write BIO into a new buffer. */
-static unsigned char *take_output(SSL *ssl, size_t *len)
-{
-    BIO *w = SSL_get_wbio(ssl);
-    unsigned char *buf = NULL;
-    size_t cap = 0;
-    int n;
-
-    *len = 0;
-    if (w == NULL)
-        return NULL;
-    for (;;) {
-        buf = must_grow(buf, &cap, *len + 16384, 1);
-        n = BIO_read(w, buf + *len, 16384);
-        if (n <= 0)
-            break;
-        *len += (size_t)n;
-    }
-    return buf;
 }
 
 /*
  * send_output takes what from's SSL wrote and passes it on record by
- * record: straight into the peer's read BIO when deliver is set, otherwise
- * onto the peer's queue as kind. Without a peer the bytes are lost. It
- * returns the number of bytes moved.
+ * record: straight to the peer when deliver is set, otherwise onto the
+ * peer's queue as kind. Without a peer the bytes are lost. It returns the
+ * number of bytes moved.
  */
 static size_t send_output(struct shim *sh, struct conn *from, int deliver, enum rec_kind kind)
 {
     size_t len, off = 0;
-    unsigned char *out = take_output(from->ssl, &len);
+    unsigned char *out = lib_take_output(from, &len);
     struct conn *to = NULL;
 
-    pthread_mutex_lock(&sh->mu);
+    shim_lock(sh);
     if (from->peer != 0)
         to = sh->conns[from->peer - 1];
     while (to != NULL && !deliver && off < len) {
@@ -86,22 +69,22 @@ static size_t send_output(struct shim *sh, struct conn *from, int deliver, enum 
         to->tail = r;
         off += n;
     }
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
     if (to != NULL && deliver && len > 0)
-        BIO_write(SSL_get_rbio(to->ssl), out, (int)len);
-    free(out);
+        lib_feed(to, out, len);
+    lib_output_done(from, out);
     return to != NULL ? len : 0;
 }
 
-/* deliver_queued moves c's queued records into its read BIO: all of them,
- * or only the first when it is of kind only (only != 0). It returns how
- * many records it moved. */
+/* deliver_queued feeds c its queued records: all of them, or only the first
+ * when it is of kind only (only != 0). It returns how many records it
+ * moved. */
 static int deliver_queued(struct shim *sh, struct conn *c, enum rec_kind only)
 {
     struct record *list, *r;
     int n = 0;
 
-    pthread_mutex_lock(&sh->mu);
+    shim_lock(sh);
     list = c->head;
     if (only != 0) {
         if (list != NULL && list->kind == only) {
@@ -115,41 +98,29 @@ static int deliver_queued(struct shim *sh, struct conn *c, enum rec_kind only)
     } else {
         c->head = c->tail = NULL;
     }
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
     while (list != NULL) {
         r = list;
         list = r->next;
-        BIO_write(SSL_get_rbio(c->ssl), r->data, (int)r->len);
+        lib_feed(c, r->data, r->len);
         free(r);
         n++;
     }
     return n;
 }
 
-/* hs_step runs one side's handshake: 1 done, 0 waiting for data, -1 failed. */
-static int hs_step(SSL *ssl)
-{
-    int r = SSL_do_handshake(ssl);
-
-    if (r == 1)
-        return 1;
-    return SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ ? 0 : -1;
-}
-
 /*
- * handshake drives client c and server s to the end of a handshake at
- * version v, in lockstep, starting with fresh memory BIOs. What one side
- * writes is delivered while the other is still in its handshake; what the
- * server writes after the client finished (TLS 1.3 tickets) is queued for
- * the client, one queue entry per record.
+ * op_handshake drives client c and server s to the end of a handshake at
+ * version v, in lockstep, with nothing in flight. What one side writes is
+ * delivered while the other is still in its handshake; what the server
+ * writes after the client finished (TLS 1.3 tickets) is queued for the
+ * client, one queue entry per record.
  */
 long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen)
 {
-    int proto = version == 12 ? TLS1_2_VERSION : version == 13 ? TLS1_3_VERSION : 0;
     int cdone = 0, sdone = 0;
-    struct conn *both[2] = { c, s };
 
-    if (proto == 0) {
+    if (version != 12 && version != 13) {
         snprintf(err, errlen, "arg %d is not a TLS version (12 or 13)", version);
         return -1;
     }
@@ -157,29 +128,26 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
         snprintf(err, errlen, "handshake needs a client ssl and a server peer");
         return -1;
     }
-    for (int i = 0; i < 2; i++) {
-        SSL_set_min_proto_version(both[i]->ssl, proto);
-        SSL_set_max_proto_version(both[i]->ssl, proto);
-        SSL_set_bio(both[i]->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
-    }
-    pthread_mutex_lock(&sh->mu);
+    lib_handshake_prepare(sh, c, version);
+    lib_handshake_prepare(sh, s, version);
+    shim_lock(sh);
     disconnect(sh, c);
     disconnect(sh, s);
     c->peer = s->handle;
     s->peer = c->handle;
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
 
     for (int round = 0; round < 64; round++) {
         size_t moved;
         int r;
 
-        if (!cdone && (r = hs_step(c->ssl)) != 0) {
+        if (!cdone && (r = lib_handshake_step(c)) != 0) {
             if (r < 0)
                 break;
             cdone = 1;
         }
         moved = send_output(sh, c, !sdone, REC_OTHER);
-        if (!sdone && (r = hs_step(s->ssl)) != 0) {
+        if (!sdone && (r = lib_handshake_step(s)) != 0) {
             if (r < 0)
                 break;
             sdone = 1;
@@ -192,23 +160,16 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
     }
     fprintf(stderr, "shim: handshake did not complete (client %s, server %s)\n", cdone ? "done" : "not done",
             sdone ? "done" : "not done");
-    log_ssl_errors("handshake");
+    lib_handshake_failed();
     return 0;
 }
 
 /* op_read_ticket lets client c read one queued ticket record. */
 long long op_read_ticket(struct shim *sh, struct conn *c)
 {
-    unsigned char buf[256];
-    int r;
-
-    if (SSL_get_rbio(c->ssl) == NULL || deliver_queued(sh, c, REC_TICKET) == 0)
+    if (!lib_connected(c) || deliver_queued(sh, c, REC_TICKET) == 0)
         return 0;
-    r = SSL_read(c->ssl, buf, sizeof(buf));
-    if (r > 0 || SSL_get_error(c->ssl, r) != SSL_ERROR_WANT_READ) {
-        fprintf(stderr, "shim: SSL_read of a ticket returned %d (error %d)\n", r, SSL_get_error(c->ssl, r));
-        log_ssl_errors("read_ticket");
-    }
+    lib_read_ticket(c);
     send_output(sh, c, 0, REC_OTHER);
     return 1;
 }
@@ -217,11 +178,11 @@ long long op_read_ticket(struct shim *sh, struct conn *c)
  * sent) the SSL reads: everything queued for it is delivered first. */
 long long op_shutdown(struct shim *sh, struct conn *c)
 {
-    int r;
+    long long r;
 
-    if ((SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN) && SSL_get_rbio(c->ssl) != NULL)
+    if (lib_sent_shutdown(c) && lib_connected(c))
         deliver_queued(sh, c, 0);
-    r = SSL_shutdown(c->ssl);
+    r = lib_shutdown(c);
     send_output(sh, c, 0, REC_CLOSE);
     return r;
 }
@@ -232,26 +193,22 @@ long long op_fatal_alert(struct shim *sh, struct conn *c, char *err, size_t errl
 {
     unsigned char rec[5 + 48];
     size_t len;
-    int r;
 
-    if (SSL_get_rbio(c->ssl) == NULL) {
+    if (!lib_connected(c)) {
         snprintf(err, errlen, "ssl has no connection");
         return -1;
     }
-    pthread_mutex_lock(&sh->mu);
+    shim_lock(sh);
     disconnect(sh, c);
-    pthread_mutex_unlock(&sh->mu);
+    shim_unlock(sh);
     memset(rec, 0x5a, sizeof(rec));
     rec[0] = 23; /* application_data */
     rec[1] = 3;
     rec[2] = 3;
     rec[3] = 0;
     rec[4] = 48;
-    BIO_write(SSL_get_rbio(c->ssl), rec, sizeof(rec));
-    r = SSL_read(c->ssl, rec, sizeof(rec));
-    if (r > 0 || SSL_get_error(c->ssl, r) != SSL_ERROR_SSL)
-        fprintf(stderr, "shim: garbage record did not fail fatally (SSL_read %d, error %d)\n", r,
-                SSL_get_error(c->ssl, r));
-    free(take_output(c->ssl, &len));
+    lib_feed(c, rec, sizeof(rec));
+    lib_read_garbage(c, rec, sizeof(rec));
+    lib_output_done(c, lib_take_output(c, &len));
     return 0;
 }

@@ -1,41 +1,34 @@
 /*
- * output.c - what the OpenSSL shim writes: events, replies, observations.
+ * reply.c - what a shim writes on stdout: the hello line, replies to calls,
+ * errors, observations. Nothing else writes to stdout.
  */
-#include "library.h"
+#include "shim.h"
 
-/* ------------------------------------------------------------------------
- * Small helpers: events, logging (buffers and strings are in proto.c).
- * ------------------------------------------------------------------------ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-void emit(enum ev_kind kind, int ctx, int sess)
+int shim_protocol_ok(void)
 {
-    struct events *e = current_events;
+    const char *want = getenv("SESSLIFE_SHIM_PROTOCOL");
 
-    if (e == NULL)
-        return;
-    e->v = must_grow(e->v, &e->cap, e->n + 1, sizeof(*e->v));
-    e->v[e->n++] = (struct event){ kind, ctx, sess };
-}
-
-/* log_ssl_errors drains OpenSSL's error queue to stderr, for the harness. */
-void log_ssl_errors(const char *what)
-{
-    unsigned long e;
-    char buf[256];
-
-    while ((e = ERR_get_error()) != 0) {
-        ERR_error_string_n(e, buf, sizeof(buf));
-        fprintf(stderr, "shim: %s: %s\n", what, buf);
+    if (want != NULL && *want != '\0' && strcmp(want, PROTOCOL) != 0) {
+        fprintf(stderr, "shim: protocol %s requested; this shim speaks only %s\n", want, PROTOCOL);
+        return 0;
     }
+    return 1;
 }
 
 /*
  * Replies this thread holds back (holding set): the reader that runs a call
  * and the control operation after it writes both replies with one write,
- * so the harness wakes once for the pair. It never blocks while holding.
+ * so the harness wakes once for the pair (lanes.c). It never blocks while
+ * holding.
  */
-_Thread_local struct sbuf held;
-_Thread_local int holding;
+static _Thread_local struct sbuf held;
+static _Thread_local int holding;
 
 /* write_out writes with write(2) itself: stdout is the protocol stream and
  * nothing else writes to it, so stdio's buffer would only add a copy. */
@@ -44,7 +37,11 @@ static void write_out(struct shim *sh, const char *s, size_t len)
     size_t off = 0;
     int bad = 0;
 
+#if SHIM_THREADS
     pthread_mutex_lock(&sh->out_mu);
+#else
+    (void)sh;
+#endif
     while (off < len && !bad) {
         ssize_t n = write(STDOUT_FILENO, s + off, len - off);
 
@@ -53,14 +50,15 @@ static void write_out(struct shim *sh, const char *s, size_t len)
         else if (n < 0 && errno != EINTR)
             bad = 1;
     }
+#if SHIM_THREADS
     pthread_mutex_unlock(&sh->out_mu);
+#endif
     if (bad) {
         fprintf(stderr, "shim: cannot write to stdout; the harness is gone\n");
         exit(1);
     }
 }
 
-/* write_line writes b and a newline, or holds them back (see held). */
 void write_line(struct shim *sh, struct sbuf *b)
 {
     sb_printf(b, "\n");
@@ -73,13 +71,23 @@ void write_line(struct shim *sh, struct sbuf *b)
     write_out(sh, b->s, b->n);
 }
 
-/* release_held writes what this thread held back and stops holding. */
+void hold_replies(void)
+{
+    holding = 1;
+}
+
 void release_held(struct shim *sh)
 {
     if (held.n > 0)
         write_out(sh, held.s, held.n);
     held.n = 0;
     holding = 0;
+}
+
+void forget_held(void)
+{
+    free(held.s);
+    held = (struct sbuf){ 0 };
 }
 
 void reply_error(struct shim *sh, long long id, const char *msg)
@@ -93,7 +101,6 @@ void reply_error(struct shim *sh, long long id, const char *msg)
     free(b.s);
 }
 
-/* serve runs one call request on the current thread and writes its reply. */
 void serve(struct shim *sh, const struct request *rq)
 {
     struct events evs = { 0 };
@@ -117,10 +124,6 @@ void serve(struct shim *sh, const struct request *rq)
     free(evs.v);
 }
 
-/* ------------------------------------------------------------------------
- * Control operations: observe, reset.
- * ------------------------------------------------------------------------ */
-
 void observe(struct shim *sh, long long id)
 {
     struct sbuf b = { 0 };
@@ -128,14 +131,14 @@ void observe(struct shim *sh, long long id)
 
     sb_printf(&b, "{\"id\":%lld,\"observation\":{\"ctxs\":[", id);
     for (size_t i = 0; i < sh->nctx; i++) {
-        SSL_CTX *x;
+        lib_ctx *x;
 
         if (sh->ctxs[i] == NULL || !sh->ctxs[i]->app_held)
             continue;
         x = sh->ctxs[i]->ctx;
         sb_printf(&b, "%s{\"ctx\":%zu,\"number\":%ld,\"hits\":%ld,\"misses\":%ld,\"timeouts\":%ld,"
-                  "\"cache_full\":%ld}", first ? "" : ",", i + 1, SSL_CTX_sess_number(x), SSL_CTX_sess_hits(x),
-                  SSL_CTX_sess_misses(x), SSL_CTX_sess_timeouts(x), SSL_CTX_sess_cache_full(x));
+                  "\"cache_full\":%ld}", first ? "" : ",", i + 1, lib_ctx_number(x), lib_ctx_hits(x),
+                  lib_ctx_misses(x), lib_ctx_timeouts(x), lib_ctx_cache_full(x));
         first = 0;
     }
     sb_printf(&b, "],\"ssls\":[");
@@ -146,24 +149,47 @@ void observe(struct shim *sh, long long id)
         if (c == NULL || !c->alive)
             continue;
         sb_printf(&b, "%s{\"ssl\":%zu,\"sess\":%d,\"reused\":%s}", first ? "" : ",", i + 1,
-                  handle_of(sh, SSL_get0_session(c->ssl)), SSL_session_reused(c->ssl) ? "true" : "false");
+                  sess_handle_of(sh, lib_get0_session(c->ssl)), lib_session_reused(c->ssl) ? "true" : "false");
         first = 0;
     }
     sb_printf(&b, "],\"sessions\":[");
     first = 1;
     for (size_t i = 0; i < sh->nsess; i++) {
-        SSL_SESSION *s = sh->sess[i].ptr;
-        unsigned int idlen = 0;
+        lib_sess *s = sh->sess[i].ptr;
 
         if (s == NULL)
             continue;
-        SSL_SESSION_get_id(s, &idlen);
         sb_printf(&b, "%s{\"sess\":%zu,\"resumable\":%s,\"id_len\":%u,\"time\":%ld,\"timeout\":%ld}",
-                  first ? "" : ",", i + 1, SSL_SESSION_is_resumable(s) ? "true" : "false", idlen,
-                  SSL_SESSION_get_time(s), SSL_SESSION_get_timeout(s));
+                  first ? "" : ",", i + 1, lib_sess_is_resumable(s) ? "true" : "false", lib_sess_id_len(s),
+                  lib_sess_time(s), lib_sess_timeout(s));
         first = 0;
     }
     sb_printf(&b, "]}}");
+    write_line(sh, &b);
+    free(b.s);
+}
+
+void hello(struct shim *sh)
+{
+    struct sbuf b = { 0 };
+    const char *variant = SHIM_BUG == 1 ? "bug1" : SHIM_BUG == 2 ? "bug2" : SHIM_BUG == 3 ? "bug3" : "";
+    int first = 1;
+
+#ifdef __SANITIZE_ADDRESS__
+    if (SHIM_BUG == 0)
+        variant = "asan";
+#endif
+    sb_printf(&b, "{\"hello\":\"%s\",\"library\":\"%s\",\"version\":", PROTOCOL, LIB_NAME);
+    sb_string(&b, lib_version());
+    sb_printf(&b, ",\"profile\":\"%s\",\"variant\":\"%s\",\"concurrent\":%s,\"calls\":[", LIB_PROFILE, variant,
+              SHIM_THREADS ? "true" : "false");
+    for (int i = OP_UNKNOWN + 1; i < OP_OBSERVE; i++) {
+        if (!lib_implemented((enum op)i))
+            continue;
+        sb_printf(&b, "%s\"%s\"", first ? "" : ",", op_names[i]);
+        first = 0;
+    }
+    sb_printf(&b, "]}");
     write_line(sh, &b);
     free(b.s);
 }

@@ -1,25 +1,30 @@
 /*
- * lanes.c - the OpenSSL shim's requests, lanes and threads.
+ * lanes.c - the request loop of a shim that runs calls on threads
+ * (SHIM_THREADS 1: the OpenSSL shim, "concurrent": true).
+ *
+ * The threads of the shim take turns reading stdin (a leader/followers
+ * pool): the thread that reads a call for an idle lane hands the reading
+ * turn to an idle thread (starting one if none is idle) and runs the call
+ * itself, so a call costs no thread hand-off before it runs. Control
+ * operations are barriers run by the thread that answers the last call in
+ * flight, or by the reader when nothing is in flight. When the line after
+ * a call has already arrived and is a control operation, nothing could run
+ * beside the call anyway, so the reader keeps its turn and runs both (the
+ * harness sends a call and the observation after it in one write).
  */
-#include "library.h"
+#include "shim.h"
 
-/* ------------------------------------------------------------------------
- * Requests and lanes.
- * ------------------------------------------------------------------------ */
+#if !SHIM_THREADS
+#error "lanes.c is the loop of a shim with SHIM_THREADS 1; others build serial.c"
+#endif
 
-/* control runs a control operation (no call in flight) and frees it. */
-static void control(struct shim *sh, struct request *rq)
+#include <stdio.h>
+#include <stdlib.h>
+
+/* run_control runs a control operation (no call in flight) and frees it. */
+static void run_control(struct shim *sh, struct request *rq)
 {
-    struct sbuf b = { 0 };
-
-    if (strcmp(rq->op, "observe") == 0) {
-        observe(sh, rq->id);
-    } else {
-        shim_reset(sh);
-        sb_printf(&b, "{\"id\":%lld,\"ret\":0,\"events\":[]}", rq->id);
-        write_line(sh, &b);
-        free(b.s);
-    }
+    control(sh, rq);
     free(rq);
 }
 
@@ -39,7 +44,7 @@ static void barrier(struct shim *sh, struct request *rq)
     }
     if (sh->inflight == 0) {
         pthread_mutex_unlock(&sh->mu);
-        control(sh, rq);
+        run_control(sh, rq);
         return;
     }
     sh->barrier = rq;
@@ -58,7 +63,7 @@ static void answered(struct shim *sh)
         struct request *rq = sh->barrier;
 
         pthread_mutex_unlock(&sh->mu);
-        control(sh, rq);
+        run_control(sh, rq);
         pthread_mutex_lock(&sh->mu);
         sh->barrier = NULL;
     }
@@ -87,6 +92,8 @@ static void run_lane(struct shim *sh, struct request *rq)
         pthread_mutex_unlock(&sh->mu);
     }
 }
+
+static void *worker(void *arg);
 
 /* pass_turn gives the reading turn away (sh->mu held): to a waiting thread,
  * or to a new one. If none can be started, the turn stays free until a
@@ -123,95 +130,17 @@ static int take_call(struct shim *sh, struct request *rq)
     return 0;
 }
 
-/* next_line returns the next line of input without its newline,
- * NUL-terminated in place (valid until the next call), or NULL at the end. */
-static char *next_line(struct input *in)
+/* next_request reads the next request into a new struct (lanes queue
+ * them); NULL at end of input. */
+static struct request *next_request(struct shim *sh)
 {
-    for (;;) {
-        char *nl = in->end > in->start ? memchr(in->buf + in->start, '\n', in->end - in->start) : NULL;
-        ssize_t n;
+    struct request *rq = malloc(sizeof(*rq));
 
-        if (nl != NULL || (in->eof && in->end > in->start)) {
-            char *line = in->buf + in->start;
-
-            if (nl == NULL)
-                nl = in->buf + in->end; /* the last line has no newline; cap > end */
-            *nl = '\0';
-            in->start = (size_t)(nl - in->buf) + 1;
-            if (in->start > in->end)
-                in->start = in->end;
-            return line;
-        }
-        if (in->eof)
-            return NULL;
-        if (in->start > 0) {
-            memmove(in->buf, in->buf + in->start, in->end - in->start);
-            in->end -= in->start;
-            in->start = 0;
-        }
-        in->buf = must_grow(in->buf, &in->cap, in->end + 4096, 1);
-        n = read(STDIN_FILENO, in->buf + in->end, in->cap - in->end - 1);
-        if (n > 0)
-            in->end += (size_t)n;
-        else if (n == 0 || errno != EINTR)
-            in->eof = 1;
-    }
-}
-
-/* control_next reports whether the next line has arrived and holds a
- * control operation; it consumes nothing. */
-static int control_next(struct input *in)
-{
-    char *line, *nl;
-    struct request rq;
-    char err[256];
-    int yes;
-
-    if (in->end == in->start)
-        return 0;
-    line = in->buf + in->start;
-    nl = memchr(line, '\n', in->end - in->start);
-    if (nl == NULL)
-        return 0;
-    *nl = '\0';
-    yes = shim_parse_request(line, &rq, err, sizeof(err)) == 0 && parse_op(rq.op) >= OP_OBSERVE;
-    *nl = '\n';
-    return yes;
-}
-
-/* read_request reads lines until one holds a call or a control operation,
- * answering the lines that are neither. It returns NULL at end of input. */
-static struct request *read_request(struct shim *sh)
-{
-    char *s;
-
-    while ((s = next_line(&sh->in)) != NULL) {
-        struct request *rq;
-        char err[256] = "";
-        size_t n = strlen(s);
-
-        while (n > 0 && s[n - 1] == '\r')
-            s[--n] = '\0';
-        if (n == 0)
-            continue;
-        rq = malloc(sizeof(*rq));
-        if (rq == NULL)
-            abort();
-        if (shim_parse_request(s, rq, err, sizeof(err)) != 0) {
-            reply_error(sh, rq->id > 0 ? rq->id : 0, err);
-        } else if (parse_op(rq->op) == OP_UNKNOWN) {
-            struct sbuf b = { 0 };
-
-            sb_printf(&b, "{\"id\":%lld,\"unimplemented\":true}", rq->id);
-            write_line(sh, &b);
-            free(b.s);
-        } else if (parse_op(rq->op) < OP_OBSERVE && rq->now < 0) {
-            reply_error(sh, rq->id, "\"now\" is missing");
-        } else {
-            return rq;
-        }
-        free(rq);
-    }
+    if (rq == NULL)
+        abort();
+    if (read_request(sh, rq))
+        return rq;
+    free(rq);
     return NULL;
 }
 
@@ -223,10 +152,10 @@ static struct request *read_request(struct shim *sh)
 static struct request *read_turn(struct shim *sh)
 {
     for (;;) {
-        struct request *rq = read_request(sh);
-        int quit = rq == NULL || parse_op(rq->op) == OP_QUIT;
+        struct request *rq = next_request(sh);
+        int quit = rq == NULL || rq->code == OP_QUIT;
 
-        if (rq != NULL && parse_op(rq->op) >= OP_OBSERVE) {
+        if (rq != NULL && rq->code >= OP_OBSERVE) {
             barrier(sh, rq);
             rq = NULL;
         }
@@ -244,7 +173,7 @@ static struct request *read_turn(struct shim *sh)
                 return rq;
             }
             pthread_mutex_unlock(&sh->mu);
-            holding = 1; /* until the control operation is answered */
+            hold_replies(); /* until the control operation is answered */
             run_lane(sh, rq);
             continue;
         }
@@ -254,7 +183,7 @@ static struct request *read_turn(struct shim *sh)
 
 /* worker is every thread's loop, the main thread's included: wait for the
  * reading turn, read, run the call read. It returns once input has ended. */
-void *worker(void *arg)
+static void *worker(void *arg)
 {
     struct shim *sh = arg;
 
@@ -279,14 +208,17 @@ void *worker(void *arg)
         pthread_mutex_lock(&sh->mu);
     }
     pthread_mutex_unlock(&sh->mu);
-    free(held.s);
-    held = (struct sbuf){ 0 };
+    forget_held();
     return NULL;
 }
 
-/* wait_idle waits until no call is in flight. */
-void wait_idle(struct shim *sh)
+void shim_serve(struct shim *sh)
 {
+    worker(sh);
+    /* Every thread ends once input has: joining them lets the library free
+     * their thread-local state before the sanitizers look for leaks. */
+    for (int i = 0; i < sh->nthreads; i++)
+        pthread_join(sh->threads[i], NULL);
     pthread_mutex_lock(&sh->mu);
     while (sh->inflight > 0)
         pthread_cond_wait(&sh->idle, &sh->mu);

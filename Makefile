@@ -46,7 +46,8 @@ shim-wolfssl: deps deps-wolfssl
 check-wolfssl: deps shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
-# The shim and its variants are built by shim/openssl/Makefile; make shim
+# The shim and its variants are built by shim/openssl/Makefile (from
+# shim/openssl and shim/common, which the wolfSSL shim shares); make shim
 # builds the preloadable clock too.
 shim: deps clock
 	@$(MAKE) -s -C shim/openssl all

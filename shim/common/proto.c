@@ -1,5 +1,5 @@
 /*
- * proto.c - the shared parts of the C shims (see proto.h).
+ * proto.c - the protocol as every C shim reads it (see proto.h).
  */
 #include "proto.h"
 
@@ -69,20 +69,16 @@ void sb_string(struct sbuf *b, const char *s)
 }
 
 const char *const op_names[OP_QUIT + 1] = {
-    [OP_CTX_NEW] = "SSL_CTX_new", [OP_CTX_FREE] = "SSL_CTX_free", [OP_SSL_NEW] = "SSL_new",
-    [OP_SSL_FREE] = "SSL_free", [OP_SSL_CLEAR] = "SSL_clear", [OP_SHUTDOWN] = "SSL_shutdown",
-    [OP_FATAL_ALERT] = "fatal_alert", [OP_HANDSHAKE] = "handshake", [OP_READ_TICKET] = "read_ticket",
-    [OP_GET0] = "SSL_get0_session", [OP_GET1] = "SSL_get1_session", [OP_UP_REF] = "SSL_SESSION_up_ref",
-    [OP_SESS_FREE] = "SSL_SESSION_free", [OP_SET_SESSION] = "SSL_set_session",
-    [OP_SESSION_REUSED] = "SSL_session_reused", [OP_IS_RESUMABLE] = "SSL_SESSION_is_resumable",
-    [OP_SET_TIME] = "SSL_SESSION_set_time", [OP_SET_TIMEOUT] = "SSL_SESSION_set_timeout",
-    [OP_GET_TIME] = "SSL_SESSION_get_time", [OP_GET_TIMEOUT] = "SSL_SESSION_get_timeout",
-    [OP_CTX_SET_TIMEOUT] = "SSL_CTX_set_timeout", [OP_SET_CACHE_SIZE] = "SSL_CTX_sess_set_cache_size",
-    [OP_ADD_SESSION] = "SSL_CTX_add_session", [OP_REMOVE_SESSION] = "SSL_CTX_remove_session",
-    [OP_FLUSH] = "SSL_CTX_flush_sessions", [OP_SESS_NUMBER] = "SSL_CTX_sess_number",
-    [OP_SESS_HITS] = "SSL_CTX_sess_hits", [OP_SESS_MISSES] = "SSL_CTX_sess_misses",
-    [OP_SESS_TIMEOUTS] = "SSL_CTX_sess_timeouts", [OP_SESS_CACHE_FULL] = "SSL_CTX_sess_cache_full",
-    [OP_TICK] = "tick", [OP_OBSERVE] = "observe", [OP_RESET] = "reset", [OP_QUIT] = "quit",
+#define SESSLIFE_CALL(name, ctx, ssl, peer, sess) [OP_##name] = #name,
+#include "calls.h"
+#undef SESSLIFE_CALL
+    [OP_OBSERVE] = "observe", [OP_RESET] = "reset", [OP_QUIT] = "quit",
+};
+
+const struct call_shape call_shapes[OP_OBSERVE] = {
+#define SESSLIFE_CALL(name, ctx, ssl, peer, sess) [OP_##name] = { ARG_##ctx, ARG_##ssl, ARG_##peer, ARG_##sess },
+#include "calls.h"
+#undef SESSLIFE_CALL
 };
 
 #define NOPS ((int)(sizeof(op_names) / sizeof(op_names[0])))
@@ -194,6 +190,7 @@ int shim_parse_request(const char *line, struct request *rq, char *err, size_t e
         goto out;
     }
     strcpy(rq->op, op->str);
+    rq->code = parse_op(rq->op);
     if (get_int(root, "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
         || get_int(root, "lane", 0, 0, MAX_LANES - 1, &lane, err, errlen)
         || get_int(root, "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)
@@ -203,7 +200,7 @@ int shim_parse_request(const char *line, struct request *rq, char *err, size_t e
         || get_int(root, "arg", 0, LLONG_MIN, LLONG_MAX, &rq->arg, err, errlen))
         goto out;
     rq->lane = (int)lane;
-    if (parse_op(rq->op) == OP_CTX_NEW && parse_config(json_get(root, "config"), rq, err, errlen))
+    if (rq->code == OP_SSL_CTX_new && parse_config(json_get(root, "config"), rq, err, errlen))
         goto out;
     rc = 0;
 out:

@@ -12,6 +12,8 @@
  * no pipes, no threads are timed. The result line gives the wall and CPU
  * time, the rate, and an FNV-1a hash of every call's value and events, so that a harness can
  * check that the raw run did what its own run of the same sequence did.
+ * Only the OpenSSL shim builds it in: the wolfSSL shim's reset replaces its
+ * own image, which a loop of passes cannot survive.
  */
 #include "shim.h"
 

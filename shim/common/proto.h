@@ -1,10 +1,9 @@
 /*
- * proto.h - what every C shim of sesslife-shim/1 shares (docs/protocol.md):
- * the operation names, a request and its parser, the events a call raises,
- * a growable string for replies, and the TLS record framing the in-memory
- * connections use. The OpenSSL shim (shim.c, bench.c) and the wolfSSL shim
- * (../wolfssl/shim.c) compile proto.c and json.c in; what differs between
- * libraries (calls, threads, output) stays in each shim.
+ * proto.h - the protocol sesslife-shim/1 as every C shim reads it
+ * (docs/protocol.md): the operations (the calls of calls.h and the control
+ * operations), a request and its parser, the events a call raises, a
+ * growable string for replies, and the TLS record framing the in-memory
+ * connections use.
  */
 #ifndef SESSLIFE_PROTO_H
 #define SESSLIFE_PROTO_H
@@ -16,19 +15,30 @@
 /* MAX_HANDLE bounds the handles a request may name. */
 #define MAX_HANDLE 1000000
 
-/* op is a call of the model (model.Kind) or a control operation. */
+/* op is a call of the model (model.Kind, listed in calls.h: OP_SSL_new is
+ * SSL_new) or, from OP_OBSERVE on, a control operation. */
 enum op {
-    OP_UNKNOWN, OP_CTX_NEW, OP_CTX_FREE, OP_SSL_NEW, OP_SSL_FREE, OP_SSL_CLEAR, OP_SHUTDOWN, OP_FATAL_ALERT,
-    OP_HANDSHAKE, OP_READ_TICKET, OP_GET0, OP_GET1, OP_UP_REF, OP_SESS_FREE, OP_SET_SESSION, OP_SESSION_REUSED,
-    OP_IS_RESUMABLE, OP_SET_TIME, OP_SET_TIMEOUT, OP_GET_TIME, OP_GET_TIMEOUT, OP_CTX_SET_TIMEOUT,
-    OP_SET_CACHE_SIZE, OP_ADD_SESSION, OP_REMOVE_SESSION, OP_FLUSH, OP_SESS_NUMBER, OP_SESS_HITS,
-    OP_SESS_MISSES, OP_SESS_TIMEOUTS, OP_SESS_CACHE_FULL, OP_TICK,
+    OP_UNKNOWN,
+#define SESSLIFE_CALL(name, ctx, ssl, peer, sess) OP_##name,
+#include "calls.h"
+#undef SESSLIFE_CALL
     OP_OBSERVE, OP_RESET, OP_QUIT
 };
 
 /* op_names are the operations' names on the wire, exactly
  * model.Kind.String() plus the control operations; NULL for OP_UNKNOWN. */
 extern const char *const op_names[OP_QUIT + 1];
+
+/* arg_use says what a handle field of a call's request names (calls.h). */
+enum arg_use { ARG_NO, ARG_NEW, ARG_LIVE, ARG_OR_NULL };
+
+/* call_shape is a call's row of calls.h: the use of each handle field. */
+struct call_shape {
+    unsigned char ctx, ssl, peer, sess;
+};
+
+/* call_shapes holds every call's shape (calls.h), indexed by op. */
+extern const struct call_shape call_shapes[OP_OBSERVE];
 
 /* parse_op returns the operation named name, or OP_UNKNOWN. */
 enum op parse_op(const char *name);
@@ -61,6 +71,7 @@ struct request {
     long long now;
     int lane;
     char op[48];
+    enum op code;     /* parse_op(op), set by shim_parse_request */
     long long ctx, ssl, peer, sess, arg;
     struct config cfg;
 };

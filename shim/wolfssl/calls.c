@@ -1,0 +1,217 @@
+/*
+ * calls.c - the wolfSSL 5.5 side of the calls (../common/perform.c): making
+ * SSL_CTXs and SSLs, the callbacks, and the wolfSSL function behind each
+ * call (with the OpenSSL name it stands for where the two differ), which
+ * the common code hands its arguments as they are.
+ */
+#include "shim.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#define USE_CERT_BUFFERS_256
+#include <wolfssl/certs_test.h>
+#pragma GCC diagnostic pop
+
+#include <limits.h>
+#include <stdio.h>
+
+/* wolfSSL 5.5.4 has no SSL_SESSION_set_time (no function, no macro): the
+ * call is not offered. */
+int lib_implemented(enum op op)
+{
+    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time;
+}
+
+int lib_check_request(const struct request *rq, char *err, size_t errlen)
+{
+    if (rq->cfg.timeout > UINT_MAX) { /* wolfSSL keeps timeouts in a word32 */
+        snprintf(err, errlen, "\"timeout\" must be an integer in 0..4294967295");
+        return -1;
+    }
+    return 0;
+}
+
+/* ctxent_of finds the handle of a WOLFSSL_CTX through its ex_data slot 0
+ * (SSL_CTX_get_app_data): addresses are reused once a context is freed. */
+static struct ctxent *ctxent_of(const WOLFSSL_CTX *ctx)
+{
+    return ctx != NULL ? wolfSSL_CTX_get_ex_data(ctx, 0) : NULL;
+}
+
+/* AddSession takes a reference before the call and drops it when the
+ * callback returns 0, as OpenSSL does. */
+static int on_new_session(WOLFSSL *ssl, WOLFSSL_SESSION *sess)
+{
+    return shim_new_session(&the_shim, ctxent_of(wolfSSL_get_SSL_CTX(ssl)), sess);
+}
+
+/* ctx is NULL when wolfSSL overwrites a cache row whose entry came from an
+ * SSL_CTX with a remove callback (AddSessionToCache): the event then names
+ * no SSL_CTX (ctx 0). */
+static void on_remove_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *sess)
+{
+    shim_removed_session(&the_shim, ctxent_of(ctx), sess);
+}
+
+/* cache_mode turns the protocol's (OpenSSL's) mode bits into wolfSSL's:
+ * NO_AUTO_CLEAR is 0x0080 in OpenSSL and 0x0008 in wolfSSL. */
+static long cache_mode(long long m)
+{
+    long w = 0;
+
+    if (m & 0x001)
+        w |= WOLFSSL_SESS_CACHE_CLIENT;
+    if (m & 0x002)
+        w |= WOLFSSL_SESS_CACHE_SERVER;
+    if (m & 0x080)
+        w |= WOLFSSL_SESS_CACHE_NO_AUTO_CLEAR;
+    if (m & 0x100)
+        w |= WOLFSSL_SESS_CACHE_NO_INTERNAL_LOOKUP;
+    if (m & 0x200)
+        w |= WOLFSSL_SESS_CACHE_NO_INTERNAL_STORE;
+    return w;
+}
+
+WOLFSSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, size_t errlen)
+{
+    /* SSL_CTX_new(TLS_server_method()) / SSL_CTX_new(TLS_client_method()) */
+    WOLFSSL_CTX *ctx = wolfSSL_CTX_new(cfg->server ? wolfSSLv23_server_method() : wolfSSLv23_client_method());
+
+    if (ctx == NULL) {
+        snprintf(err, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
+    wolfSSL_CTX_set_ex_data(ctx, 0, ce); /* SSL_CTX_set_app_data */
+    wolfSSL_CTX_SetIORecv(ctx, io_recv);
+    wolfSSL_CTX_SetIOSend(ctx, io_send);
+    if (!cfg->default_mode)
+        wolfSSL_CTX_set_session_cache_mode(ctx, cache_mode(cfg->mode));
+    if (cfg->size >= 0)
+        wolfSSL_CTX_sess_set_cache_size(ctx, (long)cfg->size);
+    if (cfg->timeout != 0)
+        wolfSSL_CTX_set_timeout(ctx, (unsigned int)cfg->timeout);
+    if (cfg->tickets >= 0)
+        wolfSSL_CTX_set_num_tickets(ctx, (size_t)cfg->tickets);
+    if (cfg->no_ticket)
+        wolfSSL_CTX_set_options(ctx, WOLFSSL_OP_NO_TICKET);
+    if (cfg->new_cb != 0)
+        wolfSSL_CTX_sess_set_new_cb(ctx, on_new_session);
+    if (cfg->remove_cb)
+        wolfSSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
+    if (cfg->server) {
+        if (wolfSSL_CTX_use_certificate_buffer(ctx, serv_ecc_der_256, sizeof_serv_ecc_der_256,
+                                               WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS
+            || wolfSSL_CTX_use_PrivateKey_buffer(ctx, ecc_key_der_256, sizeof_ecc_key_der_256,
+                                                 WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
+            wolfSSL_CTX_free(ctx);
+            snprintf(err, errlen, "cannot load the test certificate");
+            return NULL;
+        }
+    } else {
+        wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_NONE, NULL);
+    }
+    return ctx;
+}
+
+WOLFSSL *lib_ssl_new(struct conn *c, WOLFSSL_CTX *ctx)
+{
+    WOLFSSL *ssl = wolfSSL_new(ctx);
+
+    if (ssl == NULL)
+        return NULL;
+    wolfSSL_SetIOReadCtx(ssl, c);
+    wolfSSL_SetIOWriteCtx(ssl, c);
+    c->client = wolfSSL_is_server(ssl) == 0;
+    if (c->client)
+        wolfSSL_set_connect_state(ssl);
+    else
+        wolfSSL_set_accept_state(ssl);
+    return ssl;
+}
+
+void lib_ctx_free(WOLFSSL_CTX *ctx) { wolfSSL_CTX_free(ctx); }
+void lib_ssl_free(WOLFSSL *ssl) { wolfSSL_free(ssl); }
+long long lib_ssl_clear(WOLFSSL *ssl) { return wolfSSL_clear(ssl); }
+WOLFSSL_SESSION *lib_get0_session(WOLFSSL *ssl) { return wolfSSL_SSL_get0_session(ssl); } /* SSL_get0_session */
+WOLFSSL_SESSION *lib_get1_session(WOLFSSL *ssl) { return wolfSSL_get1_session(ssl); }
+long long lib_set_session(WOLFSSL *ssl, WOLFSSL_SESSION *s) { return wolfSSL_set_session(ssl, s); }
+int lib_session_reused(WOLFSSL *ssl) { return wolfSSL_session_reused(ssl); }
+long long lib_sess_up_ref(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_up_ref(s); }
+void lib_sess_free(WOLFSSL_SESSION *s) { wolfSSL_SESSION_free(s); }
+int lib_sess_is_resumable(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_is_resumable(s); }
+long lib_sess_time(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_get_time(s); }
+long lib_sess_timeout(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_get_timeout(s); }
+long lib_ctx_number(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_number(ctx); }
+long lib_ctx_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_hits(ctx); }
+long lib_ctx_misses(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_misses(ctx); }
+long lib_ctx_timeouts(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_timeouts(ctx); }
+long lib_ctx_cache_full(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cache_full(ctx); }
+
+/* Never called: lib_implemented says wolfSSL has no SSL_SESSION_set_time. */
+long long lib_sess_set_time(WOLFSSL_SESSION *s, long long t)
+{
+    (void)s, (void)t;
+    return 0;
+}
+
+long long lib_sess_set_timeout(WOLFSSL_SESSION *s, long long t)
+{
+    return wolfSSL_SSL_SESSION_set_timeout(s, (long)t); /* SSL_SESSION_set_timeout */
+}
+
+long long lib_ctx_set_timeout(WOLFSSL_CTX *ctx, long long t)
+{
+    return wolfSSL_CTX_set_timeout(ctx, (unsigned int)t); /* SSL_CTX_set_timeout casts to unsigned int */
+}
+
+long long lib_ctx_set_cache_size(WOLFSSL_CTX *ctx, long long n)
+{
+    return wolfSSL_CTX_sess_set_cache_size(ctx, (long)n);
+}
+
+/* Adding or removing may touch the process-wide cache (dirty). */
+long long lib_ctx_add_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *s)
+{
+    the_shim.lib.dirty = 1;
+    return wolfSSL_CTX_add_session(ctx, s);
+}
+
+long long lib_ctx_remove_session(WOLFSSL_CTX *ctx, WOLFSSL_SESSION *s)
+{
+    the_shim.lib.dirty = 1;
+    return wolfSSL_SSL_CTX_remove_session(ctx, s); /* SSL_CTX_remove_session */
+}
+
+void lib_ctx_flush(WOLFSSL_CTX *ctx, long long t)
+{
+    wolfSSL_flush_sessions(ctx, (long)t); /* SSL_CTX_flush_sessions */
+}
+
+unsigned int lib_sess_id_len(WOLFSSL_SESSION *s)
+{
+    unsigned int len = 0;
+
+    wolfSSL_SESSION_get_id(s, &len);
+    return len;
+}
+
+/* lib_log_errors drains wolfSSL's error queue (SESSLIFE_SHIM_VERBOSE). */
+void lib_log_errors(const char *what)
+{
+    char buf[WOLFSSL_MAX_ERROR_SZ];
+    unsigned long e;
+
+    while ((e = wolfSSL_ERR_get_error()) != 0)
+        fprintf(stderr, "shim: %s: %s\n", what, wolfSSL_ERR_error_string(e, buf));
+}
+
+void lib_clear_errors(void)
+{
+    wolfSSL_ERR_clear_error();
+}
+
+const char *lib_version(void)
+{
+    return wolfSSL_lib_version();
+}

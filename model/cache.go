@@ -99,7 +99,7 @@ func (st *stepper) addSession(ctx Handle, r sessRef) int64 {
 		st.because(RuleCacheAddReplace)
 		decided = RuleCacheAddReplace
 		st.concerns(old)
-		st.noEvent(old, EvRemove)
+		st.noEvent(old, EvRemove, ctx)
 		st.unlink(ctx, old)
 		st.release(old)
 		old = 0
@@ -117,11 +117,13 @@ func (st *stepper) addSession(ctx Handle, r sessRef) int64 {
 		// a cache of size N >= 2 keeps at most N-1 sessions.
 		for int64(len(c.list))+1 >= c.size && len(c.list) > 0 {
 			st.because(RuleEvictN1)
+			st.concernsCtx(ctx)
 			st.mark(RuleEvictTail)
 			victim := c.list[len(c.list)-1]
 			if st.removeSession(ctx, victim, RuleEvictEvents, RuleEvictEvents) == 0 {
 				st.because(RuleEvictEmptyIDStuck)
 				st.concerns(victim)
+				st.concernsCtx(ctx)
 				break
 			}
 			st.because(RuleEvictEvents)
@@ -150,7 +152,7 @@ func (st *stepper) removeSession(ctx Handle, r sessRef, cached, uncached Rule) i
 	o := st.obj(r)
 	if o.id == 0 {
 		st.because(RuleRemoveEmptyID)
-		st.noEvent(r, EvRemove)
+		st.noEvent(r, EvRemove, ctx)
 		st.returns(RuleRemoveEmptyID)
 		return 0
 	}
@@ -194,7 +196,7 @@ func (st *stepper) flush(ctx Handle, t int64) {
 		}
 		r := c.list[len(c.list)-1]
 		if t != 0 && !timedOut(t, st.obj(r)) {
-			st.noEvent(r, EvRemove) // the first session that stays ends the walk
+			st.noEvent(r, EvRemove, ctx) // the first session that stays ends the walk
 			break
 		}
 		st.unlink(ctx, r)
@@ -218,7 +220,7 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 	o := st.obj(l.sess)
 	if o.id == 0 || o.notResumable {
 		st.mark(RuleAutoNeedsID)
-		st.noEvent(l.sess, EvNewSession)
+		st.noEvent(l.sess, EvNewSession, l.ctx)
 		return
 	}
 	c := st.ctx(l.ctx)
@@ -228,11 +230,11 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 		if c.cfg.NewCB != NewCBNone {
 			defer st.leave(st.enter(RuleCBNewNeedsMode))
 		}
-		st.noEvent(l.sess, EvNewSession)
+		st.noEvent(l.sess, EvNewSession, l.ctx)
 	case l.hit && l.version != TLS13:
 		defer st.leave(st.enter(RuleHS12NoUpdateOnHit))
 		st.mark(RuleCBNewNotOnHit12)
-		st.noEvent(l.sess, EvNewSession)
+		st.noEvent(l.sess, EvNewSession, l.ctx)
 	default:
 		switch {
 		case m&CacheNoInternalStore != 0:

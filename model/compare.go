@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -110,6 +111,10 @@ type Difference struct {
 	Field Field  `json:"field,omitzero"`
 	Got   string `json:"got"`
 	Want  string `json:"want"`
+	// GotEvent and WantEvent are the events that differ (WhatEvent; nil
+	// for none).
+	GotEvent  *Event `json:"-"`
+	WantEvent *Event `json:"-"`
 }
 
 // String renders the difference on one line.
@@ -145,7 +150,7 @@ func CompareResult(op Op, want, got Result) []Difference {
 		if w != nil && g != nil && *w == *g {
 			continue
 		}
-		d := Difference{What: WhatEvent, Event: i, Got: eventText(g), Want: eventText(w)}
+		d := Difference{What: WhatEvent, Event: i, Got: eventText(g), Want: eventText(w), GotEvent: g, WantEvent: w}
 		if w != nil {
 			d.Object = Object{Kind: ObjSession, Handle: w.Sess}
 		} else {
@@ -296,10 +301,10 @@ func (e *Explanation) attribute(d Difference) Attribution {
 		}
 		cands = append(cands, r)
 	}
-	var lastChange, lastField, firstDecision, noEvent, noEventAny Rule
-	extra := d.What == WhatEvent && d.Want == "none"
+	var lastChange, lastField, firstDecision, lastDecision, noEvent, noEventAny Rule
+	extra := d.What == WhatEvent && d.WantEvent == nil && d.GotEvent != nil
 	for _, c := range e.Changes {
-		if c.NoEvent != 0 && extra && noEventAny == RuleNone && strings.HasPrefix(d.Got, c.NoEvent.String()) {
+		if extra && c.NoEvent == d.GotEvent.Kind && c.EventCtx == d.GotEvent.Ctx && noEventAny == RuleNone {
 			noEventAny = c.Rule // a target may name the session otherwise
 		}
 		if c.Object != d.Object {
@@ -313,11 +318,14 @@ func (e *Explanation) attribute(d Difference) Attribution {
 				lastField = c.Rule
 			}
 		case c.NoEvent != 0:
-			if extra && noEvent == RuleNone && strings.HasPrefix(d.Got, c.NoEvent.String()) {
+			if extra && noEvent == RuleNone && c.NoEvent == d.GotEvent.Kind {
 				noEvent = c.Rule
 			}
-		case firstDecision == RuleNone:
-			firstDecision = c.Rule
+		default:
+			if firstDecision == RuleNone {
+				firstDecision = c.Rule
+			}
+			lastDecision = c.Rule
 		}
 	}
 	for i, ev := range e.Result.Events {
@@ -331,6 +339,11 @@ func (e *Explanation) attribute(d Difference) Attribution {
 		return at(e.Ret, 2)
 	case d.What == WhatEvent && !extra && d.Event < len(e.Events):
 		return at(e.Events[d.Event], 2)
+	case d.Object.Kind == ObjCtx && lastDecision != RuleNone:
+		// A counter is the sum of what the call did to the cache: the
+		// last decision about the cache explains it better than the last
+		// change of the count.
+		return at(lastDecision, 2)
 	case lastField != RuleNone:
 		return at(lastField, 2)
 	case noEvent != RuleNone:
@@ -363,9 +376,9 @@ var fieldOfGetter = map[Kind]Field{GetTime: FieldTime, GetTimeout: FieldTimeout,
 // call of a sequence differs by diffs (as CompareResult or
 // CompareObservation list them); exps explain every call of the sequence
 // (ExplainSequence). Of the differences, the one the model can explain
-// best names the rule, the first of them on a tie. A session field that
-// the last call left alone (or that a getter returned) is named by the
-// rule of the earlier call that last set it.
+// best names the rule, the first of them on a tie. A field of a session
+// the last call showed for the first time is named by the rule of the
+// call that last set it.
 func Attribute(exps []Explanation, diffs []Difference) Attribution {
 	if len(exps) == 0 || len(diffs) == 0 {
 		return Attribution{}
@@ -389,9 +402,10 @@ func Attribute(exps []Explanation, diffs []Difference) Attribution {
 	return best
 }
 
-// lookBack finds the rule of the last change, before or in the last
-// call, of the session field d is about (quality 2), else of the last
-// decision about that session (quality 1); RuleNone (0) when there is none.
+// lookBack finds, for a session the last call showed for the first time
+// (so nothing was observed of it before), the rule of the last change of
+// the field d is about (quality 2), else of the last decision about that
+// session (quality 1); RuleNone (0) when there is none.
 func lookBack(exps []Explanation, d Difference) (Rule, int) {
 	last := exps[len(exps)-1]
 	obj, field := d.Object, d.Field
@@ -403,6 +417,11 @@ func lookBack(exps []Explanation, d Difference) (Rule, int) {
 		obj, field = Object{Kind: ObjSession, Handle: last.Op.Sess}, f
 	}
 	if obj.Kind != ObjSession || obj.Handle <= 0 || field == FieldNone || field == FieldLive || field == FieldRefs {
+		return RuleNone, 0
+	}
+	if !slices.Contains(last.Named, obj.Handle) {
+		// The session was observed, and agreed, after the calls before:
+		// what differs now, this call did.
 		return RuleNone, 0
 	}
 	decision := RuleNone

@@ -29,7 +29,7 @@ func (st *stepper) clearBadSession(h Handle, why badRules) bool {
 		st.removeSession(l.ctx, l.sess, why.removed, why.uncached)
 		return true
 	}
-	st.noEvent(l.sess, EvRemove)
+	st.noEvent(l.sess, EvRemove, l.ctx)
 	return false
 }
 
@@ -152,7 +152,7 @@ func (st *stepper) fatalAlert(h Handle) {
 	case l.sent:
 		st.because(RuleAlertAfterCloseNotify)
 		if l.sess != 0 {
-			st.noEvent(l.sess, EvRemove)
+			st.noEvent(l.sess, EvRemove, l.ctx)
 		}
 	case l.sess != 0 && st.badSessionRule():
 		st.mark(RuleSeedUncleanRemove)

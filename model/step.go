@@ -212,6 +212,9 @@ func (st *stepper) name(r sessRef) Handle {
 	if o.handle == 0 {
 		st.named = append(st.named, r)
 		o.handle = Handle(len(st.named))
+		if st.trace != nil {
+			st.trace.named = append(st.trace.named, o.handle)
+		}
 		st.mark(RuleNameOrder)
 		st.mark(RuleNameNoReuse)
 	}

@@ -75,12 +75,13 @@ func (st *stepper) concernsCtx(h Handle) {
 }
 
 // noEvent records that the current rule decided that session r gets no
-// event of kind k in this call (it stays cached, it is not passed to
-// new_session_cb), so that a target which raises one is named by it.
-func (st *stepper) noEvent(r sessRef, k EventKind) {
+// event of kind k from SSL_CTX ctx in this call (it stays cached, it is not
+// passed to new_session_cb), so that a target which raises one is named by
+// it.
+func (st *stepper) noEvent(r sessRef, k EventKind, ctx Handle) {
 	if st.trace != nil {
 		st.trace.boundary(st)
-		st.trace.changes = append(st.trace.changes, rawChange{obj: rawObject{ObjSession, r}, event: k, rule: st.rule})
+		st.trace.changes = append(st.trace.changes, rawChange{obj: rawObject{ObjSession, r}, event: k, ctx: ctx, rule: st.rule})
 	}
 }
 
@@ -110,6 +111,9 @@ type Explanation struct {
 	// Applied lists the rules the call applied, in order of application
 	// (a rule applied twice appears twice).
 	Applied []Rule
+	// Named lists the sessions the call showed the application for the
+	// first time.
+	Named []Handle
 }
 
 // Change is one field of one object that a call changed, and the rule
@@ -118,10 +122,11 @@ type Explanation struct {
 // resumed as it is, it stays cached) or, when NoEvent is set, that the
 // object gets no event of that kind.
 type Change struct {
-	Object  Object
-	Field   Field
-	NoEvent EventKind
-	Rule    Rule
+	Object   Object
+	Field    Field
+	NoEvent  EventKind
+	EventCtx Handle // the SSL_CTX of the event NoEvent rules out
+	Rule     Rule
 }
 
 // Explain is Step with every effect attributed to its rule. It costs a
@@ -161,7 +166,7 @@ func ExplainSequence(p Profile, ops []Op) ([]Explanation, error) {
 func (s *State) resolve(e *Explanation, raw []rawChange) {
 	e.Changes = make([]Change, 0, len(raw))
 	for _, c := range raw {
-		e.Changes = append(e.Changes, Change{Object: s.objectOf(c.obj), Field: c.field, NoEvent: c.event, Rule: c.rule})
+		e.Changes = append(e.Changes, Change{Object: s.objectOf(c.obj), Field: c.field, NoEvent: c.event, EventCtx: c.ctx, Rule: c.rule})
 	}
 }
 
@@ -175,7 +180,8 @@ func (s *State) explain(op Op) (Explanation, []rawChange, error) {
 	ret := st.apply(op)
 	tr.boundary(&st)
 	s.fired = st.fired
-	e := Explanation{Op: op, Result: Result{Ret: ret, Events: st.events}, Ret: st.retRule(), Events: tr.events, Applied: tr.fired}
+	e := Explanation{Op: op, Result: Result{Ret: ret, Events: st.events}, Ret: st.retRule(), Events: tr.events, Applied: tr.fired,
+		Named: tr.named}
 	return e, tr.changes, nil
 }
 
@@ -195,6 +201,7 @@ type tracer struct {
 	changes []rawChange
 	events  []Rule // rule of each event emitted so far
 	fired   []Rule
+	named   []Handle
 }
 
 // rawChange is a change before objects have their final handles: sessions
@@ -204,6 +211,7 @@ type rawChange struct {
 	obj   rawObject
 	field Field
 	event EventKind
+	ctx   Handle
 	rule  Rule
 }
 

@@ -103,8 +103,11 @@ func (d *Divergence) Brief() string {
 	if d.Err == nil {
 		return d.render("")
 	}
-	first, _, _ := strings.Cut(d.Err.Error(), "\n")
-	return d.render(first + " (details in the log above)")
+	first, rest, _ := strings.Cut(d.Err.Error(), "\n")
+	if rest != "" {
+		first += " (the target's details are logged apart: they differ from run to run)"
+	}
+	return d.render(first)
 }
 
 // Headline is the first line of the report: who diverged, where, which

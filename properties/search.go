@@ -90,6 +90,10 @@ type Finding struct {
 	// its budget ran out before a pass changed nothing.
 	Replays int
 	Minimal bool
+	// Corrupting: the target crashed or hung on the reproducer, or while
+	// discarding the universe after it. Its memory may be corrupt, so what
+	// it does afterwards is not to be trusted: the search stops here.
+	Corrupting bool
 }
 
 // SearchReport is what a search did and found.
@@ -149,6 +153,8 @@ type searcher struct {
 	rep   *SearchReport
 	found map[model.Rule]bool
 	total int
+	// corrupt: a finding crashed or hung the target (Finding.Corrupting).
+	corrupt bool
 }
 
 func (s *searcher) close() {
@@ -184,7 +190,7 @@ func (s *searcher) run(ctx context.Context) error {
 		return err
 	}
 	for i := shard; i < s.opts.Sequences; i += shards {
-		if ctx.Err() != nil || len(s.rep.Findings) >= max(s.opts.MaxFindings, 1) {
+		if ctx.Err() != nil || len(s.rep.Findings) >= max(s.opts.MaxFindings, 1) || s.corrupt {
 			return nil
 		}
 		s.progress(Progress{Phase: Searching})
@@ -263,7 +269,7 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
 		return
 	}
 	s.progress(Progress{Phase: Verifying, Rule: r, Length: len(red.Ops)})
-	final := s.confirm(ctx, red.Ops, r)
+	final, corrupting := s.confirm(ctx, red.Ops, r)
 	s.rep.Replays++
 	if final == nil {
 		if ctx.Err() == nil {
@@ -272,7 +278,9 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
 		return
 	}
 	s.found[r] = true
-	f := Finding{Rule: r, Divergence: final, Sequence: i, Found: len(d.Trail), Replays: red.Tries, Minimal: red.Minimal}
+	s.corrupt = corrupting
+	f := Finding{Rule: r, Divergence: final, Sequence: i, Found: len(d.Trail), Replays: red.Tries, Minimal: red.Minimal,
+		Corrupting: corrupting}
 	s.rep.Findings = append(s.rep.Findings, f)
 	if s.opts.OnFinding != nil {
 		s.opts.OnFinding(f)
@@ -308,17 +316,23 @@ func (s *searcher) reduce(ctx context.Context, d *Divergence) Reduction {
 }
 
 // confirm runs ops on a fresh target and returns its divergence when it is
-// one under rule r.
-func (s *searcher) confirm(ctx context.Context, ops []model.Op, r model.Rule) *Divergence {
+// one under rule r, and whether the target crashed or hung on it or while
+// discarding the universe after it.
+func (s *searcher) confirm(ctx context.Context, ops []model.Op, r model.Rule) (*Divergence, bool) {
 	t, err := s.open()
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	defer t.Close()
-	if d := s.runOn(ctx, t, ops); d != nil && d.Rule == r {
-		return d
+	d := s.runOn(ctx, t, ops)
+	if d == nil || d.Rule != r {
+		return nil, false
 	}
-	return nil
+	if d.Rule == model.RuleCrash || d.Rule == model.RuleHang {
+		return d, true
+	}
+	err = t.Reset(ctx)
+	return d, errors.Is(err, target.ErrCrashed) || errors.Is(err, target.ErrHung)
 }
 
 // runOn runs ops on t in lockstep and returns the divergence, if any.

@@ -84,24 +84,27 @@ type expectedReport struct {
 }
 
 type findingReport struct {
-	N         int                `json:"n"`
-	Rule      string             `json:"rule"`
-	Statement string             `json:"statement"`
-	Sequence  int                `json:"sequence"`
-	FoundAt   int                `json:"found_at_length"`
-	Replays   int                `json:"replays"`
-	Minimal   bool               `json:"minimal"`
-	Call      int                `json:"call"`
-	Teardown  bool               `json:"teardown"`
-	Calls     []model.Op         `json:"calls"`
-	Want      []model.Result     `json:"want"`
-	Got       *model.Result      `json:"got,omitempty"`
-	Diffs     []model.Difference `json:"differences"`
-	Observed  bool               `json:"after_call"`
-	Applied   []string           `json:"rules_applied"`
-	Error     string             `json:"error,omitempty"`
-	Text      string             `json:"text"`
-	Replay    string             `json:"replay"`
+	N         int    `json:"n"`
+	Rule      string `json:"rule"`
+	Statement string `json:"statement"`
+	Sequence  int    `json:"sequence"`
+	FoundAt   int    `json:"found_at_length"`
+	Replays   int    `json:"replays"`
+	Minimal   bool   `json:"minimal"`
+	// Corrupting: the target crashed or hung on the reproducer or while
+	// discarding it; the search stopped there.
+	Corrupting bool               `json:"corrupting"`
+	Call       int                `json:"call"`
+	Teardown   bool               `json:"teardown"`
+	Calls      []model.Op         `json:"calls"`
+	Want       []model.Result     `json:"want"`
+	Got        *model.Result      `json:"got,omitempty"`
+	Diffs      []model.Difference `json:"differences"`
+	Observed   bool               `json:"after_call"`
+	Applied    []string           `json:"rules_applied"`
+	Error      string             `json:"error,omitempty"`
+	Text       string             `json:"text"`
+	Replay     string             `json:"replay"`
 }
 
 type unconfirmed struct {
@@ -129,7 +132,7 @@ func newCheckReport(c checkConfig, info target.Info, prof model.Profile) *checkR
 func newFinding(n int, f properties.Finding, replay string) findingReport {
 	d := f.Divergence
 	jf := findingReport{N: n, Rule: f.Rule.String(), Statement: f.Rule.Info().Statement, Sequence: f.Sequence,
-		FoundAt: f.Found, Replays: f.Replays, Minimal: f.Minimal, Call: d.Call(), Teardown: d.Teardown,
+		FoundAt: f.Found, Replays: f.Replays, Minimal: f.Minimal, Corrupting: f.Corrupting, Call: d.Call(), Teardown: d.Teardown,
 		Calls: d.Ops(), Diffs: d.Diffs, Observed: d.Observed, Text: d.Brief(), Replay: replay, Applied: []string{}}
 	if jf.Diffs == nil {
 		jf.Diffs = []model.Difference{}
@@ -227,6 +230,14 @@ func printFinding(w io.Writer, jf findingReport, f properties.Finding) {
 		fmt.Fprintf(w, "   %s: %s\n", jf.Rule, s)
 	}
 	fmt.Fprintln(w, f.Divergence.Brief())
+	if err := f.Divergence.Err; err != nil {
+		if _, rest, ok := strings.Cut(err.Error(), "\n"); ok {
+			fmt.Fprintf(w, "details:\n\t%s\n", strings.ReplaceAll(strings.TrimRight(rest, "\n"), "\n", "\n\t"))
+		}
+	}
+	if jf.Corrupting {
+		fmt.Fprintf(w, "the target crashed or hung on this reproducer or while discarding it: its memory may be corrupt, so the search stops here (fix this, then run again)\n")
+	}
 	fmt.Fprintf(w, "replay: %s\n\n", jf.Replay)
 }
 
@@ -237,10 +248,10 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 	if len(r.Run.Unsupported) > 0 {
 		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", r.Run.Target, strings.Join(r.Run.Unsupported, ", "))
 	}
-	if len(r.Coverage.KindsMissing) > 0 {
+	if len(r.Coverage.KindsMissing) > 0 && r.Verdict == "pass" {
 		fmt.Fprintf(w, "sesslife: calls never made: %s\n", strings.Join(r.Coverage.KindsMissing, ", "))
 	}
-	if n := len(r.Coverage.NeverExercised); n > 0 {
+	if n := len(r.Coverage.NeverExercised); n > 0 && r.Verdict == "pass" {
 		fmt.Fprintf(w, "sesslife: rules never exercised (%d): %s\n", n, strings.Join(r.Coverage.NeverExercised, ", "))
 	}
 	for _, u := range r.Unconfirmed {

@@ -181,8 +181,36 @@ func (s *State) checkHandshake(op Op) error {
 		// OpenSSL changed what a TLS 1.3 server does with a session left
 		// over from SSL_clear in 2025 (PR #27584); the model stays out.
 		return unmodelled(op, "a TLS 1.3 server SSL that still holds a session")
+	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && s.renewsUnencodable(c, p):
+		return unmodelled(op, "the server would renew the ticket of a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode: the handshake fails with an internal error alert")
 	}
 	return nil
+}
+
+// renewsUnencodable reports whether a TLS 1.2 handshake of client c with
+// server p resumes, by session id, a cached session whose time or timeout
+// is 0 while the client asked for a ticket (an empty ticket extension), so
+// that the server must encode the session into a new ticket.
+// construct_stateless_ticket encodes the session, decodes it and encodes
+// the copy again; d2i_SSL_SESSION turns a time of 0 into now and a timeout
+// of 0 into 3, so the copy encodes longer than the original and OpenSSL
+// 3.0 fails with "internal error" (statem_srvr.c, ssl_asn1.c). The model
+// does not follow failed handshakes, so it stays out.
+func (s *State) renewsUnencodable(c, p *sslObj) bool {
+	cctx, sctx := s.ctx(c.ctx), s.ctx(p.ctx)
+	if c.sess == 0 || cctx.cfg.NoTicket || sctx.cfg.NoTicket || sctx.mode&CacheNoInternalLookup != 0 {
+		return false
+	}
+	o := s.obj(c.sess)
+	if o.version != TLS12 || !o.resumable() || o.ticket != 0 || o.id == 0 {
+		return false
+	}
+	for _, r := range sctx.list {
+		if f := s.obj(r); f.version == TLS12 && f.id == o.id {
+			return !timedOut(s.now, f) && (f.time == 0 || f.timeout == 0)
+		}
+	}
+	return false
 }
 
 func (s *State) needCtx(op Op, h Handle) error {

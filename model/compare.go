@@ -387,6 +387,14 @@ func Attribute(exps []Explanation, diffs []Difference) Attribution {
 	best := Attribution{Quality: -1}
 	for _, d := range diffs {
 		a := last.attribute(d)
+		if lifetime(d) {
+			// When a session dies is the sum of every reference taken and
+			// dropped before: a session that dies too early or too late
+			// breaks the reference count, whichever call showed it. The
+			// rules of that call stay in Applied.
+			a.Applied = append([]Rule{a.Rule}, a.Applied...)
+			a.Rule, a.Quality = RuleRefDestroyAtZero, 2
+		}
 		if a.Quality < 2 {
 			if r, q := lookBack(exps, d); q > a.Quality {
 				a.Rule, a.Quality = r, q
@@ -400,6 +408,19 @@ func Attribute(exps []Explanation, diffs []Difference) Attribution {
 		}
 	}
 	return best
+}
+
+// lifetime reports whether d is about when a session was destroyed: a
+// destroyed event one side raised and the other did not, or a session
+// alive on one side only.
+func lifetime(d Difference) bool {
+	switch d.What {
+	case WhatEvent:
+		return (d.WantEvent != nil && d.WantEvent.Kind == EvDestroyed) || (d.GotEvent != nil && d.GotEvent.Kind == EvDestroyed)
+	case WhatField:
+		return d.Field == FieldLive && d.Object.Kind == ObjSession
+	}
+	return false
 }
 
 // lookBack finds, for a session the last call showed for the first time

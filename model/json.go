@@ -156,3 +156,52 @@ func (o Object) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
 
 // MarshalText writes the field's name as reports print it.
 func (f Field) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (w *What) UnmarshalText(b []byte) error {
+	for _, v := range []What{WhatReturn, WhatEvent, WhatField} {
+		if t, _ := v.MarshalText(); string(t) == string(b) {
+			*w = v
+			return nil
+		}
+	}
+	return fmt.Errorf("model: unknown difference kind %q", b)
+}
+
+// UnmarshalText reads an object's name ("ctx1", "ssl2", "sess3",
+// "(unnamed session)", "NULL").
+func (o *Object) UnmarshalText(b []byte) error {
+	s := string(b)
+	if s == "(unnamed session)" {
+		*o = Object{Kind: ObjSession, Handle: Unnamed}
+		return nil
+	}
+	for _, k := range []struct {
+		prefix string
+		kind   ObjectKind
+	}{{"ctx", ObjCtx}, {"ssl", ObjSSL}, {"sess", ObjSession}} {
+		if rest, ok := strings.CutPrefix(s, k.prefix); ok {
+			var h int32
+			if _, err := fmt.Sscanf(rest, "%d", &h); err == nil && fmt.Sprint(h) == rest {
+				*o = Object{Kind: k.kind, Handle: Handle(h)}
+				return nil
+			}
+		}
+	}
+	if s == "none" || s == "NULL" {
+		*o = Object{}
+		return nil
+	}
+	return fmt.Errorf("model: %q names no object", b)
+}
+
+// UnmarshalText reads a field's name.
+func (f *Field) UnmarshalText(b []byte) error {
+	for i, n := range fieldNames {
+		if n == string(b) {
+			*f = Field(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("model: unknown field %q", b)
+}

@@ -1085,6 +1085,14 @@ func TestRuleOut(t *testing.T) {
 			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), outside(fatal(1)),
 		}},
 		{id: "OUT-READ-TICKET-SERVER", steps: seq(pair(server(), client(), tls13), []step{outside(readTicket(2))})},
+		{id: "OUT-TICKET-TIMEOUT-ZERO", steps: seq(
+			pair(server(newCB1), client(noTicket), tls12, newCB(1, 1)),
+			[]step{
+				do(newCtx(3, client()), 0), do(newSSL(3, 3), 0), do(setSess(3, 1), 1),
+				do(newSSL(4, 1), 0), do(setTimeout(1, 0), 1),
+				outside(hs(3, 4, tls12)),
+				do(setTimeout(1, 5), 1), do(hs(3, 4, tls12), 1),
+			})},
 		{id: "OUT-VERSION", steps: []step{
 			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0), do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
 			outside(hs(1, 2, model.Version(11))), outside(hs(2, 1, tls12)),

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -148,5 +149,27 @@ func TestRulesGenCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("model/rules_gen.go is stale: run go generate ./model")
+	}
+}
+
+// TestDifferenceJSONRoundTrip: a report's differences read back as written.
+func TestDifferenceJSONRoundTrip(t *testing.T) {
+	for _, d := range []model.Difference{
+		{What: model.WhatReturn, Got: "1", Want: "0"},
+		{What: model.WhatEvent, Event: 2, Object: model.Object{Kind: model.ObjSession, Handle: 3}, Got: "none", Want: "remove_cb(ctx1, sess3)"},
+		{What: model.WhatField, Object: model.Object{Kind: model.ObjCtx, Handle: 2}, Field: model.FieldSessHits, Got: "1", Want: "0"},
+		{What: model.WhatField, Object: model.Object{Kind: model.ObjSSL, Handle: 4}, Field: model.FieldSSLSession, Got: "(unnamed session)", Want: "NULL"},
+	} {
+		data, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back model.Difference
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		if back != d {
+			t.Errorf("%s read back as %+v, want %+v", data, back, d)
+		}
 	}
 }

@@ -201,8 +201,10 @@ func (s *searcher) run(ctx context.Context) error {
 			}
 			continue
 		}
-		s.diverged(ctx, i, d)
-		if ctx.Err() == nil {
+		if s.diverged(ctx, i, d) && ctx.Err() == nil {
+			// Whatever the new finding did to the target's state is gone
+			// with a fresh one; a known rule's divergence needs only the
+			// next sequence's Reset.
 			if err := s.fresh(); err != nil {
 				return err
 			}
@@ -257,16 +259,17 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 }
 
 // diverged handles sequence i's divergence d: a known rule is counted; a
-// new one is reduced, confirmed on a fresh target and reported.
-func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
+// new one is reduced, confirmed on a fresh target and reported. It reports
+// whether d was a new rule (the target has been used for reduction since).
+func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) bool {
 	r := d.Rule
 	if s.found[r] || (s.opts.Known != nil && s.opts.Known(r)) {
 		s.rep.Known[r]++
-		return
+		return false
 	}
 	red := s.reduce(ctx, d)
 	if ctx.Err() != nil {
-		return
+		return true
 	}
 	s.progress(Progress{Phase: Verifying, Rule: r, Length: len(red.Ops)})
 	final, corrupting := s.confirm(ctx, red.Ops, r)
@@ -275,7 +278,7 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
 		if ctx.Err() == nil {
 			s.rep.Unconfirmed = append(s.rep.Unconfirmed, d)
 		}
-		return
+		return true
 	}
 	s.found[r] = true
 	s.corrupt = corrupting
@@ -285,6 +288,7 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) {
 	if s.opts.OnFinding != nil {
 		s.opts.OnFinding(f)
 	}
+	return true
 }
 
 // reduce shrinks d's calls while they still diverge under d's rule on the

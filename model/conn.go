@@ -226,6 +226,7 @@ func (st *stepper) clientTicket(h Handle, t int32) {
 	}
 	o := st.obj(l.sess)
 	o.ticket = t
+	o.origin = tk.issuer
 	o.hint = tk.hint
 	o.id = st.freshID()
 	o.notResumable = false

@@ -64,7 +64,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		o := st.obj(st.ssl(c).sess)
 		o.version = v
 		if v == TLS12 {
-			o.id = st.obj(st.ssl(s).sess).id
+			o.id, o.origin = st.obj(st.ssl(s).sess).id, sctx
 		} else {
 			st.because(RuleSeedTLS13NotResumable)
 			st.concerns(st.ssl(c).sess)

@@ -57,6 +57,11 @@ type SessView struct {
 	Version   Version
 	Time      int64
 	Timeout   int64
+	// Issuer is the server SSL_CTX that made the session, or issued the
+	// id or ticket it resumes with; 0 when none did.
+	Issuer Handle
+	// Hint is the TLS 1.3 ticket lifetime hint a client session carries.
+	Hint int64
 }
 
 // Ctxs returns a view of every SSL_CTX ever created, in handle order.
@@ -96,7 +101,7 @@ func (s *State) Sessions() []SessView {
 		o := s.obj(r)
 		out[i] = SessView{Sess: Handle(i + 1), Alive: o.alive, Refs: int(o.refs), AppRefs: int(o.appRefs),
 			Owner: o.owner, Resumable: o.resumable(), IDLen: idLen(o.id), HasTicket: o.ticket != 0,
-			Version: o.version, Time: o.time, Timeout: o.timeout}
+			Version: o.version, Time: o.time, Timeout: o.timeout, Issuer: o.origin, Hint: o.hint}
 	}
 	return out
 }

@@ -105,6 +105,7 @@ type sessObj struct {
 	timeout      int64
 	hint         int64  // TLS 1.3 ticket_lifetime_hint (client)
 	owner        Handle // the SSL_CTX whose cache holds this object
+	origin       Handle // the server SSL_CTX that made it or issued its id or ticket
 	// wolfSSL (profile_wolfssl.go): the session's side, its alternative id
 	// (the cache key when set), whether freeing it calls remove_cb
 	// (ownExData), whether it is an entry of the process-wide cache, then

@@ -256,7 +256,11 @@ func (st *stepper) newSession(ctx Handle, v Version) sessRef {
 	if st.ctx(ctx).cfg.Side == Client {
 		st.mark(RuleTktClientTimeout)
 	}
-	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: v, time: st.now, timeout: timeout})
+	var origin Handle
+	if st.ctx(ctx).cfg.Side == Server {
+		origin = ctx
+	}
+	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: v, time: st.now, timeout: timeout, origin: origin})
 	return sessRef(len(st.objs))
 }
 

@@ -21,9 +21,18 @@ type Limits struct {
 func DefaultLimits() Limits { return Limits{MaxCtxs: 4, MaxSSLs: 8} }
 
 // DrawOp draws one call that is legal and modelled in state s and that the
-// target supports. It never changes s.
+// target supports, with the default mix. It never changes s.
 func DrawOp(src Source, s *model.State, supports func(model.Kind) bool, lim Limits) model.Op {
-	d := drawer{src: src, s: s, supports: supports, lim: lim}
+	return DrawOpMix(src, s, supports, lim, nil)
+}
+
+// DrawOpMix is DrawOp with a mix of call kinds and configurations (nil:
+// the default mix), as swarm testing draws one per sequence.
+func DrawOpMix(src Source, s *model.State, supports func(model.Kind) bool, lim Limits, mix *Mix) model.Op {
+	if mix == nil {
+		mix = &defaultMix
+	}
+	d := drawer{src: src, s: s, supports: supports, lim: lim, mix: mix}
 	d.look()
 	for try := 0; try < 8; try++ {
 		op, ok := d.propose()
@@ -39,17 +48,26 @@ type drawer struct {
 	s        *model.State
 	supports func(model.Kind) bool
 	lim      Limits
+	mix      *Mix
 
 	clientCtxs, serverCtxs, ctxs []model.Handle
 	ssls, clients, established   []model.Handle
 	freshClients, freshServers   []model.Handle
-	sessions, owned              []model.Handle
+	sessions, owned, resumable   []model.Handle
 	pendingTickets               bool
+	// views of the universe, by handle-1
+	sslView  []model.SSLView
+	sessView []model.SessView
+	ctxView  []model.CtxView
+	// readyClients are fresh clients that hold a resumable session;
+	// idleClients are fresh clients that hold none.
+	readyClients, idleClients []model.Handle
 }
 
 // look sorts the universe's objects into the pools the proposals pick from.
 func (d *drawer) look() {
-	for _, c := range d.s.Ctxs() {
+	d.ctxView, d.sslView, d.sessView = d.s.Ctxs(), d.s.SSLs(), d.s.Sessions()
+	for _, c := range d.ctxView {
 		if !c.AppHeld {
 			continue
 		}
@@ -60,7 +78,19 @@ func (d *drawer) look() {
 			d.serverCtxs = append(d.serverCtxs, c.Ctx)
 		}
 	}
-	for _, l := range d.s.SSLs() {
+	for _, v := range d.sessView {
+		if !v.Alive {
+			continue
+		}
+		d.sessions = append(d.sessions, v.Sess)
+		if v.AppRefs > 0 {
+			d.owned = append(d.owned, v.Sess)
+		}
+		if v.Resumable && v.Version != model.VersionNone {
+			d.resumable = append(d.resumable, v.Sess)
+		}
+	}
+	for _, l := range d.sslView {
 		if !l.Alive {
 			continue
 		}
@@ -71,6 +101,11 @@ func (d *drawer) look() {
 		switch {
 		case l.Phase == "before" && l.Client:
 			d.freshClients = append(d.freshClients, l.SSL)
+			if d.holdsResumable(l) {
+				d.readyClients = append(d.readyClients, l.SSL)
+			} else {
+				d.idleClients = append(d.idleClients, l.SSL)
+			}
 		case l.Phase == "before":
 			d.freshServers = append(d.freshServers, l.SSL)
 		case l.Phase == "established":
@@ -80,15 +115,15 @@ func (d *drawer) look() {
 			}
 		}
 	}
-	for _, v := range d.s.Sessions() {
-		if !v.Alive {
-			continue
-		}
-		d.sessions = append(d.sessions, v.Sess)
-		if v.AppRefs > 0 {
-			d.owned = append(d.owned, v.Sess)
-		}
+}
+
+// holdsResumable reports whether SSL l holds a named resumable session.
+func (d *drawer) holdsResumable(l model.SSLView) bool {
+	if l.Sess <= 0 {
+		return false
 	}
+	v := d.sessView[l.Sess-1]
+	return v.Alive && v.Resumable && v.Version != model.VersionNone
 }
 
 type choice struct {
@@ -101,11 +136,13 @@ type choice struct {
 func (d *drawer) propose() (model.Op, bool) {
 	var menu []choice
 	add := func(k model.Kind, w int, ok bool) {
+		w = w * d.mix.weight(k) / 2
 		if ok && w > 0 && d.supports(k) {
 			menu = append(menu, choice{k, w})
 		}
 	}
 	haveCtx, haveSSL, haveSess := len(d.ctxs) > 0, len(d.ssls) > 0, len(d.sessions) > 0
+	seek := d.mix.Resume // how hard the draw steers toward resumptions
 	// The plainest calls come first so that shrinking turns calls into them.
 	add(model.Tick, 3, true)
 	add(model.SessNumber, 1, haveCtx)
@@ -122,16 +159,22 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxNew, 12, len(d.ctxs) < d.lim.MaxCtxs && (len(d.clientCtxs) == 0 || len(d.serverCtxs) == 0))
 	add(model.CtxNew, 2, len(d.ctxs) < d.lim.MaxCtxs)
 	add(model.SSLNew, 10, haveCtx && len(d.ssls) < d.lim.MaxSSLs)
+	// A resumable session and no fresh client to offer it: make one.
+	add(model.SSLNew, 4*seek, len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && len(d.ssls) < d.lim.MaxSSLs)
 	add(model.Handshake, 20, len(d.freshClients) > 0 && len(d.freshServers) > 0)
+	add(model.Handshake, 6*seek, len(d.readyClients) > 0 && len(d.freshServers) > 0)
 	add(model.ReadTicket, 8, d.pendingTickets)
 	add(model.ReadTicket, 1, len(d.established) > 0)
 	add(model.Shutdown, 5, len(d.established) > 0)
+	add(model.Shutdown, 1, haveSSL)
 	add(model.FatalAlert, 2, len(d.established) > 0)
 	add(model.SSLClear, 4, haveSSL)
 	add(model.SSLFree, 4, haveSSL)
 	add(model.UpRef, 2, haveSess)
 	add(model.SessFree, 6, len(d.owned) > 0)
 	add(model.SetSession, 6, len(d.clients) > 0)
+	// A resumable session and a fresh client without one: offer it.
+	add(model.SetSession, 4*seek, len(d.resumable) > 0 && len(d.idleClients) > 0)
 	add(model.SetTime, 2, haveSess)
 	add(model.SetTimeout, 2, haveSess)
 	add(model.AddSession, 4, haveCtx && haveSess)
@@ -170,6 +213,9 @@ func (d *drawer) from(vals ...int64) int64 { return vals[d.src.Intn(len(vals))] 
 
 func (d *drawer) flag() bool { return d.src.Intn(2) == 1 }
 
+// chance is true about once in n draws.
+func (d *drawer) chance(n int) bool { return d.src.Intn(n) == 0 }
+
 // args fills in the arguments of a call of kind k.
 func (d *drawer) args(k model.Kind) model.Op {
 	op := model.Op{Kind: k}
@@ -188,27 +234,28 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Config = d.config(side)
 	case model.SSLNew:
 		op.SSL, op.Ctx = d.s.NextSSL(), d.pick(d.ctxs)
+		if len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && d.mix.Resume > 0 && d.flag() {
+			op.Ctx = d.pick(d.clientCtxs) // a client to offer a session on
+		}
 	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
 		op.Ctx = d.pick(d.ctxs)
 	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
-	case model.Shutdown, model.FatalAlert, model.ReadTicket:
+	case model.Shutdown:
+		op.SSL = d.pick(d.established)
+		if op.SSL == 0 || d.chance(6) {
+			op.SSL = d.pick(d.ssls) // before a handshake, or after a failure
+		}
+	case model.FatalAlert, model.ReadTicket:
 		op.SSL = d.pick(d.established)
 	case model.Handshake:
-		op.SSL, op.Peer = d.pick(d.freshClients), d.pick(d.freshServers)
-		op.Arg = int64(model.TLS13)
-		if d.flag() {
-			op.Arg = int64(model.TLS12)
-		}
+		d.handshake(&op)
 	case model.UpRef, model.IsResumable, model.GetTime, model.GetTimeout:
 		op.Sess = d.pick(d.sessions)
 	case model.SessFree:
 		op.Sess = d.pick(d.owned)
 	case model.SetSession:
-		op.SSL = d.pick(d.clients)
-		if d.src.Intn(6) != 0 {
-			op.Sess = d.pick(d.sessions)
-		}
+		d.setSession(&op)
 	case model.SetTime:
 		op.Sess = d.pick(d.sessions)
 		op.Arg = max(0, now+d.from(0, -10, 10, -100, 100, -7200, 3600))
@@ -217,11 +264,45 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Arg = d.from(10, 0, 1, 5, 30, 100, 7200, -1)
 	case model.AddSession, model.RemoveSession:
 		op.Ctx, op.Sess = d.pick(d.ctxs), d.pick(d.sessions)
+		if len(d.resumable) > 0 && d.chance(2) {
+			op.Sess = d.pick(d.resumable)
+		}
+		if k == model.AddSession && d.mix.Resume > 0 && d.flag() {
+			// A session no cache holds, into a server's cache: another
+			// SSL_CTX can then resume it by id.
+			var loose, byID []model.Handle
+			for _, h := range d.resumable {
+				if v := d.sessView[h-1]; v.Owner == 0 {
+					loose = append(loose, h)
+					if !v.HasTicket && v.IDLen > 0 {
+						byID = append(byID, h)
+					}
+				}
+			}
+			var ticketing []model.Handle
+			for _, c := range d.serverCtxs {
+				if !d.ctxView[c-1].Config.NoTicket {
+					ticketing = append(ticketing, c)
+				}
+			}
+			switch {
+			case len(byID) > 0 && len(ticketing) > 0 && d.flag():
+				// An id-only session in a server that issues tickets: a
+				// client that asks for a ticket resumes it by id and gets
+				// a new ticket (HS12-EMPTY-TICKET-HIT).
+				op.Ctx, op.Sess = d.pick(ticketing), d.pick(byID)
+			case len(loose) > 0 && len(d.serverCtxs) > 0:
+				op.Ctx, op.Sess = d.pick(d.serverCtxs), d.pick(loose)
+			}
+		}
 	case model.Flush:
 		op.Ctx = d.pick(d.ctxs)
 		op.Arg = now + d.from(0, 1, 5, 10, 30, 100, 7200, 8000)
 		if d.src.Intn(5) == 0 {
 			op.Arg = 0
+		}
+		if t, ok := d.boundary(); ok && d.chance(3) {
+			op.Arg = max(1, t)
 		}
 	case model.CtxSetTimeout:
 		op.Ctx = d.pick(d.ctxs)
@@ -231,8 +312,94 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Arg = d.from(3, 0, 1, 2, 4, 20480)
 	case model.Tick:
 		op.Arg = d.from(0, 1, 2, 5, 10, 30, 60, 120, 7200)
+		if t, ok := d.boundary(); ok && t >= now && d.chance(3) {
+			op.Arg = t - now
+		}
 	}
 	return op
+}
+
+// handshake picks a fresh client and a fresh server, leaning (with the
+// mix's Resume) toward a client that holds a resumable session, the version
+// of that session, and a server of the SSL_CTX that issued it or whose
+// cache it was added to.
+func (d *drawer) handshake(op *model.Op) {
+	op.SSL, op.Peer = d.pick(d.freshClients), d.pick(d.freshServers)
+	op.Arg = int64(d.version())
+	if len(d.readyClients) == 0 || d.mix.Resume == 0 || d.chance(4) {
+		return
+	}
+	op.SSL = d.pick(d.readyClients)
+	v := d.sessView[d.sslView[op.SSL-1].Sess-1]
+	op.Arg = int64(v.Version)
+	if d.chance(5) {
+		return // another SSL_CTX: a foreign ticket or an unknown id
+	}
+	// The SSL_CTX that issued it, or one whose cache it was added to.
+	want := v.Issuer
+	if v.Owner != 0 && v.Owner != v.Issuer && d.flag() {
+		want = v.Owner
+	}
+	var same []model.Handle
+	for _, h := range d.freshServers {
+		if d.sslView[h-1].Ctx == want {
+			same = append(same, h)
+		}
+	}
+	if len(same) > 0 {
+		op.Peer = d.pick(same)
+	}
+}
+
+// setSession offers a session to a client, leaning toward a resumable
+// session and a fresh client.
+func (d *drawer) setSession(op *model.Op) {
+	op.SSL = d.pick(d.clients)
+	if d.src.Intn(6) != 0 {
+		op.Sess = d.pick(d.sessions)
+	}
+	if d.mix.Resume > 0 && len(d.resumable) > 0 && len(d.idleClients) > 0 && !d.chance(3) {
+		op.SSL, op.Sess = d.pick(d.idleClients), d.pick(d.resumable)
+	}
+}
+
+// version draws a protocol version as the mix prefers.
+func (d *drawer) version() model.Version {
+	switch d.mix.Version {
+	case model.TLS12, model.TLS13:
+		if !d.chance(8) {
+			return d.mix.Version
+		}
+	}
+	if d.flag() {
+		return model.TLS12
+	}
+	return model.TLS13
+}
+
+// boundary returns a time at which something expires: a live session's
+// time+timeout, the second after it, or, for a TLS 1.3 ticket, the second
+// after its lifetime hint (the last second a client still offers it). It
+// leans toward the session a fresh client is about to offer: strict expiry
+// is decided at these instants.
+func (d *drawer) boundary() (int64, bool) {
+	if len(d.sessions) == 0 {
+		return 0, false
+	}
+	v := d.sessView[d.pick(d.sessions)-1]
+	if len(d.readyClients) > 0 && d.flag() {
+		v = d.sessView[d.sslView[d.pick(d.readyClients)-1].Sess-1]
+	}
+	switch d.src.Intn(4) {
+	case 0:
+		return v.Time + v.Timeout, true
+	case 1:
+		return v.Time + v.Timeout + 1, true
+	}
+	if v.Hint > 0 {
+		return v.Time + v.Hint + 1, true
+	}
+	return v.Time + v.Timeout + 1, true
 }
 
 // config draws an SSL_CTX configuration, leaning on small caches and short
@@ -254,7 +421,18 @@ func (d *drawer) config(side model.Side) model.CtxConfig {
 	if side == model.Server {
 		c.NumTickets = d.from(-1, 1, 0, 2, 3)
 	}
-	c.NoTicket = d.src.Intn(4) == 3
+	c.NoTicket = d.src.Intn(100) < d.mix.NoTicket
+	if d.mix.Resume > 0 && d.flag() {
+		// The opposite of the last SSL_CTX of this side: resumptions
+		// between SSL_CTXs that differ in tickets reach the rules that
+		// tell ids from tickets.
+		for i := len(d.ctxView) - 1; i >= 0; i-- {
+			if v := d.ctxView[i]; v.AppHeld && v.Side == side {
+				c.NoTicket = !v.Config.NoTicket
+				break
+			}
+		}
+	}
 	c.NewCB = model.NewSessionCB(d.src.Intn(3))
 	c.RemoveCB = d.flag()
 	return c

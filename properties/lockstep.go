@@ -31,7 +31,13 @@ type Lockstep struct {
 	inFlight []inFlight
 	// diverged is the divergence already reported; the lockstep is over.
 	diverged *Divergence
+	// last is the last call the model applied, with its result.
+	last Step
 }
+
+// Last returns the last call the model applied and what it returned,
+// whether or not the target has been compared on it yet.
+func (l *Lockstep) Last() Step { return l.last }
 
 // inFlight is a call sent ahead, with what the model observed after it.
 type inFlight struct {
@@ -95,6 +101,7 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 	if err != nil {
 		return fmt.Errorf("sesslife: generator produced an illegal call: %w", err)
 	}
+	l.last = Step{Op: op, Want: want}
 	pending, keep, err := l.send(ctx, op)
 	if err != nil {
 		// The calls before it come first: one of them may have diverged.

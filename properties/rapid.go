@@ -74,7 +74,7 @@ func RapidProp(tgt target.Target, opts Options) func(*rapid.T) {
 			}).Draw(t, fmt.Sprintf("call %d", i+1))
 			err = ls.Do(ctx, op)
 			if opts.Coverage != nil && err == nil {
-				opts.Coverage.Add(ls.Model(), op, ls.Trail()[len(ls.Trail())-1].Want)
+				opts.Coverage.Add(ls.Model(), op, ls.Last().Want)
 			}
 		}
 		if err == nil {

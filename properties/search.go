@@ -16,7 +16,9 @@ import (
 // finding with a minimal reproducer. Everything it reports depends only on
 // the seed, the options and the target's behaviour, never on the machine's
 // speed: sequence i is drawn from its own generator seeded by (Seed, i),
-// reduction is bounded by a number of replays, not by time.
+// with a swarm mix for half of them, or from a corpus entry that earlier
+// sequences of the same shard left (corpus.go); reduction is bounded by a
+// number of replays, not by time.
 
 // SearchOptions configure Search.
 type SearchOptions struct {
@@ -25,7 +27,9 @@ type SearchOptions struct {
 	Seed      uint64
 	Sequences int
 	// Shard and Shards split the run: this shard draws the sequences whose
-	// index i (from 0) has i % Shards == Shard. Shards 0 or 1: all.
+	// index i (from 0) has i % Shards == Shard. Shards 0 or 1: all. Each
+	// shard keeps its own corpus, so a sequence that starts from a corpus
+	// entry may differ from the one an unsharded run draws.
 	Shard, Shards int
 	// Each sequence draws a length in [MinCalls, MaxCalls].
 	MinCalls, MaxCalls int
@@ -155,6 +159,8 @@ type searcher struct {
 	total int
 	// corrupt: a finding crashed or hung the target (Finding.Corrupting).
 	corrupt bool
+	// corpus keeps sequences that made rare rules fire (corpus.go).
+	corpus corpus
 }
 
 func (s *searcher) close() {
@@ -213,9 +219,27 @@ func (s *searcher) run(ctx context.Context) error {
 	return nil
 }
 
+// plan decides how sequence i draws its calls: its length, its source of
+// choices (fresh, or replaying a corpus entry's prefix) and its mix (the
+// plain one for half the fresh sequences, a swarm mix for the others).
+func (s *searcher) plan(i int) (int, *recorder, *Mix, model.Rule) {
+	src := newSeqSource(s.opts.Seed, i)
+	n := s.opts.MinCalls + src.Intn(s.opts.MaxCalls-s.opts.MinCalls+1)
+	if live := s.corpus.live(s.rep.Coverage); len(live) > 0 && src.Intn(4) == 0 {
+		e := live[src.Intn(len(live))]
+		cut := e.cut + src.Intn(len(e.choices)-e.cut+1)
+		return n, &recorder{src: &replayer{prefix: e.choices[:cut], rest: src}}, e.mix, e.rule
+	}
+	mix := &defaultMix
+	if src.Intn(2) == 0 {
+		mix = DrawMix(src)
+	}
+	return n, &recorder{src: src}, mix, model.RuleNone
+}
+
 // sequence draws and runs sequence i; it returns its divergence, if any.
 func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
-	src := newSeqSource(s.opts.Seed, i)
+	n, rec, mix, _ := s.plan(i)
 	ls, err := NewLockstep(ctx, s.tgt, s.opts.Profile)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -232,19 +256,33 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 	}
 	ls.SetWindow(s.opts.Window)
 	s.rep.Sequences++
-	s.rep.Coverage.StartSequence()
-	n := s.opts.MinCalls + src.Intn(s.opts.MaxCalls-s.opts.MinCalls+1)
+	cov := s.rep.Coverage
+	cov.StartSequence()
+	keep := corpusEntry{mix: mix}
 	for k := 0; k < n; k++ {
-		op := DrawOp(src, ls.Model(), ls.Supports, s.opts.Limits)
+		op := DrawOpMix(rec, ls.Model(), ls.Supports, s.opts.Limits, mix)
 		err = ls.Do(ctx, op)
+		var d *Divergence
+		if err != nil && !errors.As(err, &d) {
+			break // the model refused the call: nothing was applied
+		}
+		s.rep.Calls++
+		cov.Add(ls.Model(), op, ls.Last().Want)
 		if err != nil {
 			break
 		}
-		s.rep.Calls++
-		s.rep.Coverage.Add(ls.Model(), op, ls.Trail()[len(ls.Trail())-1].Want)
+		for _, r := range ls.Model().Fired().Rules() {
+			if cov.Fires[r] <= rareFires && (keep.rule == model.RuleNone || cov.Fires[r] < cov.Fires[keep.rule]) {
+				keep.rule, keep.cut = r, len(rec.choices)
+			}
+		}
 	}
 	if err == nil {
 		err = ls.Finish(ctx)
+	}
+	if err == nil && keep.rule != model.RuleNone {
+		keep.choices = rec.choices
+		s.corpus.add(keep)
 	}
 	var d *Divergence
 	switch {

@@ -1,0 +1,65 @@
+package properties
+
+import "github.com/sesslife/sesslife/model"
+
+// Mix is what swarm testing draws once per sequence: how much each call
+// kind weighs (some not at all, so that rare combinations are not drowned
+// by the common ones), which TLS version handshakes prefer, how many
+// SSL_CTXs turn tickets off, and how hard the draw steers toward
+// resumptions (a resumable session offered by a fresh client to the
+// SSL_CTX that issued it). The zero Mix draws nothing; DefaultMix is the
+// generator's plain behaviour.
+type Mix struct {
+	// weights multiplies each kind's weight by weights[k]/2 (0 turns the
+	// kind off).
+	weights [64]uint8
+	// Version is the version handshakes mostly use; VersionNone: both
+	// alike.
+	Version model.Version
+	// NoTicket is the percentage of SSL_CTXs made with SSL_OP_NO_TICKET.
+	NoTicket int
+	// Resume is how hard the draw steers toward resumptions, 0 to 3.
+	Resume int
+}
+
+// defaultMix weighs every kind as draw.go says, both versions alike, a
+// quarter of SSL_CTXs without tickets, and a gentle pull toward
+// resumptions.
+var defaultMix = func() Mix {
+	m := Mix{NoTicket: 25, Resume: 1}
+	for i := range m.weights {
+		m.weights[i] = 2
+	}
+	return m
+}()
+
+// DefaultMix returns the mix DrawOp uses.
+func DefaultMix() *Mix { m := defaultMix; return &m }
+
+func (m *Mix) weight(k model.Kind) int { return int(m.weights[k]) }
+
+// essential kinds are never turned off: without them nothing happens.
+var essential = map[model.Kind]bool{model.CtxNew: true, model.SSLNew: true, model.Handshake: true}
+
+// DrawMix draws a swarm mix: each call kind off (one in five), halved,
+// plain or doubled; a version preference; a share of SSL_CTXs without
+// tickets; a pull toward resumptions.
+func DrawMix(src Source) *Mix {
+	m := defaultMix
+	for _, k := range model.Kinds() {
+		switch src.Intn(8) {
+		case 0, 1:
+			if !essential[k] {
+				m.weights[k] = 0
+			}
+		case 2:
+			m.weights[k] = 1
+		case 3, 4:
+			m.weights[k] = 4
+		}
+	}
+	m.Version = []model.Version{model.VersionNone, model.TLS12, model.TLS13}[src.Intn(3)]
+	m.NoTicket = []int{25, 0, 75, 100}[src.Intn(4)]
+	m.Resume = src.Intn(4)
+	return &m
+}

@@ -5,7 +5,8 @@
 #   make check-openssl  the long conformance run against OpenSSL 3.0
 #
 # Both set-up commands install what they need on a fresh Debian 12 machine
-# (libssl-dev through apt-get when missing, Go modules through go mod download).
+# (libssl-dev, and for make test chromium, through apt-get when missing; Go
+# modules through go mod download).
 
 SHELL     := /bin/bash
 GO        ?= go
@@ -21,7 +22,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps deps-wolfssl test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: all deps deps-wolfssl deps-chromium test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -38,6 +39,13 @@ deps-wolfssl:
 	@dpkg -s libwolfssl-dev >/dev/null 2>&1 || { \
 	  echo "sesslife: installing libwolfssl-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwolfssl-dev >/dev/null; }
+
+# Chromium renders the HTML report of check in cmd/sesslife's tests
+# (headless, --dump-dom); the recommended desktop packages are not needed.
+deps-chromium:
+	@dpkg -s chromium >/dev/null 2>&1 || { \
+	  echo "sesslife: installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 shim-wolfssl: deps deps-wolfssl
 	@$(MAKE) -s -C shim/wolfssl all
@@ -68,8 +76,8 @@ lint: deps
 	$(GO) tool staticcheck ./...
 
 # unit runs every package's tests under the race detector (short mode keeps
-# the random runs small there).
-unit: deps shim shim-variants shim-wolfssl
+# the random runs small there); Chromium checks the HTML report.
+unit: deps deps-chromium shim shim-variants shim-wolfssl
 	$(GO) test -race -short -count=1 ./...
 
 # conformance runs the long random runs without the race detector: model

@@ -77,5 +77,6 @@ func (r *runner) note(s Stmt, rule model.Rule, msg string) {
 	}
 	msg = fmt.Sprintf("%s (%s:%d): %s", head, r.file, s.Pos.Line, msg)
 	r.out.printf("    %s\n", msg)
+	r.say(msg)
 	r.report.Notes = append(r.report.Notes, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Rule: rule, Msg: msg})
 }

@@ -66,6 +66,9 @@ type Report struct {
 	NotSent []Finding
 	// State is the model's universe after the last statement.
 	State *model.State
+	// Steps records every statement run: its result and the state table
+	// after it, for renderers other than the text one.
+	Steps []Step
 }
 
 // Clean reports whether the run found nothing at all. Notes do not count:

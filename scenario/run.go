@@ -68,7 +68,10 @@ func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, err
 		if err := ctx.Err(); err != nil {
 			return r.report, err
 		}
-		if err := r.stmt(ctx, stmt); err != nil {
+		before := r.beginStep(stmt)
+		err := r.stmt(ctx, stmt)
+		r.endStep(before)
+		if err != nil {
 			r.report.State = r.st
 			if r.out.err != nil {
 				return r.report, r.out.err
@@ -152,6 +155,7 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 	}
 	if isNullFree(op) {
 		r.out.printf("    => void (%s(NULL) does nothing)\n", op.Kind)
+		r.step().Result = "void"
 		return nil
 	}
 	before := r.snapshot()
@@ -173,9 +177,11 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 		return nil
 	}
 	r.out.printf("    => %s\n", r.formatRet(op, res.Ret))
+	r.step().Result = r.formatRet(op, res.Ret)
 	if s.Bind != "" {
 		if err := r.bind(s, op, res); err != nil {
 			r.out.printf("    !! %s; the run stops here\n", err.Msg)
+			r.say(err.Msg + "; the run stops here")
 			return err
 		}
 	}
@@ -184,6 +190,7 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 	}
 	for _, e := range res.Events {
 		r.out.printf("    event %s\n", r.formatEvent(e))
+		r.step().Events = append(r.step().Events, r.formatEvent(e))
 	}
 	r.noteResumption(s, op, before)
 	r.track(before, op, s.Pos)
@@ -199,6 +206,7 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 // flag prints a finding under the statement and records it.
 func (r *runner) flag(list *[]Finding, s Stmt, rule model.Rule, msg string) {
 	r.out.printf("    !! %s\n", msg)
+	r.say(msg)
 	*list = append(*list, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Rule: rule, Msg: msg})
 }
 

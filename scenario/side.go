@@ -81,8 +81,9 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		r.out.printf("         %s\n", l)
 	}
 	r.out.printf("    !! the rest runs on the model only: %s's state is no longer the model's\n", r.tgtName)
-	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text,
-		Msg: r.tgtName + " differs from the model: " + strings.Join(lines, "; ")})
+	msg := r.tgtName + " differs from the model: " + strings.Join(lines, "; ")
+	r.say(msg)
+	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Msg: msg})
 	// From here the model no longer tracks the target's state, so a call
 	// the model deems legal can be undefined behaviour there (a session the
 	// target failed to evict, added to a second SSL_CTX, corrupts the
@@ -96,6 +97,7 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 func (r *runner) targetFailed(s Stmt, msg string) {
 	msg += "; the rest runs on the model only"
 	r.out.printf("    !! %s\n", msg)
+	r.say(msg)
 	r.report.TargetFailure = &Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Msg: msg}
 	where := "to start"
 	if s.Pos.Line > 0 {

@@ -178,25 +178,14 @@ func (r *runner) sessRow(v model.SessView) row {
 // changes prints the rows that differ from before: + for a new object,
 // - for one freed or destroyed, ~ for one that changed.
 func (r *runner) changes(before snapshot) {
-	old := make(map[string]string, len(before.rows))
-	for _, rw := range before.rows {
-		old[rw.key] = rw.label + "\x00" + rw.text
-	}
+	after := r.snapshot()
 	var show []row
 	var marks []string
-	for _, rw := range r.snapshot().rows {
-		was, existed := old[rw.key]
-		switch {
-		case !existed:
-			marks = append(marks, "+")
-		case was == rw.label+"\x00"+rw.text:
-			continue
-		case rw.dead:
-			marks = append(marks, "-")
-		default:
-			marks = append(marks, "~")
+	for i, m := range changeMarks(before, after) {
+		if m != "" {
+			show = append(show, after.rows[i])
+			marks = append(marks, m)
 		}
-		show = append(show, rw)
 	}
 	r.table(show, marks)
 }

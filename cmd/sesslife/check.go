@@ -45,7 +45,7 @@ func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs.IntVar(&c.maxFindings, "max-findings", 8, "stop after this many findings (each of a different rule)")
 	fs.IntVar(&c.reduceBudget, "reduce-budget", properties.DefaultSearchOptions().ReduceBudget, "most replays spent reducing one finding to a minimal reproducer")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (docs/report.md)")
-	fs.StringVar(&c.htmlDir, "html", "", "also write the report as HTML (index.html) into this directory")
+	fs.StringVar(&c.htmlDir, "html", "", "also write the report as HTML into this directory: index.html, each finding step by step (docs/report.md)")
 	fs.StringVar(&c.saveDir, "save", "", "directory for the reproducers of findings, one scenario file each (default: sesslife-SEED in the temporary directory)")
 	fs.StringVar(&c.expectPath, "expect", "", "file of known divergences, one rule id and its reason per line: reported as expected, and the run fails if one no longer shows")
 	fs.StringVar(&c.shard, "shard", "", "K/N: draw only the sequences whose index is K modulo N, so that N runs share one seed's budget")

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-
-	"pgregory.net/rapid"
 )
 
 // cliTB is the testing.TB-like value rapid needs, for use outside `go test`:
@@ -59,42 +57,4 @@ func (t *cliTB) fail(msg string) {
 		t.errs.WriteString(msg)
 		t.errs.WriteString("\n")
 	}
-}
-
-// report returns the failure text without rapid's `go test` replay advice
-// (the command line prints its own).
-func (t *cliTB) report() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var keep []string
-	for _, line := range strings.Split(strings.TrimRight(t.errs.String(), "\n"), "\n") {
-		if strings.HasPrefix(line, "To reproduce, specify -run=") || line == "Failed test output:" {
-			continue
-		}
-		keep = append(keep, line)
-	}
-	return strings.Join(keep, "\n")
-}
-
-// runRapid runs prop through rapid outside `go test`: rapid reads its
-// settings from the standard flag set, so they are set there. It never
-// writes fail files.
-func runRapid(settings map[string]string, prop func(*rapid.T)) (failure string, err error) {
-	settings["rapid.nofailfile"] = "true"
-	for name, value := range settings {
-		if err := flag.Set(name, value); err != nil {
-			return "", fmt.Errorf("configure rapid: %w", err)
-		}
-	}
-	tb := newCLITB("sesslife-check")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		rapid.Check(tb, prop)
-	}()
-	<-done
-	if tb.Failed() {
-		return tb.report(), nil
-	}
-	return "", nil
 }

@@ -169,8 +169,8 @@ type shownReport struct {
 	} `json:"findings"`
 }
 
-// readReport reads a JSON report as the checks see it.
-func readReport(t *testing.T, data []byte) *shownReport {
+// decodeShown reads a JSON report as the checks see it.
+func decodeShown(t *testing.T, data []byte) *shownReport {
 	t.Helper()
 	var rep shownReport
 	if err := json.Unmarshal(data, &rep); err != nil {
@@ -186,7 +186,7 @@ func shown(t *testing.T, rep *checkReport) *shownReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readReport(t, data)
+	return decodeShown(t, data)
 }
 
 // checkFindingsShown checks the DOM shows the verdict and, for each
@@ -319,5 +319,5 @@ func readReportFile(t *testing.T, path string) *shownReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readReport(t, data)
+	return decodeShown(t, data)
 }

@@ -83,14 +83,16 @@ func Rules() []Rule {
 
 // GenerableRules returns the rules a random sequence of legal calls can
 // make the model apply under profile p: every rule of the model's step
-// semantics, without the undefined-behaviour rules (generators never make
-// such calls), the concurrency rules, the harness outcomes and the rules
-// docs/spec.md marks as unreachable by generation.
+// semantics that p applies (its own and the OpenSSL rules it keeps; see
+// Profile.Status), without the undefined-behaviour rules (generators never
+// make such calls), the concurrency rules, the harness outcomes and the
+// rules docs/spec.md marks as unreachable by generation.
 func GenerableRules(p Profile) []Rule {
 	var out []Rule
+	differs := p.differing()
 	for r := RuleNone + 1; r < ruleCount; r++ {
 		info := ruleTable[r]
-		if info.Unreachable != "" || !p.covers(info.Family) {
+		if info.Unreachable != "" || !p.covers(info.Family) || differs.Has(r) {
 			continue
 		}
 		out = append(out, r)

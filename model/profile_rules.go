@@ -10,11 +10,11 @@ import (
 // them through the fields of Profile (a behaviour switch turned on, or a
 // number that differs from OpenSSL 3.0's), and each departure adds rules
 // of its own (docs/spec.md, "wolfSSL 5.5 profile") in place of the OpenSSL
-// rules that no longer hold. The stepper asks the same table (stepper.or, through State.differs)
-// whenever code shared by every profile applies a rule that a profile may
-// replace, so the rules a step records and the rules a profile claims can
-// only disagree where a function of one profile names a rule of another,
-// which TestProfileFiresItsOwnRules looks for.
+// rules that no longer hold. The stepper asks the same table (stepper.or,
+// through State.differs) whenever code shared by every profile applies a
+// rule that a profile may replace, so the rules a step records and the
+// rules a profile claims can only disagree where a function of one profile
+// names a rule of another, which TestProfileFiresItsOwnRules looks for.
 
 // Divergence is one way a profile departs from OpenSSL 3.0: the Profile
 // field behind it, the finding of docs/findings.md that tells it, the rules

@@ -270,7 +270,7 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 	if mode == CacheClient {
 		counter = c.connectGood
 	}
-	if counter&st.prof.AutoFlushMask == st.prof.AutoFlushMask {
+	if st.prof.AutoFlushMask != 0 && counter&st.prof.AutoFlushMask == st.prof.AutoFlushMask {
 		defer st.leave(st.enter(RuleAutoEvery256))
 		st.flush(l.ctx, st.now)
 	}

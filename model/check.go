@@ -18,11 +18,11 @@ func (s *State) Check(op Op) error {
 		return err
 	}
 	switch {
-	case op.Kind == SetTime && s.prof.NoSessionSetTime: // profile switch (wolfSSL)
+	case op.Kind == SetTime && s.prof.NoSessionSetTime: // profile switch (wolfSSL: WOLF-SESSION-SET-TIMEOUT, W17)
 		return unmodelled(op, "%s has no SSL_SESSION_set_time", s.prof.Name)
 	case op.Kind == Tick && s.prof.ClockLimit > 0 && s.now+op.Arg > s.prof.ClockLimit: // profile switch
 		return unmodelled(op, "%s keeps time in 32 bits; the model stops at %d", s.prof.Name, s.prof.ClockLimit)
-	case s.prof.SharedCopyCache: // profile switch (wolfSSL)
+	case s.prof.SharedCopyCache: // profile switch (wolfSSL: WOLF-EVICT-UNKNOWN and the other refusals of wolfCheck)
 		return s.wolfCheck(op)
 	}
 	return nil
@@ -180,6 +180,8 @@ func (s *State) checkHandshake(op Op) error {
 	case p.sess != 0 && Version(op.Arg) == TLS13 && !s.prof.SSLOwnsSession:
 		// OpenSSL changed what a TLS 1.3 server does with a session left
 		// over from SSL_clear in 2025 (PR #27584); the model stays out.
+		// A wolfSSL server always holds its own session
+		// (WOLF-SSL-OWNS-SESSION), which the handshake fills in place.
 		return unmodelled(op, "a TLS 1.3 server SSL that still holds a session")
 	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && s.renewsUnencodable(c, p):
 		return unmodelled(op, "the server would renew the ticket of a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode: the handshake fails with an internal error alert")

@@ -352,8 +352,8 @@ func (e *Explanation) attribute(d Difference) Attribution {
 		return at(noEventAny, 1)
 	case firstDecision != RuleNone:
 		return at(firstDecision, 1)
-	case d.What == WhatField && fieldRules[d.Field] != RuleNone:
-		return at(fieldRules[d.Field], 1)
+	case d.What == WhatField && e.fieldRule(d.Field) != RuleNone:
+		return at(e.fieldRule(d.Field), 1)
 	case lastChange != RuleNone:
 		return at(lastChange, 0)
 	}
@@ -362,11 +362,26 @@ func (e *Explanation) attribute(d Difference) Attribution {
 
 // fieldRules name the rule that governs a field a call should have left
 // alone: a counter moved by a call that counts nothing breaks that
-// counter's rule.
-var fieldRules = [...]Rule{
-	FieldSessNumber: RuleCntNumber, FieldSessHits: RuleCntHits, FieldSessMisses: RuleCntMisses,
-	FieldSessTimeouts: RuleCntTimeouts, FieldSessCacheFull: RuleCntCacheFull, FieldReused: RuleReusedReportsHit,
-	FieldTimeout: RuleNone,
+// counter's rule. The second rule governs it under a profile that replaces
+// the first (profile_rules.go).
+var fieldRules = [...][2]Rule{
+	FieldSessNumber: {RuleCntNumber, RuleWolfStatsStubs}, FieldSessHits: {RuleCntHits, RuleWolfStatsStubs},
+	FieldSessMisses: {RuleCntMisses, RuleWolfStatsStubs}, FieldSessTimeouts: {RuleCntTimeouts, RuleWolfStatsStubs},
+	FieldSessCacheFull: {RuleCntCacheFull, RuleWolfStatsStubs}, FieldReused: {RuleReusedReportsHit, RuleWolfReusedSticky},
+	FieldTimeout: {},
+}
+
+// fieldRule is the rule that governs field f under the explained call's
+// profile, or RuleNone.
+func (e *Explanation) fieldRule(f Field) Rule {
+	if int(f) >= len(fieldRules) {
+		return RuleNone
+	}
+	r := fieldRules[f]
+	if e.differs.Has(r[0]) {
+		return r[1]
+	}
+	return r[0]
 }
 
 // fieldOfGetter is the session field a getter's return value reads.
@@ -387,11 +402,13 @@ func Attribute(exps []Explanation, diffs []Difference) Attribution {
 	best := Attribution{Quality: -1}
 	for _, d := range diffs {
 		a := last.attribute(d)
-		if lifetime(d) {
+		if lifetime(d) && !a.Rule.profileOwn() {
 			// When a session dies is the sum of every reference taken and
 			// dropped before: a session that dies too early or too late
 			// breaks the reference count, whichever call showed it. The
-			// rules of that call stay in Applied.
+			// rules of that call stay in Applied. A profile's own rule
+			// (wolfSSL's SSL_clear frees the session) names the death
+			// itself, so it stands.
 			a.Applied = append([]Rule{a.Rule}, a.Applied...)
 			a.Rule, a.Quality = RuleRefDestroyAtZero, 2
 		}

@@ -17,6 +17,14 @@ func (st *stepper) clearBadSession(h Handle, why badRules) bool {
 	case l.sess == 0:
 		return false
 	case !st.badSessionRule():
+		// Profile switch NoBadSessionRule (wolfSSL): where OpenSSL would
+		// take the session out of the cache, it stays cached and
+		// resumable.
+		if !l.sent && (l.phase == phaseEstablished || l.phase == phaseReset) {
+			st.because(RuleWolfNoBadSession)
+			st.concerns(l.sess)
+			st.noEvent(l.sess, EvRemove, l.ctx)
+		}
 		return false
 	case l.sent:
 		st.because(why.sent)
@@ -41,7 +49,9 @@ func (st *stepper) badSessionRule() bool { return !st.prof.NoBadSessionRule }
 func (st *stepper) sslFree(h Handle) {
 	l := st.ssl(h)
 	st.because(RuleFreeGoodDangles)
-	st.mark(RuleSeedUncleanFree)
+	if st.keeps(RuleSeedUncleanFree) {
+		st.mark(RuleSeedUncleanFree)
+	}
 	if r := l.sess; r != 0 {
 		if !st.clearBadSession(h, badRules{RuleFreeBadRemoves, RuleFreeRemoveUncached, RuleFreeShutdownKeeps, RuleFreeOnlyEstablished}) {
 			st.because(RuleFreeGoodDangles) // the SSL's reference goes
@@ -57,7 +67,7 @@ func (st *stepper) sslFree(h Handle) {
 	l.alive, l.pending = false, nil
 	c := st.ctx(l.ctx)
 	c.sslRefs--
-	st.because(RuleFreeCTXLastSSL)
+	st.because(st.or(RuleFreeCTXLastSSL, RuleWolfCTXFree))
 	st.maybeDestroyCtx(l.ctx)
 }
 
@@ -147,10 +157,10 @@ func (st *stepper) shutdown(h Handle) int64 {
 // still waiting are lost with the connection.
 func (st *stepper) fatalAlert(h Handle) {
 	l := st.ssl(h)
-	st.because(RuleAlertRemoves)
+	st.because(st.or(RuleAlertRemoves, RuleWolfNoBadSession))
 	switch {
 	case l.sent:
-		st.because(RuleAlertAfterCloseNotify)
+		st.because(st.or(RuleAlertAfterCloseNotify, RuleWolfNoBadSession))
 		if l.sess != 0 {
 			st.noEvent(l.sess, EvRemove, l.ctx)
 		}
@@ -158,6 +168,11 @@ func (st *stepper) fatalAlert(h Handle) {
 		st.mark(RuleSeedUncleanRemove)
 		st.concerns(l.sess)
 		st.removeSession(l.ctx, l.sess, RuleAlertRemoves, RuleAlertUncached)
+	case l.sess != 0:
+		// Profile switch NoBadSessionRule (wolfSSL): the session stays
+		// cached and resumable.
+		st.concerns(l.sess)
+		st.noEvent(l.sess, EvRemove, l.ctx)
 	}
 	if len(l.pending) > 0 {
 		st.because(RuleTkt13Pending) // the tickets are lost

@@ -10,6 +10,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	// Client: ClientHello. A session is offered only if it is resumable and
 	// of this version; otherwise the client starts a fresh one.
 	if r := cl.sess; r == 0 || st.obj(r).version != v || !st.obj(r).resumable() {
+		st.because(RuleTimeNew) // the client starts a new session
 		if r != 0 {
 			st.because(RuleSetMissRelease)
 			st.concerns(r)

@@ -5,7 +5,10 @@ import "sort"
 // Profile holds what differs between libraries and versions: [OpenSSL30]
 // and [WolfSSL55]. Numbers first; then named behaviour switches, whose zero
 // value is OpenSSL 3.0's behaviour. Each switch says which function reads
-// it; profile_wolfssl.go gives each one's source in wolfSSL 5.5.4.
+// it; profile_wolfssl.go gives each one's source in wolfSSL 5.5.4 and its
+// rules, and profile_rules.go, for every field in which a profile departs
+// from OpenSSL 3.0, the rules of docs/spec.md it adds and those it
+// replaces (Profile.Divergences, Status, Differs).
 type Profile struct {
 	Name string
 	// DefaultTimeout is the session timeout of a new SSL_CTX and of a session
@@ -19,7 +22,8 @@ type Profile struct {
 	// TicketHintCap caps the TLS 1.3 ticket_lifetime_hint (one week).
 	TicketHintCap int64
 	// AutoFlushMask: the cache is flushed when the handshake counter ANDed
-	// with the mask equals the mask (every 256th handshake for 0xff).
+	// with the mask equals the mask (every 256th handshake for 0xff); 0
+	// never (wolfSSL). Read in updateCache.
 	AutoFlushMask int64
 	// StartTime is the virtual clock's value in a new universe.
 	StartTime int64

@@ -46,6 +46,10 @@ func (r Rule) Info() RuleInfo {
 	return RuleInfo{ID: r.String()}
 }
 
+// profileOwn reports whether r is one of a profile's own rules (its
+// section of docs/spec.md is a profile's, e.g. "wolfSSL 5.5 profile").
+func (r Rule) profileOwn() bool { return strings.Contains(r.Info().Family, " profile (") }
+
 // MarshalText writes the rule id, so that JSON reports carry "EVICT-EVENTS".
 func (r Rule) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
@@ -83,14 +87,16 @@ func Rules() []Rule {
 
 // GenerableRules returns the rules a random sequence of legal calls can
 // make the model apply under profile p: every rule of the model's step
-// semantics, without the undefined-behaviour rules (generators never make
-// such calls), the concurrency rules, the harness outcomes and the rules
-// docs/spec.md marks as unreachable by generation.
+// semantics that p applies (its own and the OpenSSL rules it keeps; see
+// Profile.Status), without the undefined-behaviour rules (generators never
+// make such calls), the concurrency rules, the harness outcomes and the
+// rules docs/spec.md marks as unreachable by generation.
 func GenerableRules(p Profile) []Rule {
 	var out []Rule
+	differs := p.differing()
 	for r := RuleNone + 1; r < ruleCount; r++ {
 		info := ruleTable[r]
-		if info.Unreachable != "" || !p.covers(info.Family) {
+		if info.Unreachable != "" || !p.covers(info.Family) || differs.Has(r) {
 			continue
 		}
 		out = append(out, r)

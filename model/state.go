@@ -25,6 +25,9 @@ type State struct {
 	// fired holds the rules the last step applied (Fired); it is not part
 	// of the universe, so Equal and Hash ignore it.
 	fired RuleSet
+	// differs holds the rules prof does not apply (profile_rules.go), for
+	// the stepper's or; it follows from prof.
+	differs RuleSet
 }
 
 // sessRef names a session object inside the model (index+1; 0 is none).
@@ -136,7 +139,7 @@ type ticket struct {
 
 // New returns an empty universe that follows profile p.
 func New(p Profile) *State {
-	return &State{prof: p, now: p.StartTime}
+	return &State{prof: p, now: p.StartTime, differs: p.differing()}
 }
 
 // Profile returns the profile the universe follows.

@@ -32,15 +32,15 @@ type stepper struct {
 func (st *stepper) apply(op Op) int64 {
 	switch op.Kind {
 	case CtxNew:
-		st.because(RuleDefCTXEmpty)
+		st.because(st.or(RuleDefCTXEmpty, RuleWolfCTXDefaults))
 		st.ctxNew(op.Config)
 	case CtxFree:
-		st.because(RuleFreeCTXLastSSL)
+		st.because(st.or(RuleFreeCTXLastSSL, RuleWolfCTXFree))
 		c := st.ctx(op.Ctx)
 		c.appHeld = false
 		st.maybeDestroyCtx(op.Ctx)
 	case SSLNew:
-		st.because(RuleSeedGetNULL)
+		st.because(st.or(RuleSeedGetNULL, RuleWolfSSLOwnsSession))
 		c := st.ctx(op.Ctx)
 		c.sslRefs++
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true})
@@ -75,8 +75,12 @@ func (st *stepper) apply(op Op) int64 {
 		t := l.pending[0]
 		l.pending = l.pending[1:]
 		// Profile switch (wolfSSL): SSL_read's WANT_READ stays in
-		// ssl->error, which a later SSL_shutdown reports (wolfShutdown).
+		// ssl->error, which a later SSL_shutdown reports (wolfShutdown,
+		// WOLF-SHUT-WANT-READ).
 		l.wantRead = st.prof.ShutdownOneRecord
+		if l.wantRead {
+			st.mark(RuleWolfShutWantRead)
+		}
 		st.clientTicket(op.SSL, t)
 		return 1
 	case Get0, Get1:
@@ -102,6 +106,7 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(RuleRefUpref)
 		r := st.named[op.Sess-1]
 		if st.obj(r).row {
+			st.because(RuleWolfCacheNULLCTXRemoveCB)
 			return 0 // a wolfSSL cache entry is not reference counted
 		}
 		st.retain(r)
@@ -111,11 +116,17 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(RuleRefDestroyAtZero)
 		r := st.named[op.Sess-1]
 		st.obj(r).appRefs--
+		if st.prof.RemoveCBOnDestroy && st.obj(r).refs == 1 { // profile switch (wolfSSL)
+			// wolfSSL_SESSION_free calls no remove callback.
+			prev := st.enter(RuleWolfRemovecbOnFree)
+			st.noEvent(r, EvRemove, 0)
+			st.leave(prev)
+		}
 		st.release(r)
 	case SetSession:
 		return st.setSession(op.SSL, op.Sess)
 	case SessionReused:
-		st.because(RuleReusedReportsHit)
+		st.because(st.or(RuleReusedReportsHit, RuleWolfReusedSticky))
 		return b2i(st.ssl(op.SSL).hit)
 	case IsResumable:
 		st.because(RuleResumableWhen)
@@ -127,7 +138,7 @@ func (st *stepper) apply(op Op) int64 {
 		st.resort(r)
 		return op.Arg
 	case SetTimeout:
-		st.because(RuleTimeSetters)
+		st.because(st.or(RuleTimeSetters, RuleWolfSessionSetTimeout))
 		if op.Arg < 0 {
 			return st.prof.SetTimeoutBadArg
 		}
@@ -142,11 +153,11 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(RuleTimeGetters)
 		return st.obj(st.named[op.Sess-1]).timeout
 	case CtxSetTimeout:
-		st.because(RuleTimeCTXSet)
+		st.because(st.or(RuleTimeCTXSet, RuleWolfTimeoutSetsHint))
 		c := st.ctx(op.Ctx)
 		old := c.timeout
 		if c.cfg.Timeout == 0 && old == st.prof.DefaultTimeout {
-			st.returns(RuleDefTimeout7200) // most likely still the default
+			st.returns(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults)) // most likely still the default
 		}
 		c.timeout = op.Arg
 		if st.prof.TimeoutSetsTicketHint { // profile switch (wolfSSL)
@@ -154,14 +165,14 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		return old
 	case SetCacheSize:
-		st.because(RuleCacheSizeSet)
+		st.because(st.or(RuleCacheSizeSet, RuleWolfCacheSizeFixed))
 		c := st.ctx(op.Ctx)
 		if st.prof.FixedCacheSize { // profile switch (wolfSSL)
 			return st.prof.DefaultCacheSize
 		}
 		old := c.size
 		if c.cfg.CacheSize < 0 && old == st.prof.DefaultCacheSize {
-			st.returns(RuleDefCacheSize20480) // most likely still the default
+			st.returns(st.or(RuleDefCacheSize20480, RuleWolfCTXDefaults)) // most likely still the default
 		}
 		c.size = op.Arg
 		return old
@@ -177,27 +188,30 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		return st.removeSession(op.Ctx, st.named[op.Sess-1], RuleRemoveCached, RuleRemoveUncached)
 	case Flush:
-		if !st.prof.FlushIsStub { // profile switch (wolfSSL: a no-op)
-			st.because(RuleFlushStrict)
-			if op.Arg == 0 {
-				st.because(RuleFlushZero)
-			}
-			st.flush(op.Ctx, op.Arg)
+		if st.prof.FlushIsStub { // profile switch (wolfSSL: a no-op)
+			st.because(RuleWolfFlushStub)
+			st.concernsCtx(op.Ctx)
+			break
 		}
+		st.because(RuleFlushStrict)
+		if op.Arg == 0 {
+			st.because(RuleFlushZero)
+		}
+		st.flush(op.Ctx, op.Arg)
 	case SessNumber:
-		st.because(RuleCntNumber)
+		st.because(st.or(RuleCntNumber, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).number
 	case SessHits:
-		st.because(RuleCntHits)
+		st.because(st.or(RuleCntHits, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).hits
 	case SessMisses:
-		st.because(RuleCntMisses)
+		st.because(st.or(RuleCntMisses, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).misses
 	case SessTimeouts:
-		st.because(RuleCntTimeouts)
+		st.because(st.or(RuleCntTimeouts, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).timeouts
 	case SessCacheFull:
-		st.because(RuleCntCacheFull)
+		st.because(st.or(RuleCntCacheFull, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).cacheFull
 	case Tick:
 		st.because(RuleDefClock)
@@ -294,19 +308,19 @@ func (st *stepper) ctxNew(cfg CtxConfig) {
 	c := ctxObj{cfg: cfg, mode: cfg.CacheMode, size: cfg.CacheSize, timeout: cfg.Timeout,
 		numTickets: cfg.NumTickets, appHeld: true, alive: true}
 	if cfg.DefaultMode {
-		st.mark(RuleDefModeServer)
+		st.mark(st.or(RuleDefModeServer, RuleWolfCTXDefaults))
 		c.mode = CacheServer
 	}
 	if cfg.CacheSize < 0 {
-		st.mark(RuleDefCacheSize20480)
+		st.mark(st.or(RuleDefCacheSize20480, RuleWolfCTXDefaults))
 		c.size = st.prof.DefaultCacheSize
 	}
 	if cfg.Timeout == 0 {
-		st.mark(RuleDefTimeout7200)
+		st.mark(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults))
 		c.timeout = st.prof.DefaultTimeout
 	}
 	if cfg.NumTickets < 0 {
-		st.mark(RuleDefNumTickets2)
+		st.mark(st.or(RuleDefNumTickets2, RuleWolfCTXDefaults))
 		c.numTickets = st.prof.DefaultNumTickets
 	}
 	c.hint = st.prof.DefaultTicketHint
@@ -321,6 +335,12 @@ func (st *stepper) ctxNew(cfg CtxConfig) {
 func (st *stepper) maybeDestroyCtx(h Handle) {
 	c := st.ctx(h)
 	if c.appHeld || c.sslRefs > 0 || !c.alive {
+		return
+	}
+	if st.prof.SharedCopyCache { // profile switch (wolfSSL): the process-wide cache stays
+		defer st.leave(st.enter(RuleWolfCTXFree))
+		st.concernsCtx(h)
+		c.alive = false
 		return
 	}
 	defer st.leave(st.enter(RuleFlushCTXFree))

@@ -114,6 +114,8 @@ type Explanation struct {
 	// Named lists the sessions the call showed the application for the
 	// first time.
 	Named []Handle
+
+	differs RuleSet // the rules the profile does not apply (fieldRule)
 }
 
 // Change is one field of one object that a call changed, and the rule
@@ -181,7 +183,7 @@ func (s *State) explain(op Op) (Explanation, []rawChange, error) {
 	tr.boundary(&st)
 	s.fired = st.fired
 	e := Explanation{Op: op, Result: Result{Ret: ret, Events: st.events}, Ret: st.retRule(), Events: tr.events, Applied: tr.fired,
-		Named: tr.named}
+		Named: tr.named, differs: s.differs}
 	return e, tr.changes, nil
 }
 

@@ -287,6 +287,15 @@ func TestWolfCacheCalls(t *testing.T) {
 			do(newSSL(3, 2), 0), do(get0(3), 2), do(add(1, 2), 0), // no id: nothing cached
 			do(add(1, 1), 1), do(add(1, 1), 1), do(freeSSL(2), 0, gone(1)),
 		}},
+		{id: "WOLF-CTX-FREE-KEEPS-CACHE", steps: []step{
+			// Freeing the SSL_CTX a session was cached through flushes
+			// nothing: the entry still resumes through another.
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0), do(newCtx(3, server()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(hs(1, 2, tls12), 1), do(get1(1), 1),
+			do(freeSSL(1), 0), do(freeSSL(2), 0), do(freeCtx(1), 0),
+			do(newSSL(3, 2), 0), do(newSSL(4, 3), 0), do(setSess(3, 1), 1),
+			do(hs(3, 4, tls12), 1), do(reused(4), 1),
+		}},
 		{id: "WOLF-EVICTION-UNKNOWN", steps: []step{
 			// Entries are placed by a hash of random ids into rows of
 			// three: after three more insertions an entry may be gone.

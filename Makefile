@@ -22,7 +22,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: all deps deps-wolfssl deps-chromium test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-chromium test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -94,18 +94,23 @@ check-openssl: deps shim
 test: lint unit conformance
 
 # check is the main job: the oracle against every available target, one
-# verdict line each (the last lines of the output); it fails if any fails.
-check: deps shim shim-wolfssl
+# verdict line each (the last lines of the output); it fails if any fails,
+# if a rule the profile can reach fired fewer than MIN_FIRES times, or if
+# docs/coverage.md no longer matches the runs (make coverage-docs).
+MIN_FIRES ?= 5
+CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES)
+check coverage-docs: deps shim shim-wolfssl
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
-	@status=0; verdicts=""; \
-	for t in impl openssl wolfssl; do \
-	  n=$(SEQUENCES); p=openssl-3.0; \
-	  [ $$t = openssl ] && n=$(OPENSSL_SEQUENCES); \
-	  [ $$t = wolfssl ] && n=$(WOLFSSL_SEQUENCES) && p=wolfssl-5.5; \
-	  out=$$($(BIN)/sesslife check --target $$t --profile $$p --sequences $$n --seed $(RAPID_SEED)); rc=$$?; \
-	  echo "$$out"; [ $$rc -eq 0 ] || status=1; \
+	@status=0; verdicts=""; reports=""; \
+	for run in $(CHECK_RUNS); do \
+	  IFS=: read t p n <<< "$$run"; \
+	  out=$$($(BIN)/sesslife check --target $$t --profile $$p --sequences $$n --seed $(RAPID_SEED) \
+	    --min-fires $(MIN_FIRES) --json $(BIN)/check-$$t.json --save $(BIN)/findings-$$t); rc=$$?; \
+	  echo "$$out"; [ $$rc -eq 0 ] || status=1; reports="$$reports $(BIN)/check-$$t.json"; \
 	  verdicts="$$verdicts$$(echo "$$out" | grep -E '^sesslife: (PASS|FAIL)')\n"; \
 	done; \
+	if [ $@ = coverage-docs ]; then $(BIN)/sesslife coverage --markdown docs/coverage.md $$reports; \
+	else $(BIN)/sesslife coverage --check docs/coverage.md $$reports || status=1; fi; \
 	echo; echo "sesslife: verdicts"; printf "$$verdicts"; exit $$status
 
 check-impl: deps

@@ -42,6 +42,9 @@ type SSLView struct {
 	Version          Version
 	Peer             Handle
 	PendingTickets   int
+	// Held describes the session the SSL holds, named or not (its Sess
+	// is Unnamed then); the zero SessView when it holds none.
+	Held SessView
 }
 
 // SessView is a read-only view of one named session.
@@ -90,6 +93,9 @@ func (s *State) SSLs() []SSLView {
 			Phase: [...]string{"before", "established", "failed", "reset"}[l.phase], SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
 			Peer: l.peer, PendingTickets: len(l.pending)}
+		if l.sess != 0 {
+			out[i].Held = s.sessView(l.sess)
+		}
 	}
 	return out
 }
@@ -98,12 +104,17 @@ func (s *State) SSLs() []SSLView {
 func (s *State) Sessions() []SessView {
 	out := make([]SessView, len(s.named))
 	for i, r := range s.named {
-		o := s.obj(r)
-		out[i] = SessView{Sess: Handle(i + 1), Alive: o.alive, Refs: int(o.refs), AppRefs: int(o.appRefs),
-			Owner: o.owner, Resumable: o.resumable(), IDLen: idLen(o.id), HasTicket: o.ticket != 0,
-			Version: o.version, Time: o.time, Timeout: o.timeout, Issuer: o.origin, Hint: o.hint}
+		out[i] = s.sessView(r)
 	}
 	return out
+}
+
+// sessView is the view of session object r.
+func (s *State) sessView(r sessRef) SessView {
+	o := s.obj(r)
+	return SessView{Sess: s.viewHandle(r), Alive: o.alive, Refs: int(o.refs), AppRefs: int(o.appRefs),
+		Owner: o.owner, Resumable: o.resumable(), IDLen: idLen(o.id), HasTicket: o.ticket != 0,
+		Version: o.version, Time: o.time, Timeout: o.timeout, Issuer: o.origin, Hint: o.hint}
 }
 
 func (s *State) viewHandle(r sessRef) Handle {

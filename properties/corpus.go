@@ -29,6 +29,8 @@ type corpusEntry struct {
 	choices []int
 	cut     int // the choices up to and including the call that fired rule
 	mix     *Mix
+	limits  Limits
+	calls   int // the sequence's length
 }
 
 // corpus holds one entry per rare rule, the first sequence that fired it.
@@ -51,7 +53,11 @@ func (c *corpus) add(e corpusEntry) {
 func (c *corpus) live(cov *Coverage) []corpusEntry {
 	var out []corpusEntry
 	for _, e := range c.entries {
-		if cov.Fires[e.rule] < keepFires {
+		keep := keepFires
+		if e.calls > marathonCalls/2 {
+			keep = 2 * rareFires // a marathon is dear: replay it less
+		}
+		if cov.Fires[e.rule] < keep {
 			out = append(out, e)
 		}
 	}

@@ -117,12 +117,10 @@ func (d *drawer) look() {
 	}
 }
 
-// holdsResumable reports whether SSL l holds a named resumable session.
+// holdsResumable reports whether SSL l holds a resumable session, named
+// or not.
 func (d *drawer) holdsResumable(l model.SSLView) bool {
-	if l.Sess <= 0 {
-		return false
-	}
-	v := d.sessView[l.Sess-1]
+	v := l.Held
 	return v.Alive && v.Resumable && v.Version != model.VersionNone
 }
 
@@ -145,6 +143,8 @@ func (d *drawer) propose() (model.Op, bool) {
 	seek := d.mix.Resume // how hard the draw steers toward resumptions
 	// The plainest calls come first so that shrinking turns calls into them.
 	add(model.Tick, 3, true)
+	// A fresh client about to offer a session: time may pass to its edge.
+	add(model.Tick, 2*seek, len(d.readyClients) > 0)
 	add(model.SessNumber, 1, haveCtx)
 	add(model.SessHits, 1, haveCtx)
 	add(model.SessMisses, 1, haveCtx)
@@ -312,7 +312,7 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Arg = d.from(3, 0, 1, 2, 4, 20480)
 	case model.Tick:
 		op.Arg = d.from(0, 1, 2, 5, 10, 30, 60, 120, 7200)
-		if t, ok := d.boundary(); ok && t >= now && d.chance(3) {
+		if t, ok := d.boundary(); ok && t >= now && (d.chance(3) || (len(d.readyClients) > 0 && d.flag())) {
 			op.Arg = t - now
 		}
 	}
@@ -330,7 +330,7 @@ func (d *drawer) handshake(op *model.Op) {
 		return
 	}
 	op.SSL = d.pick(d.readyClients)
-	v := d.sessView[d.sslView[op.SSL-1].Sess-1]
+	v := d.sslView[op.SSL-1].Held
 	op.Arg = int64(v.Version)
 	if d.chance(5) {
 		return // another SSL_CTX: a foreign ticket or an unknown id
@@ -388,13 +388,20 @@ func (d *drawer) boundary() (int64, bool) {
 	}
 	v := d.sessView[d.pick(d.sessions)-1]
 	if len(d.readyClients) > 0 && d.flag() {
-		v = d.sessView[d.sslView[d.pick(d.readyClients)-1].Sess-1]
+		v = d.sslView[d.pick(d.readyClients)-1].Held
 	}
-	switch d.src.Intn(4) {
+	switch d.src.Intn(5) {
 	case 0:
 		return v.Time + v.Timeout, true
 	case 1:
 		return v.Time + v.Timeout + 1, true
+	case 2:
+		// The second after a server's own timeout has run out on the
+		// session (a library may judge a resumption by the server's
+		// timeout rather than the session's).
+		if len(d.serverCtxs) > 0 {
+			return v.Time + d.ctxView[d.pick(d.serverCtxs)-1].Timeout + 1, true
+		}
 	}
 	if v.Hint > 0 {
 		return v.Time + v.Hint + 1, true
@@ -406,6 +413,10 @@ func (d *drawer) boundary() (int64, bool) {
 // timeouts so that eviction and expiry happen within a short sequence.
 func (d *drawer) config(side model.Side) model.CtxConfig {
 	c := model.DefaultConfig(side)
+	if d.mix.Plain {
+		c.NoTicket = d.src.Intn(100) < d.mix.NoTicket
+		return c
+	}
 	if d.src.Intn(4) != 0 {
 		c.DefaultMode = false
 		c.CacheMode = model.CacheMode(d.from(int64(model.CacheServer), int64(model.CacheClient),

@@ -20,6 +20,9 @@ type Mix struct {
 	NoTicket int
 	// Resume is how hard the draw steers toward resumptions, 0 to 3.
 	Resume int
+	// Plain makes every SSL_CTX with the library's defaults (but for
+	// NoTicket).
+	Plain bool
 }
 
 // defaultMix weighs every kind as draw.go says, both versions alike, a
@@ -61,5 +64,28 @@ func DrawMix(src Source) *Mix {
 	m.Version = []model.Version{model.VersionNone, model.TLS12, model.TLS13}[src.Intn(3)]
 	m.NoTicket = []int{25, 0, 75, 100}[src.Intn(4)]
 	m.Resume = src.Intn(4)
+	return &m
+}
+
+// A marathon sequence has marathonCalls calls on at most two SSL_CTXs and
+// four SSLs.
+const marathonCalls = 2000
+
+var marathonLimits = Limits{MaxCtxs: 2, MaxSSLs: 4}
+
+// MarathonMix is the mix of a marathon: a long sequence of handshakes on a
+// few SSL_CTXs that are never freed, with SSLs made, shut down, cleared
+// and freed around them, so that the rules that need hundreds of
+// handshakes on one SSL_CTX (the automatic flush of every 256th) fire.
+func MarathonMix(src Source) *Mix {
+	m := Mix{NoTicket: 100, Plain: true, Version: []model.Version{model.VersionNone, model.TLS12, model.TLS13}[src.Intn(3)]}
+	for _, k := range []model.Kind{model.CtxNew, model.SSLNew, model.Handshake, model.SSLClear, model.SSLFree,
+		model.ReadTicket, model.SessNumber} {
+		m.weights[k] = 2
+	}
+	// Clearing both ends makes them fresh again: three calls a handshake.
+	m.weights[model.Handshake] = 16
+	m.weights[model.SSLClear] = 8
+	m.weights[model.SSLFree] = 1
 	return &m
 }

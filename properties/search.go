@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -140,7 +141,7 @@ func (s seqSource) Intn(n int) int {
 // error when a target cannot be made.
 func Search(ctx context.Context, open target.Factory, opts SearchOptions) (*SearchReport, error) {
 	s := &searcher{opts: opts, open: open, rep: &SearchReport{Coverage: &Coverage{}, Known: map[model.Rule]int{}},
-		found: map[model.Rule]bool{}}
+		found: map[model.Rule]bool{}, marathons: slices.Contains(model.GenerableRules(opts.Profile), model.RuleAutoEvery256)}
 	defer s.close()
 	err := s.run(ctx)
 	if ctx.Err() != nil {
@@ -161,6 +162,8 @@ type searcher struct {
 	corrupt bool
 	// corpus keeps sequences that made rare rules fire (corpus.go).
 	corpus corpus
+	// marathons: the profile has rules only a marathon reaches.
+	marathons bool
 }
 
 func (s *searcher) close() {
@@ -222,24 +225,28 @@ func (s *searcher) run(ctx context.Context) error {
 // plan decides how sequence i draws its calls: its length, its source of
 // choices (fresh, or replaying a corpus entry's prefix) and its mix (the
 // plain one for half the fresh sequences, a swarm mix for the others).
-func (s *searcher) plan(i int) (int, *recorder, *Mix, model.Rule) {
+func (s *searcher) plan(i int) (int, *recorder, *Mix, Limits) {
 	src := newSeqSource(s.opts.Seed, i)
 	n := s.opts.MinCalls + src.Intn(s.opts.MaxCalls-s.opts.MinCalls+1)
 	if live := s.corpus.live(s.rep.Coverage); len(live) > 0 && src.Intn(4) == 0 {
 		e := live[src.Intn(len(live))]
 		cut := e.cut + src.Intn(len(e.choices)-e.cut+1)
-		return n, &recorder{src: &replayer{prefix: e.choices[:cut], rest: src}}, e.mix, e.rule
+		return max(n, e.calls), &recorder{src: &replayer{prefix: e.choices[:cut], rest: src}}, e.mix, e.limits
 	}
-	mix := &defaultMix
-	if src.Intn(2) == 0 {
-		mix = DrawMix(src)
+	switch r := src.Intn(64); {
+	case r == 0 && s.marathons:
+		// A marathon now and then: the rules that need hundreds of
+		// handshakes on one SSL_CTX.
+		return marathonCalls, &recorder{src: src}, MarathonMix(src), marathonLimits
+	case r < 32:
+		return n, &recorder{src: src}, DrawMix(src), s.opts.Limits
 	}
-	return n, &recorder{src: src}, mix, model.RuleNone
+	return n, &recorder{src: src}, &defaultMix, s.opts.Limits
 }
 
 // sequence draws and runs sequence i; it returns its divergence, if any.
 func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
-	n, rec, mix, _ := s.plan(i)
+	n, rec, mix, lim := s.plan(i)
 	ls, err := NewLockstep(ctx, s.tgt, s.opts.Profile)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -258,9 +265,9 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 	s.rep.Sequences++
 	cov := s.rep.Coverage
 	cov.StartSequence()
-	keep := corpusEntry{mix: mix}
+	keep := corpusEntry{mix: mix, limits: lim, calls: n}
 	for k := 0; k < n; k++ {
-		op := DrawOpMix(rec, ls.Model(), ls.Supports, s.opts.Limits, mix)
+		op := DrawOpMix(rec, ls.Model(), ls.Supports, lim, mix)
 		err = ls.Do(ctx, op)
 		var d *Divergence
 		if err != nil && !errors.As(err, &d) {

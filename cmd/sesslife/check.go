@@ -32,6 +32,7 @@ type checkConfig struct {
 	expectPath   string
 	shard        string
 	clients      int
+	minFires     int
 	shim         shimFlags
 }
 
@@ -49,6 +50,7 @@ func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs.StringVar(&c.saveDir, "save", "", "directory for the reproducers of findings, one scenario file each (default: sesslife-SEED in the temporary directory)")
 	fs.StringVar(&c.expectPath, "expect", "", "file of known divergences, one rule id and its reason per line: reported as expected, and the run fails if one no longer shows")
 	fs.StringVar(&c.shard, "shard", "", "K/N: draw only the sequences whose index is K modulo N, so that N runs share one seed's budget")
+	fs.IntVar(&c.minFires, "min-fires", 0, "fail when a rule the profile's random runs can reach (docs/spec.md) fired fewer than this many times")
 	fs.IntVar(&c.clients, "clients", 0, "also record a concurrent history with this many clients and check it for linearizability (targets that declare concurrency)")
 	c.shim.register(fs)
 	return fs
@@ -133,6 +135,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if expect != nil {
 		rep.Expected = expect.judge(res)
+	}
+	if c.minFires > 0 && ctx.Err() == nil && err == nil {
+		for _, r := range res.Coverage.Rare(model.GenerableRules(prof), c.minFires) {
+			rep.Coverage.BelowMinimum = append(rep.Coverage.BelowMinimum, fmt.Sprintf("%s (%d)", r, res.Coverage.Fires[r]))
+		}
 	}
 	rep.decide()
 	printVerdict(stdout, c, rep)

@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runReplay(ctx, args[1:], stdout, stderr)
 	case "mutants":
 		return runMutants(args[1:], stdout, stderr)
+	case "coverage":
+		return runCoverage(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -90,6 +92,9 @@ Usage:
                             reference simulator with a fixed budget and
                             seeds; print the kill table; exit 1 if any
                             survives
+  sesslife coverage [--markdown FILE|--check FILE] REPORT.json...
+                            the rule coverage table of docs/coverage.md
+                            from the JSON reports of check runs
   sesslife help             show this text
 
 Flags of check:

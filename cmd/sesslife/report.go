@@ -54,17 +54,20 @@ type runInfo struct {
 type coverageReport struct {
 	// RulesExercised of RulesTotal: the rules the profile can fire under
 	// generation (docs/spec.md) that fired at least once.
-	RulesExercised int              `json:"rules_exercised"`
-	RulesTotal     int              `json:"rules_total"`
-	NeverExercised []string         `json:"never_exercised"`
-	Fires          map[string]int   `json:"fires"`
-	FirstSequence  map[string]int   `json:"first_sequence"`
-	Calls          map[string]int   `json:"calls"`
-	Outcomes       map[string]int   `json:"outcomes"`
-	KindsCovered   int              `json:"call_kinds_covered"`
-	KindsSupported int              `json:"call_kinds_supported"`
-	KindsMissing   []string         `json:"call_kinds_never_made"`
-	Extra          map[string]int64 `json:"-"`
+	RulesExercised int            `json:"rules_exercised"`
+	RulesTotal     int            `json:"rules_total"`
+	NeverExercised []string       `json:"never_exercised"`
+	Fires          map[string]int `json:"fires"`
+	FirstSequence  map[string]int `json:"first_sequence"`
+	Calls          map[string]int `json:"calls"`
+	Outcomes       map[string]int `json:"outcomes"`
+	KindsCovered   int            `json:"call_kinds_covered"`
+	KindsSupported int            `json:"call_kinds_supported"`
+	KindsMissing   []string       `json:"call_kinds_never_made"`
+	// BelowMinimum lists, with --min-fires, the reachable rules that fired
+	// fewer times than asked ("RULE (n)"); they fail the run.
+	BelowMinimum []string         `json:"below_minimum,omitempty"`
+	Extra        map[string]int64 `json:"-"`
 }
 
 type linReport struct {
@@ -200,7 +203,7 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 // decide sets the verdict: conformant when there are no findings, no
 // stale expectations and no failed linearizability check.
 func (r *checkReport) decide() {
-	r.Conformant = len(r.Findings) == 0 && r.Error == ""
+	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
 			r.Conformant = false
@@ -254,6 +257,10 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 	if n := len(r.Coverage.NeverExercised); n > 0 && r.Verdict == "pass" {
 		fmt.Fprintf(w, "sesslife: rules never exercised (%d): %s\n", n, strings.Join(r.Coverage.NeverExercised, ", "))
 	}
+	if len(r.Coverage.BelowMinimum) > 0 {
+		fmt.Fprintf(w, "sesslife: rules that fired fewer than %d times: %s (mark a rule unreachable in docs/spec.md, with the reason, or make the generator reach it)\n",
+			c.minFires, strings.Join(r.Coverage.BelowMinimum, ", "))
+	}
 	for _, u := range r.Unconfirmed {
 		fmt.Fprintf(w, "sesslife: a divergence under %s did not reproduce on a fresh target (a consequence of an earlier corruption?); not reported\n", u.Rule)
 	}
@@ -283,9 +290,35 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 		case len(r.Findings) > 0:
 			replay = r.Findings[0].Replay
 		}
+		if len(r.Findings) == 0 {
+			// Failed on coverage, a stale expectation or linearizability.
+			fmt.Fprintf(w, "sesslife: FAIL %s against %s: no finding, but %s; %s; run again with: %s\n",
+				r.Run.Target, r.Run.Profile, failReasons(r), what, replay)
+			return
+		}
 		fmt.Fprintf(w, "sesslife: FAIL %s diverges from %s: %d finding(s) %s; %s; replay with: %s\n",
 			r.Run.Target, r.Run.Profile, len(r.Findings), ruleList(r), what, replay)
 	}
+}
+
+// failReasons says why a run without findings failed.
+func failReasons(r *checkReport) string {
+	var why []string
+	if n := len(r.Coverage.BelowMinimum); n > 0 {
+		why = append(why, fmt.Sprintf("%d rule(s) fired too rarely", n))
+	}
+	for _, e := range r.Expected {
+		if e.Seen == 0 {
+			why = append(why, "expected divergence "+e.Rule+" no longer shows")
+		}
+	}
+	if l := r.Linearizability; l != nil && l.Checked && l.Verdict != string(linearizability.Linearizable) {
+		why = append(why, "the concurrent history is "+l.Verdict)
+	}
+	if r.Error != "" {
+		why = append(why, r.Error)
+	}
+	return strings.Join(why, ", ")
 }
 
 func ruleList(r *checkReport) string {

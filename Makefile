@@ -85,6 +85,9 @@ unit: deps deps-chromium shim shim-variants shim-wolfssl
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
 conformance: deps shim shim-variants shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
+	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
+	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
+	$(BIN)/sesslife coverage --check docs/coverage.md --partial $(BIN)/check-impl.json
 	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.

@@ -335,6 +335,21 @@ func (d *drawer) handshake(op *model.Op) {
 	if d.chance(5) {
 		return // another SSL_CTX: a foreign ticket or an unknown id
 	}
+	if d.chance(4) {
+		// A server whose own timeout has already run out on the session
+		// (a library may judge a resumption by it rather than the
+		// session's).
+		var stale []model.Handle
+		for _, h := range d.freshServers {
+			if age := d.s.Now() - v.Time; d.ctxView[d.sslView[h-1].Ctx-1].Timeout < age {
+				stale = append(stale, h)
+			}
+		}
+		if len(stale) > 0 {
+			op.Peer = d.pick(stale)
+			return
+		}
+	}
 	// The SSL_CTX that issued it, or one whose cache it was added to.
 	want := v.Issuer
 	if v.Owner != 0 && v.Owner != v.Issuer && d.flag() {

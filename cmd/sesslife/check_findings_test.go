@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,4 +258,40 @@ func processesOf(path string) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// TestShardsMerge: three shards of one run merge into a report with the
+// whole run's sequences, and the same findings as the unsharded run.
+func TestShardsMerge(t *testing.T) {
+	shim := shimPath(t, "sesslife-shim-openssl-bug3")
+	dir := t.TempDir()
+	args := []string{"check", "--target", "exec:" + shim, "--seed", "11", "--sequences", "30", "--max-findings", "1", "--save", dir}
+	var parts []string
+	for k := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("part%d.json", k))
+		if code, out, errOut := runCLI(append(args, "--shard", fmt.Sprintf("%d/3", k), "--json", p)...); code == exitUsage {
+			t.Fatalf("shard %d: %s %s", k, out, errOut)
+		}
+		parts = append(parts, p)
+	}
+	merged := filepath.Join(dir, "merged.json")
+	code, out, errOut := runCLI(append([]string{"merge", "--json", merged}, parts...)...)
+	if code != exitDivergence {
+		t.Fatalf("merge: exit %d\n%s\n%s", code, out, errOut)
+	}
+	rep := readReport(t, merged)
+	sum, rules := 0, map[string]bool{}
+	for _, p := range parts {
+		part := readReport(t, p)
+		sum += part.Run.Sequences
+		for _, f := range part.Findings {
+			rules[f.Rule] = true
+		}
+	}
+	if rep.Run.Sequences != sum || len(rep.Findings) != len(rules) || rep.Verdict != "fail" {
+		t.Errorf("merged report: %d sequences (shards: %d), %d findings (rules: %v), verdict %s", rep.Run.Sequences, sum, len(rep.Findings), rules, rep.Verdict)
+	}
+	if code, _, _ := runCLI("merge", parts[0], parts[0]); code != exitUsage {
+		t.Errorf("a shard given twice: exit %d, want %d", code, exitUsage)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
 
@@ -22,6 +23,7 @@ func runCoverage(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife coverage", flag.ContinueOnError)
 	markdown := fs.String("markdown", "", "write the table to this file")
 	check := fs.String("check", "", "check that this file holds the table")
+	partial := fs.Bool("partial", false, "with --check: check only the columns of the runs given (matched by target, profile, seed and sequences)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: sesslife coverage [--markdown FILE | --check FILE] REPORT.json...")
 		fs.PrintDefaults()
@@ -61,6 +63,17 @@ func runCoverage(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "sesslife coverage: %v\n", err)
 			return exitUsage
 		}
+	case *check != "" && *partial:
+		old, err := os.ReadFile(*check)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife coverage: %v\n", err)
+			return exitUsage
+		}
+		if stale := partialStale(string(old), runs); stale != "" {
+			fmt.Fprintf(stdout, "sesslife: %s is stale (%s): regenerate it with make coverage-docs\n", *check, stale)
+			return exitDivergence
+		}
+		fmt.Fprintf(stdout, "sesslife: the columns of %d run(s) in %s are current\n", len(runs), *check)
 	case *check != "":
 		old, err := os.ReadFile(*check)
 		if err != nil {
@@ -138,4 +151,54 @@ func generable(p model.Profile, r model.Rule) bool {
 		}
 	}
 	return false
+}
+
+// partialStale compares, for each of runs, its columns of the coverage
+// table in doc with what the run measured; it says what differs, or "".
+func partialStale(doc string, runs []coverageRun) string {
+	own := coverageMarkdown(runs)
+	for i, r := range runs {
+		col, ok := runColumn(doc, r)
+		if !ok {
+			return fmt.Sprintf("no run of %s, %s, seed %d, %d sequences", r.rep.Run.TargetSpec, r.rep.Run.Profile, r.rep.Run.Seed, r.rep.Run.Sequences)
+		}
+		want := tableColumn(own, i+1)
+		if !maps.Equal(col, want) {
+			return fmt.Sprintf("the %s column differs", r.rep.Run.TargetSpec)
+		}
+	}
+	return ""
+}
+
+// runColumn finds r's run in doc's run table and returns its column.
+func runColumn(doc string, r coverageRun) (map[string]string, bool) {
+	key := fmt.Sprintf("| %s | %s | %d | %d |", r.rep.Run.TargetSpec, r.rep.Run.Profile, r.rep.Run.Seed, r.rep.Run.Sequences)
+	for _, line := range strings.Split(doc, "\n") {
+		if n, rest, ok := strings.Cut(strings.TrimPrefix(line, "| "), " "); ok && strings.HasPrefix(rest, key) {
+			var k int
+			if _, err := fmt.Sscanf(n, "%d", &k); err == nil {
+				return tableColumn(doc, k), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// tableColumn reads run k's cells (per 1,000 and first) of every rule row.
+func tableColumn(doc string, k int) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(doc, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 2*k+3 {
+			continue
+		}
+		id := strings.TrimSpace(cells[1])
+		if _, ok := model.ParseRule(id); !ok {
+			continue
+		}
+		if v := strings.TrimSpace(cells[2*k]) + " " + strings.TrimSpace(cells[2*k+1]); v != "- -" {
+			out[id] = v // "- -": a rule of another run's profile only
+		}
+	}
+	return out
 }

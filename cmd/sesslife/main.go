@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runMutants(args[1:], stdout, stderr)
 	case "coverage":
 		return runCoverage(args[1:], stdout, stderr)
+	case "merge":
+		return runMerge(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -95,6 +97,9 @@ Usage:
   sesslife coverage [--markdown FILE|--check FILE] REPORT.json...
                             the rule coverage table of docs/coverage.md
                             from the JSON reports of check runs
+  sesslife merge [--json OUT] REPORT.json...
+                            merge the JSON reports of the shards of one run
+                            (check --shard K/N) into the whole run's report
   sesslife help             show this text
 
 Flags of check:

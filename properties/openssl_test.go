@@ -62,8 +62,8 @@ func TestConformanceOpenSSLCallByCall(t *testing.T) {
 	rapid.Check(t, RapidProp(plainTarget{tgt}, opts))
 }
 
-// plainTarget hides a target's optional interfaces (ApplyObserving,
-// ApplyAhead), leaving only target.Target.
+// plainTarget hides a target's optional interface (ApplyAhead), leaving
+// only target.Target.
 type plainTarget struct{ target.Target }
 
 // TestPlantedShimBugs runs the engine against shim builds with a planted

@@ -2,10 +2,10 @@ package fuzz
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/internal/shimtest"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
 )
@@ -57,13 +57,7 @@ func FuzzDecodeOpenSSL(f *testing.F) {
 
 // openSSLTarget starts one shim per fuzzing process; every input resets it.
 func openSSLTarget(f *testing.F) target.Target {
-	path, err := OpenSSLShim()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			f.Fatalf("CI=true and the OpenSSL shim is missing: %v", err)
-		}
-		f.Skipf("no OpenSSL shim: %v", err)
-	}
+	path := shimtest.Path(f, "sesslife-shim-openssl")
 	tgt, err := subprocess.New(path)
 	if err != nil {
 		f.Fatalf("starting %s: %v", path, err)

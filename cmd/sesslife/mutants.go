@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 )
 
 // mutantsConfig holds the flags of `sesslife mutants`.
@@ -32,7 +32,7 @@ type mutantsConfig struct {
 
 // mutantRow is one line of the kill table.
 type mutantRow struct {
-	info  impl.MutantInfo
+	info  mutants.Info
 	kills map[string]kill // by engine name
 }
 
@@ -176,14 +176,14 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func selectMutants(list string) ([]impl.MutantInfo, error) {
-	all := impl.Mutants()
+func selectMutants(list string) ([]mutants.Info, error) {
+	all := mutants.All()
 	if list == "" {
 		return all, nil
 	}
-	var out []impl.MutantInfo
+	var out []mutants.Info
 	for _, name := range strings.Split(list, ",") {
-		m, err := impl.ParseMutant(strings.TrimSpace(name))
+		m, err := mutants.Parse(strings.TrimSpace(name))
 		if err != nil {
 			return nil, err
 		}
@@ -226,7 +226,7 @@ func printKillTable(w io.Writer, rows []mutantRow, engines []engine) {
 	}
 	fmt.Fprintln(w)
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-34s %-26s %-22s", r.info.Name, r.info.Rule, orNone(r.killedBy(engines)))
+		fmt.Fprintf(w, "%-34s %-26s %-22s", r.info.Name, r.info.Rule.String(), orNone(r.killedBy(engines)))
 		for _, e := range engines {
 			k, ran := r.kills[e.name]
 			cell := "-"
@@ -274,7 +274,7 @@ func firstDifference(a, b string) int {
 
 // runKillTable runs every engine against every mutant, parallel runs at a
 // time, and reports each mutant on w as soon as all its engines are done.
-func runKillTable(mutants []impl.MutantInfo, engines []engine, b budgets, parallel int, cross bool, w io.Writer) []mutantRow {
+func runKillTable(mutants []mutants.Info, engines []engine, b budgets, parallel int, cross bool, w io.Writer) []mutantRow {
 	rows := make([]mutantRow, len(mutants))
 	type job struct{ row, engine int }
 	var todo []job

@@ -19,7 +19,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sesslife/sesslife/fuzz"
-	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
@@ -71,7 +71,7 @@ type engine struct {
 	// concurrent: the engine drives several goroutines at once and is meant
 	// for the concurrent mutants; the others run one call at a time.
 	concurrent bool
-	run        func(m impl.MutantInfo, p model.Profile, b budgets) kill
+	run        func(m mutants.Info, p model.Profile, b budgets) kill
 }
 
 // allEngines are the engines the table can run, in table order.
@@ -85,27 +85,9 @@ func allEngines() []engine {
 	}
 }
 
-// mutantTarget returns a simulator target with m enabled, following p; m
-// 0 is the correct simulator (the engines' control run).
-func mutantTarget(m impl.Mutant, p model.Profile) target.Target {
-	if m == 0 {
-		return impl.NewTarget(impl.WithProfile(p))
-	}
-	return impl.NewTarget(impl.WithMutant(m), impl.WithProfile(p))
-}
+func mutantTarget(m mutants.Mutant, p model.Profile) target.Target { return mutants.Target(m, p) }
 
-// profileFor is the profile a mutant is checked under. The automatic flush
-// fires every 256th handshake, which no 100-call sequence reaches, so the
-// rules about it are checked with the same profile scaled down to every 4th
-// (model and simulator both follow the profile's AutoFlushMask).
-func profileFor(info impl.MutantInfo) model.Profile {
-	p := model.OpenSSL30()
-	if len(info.Rule) >= 5 && info.Rule[:5] == "AUTO-" {
-		p.AutoFlushMask = 0x3
-		p.Name += " (AutoFlushMask 0x3)"
-	}
-	return p
-}
+func profileFor(info mutants.Info) model.Profile { return info.Profile() }
 
 // withDeadline runs f, abandoning it (its goroutine keeps running) after d:
 // a hung engine must not hang the table.
@@ -218,7 +200,7 @@ func configureRapid(b budgets) error {
 
 // runRapidEngine runs rapid as `sesslife check` does (properties.RapidProp,
 // cliTB), with the settings configureRapid made.
-func runRapidEngine(m impl.MutantInfo, p model.Profile, _ budgets) kill {
+func runRapidEngine(m mutants.Info, p model.Profile, _ budgets) kill {
 	rec := newRecorder(mutantTarget(m.Mutant, p), p)
 	defer rec.Close()
 	opts := properties.DefaultOptions()
@@ -233,7 +215,7 @@ func runRapidEngine(m impl.MutantInfo, p model.Profile, _ budgets) kill {
 	return rec.outcome(tb.Failed())
 }
 
-func runGopterEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
+func runGopterEngine(m mutants.Info, p model.Profile, b budgets) kill {
 	rec := newRecorder(mutantTarget(m.Mutant, p), p)
 	defer rec.Close()
 	opts := properties.DefaultOptions()
@@ -249,7 +231,7 @@ func runGopterEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
 // runFuzzEngine is the byte decoder outside `go test -fuzz`: seeded random
 // inputs, decoded and checked one by one; the first failing one is shrunk
 // with fuzz.ShrinkBytes, then properties.Reduce.
-func runFuzzEngine(m impl.MutantInfo, p model.Profile, b budgets) kill {
+func runFuzzEngine(m mutants.Info, p model.Profile, b budgets) kill {
 	tgt := mutantTarget(m.Mutant, p)
 	defer tgt.Close()
 	ctx := context.Background()
@@ -305,7 +287,7 @@ func linConfig(seed uint64) linearizability.Config {
 // b.lin times with consecutive seeds. A violation kills the mutant, and so
 // does a target that fails or hangs during the run (a finding). Concurrent
 // runs are not repeatable, so neither is this engine's outcome.
-func runLinEngine(m impl.MutantInfo, _ model.Profile, b budgets) kill {
+func runLinEngine(m mutants.Info, _ model.Profile, b budgets) kill {
 	start := time.Now()
 	tgt := mutantTarget(m.Mutant, model.OpenSSL30()) // the runner needs a profile the model knows by name
 	defer tgt.Close()
@@ -338,7 +320,7 @@ const raceExitCode = 66
 // child process built with the race detector (b.raceBinary, `sesslife
 // mutants --race-probe NAME`), which exits with status 66 at the first data
 // race: a race kills the mutant.
-func runRaceEngine(m impl.MutantInfo, _ model.Profile, b budgets) kill {
+func runRaceEngine(m mutants.Info, _ model.Profile, b budgets) kill {
 	if b.raceBinary == "" {
 		return kill{note: "no race-built sesslife (see --race-binary)"}
 	}
@@ -375,7 +357,7 @@ func runRaceEngine(m impl.MutantInfo, _ model.Profile, b budgets) kill {
 // checking. A race shows only when the two accesses happen to come close,
 // so the runs are many and cheap.
 func runRaceProbe(name string, b budgets, stderr io.Writer) int {
-	m, err := impl.ParseMutant(name)
+	m, err := mutants.Parse(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife mutants: --race-probe: %v\n", err)
 		return exitUsage

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -64,7 +64,7 @@ func TestEnginesPassTheCorrectSimulator(t *testing.T) {
 	if err := configureRapid(b); err != nil {
 		t.Fatal(err)
 	}
-	none := impl.MutantInfo{Name: "none"}
+	none := mutants.Info{Name: "none"}
 	for _, e := range allEngines() {
 		if e.name == "race" {
 			continue // needs a race-built binary; runRaceProbe is tested below

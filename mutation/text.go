@@ -60,6 +60,7 @@ func (t *Table) Perf(w io.Writer) {
 		o.Parallel, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), t.Elapsed.Round(100*time.Millisecond))
 	fmt.Fprintln(w, "| engine | killed | tries to the first failure: median / worst | time per mutant: median / worst | reproducer calls: median / longest |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
+	st := t.SeedStats()
 	for _, e := range t.Engines {
 		var tries, lens []int
 		var times []time.Duration
@@ -73,7 +74,11 @@ func (t *Table) Perf(w io.Writer) {
 			times = append(times, k.Elapsed)
 			if k.Killed {
 				killed++
-				tries = append(tries, k.Tries)
+				if m, ok := st.ByMutant[r.Info.Name]; ok && e.Name == "search" {
+					tries = append(tries, m.Median) // over the seeds
+				} else {
+					tries = append(tries, k.Tries)
+				}
 				if k.Calls > 0 {
 					lens = append(lens, k.Calls)
 				}
@@ -83,7 +88,6 @@ func (t *Table) Perf(w io.Writer) {
 			medianOrDash(tries), maxOrDash(tries), shortDuration(medianDuration(times)), shortDuration(maxDuration(times)),
 			medianOrDash(lens), maxOrDash(lens))
 	}
-	st := t.SeedStats()
 	if len(st.ByMutant) > 0 {
 		fmt.Fprintf(w, "\nSearch, sequences to kill over %d mutants (each mutant's median over its seeds): median %s, worst %s",
 			len(st.ByMutant), st.count(st.Median), st.count(st.Worst))

@@ -78,14 +78,21 @@ func TestSearchSeeds(t *testing.T) {
 // goroutines beside it and on one worker instead of two, give the same
 // text and markdown, byte for byte.
 func TestTableIsTheSameUnderLoad(t *testing.T) {
-	ms, err := SelectMutants("capacity-n,flush-zero-keeps,remove-by-object")
+	mutantList, engineList := "capacity-n,flush-zero-keeps,remove-by-object", "search,gopter,fuzz"
+	if testing.Short() {
+		mutantList, engineList = "capacity-n,remove-by-object", "search,fuzz"
+	}
+	ms, err := SelectMutants(mutantList)
 	if err != nil {
 		t.Fatal(err)
 	}
-	engines, _ := SelectEngines("search,gopter,fuzz")
+	engines, _ := SelectEngines(engineList)
 	run := func(parallel int) (string, string) {
 		o := small()
 		o.Parallel = parallel
+		if testing.Short() {
+			o.Seeds = 1
+		}
 		tb, err := Run(context.Background(), ms, engines, o)
 		if err != nil {
 			t.Fatal(err)
@@ -97,7 +104,7 @@ func TestTableIsTheSameUnderLoad(t *testing.T) {
 	quietText, quietDoc := run(2)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
-	for range 2 * runtime.GOMAXPROCS(0) {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -136,8 +136,12 @@ fuzz: deps shim
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife-fuzz ./fuzz/cmd/sesslife-fuzz
 	$(BIN)/sesslife-fuzz --go $(GO) --fuzztime $(FUZZTIME) --minimize-time 10s $(FUZZ_TARGETS)
 
-# mutants prints the kill table of every engine against every mutant and
-# checks docs/mutants.md is current; mutants-docs regenerates it.
+# mutants prints the kill table of every engine against every mutant
+# (package mutation, `sesslife mutants`) and checks docs/mutants.md is
+# current; mutants-docs regenerates it. Every budget is a count, never a
+# time, so the table, the file and the exit status are the same on every
+# run; progress and times go to stderr. rapid's column of the file comes
+# from TestRapidKillsSequentialMutants (make unit).
 mutants mutants-docs: deps
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife ./cmd/sesslife; $(GO) build -race -o $(BIN)/sesslife-race ./cmd/sesslife
 	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md

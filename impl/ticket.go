@@ -14,6 +14,7 @@ type ticket struct {
 	sealed   sessionState // stateless: the session it describes
 	id       SessionID    // stateful: the cached session it names
 	lifetime int64        // ticket_lifetime_hint, sent in the clear (capped at a week by the client in TLS 1.3)
+	nonce    int          // TLS 1.3: the ticket_nonce, its place among the tickets of its handshake (from 0)
 }
 
 // sessionState is what a stateless ticket carries: enough to rebuild the

@@ -71,6 +71,16 @@ const (
 	NewCBOwnershipInverted
 	NewCBOnTLS12Hit
 	DefaultTimeout300
+	// Mutants of the rules on rare resumption paths (found by counting
+	// how often each rule fires; docs/coverage.md).
+	ForeignTicketOpens
+	EmptyTicketHitNoRenewal
+	ExpiredTicket12NoTimeout
+	TLS13ExpiredResumes
+	StatefulLookupRemoves
+	StatefulMissUncounted
+	Ticket12KeepsOldCached
+	ShutdownDropsTickets
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

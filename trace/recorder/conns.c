@@ -66,7 +66,9 @@ static void io_done(const char *fn, SSL *ssl, int ret, const void *ra)
         si->hs_done = -1; /* failed: recorded once */
         record_hs(fn, ssl, si, cur, 0, ret, ra);
     }
-    if (cur != si->last) {
+    if (cur != si->last && si->hs_done != 1) {
+        si->last = cur; /* part of the handshake, which "hs" records */
+    } else if (cur != si->last) {
         struct rec r;
         rec_begin(&r, "newsess", tr_seq());
         rec_s(&r, "via", fn);

@@ -177,6 +177,12 @@ func (r *resolver) resolve(s *Stream, rec Record) Site {
 			if lr.SeekPC(look, &le) == nil && le.File != nil {
 				site.File, site.Line = le.File.Name, le.Line
 			}
+			if rec.Entry != 0 {
+				// A function: where it is declared, not its first instruction.
+				if file, line, ok := o.declared(cr.cu, look, lr.Files()); ok {
+					site.File, site.Line = file, line
+				}
+			}
 			break
 		}
 	}
@@ -188,4 +194,39 @@ func (r *resolver) resolve(s *Stream, rec Record) Site {
 		}
 	}
 	return site
+}
+
+// declared finds the function of cu that starts at pc and returns the file
+// and line of its declaration.
+func (o *object) declared(cu *dwarf.Entry, pc uint64, files []*dwarf.LineFile) (string, int, bool) {
+	rd := o.dwarf.Reader()
+	rd.Seek(cu.Offset)
+	if _, err := rd.Next(); err != nil {
+		return "", 0, false
+	}
+	for {
+		e, err := rd.Next()
+		if err != nil || e == nil || e.Tag == 0 || e.Tag == dwarf.TagCompileUnit {
+			return "", 0, false // the end of cu's functions
+		}
+		if e.Tag != dwarf.TagSubprogram {
+			if e.Children {
+				rd.SkipChildren()
+			}
+			continue
+		}
+		low, ok := e.Val(dwarf.AttrLowpc).(uint64)
+		if e.Children {
+			rd.SkipChildren()
+		}
+		if !ok || low != pc {
+			continue
+		}
+		line, _ := e.Val(dwarf.AttrDeclLine).(int64)
+		idx, _ := e.Val(dwarf.AttrDeclFile).(int64)
+		if idx < 0 || int(idx) >= len(files) || files[idx] == nil || line == 0 {
+			return "", 0, false
+		}
+		return files[idx].Name, int(line), true
+	}
 }

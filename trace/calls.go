@@ -2,6 +2,7 @@ package trace
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/sesslife/sesslife/model"
 )
@@ -121,7 +122,11 @@ func (c *checker) handed(p *proc, ptr uint64, r *Record, what string, site uint3
 	s := c.at(p, ptr, r)
 	s.seen = true
 	p.lastSeen[ptr] = s
-	s.history = append(s.history, step{Seq: r.Seq, Tid: r.Tid, What: what, site: site})
+	seq := r.Seq
+	if strings.HasPrefix(what, "returned") {
+		seq = max(r.End, r.Seq) // known when the call returned
+	}
+	s.history = append(s.history, step{Seq: seq, Tid: r.Tid, What: what, site: site})
 	return s
 }
 
@@ -177,18 +182,26 @@ func (c *checker) callExit(p *proc, r *Record) {
 	}
 }
 
-// callback applies what an application callback did, once it returned.
-func (c *checker) callback(p *proc, r *Record) {
+// callbackEnter hands the callback's session argument to the application:
+// what the callback does with it runs before it returns.
+func (c *checker) callbackEnter(p *proc, r *Record) {
 	switch r.CB {
 	case "new":
-		s := c.handed(p, r.Sess, r, fmt.Sprintf("given to new_session_cb, which returned %d", r.Ret), r.FnSite)
-		if r.Ret == 1 {
-			c.own(p, s, r, "new_session_cb returned 1", model.RuleCBNewRet1, r.FnSite)
-		}
+		c.handed(p, r.Sess, r, fmt.Sprintf("given to new_session_cb, which returned %d", r.Ret), r.FnSite)
 	case "remove":
 		s := c.handed(p, r.Sess, r, fmt.Sprintf("given to remove_cb of SSL_CTX %#x: out of the cache, not resumable", r.Ctx), r.FnSite)
 		st := s.history[len(s.history)-1]
 		s.removed = &st
+	}
+}
+
+// callback applies what an application callback did, once it returned.
+func (c *checker) callback(p *proc, r *Record) {
+	switch r.CB {
+	case "new":
+		if s := p.sessions[r.Sess]; s != nil && r.Ret == 1 {
+			c.own(p, s, r, "new_session_cb returned 1", model.RuleCBNewRet1, r.FnSite)
+		}
 	case "get":
 		c.getCallback(p, r)
 	}

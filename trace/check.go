@@ -123,6 +123,7 @@ func (c *checker) run() {
 		case r.Kind == "cb" && !it.exit:
 			c.counts.Callbacks[r.CB]++
 			p.stacks[r.Tid] = append(p.stacks[r.Tid], open{r})
+			c.callbackEnter(p, r)
 		case r.Kind == "cb":
 			p.pop(r)
 			c.callback(p, r)
@@ -225,6 +226,9 @@ func (c *checker) handshake(p *proc, r *Record) {
 				What: fmt.Sprintf("offered by SSL %#x, whose handshake failed in %s (SSL_get_error %d)", r.SSL, r.Via, r.Err)})
 		}
 		return
+	}
+	if r.Reused != 0 {
+		c.counts.Events["resumed"]++
 	}
 	cur := c.at(p, r.Sess, r)
 	off := cn.offered

@@ -22,7 +22,8 @@ type Counts struct {
 	// Callbacks counts the cache callbacks run, by kind (new, remove, get).
 	Callbacks map[string]int `json:"callbacks"`
 	// Events counts the other records: born and dead sessions, hs
-	// (handshakes), newsess (tickets read), fork, exit.
+	// (handshakes completed or failed; resumed counts those that resumed),
+	// newsess (tickets read), fork, exit.
 	Events map[string]int `json:"events"`
 	// Unknown lists functions the checker knows only as taking a session.
 	Unknown []string `json:"unknown,omitempty"`

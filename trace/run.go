@@ -57,6 +57,10 @@ func Run(ctx context.Context, argv []string, o Options) (*Report, error) {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
+		// Programs that drop privileges (nginx's workers) write here too.
+		if err := os.Chmod(dir, 0o1777); err != nil {
+			return nil, err
+		}
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

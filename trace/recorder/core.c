@@ -42,6 +42,7 @@ static struct {
     uint64_t fork_seq;       /* set in a child of fork: the parent's fork record */
     pthread_mutex_t file_lock;
     pthread_mutex_t site_lock;
+    void *main_base;         /* dladdr's base of the main program */
     struct range ranges[MAX_RANGES];
     int nranges;
     const void *site_pc[SITE_SLOTS];
@@ -91,6 +92,19 @@ uint64_t tr_seq(void)
     if (g.seq == NULL)
         return __atomic_add_fetch(&local, 1, __ATOMIC_SEQ_CST);
     return __atomic_add_fetch(g.seq, 1, __ATOMIC_SEQ_CST);
+}
+
+/* main_object finds an address inside the main program (listed first). */
+static int main_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type == PT_LOAD) {
+            *(uintptr_t *)data = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+            return 1;
+        }
+    }
+    return 1;
 }
 
 /* add_object records the executable segments of the object holding the
@@ -255,6 +269,10 @@ unsigned tr_site(const void *pc, int entry)
         id = ++g.next_site; /* table full: a fresh record each time */
     memset(&info, 0, sizeof(info));
     dladdr(pc, &info);
+    /* dladdr names the main program by its argv[0], which programs such as
+     * nginx overwrite: the checker takes the start record's exe instead. */
+    if (info.dli_fbase != NULL && info.dli_fbase == g.main_base)
+        info.dli_fname = "";
     rec_begin(&r, "site", tr_seq());
     rec_u(&r, "id", id);
     rec_p(&r, "pc", pc);
@@ -333,6 +351,11 @@ __attribute__((constructor)) static void recorder_init(void)
         return;
     strcpy(g.dir, dir);
     g.forward = fw != NULL && strcmp(fw, "1") == 0;
+    uintptr_t in_main = 0;
+    Dl_info mi;
+    dl_iterate_phdr(main_object, &in_main);
+    if (in_main != 0 && dladdr((void *)in_main, &mi) != 0)
+        g.main_base = mi.dli_fbase;
     dl_iterate_phdr(add_object, ssl_fn);
     dl_iterate_phdr(add_object, (void *)&CRYPTO_malloc);
     /* The recorder's own calls (a wrapper forwarding to libssl, which may
@@ -340,8 +363,9 @@ __attribute__((constructor)) static void recorder_init(void)
     dl_iterate_phdr(add_object, (void *)&recorder_init);
     char path[3200];
     snprintf(path, sizeof(path), "%s/seq", g.dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd >= 0) {
+        fchmod(fd, 0666); /* whatever the umask: processes of other users share it */
         struct stat st;
         if (fstat(fd, &st) == 0 && st.st_size < 4096 && ftruncate(fd, 4096) != 0)
             st.st_size = -1;

@@ -22,7 +22,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-chromium deps-trace trace test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -160,6 +160,21 @@ mutants mutants-docs: deps
 # the model with porcupine; a violation or an unknown fails it.
 lincheck: deps shim
 	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10
+
+# bench-trace measures what the recorder costs a handshake-bound loop
+# (trace/testdata/bench/handshakes.c, both ends in one process): CPU time
+# per connection without and with it, alternating runs (docs/perf.md).
+BENCH_HANDSHAKES ?= 2000
+bench-trace: deps-trace trace
+	@d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+	  -keyout $$d/key.pem -out $$d/cert.pem 2>/dev/null && \
+	cc -O2 -o $$d/hs trace/testdata/bench/handshakes.c -lssl -lcrypto && \
+	for v in 1.2 1.3; do for i in 1 2 3; do \
+	  printf 'without: '; $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	  rm -rf $$d/t; mkdir $$d/t; printf 'with:    '; \
+	  SESSLIFE_TRACE_DIR=$$d/t LD_PRELOAD=$(abspath $(BIN))/libsesslife-trace.so $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	done; done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

@@ -26,9 +26,6 @@ var known = map[string]bool{
 	"SSL_SESSION_get0_cipher": true, "SSL_SESSION_get_max_early_data": true,
 }
 
-// takesSession: the functions whose session argument may be NULL.
-var nullable = map[string]bool{"SSL_SESSION_free": true, "SSL_set_session": true}
-
 // describe names a call or callback for a history line.
 func describe(r *Record) string {
 	if r.Kind == "cb" {

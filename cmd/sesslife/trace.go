@@ -16,8 +16,8 @@ import (
 // traceConfig holds the flags of `sesslife trace`.
 type traceConfig struct {
 	jsonPath, htmlDir, recorder, traceDir, from string
-	forward                                    bool
-	linger                                     time.Duration
+	forward                                     bool
+	linger                                      time.Duration
 }
 
 func traceFlags(c *traceConfig) *flag.FlagSet {

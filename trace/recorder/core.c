@@ -3,8 +3,12 @@
  * one trace file per process (opened on the first record, so processes
  * that never touch TLS leave none), fork and exit, JSON lines, call sites.
  *
- * Every record is written with one write(2) on an O_APPEND file, so a
- * program that crashes or is killed loses at most the call it was in.
+ * Records are gathered in a 64 KiB buffer and written with one write(2)
+ * when it fills, before fork, at exit, and at once for a record of
+ * undefined behaviour (so that its evidence is on disk before the program
+ * goes on): writing each record on its own made a handshake-bound loop
+ * half again as slow (docs/perf.md). A process killed by a signal loses
+ * what its buffer held.
  * Each process holds a shared flock on its file while it lives; `sesslife
  * trace` waits for the exclusive lock before reading, which is how it
  * knows every descendant (nginx's workers) has finished.
@@ -38,6 +42,8 @@ static struct {
     char dir[3072];
     uint64_t *seq;           /* shared by every process of the run */
     int fd;                  /* this process's trace file, -1 until needed */
+    char buf[64 * 1024];     /* records not yet written (under file_lock) */
+    size_t buflen;
     pid_t pid, ppid;
     uint64_t fork_seq;       /* set in a child of fork: the parent's fork record */
     pthread_mutex_t file_lock;
@@ -146,13 +152,6 @@ static void write_all(int fd, const char *p, size_t n)
 
 static void open_trace(void);
 
-void rec_begin(struct rec *r, const char *kind, uint64_t seq)
-{
-    r->n = 0;
-    r->n += (size_t)snprintf(r->buf, sizeof(r->buf), "{\"k\":\"%s\",\"seq\":%llu,\"tid\":%d", kind,
-                             (unsigned long long)seq, (int)tr_tid());
-}
-
 static void rec_raw(struct rec *r, const char *s, size_t len)
 {
     if (r->n + len + 3 >= sizeof(r->buf))
@@ -161,27 +160,70 @@ static void rec_raw(struct rec *r, const char *s, size_t len)
     r->n += len;
 }
 
+void rec_begin(struct rec *r, const char *kind, uint64_t seq)
+{
+    r->n = 0;
+    r->urgent = 0;
+    rec_raw(r, "{\"k\":\"", 6);
+    rec_raw(r, kind, strlen(kind));
+    rec_raw(r, "\"", 1);
+    rec_u(r, "seq", seq);
+    rec_i(r, "tid", tr_tid());
+}
+
+/* rec_key appends ,"key": */
+static void rec_key(struct rec *r, const char *key)
+{
+    size_t k = strlen(key);
+    if (r->n + k + 4 >= sizeof(r->buf))
+        return;
+    r->buf[r->n++] = ',';
+    r->buf[r->n++] = '"';
+    memcpy(r->buf + r->n, key, k);
+    r->n += k;
+    r->buf[r->n++] = '"';
+    r->buf[r->n++] = ':';
+}
+
+static void rec_digits(struct rec *r, uint64_t v)
+{
+    char tmp[24];
+    int k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (r->n + (size_t)k + 3 >= sizeof(r->buf))
+        return;
+    while (k > 0)
+        r->buf[r->n++] = tmp[--k];
+}
+
 void rec_u(struct rec *r, const char *key, uint64_t v)
 {
-    char tmp[96];
-    int k = snprintf(tmp, sizeof(tmp), ",\"%s\":%llu", key, (unsigned long long)v);
-    rec_raw(r, tmp, (size_t)k);
+    rec_key(r, key);
+    rec_digits(r, v);
 }
 
 void rec_i(struct rec *r, const char *key, int64_t v)
 {
-    char tmp[96];
-    int k = snprintf(tmp, sizeof(tmp), ",\"%s\":%lld", key, (long long)v);
-    rec_raw(r, tmp, (size_t)k);
+    rec_key(r, key);
+    if (v < 0) {
+        rec_raw(r, "-", 1);
+        rec_digits(r, (uint64_t)0 - (uint64_t)v);
+    } else {
+        rec_digits(r, (uint64_t)v);
+    }
 }
 
 void rec_p(struct rec *r, const char *key, const void *p) { rec_u(r, key, (uint64_t)(uintptr_t)p); }
 
 void rec_s(struct rec *r, const char *key, const char *s)
 {
-    char tmp[64];
-    int k = snprintf(tmp, sizeof(tmp), ",\"%s\":\"", key);
-    rec_raw(r, tmp, (size_t)k);
+    if (strcmp(key, "ub") == 0)
+        r->urgent = 1;
+    rec_key(r, key);
+    rec_raw(r, "\"", 1);
     for (; s != NULL && *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
@@ -198,14 +240,30 @@ void rec_s(struct rec *r, const char *key, const char *s)
     rec_raw(r, "\"", 1);
 }
 
+/* flush writes the buffer (file_lock held). */
+static void flush(void)
+{
+    if (g.fd >= 0 && g.buflen > 0)
+        write_all(g.fd, g.buf, g.buflen);
+    g.buflen = 0;
+}
+
 void rec_end(struct rec *r)
 {
     r->buf[r->n++] = '}';
     r->buf[r->n++] = '\n';
     if (g.fd < 0)
         open_trace();
-    if (g.fd >= 0)
-        write_all(g.fd, r->buf, r->n);
+    pthread_mutex_lock(&g.file_lock);
+    if (g.fd >= 0) {
+        if (g.buflen + r->n > sizeof(g.buf))
+            flush();
+        memcpy(g.buf + g.buflen, r->buf, r->n);
+        g.buflen += r->n;
+        if (r->urgent)
+            flush();
+    }
+    pthread_mutex_unlock(&g.file_lock);
 }
 
 /* open_trace opens this process's file and writes its start record. */
@@ -312,6 +370,7 @@ static void before_fork(void)
         rec_begin(&r, "fork", g.fork_seq);
         r.buf[r.n++] = '}';
         r.buf[r.n++] = '\n';
+        flush();
         write_all(g.fd, r.buf, r.n);
     }
 }
@@ -333,6 +392,7 @@ static void after_fork_child(void)
     if (g.fd >= 0)
         close(g.fd);
     g.fd = -1;
+    g.buflen = 0;
     memset(g.site_pc, 0, sizeof(g.site_pc));
     g.next_site = 0;
     pthread_mutex_unlock(&g.file_lock);
@@ -386,4 +446,7 @@ __attribute__((destructor)) static void recorder_fini(void)
         return;
     rec_begin(&r, "exit", tr_seq());
     rec_end(&r);
+    pthread_mutex_lock(&g.file_lock);
+    flush();
+    pthread_mutex_unlock(&g.file_lock);
 }

@@ -47,11 +47,12 @@ int tr_forward_all(void);
 
 uint64_t tr_seq(void);
 
-/* rec builds one JSON line: rec_begin, fields, rec_end (which writes it
- * with one write(2)). */
+/* rec builds one JSON line: rec_begin, fields, rec_end (which adds it to
+ * the process's buffer). */
 struct rec {
     char buf[2048];
     size_t n;
+    int urgent; /* written at once (a "ub" record) */
 };
 void rec_begin(struct rec *r, const char *kind, uint64_t seq);
 void rec_u(struct rec *r, const char *key, uint64_t v);

@@ -11,9 +11,8 @@ import (
 var page = template.Must(template.New("trace").Funcs(template.FuncMap{
 	"statement": func(f Finding) string { return f.Rule.Info().Statement },
 	"because":   func(f Finding) string { return f.Because.Info().Statement },
-	"hasBecause": func(f Finding) bool {
-		return f.Because != 0
-	},
+	"hasBecause": func(f Finding) bool { return f.Because != 0 },
+	"ordinal":    func(i int) int { return i + 1 },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>sesslife trace: {{.R.Verdict}}</title>
 <style>
@@ -38,7 +37,7 @@ code,.mono{font-family:monospace}
 </table>
 {{range .R.Notes}}<p>Note: {{.}}</p>{{end}}
 {{range $i, $f := .R.Findings}}<div class="finding" id="f{{$i}}">
-<h3>Finding {{$i}}: <span class="rule">{{$f.Rule}}</span> ({{$f.Kind}})</h3>
+<h3>Finding {{ordinal $i}}: <span class="rule">{{$f.Rule}}</span> ({{$f.Kind}})</h3>
 <p>{{$f.Message}}</p>
 <p>Line to fix: <span class="fix">{{$f.Fix}}</span> — pid {{$f.Pid}}, <code>{{$f.Program}}</code>{{if $f.More}}; and {{$f.More}} more time(s) at the same line{{end}}</p>
 <p>Rule <span class="rule">{{$f.Rule}}</span>: {{statement $f}}</p>

@@ -9,8 +9,8 @@ import (
 
 // page is a self-contained report page: inline CSS, no script.
 var page = template.Must(template.New("trace").Funcs(template.FuncMap{
-	"statement": func(f Finding) string { return f.Rule.Info().Statement },
-	"because":   func(f Finding) string { return f.Because.Info().Statement },
+	"statement":  func(f Finding) string { return f.Rule.Info().Statement },
+	"because":    func(f Finding) string { return f.Because.Info().Statement },
 	"hasBecause": func(f Finding) bool { return f.Because != 0 },
 	"ordinal":    func(i int) int { return i + 1 },
 }).Parse(`<!DOCTYPE html>

@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -61,9 +62,10 @@ func build(t *testing.T, src, out string, fixed bool) {
 
 func runTraced(t *testing.T, argv ...string) *trace.Report {
 	t.Helper()
-	rep, err := trace.Run(context.Background(), argv, trace.Options{Recorder: env.recorder, Dir: t.TempDir()})
+	var out bytes.Buffer
+	rep, err := trace.Run(context.Background(), argv, trace.Options{Recorder: env.recorder, Dir: t.TempDir(), Stdout: &out, Stderr: &out})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s", err, out.String())
 	}
 	return rep
 }

@@ -51,10 +51,17 @@ deps-chromium:
 # nginx, Python 3 and the openssl command, each started on loopback by the
 # tests themselves. Installing Debian's nginx does not need its service.
 TRACE_PACKAGES := curl nginx python3 openssl
+# deps-trace installs the programs the trace tests run; a policy-rc.d
+# that denies every start keeps Debian's nginx from starting a server of
+# its own on port 80 while it installs (the tests start their own on
+# loopback ports).
 deps-trace:
 	@missing=""; for p in $(TRACE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=/usr/sbin/policy-rc.d; \
+	    printf '#!/bin/sh\nexit 101\n' > $$guard; chmod +x $$guard; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; [ -z "$$guard" ] || rm -f $$guard; exit $$rc; fi
 
 # trace is bin/libsesslife-trace.so, the recorder `sesslife trace` preloads
 # into the program it checks (trace/recorder/Makefile; docs/trace.md).

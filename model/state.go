@@ -258,7 +258,9 @@ func b2i(b bool) int64 {
 
 // Observe returns what a harness can cheaply see of the universe.
 func (s *State) Observe() Observation {
-	var ob Observation
+	// One allocation per list: the generator observes after every call.
+	ob := Observation{Ctxs: make([]CtxObs, 0, len(s.ctxs)), SSLs: make([]SSLObs, 0, len(s.ssls)),
+		Sessions: make([]SessObs, 0, len(s.named))}
 	for i, c := range s.ctxs {
 		if !c.appHeld {
 			continue

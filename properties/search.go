@@ -164,6 +164,8 @@ type searcher struct {
 	corpus corpus
 	// marathons: the profile has rules only a marathon reaches.
 	marathons bool
+	// drawer draws the calls of every sequence, keeping its memory.
+	drawer Drawer
 }
 
 func (s *searcher) close() {
@@ -267,7 +269,7 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 	cov.StartSequence()
 	keep := corpusEntry{mix: mix, limits: lim, calls: n}
 	for k := 0; k < n; k++ {
-		op := DrawOpMix(rec, ls.Model(), ls.Supports, lim, mix)
+		op := s.drawer.Draw(rec, ls.Model(), ls.Supports, lim, mix)
 		err = ls.Do(ctx, op)
 		var d *Divergence
 		if err != nil && !errors.As(err, &d) {

@@ -3,7 +3,8 @@ package model_test
 // Tests of the divergence table (model/profile_rules.go): it is consistent
 // with Profile and docs/spec.md, the rules each profile's steps apply are
 // the rules the table gives it, and a target that behaves like OpenSSL
-// where wolfSSL does not is named by the wolfSSL rule it broke.
+// where wolfSSL or BoringSSL does not is named by the library's rule it
+// broke.
 
 import (
 	"math/rand"
@@ -14,10 +15,6 @@ import (
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 )
-
-// isWolf reports whether r is a rule of the wolfssl-5.5 section of
-// docs/spec.md.
-func isWolf(r model.Rule) bool { return strings.HasPrefix(r.Info().Family, "wolfSSL 5.5 profile") }
 
 // library is a profile of a library other than OpenSSL 3.0: the section of
 // docs/spec.md with its own rules and the prefix of its findings.
@@ -225,11 +222,17 @@ func TestProfileFiresItsOwnRules(t *testing.T) {
 // the result's differences first, else the observation's.
 func divergeWolf(t *testing.T, ops []model.Op, edit func(*model.Result, *model.Observation)) model.Attribution {
 	t.Helper()
-	exps, err := model.ExplainSequence(model.WolfSSL55(), ops)
+	return divergeOn(t, model.WolfSSL55(), ops, edit)
+}
+
+// divergeOn is divergeWolf on profile p.
+func divergeOn(t *testing.T, p model.Profile, ops []model.Op, edit func(*model.Result, *model.Observation)) model.Attribution {
+	t.Helper()
+	exps, err := model.ExplainSequence(p, ops)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := model.New(model.WolfSSL55())
+	st := model.New(p)
 	var want model.Result
 	for _, op := range ops {
 		if want, err = st.Step(op); err != nil {
@@ -304,6 +307,48 @@ func TestWolfAttribution(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if a := divergeWolf(t, c.ops, c.edit); a.Rule != c.want {
+				t.Errorf("named %s (quality %d, applied %v), want %s", a.Rule, a.Quality, a.Applied, c.want)
+			}
+		})
+	}
+}
+
+// TestBoringAttribution: a BoringSSL target that does what OpenSSL does on
+// a path where BoringSSL does not is named by the BoringSSL rule it broke.
+func TestBoringAttribution(t *testing.T) {
+	full := []model.Op{newCtx(1, server(noTicket, removeCB)), newCtx(2, client()), newSSL(1, 2), newSSL(2, 1), hs(1, 2, tls12)}
+	sslOf := func(ob *model.Observation, h model.Handle) *model.SSLObs {
+		for i := range ob.SSLs {
+			if ob.SSLs[i].SSL == h {
+				return &ob.SSLs[i]
+			}
+		}
+		t.Fatalf("%s is not observed", model.SSLName(h))
+		return nil
+	}
+	for _, c := range []struct {
+		name string
+		ops  []model.Op
+		edit func(*model.Result, *model.Observation)
+		want model.Rule
+	}{
+		{"SSL_shutdown fails before a handshake", []model.Op{newCtx(1, client()), newSSL(1, 1), shutdown(1)},
+			func(r *model.Result, _ *model.Observation) { r.Ret = -1 }, model.RuleBoringShutInInit},
+		{"an unclean SSL_free removes the session", append(full[:5:5], get1(2), freeSSL(2)),
+			func(r *model.Result, _ *model.Observation) { r.Events = append(r.Events, rmCB(1, 1)) }, model.RuleBoringNoBadSession},
+		{"SSL_CTX_sess_hits counts", append(full[:5:5], hits(1)),
+			func(r *model.Result, _ *model.Observation) { r.Ret = 1 }, model.RuleBoringStatsStubs},
+		{"SSL_clear keeps a server's session", append(full[:5:5], get0(2), clearSSL(2)),
+			func(_ *model.Result, ob *model.Observation) { sslOf(ob, 2).Sess = 1 }, model.RuleBoringClear},
+		{"SSL_CTX_remove_session calls remove_cb for another object", append(full[:5:5], get1(1), remove(1, 1)),
+			func(r *model.Result, _ *model.Observation) { r.Events = []model.Event{rmCB(1, 1)} }, model.RuleBoringRemoveExact},
+		{"a ticket replaces the SSL's session",
+			[]model.Op{newCtx(1, server()), newCtx(2, client(mode(model.CacheClient), newCB1)), newSSL(1, 2), newSSL(2, 1),
+				hs(1, 2, tls13), get0(1), readTicket(1)},
+			func(_ *model.Result, ob *model.Observation) { sslOf(ob, 1).Sess = 3 }, model.RuleBoringTicketsToCallback},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if a := divergeOn(t, model.BoringSSL(), c.ops, c.edit); a.Rule != c.want {
 				t.Errorf("named %s (quality %d, applied %v), want %s", a.Rule, a.Quality, a.Applied, c.want)
 			}
 		})

@@ -93,7 +93,8 @@ func (st *stepper) apply(op Op) int64 {
 			return 0
 		}
 		if st.prof.ImmutableSessions { // profile switch (BoringSSL): one record holds every ticket
-			st.because(RuleBoringHS13ServerStateless)
+			st.returns(RuleBoringHS13ServerStateless)
+			st.because(RuleBoringTicketsToCallback) // the SSL's session stays
 			pending := l.pending
 			l.pending = nil
 			for _, t := range pending {

@@ -27,7 +27,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -59,6 +59,27 @@ deps-chromium:
 	@dpkg -s chromium >/dev/null 2>&1 || { \
 	  echo "sesslife: installing chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
+# The programs `sesslife trace` is tested on (trace/apps_test.go): curl,
+# nginx, Python 3 and the openssl command, each started on loopback by the
+# tests themselves. Installing Debian's nginx does not need its service.
+TRACE_PACKAGES := curl nginx python3 openssl
+# deps-trace installs the programs the trace tests run; a policy-rc.d
+# that denies every start keeps Debian's nginx from starting a server of
+# its own on port 80 while it installs (the tests start their own on
+# loopback ports).
+deps-trace:
+	@missing=""; for p in $(TRACE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=/usr/sbin/policy-rc.d; \
+	    printf '#!/bin/sh\nexit 101\n' > $$guard; chmod +x $$guard; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; [ -z "$$guard" ] || rm -f $$guard; exit $$rc; fi
+
+# trace is bin/libsesslife-trace.so, the recorder `sesslife trace` preloads
+# into the program it checks (trace/recorder/Makefile; docs/trace.md).
+trace: deps
+	@$(MAKE) -s -C trace/recorder all
 
 shim-wolfssl: deps deps-wolfssl
 	@$(MAKE) -s -C shim/wolfssl all
@@ -100,7 +121,7 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there); Chromium checks the HTML report.
-unit: deps deps-chromium shim shim-variants shim-wolfssl shim-boringssl
+unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl shim-boringssl trace
 	$(GO) test -race -short -count=1 ./...
 
 # conformance runs the long random runs without the race detector: model
@@ -126,7 +147,7 @@ test: lint unit conformance
 MIN_FIRES ?= 5
 CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES) \
               boringssl:boringssl:$(BORINGSSL_SEQUENCES)
-check coverage-docs: deps shim shim-wolfssl shim-boringssl
+check coverage-docs: deps shim shim-wolfssl shim-boringssl trace
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	@status=0; verdicts=""; reports=""; \
 	for run in $(CHECK_RUNS); do \
@@ -160,8 +181,12 @@ fuzz: deps shim
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife-fuzz ./fuzz/cmd/sesslife-fuzz
 	$(BIN)/sesslife-fuzz --go $(GO) --fuzztime $(FUZZTIME) --minimize-time 10s $(FUZZ_TARGETS)
 
-# mutants prints the kill table of every engine against every mutant and
-# checks docs/mutants.md is current; mutants-docs regenerates it.
+# mutants prints the kill table of every engine against every mutant
+# (package mutation, `sesslife mutants`) and checks docs/mutants.md is
+# current; mutants-docs regenerates it. Every budget is a count, never a
+# time, so the table, the file and the exit status are the same on every
+# run; progress and times go to stderr. rapid's column of the file comes
+# from TestRapidKillsSequentialMutants (make unit).
 mutants mutants-docs: deps
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife ./cmd/sesslife; $(GO) build -race -o $(BIN)/sesslife-race ./cmd/sesslife
 	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md
@@ -170,6 +195,21 @@ mutants mutants-docs: deps
 # the model with porcupine; a violation or an unknown fails it.
 lincheck: deps shim
 	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10
+
+# bench-trace measures what the recorder costs a handshake-bound loop
+# (trace/testdata/bench/handshakes.c, both ends in one process): CPU time
+# per connection without and with it, alternating runs (docs/perf.md).
+BENCH_HANDSHAKES ?= 2000
+bench-trace: deps-trace trace
+	@d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+	  -keyout $$d/key.pem -out $$d/cert.pem 2>/dev/null && \
+	cc -O2 -o $$d/hs trace/testdata/bench/handshakes.c -lssl -lcrypto && \
+	for v in 1.2 1.3; do for i in 1 2 3; do \
+	  printf 'without: '; $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	  rm -rf $$d/t; mkdir $$d/t; printf 'with:    '; \
+	  SESSLIFE_TRACE_DIR=$$d/t LD_PRELOAD=$(abspath $(BIN))/libsesslife-trace.so $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	done; done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

@@ -35,6 +35,14 @@ func DefaultConfig() Config {
 // always give the same calls. An error means the generator drew a call the
 // model refuses, a bug in properties, never in the input.
 func Decode(data []byte, cfg Config) ([]model.Op, error) {
+	ops, _, err := DecodeRules(data, cfg)
+	return ops, err
+}
+
+// DecodeRules is Decode that also returns every rule of docs/spec.md the
+// model applied on the way: the fuzz targets feed it to Signal, so that an
+// input reaching a rule no other input reached is new coverage.
+func DecodeRules(data []byte, cfg Config) ([]model.Op, model.RuleSet, error) {
 	maxCalls := cfg.MaxCalls
 	if maxCalls <= 0 {
 		maxCalls = DefaultMaxCalls
@@ -46,15 +54,17 @@ func Decode(data []byte, cfg Config) ([]model.Op, error) {
 	s := model.New(cfg.Profile)
 	src := NewBytes(data)
 	var ops []model.Op
+	var fired model.RuleSet
 	for !src.Exhausted() && len(ops) < maxCalls {
 		op := properties.DrawOp(src, s, supports, cfg.Limits)
 		if _, err := s.Step(op); err != nil {
-			return ops, fmt.Errorf("fuzz: decoding byte %d: the generator drew call %d, which the model refuses: %w",
+			return ops, fired, fmt.Errorf("fuzz: decoding byte %d: the generator drew call %d, which the model refuses: %w",
 				src.Consumed(), len(ops)+1, err)
 		}
+		fired.Union(s.Fired())
 		ops = append(ops, op)
 	}
-	return ops, nil
+	return ops, fired, nil
 }
 
 // Check runs ops on tgt and on the model in lockstep from an empty universe

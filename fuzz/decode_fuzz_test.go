@@ -2,10 +2,10 @@ package fuzz
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/internal/shimtest"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
 )
@@ -13,18 +13,22 @@ import (
 // The byte-decoder fuzz targets. OSS-Fuzz builds a target from the one file
 // that names it, so these names appear in no other file of this directory
 // (docs/fuzzing.md). Seed corpora live in testdata/fuzz/<target>/; plain
-// `go test` runs them as regression tests.
+// `go test` runs them as regression tests. Each target signals the rules
+// every input made the model apply (RuleHits), so the fuzzer keeps inputs
+// that reach rare rules.
 
 // FuzzDecodeImpl: every input decodes to a legal call sequence, on which the
 // reference simulator agrees with the model call by call.
 func FuzzDecodeImpl(f *testing.F) {
 	tgt := impl.NewTarget()
 	cfg := DefaultConfig()
+	var hits RuleHits
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ops, err := Decode(data, cfg)
+		ops, rules, err := DecodeRules(data, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
+		hits.Signal(rules)
 		if err := Check(context.Background(), tgt, cfg.Profile, ops); err != nil {
 			t.Fatalf("%v", err)
 		}
@@ -38,11 +42,13 @@ func FuzzDecodeOpenSSL(f *testing.F) {
 	tgt := openSSLTarget(f)
 	cfg := DefaultConfig()
 	cfg.Supports = tgt.Info().Supports
+	var hits RuleHits
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ops, err := Decode(data, cfg)
+		ops, rules, err := DecodeRules(data, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
+		hits.Signal(rules)
 		if err := Check(context.Background(), tgt, cfg.Profile, ops); err != nil {
 			t.Fatalf("%v", err)
 		}
@@ -51,13 +57,7 @@ func FuzzDecodeOpenSSL(f *testing.F) {
 
 // openSSLTarget starts one shim per fuzzing process; every input resets it.
 func openSSLTarget(f *testing.F) target.Target {
-	path, err := OpenSSLShim()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			f.Fatalf("CI=true and the OpenSSL shim is missing: %v", err)
-		}
-		f.Skipf("no OpenSSL shim: %v", err)
-	}
+	path := shimtest.Path(f, "sesslife-shim-openssl")
 	tgt, err := subprocess.New(path)
 	if err != nil {
 		f.Fatalf("starting %s: %v", path, err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 )
@@ -82,7 +83,7 @@ func TestCheckAgreesAndRejects(t *testing.T) {
 	ctx := context.Background()
 	cfg := DefaultConfig()
 	good := impl.NewTarget()
-	bad := impl.NewTarget(impl.WithMutant(impl.MutGet0TakesRef))
+	bad := impl.NewTarget(mutants.Option(mutants.Get0TakesRef))
 	r := rand.New(rand.NewPCG(5, 6))
 	var caught *properties.Divergence
 	for i := 0; i < 200; i++ {

@@ -19,13 +19,21 @@ import (
 // Because the bytes are choices among the objects alive at each step,
 // removing a call renumbers the handles after it for free.
 func ShrinkBytes(data []byte, cfg Config, fails func([]model.Op) bool, budget int) []byte {
+	return ShrinkBytesBy(data, func(cand []byte) bool {
+		ops, err := Decode(cand, cfg)
+		return err == nil && fails(ops)
+	}, budget)
+}
+
+// ShrinkBytesBy is ShrinkBytes with the property stated on the bytes
+// themselves (holds reports whether a candidate still has it).
+func ShrinkBytesBy(data []byte, holds func([]byte) bool, budget int) []byte {
 	try := func(cand []byte) bool {
 		if budget <= 0 {
 			return false
 		}
 		budget--
-		ops, err := Decode(cand, cfg)
-		return err == nil && fails(ops)
+		return holds(cand)
 	}
 	data = slices.Clone(data)
 	for progress := true; progress && budget > 0; {

@@ -7,14 +7,15 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 )
 
 // killer returns a predicate true for sequences on which the mutant m
 // diverges from the model.
-func killer(m impl.Mutant) func([]model.Op) bool {
-	tgt := impl.NewTarget(impl.WithMutant(m))
+func killer(m mutants.Mutant) func([]model.Op) bool {
+	tgt := impl.NewTarget(mutants.Option(m))
 	return func(ops []model.Op) bool {
 		var d *properties.Divergence
 		return errors.As(Check(context.Background(), tgt, model.OpenSSL30(), ops), &d)
@@ -38,7 +39,7 @@ func firstFailing(t *testing.T, fails func([]model.Op) bool) []byte {
 // TestShrinkFindsShortReproducer: both shrinkers turn a failing input of a
 // hundred-odd calls into a short, legal sequence that still fails.
 func TestShrinkFindsShortReproducer(t *testing.T) {
-	for _, m := range []impl.Mutant{impl.MutGet0TakesRef, impl.MutCapacityN, impl.MutShutdownFirstReturns1} {
+	for _, m := range []mutants.Mutant{mutants.Get0TakesRef, mutants.CapacityN, mutants.ShutdownFirstReturns1} {
 		t.Run(m.String(), func(t *testing.T) {
 			fails := killer(m)
 			data := firstFailing(t, fails)

@@ -168,9 +168,7 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 		return b2i(conn.ReadTicket(call))
 	case model.Get0:
 		s := conn.Get0Session()
-		if s != nil && u.env.mut(MutGet0TakesRef) {
-			s.UpRef()
-		}
+		u.env.faults.reach(Get0Returned, s)
 		return u.name(s)
 	case model.Get1:
 		return u.name(conn.Get1Session())

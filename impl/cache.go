@@ -22,50 +22,55 @@ func (c *Ctx) AddSession(call context.Context, s *Session) bool {
 	if owner := s.currentOwner(); owner != nil && owner != c {
 		panic("impl: SSL_CTX_add_session: the session is cached in another SSL_CTX")
 	}
+	f := c.env.faults
 	s.UpRef() // the cache's reference, given back if s is already cached
 	old := c.cache.byKey[keyOf(s)]
 	if old == s {
 		c.link(s)
 		s.release(call)
-		return c.env.mut(MutAddSameReturns1)
+		return f.choose(AddExistingResult, c, false)
 	}
 	if old != nil {
 		c.unlink(old)
-		if c.env.mut(MutAddReplaceCallsRemoveCB) {
-			c.markRemoved(call, old)
+		if !f.choose(ReplaceIsQuiet, c, true) {
+			c.removed(call, old)
 		}
 		old.release(call)
 	}
-	if size := c.size.Load(); size > 0 && !c.env.mut(MutEvictSplitLock) {
-		// Count s as the hash table already would.
+	if size := c.size.Load(); size > 0 && f.choose(EvictsUnderOneLock, c, true) {
+		// The tail goes first: it expires soonest.
 		for c.countForEviction() >= size && c.cache.tail != nil {
-			victim := c.cache.tail
-			if c.env.mut(MutEvictOldest) {
-				victim = c.oldestLocked()
-			}
-			if !c.removeLocked(call, victim) {
-				if c.env.mut(MutEvictEmptyID) {
-					c.unlink(victim)
-					victim.release(call)
-					c.cacheFull.Add(1)
-					continue
-				}
-				break
+			if !c.removeLocked(call, f.pick(EvictionVictim, Cache{c}, c.cache.tail)) {
+				break // an empty id: the cache grows past its size
 			}
 			c.cacheFull.Add(1)
 		}
 	} else if size > 0 {
 		c.evictSplit(call, size)
 	}
-	if c.env.mut(MutListStalePlace) {
-		c.linkStale(s)
-	} else {
+	if f.choose(LinksUnderOneLock, c, true) {
 		c.link(s)
+	} else {
+		c.linkStale(s)
 	}
-	if c.env.mut(MutCacheDoubleRef) {
-		s.UpRef()
-	}
+	f.reach(NewEntryCached, s)
 	return true
+}
+
+// countForEviction is the count the eviction loop compares with the cache
+// size: the cached sessions plus the one being added, which the hash table
+// already holds in OpenSSL.
+func (c *Ctx) countForEviction() int64 {
+	return c.env.faults.amount(EvictionCount, c, int64(len(c.cache.byKey))+1)
+}
+
+// removed is what a removal does to the session itself: it is marked not
+// resumable and remove_cb runs.
+func (c *Ctx) removed(call context.Context, s *Session) {
+	s.notResumable.Store(true)
+	if c.onRemove != nil {
+		c.onRemove(call, c, s)
+	}
 }
 
 // RemoveSession takes the session with s's id out of the cache
@@ -74,24 +79,22 @@ func (c *Ctx) AddSession(call context.Context, s *Session) bool {
 // nothing was cached; remove_cb runs after the lock is released, then the
 // cache's reference is dropped.
 func (c *Ctx) RemoveSession(call context.Context, s *Session) bool {
+	f := c.env.faults
 	if s.id.Len() == 0 {
-		if c.env.mut(MutRemoveEmptyIDMarks) {
-			c.markRemoved(call, s)
+		if !f.choose(RemoveIgnoresEmptyID, c, true) {
+			c.removed(call, s)
 		}
 		return false
 	}
 	c.mu.Lock()
-	found := c.cache.byKey[keyOf(s)]
-	if found != s && c.env.mut(MutRemoveByObject) {
-		found = nil
-	}
-	if found == nil && c.env.mut(MutRemoveUncachedNoCB) {
+	found := f.pick(RemoveFinds, s, c.cache.byKey[keyOf(s)])
+	if found == nil && !f.choose(RemoveHandlesUncached, c, true) {
 		c.mu.Unlock()
 		return false
 	}
 	if found != nil {
 		c.unlink(found)
-		if c.env.mut(MutCountCacheFullOnRemove) {
+		if f.choose(RemoveCountsCacheFull, c, false) {
 			c.cacheFull.Add(1)
 		}
 	}
@@ -110,17 +113,14 @@ func (c *Ctx) RemoveSession(call context.Context, s *Session) bool {
 // removeLocked is RemoveSession for a caller holding the lock (eviction):
 // remove_cb and the release happen inside the lock.
 func (c *Ctx) removeLocked(call context.Context, s *Session) bool {
-	if s.id.Len() == 0 {
+	if s.id.Len() == 0 && c.env.faults.choose(EvictionRefusesEmptyID, c, true) {
 		return false
 	}
 	found := c.cache.byKey[keyOf(s)]
 	if found != nil {
 		c.unlink(found)
 	}
-	s.notResumable.Store(true)
-	if c.onRemove != nil {
-		c.onRemove(call, c, s)
-	}
+	c.removed(call, s)
 	if found == nil {
 		return false
 	}
@@ -133,28 +133,24 @@ func (c *Ctx) removeLocked(call context.Context, s *Session) bool {
 // stops at the first session still valid. remove_cb runs inside the lock;
 // the sessions are released after it is dropped, in the order they left.
 func (c *Ctx) FlushSessions(call context.Context, t int64) {
-	if c.env.mut(MutFlushReleaseEarly) {
+	f := c.env.faults
+	t = f.amount(FlushTime, c.env, t)
+	if !f.choose(FlushUnlinksBeforeRelease, c, true) {
 		c.flushReleasingEarly(call, t)
 		return
 	}
 	var gone []*Session
-	if t == 0 && c.env.mut(MutFlushZeroKeeps) {
-		t = c.env.Now()
-	}
 	c.mu.Lock()
 	for s := c.cache.tail; s != nil; s = c.cache.tail {
-		if t != 0 && !s.expiredAt(t) && !(c.env.mut(MutFlushInclusive) && s.currentExpiry() == t) {
+		if t != 0 && !s.expiredAt(t) {
 			break
 		}
 		c.unlink(s)
-		s.notResumable.Store(true)
-		if c.onRemove != nil {
-			c.onRemove(call, c, s)
-		}
-		if t != 0 && c.env.mut(MutCountTimeoutOnFlush) {
+		c.removed(call, s)
+		if t != 0 && f.choose(FlushCountsTimeout, c, false) {
 			c.timeouts.Add(1)
 		}
-		if c.env.mut(MutFlushFreeInterleaved) {
+		if !f.choose(FlushReleasesAfterWalk, c, true) {
 			s.release(call)
 			continue
 		}
@@ -170,7 +166,7 @@ func (c *Ctx) FlushSessions(call context.Context, t int64) {
 // key, with a reference for the caller, or nil (a miss is counted).
 func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 	if c.mode&model.CacheNoInternalLookup != 0 {
-		if c.env.mut(MutCountMissWithoutLookup) {
+		if c.env.faults.choose(MissCountedWithoutLookup, c, false) {
 			c.misses.Add(1)
 		}
 		return nil
@@ -193,22 +189,22 @@ func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 // cache and handed to new_session_cb; every 256th handshake flushes the
 // cache.
 func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
-	s, c := conn.sess, conn.ctx
+	s, c, f := conn.sess, conn.ctx, conn.ctx.env.faults
 	if s.id.Len() == 0 || s.notResumable.Load() {
 		return
 	}
 	tls13 := conn.version == model.TLS13
-	if c.mode&side != 0 && (!conn.hit || tls13 || c.env.mut(MutNewCBOnTLS12Hit)) {
+	if c.mode&side != 0 && (!conn.hit || tls13 || f.choose(NewCBOnTLS12Resumption, c, false)) {
 		// A TLS 1.3 server with stateless tickets keeps nothing, unless the
 		// application watches removals or uses stateful tickets.
 		if c.mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || c.cfg.NoTicket ||
-			c.env.mut(MutTLS13ServerAlwaysCaches)) {
+			f.choose(TLS13ServerCachesStateless, c, false)) {
 			c.AddSession(call, s)
 		}
-		c.env.yield()
+		f.reach(BeforeNewSessionCB, conn)
 		if c.onNew != nil {
 			s.UpRef()
-			if keep := c.onNew(call, conn, s); keep == c.env.mut(MutNewCBOwnershipInverted) {
+			if keep := c.onNew(call, conn, s); !f.choose(NewCBTakesReference, c, keep) {
 				s.release(call)
 			}
 		}
@@ -219,11 +215,7 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 			counter = &c.connectGood
 		}
 		mask := c.env.Profile().AutoFlushMask
-		n := counter.Load()
-		if c.env.mut(MutAutoFlushOffByOne) {
-			n++
-		}
-		if n&mask == mask {
+		if n := f.amount(AutoFlushCount, c, counter.Load()); n&mask == mask {
 			c.FlushSessions(call, c.env.Now())
 		}
 	}

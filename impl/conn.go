@@ -34,8 +34,6 @@ type Conn struct {
 	mu   sync.Mutex // guards writes of sess and hit, and reads from other goroutines
 	sess *Session
 	hit  bool
-
-	ticketRead bool // a TLS 1.3 ticket arrived since the handshake (read by a mutant only)
 }
 
 // Ctx returns the SSL_CTX the connection was made from.
@@ -43,6 +41,9 @@ func (conn *Conn) Ctx() *Ctx { return conn.ctx }
 
 // IsClient reports whether this is the client end.
 func (conn *Conn) IsClient() bool { return conn.client }
+
+// faults are the universe's (see Faults); nil for the reference.
+func (conn *Conn) faults() *Faults { return conn.ctx.env.faults }
 
 // Get0Session returns the connection's session without a reference
 // (SSL_get0_session): the pointer is valid only while something else holds
@@ -58,7 +59,7 @@ func (conn *Conn) Get0Session() *Session {
 func (conn *Conn) Get1Session() *Session {
 	conn.mu.Lock()
 	defer conn.mu.Unlock()
-	if conn.sess != nil && !conn.ctx.env.mut(MutGet1NoRef) {
+	if conn.sess != nil && conn.faults().choose(Get1TakesRef, conn, true) {
 		conn.sess.UpRef()
 	}
 	return conn.sess
@@ -89,7 +90,7 @@ func (conn *Conn) setHit(hit bool) {
 // (SSL_set_session); nil drops the current one. The old session is first
 // judged by the bad-session rule.
 func (conn *Conn) SetSession(call context.Context, s *Session) {
-	if !conn.ctx.env.mut(MutSetSessionSkipsBadRule) {
+	if conn.faults().choose(SetSessionAppliesBadRule, conn, true) {
 		conn.clearBadSession(call)
 	}
 	if s != nil {
@@ -105,7 +106,8 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 // out of the cache (which also marks it not resumable). It reports whether
 // it did.
 func (conn *Conn) clearBadSession(call context.Context) bool {
-	if conn.sess == nil || conn.sentShutdown || (conn.state != stateEstablished && !conn.ctx.env.mut(MutFreeBeforeEstablishedRemoves)) {
+	if conn.sess == nil || conn.sentShutdown ||
+		(conn.state != stateEstablished && conn.faults().choose(BadRuleSparesUnestablished, conn, true)) {
 		return false
 	}
 	conn.ctx.RemoveSession(call, conn.sess)
@@ -120,7 +122,7 @@ func (conn *Conn) Free(call context.Context) {
 		panic("impl: SSL_free: the connection was already freed")
 	}
 	if s := conn.sess; s != nil {
-		if !conn.ctx.env.mut(MutFreeUncleanKeeps) {
+		if conn.faults().choose(FreeAppliesBadRule, conn, true) {
 			conn.clearBadSession(call)
 		}
 		conn.setSession(nil)
@@ -136,14 +138,14 @@ func (conn *Conn) Free(call context.Context) {
 // session stays, so a client can offer it again, unless the bad-session rule
 // removed it.
 func (conn *Conn) Clear(call context.Context) {
-	if s := conn.sess; conn.clearBadSession(call) || (s != nil && conn.ctx.env.mut(MutClearGoodDrops)) {
+	if s := conn.sess; conn.clearBadSession(call) || (s != nil && !conn.faults().choose(ClearKeepsGoodSession, conn, true)) {
 		conn.setSession(nil)
 		s.release(call)
 	}
 	conn.w = nil
 	conn.state, conn.sentShutdown, conn.recvShutdown = stateBefore, false, false
 	conn.version = model.VersionNone
-	if !conn.ctx.env.mut(MutClearKeepsReused) {
+	if conn.faults().choose(ClearResetsReused, conn, true) {
 		conn.setHit(false)
 	}
 }
@@ -162,10 +164,7 @@ func (conn *Conn) Shutdown(call context.Context) int {
 		if conn.w != nil {
 			conn.w.send(conn.end, record{})
 		}
-		if conn.ctx.env.mut(MutShutdownFirstReturns1) {
-			return 1
-		}
-		return 0
+		return int(conn.faults().amount(FirstShutdownResult, conn, 0))
 	case conn.recvShutdown:
 		return 1
 	}
@@ -178,7 +177,9 @@ func (conn *Conn) Shutdown(call context.Context) int {
 			conn.recvShutdown = true
 			return 1
 		}
-		conn.readTicket(call, r.ticket)
+		if conn.faults().choose(ShutdownReadsTickets, conn, true) {
+			conn.readTicket(call, r.ticket)
+		}
 	}
 	return -1
 }
@@ -204,7 +205,7 @@ func (conn *Conn) ReadTicket(call context.Context) bool {
 // close_notify was already sent (ssl3_send_alert), and the connection is
 // dead. Tickets still waiting are lost with it.
 func (conn *Conn) FatalAlert(call context.Context) {
-	if (!conn.sentShutdown || conn.ctx.env.mut(MutAlertAfterCloseNotifyRemoves)) && conn.sess != nil {
+	if (!conn.sentShutdown || !conn.faults().choose(AlertSparesAfterCloseNotify, conn, true)) && conn.sess != nil {
 		conn.ctx.RemoveSession(call, conn.sess)
 	}
 	conn.w = nil
@@ -226,11 +227,8 @@ func (conn *Conn) replaceSession(call context.Context, v model.Version) {
 // offered to the cache.
 func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	v := t.version
-	if v == model.TLS13 && conn.ctx.env.mut(MutTLS13FirstTicketWins) {
-		if conn.ticketRead {
-			return
-		}
-		conn.ticketRead = true
+	if v == model.TLS13 && !conn.faults().choose(ClientTakesTicket13, t.nonce, true) {
+		return
 	}
 	old := conn.sess
 	if old == nil {
@@ -239,7 +237,7 @@ func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	}
 	if v == model.TLS13 || old.id.Len() != 0 {
 		n := old.dup()
-		if v == model.TLS12 && conn.ctx.mode&model.CacheClient != 0 {
+		if v == model.TLS12 && conn.ctx.mode&model.CacheClient != 0 && conn.faults().choose(Ticket12RemovesOld, conn, true) {
 			conn.ctx.RemoveSession(call, old)
 		}
 		conn.setSession(n)

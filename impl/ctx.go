@@ -78,10 +78,7 @@ func NewCtx(env *Env, cfg model.CtxConfig, cb Callbacks) (*Ctx, error) {
 	c.size.Store(size)
 	timeout := cfg.Timeout
 	if timeout == 0 {
-		timeout = p.DefaultTimeout
-		if env.mut(MutDefaultTimeout300) {
-			timeout = 300
-		}
+		timeout = env.faults.amount(DefaultTimeout, c, p.DefaultTimeout)
 	}
 	c.timeout.Store(timeout)
 	if cfg.NewCB != model.NewCBNone && c.onNew == nil {
@@ -167,10 +164,7 @@ func (c *Ctx) sessionTimeout() int64 {
 	if t := c.timeout.Load(); t != 0 {
 		return t
 	}
-	if c.env.mut(MutDefaultTimeout300) {
-		return 300
-	}
-	return c.env.Profile().DefaultTimeout
+	return c.env.faults.amount(DefaultTimeout, c, c.env.Profile().DefaultTimeout)
 }
 
 // CacheSize returns the cache limit, 0 meaning none
@@ -205,8 +199,5 @@ func (c *Ctx) Stats() Stats {
 func (c *Ctx) Number() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.env.mut(MutCountNumberResumableOnly) {
-		return c.countResumableLocked()
-	}
-	return int64(len(c.cache.byKey))
+	return c.env.faults.amount(SessNumber, Cache{c}, int64(len(c.cache.byKey)))
 }

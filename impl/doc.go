@@ -43,4 +43,13 @@
 // is recorded by the goroutine whose call caused it. Session handles are
 // given under the adapter's lock, in the order callbacks run and then for
 // the return value, which is the model's naming rule.
+//
+// # Faults
+//
+// The simulator has no deliberately wrong code paths. Its one test hook is
+// [WithFaults]: hooks ([Faults]) consulted at named points where the
+// simulator makes a choice, computes a number, picks a session or reaches a
+// step that other calls may observe apart (faults.go). They are nil unless
+// a harness sets them; package impl/mutants builds the project's mutants
+// and the yielding simulator of the linearizability checks with them.
 package impl

@@ -29,8 +29,7 @@ type Env struct {
 	lastID    atomic.Uint64 // the last session id handed out, before mixing
 	lastKey   atomic.Uint64 // the last ticket key name handed to an SSL_CTX
 	live      atomic.Int64  // sessions created and not yet destroyed
-	mutants   mutantSet     // deliberately wrong behaviours (mutants.go); set before use, then read-only
-	yields    bool          // yield between the steps of a call (concurrency.go); set before use
+	faults    *Faults       // nil for the reference (faults.go); set before use, then read-only
 }
 
 // NewEnv returns a universe following profile p, its clock at p.StartTime.

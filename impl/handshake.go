@@ -36,7 +36,7 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 	}
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
-	client.ctx.env.yield() // between the server's cache lookup and the rest
+	client.faults().reach(AfterServerLookup, client)
 	client.readServerHello(call, reply, v)
 	w := &wire{}
 	client.connect(w, clientEnd, v, reply.resumed)
@@ -90,7 +90,6 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
-	conn.ticketRead = false
 	conn.version = v
 	conn.state = stateEstablished
 	conn.setHit(resumed)
@@ -126,7 +125,7 @@ func ticketFresh(s *Session, now int64) bool {
 	if age < 0 {
 		return false
 	}
-	if age > 0 && !s.env.mut(MutTicketHintNoSlack) {
+	if age > 0 && s.env.faults.choose(TicketAgeRoundsDown, s, true) {
 		age--
 	}
 	return s.hint >= age
@@ -146,7 +145,7 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 		s := conn.sess // private until the handshake ends
 		// A TLS 1.2 server sends an id unless it issues a stateless
 		// ticket; a TLS 1.3 session gets its id with each ticket.
-		if h.version == model.TLS12 && (!ticketExpected || conn.ctx.env.mut(MutTLS12StatelessGetsID)) {
+		if h.version == model.TLS12 && (!ticketExpected || !conn.faults().choose(StatelessTicketOmitsID, conn, true)) {
 			s.id = conn.ctx.env.newSessionID()
 		}
 		// Without a server-side cache the id is not sent at all.
@@ -181,9 +180,11 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 		return false, ticketExpected
 	}
 	if found.version != model.TLS12 || found.expiredAt(c.env.Now()) {
-		if found.version == model.TLS12 {
+		if found.version == model.TLS12 && (byID || c.env.faults.choose(ExpiredTicketCountsTimeout, c, true)) {
 			c.timeouts.Add(1)
-			if byID && !c.env.mut(MutExpiredIDStaysCached) {
+		}
+		if found.version == model.TLS12 {
+			if byID && c.env.faults.choose(ExpiredIDLeavesCache, c, true) {
 				c.RemoveSession(call, found)
 			}
 		}
@@ -196,7 +197,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	old.Free(call)
 	// A client that sent an empty ticket extension gets a ticket even when
 	// the session was resumed by id.
-	return true, ticketExpected
+	return true, ticketExpected && c.env.faults.choose(EmptyTicketHitRenews, c, true)
 }
 
 // resume13 is the TLS 1.3 pre_shared_key processing: a stateless ticket is
@@ -212,6 +213,13 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	if c.cfg.NoTicket {
 		if h.ticket.stateful {
 			found = c.lookup(model.TLS13, h.ticket.id)
+			if found == nil && c.mode&model.CacheNoInternalLookup == 0 {
+				// lookup counted the miss; a fault may count otherwise.
+				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)
+			}
+			if found != nil && !c.env.faults.choose(StatefulLookupKeepsEntry, c, true) {
+				c.RemoveSession(call, found)
+			}
 		}
 	} else {
 		found = c.open(h.ticket, model.TLS13, h.ticket.sealed.id)
@@ -225,7 +233,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 		conn.setSession(nil)
 		old.release(call)
 	}
-	if d.expiredAt(c.env.Now()) {
+	if d.expiredAt(c.env.Now()) && c.env.faults.choose(ExpiredTLS13Refused, c, true) {
 		c.timeouts.Add(1)
 		d.release(call)
 		return false
@@ -275,7 +283,9 @@ func (conn *Conn) sendTickets13(call context.Context) {
 		s.mu.Lock()
 		s.time = conn.ctx.env.Now()
 		s.mu.Unlock()
-		conn.w.send(serverEnd, record{ticket: conn.issueTicket(model.TLS13)})
+		t := conn.issueTicket(model.TLS13)
+		t.nonce = int(i)
+		conn.w.send(serverEnd, record{ticket: t})
 		conn.updateCache(call, model.CacheServer)
 	}
 }
@@ -291,13 +301,13 @@ func (conn *Conn) finishServer12(call context.Context) {
 func (conn *Conn) finishClient(call context.Context) {
 	c := conn.ctx
 	if conn.version == model.TLS13 {
-		if c.mode&model.CacheClient != 0 && !c.env.mut(MutTLS13ClientReusesTicket) {
+		if c.mode&model.CacheClient != 0 && c.env.faults.choose(TLS13ClientDropsUsedSession, c, true) {
 			c.RemoveSession(call, conn.sess)
 		}
 	} else {
 		conn.updateCache(call, model.CacheClient)
 	}
-	if conn.hit && !c.env.mut(MutCountClientHitMissing) {
+	if conn.hit && c.env.faults.choose(ClientCountsHit, c, true) {
 		c.hits.Add(1)
 	}
 	c.connectGood.Add(1)

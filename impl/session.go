@@ -71,11 +71,7 @@ func (s *Session) dup() *Session {
 // UpRef takes one more reference (SSL_SESSION_up_ref). Taking a reference
 // to a destroyed session is a use after free: it panics.
 func (s *Session) UpRef() {
-	if s.env.mut(MutRefcountUnsynced) {
-		s.upRefUnsynced()
-		return
-	}
-	if s.refs.Add(1) <= 1 {
+	if s.env.faults.addRef(&s.refs, 1) <= 1 {
 		panic("impl: SSL_SESSION_up_ref: the session was already destroyed (use after free)")
 	}
 }
@@ -91,11 +87,7 @@ func (s *Session) Free(call context.Context) {
 }
 
 func (s *Session) release(call context.Context) {
-	if s.env.mut(MutRefcountUnsynced) {
-		s.releaseUnsynced(call)
-		return
-	}
-	n := s.refs.Add(-1)
+	n := s.env.faults.addRef(&s.refs, -1)
 	if n > 0 {
 		return
 	}
@@ -132,10 +124,7 @@ func (s *Session) TicketLifetimeHint() int64 { return s.hint }
 // (SSL_SESSION_is_resumable): it has an id or a ticket and was not removed
 // from a cache.
 func (s *Session) IsResumable() bool {
-	if s.version == model.TLS13 && s.env.mut(MutResumableBeforeTicket) {
-		return !s.notResumable.Load()
-	}
-	return !s.notResumable.Load() && (s.id.n > 0 || s.ticket != nil)
+	return !s.notResumable.Load() && s.env.faults.choose(HasResumptionState, s, s.id.n > 0 || s.ticket != nil)
 }
 
 // Time returns the creation time (SSL_SESSION_get_time).
@@ -189,27 +178,22 @@ func (s *Session) SetTimeout(t int64) bool {
 // cached, re-sorting it there afterwards. The owner is re-read under both
 // locks because another goroutine may cache or uncache s meanwhile.
 func (s *Session) setTimes(set func()) {
-	switch {
-	case s.env.mut(MutSetTimeStaleOwner):
-		s.setTimesStaleOwner(set)
-		return
-	case s.env.mut(MutSetTimeUnlocked):
-		s.setTimesUnlocked(set)
-		return
-	}
+	f := s.env.faults
 	for {
-		s.mu.Lock()
+		mu := f.lock(SetTimeLocksSession, s, &s.mu)
+		mu.Lock()
 		owner := s.owner
-		if owner == nil || s.env.mut(MutSetTimeNoResort) {
+		if owner == nil || !f.choose(SetTimeResorts, s, true) {
+			f.reach(SetTimeWrites, s)
 			set()
-			s.mu.Unlock()
+			mu.Unlock()
 			return
 		}
-		s.mu.Unlock()
-		s.env.yield()
+		mu.Unlock()
+		f.reach(SetTimeLocksOwner, s)
 		owner.mu.Lock()
 		s.mu.Lock()
-		if s.owner != owner {
+		if s.owner != owner && f.choose(SetTimeRechecksOwner, s, true) {
 			s.mu.Unlock()
 			owner.mu.Unlock()
 			continue

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sesslife/sesslife/model"
@@ -20,7 +19,7 @@ func NewTarget(opts ...Option) target.Target {
 	for _, o := range opts {
 		o(&c)
 	}
-	a := &adapter{prof: c.prof, mutants: c.mutants, yields: c.yields}
+	a := &adapter{prof: c.prof, faults: c.faults}
 	a.u = a.newUniverse()
 	return a
 }
@@ -29,9 +28,8 @@ func NewTarget(opts ...Option) target.Target {
 type Option func(*targetConfig)
 
 type targetConfig struct {
-	prof    model.Profile
-	mutants mutantSet
-	yields  bool // see WithYields
+	prof   model.Profile
+	faults *Faults // see WithFaults
 }
 
 // WithProfile makes the target follow profile p instead of openssl-3.0 (for
@@ -43,11 +41,10 @@ func WithProfile(p model.Profile) Option {
 
 // adapter maps the handles of model ops onto library objects.
 type adapter struct {
-	prof    model.Profile
-	mutants mutantSet  // see mutants.go; 0 for the correct simulator
-	yields  bool       // see WithYields
-	mu      sync.Mutex // guards u
-	u       *universe
+	prof   model.Profile
+	faults *Faults    // see WithFaults; nil for the reference
+	mu     sync.Mutex // guards u
+	u      *universe
 }
 
 // universe is one Env and its handle tables. Callbacks capture the universe
@@ -69,7 +66,7 @@ type logKey struct{}
 func (a *adapter) newUniverse() *universe {
 	u := &universe{names: make(map[*Session]model.Handle)}
 	u.env = NewEnv(a.prof, u.destroyed)
-	u.env.mutants, u.env.yields = a.mutants, a.yields
+	u.env.faults = a.faults
 	return u
 }
 
@@ -82,11 +79,8 @@ func (a *adapter) universe() *universe {
 // Info describes the simulator.
 func (a *adapter) Info() target.Info {
 	name := "impl"
-	if a.mutants != 0 {
-		name += " (mutant " + strings.Join(a.mutants.names(), "+") + ")"
-	}
-	if a.yields {
-		name += " (yields)"
+	if a.faults != nil {
+		name += " (" + a.faults.Name + ")"
 	}
 	return target.Info{Name: name, Profile: a.prof.Name, Concurrent: true}
 }

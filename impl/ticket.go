@@ -14,6 +14,7 @@ type ticket struct {
 	sealed   sessionState // stateless: the session it describes
 	id       SessionID    // stateful: the cached session it names
 	lifetime int64        // ticket_lifetime_hint, sent in the clear (capped at a week by the client in TLS 1.3)
+	nonce    int          // TLS 1.3: the ticket_nonce, its place among the tickets of its handshake (from 0)
 }
 
 // sessionState is what a stateless ticket carries: enough to rebuild the
@@ -44,7 +45,7 @@ func (conn *Conn) issueTicket(v model.Version) *ticket {
 // SSL_CTX that sealed it can, and only for the version it was sealed for.
 // The rebuilt session has one reference and the id the caller gives it.
 func (c *Ctx) open(t *ticket, v model.Version, id SessionID) *Session {
-	if t.stateful || t.keyName != c.keyName || t.sealed.version != v {
+	if t.stateful || t.sealed.version != v || (t.keyName != c.keyName && c.env.faults.choose(TicketNeedsItsKey, c, true)) {
 		return nil
 	}
 	s := c.env.newSession(v, t.sealed.timeout)

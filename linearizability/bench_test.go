@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 )
 
 // benchHistory records a linearizable history of about calls calls from
@@ -16,12 +17,12 @@ func benchHistory(b *testing.B, clients, calls int) *History {
 	b.StopTimer()
 	defer b.StartTimer()
 	cfg := Config{Clients: clients, Rounds: 2, CallsPerRound: 50, Seed: 1, Epochs: 1}
-	probe, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), cfg)
+	probe, err := Run(context.Background(), impl.NewTarget(mutants.Yields()), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	cfg.Epochs = max(1, (calls+probe.Calls()/2)/probe.Calls())
-	h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), cfg)
+	h, err := Run(context.Background(), impl.NewTarget(mutants.Yields()), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -161,10 +161,11 @@
 // practice, but the workload keeps making those calls concurrently: a crash
 // would be reported as a target failure.
 //
-// # The concurrent mutants of package impl
+// # The concurrent mutants of package impl/mutants
 //
-// Each breaks one locking or atomicity rule and yields inside its window.
-// Caught by (tests in mutants_test.go):
+// Each breaks one locking or atomicity rule of the reference simulator
+// (through its fault-injection seam, impl.Faults) and yields inside its
+// window. Caught by (tests in mutants_test.go):
 //
 //	mutant               what it does wrong                                  caught by
 //	refcount-unsynced    up_ref/free read, yield, write back                 porcupine (atomic accesses: no data race)

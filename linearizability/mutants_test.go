@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 )
 
 // The concurrent mutants of package impl, by what catches them (the table
 // in the package doc).
 var (
-	caughtByPorcupine = []impl.Mutant{impl.MutRefcountUnsynced, impl.MutEvictSplitLock, impl.MutListStalePlace,
-		impl.MutFlushReleaseEarly, impl.MutSetTimeStaleOwner}
-	caughtByRaceDetector = []impl.Mutant{impl.MutSetTimeUnlocked}
+	caughtByPorcupine = []mutants.Mutant{mutants.RefcountUnsynced, mutants.EvictSplitLock, mutants.ListStalePlace,
+		mutants.FlushReleaseEarly, mutants.SetTimeStaleOwner}
+	caughtByRaceDetector = []mutants.Mutant{mutants.SetTimeUnlocked}
 )
 
 // mutantRun is the i-th run tried on a mutant: small universes, so that
@@ -31,7 +32,7 @@ func mutantRun(i uint64) Config {
 // TestEveryConcurrentMutantIsCovered keeps the table complete as mutants
 // are added to impl.
 func TestEveryConcurrentMutantIsCovered(t *testing.T) {
-	for _, m := range impl.Mutants() {
+	for _, m := range mutants.All() {
 		if m.Concurrent && !slices.Contains(caughtByPorcupine, m.Mutant) && !slices.Contains(caughtByRaceDetector, m.Mutant) {
 			t.Errorf("concurrent mutant %s is in no list of this test (and no row of the package doc's table)", m.Name)
 		}
@@ -44,7 +45,7 @@ func TestEveryConcurrentMutantIsCovered(t *testing.T) {
 func TestMutantsCaught(t *testing.T) {
 	for seed := range uint64(2) {
 		checkPasses(t, fmt.Sprintf("the correct simulator, seed %d", seed), func() (*History, error) {
-			return Run(context.Background(), impl.NewTarget(impl.WithYields()), mutantRun(seed))
+			return Run(context.Background(), impl.NewTarget(mutants.Yields()), mutantRun(seed))
 		})
 	}
 	// A run catches a mutant only if its clients interleave at the wrong
@@ -55,7 +56,7 @@ func TestMutantsCaught(t *testing.T) {
 	for _, m := range caughtByPorcupine {
 		t.Run(m.String(), func(t *testing.T) {
 			for seed := range uint64(attempts) {
-				h, err := Run(context.Background(), impl.NewTarget(impl.WithMutant(m)), mutantRun(seed))
+				h, err := Run(context.Background(), impl.NewTarget(mutants.Option(m)), mutantRun(seed))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 )
 
 // raceHelper, when set, makes TestRaceDetectorCatches run the workload on
@@ -21,12 +22,12 @@ const raceHelper = "SESSLIFE_LIN_RACE_MUTANT"
 // race detector to report a data race and fail it.
 func TestRaceDetectorCatches(t *testing.T) {
 	if name := os.Getenv(raceHelper); name != "" {
-		m, err := impl.ParseMutant(name)
+		m, err := mutants.Parse(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for seed := range uint64(20) {
-			if _, err := Run(context.Background(), impl.NewTarget(impl.WithMutant(m)), mutantRun(seed)); err != nil {
+			if _, err := Run(context.Background(), impl.NewTarget(mutants.Option(m)), mutantRun(seed)); err != nil {
 				t.Fatal(err)
 			}
 		}

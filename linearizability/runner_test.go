@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 )
@@ -44,7 +45,7 @@ func TestImplLinearizable(t *testing.T) {
 	seen := map[model.Kind]bool{}
 	for seed := range uint64(3) {
 		h := checkPasses(t, fmt.Sprintf("seed %d", seed), func() (*History, error) {
-			return Run(context.Background(), impl.NewTarget(impl.WithYields()), small(seed))
+			return Run(context.Background(), impl.NewTarget(mutants.Yields()), small(seed))
 		})
 		if n := overlapping(h); n < h.Calls()/10 {
 			t.Errorf("seed %d: only %d of %d calls overlap another client's", seed, n, h.Calls())
@@ -64,7 +65,7 @@ func TestImplLinearizable(t *testing.T) {
 // on how the clients interleave (handles aside).
 func TestRunIsPerClientDeterministic(t *testing.T) {
 	kinds := func() [][]model.Kind {
-		h, err := Run(context.Background(), impl.NewTarget(impl.WithYields()), Config{Clients: 4, Epochs: 1, Rounds: 1, CallsPerRound: 30, Seed: 7})
+		h, err := Run(context.Background(), impl.NewTarget(mutants.Yields()), Config{Clients: 4, Epochs: 1, Rounds: 1, CallsPerRound: 30, Seed: 7})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,60 +30,40 @@ func (s *State) Check(op Op) error {
 	return nil
 }
 
-// check is Check for what every profile shares.
+// check is Check for what every profile shares: first the handles, as
+// the call table says each field is used, then what each call needs
+// beyond live objects.
 func (s *State) check(op Op) error {
+	if op.Kind <= KindInvalid || op.Kind >= kindCount {
+		return unmodelled(op, "unknown call")
+	}
+	if err := s.checkHandles(op); err != nil {
+		return err
+	}
 	switch op.Kind {
 	case CtxNew:
-		if op.Ctx != s.NextCtx() {
-			return violation(RuleUBBadHandle, op, "the new SSL_CTX must be %s", CtxName(s.NextCtx()))
-		}
 		c := op.Config
 		if c.Side > Server || c.CacheMode&^CacheModeMask != 0 || c.CacheSize < -1 || c.CacheSize > maxValue ||
 			c.Timeout < 0 || c.Timeout > maxValue || c.NumTickets < -1 || c.NumTickets > 16 || c.NewCB > NewCBReturn1 {
 			return unmodelled(op, "configuration outside the modelled range")
 		}
-		return nil
-	case SSLNew:
-		if op.SSL != s.NextSSL() {
-			return violation(RuleUBBadHandle, op, "the new SSL must be %s", SSLName(s.NextSSL()))
-		}
-		return s.needCtx(op, op.Ctx)
-	case CtxFree, SessNumber, SessHits, SessMisses, SessTimeouts, SessCacheFull:
-		return s.needCtx(op, op.Ctx)
 	case CtxSetTimeout, SetCacheSize, Flush:
-		if err := s.needCtx(op, op.Ctx); err != nil {
-			return err
-		}
 		if op.Arg < 0 || op.Arg > maxValue {
 			return unmodelled(op, "argument %d outside 0..2^40", op.Arg)
 		}
-		return nil
-	case SSLFree, SSLClear, Get0, Get1, SessionReused:
-		return s.needSSL(op, op.SSL)
 	case Shutdown:
-		if err := s.needSSL(op, op.SSL); err != nil {
-			return err
-		}
 		if l := s.ssl(op.SSL); l.phase == phaseReset {
 			return unmodelled(op, resetConn)
 		} else if l.sent && !l.recv && l.sess == 0 && len(l.pending) > 0 {
 			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
 		}
-		return nil
 	case FatalAlert:
-		if err := s.needSSL(op, op.SSL); err != nil {
-			return err
-		}
 		if l := s.ssl(op.SSL); l.phase == phaseReset {
 			return unmodelled(op, resetConn)
 		} else if l.phase != phaseEstablished || l.recv {
 			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify")
 		}
-		return nil
 	case ReadTicket:
-		if err := s.needSSL(op, op.SSL); err != nil {
-			return err
-		}
 		if l := s.ssl(op.SSL); l.phase == phaseReset {
 			return unmodelled(op, resetConn)
 		} else if !l.client || l.phase != phaseEstablished {
@@ -92,85 +72,94 @@ func (s *State) check(op Op) error {
 			// OpenSSL would duplicate a NULL session here.
 			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
 		}
-		return nil
 	case Handshake:
 		return s.checkHandshake(op)
 	case SetSession:
-		if err := s.needSSL(op, op.SSL); err != nil {
-			return err
-		}
-		if !s.ssl(op.SSL).client {
-			return unmodelled(op, "SSL_set_session is modelled on client SSLs only")
-		}
-		if op.Sess == 0 {
-			return nil
-		}
-		if err := s.needSess(op, op.Sess); err != nil {
-			return err
-		}
-		// SSL_set_session applies the bad-session rule to the old session
-		// before it takes its reference to the new one: when that removal
-		// frees the new session (same id, held only by the cache), the call
-		// itself uses a freed pointer.
-		if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) || s.prof.ImmutableSessions {
-			return nil
-		}
-		trial := stepper{State: s.Clone()}
-		trial.clearBadSession(op.SSL, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
-		if !trial.obj(s.named[op.Sess-1]).alive {
-			return violation(RuleUBDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
-		}
-		return nil
-	case UpRef, IsResumable, GetTime, GetTimeout:
-		return s.needSess(op, op.Sess)
+		return s.checkSetSession(op)
 	case SessFree:
-		if err := s.needSess(op, op.Sess); err != nil {
-			return err
-		}
 		if o := s.obj(s.named[op.Sess-1]); o.appRefs == 0 {
 			return violation(RuleUBOverRelease, op, "the application holds no reference to %s (refcount %d, all owned by the library)", SessName(op.Sess), o.refs)
 		}
-		return nil
 	case SetTime, SetTimeout:
-		if err := s.needSess(op, op.Sess); err != nil {
-			return err
-		}
 		if op.Arg > maxValue || (op.Kind == SetTime && op.Arg < 0) {
 			return unmodelled(op, "argument %d outside the modelled range", op.Arg)
 		}
-		return nil
 	case AddSession:
-		if err := s.needCtx(op, op.Ctx); err != nil {
-			return err
-		}
-		if err := s.needSess(op, op.Sess); err != nil {
-			return err
-		}
 		if owner := s.obj(s.named[op.Sess-1]).owner; owner != 0 && owner != op.Ctx {
 			return violation(RuleUBCrossContext, op, "%s sits in the cache of %s", SessName(op.Sess), CtxName(owner))
 		}
-		return nil
-	case RemoveSession:
-		if err := s.needCtx(op, op.Ctx); err != nil {
-			return err
-		}
-		return s.needSess(op, op.Sess)
 	case Tick:
 		if op.Arg < 0 || op.Arg > 1<<32 {
 			return unmodelled(op, "time moves forward by 0..2^32 seconds")
 		}
+	}
+	return nil
+}
+
+// checkHandles checks every handle field of op as the call table says it
+// is used: a new object takes the next free handle, a used one must be
+// live, and only a field that accepts NULL may be 0.
+func (s *State) checkHandles(op Op) error {
+	c := calls[op.Kind]
+	switch c.Ctx {
+	case Makes:
+		if op.Ctx != s.NextCtx() {
+			return violation(RuleUBBadHandle, op, "the new SSL_CTX must be %s", CtxName(s.NextCtx()))
+		}
+	case Takes:
+		if err := s.needCtx(op, op.Ctx); err != nil {
+			return err
+		}
+	}
+	switch c.SSL {
+	case Makes:
+		if op.SSL != s.NextSSL() {
+			return violation(RuleUBBadHandle, op, "the new SSL must be %s", SSLName(s.NextSSL()))
+		}
+	case Takes:
+		if err := s.needSSL(op, op.SSL); err != nil {
+			return err
+		}
+	}
+	if c.Peer == Takes {
+		if err := s.needSSL(op, op.Peer); err != nil {
+			return err
+		}
+	}
+	switch {
+	case c.Sess == Takes, c.Sess == TakesOrNull && op.Sess != 0:
+		if err := s.needSess(op, op.Sess); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSetSession: SSL_set_session is modelled on clients, and must not
+// free its argument before it takes its reference.
+func (s *State) checkSetSession(op Op) error {
+	if !s.ssl(op.SSL).client {
+		return unmodelled(op, "SSL_set_session is modelled on client SSLs only")
+	}
+	if op.Sess == 0 {
 		return nil
 	}
-	return unmodelled(op, "unknown call")
+	// SSL_set_session applies the bad-session rule to the old session
+	// before it takes its reference to the new one: when that removal
+	// frees the new session (same id, held only by the cache), the call
+	// itself uses a freed pointer.
+	if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) || s.prof.ImmutableSessions {
+		return nil
+	}
+	trial := stepper{State: s.Clone()}
+	trial.clearBadSession(op.SSL, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
+	if !trial.obj(s.named[op.Sess-1]).alive {
+		return violation(RuleUBDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
+	}
+	return nil
 }
 
 func (s *State) checkHandshake(op Op) error {
-	if err := s.needSSL(op, op.SSL); err != nil {
-		return err
-	}
-	if err := s.needSSL(op, op.Peer); err != nil {
-		return err
-	}
 	c, p := s.ssl(op.SSL), s.ssl(op.Peer)
 	switch {
 	case Version(op.Arg) != TLS12 && Version(op.Arg) != TLS13:

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // The views below let engines, generators and the scenario simulator look
 // inside a universe (reference counts, who holds what, what each cache
 // holds) without being able to change it.
@@ -25,16 +27,38 @@ type CtxView struct {
 	Hits, Misses, Timeouts, CacheFull int64
 }
 
+// Phase is where an SSL's connection stands.
+type Phase uint8
+
+// The phases of a connection.
+const (
+	// PhaseBefore: new, or SSL_clear'ed (SSL_in_before).
+	PhaseBefore Phase = Phase(phaseBefore)
+	// PhaseEstablished: a handshake completed.
+	PhaseEstablished Phase = Phase(phaseEstablished)
+	// PhaseFailed: a fatal error happened (SSL_in_init again).
+	PhaseFailed Phase = Phase(phaseFailed)
+	// PhaseReset: SSL_set_session after the handshake left it unable to
+	// do I/O.
+	PhaseReset Phase = Phase(phaseReset)
+)
+
+// String returns "before", "established", "failed" or "reset".
+func (p Phase) String() string {
+	if int(p) < 4 {
+		return [...]string{"before", "established", "failed", "reset"}[p]
+	}
+	return fmt.Sprintf("Phase(%d)", uint8(p))
+}
+
 // SSLView is a read-only view of one SSL.
 type SSLView struct {
 	SSL    Handle
 	Ctx    Handle
 	Client bool
 	Alive  bool
-	// Phase is "before" (new or cleared), "established", "failed" (after
-	// a fatal error) or "reset" (SSL_set_session after the handshake left it
-	// unable to do I/O).
-	Phase            string
+	// Phase is where the SSL's connection stands.
+	Phase            Phase
 	SentShutdown     bool
 	ReceivedShutdown bool
 	Sess             Handle // 0 none, Unnamed for an unseen session
@@ -90,7 +114,7 @@ func (s *State) SSLs() []SSLView {
 	for i := range s.ssls {
 		l := &s.ssls[i]
 		out[i] = SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
-			Phase: [...]string{"before", "established", "failed", "reset"}[l.phase], SentShutdown: l.sent,
+			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
 			Peer: l.peer, PendingTickets: len(l.pending)}
 		if l.sess != 0 {

@@ -53,45 +53,13 @@ const (
 	kindCount
 )
 
-var kindNames = [...]string{
-	KindInvalid:   "invalid",
-	CtxNew:        "SSL_CTX_new",
-	CtxFree:       "SSL_CTX_free",
-	SSLNew:        "SSL_new",
-	SSLFree:       "SSL_free",
-	SSLClear:      "SSL_clear",
-	Shutdown:      "SSL_shutdown",
-	FatalAlert:    "fatal_alert",
-	Handshake:     "handshake",
-	ReadTicket:    "read_ticket",
-	Get0:          "SSL_get0_session",
-	Get1:          "SSL_get1_session",
-	UpRef:         "SSL_SESSION_up_ref",
-	SessFree:      "SSL_SESSION_free",
-	SetSession:    "SSL_set_session",
-	SessionReused: "SSL_session_reused",
-	IsResumable:   "SSL_SESSION_is_resumable",
-	SetTime:       "SSL_SESSION_set_time",
-	SetTimeout:    "SSL_SESSION_set_timeout",
-	GetTime:       "SSL_SESSION_get_time",
-	GetTimeout:    "SSL_SESSION_get_timeout",
-	CtxSetTimeout: "SSL_CTX_set_timeout",
-	SetCacheSize:  "SSL_CTX_sess_set_cache_size",
-	AddSession:    "SSL_CTX_add_session",
-	RemoveSession: "SSL_CTX_remove_session",
-	Flush:         "SSL_CTX_flush_sessions",
-	SessNumber:    "SSL_CTX_sess_number",
-	SessHits:      "SSL_CTX_sess_hits",
-	SessMisses:    "SSL_CTX_sess_misses",
-	SessTimeouts:  "SSL_CTX_sess_timeouts",
-	SessCacheFull: "SSL_CTX_sess_cache_full",
-	Tick:          "tick",
-}
-
 // String returns the C name of the call.
 func (k Kind) String() string {
-	if k < kindCount {
-		return kindNames[k]
+	switch {
+	case k == KindInvalid:
+		return "invalid"
+	case k < kindCount:
+		return calls[k].Name
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -112,7 +80,7 @@ func ParseKind(name string) (Kind, bool) {
 		return Get0, true
 	}
 	for k := Kind(1); k < kindCount; k++ {
-		if kindNames[k] == name {
+		if calls[k].Name == name {
 			return k, true
 		}
 	}
@@ -155,34 +123,34 @@ type Op struct {
 }
 
 // String renders the call in C-like form, for example
-// "SSL_CTX_add_session(ctx1, sess2)".
+// "SSL_CTX_add_session(ctx1, sess2)": its objects in the order SSL_CTX,
+// SSL, peer, session (the object a call makes is left out: it is named by
+// the assignment scenarios write), then its argument.
 func (o Op) String() string {
-	var args []string
-	switch o.Kind {
-	case CtxNew:
-		return fmt.Sprintf("SSL_CTX_new(%s)", o.Config)
-	case SSLNew:
-		args = []string{CtxName(o.Ctx)}
-	case CtxFree, SessNumber, SessHits, SessMisses, SessTimeouts, SessCacheFull:
-		args = []string{CtxName(o.Ctx)}
-	case SSLFree, SSLClear, Shutdown, FatalAlert, ReadTicket, Get0, Get1, SessionReused:
-		args = []string{SSLName(o.SSL)}
-	case Handshake:
-		args = []string{SSLName(o.SSL), SSLName(o.Peer), Version(o.Arg).String()}
-	case UpRef, SessFree, IsResumable, GetTime, GetTimeout:
-		args = []string{SessName(o.Sess)}
-	case SetSession:
-		args = []string{SSLName(o.SSL), SessName(o.Sess)}
-	case SetTime, SetTimeout:
-		args = []string{SessName(o.Sess), fmt.Sprint(o.Arg)}
-	case CtxSetTimeout, SetCacheSize, Flush:
-		args = []string{CtxName(o.Ctx), fmt.Sprint(o.Arg)}
-	case AddSession, RemoveSession:
-		args = []string{CtxName(o.Ctx), SessName(o.Sess)}
-	case Tick:
-		args = []string{fmt.Sprint(o.Arg)}
+	c := CallOf(o.Kind)
+	if c.Config {
+		return fmt.Sprintf("%s(%s)", c.Name, o.Config)
 	}
-	return o.Kind.String() + "(" + strings.Join(args, ", ") + ")"
+	var args []string
+	if c.Ctx == Takes || c.Ctx == TakesOrNull {
+		args = append(args, CtxName(o.Ctx))
+	}
+	if c.SSL == Takes || c.SSL == TakesOrNull {
+		args = append(args, SSLName(o.SSL))
+	}
+	if c.Peer == Takes || c.Peer == TakesOrNull {
+		args = append(args, SSLName(o.Peer))
+	}
+	if c.Sess == Takes || c.Sess == TakesOrNull {
+		args = append(args, SessName(o.Sess))
+	}
+	switch c.Arg {
+	case ArgNumber, ArgTime:
+		args = append(args, fmt.Sprint(o.Arg))
+	case ArgVersion:
+		args = append(args, Version(o.Arg).String())
+	}
+	return c.Name + "(" + strings.Join(args, ", ") + ")"
 }
 
 // CtxName renders an SSL_CTX handle ("ctx3", or "NULL").

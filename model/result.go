@@ -81,10 +81,10 @@ func (r Result) Format(op Op) string {
 
 // FormatRet renders a return value of a call of kind k.
 func FormatRet(k Kind, ret int64) string {
-	switch k {
-	case Get0, Get1:
+	switch CallOf(k).Ret {
+	case RetSession:
 		return SessName(Handle(ret))
-	case CtxNew, CtxFree, SSLFree, SessFree, Flush, Tick, SSLNew:
+	case RetVoid:
 		return "void"
 	}
 	return fmt.Sprint(ret)

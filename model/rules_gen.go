@@ -193,6 +193,8 @@ const (
 	RuleUBDanglingCTX                      // UB-DANGLING-CTX
 	RuleUBNULLSession                      // UB-NULL-SESSION
 	RuleUBBadHandle                        // UB-BAD-HANDLE
+	RuleAppLeakRef                         // APP-LEAK-REF
+	RuleCBGetCopy                          // CB-GET-COPY
 	RuleConcRefcount                       // CONC-REFCOUNT
 	RuleConcCacheAdd                       // CONC-CACHE-ADD
 	RuleConcFlush                          // CONC-FLUSH
@@ -397,6 +399,8 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleUBDanglingCTX:                 {ID: "UB-DANGLING-CTX", Family: "Undefined behaviour (model/rules.go)", Statement: "Using an SSL_CTX after the application's `SSL_CTX_free`."},
 	RuleUBNULLSession:                 {ID: "UB-NULL-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Passing a NULL session to a call that dereferences it: the `SSL_SESSION_*` calls, `SSL_CTX_add_session` and `SSL_CTX_remove_session`. Typically the NULL that get0 or get1 returns for an SSL that holds no session. `SSL_set_session` is the one call that accepts NULL."},
 	RuleUBBadHandle:                   {ID: "UB-BAD-HANDLE", Family: "Undefined behaviour (model/rules.go)", Statement: "A handle that never named an object, or a new object that is not given the next handle. This is a harness error."},
+	RuleAppLeakRef:                    {ID: "APP-LEAK-REF", Family: "Application use (trace/)", Statement: "Every reference to a session that the application owns (from `SSL_get1_session`, `SSL_SESSION_up_ref`, a new_session_cb that returned 1, `SSL_SESSION_new`, `SSL_SESSION_dup`, `d2i_SSL_SESSION` or `PEM_read_bio_SSL_SESSION`) must be given back with one `SSL_SESSION_free` before the program ends; one still owned at exit is leaked, and with it the session's memory.", Unreachable: "A rule of the application's side: the model has no end of program. `sesslife trace` checks it on real programs (trace/)."},
+	RuleCBGetCopy:                     {ID: "CB-GET-COPY", Family: "Application use (trace/)", Statement: "A get_session_cb returns a session and says through `*copy` whose reference libssl keeps: with 1 (the value libssl sets before calling, so also when the callback leaves it alone) libssl takes a reference of its own and the application keeps the one it had, which it must free; with 0 libssl takes over one reference the application owned. Leaving 1 for a session the callback made and keeps nowhere leaks it; writing 0 for a session it holds no reference to makes libssl free a reference nobody took.", Unreachable: "A rule of the application's side: the model has no external cache (get_session_cb). `sesslife trace` checks it on real programs (trace/)."},
 	RuleConcRefcount:                  {ID: "CONC-REFCOUNT", Family: "Concurrency (impl/, linearizability/)", Statement: "Reference counts change atomically: `SSL_SESSION_up_ref` and `SSL_SESSION_free` from several threads never lose an update."},
 	RuleConcCacheAdd:                  {ID: "CONC-CACHE-ADD", Family: "Concurrency (impl/, linearizability/)", Statement: "Adding to a cache (lookup, eviction and linking) happens under one write lock, so concurrent adds and evictions keep the hash table and the sorted list in step."},
 	RuleConcFlush:                     {ID: "CONC-FLUSH", Family: "Concurrency (impl/, linearizability/)", Statement: "A flush unlinks every expired session under the lock and only then frees them, so a concurrent resumption or removal never sees a half-removed session."},

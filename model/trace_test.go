@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/model/internal/gencalls"
 	"github.com/sesslife/sesslife/model/internal/genrules"
 )
 
@@ -171,5 +172,28 @@ func TestDifferenceJSONRoundTrip(t *testing.T) {
 		if back != d {
 			t.Errorf("%s read back as %+v, want %+v", data, back, d)
 		}
+	}
+}
+
+// TestCallsGenCurrent: shim/common/calls.h and the call list of
+// docs/protocol.md are what go generate makes of the call table today.
+func TestCallsGenCurrent(t *testing.T) {
+	header, err := os.ReadFile("../shim/common/calls.h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(header, gencalls.Header()) {
+		t.Error("shim/common/calls.h is stale: run go generate ./model")
+	}
+	doc, err := os.ReadFile("../docs/protocol.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := gencalls.Splice(string(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(doc) != want {
+		t.Error("the call list of docs/protocol.md is stale: run go generate ./model")
 	}
 }

@@ -99,16 +99,16 @@ func (d *drawer) look() {
 			d.clients = append(d.clients, l.SSL)
 		}
 		switch {
-		case l.Phase == "before" && l.Client:
+		case l.Phase == model.PhaseBefore && l.Client:
 			d.freshClients = append(d.freshClients, l.SSL)
 			if d.holdsResumable(l) {
 				d.readyClients = append(d.readyClients, l.SSL)
 			} else {
 				d.idleClients = append(d.idleClients, l.SSL)
 			}
-		case l.Phase == "before":
+		case l.Phase == model.PhaseBefore:
 			d.freshServers = append(d.freshServers, l.SSL)
-		case l.Phase == "established":
+		case l.Phase == model.PhaseEstablished:
 			d.established = append(d.established, l.SSL)
 			if l.PendingTickets > 0 {
 				d.pendingTickets = true

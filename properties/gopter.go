@@ -93,11 +93,15 @@ func (c gopterCommand) PostCondition(s commands.State, r commands.Result) *gopte
 	switch {
 	case out.err != nil:
 		return &gopter.PropResult{Status: gopter.PropError, Error: out.err}
-	case !st.last.Equal(out.res):
+	case len(model.CompareResult(c.op, st.last, out.res)) > 0:
 		return gopter.NewPropResult(false, "got "+out.res.Format(c.op)+", want "+st.last.Format(c.op))
 	}
-	if diff := st.m.Observe().Diff(out.obs); diff != "" {
-		return gopter.NewPropResult(false, diff)
+	if diffs := model.CompareObservation(st.m.Observe(), out.obs); len(diffs) > 0 {
+		var lines []string
+		for _, d := range diffs {
+			lines = append(lines, d.String())
+		}
+		return gopter.NewPropResult(false, strings.Join(lines, "\n"))
 	}
 	return &gopter.PropResult{Status: gopter.PropTrue}
 }

@@ -120,19 +120,17 @@ func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
 }
 
 // send starts op on the target and says how many calls may stay in flight
-// after it: sent ahead through a [target.Pipeliner] when the window allows,
-// else performed at once (keep 0), with the observation taken when it is
-// collected. An error means op could not even be sent.
+// after it: through a [target.Pipeliner] when the target is one (window-1
+// of them), else performed at once (keep 0), with the observation taken
+// when it is collected. An error means op could not even be sent.
 func (l *Lockstep) send(ctx context.Context, op model.Op) (pending target.Pending, keep int, err error) {
-	if pt, ok := l.target.(target.Pipeliner); ok && l.window > 1 {
+	if pt, ok := l.target.(target.Pipeliner); ok {
+		// Window 1 collects the call at once: one round trip carries the
+		// call and the observation after it.
 		pending, err = pt.ApplyAhead(ctx, op)
 		return pending, l.window - 1, err
 	}
-	apply := l.target.Apply
-	if o, ok := l.target.(observingTarget); ok {
-		apply = o.ApplyObserving
-	}
-	got, err := apply(ctx, op)
+	got, err := l.target.Apply(ctx, op)
 	return &performed{target: l.target, got: got, err: err}, 0, nil
 }
 
@@ -187,14 +185,6 @@ func (l *Lockstep) diverge(n int, d *Divergence) *Divergence {
 	d.name(l.model.Profile())
 	l.diverged = d
 	return d
-}
-
-// observingTarget is a target that can send the observation Do makes after
-// every call together with the call, saving a shim process a round trip:
-// ApplyObserving is Apply, and the Observe that follows it returns the state
-// right after that call (see subprocess.Target.ApplyObserving).
-type observingTarget interface {
-	ApplyObserving(ctx context.Context, op model.Op) (model.Result, error)
 }
 
 // Finish discards the universe and reports a target that fails while doing

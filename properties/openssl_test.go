@@ -2,8 +2,6 @@ package properties
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/sesslife/sesslife/internal/shimtest"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
 )
@@ -20,13 +19,7 @@ import (
 // missing shim is a failure, never a silent skip.
 func opensslShim(t *testing.T, name string, opts ...subprocess.Option) target.Target {
 	t.Helper()
-	path, _ := filepath.Abs(filepath.Join("..", "bin", name))
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sesslife: %s is missing under CI=true: run make shim (it needs libssl-dev): %v", path, err)
-		}
-		t.Skipf("sesslife: %s not built (make shim); skipping the OpenSSL conformance run", path)
-	}
+	path := shimtest.Path(t, name)
 	tgt, err := subprocess.New(path, opts...)
 	if err != nil {
 		t.Fatalf("sesslife: start %s: %v", path, err)
@@ -62,8 +55,8 @@ func TestConformanceOpenSSLCallByCall(t *testing.T) {
 	rapid.Check(t, RapidProp(plainTarget{tgt}, opts))
 }
 
-// plainTarget hides a target's optional interfaces (ApplyObserving,
-// ApplyAhead), leaving only target.Target.
+// plainTarget hides a target's optional interface (ApplyAhead), leaving
+// only target.Target.
 type plainTarget struct{ target.Target }
 
 // TestPlantedShimBugs runs the engine against shim builds with a planted

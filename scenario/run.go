@@ -159,6 +159,10 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 		return nil
 	}
 	before := r.snapshot()
+	var prior *model.State // for the rule of a difference from the target
+	if r.tgt != nil {
+		prior = r.st.Clone()
+	}
 	res, err := r.st.Step(op)
 	var v *model.Violation
 	switch {
@@ -195,7 +199,7 @@ func (r *runner) stmt(ctx context.Context, s Stmt) error {
 	r.noteResumption(s, op, before)
 	r.track(before, op, s.Pos)
 	if r.tgt != nil {
-		r.side(ctx, s, op, res)
+		r.side(ctx, s, op, res, prior)
 	} else if r.tgtStop != "" {
 		r.notSent(s)
 	}

@@ -31,7 +31,9 @@ func (r *runner) startTarget(ctx context.Context, opt Options) {
 
 // side applies a call the model ran to the target too and marks where the
 // two differ: the result and events, then everything observable.
-func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Result) {
+// prior is the model's state before the call: a difference is named by
+// the rule the model applied there (model.Attribute).
+func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Result, prior *model.State) {
 	if !r.info.Supports(op.Kind) {
 		r.targetFailed(s, fmt.Sprintf("%s does not support %s", r.tgtName, op.Kind))
 		return
@@ -54,7 +56,8 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		return
 	}
 	var lines []string
-	if !want.Equal(got) {
+	diffs := model.CompareResult(op, want, got)
+	if len(diffs) > 0 {
 		lines = append(lines, fmt.Sprintf("got  %s", r.formatResult(op, got)),
 			fmt.Sprintf("want %s", r.formatResult(op, want)))
 	}
@@ -68,22 +71,27 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		r.targetFailed(s, fmt.Sprintf("%s failed to report its state: %v", r.tgtName, err))
 		return
 	}
-	if diff := r.st.Observe().Diff(obs); diff != "" {
-		for _, l := range strings.Split(diff, "\n") {
-			lines = append(lines, r.annotate(l))
+	if len(diffs) == 0 {
+		diffs = model.CompareObservation(r.st.Observe(), obs)
+		for _, d := range diffs {
+			lines = append(lines, r.annotate(d.String()))
 		}
 	}
 	if len(lines) == 0 {
 		return
 	}
-	r.out.printf("    !! %s differs from the model:\n", r.tgtName)
+	rule := model.RuleNone
+	if e, err := prior.Explain(op); err == nil {
+		rule = model.Attribute([]model.Explanation{e}, diffs).Rule
+	}
+	r.out.printf("    !! %s differs from the model (rule %s):\n", r.tgtName, rule)
 	for _, l := range lines {
 		r.out.printf("         %s\n", l)
 	}
 	r.out.printf("    !! the rest runs on the model only: %s's state is no longer the model's\n", r.tgtName)
-	msg := r.tgtName + " differs from the model: " + strings.Join(lines, "; ")
+	msg := fmt.Sprintf("%s differs from the model (rule %s): %s", r.tgtName, rule, strings.Join(lines, "; "))
 	r.say(msg)
-	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Msg: msg})
+	r.report.Differences = append(r.report.Differences, Finding{File: r.file, Pos: s.Pos, Stmt: s.Text, Rule: rule, Msg: msg})
 	// From here the model no longer tracks the target's state, so a call
 	// the model deems legal can be undefined behaviour there (a session the
 	// target failed to evict, added to a second SSL_CTX, corrupts the

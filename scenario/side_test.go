@@ -117,10 +117,10 @@ func TestSideBySideMarksResultDifferences(t *testing.T) {
 		}
 	}
 	out, rep := run(t, pair+"SSL_free(s)\n", Options{Target: f})
-	if len(rep.Differences) != 1 || rep.Differences[0].Pos.Line != 5 {
+	if len(rep.Differences) != 1 || rep.Differences[0].Pos.Line != 5 || rep.Differences[0].Rule != model.RuleFreeBadRemoves {
 		t.Fatalf("differences = %+v\n%s", rep.Differences, out)
 	}
-	want := "    !! fake differs from the model:\n         got  void\n         want void remove_cb(sctx=ctx1, sess1) destroyed(sess1)\n"
+	want := "    !! fake differs from the model (rule FREE-BAD-REMOVES):\n         got  void\n         want void remove_cb(sctx=ctx1, sess1) destroyed(sess1)\n"
 	if !strings.Contains(block(out, 5), want) {
 		t.Errorf("statement 5 printed:\n%s\nwant it to contain:\n%s", block(out, 5), want)
 	}

@@ -32,43 +32,42 @@ func (t ArgType) String() string {
 }
 
 // signature returns the arguments of a call of kind k, in the order of
-// model.Op.String. SSL_CTX_new is special (a side, then options) and has
-// none here.
+// model.Op.String, as the call table says (model/calls.go). SSL_CTX_new is
+// special (a side, then options) and has none here.
 func signature(k model.Kind) []ArgType {
-	switch k {
-	case model.SSLNew, model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses,
-		model.SessTimeouts, model.SessCacheFull:
-		return []ArgType{ArgCtx}
-	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused:
-		return []ArgType{ArgSSL}
-	case model.Handshake:
-		return []ArgType{ArgSSL, ArgSSL, ArgVersion}
-	case model.UpRef, model.SessFree, model.IsResumable, model.GetTime, model.GetTimeout:
-		return []ArgType{ArgSess}
-	case model.SetSession:
-		return []ArgType{ArgSSL, ArgSess}
-	case model.SetTime, model.SetTimeout:
-		return []ArgType{ArgSess, ArgInt}
-	case model.CtxSetTimeout, model.SetCacheSize, model.Flush:
-		return []ArgType{ArgCtx, ArgInt}
-	case model.AddSession, model.RemoveSession:
-		return []ArgType{ArgCtx, ArgSess}
-	case model.Tick:
-		return []ArgType{ArgInt}
+	c := model.CallOf(k)
+	if c.Config {
+		return nil
 	}
-	return nil
+	var out []ArgType
+	takes := func(u model.HandleUse, t ArgType) {
+		if u == model.Takes || u == model.TakesOrNull {
+			out = append(out, t)
+		}
+	}
+	takes(c.Ctx, ArgCtx)
+	takes(c.SSL, ArgSSL)
+	takes(c.Peer, ArgSSL)
+	takes(c.Sess, ArgSess)
+	switch c.Arg {
+	case model.ArgNumber, model.ArgTime:
+		out = append(out, ArgInt)
+	case model.ArgVersion:
+		out = append(out, ArgVersion)
+	}
+	return out
 }
 
 // binds returns the type of object a call of kind k can bind to a
 // variable, or 0 when it returns nothing that can be bound.
 func binds(k model.Kind) ArgType {
-	switch k {
-	case model.CtxNew:
+	c := model.CallOf(k)
+	switch {
+	case c.Ctx == model.Makes:
 		return ArgCtx
-	case model.SSLNew:
+	case c.SSL == model.Makes:
 		return ArgSSL
-	case model.Get0, model.Get1:
+	case c.Ret == model.RetSession:
 		return ArgSess
 	}
 	return 0

@@ -112,9 +112,9 @@ func (r *runner) sslRow(l model.SSLView) row {
 	}
 	parts := []string{side + " of " + r.label(ArgCtx, l.Ctx)}
 	switch l.Phase {
-	case "before":
+	case model.PhaseBefore:
 		parts = append(parts, "not connected")
-	case "established":
+	case model.PhaseEstablished:
 		conn := "established " + l.Version.String()
 		if l.Reused {
 			conn += ", resumed"

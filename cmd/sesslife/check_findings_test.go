@@ -13,22 +13,11 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/sesslife/sesslife/target/targets"
+	"github.com/sesslife/sesslife/internal/shimtest"
 )
 
-// shimPath finds a shim make builds; under CI=true a missing one fails.
-func shimPath(t *testing.T, name string) string {
-	t.Helper()
-	p, err := targets.FindShim(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v (CI=true: make shim shim-variants shim-wolfssl must have built it)", err)
-		}
-		t.Skip(err)
-	}
-	abs, _ := filepath.Abs(p)
-	return abs
-}
+// shimPath finds a shim make builds (internal/shimtest).
+func shimPath(t *testing.T, name string) string { return shimtest.Path(t, name) }
 
 func readReport(t *testing.T, path string) checkReport {
 	t.Helper()

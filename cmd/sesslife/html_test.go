@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/properties"
 	"github.com/sesslife/sesslife/target"
@@ -20,9 +21,9 @@ import (
 // mutantReport builds the report check writes for a run against the
 // reference simulator with the given mutants planted, through the same
 // steps as runCheck (a mutant is not a target the command line offers).
-func mutantReport(t *testing.T, seed uint64, ms ...impl.Mutant) *checkReport {
+func mutantReport(t *testing.T, seed uint64, ms ...mutants.Mutant) *checkReport {
 	t.Helper()
-	open := target.Factory(func() (target.Target, error) { return impl.NewTarget(impl.WithMutant(ms...)), nil })
+	open := target.Factory(func() (target.Target, error) { return impl.NewTarget(mutants.Option(ms...)), nil })
 	probe, _ := open()
 	info := probe.Info()
 	probe.Close()
@@ -52,7 +53,7 @@ func mutantReport(t *testing.T, seed uint64, ms ...impl.Mutant) *checkReport {
 
 // plantedMutants are one mutant that changes a return value and one that
 // changes a counter observed after the call.
-var plantedMutants = []impl.Mutant{impl.MutAddSameReturns1, impl.MutCountClientHitMissing}
+var plantedMutants = []mutants.Mutant{mutants.AddSameReturns1, mutants.CountClientHitMissing}
 
 func renderString(t *testing.T, rep *checkReport) string {
 	t.Helper()
@@ -119,7 +120,7 @@ func TestHTMLStateTable(t *testing.T) {
 // TestHTMLEscapes gives the page hostile text where a target's name and
 // error go: it must show as text.
 func TestHTMLEscapes(t *testing.T) {
-	rep := mutantReport(t, 3, impl.MutAddSameReturns1)
+	rep := mutantReport(t, 3, mutants.AddSameReturns1)
 	evil := `<script>alert("x")</script><img src=x onerror=alert(1)>`
 	rep.Run.Target, rep.Run.Command, rep.Error = evil, evil, evil
 	rep.Findings[0].Error = evil

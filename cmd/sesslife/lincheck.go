@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/targets"
@@ -19,7 +19,7 @@ func checkLinearizable(ctx context.Context, c checkConfig, open target.Factory, 
 	rep := &linReport{Clients: c.clients}
 	o := c.shim.options()
 	if c.target == "impl" {
-		o.Impl = append(o.Impl, impl.WithYields()) // let calls overlap
+		o.Impl = append(o.Impl, mutants.Yields()) // let calls overlap
 	}
 	tgt, err := targets.Open(c.target, o)
 	if err != nil {

@@ -1,117 +1,95 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
 
-	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/mutation"
 )
 
 // mutantsConfig holds the flags of `sesslife mutants`.
 type mutantsConfig struct {
-	budgets
+	opts     mutation.Options
 	only     string
 	engines  string
 	markdown string
 	check    string
 	corpus   string
 	perf     bool
-	cross    bool
-	parallel int
 	probe    string // the race engine's child: run one mutant's workload
 }
 
-// mutantRow is one line of the kill table.
-type mutantRow struct {
-	info  impl.MutantInfo
-	kills map[string]kill // by engine name
-}
-
-// killedBy lists the engines that killed the mutant, in table order.
-func (r mutantRow) killedBy(engines []engine) []string {
-	var out []string
-	for _, e := range engines {
-		if r.kills[e.name].killed {
-			out = append(out, e.name)
-		}
-	}
-	return out
-}
-
 func mutantsFlags(c *mutantsConfig) *flag.FlagSet {
+	d := mutation.DefaultOptions()
+	c.opts = d
 	fs := flag.NewFlagSet("sesslife mutants", flag.ContinueOnError)
-	fs.Uint64Var(&c.seed, "seed", 20261124, "seed of every engine (fixed, so that the table is repeatable)")
-	fs.IntVar(&c.rapid, "rapid", 3000, "rapid budget: sequences of 50..100 calls per mutant")
-	fs.IntVar(&c.gopter, "gopter", 2000, "gopter budget: command sequences per mutant")
-	fs.IntVar(&c.fuzz, "fuzz", 20000, "fuzz decoder budget: seeded byte inputs per mutant")
-	fs.IntVar(&c.lin, "lin", 5, "linearizability budget: concurrent runs per mutant")
-	fs.IntVar(&c.raceRuns, "race-runs", 10, "race budget: concurrent runs per mutant in the -race build")
-	fs.DurationVar(&c.linCheck, "lin-check", 5*time.Second, "time limit of one linearizability check")
-	fs.BoolVar(&c.cross, "cross", false, "also run the one-goroutine engines on concurrent mutants and linearizability on the others")
-	fs.DurationVar(&c.shrink, "shrink", 2*time.Second, "time each engine may spend shrinking one failure")
-	fs.DurationVar(&c.perEngine, "engine-timeout", time.Minute, "an engine still running on one mutant after this counts as not killing it")
+	fs.Uint64Var(&c.opts.Seed, "seed", d.Seed, "seed of every engine (fixed, so that the table is repeatable)")
+	fs.IntVar(&c.opts.Seeds, "seeds", d.Seeds, "search: how many seeds (from --seed) each sequential mutant runs on")
+	fs.IntVar(&c.opts.Sequences, "sequences", d.Sequences, "search: budget of sequences of 50..100 calls per seed")
+	fs.IntVar(&c.opts.ReduceBudget, "reduce-budget", d.ReduceBudget, "search: budget of replays to reduce a finding")
+	fs.IntVar(&c.opts.Gopter, "gopter", d.Gopter, "gopter budget: command sequences per mutant")
+	fs.IntVar(&c.opts.Fuzz, "fuzz", d.Fuzz, "fuzz decoder budget: seeded byte inputs per mutant")
+	fs.IntVar(&c.opts.LinRuns, "lin", d.LinRuns, "linearizability budget: concurrent runs per mutant (up to the first violation)")
+	fs.IntVar(&c.opts.RaceRuns, "race-runs", d.RaceRuns, "race budget: concurrent runs per mutant in the -race build")
+	fs.BoolVar(&c.opts.Cross, "cross", false, "also run the one-goroutine engines on concurrent mutants and every concurrent engine on every mutant (varies from run to run)")
+	fs.IntVar(&c.opts.Parallel, "parallel", runtime.GOMAXPROCS(0), "engine runs at once (each is independent: the table does not change)")
+	fs.StringVar(&c.opts.RaceBinary, "race-binary", "", "sesslife built with -race, for the race engine (default: bin/sesslife-race or sesslife-race next to this binary, if there)")
 	fs.StringVar(&c.only, "mutants", "", "comma-separated mutant names to run (default: all)")
-	fs.StringVar(&c.engines, "engines", "", "comma-separated engines to run (default: all: "+strings.Join(engineNames(allEngines()), ",")+")")
-	fs.StringVar(&c.markdown, "markdown", "", "write the table and every reproducer as markdown to this file (docs/mutants.md)")
+	fs.StringVar(&c.engines, "engines", "", "comma-separated engines to run (default: all: "+strings.Join(mutation.EngineNames(mutation.Engines()), ",")+")")
+	fs.StringVar(&c.markdown, "markdown", "", "write the tables and every reproducer as markdown to this file (docs/mutants.md)")
 	fs.StringVar(&c.check, "check", "", "fail unless this file holds exactly the markdown this run generates")
-	fs.BoolVar(&c.perf, "perf", false, "also print the engine comparison as a markdown section (docs/perf.md)")
+	fs.BoolVar(&c.perf, "perf", false, "also print the engine comparison, with times, as a markdown section (docs/perf.md)")
 	fs.StringVar(&c.corpus, "corpus", "", "write the fuzz engine's shrunk input for each mutant to this directory, as go fuzz seeds")
-	fs.IntVar(&c.parallel, "parallel", runtime.GOMAXPROCS(0), "engine runs at once (each is sequential and deterministic)")
-	fs.StringVar(&c.raceBinary, "race-binary", "", "sesslife built with -race, for the race engine (default: bin/sesslife-race or sesslife-race next to this binary, if there)")
 	fs.StringVar(&c.probe, "race-probe", "", "internal: run this mutant's concurrent workload and exit (the race engine's child)")
 	return fs
 }
 
-func engineNames(es []engine) []string {
-	var out []string
-	for _, e := range es {
-		out = append(out, e.name)
-	}
-	return out
-}
-
-// runMutants implements `sesslife mutants`: every engine against every
-// mutant of the reference simulator with fixed budgets and seed, a table on
-// stdout and `killed N/M mutants` as the last line. Exit status: 0 when
-// every mutant was killed (and --check found the file current), 1 when one
-// survived or the file is stale, 2 for bad flags or files.
+// runMutants implements `sesslife mutants`: the kill table of package
+// mutation with the budgets of the flags, on stdout, and `killed N/M
+// mutants` as the last line. What stdout says depends only on the seed and
+// the budgets; progress and times go to stderr. Exit status: 0 when every
+// mutant was killed (and --check found the file current), 1 when one
+// survived or the file is stale, 2 for bad flags or files, or an engine that
+// could not decide, 130 when interrupted.
 func runMutants(args []string, stdout, stderr io.Writer) int {
 	var c mutantsConfig
 	fs := mutantsFlags(&c)
 	if code := parseArgs(fs, args, stdout, stderr, 0, ""); code != continueRun {
 		return code
 	}
-	if c.rapid < 1 || c.gopter < 1 || c.fuzz < 1 || c.lin < 1 || c.raceRuns < 1 || c.linCheck <= 0 || c.shrink <= 0 ||
-		c.perEngine <= 0 || c.parallel < 1 {
-		fmt.Fprintln(stderr, "sesslife mutants: --rapid, --gopter, --fuzz, --lin, --race-runs, --lin-check, --shrink, --engine-timeout and --parallel must be positive")
-		return exitUsage
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if c.probe != "" {
-		return runRaceProbe(c.probe, c.budgets, stderr)
+		if err := mutation.RaceProbe(ctx, c.probe, c.opts.Seed, c.opts.RaceRuns); err != nil {
+			fmt.Fprintf(stderr, "sesslife mutants: --race-probe: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
 	}
-	if c.raceBinary == "" {
-		c.raceBinary = findRaceBinary()
-	}
-	mutants, err := selectMutants(c.only)
+	ms, err := mutation.SelectMutants(c.only)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife mutants: --mutants: %v\n", err)
 		return exitUsage
 	}
-	engines, err := selectEngines(c.engines)
+	engines, err := mutation.SelectEngines(c.engines)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife mutants: --engines: %v\n", err)
 		return exitUsage
 	}
-	if i := slices.IndexFunc(engines, func(e engine) bool { return e.name == "race" }); i >= 0 && c.raceBinary == "" {
+	if c.opts.RaceBinary == "" {
+		c.opts.RaceBinary = findRaceBinary()
+	}
+	if i := slices.IndexFunc(engines, func(e mutation.Engine) bool { return e.Name == "race" }); i >= 0 && c.opts.RaceBinary == "" {
 		if c.engines != "" {
 			fmt.Fprintln(stderr, "sesslife mutants: the race engine needs a sesslife built with -race: go build -race -o bin/sesslife-race ./cmd/sesslife")
 			return exitUsage
@@ -119,240 +97,61 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sesslife mutants: no bin/sesslife-race (go build -race -o bin/sesslife-race ./cmd/sesslife): the race engine does not run")
 		engines = slices.Delete(engines, i, i+1)
 	}
-
-	if err := configureRapid(c.budgets); err != nil {
+	var old []byte
+	if c.check != "" {
+		if old, err = os.ReadFile(c.check); err != nil {
+			fmt.Fprintf(stderr, "sesslife mutants: --check: %v\n", err)
+			return exitUsage
+		}
+	}
+	c.opts.Progress = stderr
+	t, err := mutation.Run(ctx, ms, engines, c.opts)
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(stderr, "sesslife mutants: interrupted")
+		return exitInterrupted
+	case err != nil:
 		fmt.Fprintf(stderr, "sesslife mutants: %v\n", err)
 		return exitUsage
 	}
-	start := time.Now()
-	rows := runKillTable(mutants, engines, c.budgets, c.parallel, c.cross, stderr)
-	elapsed := time.Since(start)
-
-	printKillTable(stdout, rows, engines)
-	fmt.Fprintf(stdout, "sesslife: seed %d, budgets rapid %d, gopter %d, fuzz %d; %s in all\n",
-		c.seed, c.rapid, c.gopter, c.fuzz, elapsed.Round(time.Millisecond))
+	t.Print(stdout)
+	fmt.Fprintf(stderr, "sesslife mutants: %s in all\n", t.Elapsed.Round(time.Millisecond))
 	if c.perf {
 		fmt.Fprintln(stdout)
-		writePerf(stdout, rows, engines, c.budgets, elapsed)
+		t.Perf(stdout)
 		fmt.Fprintln(stdout)
 	}
-
-	status := exitOK
 	if c.corpus != "" {
-		if err := writeCorpus(c.corpus, rows); err != nil {
+		if err := t.WriteCorpus(c.corpus); err != nil {
 			fmt.Fprintf(stderr, "sesslife mutants: --corpus: %v\n", err)
 			return exitUsage
 		}
 	}
-	doc := renderMarkdown(rows, engines, c.budgets)
+	doc := t.Markdown()
 	if c.markdown != "" {
 		if err := os.WriteFile(c.markdown, []byte(doc), 0o644); err != nil {
 			fmt.Fprintf(stderr, "sesslife mutants: %v\n", err)
 			return exitUsage
 		}
 	}
+	status := exitOK
 	if c.check != "" {
-		old, err := os.ReadFile(c.check)
-		if err != nil {
-			fmt.Fprintf(stderr, "sesslife mutants: --check: %v\n", err)
-			return exitUsage
-		}
-		if line := firstDifference(stable(string(old)), stable(doc)); line != 0 {
-			fmt.Fprintf(stdout, "sesslife: %s is stale (first difference at line %d); regenerate it with: sesslife mutants --markdown %s\n",
-				c.check, line, c.check)
+		if line := mutation.Stale(string(old), doc); line != 0 {
+			fmt.Fprintf(stdout, "sesslife: %s is stale (first difference at line %d); regenerate it with: make mutants-docs\n",
+				c.check, line)
 			status = exitDivergence
 		}
 	}
-	killed := 0
-	for _, r := range rows {
-		if len(r.killedBy(engines)) > 0 {
-			killed++
-		}
-	}
-	if killed < len(rows) {
+	killed, ran := t.Killed()
+	if killed < ran {
 		status = exitDivergence
 	}
-	fmt.Fprintf(stdout, "killed %d/%d mutants\n", killed, len(rows))
+	if u := t.Undecided(); len(u) > 0 {
+		fmt.Fprintf(stdout, "sesslife: %d engine runs could not decide (not a verdict):\n  %s\n", len(u), strings.Join(u, "\n  "))
+		status = exitUsage
+	}
+	fmt.Fprintf(stdout, "killed %d/%d mutants\n", killed, ran)
 	return status
-}
-
-func selectMutants(list string) ([]impl.MutantInfo, error) {
-	all := impl.Mutants()
-	if list == "" {
-		return all, nil
-	}
-	var out []impl.MutantInfo
-	for _, name := range strings.Split(list, ",") {
-		m, err := impl.ParseMutant(strings.TrimSpace(name))
-		if err != nil {
-			return nil, err
-		}
-		info, _ := m.Info()
-		out = append(out, info)
-	}
-	return out, nil
-}
-
-func selectEngines(list string) ([]engine, error) {
-	all := allEngines()
-	if list == "" {
-		return all, nil
-	}
-	var out []engine
-	for _, name := range strings.Split(list, ",") {
-		i := slices.IndexFunc(all, func(e engine) bool { return e.name == strings.TrimSpace(name) })
-		if i < 0 {
-			return nil, fmt.Errorf("unknown engine %q (known: %s)", name, strings.Join(engineNames(all), ", "))
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
-}
-
-func orNone(names []string) string {
-	if len(names) == 0 {
-		return "none (SURVIVED)"
-	}
-	return strings.Join(names, ",")
-}
-
-// printKillTable prints one line per mutant: its rule, the engines that
-// killed it, and for each engine the time to the first failure and the
-// length of the shrunk reproducer ("-" where the engine did not kill it).
-func printKillTable(w io.Writer, rows []mutantRow, engines []engine) {
-	fmt.Fprintf(w, "%-34s %-26s %-22s", "mutant", "rule", "killed by")
-	for _, e := range engines {
-		fmt.Fprintf(w, " %-16s", e.name+" first/calls")
-	}
-	fmt.Fprintln(w)
-	for _, r := range rows {
-		fmt.Fprintf(w, "%-34s %-26s %-22s", r.info.Name, r.info.Rule, orNone(r.killedBy(engines)))
-		for _, e := range engines {
-			k, ran := r.kills[e.name]
-			cell := "-"
-			switch {
-			case !ran:
-				cell = "n/a"
-			case k.killed && k.calls == 0:
-				cell = shortDuration(k.first) + "/-"
-			case k.killed:
-				cell = fmt.Sprintf("%s/%d", shortDuration(k.first), k.calls)
-			case k.note != "":
-				cell = "? " + k.note
-			}
-			fmt.Fprintf(w, " %-16s", cell)
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-// shortDuration rounds for a table cell: 3ms, 1.2s.
-func shortDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return d.Round(time.Microsecond).String()
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
-	}
-	return d.Round(100 * time.Millisecond).String()
-}
-
-// firstDifference returns the first line (from 1) where a and b differ, 0
-// when they are equal.
-func firstDifference(a, b string) int {
-	if a == b {
-		return 0
-	}
-	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(la) && i < len(lb); i++ {
-		if la[i] != lb[i] {
-			return i + 1
-		}
-	}
-	return min(len(la), len(lb)) + 1
-}
-
-// runKillTable runs every engine against every mutant, parallel runs at a
-// time, and reports each mutant on w as soon as all its engines are done.
-func runKillTable(mutants []impl.MutantInfo, engines []engine, b budgets, parallel int, cross bool, w io.Writer) []mutantRow {
-	rows := make([]mutantRow, len(mutants))
-	type job struct{ row, engine int }
-	var todo []job
-	left := make([]int, len(rows))
-	for i, m := range mutants {
-		rows[i] = mutantRow{info: m, kills: map[string]kill{}}
-		for j, e := range engines {
-			if cross || e.concurrent == m.Concurrent {
-				todo = append(todo, job{i, j})
-				left[i]++
-			}
-		}
-	}
-	// The concurrent engines' runs are the longest (their checks may run
-	// to the time limit): start them first so that they do not trail.
-	slices.SortStableFunc(todo, func(a, b job) int {
-		return cmpBool(engines[b.engine].concurrent, engines[a.engine].concurrent)
-	})
-	jobs := make(chan job)
-	var (
-		mu      sync.Mutex // guards rows' kills and left
-		workers sync.WaitGroup
-	)
-	for range parallel {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for j := range jobs {
-				m, e := mutants[j.row], engines[j.engine]
-				p := profileFor(m)
-				k := withDeadline(b.perEngine, func() kill { return e.run(m, p, b) })
-				mu.Lock()
-				rows[j.row].kills[e.name] = k
-				if left[j.row]--; left[j.row] == 0 {
-					reportRow(w, rows[j.row], engines)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, j := range todo {
-		jobs <- j
-	}
-	close(jobs)
-	workers.Wait()
-	return rows
-}
-
-// reportRow prints one progress line: who killed the mutant, and what each
-// engine spent on it.
-func reportRow(w io.Writer, r mutantRow, engines []engine) {
-	var spent []string
-	for _, e := range engines {
-		if k, ran := r.kills[e.name]; ran {
-			spent = append(spent, fmt.Sprintf("%s %s", e.name, shortDuration(k.total)))
-		}
-	}
-	fmt.Fprintf(w, "sesslife: %-34s killed by %-18s (%s)\n", r.info.Name, orNone(r.killedBy(engines)), strings.Join(spent, ", "))
-}
-
-// writeCorpus saves each fuzz-engine killer input as a go fuzz seed file,
-// mutant-<name>, in dir: inputs the correct simulator passes and that sit
-// right at a rule's edge.
-func writeCorpus(dir string, rows []mutantRow) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		in := r.kills["fuzz"].input
-		if in == nil {
-			continue
-		}
-		body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(in)) + ")\n"
-		if err := os.WriteFile(filepath.Join(dir, "mutant-"+r.info.Name), []byte(body), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // findRaceBinary looks for a race-built sesslife: bin/sesslife-race, then
@@ -370,15 +169,4 @@ func findRaceBinary() string {
 		}
 	}
 	return ""
-}
-
-// cmpBool orders false before true.
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
 }

@@ -146,7 +146,7 @@ func (t *Target) Reset(ctx context.Context) error {
 		// Close has taken care of p, as t.proc or as t.starting.
 		return fmt.Errorf("%s: %w", opReset, ErrClosed)
 	}
-	t.proc, t.now, t.calls, t.omitted, t.ahead = p, t.start, nil, 0, nil
+	t.proc, t.now, t.calls, t.omitted = p, t.start, nil, 0
 	if fresh {
 		t.starting = nil
 	}

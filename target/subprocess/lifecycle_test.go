@@ -224,13 +224,6 @@ func TestCloseWhileCallsAreInFlight(t *testing.T) {
 	callers := map[string]func() error{
 		"Apply":   func() error { _, err := tg.Apply(ctx, sessNumber); return err },
 		"Observe": func() error { _, err := tg.Observe(ctx); return err },
-		"ApplyObserving": func() error {
-			if _, err := tg.(*Target).ApplyObserving(ctx, sessNumber); err != nil {
-				return err
-			}
-			_, err := tg.Observe(ctx)
-			return err
-		},
 		"ApplyAhead": func() error {
 			p, err := tg.(target.Pipeliner).ApplyAhead(ctx, sessNumber)
 			if err != nil {

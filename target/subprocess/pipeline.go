@@ -10,8 +10,8 @@ import (
 
 // ApplyAhead implements [target.Pipeliner]: it writes op and an observe
 // request in one write and returns at once; the shim works on them while
-// the caller goes on. Like ApplyObserving it is for callers that use the
-// target from one goroutine: every call it sends goes to lane 0, in order,
+// the caller goes on. It is for callers that use the target from one
+// goroutine: every call it sends goes to lane 0, in order,
 // whatever the shim's concurrency. A crash or hang shows up when the
 // Pending of the call that met it is collected.
 func (t *Target) ApplyAhead(ctx context.Context, op model.Op) (target.Pending, error) {

@@ -89,7 +89,6 @@ type Target struct {
 	now      int64
 	calls    []entry // since the last Reset, for error reports
 	omitted  int     // calls dropped from the front of calls
-	ahead    *early  // the observation sent with the last ApplyObserving
 }
 
 // entry is one call of the history, rendered only when an error report
@@ -133,24 +132,7 @@ func (t *Target) Info() target.Info { return t.info }
 
 // Apply performs op in the shim.
 func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
-	return t.apply(ctx, op, false)
-}
-
-// ApplyObserving is Apply for a caller that observes after every call, as
-// properties.Lockstep does: the observation request goes to the shim in the
-// same write as the call, and the next Observe returns its reply, the state
-// right after op, without another round trip. It is meant for callers that
-// use the target from one goroutine; any other Apply, ApplyObserving or
-// Reset in between discards the early observation.
-func (t *Target) ApplyObserving(ctx context.Context, op model.Op) (model.Result, error) {
-	return t.apply(ctx, op, true)
-}
-
-func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Result, error) {
 	if op.Kind == model.KindInvalid || !t.info.Supports(op.Kind) {
-		t.mu.Lock()
-		t.ahead = nil
-		t.mu.Unlock()
 		return model.Result{}, fmt.Errorf("%s: %w by %s", op, target.ErrUnsupported, t.info.Name)
 	}
 	lane, err := t.acquire(ctx)
@@ -159,18 +141,9 @@ func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Re
 	}
 	defer t.release(lane)
 	req, p, idx := t.prepare(op, lane)
-	reqs := []request{req}
-	if observe {
-		reqs = append(reqs, request{Op: opObserve, Now: req.Now})
-	}
-	chs, err := t.send(p, op, reqs...)
+	chs, err := t.send(p, op, req)
 	if err != nil {
 		return model.Result{}, err
-	}
-	if observe {
-		t.mu.Lock()
-		t.ahead = &early{p: p, ch: chs[1]}
-		t.mu.Unlock()
 	}
 	resp, err := t.await(ctx, p, chs[0], op)
 	if err != nil {
@@ -180,8 +153,8 @@ func (t *Target) apply(ctx context.Context, op model.Op, observe bool) (model.Re
 }
 
 // prepare makes the request for op on lane: it moves the clock for a
-// tick, stamps the time, records op in the history (idx is its entry) and
-// discards any early observation. p is the shim to send it to.
+// tick, stamps the time and records op in the history (idx is its entry).
+// p is the shim to send it to.
 func (t *Target) prepare(op model.Op, lane int) (req request, p *process, idx int) {
 	req = requestFor(op)
 	req.Lane = lane
@@ -191,7 +164,6 @@ func (t *Target) prepare(op model.Op, lane int) (req request, p *process, idx in
 		t.now += op.Arg
 	}
 	req.Now = t.now
-	t.ahead = nil
 	return req, t.proc, t.record(op)
 }
 
@@ -214,12 +186,6 @@ func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, er
 	return res, nil
 }
 
-// early is an observation sent together with a call (ApplyObserving).
-type early struct {
-	p  *process
-	ch chan response
-}
-
 // Observe asks the shim for an observation of the universe.
 func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 	lane, err := t.acquire(ctx)
@@ -228,15 +194,9 @@ func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 	}
 	defer t.release(lane)
 	t.mu.Lock()
-	p, now, ahead := t.proc, t.now, t.ahead
-	t.ahead = nil
+	p, now := t.proc, t.now
 	t.mu.Unlock()
-	var resp response
-	if ahead != nil && ahead.p == p {
-		resp, err = t.await(ctx, p, ahead.ch, control(opObserve))
-	} else {
-		resp, err = t.roundTrip(ctx, p, request{Op: opObserve, Now: now})
-	}
+	resp, err := t.roundTrip(ctx, p, request{Op: opObserve, Now: now})
 	if err != nil {
 		return model.Observation{}, err
 	}

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
@@ -66,14 +67,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var opts []impl.Option
 	if *mutant != "" {
-		m, err := impl.ParseMutant(*mutant)
+		m, err := mutants.Parse(*mutant)
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife-lincheck: --mutant: %v\n", err)
 			return 2
 		}
-		opts = append(opts, impl.WithMutant(m))
+		opts = append(opts, mutants.Option(m))
 	} else {
-		opts = append(opts, impl.WithYields())
+		opts = append(opts, mutants.Yields())
 	}
 	if len(ts) == 0 {
 		ts = targets{"impl"}

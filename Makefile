@@ -168,7 +168,7 @@ check-impl: deps
 # OpenSSL beside the shim's raw rate for the same calls (docs/perf.md).
 BENCH_COUNT ?= 1
 BENCHTIME ?= 2s
-bench-shim: deps shim
+bench-shim: deps shim shim-wolfssl
 	SESSLIFE_SHIM_DIR=$(abspath $(BIN)) $(GO) test -run '^$$' -bench '^Benchmark(ShimMix|ProtocolCost|DecodeReply)$$' -benchtime $(BENCHTIME) -count $(BENCH_COUNT) ./target/subprocess
 
 # fuzz runs every fuzz target for FUZZTIME each (go test -fuzz takes one

@@ -9,7 +9,8 @@
  * docs/findings.md says what each does differently from OpenSSL 3.0.
  *
  * This shim serves one request at a time (serial.c): wolfSSL's session
- * cache is one table per process, which only a fresh image empties (main.c).
+ * cache is one table per process, which only a fresh process empties
+ * (fresh.c).
  */
 #ifndef SESSLIFE_WOLFSSL_LIBRARY_H
 #define SESSLIFE_WOLFSSL_LIBRARY_H
@@ -23,6 +24,9 @@
 #define SHIM_THREADS 0
 #define LIB_NAME "wolfSSL"
 #define LIB_PROFILE "wolfssl-5.5"
+/* Every universe needs a process of its own (fresh.c); the raw benchmark
+ * mode runs each pass in one (../common/bench.c). */
+#define LIB_FRESH_PROCESS 1
 
 typedef WOLFSSL_CTX lib_ctx;
 typedef WOLFSSL lib_ssl;
@@ -30,8 +34,8 @@ typedef WOLFSSL_SESSION lib_sess;
 
 /* lib_state is what the shim keeps for wolfSSL. */
 struct lib_state {
-    int dirty;   /* the process-wide session cache may hold entries */
-    char **argv; /* to execute a fresh image at reset */
+    int dirty;    /* the process-wide session cache may hold entries */
+    int handover; /* the pipe to the keeper (fresh.c) */
 };
 
 /* bytes is a growable byte buffer read from the front. */
@@ -50,6 +54,14 @@ struct lib_conn {
 /* The one shim (main.c). wolfSSL's allocator hook and its callbacks carry
  * no user pointer we could use, so they find it here. */
 extern struct shim the_shim;
+
+/* fresh_keep makes this process the keeper of a pristine wolfSSL: it
+ * returns only in a forked server, once per universe, with the requests
+ * the last server had read ahead in sh->in; the keeper itself exits as its
+ * last server did. fresh_handover ends this server's universe: it passes
+ * the unread requests to the keeper and exits (fresh.c). */
+void fresh_keep(struct shim *sh);
+void fresh_handover(struct shim *sh);
 
 /* io_recv and io_send are the SSL_CTX's I/O callbacks (io.c). */
 int io_recv(WOLFSSL *ssl, char *buf, int sz, void *arg);

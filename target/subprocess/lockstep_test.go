@@ -15,7 +15,12 @@ import (
 // discards the universe. It returns the divergence, nil when they agree,
 // or the harness error (an illegal sequence, a failed reset).
 func lockstep(ctx context.Context, tg target.Target, ops []model.Op, window int) (*properties.Divergence, error) {
-	ls, err := properties.NewLockstep(ctx, tg, model.OpenSSL30())
+	return lockstepWith(ctx, tg, model.OpenSSL30(), ops, window)
+}
+
+// lockstepWith is lockstep against the model of profile p.
+func lockstepWith(ctx context.Context, tg target.Target, p model.Profile, ops []model.Op, window int) (*properties.Divergence, error) {
+	ls, err := properties.NewLockstep(ctx, tg, p)
 	if err != nil {
 		return nil, err
 	}

@@ -19,10 +19,14 @@ const parentEnv = "SESSLIFE_FAKE_PARENT"
 // its variants, as in the repository's bin/) to test instead of building.
 const shimEnv = "SESSLIFE_SHIM_DIR"
 
+// wolfShim is the wolfSSL shim's binary.
+const wolfShim = "sesslife-shim-wolfssl"
+
 // shims holds the binaries TestMain built, or why it could not.
 type shims struct {
 	dir      string
-	buildErr error
+	buildErr error // the OpenSSL shim and its variants
+	wolfErr  error // the wolfSSL shim
 }
 
 func (s shims) path(name string) string { return filepath.Join(s.dir, name) }
@@ -53,22 +57,31 @@ func buildShims(dir string) shims {
 	if d := os.Getenv(shimEnv); d != "" {
 		return shims{dir: d}
 	}
+	s := shims{dir: dir}
 	cmd := exec.Command("make", "-s", "-j4", "-C", filepath.Join("..", "..", "shim", "openssl"), "BINDIR="+dir, "all", "variants")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return shims{dir: dir, buildErr: fmt.Errorf("building the OpenSSL shim: %v\n%s", err, out)}
+		s.buildErr = fmt.Errorf("building the OpenSSL shim: %v\n%s", err, out)
 	}
-	return shims{dir: dir}
+	cmd = exec.Command("make", "-s", "-C", filepath.Join("..", "..", "shim", "wolfssl"), "BINDIR="+dir, "all")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		s.wolfErr = fmt.Errorf("building the wolfSSL shim: %v\n%s", err, out)
+	}
+	return s
 }
 
 // needShim returns the path of the built shim binary name, skipping the
 // test when it could not be built, except under CI=true where that fails.
 func needShim(t testing.TB, name string) string {
 	t.Helper()
-	if built.buildErr != nil {
+	buildErr := built.buildErr
+	if name == wolfShim {
+		buildErr = built.wolfErr
+	}
+	if buildErr != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the shim is missing: %v", built.buildErr)
+			t.Fatalf("CI=true and the shim is missing: %v", buildErr)
 		}
-		t.Skipf("no OpenSSL shim: %v", built.buildErr)
+		t.Skipf("no shim: %v", buildErr)
 	}
 	p := built.path(name)
 	if _, err := os.Stat(p); err != nil {

@@ -7,24 +7,53 @@ import (
 	"github.com/sesslife/sesslife/model"
 )
 
-// known lists the functions the checker understands beyond "takes a
-// session": what they do to the application's references or the SSL.
-// Any other function is still recorded, shown in the history of the
-// sessions it takes, and checked for a destroyed or NULL session.
-var known = map[string]bool{
-	"SSL_SESSION_free": true, "SSL_SESSION_up_ref": true, "SSL_get0_session": true, "SSL_get1_session": true,
-	"SSL_set_session": true, "SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
-	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true, "SSL_CTX_add_session": true,
-	"SSL_CTX_remove_session": true, "SSL_new": true, "SSL_free": true, "SSL_clear": true, "SSL_shutdown": true,
-	"SSL_CTX_flush_sessions": true, "SSL_CTX_free": true, "SSL_set_SSL_CTX": true, "SSL_copy_session_id": true,
-	"SSL_SESSION_is_resumable": true, "SSL_SESSION_get_time": true, "SSL_SESSION_get_timeout": true,
-	"SSL_SESSION_set_time": true, "SSL_SESSION_set_timeout": true, "SSL_SESSION_get_id": true,
-	"SSL_SESSION_get_protocol_version": true, "SSL_SESSION_has_ticket": true,
-	"SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true, "PEM_write_bio_SSL_SESSION": true,
-	"PEM_write_SSL_SESSION": true, "SSL_SESSION_print": true, "SSL_SESSION_set1_id_context": true,
-	"SSL_SESSION_set1_id": true, "SSL_SESSION_get0_hostname": true, "SSL_SESSION_get0_peer": true,
-	"SSL_SESSION_get0_cipher": true, "SSL_SESSION_get_max_early_data": true,
+// modelled lists the calls of the model's call table the checker
+// understands beyond "takes a session": what they do to the application's
+// references or the SSL. Their names come from the table (model.ParseKind).
+var modelled = map[model.Kind]bool{
+	model.SessFree: true, model.UpRef: true, model.Get0: true, model.Get1: true, model.SetSession: true,
+	model.AddSession: true, model.RemoveSession: true, model.SSLNew: true, model.SSLFree: true, model.SSLClear: true,
+	model.Shutdown: true, model.Flush: true, model.CtxFree: true, model.IsResumable: true, model.GetTime: true,
+	model.GetTimeout: true, model.SetTime: true, model.SetTimeout: true,
 }
+
+// others lists the functions the recorder sees that the model's call table
+// does not have, and the checker understands. Any other function is still
+// recorded, shown in the history of the sessions it takes, and checked for
+// a destroyed or NULL session.
+var others = map[string]bool{
+	"SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
+	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true, "SSL_set_SSL_CTX": true,
+	"SSL_copy_session_id": true, "SSL_SESSION_get_id": true, "SSL_SESSION_get_protocol_version": true,
+	"SSL_SESSION_has_ticket": true, "SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true,
+	"PEM_write_bio_SSL_SESSION": true, "PEM_write_SSL_SESSION": true, "SSL_SESSION_print": true,
+	"SSL_SESSION_set1_id_context": true, "SSL_SESSION_set1_id": true, "SSL_SESSION_get0_hostname": true,
+	"SSL_SESSION_get0_peer": true, "SSL_SESSION_get0_cipher": true, "SSL_SESSION_get_max_early_data": true,
+}
+
+// makesSession lists the functions outside the call table that return a
+// new session the application owns.
+var makesSession = map[string]bool{
+	"SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
+	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
+}
+
+// copiesSessionID is SSL_copy_session_id, which takes two SSLs: the
+// session pointer the recorder logs for it is the source SSL's.
+const copiesSessionID = "SSL_copy_session_id"
+
+// callOf is the call table's kind of the recorded function, or
+// model.KindInvalid for a function outside it.
+func callOf(r *Record) model.Kind {
+	k, _ := model.ParseKind(r.Fn)
+	return k
+}
+
+// known reports whether the checker understands the recorded function.
+func known(r *Record) bool { return modelled[callOf(r)] || others[r.Fn] }
+
+// borrowedWhat is the history line of a session SSL_get0_session lent.
+var borrowedWhat = "returned by " + model.Get0.String() + " (borrowed, no reference)"
 
 // describe names a call or callback for a history line.
 func describe(r *Record) string {
@@ -36,34 +65,35 @@ func describe(r *Record) string {
 
 // callEnter checks a call's arguments as the call starts.
 func (c *checker) callEnter(p *proc, r *Record) {
-	if !known[r.Fn] && !c.counts.unknownSeen(r.Fn) {
+	if !known(r) && !c.counts.unknownSeen(r.Fn) {
 		c.counts.Unknown = append(c.counts.Unknown, r.Fn)
 	}
 	var s *session
-	if r.Sess != 0 && r.Fn != "SSL_free" && r.Fn != "SSL_clear" && r.Fn != "SSL_copy_session_id" {
+	kind := callOf(r)
+	if r.Sess != 0 && kind != model.SSLFree && kind != model.SSLClear && r.Fn != copiesSessionID {
 		s = c.use(p, r)
 	} else if r.Sess == 0 && r.UB == "null" {
 		c.add(&finding{rule: model.RuleUBNULLSession, kind: KindUB, s: p.s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
 			msg: fmt.Sprintf("%s was given a NULL session, which it dereferences", r.Fn)})
 	}
-	switch r.Fn {
-	case "SSL_SESSION_free":
+	switch kind {
+	case model.SessFree:
 		if s == nil || s.dead {
 			return
 		}
 		if s.appRefs == 0 {
 			c.add(&finding{rule: model.RuleUBOverRelease, kind: KindUB, s: p.s, sess: s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
-				msg: fmt.Sprintf("SSL_SESSION_free on session #%d, to which the application holds no reference%s", s.id, borrowed(s))})
+				msg: fmt.Sprintf("%s on session #%d, to which the application holds no reference%s", r.Fn, s.id, borrowed(s))})
 			return
 		}
 		s.appRefs--
 		s.takes = s.takes[:len(s.takes)-1]
-	case "SSL_CTX_add_session":
+	case model.AddSession:
 		if s != nil && r.Other != 0 {
 			c.add(&finding{rule: model.RuleUBCrossContext, kind: KindUB, s: p.s, sess: s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
-				msg: fmt.Sprintf("SSL_CTX_add_session(%#x, session #%d) while the cache of SSL_CTX %#x holds it", r.Ctx, s.id, r.Other)})
+				msg: fmt.Sprintf("%s(%#x, session #%d) while the cache of SSL_CTX %#x holds it", r.Fn, r.Ctx, s.id, r.Other)})
 		}
-	case "SSL_set_session":
+	case model.SetSession:
 		cn := p.conns[r.SSL]
 		if cn == nil {
 			cn = &conn{ctx: r.Ctx}
@@ -83,7 +113,7 @@ func (c *checker) callEnter(p *proc, r *Record) {
 // borrowed explains, for an over-release, where the pointer came from.
 func borrowed(s *session) string {
 	for i := len(s.history) - 1; i >= 0; i-- {
-		if s.history[i].What == "returned by SSL_get0_session (borrowed, no reference)" {
+		if s.history[i].What == borrowedWhat {
 			return " (it came from SSL_get0_session, which lends a pointer without a reference)"
 		}
 	}
@@ -143,37 +173,39 @@ func (c *checker) callExit(p *proc, r *Record) {
 		return
 	}
 	ret := uint64(r.Ret)
-	switch r.Fn {
-	case "SSL_get0_session":
-		if ret != 0 {
-			c.handed(p, ret, r, "returned by SSL_get0_session (borrowed, no reference)", r.Site)
-		}
-	case "SSL_get1_session":
-		if ret != 0 {
-			s := c.handed(p, ret, r, "returned by SSL_get1_session (the application owns a reference)", r.Site)
-			c.own(p, s, r, "SSL_get1_session", model.RuleSeedGet1Ref, r.Site)
-		}
-	case "SSL_SESSION_up_ref":
-		if r.Ret == 1 && r.Sess != 0 {
-			if s := p.sessions[r.Sess]; s != nil && !s.dead {
-				c.own(p, s, r, "SSL_SESSION_up_ref", model.RuleRefUpref, r.Site)
-			}
-		}
-	case "SSL_SESSION_new", "SSL_SESSION_dup", "d2i_SSL_SESSION", "PEM_read_bio_SSL_SESSION", "PEM_read_SSL_SESSION":
+	if makesSession[r.Fn] {
 		if ret != 0 && ret != r.Into {
 			s := c.handed(p, ret, r, "returned by "+r.Fn+" (a new session the application owns)", r.Site)
 			c.own(p, s, r, r.Fn, model.RuleNone, r.Site)
 		}
-	case "SSL_new":
+		return
+	}
+	switch callOf(r) {
+	case model.Get0:
+		if ret != 0 {
+			c.handed(p, ret, r, borrowedWhat, r.Site)
+		}
+	case model.Get1:
+		if ret != 0 {
+			s := c.handed(p, ret, r, "returned by "+r.Fn+" (the application owns a reference)", r.Site)
+			c.own(p, s, r, r.Fn, model.RuleSeedGet1Ref, r.Site)
+		}
+	case model.UpRef:
+		if r.Ret == 1 && r.Sess != 0 {
+			if s := p.sessions[r.Sess]; s != nil && !s.dead {
+				c.own(p, s, r, r.Fn, model.RuleRefUpref, r.Site)
+			}
+		}
+	case model.SSLNew:
 		p.conns[ret] = &conn{ctx: r.Ctx}
-	case "SSL_free":
+	case model.SSLFree:
 		delete(p.conns, r.SSL)
 		if s := p.sessions[r.Sess]; s != nil && r.Sess != 0 {
-			s.history = append(s.history, step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("its SSL %#x was freed (SSL_free drops the SSL's reference)", r.SSL), site: r.Site})
+			s.history = append(s.history, step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("its SSL %#x was freed (%s drops the SSL's reference)", r.SSL, r.Fn), site: r.Site})
 		}
-	case "SSL_CTX_remove_session":
+	case model.RemoveSession:
 		if s := p.sessions[r.Sess]; s != nil && !s.dead {
-			st := step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("SSL_CTX_remove_session(%#x) returned %d: removed from the cache, marked not resumable", r.Ctx, r.Ret), site: r.Site}
+			st := step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("%s(%#x) returned %d: removed from the cache, marked not resumable", r.Fn, r.Ctx, r.Ret), site: r.Site}
 			s.removed = &st
 		}
 	}
@@ -237,14 +269,14 @@ func (c *checker) getCallback(p *proc, r *Record) {
 // rule that made it so when the trace shows which.
 func (c *checker) cannotResume(p *proc, r *Record, s *session) {
 	f := &finding{rule: model.RuleResumableWhen, kind: KindNoResume, s: p.s, sess: s, fix: r.Site, seq: r.Seq,
-		msg: fmt.Sprintf("SSL_set_session offers session #%d, which is not resumable: the handshake will be a full one", s.id)}
+		msg: fmt.Sprintf("%s offers session #%d, which is not resumable: the handshake will be a full one", r.Fn, s.id)}
 	switch {
 	case s.singleUse != nil:
 		f.rule = model.RuleHS13ClientSingleUse
-		f.msg = fmt.Sprintf("SSL_set_session offers session #%d again after a TLS 1.3 resumption with CLIENT caching used it up (seq %d): it is no longer resumable; offer the session of the latest ticket instead", s.id, s.singleUse.Seq)
+		f.msg = fmt.Sprintf("%s offers session #%d again after a TLS 1.3 resumption with CLIENT caching used it up (seq %d): it is no longer resumable; offer the session of the latest ticket instead", r.Fn, s.id, s.singleUse.Seq)
 	case s.ticketless13:
 		f.rule = model.RuleSeedTLS13NotResumable
-		f.msg = fmt.Sprintf("SSL_set_session offers session #%d, the session of a full TLS 1.3 handshake before any ticket was read: it has nothing to resume with; take the session after reading the tickets (new_session_cb, or SSL_get1_session after the first SSL_read)", s.id)
+		f.msg = fmt.Sprintf("%s offers session #%d, the session of a full TLS 1.3 handshake before any ticket was read: it has nothing to resume with; take the session after reading the tickets (new_session_cb, or %s after the first SSL_read)", r.Fn, s.id, model.Get1)
 	case s.removed != nil:
 		f.msg += fmt.Sprintf(" (it was removed from a cache at seq %d)", s.removed.Seq)
 	}

@@ -76,7 +76,11 @@ func (t *Table) Markdown() string {
 		t.writeConcurrent(&s, conc)
 	}
 	killed, ran := t.Killed()
-	fmt.Fprintf(&s, "\nkilled %d/%d mutants\n\n", killed, ran)
+	fmt.Fprintf(&s, "\nkilled %d/%d mutants\n", killed, ran)
+	if len(t.Profiles) > 0 {
+		t.writeProfiles(&s)
+	}
+	s.WriteString("\n")
 
 	s.WriteString("## Reproducers\n\n")
 	s.WriteString("Each sequential mutant's reproducer, as `sesslife check` prints a divergence: the calls, each\n")
@@ -93,6 +97,9 @@ func (t *Table) Markdown() string {
 		}
 		k := r.Kills[best]
 		fmt.Fprintf(&s, " Found by %s (%d calls, named %s).\n\n```\n%s\n```\n", best, k.Calls, k.Rule, k.Repro)
+	}
+	if len(t.Profiles) > 0 {
+		t.writeProfileReproducers(&s)
 	}
 	return s.String()
 }

@@ -22,6 +22,16 @@ type Options struct {
 	// sequences of 50..100 calls; ReduceBudget bounds the replays that
 	// reduce each finding.
 	Seeds, Sequences, ReduceBudget int
+	// ProfileSequences is the search's budget per seed on a profile
+	// mutant (RunProfiles): the model as the target is cheap, but a
+	// profile that flushes its cache makes the search run marathons of
+	// 2,500 calls.
+	ProfileSequences int
+	// ProfileNaming makes the search on a profile mutant's first seed go
+	// on past its first finding, within the same budget, to name every
+	// difference the mutant shows (docs/mutants.md lists them); without
+	// it that seed stops at its first finding, as the others do.
+	ProfileNaming bool
 	// Gopter is gopter's budget of command sequences.
 	Gopter int
 	// Fuzz is the fuzz decoder's budget of seeded byte inputs.
@@ -47,8 +57,8 @@ type Options struct {
 
 // DefaultOptions are the budgets of `make mutants`.
 func DefaultOptions() Options {
-	return Options{Seed: 20261124, Seeds: 5, Sequences: 5000, ReduceBudget: 1500, Gopter: 2000, Fuzz: 20000,
-		LinRuns: 30, RaceRuns: 20, Parallel: 2}
+	return Options{Seed: 20261124, Seeds: 5, Sequences: 5000, ProfileSequences: 500, ProfileNaming: true, ReduceBudget: 1500, Gopter: 2000,
+		Fuzz: 20000, LinRuns: 30, RaceRuns: 20, Parallel: 2}
 }
 
 // validate names the first budget that is not positive.
@@ -56,7 +66,7 @@ func (o Options) validate() error {
 	for _, b := range []struct {
 		name string
 		v    int
-	}{{"Seeds", o.Seeds}, {"Sequences", o.Sequences}, {"ReduceBudget", o.ReduceBudget}, {"Gopter", o.Gopter},
+	}{{"Seeds", o.Seeds}, {"Sequences", o.Sequences}, {"ProfileSequences", o.ProfileSequences}, {"ReduceBudget", o.ReduceBudget}, {"Gopter", o.Gopter},
 		{"Fuzz", o.Fuzz}, {"LinRuns", o.LinRuns}, {"RaceRuns", o.RaceRuns}, {"Parallel", o.Parallel}} {
 		if b.v < 1 {
 			return fmt.Errorf("mutation: Options.%s = %d, want at least 1", b.name, b.v)
@@ -127,7 +137,10 @@ type Table struct {
 	Options Options
 	Engines []Engine
 	Rows    []Row
-	Elapsed time.Duration
+	// Profiles are the rows of the profile mutants (RunProfiles), when
+	// they ran.
+	Profiles []ProfileRow
+	Elapsed  time.Duration
 }
 
 // Killed counts the mutants some engine killed, and those on which some
@@ -153,6 +166,11 @@ func (t *Table) Undecided() []string {
 			if k, ok := r.Kills[e.Name]; ok && k.Undecided != "" {
 				out = append(out, fmt.Sprintf("%s (%s): %s", r.Info.Name, e.Name, k.Undecided))
 			}
+		}
+	}
+	for _, r := range t.Profiles {
+		if r.Kill.Undecided != "" {
+			out = append(out, fmt.Sprintf("%s (search): %s", r.Mutant.Name, r.Kill.Undecided))
 		}
 	}
 	return out

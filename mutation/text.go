@@ -47,6 +47,41 @@ func (t *Table) Print(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(t.Profiles) > 0 {
+		t.printProfiles(w)
+	}
+}
+
+// printProfiles writes the profile mutants' lines: the search's outcome
+// (sequences to kill, median over the seeds / calls of the reproducer) and
+// the rule of its first finding.
+func (t *Table) printProfiles(w io.Writer) {
+	fmt.Fprintf(w, "\n%-34s %-26s %-16s %s\n", "profile mutant", "first finding named by", "search", "verdict")
+	for _, r := range t.Profiles {
+		c, rule := "-", "-"
+		switch k := r.Kill; {
+		case k.Undecided != "":
+			c = "?"
+		case k.Killed:
+			var seqs []int
+			for _, sk := range k.Seeds {
+				if sk.Killed {
+					seqs = append(seqs, sk.Sequences)
+				} else {
+					seqs = append(seqs, t.Options.ProfileSequences+1)
+				}
+			}
+			c, rule = fmt.Sprintf("%d/%d", medianInt(seqs), k.Calls), k.Rule.String()
+		}
+		verdict := "as expected"
+		switch {
+		case !r.Expected():
+			verdict = "UNEXPECTED"
+		case r.Mutant.Equivalent != "":
+			verdict = "survived, as an equivalent mutant"
+		}
+		fmt.Fprintf(w, "%-34s %-26s %-16s %s\n", r.Mutant.Name, rule, c, verdict)
+	}
 }
 
 // Perf writes the comparison of the engines in this run, with times, as

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/mutation"
 )
 
@@ -36,6 +37,8 @@ func mutantsFlags(c *mutantsConfig) *flag.FlagSet {
 	fs.Uint64Var(&c.opts.Seed, "seed", d.Seed, "seed of every engine (fixed, so that the table is repeatable)")
 	fs.IntVar(&c.opts.Seeds, "seeds", d.Seeds, "search: how many seeds (from --seed) each sequential mutant runs on")
 	fs.IntVar(&c.opts.Sequences, "sequences", d.Sequences, "search: budget of sequences of 50..100 calls per seed")
+	fs.IntVar(&c.opts.ProfileSequences, "profile-sequences", d.ProfileSequences, "search: budget of sequences per seed on a profile mutant")
+	fs.BoolVar(&c.opts.ProfileNaming, "profile-naming", d.ProfileNaming, "search: on a profile mutant's first seed, go on past the first finding to name every difference")
 	fs.IntVar(&c.opts.ReduceBudget, "reduce-budget", d.ReduceBudget, "search: budget of replays to reduce a finding")
 	fs.IntVar(&c.opts.Gopter, "gopter", d.Gopter, "gopter budget: command sequences per mutant")
 	fs.IntVar(&c.opts.Fuzz, "fuzz", d.Fuzz, "fuzz decoder budget: seeded byte inputs per mutant")
@@ -44,7 +47,7 @@ func mutantsFlags(c *mutantsConfig) *flag.FlagSet {
 	fs.BoolVar(&c.opts.Cross, "cross", false, "also run the one-goroutine engines on concurrent mutants and every concurrent engine on every mutant (varies from run to run)")
 	fs.IntVar(&c.opts.Parallel, "parallel", runtime.GOMAXPROCS(0), "engine runs at once (each is independent: the table does not change)")
 	fs.StringVar(&c.opts.RaceBinary, "race-binary", "", "sesslife built with -race, for the race engine (default: bin/sesslife-race or sesslife-race next to this binary, if there)")
-	fs.StringVar(&c.only, "mutants", "", "comma-separated mutant names to run (default: all)")
+	fs.StringVar(&c.only, "mutants", "", "comma-separated mutant names to run, profile mutants as profile:Switch (default: all)")
 	fs.StringVar(&c.engines, "engines", "", "comma-separated engines to run (default: all: "+strings.Join(mutation.EngineNames(mutation.Engines()), ",")+")")
 	fs.StringVar(&c.markdown, "markdown", "", "write the tables and every reproducer as markdown to this file (docs/mutants.md)")
 	fs.StringVar(&c.check, "check", "", "fail unless this file holds exactly the markdown this run generates")
@@ -76,7 +79,7 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	ms, err := mutation.SelectMutants(c.only)
+	ms, pms, err := selectAllMutants(c.only)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife mutants: --mutants: %v\n", err)
 		return exitUsage
@@ -85,6 +88,9 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife mutants: --engines: %v\n", err)
 		return exitUsage
+	}
+	if !slices.ContainsFunc(engines, func(e mutation.Engine) bool { return e.Name == "search" }) {
+		pms = nil // the profile mutants run under the search alone
 	}
 	if c.opts.RaceBinary == "" {
 		c.opts.RaceBinary = findRaceBinary()
@@ -106,6 +112,9 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	}
 	c.opts.Progress = stderr
 	t, err := mutation.Run(ctx, ms, engines, c.opts)
+	if err == nil && len(pms) > 0 {
+		t.Profiles, err = mutation.RunProfiles(ctx, pms, c.opts)
+	}
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "sesslife mutants: interrupted")
@@ -146,12 +155,58 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	if killed < ran {
 		status = exitDivergence
 	}
+	if len(t.Profiles) > 0 {
+		pk, unexpected := 0, 0
+		for _, r := range t.Profiles {
+			if r.Kill.Killed {
+				pk++
+			}
+			if !r.Expected() && r.Kill.Undecided == "" {
+				unexpected++
+			}
+		}
+		fmt.Fprintf(stdout, "killed %d/%d profile mutants (%d without the verdict expected of them)\n", pk, len(t.Profiles), unexpected)
+		if unexpected > 0 {
+			status = exitDivergence
+		}
+	}
 	if u := t.Undecided(); len(u) > 0 {
 		fmt.Fprintf(stdout, "sesslife: %d engine runs could not decide (not a verdict):\n  %s\n", len(u), strings.Join(u, "\n  "))
 		status = exitUsage
 	}
 	fmt.Fprintf(stdout, "killed %d/%d mutants\n", killed, ran)
 	return status
+}
+
+// selectAllMutants splits a --mutants list into the simulator's mutants
+// and the profile mutants (named profile:Switch); "" selects all of both.
+func selectAllMutants(list string) ([]mutants.Info, []mutation.ProfileMutant, error) {
+	if list == "" {
+		ms, err := mutation.SelectMutants("")
+		return ms, mutation.ProfileMutants(), err
+	}
+	var sim, prof []string
+	for _, name := range strings.Split(list, ",") {
+		if strings.Contains(name, ":") {
+			prof = append(prof, name)
+		} else {
+			sim = append(sim, name)
+		}
+	}
+	var ms []mutants.Info
+	var pms []mutation.ProfileMutant
+	var err error
+	if len(sim) > 0 {
+		if ms, err = mutation.SelectMutants(strings.Join(sim, ",")); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(prof) > 0 {
+		if pms, err = mutation.SelectProfileMutants(strings.Join(prof, ",")); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ms, pms, nil
 }
 
 // findRaceBinary looks for a race-built sesslife: bin/sesslife-race, then

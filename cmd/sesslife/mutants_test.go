@@ -43,6 +43,22 @@ func TestMutantsKillsEasyOnes(t *testing.T) {
 	}
 }
 
+// TestMutantsProfileMutants: a profile mutant named profile:Switch runs
+// under the search, gets its own line and count, and an equivalent one
+// that survives is the verdict expected of it; an unknown one is a usage
+// error.
+func TestMutantsProfileMutants(t *testing.T) {
+	code, out, errs := runMutantsArgs(t, "--mutants", "boringssl:ShutdownInInitSucceeds,wolfssl-5.5:NoSessionSetTime",
+		"--engines", "search,fuzz", "--seeds", "1", "--profile-sequences", "20", "--profile-naming=false", "--reduce-budget", "100")
+	if code != exitOK || !strings.Contains(out, "killed 1/2 profile mutants (0 without the verdict expected of them)") ||
+		!strings.Contains(out, "BORING-SHUT-IN-INIT") || !strings.Contains(out, "survived, as an equivalent mutant") {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runMutantsArgs(t, "--mutants", "boringssl:NoSuchSwitch"); code != exitUsage || !strings.Contains(errs, "unknown profile mutant") {
+		t.Errorf("an unknown profile mutant: exit %d, %s", code, errs)
+	}
+}
+
 // TestMutantsSurvivorFails: with a budget of one input per engine, a hard
 // mutant survives, and the run says so and fails.
 func TestMutantsSurvivorFails(t *testing.T) {

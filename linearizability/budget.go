@@ -35,10 +35,12 @@ func (b *budget) spend(bytes int64) bool {
 	return !b.out.Load()
 }
 
-func (b *budget) exhausted() bool { return b != nil && b.out.Load() }
+// refund gives back the share of a state porcupine did not keep. Once the
+// budget has run out it stays out: the search has already been cut short.
+func (b *budget) refund(bytes int64) {
+	if b != nil {
+		b.left.Add(bytes)
+	}
+}
 
-// stateBytes estimates the average size of a model state of a universe
-// with n records: model.State.Clone copies every session object and ticket
-// ever made, which grow through the universe (measured: about 25 bytes per
-// record for its last state, half that on average).
-func stateBytes(n int) int64 { return 2048 + 16*int64(n) }
+func (b *budget) exhausted() bool { return b != nil && b.out.Load() }

@@ -46,7 +46,7 @@ func twoHandshakeHistory(t *testing.T, shared bool) *History {
 // state.
 func linearize(t *testing.T, u *universe, order []int) *state {
 	t.Helper()
-	s := porcupineModel(false).Init()
+	s := porcupineModel().Init()
 	for _, i := range order {
 		op := u.ops[i]
 		ok, next := step(context.Background(), s, op.Input, op.Output)

@@ -209,15 +209,26 @@ func (c *client) handshake() bool {
 // k's sessions expire csTimeout + (k+1)*mod after now: at the residue of
 // sessions made now, later than any flush of cs reaches, and apart from
 // every other client's. A lookup target, which the handshake may have
-// resumed, keeps its expiry (it is never re-timed).
+// resumed (whether it did depends on other clients' flushes), keeps its
+// expiry (it is never re-timed): then the client's own client-side session
+// gets the new timeout instead, in its private cache. Either way the client
+// makes the same calls (two get0, one set_timeout), so that its calls
+// depend on the seed only, not on the interleaving.
 func (c *client) untie() bool {
-	res, ok := c.do(model.Op{Kind: model.Get0, SSL: c.s.h})
+	srv, ok := c.do(model.Op{Kind: model.Get0, SSL: c.s.h})
 	if !ok {
 		return false
 	}
-	h := model.Handle(res.Ret)
-	if h == 0 || h == c.e.xs[c.id] {
-		return true
+	cli, ok := c.do(model.Op{Kind: model.Get0, SSL: c.c.h})
+	if !ok {
+		return false
+	}
+	h := model.Handle(srv.Ret)
+	if h <= 0 || h == c.e.xs[c.id] {
+		h = model.Handle(cli.Ret)
+	}
+	if h <= 0 {
+		return true // an established SSL holds a session: not reached
 	}
 	_, ok = c.do(model.Op{Kind: model.SetTimeout, Sess: h, Arg: c.e.csTimeout() + int64(c.id+1)*c.e.mod})
 	return ok

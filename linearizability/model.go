@@ -8,10 +8,11 @@ import (
 	"github.com/sesslife/sesslife/model"
 )
 
-// porcupineModel is the checker's model; partitioned says whether it splits
-// a history into universes (see the package doc for why that is sound).
-func porcupineModel(partitioned bool) porcupine.Model {
-	m := porcupine.Model{
+// porcupineModel is the checker's model of one universe: Check hands
+// porcupine the universes one at a time (see the package doc for why
+// checking them apart is sound).
+func porcupineModel() porcupine.Model {
+	return porcupine.Model{
 		Init:              func() any { return &state{} },
 		StepContext:       step,
 		Equal:             equal,
@@ -19,10 +20,6 @@ func porcupineModel(partitioned bool) porcupine.Model {
 		DescribeOperation: describeOperation,
 		DescribeState:     func(s any) string { return s.(*state).describe() },
 	}
-	if partitioned {
-		m.Partition = byUniverse
-	}
-	return m
 }
 
 // equal is porcupine's Equal. porcupine asks it only whether a state it
@@ -38,28 +35,10 @@ func equal(a0, b0 any) bool {
 	return true
 }
 
-// byUniverse is the partition function: one partition per universe, in
-// universe order.
-func byUniverse(ops []porcupine.Operation) [][]porcupine.Operation {
-	var parts [][]porcupine.Operation
-	index := map[*universe]int{}
-	for _, op := range ops {
-		u := op.Input.(*input).u
-		i, ok := index[u]
-		if !ok {
-			i = len(parts)
-			index[u] = i
-			parts = append(parts, nil)
-		}
-		parts[i] = append(parts[i], op)
-	}
-	return parts
-}
-
 // step is the porcupine step function.
 func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	s, in, out := s0.(*state), i0.(*input), o0.(*output)
-	if ctx.Err() != nil || in.u.budget.exhausted() {
+	if ctx.Err() != nil || !in.u.budget.step() {
 		return false, s
 	}
 	switch {

@@ -26,7 +26,7 @@ type universe struct {
 
 	ctxOf, sslOf, sessOf map[model.Handle]model.Handle // target handle -> local
 
-	budget *budget // the check's memory budget, shared by the universes
+	budget *budget // what the search of the universe may still spend
 	search search  // the state of porcupine's search of the universe
 	keyCap int     // the longest key so far, to size the next one
 	charge int64   // what a state costs the budget besides its key (stateCharge)

@@ -192,9 +192,11 @@ mutants mutants-docs: deps
 	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md
 
 # lincheck checks concurrent histories of every available target against
-# the model with porcupine; a violation or an unknown fails it.
+# the model with porcupine: 8 clients, any number of them in a handshake at
+# once; a violation or an unknown (a search that outgrew its step or memory
+# budget, both counts) fails it.
 lincheck: deps shim
-	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10
+	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10 --clients 8 --handshakes 0
 
 # bench-trace measures what the recorder costs a handshake-bound loop
 # (trace/testdata/bench/handshakes.c, both ends in one process): CPU time

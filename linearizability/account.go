@@ -81,7 +81,7 @@ func (u *universe) account(info porcupine.LinearizationInfo) string {
 // m<n>.
 func (s *state) predict(in *input) string {
 	switch {
-	case s.m == nil:
+	case s.u == nil:
 		return "nothing can happen before the universe's Begin"
 	case in.what == Begin:
 		return "the universe has begun already"
@@ -95,10 +95,10 @@ func (s *state) predict(in *input) string {
 		}
 		op.Sess = model.Handle(s.t2m[op.Sess-1])
 	}
-	if err := s.m.Check(op); err != nil {
+	if err := s.model().Check(op); err != nil {
 		return "the call is not allowed here: " + err.Error()
 	}
-	m := s.m.Clone()
+	m := s.model().Clone()
 	res, err := m.Step(op)
 	if err != nil {
 		return err.Error()

@@ -185,16 +185,53 @@ func (c *client) handshake() bool {
 		v = model.TLS13
 	}
 	c.budget--
-	c.e.r.handshakes <- struct{}{}
+	if c.e.r.handshakes != nil {
+		c.e.r.handshakes <- struct{}{}
+	}
 	_, ok := c.do(model.Op{Kind: model.Handshake, SSL: c.c.h, Peer: c.s.h, Arg: int64(v)})
-	<-c.e.r.handshakes
+	if c.e.r.handshakes != nil {
+		<-c.e.r.handshakes
+	}
 	if !ok {
 		return false
 	}
 	for _, x := range []*conn{&c.c, &c.s} {
 		*x = conn{h: x.h, ctx: x.ctx, client: x.client, phase: established, hasSess: true, version: v}
 	}
-	return true
+	return c.untie()
+}
+
+// untie gives the session the handshake left on the client's server SSL,
+// which cs may cache, an expiry of the client's own: sessions made now all
+// expire at the same second, so concurrent handshakes would leave them in
+// cs's list in the order their adds happened to run, which no call shows
+// until a flush or the tear-down (package doc, "no latent order"). Client
+// k's sessions expire csTimeout + (k+1)*mod after now: at the residue of
+// sessions made now, later than any flush of cs reaches, and apart from
+// every other client's. A lookup target, which the handshake may have
+// resumed (whether it did depends on other clients' flushes), keeps its
+// expiry (it is never re-timed): then the client's own client-side session
+// gets the new timeout instead, in its private cache. Either way the client
+// makes the same calls (two get0, one set_timeout), so that its calls
+// depend on the seed only, not on the interleaving.
+func (c *client) untie() bool {
+	srv, ok := c.do(model.Op{Kind: model.Get0, SSL: c.s.h})
+	if !ok {
+		return false
+	}
+	cli, ok := c.do(model.Op{Kind: model.Get0, SSL: c.c.h})
+	if !ok {
+		return false
+	}
+	h := model.Handle(srv.Ret)
+	if h <= 0 || h == c.e.xs[c.id] {
+		h = model.Handle(cli.Ret)
+	}
+	if h <= 0 {
+		return true // an established SSL holds a session: not reached
+	}
+	_, ok = c.do(model.Op{Kind: model.SetTimeout, Sess: h, Arg: c.e.csTimeout() + int64(c.id+1)*c.e.mod})
+	return ok
 }
 
 // setSession gives the client SSL a session to offer: its twin, one it

@@ -28,12 +28,13 @@ func describeOperation(i0, _ any) string {
 // and each live named session's references. A model session not yet paired
 // with a target handle shows as m<n>.
 func (s *state) describe() string {
-	if s.m == nil {
+	if s.u == nil {
 		return "(before the universe begins)"
 	}
+	m := s.model()
 	var b strings.Builder
-	fmt.Fprintf(&b, "clock %d\n", s.m.Now())
-	for _, c := range s.m.Ctxs() {
+	fmt.Fprintf(&b, "clock %d\n", m.Now())
+	for _, c := range m.Ctxs() {
 		if !c.AppHeld {
 			continue
 		}
@@ -44,12 +45,12 @@ func (s *state) describe() string {
 		fmt.Fprintf(&b, "%s: cache [%s] hits %d misses %d timeouts %d cache_full %d\n", model.CtxName(s.ctxName(c.Ctx)),
 			strings.Join(names, " "), c.Hits, c.Misses, c.Timeouts, c.CacheFull)
 	}
-	for _, l := range s.m.SSLs() {
+	for _, l := range m.SSLs() {
 		if l.Alive {
 			fmt.Fprintf(&b, "%s: %s %s\n", model.SSLName(s.u.ssls[l.SSL-1]), l.Phase, s.sessName(l.Sess))
 		}
 	}
-	for _, v := range s.m.Sessions() {
+	for _, v := range m.Sessions() {
 		if v.Alive {
 			fmt.Fprintf(&b, "%s: refs %d (application %d)\n", s.sessName(v.Sess), v.Refs, v.AppRefs)
 		}

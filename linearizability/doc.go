@@ -77,13 +77,22 @@
 //     timeout check after a lookup reads a time nobody changes.
 //   - Pooled sessions are pinned, so the releases a flush or a removal does
 //     after dropping its lock never destroy anything.
-//   - At most Config.Handshakes clients (default 2) are in a handshake at
-//     once. This one is for the checker, not for soundness: a handshake
-//     creates sessions and tickets, and model.State remembers the order in
-//     which objects were created, so two concurrent handshakes linearized
-//     either way leave states that are equivalent but not Equal; with eight
-//     at once, about one check in a hundred ran out of memory. Two keep
-//     handshakes racing each other and every other call.
+//   - A handshake gives the session it leaves on the client's server SSL an
+//     expiry of the client's own (SSL_SESSION_set_timeout right after it;
+//     when the handshake resumed the client's lookup target, which is never
+//     re-timed, the client's own client-side session gets it instead, so
+//     that the client makes the same calls in every interleaving): sessions
+//     made now would otherwise all expire at the same second, and the order
+//     of concurrent adds would stay latent in cs's list.
+//
+// Any number of clients may be in a handshake at once (Config.Handshakes
+// can bound them, for measurements). That needs the checker to compare
+// model states up to the numbering of objects (below, "The checker's
+// model"): two concurrent handshakes linearized either way create sessions,
+// ids and tickets in different orders and leave states that no call can
+// tell apart but that are not Equal; with eight at once, about one check in
+// a hundred used to run out of memory when states were compared as they
+// were.
 //
 // Ticks also wait for the quiescent points because a real handshake reads
 // the clock several times (and a shim sets a process-wide clock per
@@ -108,10 +117,23 @@
 // when it first shows it, in the order it ran its calls; the model names it
 // in the order of the linearization being tried. Each step pairs the
 // handles a call shows, in order: a handle already paired with another one
-// makes the step illegal. Equal and Hash cover the universe and the
-// bijection. SSL_CTXs and SSLs need no bijection: the harness serialises
-// their creation, so their order of creation is forced, and the checker
-// renames them by rank (and rejects a history where two creations overlap).
+// makes the step illegal. SSL_CTXs and SSLs need no bijection: the harness
+// serialises their creation, so their order of creation is forced, and the
+// checker renames them by rank (and rejects a history where two creations
+// overlap).
+//
+// States are compared up to a renaming (canon.go, state.go): after each
+// step the model is renumbered canonically (model.State.Rename) with its
+// named sessions in the order of the target's ids for them, which every
+// linearization shares, and its session objects, tickets and ids in the
+// order a walk of the state's structure meets them; what no handle, cache
+// or SSL can reach any more is dropped. Two orders of the same calls that
+// leave equivalent states then leave equal ones, and porcupine keeps one.
+// A state keeps its model as a key (model.State.AppendKey: a few kilobytes,
+// no pointers, compared with bytes.Equal and hashed once); only the state
+// the search is likely to go on from keeps the model itself, and any other
+// rebuilds it from its key (model.State.SetKey) when the search backtracks
+// to it.
 //
 // A call whose outcome is unknown (an error, a timeout, a crashed shim) is
 // recorded with Return = [Unknown] and accepted by any step: it may have
@@ -137,16 +159,22 @@
 //
 // # Reports
 //
-// [Check] returns Linearizable, Violation, Undecided (out of time or out of
-// its memory budget, never a pass), TargetFailed (a call failed or hung) or
-// InvalidHistory. porcupine keeps every state it reaches; a budget
-// (Options.MemoryBudget, estimated per state from the universe's size)
-// ends a search that would fill the machine. For a
-// violation it re-checks the failing universe to obtain porcupine's
-// partial linearizations, writes porcupine's HTML view of it (the path is
-// in the report), and explains the smallest window: the end of the longest
-// linearizable prefix, and each call that could come next with what the
-// model would have answered.
+// [Check] returns Linearizable, Violation, Undecided (a search that
+// outgrew its budget, never a pass), TargetFailed (a call failed or hung)
+// or InvalidHistory. Every bound of the search is a count, so that a
+// verdict is the same on a slow machine as on a fast one: the model steps
+// the search of a universe may try (Options.StepBudget) and the states it
+// keeps (Options.MemoryBudget, in bytes estimated from the states' keys;
+// porcupine keeps every state it reaches). Universes are searched in
+// parallel, each within budgets of its own, and the verdict is that of the
+// first universe, in universe order, that does not pass: a violation stops
+// the searches of later universes only, so which search ends first changes
+// nothing. Options.Timeout is only an optional guard against a hang. For a
+// violation Check searches the failing universe again to obtain
+// porcupine's partial linearizations, writes porcupine's HTML view of it
+// (the path is in the report), and explains the smallest window: the end
+// of the longest linearizable prefix, and each call that could come next
+// with what the model would have answered.
 //
 // # OpenSSL 3.0
 //

@@ -8,65 +8,42 @@ import (
 	"github.com/sesslife/sesslife/model"
 )
 
-// state is the checker's state: one universe of the model, and the
-// bijection between the target's session handles (local ids) and the
-// model's. The target names a session when it first shows it, in the order
-// the target ran the calls; the model names it in the order of the
-// linearization being tried. The two orders may differ, so the names are
-// paired as calls show them: a pairing that contradicts an earlier one makes
-// the step illegal. States are never changed once made (porcupine keeps
-// them); slices are shared until a step extends them.
-type state struct {
-	m   *model.State // nil until the universe's Begin
-	u   *universe
-	m2t []int32 // model session handle-1 -> local target id, 0 unpaired
-	t2m []int32 // local target id-1 -> model session handle, 0 unpaired
-}
-
-// porcupineModel is the checker's model; partitioned says whether it splits
-// a history into universes (see the package doc for why that is sound).
-func porcupineModel(partitioned bool) porcupine.Model {
-	m := porcupine.Model{
+// porcupineModel is the checker's model of one universe: Check hands
+// porcupine the universes one at a time (see the package doc for why
+// checking them apart is sound).
+func porcupineModel() porcupine.Model {
+	return porcupine.Model{
 		Init:              func() any { return &state{} },
 		StepContext:       step,
-		Equal:             func(a, b any) bool { return a.(*state).equal(b.(*state)) },
-		Hash:              func(s any) uint64 { return s.(*state).hash() },
+		Equal:             equal,
+		Hash:              func(s any) uint64 { return s.(*state).h },
 		DescribeOperation: describeOperation,
 		DescribeState:     func(s any) string { return s.(*state).describe() },
 	}
-	if partitioned {
-		m.Partition = byUniverse
-	}
-	return m
 }
 
-// byUniverse is the partition function: one partition per universe, in
-// universe order.
-func byUniverse(ops []porcupine.Operation) [][]porcupine.Operation {
-	var parts [][]porcupine.Operation
-	index := map[*universe]int{}
-	for _, op := range ops {
-		u := op.Input.(*input).u
-		i, ok := index[u]
-		if !ok {
-			i = len(parts)
-			index[u] = i
-			parts = append(parts, nil)
-		}
-		parts[i] = append(parts[i], op)
+// equal is porcupine's Equal. porcupine asks it only whether a state it
+// has just made (a) is one it keeps already (b), and drops a when it is.
+func equal(a0, b0 any) bool {
+	a, b := a0.(*state), b0.(*state)
+	if !a.equal(b) {
+		return false
 	}
-	return parts
+	if a.u != nil {
+		a.drop()
+	}
+	return true
 }
 
 // step is the porcupine step function.
 func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	s, in, out := s0.(*state), i0.(*input), o0.(*output)
-	if ctx.Err() != nil || in.u.budget.exhausted() {
+	if ctx.Err() != nil || !in.u.budget.step() {
 		return false, s
 	}
 	switch {
 	case in.what == Begin:
-		if s.m != nil {
+		if s.u != nil {
 			return false, s
 		}
 		m := model.New(in.u.prof)
@@ -75,48 +52,75 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 				return false, s
 			}
 		}
-		return true, &state{m: m, u: in.u, t2m: make([]int32, len(in.u.sess))}
-	case s.m == nil:
+		next := in.u.newState(m, nil, make([]int32, len(in.u.sess)))
+		return in.u.budget.spend(next.cost), next
+	case s.u == nil:
 		return false, s
 	case in.what == Observe:
-		return s.observes(in.obs), s
+		if !s.observes(in.obs) {
+			return false, s
+		}
+		return s.u.budget.spend(s.u.charge), s.same()
 	}
-	next, res, ok := s.apply(in.op)
+	named := s.model().NamedSessions()
+	m, res, ok := s.apply(in.op)
 	switch {
-	case !ok:
+	case !ok && out.failed:
 		// Illegal or unmodelled here. A call of unknown outcome may never
 		// have happened, which this placement stands for.
-		return out.failed, s
+		return s.u.budget.spend(s.u.charge), s.same()
+	case !ok:
+		return false, s
 	case out.failed:
-		return in.u.budget.spend(in.u.stateBytes), next
+		next := s.u.newState(m, s.m2t, s.t2m)
+		return s.u.budget.spend(next.cost), next
 	}
-	b := binder{m2t: next.m2t, t2m: next.t2m}
+	b := binder{m2t: s.m2t, t2m: s.t2m}
 	if !b.result(in.op.Kind, res, out.res) {
+		s.u.recycle(m)
 		return false, s
 	}
-	next.m2t, next.t2m = b.m2t, b.t2m
+	if !b.copied && readOnly[in.op.Kind] && m.NamedSessions() == named {
+		// The call changed nothing (readOnly): the new state is s's.
+		next := &state{u: s.u, key: s.key, h: s.h, m: m, m2t: s.m2t, t2m: s.t2m, cost: s.u.charge}
+		s.u.live(next)
+		return s.u.budget.spend(next.cost), next
+	}
+	next := s.u.newState(m, b.m2t, b.t2m)
 	// porcupine may keep the new state: count it against the budget.
-	return in.u.budget.spend(in.u.stateBytes), next
+	return s.u.budget.spend(next.cost), next
 }
 
-// apply runs op (local handles) on a copy of the model; ok is false when
-// the model says the call is undefined behaviour or not modelled here.
-func (s *state) apply(op model.Op) (*state, model.Result, bool) {
+// readOnly are the calls that change nothing in the model but, for get0,
+// the naming of the session it returns: when a call of these kinds named
+// nothing new, the state after it is the state before, key and all, and the
+// step spares the canonical numbering and the key (canon_test.go checks
+// the list against the model).
+var readOnly = map[model.Kind]bool{
+	model.Get0: true, model.SessionReused: true, model.IsResumable: true, model.GetTime: true, model.GetTimeout: true,
+	model.SessNumber: true, model.SessHits: true, model.SessMisses: true, model.SessTimeouts: true, model.SessCacheFull: true,
+}
+
+// apply runs op (local handles) on s's model, which s gives up when the
+// call is legal; ok is false when the model says the call is undefined
+// behaviour or not modelled here.
+func (s *state) apply(op model.Op) (*model.State, model.Result, bool) {
 	if op.Sess != 0 {
 		if int(op.Sess) > len(s.t2m) || s.t2m[op.Sess-1] == 0 {
 			return nil, model.Result{}, false // the call uses a session the model has not shown yet
 		}
 		op.Sess = model.Handle(s.t2m[op.Sess-1])
 	}
-	if s.m.Check(op) != nil {
+	if s.model().Check(op) != nil {
 		return nil, model.Result{}, false
 	}
-	m := s.m.Clone()
+	m := s.take()
 	res, err := m.Step(op)
 	if err != nil {
+		s.giveBack(m) // Step changes nothing when it fails
 		return nil, model.Result{}, false
 	}
-	return &state{m: m, u: s.u, m2t: s.m2t, t2m: s.t2m}, res, true
+	return m, res, true
 }
 
 // binder pairs session handles, copying the slices before the first change.
@@ -183,7 +187,7 @@ func (s *state) observes(got model.Observation) bool {
 // localObservation is the model's observation with sessions renamed to the
 // target's local ids; ok is false when a live named session is unpaired.
 func (s *state) localObservation() (model.Observation, bool) {
-	ob := s.m.Observe()
+	ob := s.model().Observe()
 	ok := true
 	rename := func(h model.Handle) model.Handle {
 		if h <= 0 {
@@ -203,22 +207,4 @@ func (s *state) localObservation() (model.Observation, bool) {
 	}
 	sortObs(&ob)
 	return ob, ok
-}
-
-func (s *state) equal(o *state) bool {
-	if s.m == nil || o.m == nil {
-		return s.m == o.m && s.u == o.u
-	}
-	return s.u == o.u && slices.Equal(s.m2t, o.m2t) && s.m.Equal(o.m)
-}
-
-func (s *state) hash() uint64 {
-	if s.m == nil {
-		return 0
-	}
-	h := s.m.Hash()
-	for _, t := range s.m2t {
-		h = (h ^ uint64(t)) * 0x100000001b3
-	}
-	return h
 }

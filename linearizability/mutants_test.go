@@ -60,7 +60,7 @@ func TestMutantsCaught(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				rep := Check(h, Options{Timeout: 20 * time.Second, OutDir: t.TempDir()})
+				rep := Check(h, Options{OutDir: t.TempDir()})
 				if rep.Verdict != Violation {
 					continue
 				}

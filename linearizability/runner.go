@@ -47,7 +47,9 @@ func Run(ctx context.Context, tg target.Target, cfg Config) (*History, error) {
 	for range cfg.Clients {
 		r.slots = append(r.slots, &slot{})
 	}
-	r.handshakes = make(chan struct{}, cfg.Handshakes)
+	if cfg.Handshakes > 0 {
+		r.handshakes = make(chan struct{}, cfg.Handshakes)
+	}
 	for e := 0; e < cfg.Epochs && !r.stopped(); e++ {
 		r.epoch(e)
 	}
@@ -90,7 +92,7 @@ type runner struct {
 
 	slots []*slot // per client: its call in flight
 
-	handshakes chan struct{} // a token per handshake in progress (Config.Handshakes)
+	handshakes chan struct{} // a token per handshake in progress (Config.Handshakes); nil: no bound
 }
 
 // slot is a client's call in flight, shared with the round's watchdog.

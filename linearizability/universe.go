@@ -3,6 +3,7 @@ package linearizability
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"slices"
 
 	"github.com/anishathalye/porcupine"
@@ -25,8 +26,10 @@ type universe struct {
 
 	ctxOf, sslOf, sessOf map[model.Handle]model.Handle // target handle -> local
 
-	budget     *budget // the check's memory budget, shared by the universes
-	stateBytes int64   // the estimated size of one of its states
+	budget *budget // what the search of the universe may still spend
+	search search  // the state of porcupine's search of the universe
+	keyCap int     // the longest key so far, to size the next one
+	charge int64   // what a state costs the budget besides its key (stateCharge)
 }
 
 // input is what porcupine sees as an operation's input.
@@ -82,7 +85,8 @@ func split(h *History) ([]*universe, error) {
 		if err := u.build(); err != nil {
 			return nil, err
 		}
-		u.stateBytes = stateBytes(len(u.recs))
+		u.search.seed = maphash.MakeSeed()
+		u.charge = stateCharge(len(u.ops))
 	}
 	return us, nil
 }

@@ -40,13 +40,15 @@ func raceRun(seed uint64) linearizability.Config {
 }
 
 // linCheckGuard bounds one linearizability check only against a hang: the
-// checks of these small universes take milliseconds to seconds. A check
-// that reaches it, like one that outgrows its memory budget, has not
-// decided, and the engine tries a fresh history instead.
+// checks of these small universes take milliseconds and a few thousand
+// model steps, and the check's own budgets are counts (Options.StepBudget,
+// MemoryBudget). A check that reaches it, like one that outgrows a budget,
+// has not decided, and the engine tries a fresh history instead.
 const linCheckGuard = 10 * time.Minute
 
-// linMemory bounds the states one check keeps (two checks may run at once).
-const linMemory = 1 << 30
+// linMemory bounds the states the search of one universe keeps (several
+// universes, and two checks, may be searched at once).
+const linMemory = 256 << 20
 
 // runLin runs the linearizability runner (clients sharing SSL_CTXs and
 // sessions) and checks each history against the model, up to o.LinRuns runs

@@ -6,7 +6,13 @@
 //
 //	sesslife-lincheck [--target impl|openssl|exec:PATH]... [--runs 3] [--seed 1]
 //	                  [--clients 8] [--epochs 4] [--rounds 2] [--calls 50]
-//	                  [--timeout 60s] [--out DIR] [--mutant NAME]
+//	                  [--steps N] [--memory MiB] [--handshakes N] [--timeout D]
+//	                  [--out DIR] [--mutant NAME]
+//
+// Every bound of a check is a count (--steps, --memory: per universe), so
+// that a verdict is the same on every machine; --timeout only guards
+// against a hang (default none). --handshakes bounds the clients in a
+// handshake at once (default none: all of them may be).
 //
 // Exit status: 0 when every run is linearizable; 1 when one is not, or its
 // check is undecided, or the target failed; 2 on a usage or set-up error
@@ -50,8 +56,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	epochs := fs.Int("epochs", linearizability.DefaultEpochs, "universes per run")
 	rounds := fs.Int("rounds", linearizability.DefaultRounds, "concurrent rounds per universe")
 	calls := fs.Int("calls", linearizability.DefaultCallsPerRound, "calls per client and round")
-	timeout := fs.Duration("timeout", linearizability.DefaultCheckTimeout, "time limit of each check")
-	memory := fs.Int64("memory", linearizability.DefaultMemoryBudget>>20, "memory budget of each check, in MiB")
+	steps := fs.Int64("steps", linearizability.DefaultStepBudget, "step budget of the search of each universe")
+	memory := fs.Int64("memory", linearizability.DefaultMemoryBudget>>20, "memory budget of the search of each universe, in MiB")
+	handshakes := fs.Int("handshakes", 0, "clients in a handshake at once (0: no bound)")
+	timeout := fs.Duration("timeout", 0, "guard against a check that hangs (0: none); a check that reaches it is unknown")
 	out := fs.String("out", "", "directory for the visualizations of violations (default: the temporary directory)")
 	mutant := fs.String("mutant", "", "run the impl target with this mutant of package impl (to see a violation)")
 	if err := fs.Parse(args); err != nil {
@@ -93,14 +101,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		for i := range *runs {
 			cfg := linearizability.Config{Clients: *clients, Epochs: *epochs, Rounds: *rounds, CallsPerRound: *calls,
-				Seed: *seed + uint64(i)}
+				Seed: *seed + uint64(i), Handshakes: *handshakes}
 			h, err := linearizability.Run(context.Background(), tg, cfg)
 			if err != nil {
 				fmt.Fprintf(stderr, "sesslife-lincheck: %s: %v\n", spec, err)
 				_ = tg.Close()
 				return 2
 			}
-			rep := linearizability.Check(h, linearizability.Options{Timeout: *timeout, OutDir: *out, MemoryBudget: *memory << 20})
+			rep := linearizability.Check(h, linearizability.Options{StepBudget: *steps, MemoryBudget: *memory << 20,
+				Timeout: *timeout, OutDir: *out})
 			fmt.Fprintf(stdout, "seed %d: %s\n", cfg.Seed, rep)
 			if !rep.Passed() {
 				status = 1

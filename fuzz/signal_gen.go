@@ -211,153 +211,167 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[101]++
 	case 102: // CNT-NUMBER
 		h[102]++
-	case 103: // TIME-NEW
+	case 103: // CNT-CONNECT
 		h[103]++
-	case 104: // TIME-CTX-SET
+	case 104: // CNT-CONNECT-GOOD
 		h[104]++
-	case 105: // TIME-CTX-ZERO
+	case 105: // CNT-ACCEPT
 		h[105]++
-	case 106: // TIME-SETTERS
+	case 106: // CNT-ACCEPT-GOOD
 		h[106]++
-	case 107: // TIME-RESORT
+	case 107: // CNT-CB-HITS
 		h[107]++
-	case 108: // TIME-TICKET-RECEIPT
+	case 108: // MATCH-KEY
 		h[108]++
-	case 109: // TIME-TLS13-SERVER-TICKET
+	case 109: // MATCH-SSL-VERSION
 		h[109]++
-	case 110: // TIME-TLS12-RESUME-KEEPS
+	case 110: // TIME-NEW
 		h[110]++
-	case 111: // TIME-GETTERS
+	case 111: // TIME-CTX-SET
 		h[111]++
-	case 112: // CB-NEW-RET0
+	case 112: // TIME-CTX-ZERO
 		h[112]++
-	case 113: // CB-NEW-RET1
+	case 113: // TIME-SETTERS
 		h[113]++
-	case 114: // CB-NEW-NO-STORE
+	case 114: // TIME-RESORT
 		h[114]++
-	case 115: // CB-NEW-NEEDS-MODE
+	case 115: // TIME-TICKET-RECEIPT
 		h[115]++
-	case 116: // CB-NEW-NOT-ON-HIT12
+	case 116: // TIME-TLS13-SERVER-TICKET
 		h[116]++
-	case 117: // CB-REMOVE-WHEN
+	case 117: // TIME-TLS12-RESUME-KEEPS
 		h[117]++
-	case 118: // DEF-TIMEOUT-7200
+	case 118: // TIME-GETTERS
 		h[118]++
-	case 119: // DEF-CACHE-SIZE-20480
+	case 119: // CB-NEW-RET0
 		h[119]++
-	case 120: // DEF-NUM-TICKETS-2
+	case 120: // CB-NEW-RET1
 		h[120]++
-	case 121: // DEF-MODE-SERVER
+	case 121: // CB-NEW-NO-STORE
 		h[121]++
-	case 122: // DEF-CTX-EMPTY
+	case 122: // CB-NEW-NEEDS-MODE
 		h[122]++
-	case 123: // DEF-CLOCK
+	case 123: // CB-NEW-NOT-ON-HIT12
 		h[123]++
-	case 124: // WOLF-SSL-OWNS-SESSION
+	case 124: // CB-REMOVE-WHEN
 		h[124]++
-	case 125: // WOLF-CTX-DEFAULTS
+	case 125: // DEF-TIMEOUT-7200
 		h[125]++
-	case 126: // WOLF-TIMEOUT-SETS-HINT
+	case 126: // DEF-CACHE-SIZE-20480
 		h[126]++
-	case 127: // WOLF-CACHE-SIZE-FIXED
+	case 127: // DEF-NUM-TICKETS-2
 		h[127]++
-	case 128: // WOLF-STATS-STUBS
+	case 128: // DEF-MODE-SERVER
 		h[128]++
-	case 129: // WOLF-FLUSH-STUB
+	case 129: // DEF-CTX-EMPTY
 		h[129]++
-	case 130: // WOLF-SHARED-CACHE
+	case 130: // DEF-CLOCK
 		h[130]++
-	case 131: // WOLF-CTX-FREE
+	case 131: // WOLF-SSL-OWNS-SESSION
 		h[131]++
-	case 132: // WOLF-ADD-SESSION-COPIES
+	case 132: // WOLF-CTX-DEFAULTS
 		h[132]++
-	case 133: // WOLF-EVICT-UNKNOWN
+	case 133: // WOLF-TIMEOUT-SETS-HINT
 		h[133]++
-	case 134: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 134: // WOLF-CACHE-SIZE-FIXED
 		h[134]++
-	case 135: // WOLF-CACHE-MODE
+	case 135: // WOLF-STATS-STUBS
 		h[135]++
-	case 136: // WOLF-CACHE-OFF
+	case 136: // WOLF-FLUSH-STUB
 		h[136]++
-	case 137: // WOLF-HS12-FULL
+	case 137: // WOLF-SHARED-CACHE
 		h[137]++
-	case 138: // WOLF-HS12-RESUME
+	case 138: // WOLF-CTX-FREE
 		h[138]++
-	case 139: // WOLF-HS12-SERVER-TIMEOUT
+	case 139: // WOLF-ADD-SESSION-COPIES
 		h[139]++
-	case 140: // WOLF-HS13-RESUME
+	case 140: // WOLF-EVICT-UNKNOWN
 		h[140]++
-	case 141: // WOLF-HS13-TICKET-AGE
+	case 141: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[141]++
-	case 142: // WOLF-HS13-TICKETS
+	case 142: // WOLF-CACHE-MODE
 		h[142]++
-	case 143: // WOLF-TICKET-KEYS
+	case 143: // WOLF-CACHE-OFF
 		h[143]++
-	case 144: // WOLF-TICKET-IN-PLACE
+	case 144: // WOLF-HS12-FULL
 		h[144]++
-	case 145: // WOLF-SET-SESSION-COPIES
+	case 145: // WOLF-HS12-RESUME
 		h[145]++
-	case 146: // WOLF-SET-SESSION-EXPIRED
+	case 146: // WOLF-HS12-SERVER-TIMEOUT
 		h[146]++
-	case 147: // WOLF-SET-SESSION-REFUSES
+	case 147: // WOLF-HS13-RESUME
 		h[147]++
-	case 148: // WOLF-REUSED-STICKY
+	case 148: // WOLF-HS13-TICKET-AGE
 		h[148]++
-	case 149: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 149: // WOLF-HS13-TICKETS
 		h[149]++
-	case 150: // WOLF-NO-BAD-SESSION
+	case 150: // WOLF-TICKET-KEYS
 		h[150]++
-	case 151: // WOLF-REMOVECB-ON-FREE
+	case 151: // WOLF-TICKET-IN-PLACE
 		h[151]++
-	case 152: // WOLF-REMOVE-EXPIRES
+	case 152: // WOLF-SET-SESSION-COPIES
 		h[152]++
-	case 153: // WOLF-SESSION-SET-TIMEOUT
+	case 153: // WOLF-SET-SESSION-EXPIRED
 		h[153]++
-	case 154: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 154: // WOLF-SET-SESSION-REFUSES
 		h[154]++
-	case 155: // WOLF-SHUT-ONE-RECORD
+	case 155: // WOLF-REUSED-STICKY
 		h[155]++
-	case 156: // WOLF-SHUT-WANT-READ
+	case 156: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[156]++
-	case 157: // WOLF-SHUT-DONE-CLEARS
+	case 157: // WOLF-NO-BAD-SESSION
 		h[157]++
-	case 158: // WOLF-SHUT-AFTER-FATAL
+	case 158: // WOLF-REMOVECB-ON-FREE
 		h[158]++
-	case 159: // UB-DANGLING-SESSION
+	case 159: // WOLF-REMOVE-EXPIRES
 		h[159]++
-	case 160: // UB-OVER-RELEASE
+	case 160: // WOLF-SESSION-SET-TIMEOUT
 		h[160]++
-	case 161: // UB-CROSS-CONTEXT
+	case 161: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[161]++
-	case 162: // UB-DANGLING-SSL
+	case 162: // WOLF-SHUT-ONE-RECORD
 		h[162]++
-	case 163: // UB-DANGLING-CTX
+	case 163: // WOLF-SHUT-WANT-READ
 		h[163]++
-	case 164: // UB-NULL-SESSION
+	case 164: // WOLF-SHUT-DONE-CLEARS
 		h[164]++
-	case 165: // UB-BAD-HANDLE
+	case 165: // WOLF-SHUT-AFTER-FATAL
 		h[165]++
-	case 166: // CONC-REFCOUNT
+	case 166: // UB-DANGLING-SESSION
 		h[166]++
-	case 167: // CONC-CACHE-ADD
+	case 167: // UB-OVER-RELEASE
 		h[167]++
-	case 168: // CONC-FLUSH
+	case 168: // UB-CROSS-CONTEXT
 		h[168]++
-	case 169: // CONC-SET-TIME
+	case 169: // UB-DANGLING-SSL
 		h[169]++
-	case 170: // CRASH
+	case 170: // UB-DANGLING-CTX
 		h[170]++
-	case 171: // HANG
+	case 171: // UB-NULL-SESSION
 		h[171]++
-	case 172: // PROTOCOL
+	case 172: // UB-BAD-HANDLE
 		h[172]++
-	case 173: // REFUSED
+	case 173: // CONC-REFCOUNT
 		h[173]++
-	case 174: // UNSUPPORTED
+	case 174: // CONC-CACHE-ADD
 		h[174]++
-	case 175: // TARGET-ERROR
+	case 175: // CONC-FLUSH
 		h[175]++
-	case 176: // LINEARIZABILITY
+	case 176: // CONC-SET-TIME
 		h[176]++
+	case 177: // CRASH
+		h[177]++
+	case 178: // HANG
+		h[178]++
+	case 179: // PROTOCOL
+		h[179]++
+	case 180: // REFUSED
+		h[180]++
+	case 181: // UNSUPPORTED
+		h[181]++
+	case 182: // TARGET-ERROR
+		h[182]++
+	case 183: // LINEARIZABILITY
+		h[183]++
 	}
 }

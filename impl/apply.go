@@ -18,7 +18,8 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	case model.Tick:
 		return 0, u.env.Advance(op.Arg)
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
-		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
+		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
@@ -64,6 +65,16 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		}
 		conn.SetSession(call, s)
 		return 1, nil // SSL_set_session cannot fail here
+	case model.HasMatchingSessionID:
+		conn, err := u.conn(op.SSL)
+		if err != nil {
+			return 0, err
+		}
+		s, err := u.sess(op.Sess)
+		if err != nil {
+			return 0, err
+		}
+		return b2i(conn.HasMatchingSessionID(s.ID())), nil
 	case model.AddSession, model.RemoveSession:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
@@ -146,6 +157,16 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 		return c.Stats().Timeouts
 	case model.SessCacheFull:
 		return c.Stats().CacheFull
+	case model.SessConnect:
+		return c.Stats().Connect
+	case model.SessConnectGood:
+		return c.Stats().ConnectGood
+	case model.SessAccept:
+		return c.Stats().Accept
+	case model.SessAcceptGood:
+		return c.Stats().AcceptGood
+	case model.SessCbHits:
+		return c.Stats().CbHits
 	}
 	return 0
 }

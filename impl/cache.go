@@ -179,6 +179,8 @@ func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 	c.mu.Unlock()
 	if s == nil {
 		c.misses.Add(1)
+	} else if c.env.faults.choose(CbHitsCountsInternal, c, false) {
+		c.cbHits.Add(1)
 	}
 	return s
 }

@@ -28,6 +28,7 @@ type Conn struct {
 	state                      connState
 	sentShutdown, recvShutdown bool
 	version                    model.Version // of the last handshake
+	method                     model.Version // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	w                          *wire         // nil when not connected
 	end                        int           // which end of w this is
 
@@ -99,6 +100,7 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 	old := conn.sess
 	conn.setSession(s)
 	old.Free(call)
+	conn.method = model.VersionNone // SSL_set_ssl_method(s, ctx->method)
 }
 
 // clearBadSession is ssl_clear_bad_session: a connection that completed its
@@ -145,6 +147,9 @@ func (conn *Conn) Clear(call context.Context) {
 	conn.w = nil
 	conn.state, conn.sentShutdown, conn.recvShutdown = stateBefore, false, false
 	conn.version = model.VersionNone
+	if conn.faults().choose(ClearResetsMethod, conn, true) {
+		conn.method = model.VersionNone
+	}
 	if conn.faults().choose(ClearResetsReused, conn, true) {
 		conn.setHit(false)
 	}

@@ -51,6 +51,8 @@ type Ctx struct {
 
 	hits, misses, timeouts, cacheFull atomic.Int64
 	connectGood, acceptGood           atomic.Int64
+	connect, accept                   atomic.Int64 // handshakes started
+	cbHits                            atomic.Int64 // sessions get_session_cb returned (none: no callback yet)
 }
 
 // NewCtx makes an SSL_CTX configured as cfg says (SSL_CTX_new and the
@@ -185,6 +187,9 @@ type Stats struct {
 	CacheFull   int64 // evictions
 	ConnectGood int64 // client handshakes completed
 	AcceptGood  int64 // server handshakes completed
+	Connect     int64 // client handshakes started
+	Accept      int64 // server handshakes started
+	CbHits      int64 // sessions the external cache's get_session_cb returned
 }
 
 // Stats returns the counters. Each is exact; together they are a snapshot
@@ -192,7 +197,8 @@ type Stats struct {
 func (c *Ctx) Stats() Stats {
 	return Stats{Number: c.Number(), Hits: c.hits.Load(), Misses: c.misses.Load(),
 		Timeouts: c.timeouts.Load(), CacheFull: c.cacheFull.Load(),
-		ConnectGood: c.connectGood.Load(), AcceptGood: c.acceptGood.Load()}
+		ConnectGood: c.connectGood.Load(), AcceptGood: c.acceptGood.Load(), Connect: c.connect.Load(),
+		Accept: c.accept.Load(), CbHits: c.cbHits.Load()}
 }
 
 // Number returns how many sessions the cache holds (SSL_CTX_sess_number).

@@ -120,7 +120,7 @@ func TestDifferential(t *testing.T) {
 	}
 	// Both outcomes of the calls that can go either way must occur.
 	for _, k := range []model.Kind{model.Shutdown, model.ReadTicket, model.Get0, model.SessionReused,
-		model.IsResumable, model.SetTimeout, model.AddSession, model.RemoveSession} {
+		model.IsResumable, model.SetTimeout, model.AddSession, model.RemoveSession, model.HasMatchingSessionID} {
 		if len(d.retSeen[k]) < 2 {
 			t.Errorf("%s only ever returned %v", k, d.retSeen[k])
 		}

@@ -34,6 +34,7 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 	if err := checkHandshake(client, server, v); err != nil {
 		return err
 	}
+	client.countStart(server)
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
 	client.faults().reach(AfterServerLookup, client)
@@ -46,7 +47,9 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		// The client's Finished completes it; the server then completes and
 		// writes its tickets, which wait for the client to read them.
 		client.finishClient(call)
-		server.ctx.acceptGood.Add(1)
+		if server.faults().choose(TLS13ServerCountsGood, server.ctx, true) {
+			server.ctx.acceptGood.Add(1)
+		}
 		server.sendTickets13(call)
 	case reply.resumed:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -90,7 +93,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
-	conn.version = v
+	conn.version, conn.method = v, v
 	conn.state = stateEstablished
 	conn.setHit(resumed)
 }
@@ -301,5 +304,7 @@ func (conn *Conn) finishClient(call context.Context) {
 	if conn.hit && c.env.faults.choose(ClientCountsHit, c, true) {
 		c.hits.Add(1)
 	}
-	c.connectGood.Add(1)
+	if !conn.hit || c.env.faults.choose(ClientCountsResumedGood, c, true) {
+		c.connectGood.Add(1)
+	}
 }

@@ -69,12 +69,14 @@ func (st *stepper) lookup(ctx Handle, v Version, id int64) sessRef {
 	c := st.ctx(ctx)
 	if c.mode&CacheNoInternalLookup != 0 {
 		st.because(RuleCntMissNoLookup)
+		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
 		return 0
 	}
 	r := st.find(ctx, v, id)
 	if r == 0 {
 		st.because(RuleCntMisses)
 		c.misses++
+		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
 		return 0
 	}
 	st.retain(r)

@@ -18,8 +18,8 @@ func (s *State) Check(op Op) error {
 		return err
 	}
 	switch {
-	case op.Kind == SetTime && s.prof.NoSessionSetTime: // profile switch (wolfSSL: WOLF-SESSION-SET-TIMEOUT, W17)
-		return unmodelled(op, "%s has no SSL_SESSION_set_time", s.prof.Name)
+	case s.prof.Lacks.Has(op.Kind): // profile switch (wolfSSL: W17)
+		return unmodelled(op, "%s has no %s", s.prof.Name, op.Kind)
 	case op.Kind == Tick && s.prof.ClockLimit > 0 && s.now+op.Arg > s.prof.ClockLimit: // profile switch
 		return unmodelled(op, "%s keeps time in 32 bits; the model stops at %d", s.prof.Name, s.prof.ClockLimit)
 	case s.prof.SharedCopyCache: // profile switch (wolfSSL: WOLF-EVICT-UNKNOWN and the other refusals of wolfCheck)

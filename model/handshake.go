@@ -4,6 +4,7 @@ package model
 // handshake at version v, in the order the messages flow, so that events
 // come out in the order a real library raises them.
 func (st *stepper) handshake(c, s Handle, v Version) {
+	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
 	cctx, sctx := cl.ctx, sv.ctx
 
@@ -80,6 +81,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	cl.version, sv.version = v, v
 	cl.phase, sv.phase = phaseEstablished, phaseEstablished
 	cl.peer, sv.peer = s, c
+	cl.method, sv.method = v, v
 
 	switch {
 	case v == TLS13:
@@ -87,7 +89,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		// its tickets, which wait until the client reads them.
 		st.mark(RuleHS13EventOrder)
 		st.finishClient(c, verdict)
-		st.ctx(sctx).acceptGood++
+		st.count(RuleCntAcceptGood, &st.ctx(sctx).acceptGood)
 		st.serverTickets13(s, c)
 	case hit:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -339,7 +341,7 @@ func (st *stepper) serverTickets13(s, c Handle) {
 func (st *stepper) finishServer12(s Handle, why Rule) {
 	defer st.leave(st.enter(why))
 	st.updateCache(s, CacheServer)
-	st.ctx(st.ssl(s).ctx).acceptGood++
+	st.count(RuleCntAcceptGood, &st.ctx(st.ssl(s).ctx).acceptGood)
 }
 
 // finishClient is the end of a client handshake; why is the rule a TLS 1.2
@@ -362,5 +364,5 @@ func (st *stepper) finishClient(c Handle, why Rule) {
 		st.because(RuleCntHits)
 		cctx.hits++
 	}
-	cctx.connectGood++
+	st.count(RuleCntConnectGood, &cctx.connectGood)
 }

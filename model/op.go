@@ -50,6 +50,14 @@ const (
 	SessTimeouts       // SSL_CTX_sess_timeouts(Ctx)
 	SessCacheFull      // SSL_CTX_sess_cache_full(Ctx)
 	Tick               // the virtual clock advances by Arg seconds
+	// The calls added after tick keep the wire order of the calls before
+	// them (the hello lists calls in Kind order).
+	SessConnect          // SSL_CTX_sess_connect(Ctx)
+	SessConnectGood      // SSL_CTX_sess_connect_good(Ctx)
+	SessAccept           // SSL_CTX_sess_accept(Ctx)
+	SessAcceptGood       // SSL_CTX_sess_accept_good(Ctx)
+	SessCbHits           // SSL_CTX_sess_cb_hits(Ctx)
+	HasMatchingSessionID // SSL_has_matching_session_id(SSL, the id of Sess)
 	kindCount
 )
 

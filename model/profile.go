@@ -98,9 +98,9 @@ type Profile struct {
 	// ticket lifetime hint, and a timeout of 0 stores the default. Read in
 	// apply.
 	TimeoutSetsTicketHint bool
-	// NoSessionSetTime: the library has no SSL_SESSION_set_time. Read in
-	// Check.
-	NoSessionSetTime bool
+	// Lacks holds the calls the library does not have; Check refuses them
+	// as unmodelled.
+	Lacks CallSet
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,

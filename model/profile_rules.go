@@ -78,7 +78,7 @@ var divergences = []Divergence{
 	{Switch: "StatsAreStubs", Finding: "W7", on: func(p Profile) bool { return p.StatsAreStubs },
 		Adds: []Rule{RuleWolfStatsStubs},
 		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
-			RuleCntNumber}},
+			RuleCntNumber, RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
 	{Switch: "FixedCacheSize", Finding: "W7", on: func(p Profile) bool { return p.FixedCacheSize },
 		Adds:     []Rule{RuleWolfCacheSizeFixed},
 		Replaces: []Rule{RuleCacheSizeSet}},
@@ -144,9 +144,11 @@ var divergences = []Divergence{
 	{Switch: "SetTimeoutBadArg", Finding: "W17", on: func(p Profile) bool { return p.SetTimeoutBadArg != OpenSSL30().SetTimeoutBadArg },
 		Adds:     []Rule{RuleWolfSessionSetTimeout},
 		Replaces: []Rule{RuleTimeSetters}},
-	{Switch: "NoSessionSetTime", Finding: "W17", on: func(p Profile) bool { return p.NoSessionSetTime },
+	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(SetTime) },
 		Adds:        []Rule{RuleWolfSessionSetTimeout},
 		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime}},
+	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) },
+		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
 }
 
 // Divergences returns the ways p departs from OpenSSL 3.0, in table order

@@ -91,7 +91,7 @@ func TestDiffers(t *testing.T) {
 		want string
 	}{
 		{model.WolfSSL55(), model.RuleSeedGetNULL, "replaced by WOLF-SSL-OWNS-SESSION (SSLOwnsSession, W1)"},
-		{model.WolfSSL55(), model.RuleTimeSetters, "replaced by WOLF-SESSION-SET-TIMEOUT (SetTimeoutBadArg, W17); a call the library lacks (NoSessionSetTime, W17)"},
+		{model.WolfSSL55(), model.RuleTimeSetters, "replaced by WOLF-SESSION-SET-TIMEOUT (SetTimeoutBadArg, W17); a call the library lacks (Lacks, W17)"},
 		{model.WolfSSL55(), model.RuleSeedGet0Noref, ""},
 		{model.WolfSSL55(), model.RuleWolfSharedCache, ""},
 		{model.OpenSSL30(), model.RuleWolfSharedCache, "not in openssl-3.0 (SharedCopyCache, W8)"},

@@ -111,8 +111,9 @@ func WolfSSL55() Profile {
 		// WOLF-TIMEOUT-SETS-HINT.
 		TimeoutSetsTicketHint: true,
 		// No wolfSSL_SESSION_set_time in 5.5.4, and no SSL_SESSION_set_time
-		// macro in wolfssl/openssl/ssl.h. W17, WOLF-SESSION-SET-TIMEOUT.
-		NoSessionSetTime: true,
+		// macro in wolfssl/openssl/ssl.h; no SSL_has_matching_session_id
+		// either. W17, WOLF-SESSION-SET-TIMEOUT.
+		Lacks: CallsOf(SetTime, HasMatchingSessionID),
 	}
 }
 

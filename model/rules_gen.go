@@ -107,6 +107,13 @@ const (
 	RuleCntTimeouts                    // CNT-TIMEOUTS
 	RuleCntCacheFull                   // CNT-CACHE-FULL
 	RuleCntNumber                      // CNT-NUMBER
+	RuleCntConnect                     // CNT-CONNECT
+	RuleCntConnectGood                 // CNT-CONNECT-GOOD
+	RuleCntAccept                      // CNT-ACCEPT
+	RuleCntAcceptGood                  // CNT-ACCEPT-GOOD
+	RuleCntCBHits                      // CNT-CB-HITS
+	RuleMatchKey                       // MATCH-KEY
+	RuleMatchSSLVersion                // MATCH-SSL-VERSION
 	RuleTimeNew                        // TIME-NEW
 	RuleTimeCTXSet                     // TIME-CTX-SET
 	RuleTimeCTXZero                    // TIME-CTX-ZERO
@@ -288,6 +295,13 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleCntTimeouts:               {ID: "CNT-TIMEOUTS", Family: "Counters, time, callbacks, defaults", Statement: "A timeout is counted only when a lookup or a ticket yields an expired session, never by a flush."},
 	RuleCntCacheFull:              {ID: "CNT-CACHE-FULL", Family: "Counters, time, callbacks, defaults", Statement: "sess_cache_full counts evictions only, not removals or flushes."},
 	RuleCntNumber:                 {ID: "CNT-NUMBER", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_number` is the number of cached sessions."},
+	RuleCntConnect:                {ID: "CNT-CONNECT", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_connect` counts the handshakes that client SSLs of the SSL_CTX start, resumed or not; the harness observes it after every call."},
+	RuleCntConnectGood:            {ID: "CNT-CONNECT-GOOD", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_connect_good` counts the client handshakes that complete. It is the counter a client's automatic flush reads (AUTO-EVERY-256)."},
+	RuleCntAccept:                 {ID: "CNT-ACCEPT", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_accept` counts the handshakes that server SSLs of the SSL_CTX start."},
+	RuleCntAcceptGood:             {ID: "CNT-ACCEPT-GOOD", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_accept_good` counts the server handshakes that complete; a TLS 1.3 server counts it before it writes its tickets. It is the counter a server's automatic flush reads."},
+	RuleCntCBHits:                 {ID: "CNT-CB-HITS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_cb_hits` counts the sessions an external cache's get_session_cb returned. Without that callback it stays 0, whatever the internal cache does."},
+	RuleMatchKey:                  {ID: "MATCH-KEY", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_has_matching_session_id(ssl, id, len)`, given the id of a session, returns 1 exactly when the cache of the SSL's SSL_CTX holds a session under the key (the SSL's protocol version, that id), whatever object it is; an empty id is a key like any other. It takes no reference and changes nothing."},
+	RuleMatchSSLVersion:           {ID: "MATCH-SSL-VERSION", Family: "Counters, time, callbacks, defaults", Statement: "The SSL's protocol version is the negotiated one from the end of a handshake until `SSL_clear` or `SSL_set_session` puts back the SSL_CTX's generic method. Before any handshake and after those calls it reads as TLS 1.3 (the highest version the generic method knows), so the SSL then matches only TLS 1.3 sessions."},
 	RuleTimeNew:                   {ID: "TIME-NEW", Family: "Counters, time, callbacks, defaults", Statement: "A new session has time=now and takes its timeout from its own side's SSL_CTX."},
 	RuleTimeCTXSet:                {ID: "TIME-CTX-SET", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_set_timeout` returns the old value and affects only sessions made later."},
 	RuleTimeCTXZero:               {ID: "TIME-CTX-ZERO", Family: "Counters, time, callbacks, defaults", Statement: "An SSL_CTX timeout of 0 means the method default (7200 s) for new sessions."},

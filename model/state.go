@@ -57,7 +57,11 @@ type ctxObj struct {
 	sslRefs                           int32
 	hits, misses, timeouts, cacheFull int64
 	connectGood, acceptGood           int64
-	list                              []sessRef // the cache, head (expires last) to tail
+	connect, accept                   int64 // handshakes started (CNT-CONNECT, CNT-ACCEPT)
+	// cbHits counts sessions an external cache's get_session_cb returned
+	// (CNT-CB-HITS); nothing installs one yet, so it stays 0.
+	cbHits int64
+	list   []sessRef // the cache, head (expires last) to tail
 	// wolfSSL (profile_wolfssl.go): the TLS 1.3 ticket lifetime hint and
 	// the two ticket encryption keys.
 	hint int64
@@ -81,6 +85,9 @@ type sslObj struct {
 	sess       sessRef
 	hit        bool
 	version    Version // of the last handshake
+	// method is the version of the SSL's method: VersionNone for its
+	// SSL_CTX's generic one (MATCH-SSL-VERSION).
+	method     Version
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
@@ -203,7 +210,7 @@ func (s *State) Equal(o *State) bool {
 		}
 		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
 			a.sent != b.sent || a.recv != b.recv || a.sess != b.sess || a.hit != b.hit ||
-			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed {
+			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed || a.method != b.method {
 			return false
 		}
 	}
@@ -214,7 +221,8 @@ func ctxEqual(a, b *ctxObj) bool {
 	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
 		a.numTickets == b.numTickets && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
-		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.hint == b.hint && a.keys == b.keys
+		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.connect == b.connect && a.accept == b.accept &&
+		a.cbHits == b.cbHits && a.hint == b.hint && a.keys == b.keys
 }
 
 // Hash returns a hash consistent with Equal.
@@ -236,6 +244,7 @@ func (s *State) Hash() uint64 {
 			put(int64(r))
 		}
 		put(c.hits + c.misses<<8 + c.timeouts<<16 + c.cacheFull<<24 + c.connectGood<<32 + c.acceptGood<<40)
+		put(c.connect + c.accept<<20 + c.cbHits<<40)
 	}
 	put(int64(len(s.ssls)))
 	for _, l := range s.ssls {
@@ -265,7 +274,9 @@ func (s *State) Observe() Observation {
 		}
 		st := s.ctxStats(&c)
 		ob.Ctxs = append(ob.Ctxs, CtxObs{Ctx: Handle(i + 1), Number: st.number,
-			Hits: st.hits, Misses: st.misses, Timeouts: st.timeouts, CacheFull: st.cacheFull})
+			Hits: st.hits, Misses: st.misses, Timeouts: st.timeouts, CacheFull: st.cacheFull,
+			Connect: st.connect, ConnectGood: st.connectGood, Accept: st.accept, AcceptGood: st.acceptGood,
+			CbHits: st.cb})
 	}
 	for i, l := range s.ssls {
 		if !l.alive {
@@ -292,16 +303,21 @@ func (s *State) Observe() Observation {
 }
 
 // stats is what the SSL_CTX_sess_* counters report.
-type stats struct{ number, hits, misses, timeouts, cacheFull int64 }
+type stats struct {
+	number, hits, misses, timeouts, cacheFull    int64
+	connect, connectGood, accept, acceptGood, cb int64
+}
 
 // ctxStats reads an SSL_CTX's counters. Profile switch StatsAreStubs:
-// wolfSSL 5.5.4's SSL_CTX_sess_number and the hit, miss, timeout and
-// cache-full counters always return 0.
+// wolfSSL 5.5.4's SSL_CTX_sess_number and every other counter always
+// return 0.
 func (s *State) ctxStats(c *ctxObj) stats {
 	if s.prof.StatsAreStubs {
 		return stats{}
 	}
-	return stats{int64(len(c.list)), c.hits, c.misses, c.timeouts, c.cacheFull}
+	return stats{number: int64(len(c.list)), hits: c.hits, misses: c.misses, timeouts: c.timeouts,
+		cacheFull: c.cacheFull, connect: c.connect, connectGood: c.connectGood, accept: c.accept,
+		acceptGood: c.acceptGood, cb: c.cbHits}
 }
 
 func idLen(id int64) int {

@@ -216,6 +216,23 @@ func (st *stepper) apply(op Op) int64 {
 	case Tick:
 		st.because(RuleDefClock)
 		st.now += op.Arg
+	case SessConnect:
+		st.because(st.or(RuleCntConnect, RuleWolfStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).connect
+	case SessConnectGood:
+		st.because(st.or(RuleCntConnectGood, RuleWolfStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).connectGood
+	case SessAccept:
+		st.because(st.or(RuleCntAccept, RuleWolfStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).accept
+	case SessAcceptGood:
+		st.because(st.or(RuleCntAcceptGood, RuleWolfStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).acceptGood
+	case SessCbHits:
+		st.because(st.or(RuleCntCBHits, RuleWolfStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).cb
+	case HasMatchingSessionID:
+		return st.hasMatching(op.SSL, st.named[op.Sess-1])
 	}
 	return 0
 }

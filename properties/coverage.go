@@ -67,7 +67,8 @@ func retClass(k model.Kind, ret int64) string {
 		}
 		return "session"
 	case model.GetTime, model.GetTimeout, model.SetTime, model.CtxSetTimeout, model.SetCacheSize,
-		model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+		model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		if ret > 0 {
 			return ">0"
 		}

@@ -150,6 +150,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SessMisses, 1, haveCtx)
 	add(model.SessTimeouts, 1, haveCtx)
 	add(model.SessCacheFull, 1, haveCtx)
+	add(model.SessConnect, 1, haveCtx)
+	add(model.SessConnectGood, 1, haveCtx)
+	add(model.SessAccept, 1, haveCtx)
+	add(model.SessAcceptGood, 1, haveCtx)
+	add(model.SessCbHits, 1, haveCtx)
+	add(model.HasMatchingSessionID, 2, haveSSL && haveSess)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)
@@ -237,8 +243,11 @@ func (d *drawer) args(k model.Kind) model.Op {
 		if len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && d.mix.Resume > 0 && d.flag() {
 			op.Ctx = d.pick(d.clientCtxs) // a client to offer a session on
 		}
-	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		op.Ctx = d.pick(d.ctxs)
+	case model.HasMatchingSessionID:
+		d.matching(&op)
 	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:
@@ -363,6 +372,23 @@ func (d *drawer) handshake(op *model.Op) {
 	}
 	if len(same) > 0 {
 		op.Peer = d.pick(same)
+	}
+}
+
+// matching asks an SSL about a session, leaning toward a session its
+// SSL_CTX caches (the answer then turns on the SSL's version).
+func (d *drawer) matching(op *model.Op) {
+	op.SSL, op.Sess = d.pick(d.ssls), d.pick(d.sessions)
+	if d.flag() {
+		var cached []model.Handle
+		for _, h := range d.ctxView[d.sslView[op.SSL-1].Ctx-1].Cached {
+			if h != model.Unnamed {
+				cached = append(cached, h)
+			}
+		}
+		if len(cached) > 0 {
+			op.Sess = d.pick(cached)
+		}
 	}
 }
 

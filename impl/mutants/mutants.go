@@ -71,6 +71,13 @@ const (
 	NewCBOwnershipInverted
 	NewCBOnTLS12Hit
 	DefaultTimeout300
+	ConnectNotCounted
+	ConnectGoodSkipsResumed
+	AcceptOnClientCtx
+	AcceptGoodSkipsTLS13
+	CbHitsCountInternal
+	MatchIgnoresVersion
+	MatchKeepsVersionAfterClear
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

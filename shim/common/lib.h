@@ -105,6 +105,14 @@ long lib_ctx_hits(lib_ctx *ctx);
 long lib_ctx_misses(lib_ctx *ctx);
 long lib_ctx_timeouts(lib_ctx *ctx);
 long lib_ctx_cache_full(lib_ctx *ctx);
+long lib_ctx_connect(lib_ctx *ctx);
+long lib_ctx_connect_good(lib_ctx *ctx);
+long lib_ctx_accept(lib_ctx *ctx);
+long lib_ctx_accept_good(lib_ctx *ctx);
+long lib_ctx_cb_hits(lib_ctx *ctx);
+/* lib_has_matching asks whether ssl's SSL_CTX caches a session with the id
+ * of s (SSL_has_matching_session_id). */
+int lib_has_matching(lib_ssl *ssl, lib_sess *s);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

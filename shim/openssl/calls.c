@@ -106,6 +106,19 @@ long lib_ctx_hits(SSL_CTX *ctx) { return SSL_CTX_sess_hits(ctx); }
 long lib_ctx_misses(SSL_CTX *ctx) { return SSL_CTX_sess_misses(ctx); }
 long lib_ctx_timeouts(SSL_CTX *ctx) { return SSL_CTX_sess_timeouts(ctx); }
 long lib_ctx_cache_full(SSL_CTX *ctx) { return SSL_CTX_sess_cache_full(ctx); }
+long lib_ctx_connect(SSL_CTX *ctx) { return SSL_CTX_sess_connect(ctx); }
+long lib_ctx_connect_good(SSL_CTX *ctx) { return SSL_CTX_sess_connect_good(ctx); }
+long lib_ctx_accept(SSL_CTX *ctx) { return SSL_CTX_sess_accept(ctx); }
+long lib_ctx_accept_good(SSL_CTX *ctx) { return SSL_CTX_sess_accept_good(ctx); }
+long lib_ctx_cb_hits(SSL_CTX *ctx) { return SSL_CTX_sess_cb_hits(ctx); }
+
+int lib_has_matching(SSL *ssl, SSL_SESSION *s)
+{
+    unsigned int len = 0;
+    const unsigned char *id = SSL_SESSION_get_id(s, &len);
+
+    return SSL_has_matching_session_id(ssl, id, len);
+}
 
 unsigned int lib_sess_id_len(SSL_SESSION *s)
 {

@@ -16,11 +16,12 @@
 #include <limits.h>
 #include <stdio.h>
 
-/* wolfSSL 5.5.4 has no SSL_SESSION_set_time (no function, no macro): the
- * call is not offered. */
+/* wolfSSL 5.5.4 has neither SSL_SESSION_set_time nor
+ * SSL_has_matching_session_id (no function, no macro): those calls are not
+ * offered. */
 int lib_implemented(enum op op)
 {
-    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time;
+    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id;
 }
 
 int lib_check_request(const struct request *rq, char *err, size_t errlen)
@@ -147,6 +148,19 @@ long lib_ctx_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_hits(ctx); }
 long lib_ctx_misses(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_misses(ctx); }
 long lib_ctx_timeouts(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_timeouts(ctx); }
 long lib_ctx_cache_full(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cache_full(ctx); }
+long lib_ctx_connect(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_connect(ctx); }
+long lib_ctx_connect_good(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_connect_good(ctx); }
+long lib_ctx_accept(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_accept(ctx); }
+long lib_ctx_accept_good(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_accept_good(ctx); }
+long lib_ctx_cb_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cb_hits(ctx); }
+
+/* Never called: lib_implemented says wolfSSL has no
+ * SSL_has_matching_session_id. */
+int lib_has_matching(WOLFSSL *ssl, WOLFSSL_SESSION *s)
+{
+    (void)ssl, (void)s;
+    return 0;
+}
 
 /* Never called: lib_implemented says wolfSSL has no SSL_SESSION_set_time. */
 long long lib_sess_set_time(WOLFSSL_SESSION *s, long long t)

@@ -267,111 +267,119 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[129]++
 	case 130: // DEF-CLOCK
 		h[130]++
-	case 131: // WOLF-SSL-OWNS-SESSION
+	case 131: // CFG-CACHE-MODE
 		h[131]++
-	case 132: // WOLF-CTX-DEFAULTS
+	case 132: // CFG-OPTIONS-RETURN
 		h[132]++
-	case 133: // WOLF-TIMEOUT-SETS-HINT
+	case 133: // CFG-OPTIONS-COPIED
 		h[133]++
-	case 134: // WOLF-CACHE-SIZE-FIXED
+	case 134: // CFG-NUM-TICKETS
 		h[134]++
-	case 135: // WOLF-STATS-STUBS
+	case 135: // WOLF-SSL-OWNS-SESSION
 		h[135]++
-	case 136: // WOLF-FLUSH-STUB
+	case 136: // WOLF-CTX-DEFAULTS
 		h[136]++
-	case 137: // WOLF-SHARED-CACHE
+	case 137: // WOLF-TIMEOUT-SETS-HINT
 		h[137]++
-	case 138: // WOLF-CTX-FREE
+	case 138: // WOLF-CACHE-SIZE-FIXED
 		h[138]++
-	case 139: // WOLF-ADD-SESSION-COPIES
+	case 139: // WOLF-STATS-STUBS
 		h[139]++
-	case 140: // WOLF-EVICT-UNKNOWN
+	case 140: // WOLF-FLUSH-STUB
 		h[140]++
-	case 141: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 141: // WOLF-SHARED-CACHE
 		h[141]++
-	case 142: // WOLF-CACHE-MODE
+	case 142: // WOLF-CTX-FREE
 		h[142]++
-	case 143: // WOLF-CACHE-OFF
+	case 143: // WOLF-ADD-SESSION-COPIES
 		h[143]++
-	case 144: // WOLF-HS12-FULL
+	case 144: // WOLF-EVICT-UNKNOWN
 		h[144]++
-	case 145: // WOLF-HS12-RESUME
+	case 145: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[145]++
-	case 146: // WOLF-HS12-SERVER-TIMEOUT
+	case 146: // WOLF-CACHE-MODE
 		h[146]++
-	case 147: // WOLF-HS13-RESUME
+	case 147: // WOLF-CACHE-OFF
 		h[147]++
-	case 148: // WOLF-HS13-TICKET-AGE
+	case 148: // WOLF-HS12-FULL
 		h[148]++
-	case 149: // WOLF-HS13-TICKETS
+	case 149: // WOLF-HS12-RESUME
 		h[149]++
-	case 150: // WOLF-TICKET-KEYS
+	case 150: // WOLF-HS12-SERVER-TIMEOUT
 		h[150]++
-	case 151: // WOLF-TICKET-IN-PLACE
+	case 151: // WOLF-HS13-RESUME
 		h[151]++
-	case 152: // WOLF-SET-SESSION-COPIES
+	case 152: // WOLF-HS13-TICKET-AGE
 		h[152]++
-	case 153: // WOLF-SET-SESSION-EXPIRED
+	case 153: // WOLF-HS13-TICKETS
 		h[153]++
-	case 154: // WOLF-SET-SESSION-REFUSES
+	case 154: // WOLF-TICKET-KEYS
 		h[154]++
-	case 155: // WOLF-REUSED-STICKY
+	case 155: // WOLF-TICKET-IN-PLACE
 		h[155]++
-	case 156: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 156: // WOLF-SET-SESSION-COPIES
 		h[156]++
-	case 157: // WOLF-NO-BAD-SESSION
+	case 157: // WOLF-SET-SESSION-EXPIRED
 		h[157]++
-	case 158: // WOLF-REMOVECB-ON-FREE
+	case 158: // WOLF-SET-SESSION-REFUSES
 		h[158]++
-	case 159: // WOLF-REMOVE-EXPIRES
+	case 159: // WOLF-REUSED-STICKY
 		h[159]++
-	case 160: // WOLF-SESSION-SET-TIMEOUT
+	case 160: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[160]++
-	case 161: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 161: // WOLF-NO-BAD-SESSION
 		h[161]++
-	case 162: // WOLF-SHUT-ONE-RECORD
+	case 162: // WOLF-REMOVECB-ON-FREE
 		h[162]++
-	case 163: // WOLF-SHUT-WANT-READ
+	case 163: // WOLF-REMOVE-EXPIRES
 		h[163]++
-	case 164: // WOLF-SHUT-DONE-CLEARS
+	case 164: // WOLF-SESSION-SET-TIMEOUT
 		h[164]++
-	case 165: // WOLF-SHUT-AFTER-FATAL
+	case 165: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[165]++
-	case 166: // UB-DANGLING-SESSION
+	case 166: // WOLF-SHUT-ONE-RECORD
 		h[166]++
-	case 167: // UB-OVER-RELEASE
+	case 167: // WOLF-SHUT-WANT-READ
 		h[167]++
-	case 168: // UB-CROSS-CONTEXT
+	case 168: // WOLF-SHUT-DONE-CLEARS
 		h[168]++
-	case 169: // UB-DANGLING-SSL
+	case 169: // WOLF-SHUT-AFTER-FATAL
 		h[169]++
-	case 170: // UB-DANGLING-CTX
+	case 170: // UB-DANGLING-SESSION
 		h[170]++
-	case 171: // UB-NULL-SESSION
+	case 171: // UB-OVER-RELEASE
 		h[171]++
-	case 172: // UB-BAD-HANDLE
+	case 172: // UB-CROSS-CONTEXT
 		h[172]++
-	case 173: // CONC-REFCOUNT
+	case 173: // UB-DANGLING-SSL
 		h[173]++
-	case 174: // CONC-CACHE-ADD
+	case 174: // UB-DANGLING-CTX
 		h[174]++
-	case 175: // CONC-FLUSH
+	case 175: // UB-NULL-SESSION
 		h[175]++
-	case 176: // CONC-SET-TIME
+	case 176: // UB-BAD-HANDLE
 		h[176]++
-	case 177: // CRASH
+	case 177: // CONC-REFCOUNT
 		h[177]++
-	case 178: // HANG
+	case 178: // CONC-CACHE-ADD
 		h[178]++
-	case 179: // PROTOCOL
+	case 179: // CONC-FLUSH
 		h[179]++
-	case 180: // REFUSED
+	case 180: // CONC-SET-TIME
 		h[180]++
-	case 181: // UNSUPPORTED
+	case 181: // CRASH
 		h[181]++
-	case 182: // TARGET-ERROR
+	case 182: // HANG
 		h[182]++
-	case 183: // LINEARIZABILITY
+	case 183: // PROTOCOL
 		h[183]++
+	case 184: // REFUSED
+		h[184]++
+	case 185: // UNSUPPORTED
+		h[185]++
+	case 186: // TARGET-ERROR
+		h[186]++
+	case 187: // LINEARIZABILITY
+		h[187]++
 	}
 }

@@ -19,14 +19,15 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		return 0, u.env.Advance(op.Arg)
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
 		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
-		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
+		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits, model.CtxSetCacheMode,
+		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused:
+		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
@@ -167,6 +168,13 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 		return c.Stats().AcceptGood
 	case model.SessCbHits:
 		return c.Stats().CbHits
+	case model.CtxSetCacheMode:
+		return int64(c.SetSessionCacheMode(model.CacheMode(op.Arg)))
+	case model.CtxSetOptions, model.CtxClearOptions:
+		return int64(c.SetOptions(model.Options(op.Arg), op.Kind == model.CtxSetOptions) & model.OptionsMask)
+	case model.CtxSetNumTickets:
+		c.SetNumTickets(op.Arg)
+		return 1
 	}
 	return 0
 }
@@ -195,6 +203,11 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 		return u.name(conn.Get1Session())
 	case model.SessionReused:
 		return b2i(conn.SessionReused())
+	case model.SetOptions, model.ClearOptions:
+		return int64(conn.SetOptions(model.Options(op.Arg), op.Kind == model.SetOptions) & model.OptionsMask)
+	case model.SetNumTickets:
+		conn.SetNumTickets(op.Arg)
+		return 1
 	}
 	return 0
 }

@@ -27,10 +27,13 @@ type Conn struct {
 
 	state                      connState
 	sentShutdown, recvShutdown bool
-	version                    model.Version // of the last handshake
-	method                     model.Version // of the SSL's method; VersionNone: the SSL_CTX's generic one
-	w                          *wire         // nil when not connected
-	end                        int           // which end of w this is
+	version                    model.Version   // of the last handshake
+	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
+	options                    model.Options   // copied from the SSL_CTX by NewConn
+	numTickets                 int64           // copied from the SSL_CTX by NewConn
+	modeAtNew                  model.CacheMode // its SSL_CTX's mode at NewConn, read only under the fault ModeReadAtUse
+	w                          *wire           // nil when not connected
+	end                        int             // which end of w this is
 
 	mu   sync.Mutex // guards writes of sess and hit, and reads from other goroutines
 	sess *Session
@@ -240,7 +243,7 @@ func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	}
 	if v == model.TLS13 || old.id.Len() != 0 {
 		n := old.dup()
-		if v == model.TLS12 && conn.ctx.mode&model.CacheClient != 0 {
+		if v == model.TLS12 && conn.cacheMode()&model.CacheClient != 0 {
 			conn.ctx.RemoveSession(call, old)
 		}
 		conn.setSession(n)

@@ -36,9 +36,10 @@ type Callbacks struct {
 type Ctx struct {
 	env        *Env
 	cfg        model.CtxConfig
-	mode       model.CacheMode
-	numTickets int64
-	keyName    uint64 // names the key this SSL_CTX seals stateless tickets with
+	mode       atomic.Uint32 // a model.CacheMode (SSL_CTX_set_session_cache_mode)
+	options    atomic.Uint64 // model.Options: the ones a new Conn copies
+	numTickets atomic.Int64  // what a new Conn copies
+	keyName    uint64        // names the key this SSL_CTX seals stateless tickets with
 	onNew      NewSessionFunc
 	onRemove   RemoveSessionFunc
 
@@ -65,13 +66,18 @@ func NewCtx(env *Env, cfg model.CtxConfig, cb Callbacks) (*Ctx, error) {
 		return nil, err
 	}
 	p := env.Profile()
-	c := &Ctx{env: env, cfg: cfg, mode: cfg.CacheMode, numTickets: cfg.NumTickets,
-		keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession}
+	c := &Ctx{env: env, cfg: cfg, keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession}
+	mode, tickets := cfg.CacheMode, cfg.NumTickets
 	if cfg.DefaultMode {
-		c.mode = model.CacheServer
+		mode = model.CacheServer
 	}
-	if cfg.NumTickets < 0 {
-		c.numTickets = p.DefaultNumTickets
+	if tickets < 0 {
+		tickets = p.DefaultNumTickets
+	}
+	c.mode.Store(uint32(mode))
+	c.numTickets.Store(tickets)
+	if cfg.NoTicket {
+		c.options.Store(uint64(model.OptNoTicket))
 	}
 	size := cfg.CacheSize
 	if size < 0 {
@@ -127,13 +133,15 @@ func (c *Ctx) Config() model.CtxConfig { return c.cfg }
 func (c *Ctx) IsClient() bool { return c.cfg.Side == model.Client }
 
 // Mode returns the session cache mode (SSL_CTX_get_session_cache_mode).
-func (c *Ctx) Mode() model.CacheMode { return c.mode }
+func (c *Ctx) Mode() model.CacheMode { return model.CacheMode(c.mode.Load()) }
 
 // NewConn makes a connection that uses this SSL_CTX and its cache
-// (SSL_new). The connection holds a reference to the SSL_CTX.
+// (SSL_new). The connection holds a reference to the SSL_CTX and copies
+// its options and num_tickets.
 func (c *Ctx) NewConn() *Conn {
 	c.refs.Add(1)
-	return &Conn{ctx: c, client: c.IsClient()}
+	return &Conn{ctx: c, client: c.IsClient(), options: c.Options(), numTickets: c.numTickets.Load(),
+		modeAtNew: c.Mode()}
 }
 
 // Free drops the application's reference (SSL_CTX_free). The SSL_CTX is

@@ -144,12 +144,12 @@ func TestDifferentialAutoFlush(t *testing.T) {
 	for seed := range uint64(12) {
 		d.sequence(1_000_000+seed, handshakeHeavy, 5000)
 		for _, c := range d.tg.universe().ctxs {
-			if c == nil || c.mode&model.CacheNoAutoClear != 0 {
+			if c == nil || c.Mode()&model.CacheNoAutoClear != 0 {
 				continue
 			}
 			st := c.Stats()
-			if (c.mode&model.CacheServer != 0 && st.AcceptGood > 255) ||
-				(c.mode&model.CacheClient != 0 && st.ConnectGood > 255) {
+			if (c.Mode()&model.CacheServer != 0 && st.AcceptGood > 255) ||
+				(c.Mode()&model.CacheClient != 0 && st.ConnectGood > 255) {
 				flushed++
 			}
 		}

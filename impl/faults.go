@@ -218,6 +218,22 @@ const (
 	// whose version reads as TLS 1.3 [true] (MATCH-SSL-VERSION). on: the
 	// *Conn.
 	ClearResetsMethod
+	// ModeReadAtUse: a connection's cache decisions read its SSL_CTX's
+	// current cache mode [true]; false: the mode it had at SSL_new
+	// (CFG-CACHE-MODE). on: the *Conn.
+	ModeReadAtUse
+	// OptionsReturnNew: the options calls return the options after the
+	// change [true]; false: before it (CFG-OPTIONS-RETURN). on: the *Ctx
+	// or the *Conn.
+	OptionsReturnNew
+	// HandshakeReadsSSLOptions: a handshake reads the connection's own
+	// options, copied at SSL_new [true]; false: its SSL_CTX's current
+	// ones (CFG-OPTIONS-COPIED). on: the *Conn.
+	HandshakeReadsSSLOptions
+	// ServerSendsSSLCount: a TLS 1.3 server sends as many tickets as its
+	// connection's own num_tickets [true]; false: its SSL_CTX's current
+	// count (CFG-NUM-TICKETS). on: the server's *Conn.
+	ServerSendsSSLCount
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

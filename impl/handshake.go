@@ -108,7 +108,7 @@ func (conn *Conn) writeClientHello(call context.Context, v model.Version) client
 	h := clientHello{version: v, sessionID: s.id}
 	switch v {
 	case model.TLS12:
-		h.tickets = !conn.ctx.cfg.NoTicket
+		h.tickets = !conn.noTicket()
 		if h.tickets {
 			h.ticket = s.ticket
 		}
@@ -152,7 +152,7 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 			s.id = conn.ctx.env.newSessionID()
 		}
 		// Without a server-side cache the id is not sent at all.
-		if conn.ctx.mode&model.CacheServer == 0 {
+		if conn.cacheMode()&model.CacheServer == 0 {
 			s.id = SessionID{}
 		}
 	}
@@ -167,7 +167,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	c := conn.ctx
 	var found *Session
 	byID := true
-	if h.tickets && !c.cfg.NoTicket {
+	if h.tickets && !conn.noTicket() {
 		if h.ticket == nil {
 			ticketExpected = true // an empty extension asks for a ticket
 		} else {
@@ -211,7 +211,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	}
 	c := conn.ctx
 	var found *Session
-	if c.cfg.NoTicket {
+	if conn.noTicket() {
 		if h.ticket.stateful {
 			found = c.lookup(model.TLS13, h.ticket.id)
 		}
@@ -262,7 +262,7 @@ func (conn *Conn) readServerHello(call context.Context, h serverHello, v model.V
 // (and every ticket after a resumption) goes with a fresh copy of the
 // session; each gets a new id and time and is offered to the cache.
 func (conn *Conn) sendTickets13(call context.Context) {
-	n := conn.ctx.numTickets
+	n := conn.ticketsToSend()
 	if conn.hit && n > 1 {
 		n = 1
 	}
@@ -295,7 +295,7 @@ func (conn *Conn) finishServer12(call context.Context) {
 func (conn *Conn) finishClient(call context.Context) {
 	c := conn.ctx
 	if conn.version == model.TLS13 {
-		if c.mode&model.CacheClient != 0 && c.env.faults.choose(TLS13ClientDropsUsedSession, c, true) {
+		if conn.cacheMode()&model.CacheClient != 0 && c.env.faults.choose(TLS13ClientDropsUsedSession, c, true) {
 			c.RemoveSession(call, conn.sess)
 		}
 	} else {

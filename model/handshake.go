@@ -22,7 +22,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 
 	var hit, ticketExpected bool
 	if v == TLS12 {
-		hit, ticketExpected = st.serverHello12(s, offer, !st.ctx(cctx).cfg.NoTicket)
+		hit, ticketExpected = st.serverHello12(s, offer, !st.noTicket(c))
 	} else {
 		hit = st.serverHello13(s, offer)
 	}
@@ -127,7 +127,7 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 	offerTicket, offerID := o.ticket, o.id
 	var found sessRef
 	tryCache := true
-	if clientTickets && !st.ctx(sctx).cfg.NoTicket {
+	if clientTickets && !st.noTicket(s) {
 		switch {
 		case offerTicket == 0:
 			ticketExpected = true // an empty ticket extension asks for one
@@ -209,13 +209,13 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	tk := st.tickets[t-1]
 	var found sessRef
 	switch {
-	case st.ctx(sctx).cfg.NoTicket && tk.stateful:
+	case st.noTicket(s) && tk.stateful:
 		st.mark(RuleSeedTLS13Once) // the server does not enforce single use
 		found = st.lookup(sctx, TLS13, tk.id)
 		if found == 0 {
 			st.because(RuleHS13StatefulMiss)
 		}
-	case st.ctx(sctx).cfg.NoTicket:
+	case st.noTicket(s):
 		st.because(RuleHS13ForeignTicket)
 	case st.decrypts(sctx, t, TLS13):
 		found = st.fromTicket(t, tk.id)
@@ -293,7 +293,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 	if v == TLS13 {
 		st.mark(RuleTktHintCap)
 	}
-	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.ctx(sv.ctx).cfg.NoTicket,
+	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.noTicket(s),
 		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
 	return int32(len(st.tickets))
 }
@@ -304,8 +304,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 // session, which gets a new id and time and is offered to the cache.
 func (st *stepper) serverTickets13(s, c Handle) {
 	defer st.leave(st.enter(RuleHS13ServerTickets))
-	sctx := st.ssl(s).ctx
-	n := st.ctx(sctx).numTickets
+	n := st.ticketsToSend(s)
 	hit := st.ssl(s).hit
 	if hit && n > 1 {
 		n = 1

@@ -101,6 +101,20 @@ type Profile struct {
 	// Lacks holds the calls the library does not have; Check refuses them
 	// as unmodelled.
 	Lacks CallSet
+	// LacksOptions holds the SSL_OP_* bits the library does not have;
+	// Check refuses the options calls that name them.
+	LacksOptions Options
+	// CacheModeSticky: SSL_CTX_set_session_cache_mode returns 1 and only
+	// ever sets flags, part of which SSL_new copies into the SSL; Check
+	// leaves the call out.
+	CacheModeSticky bool
+}
+
+// LeavesOut reports whether Check refuses every call of kind k under p, as
+// unmodelled: a call the library lacks, or one whose behaviour there the
+// model does not follow. Coverage does not expect such a call to be made.
+func (p Profile) LeavesOut(k Kind) bool {
+	return p.Lacks.Has(k) || (k == CtxSetCacheMode && p.CacheModeSticky)
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,

@@ -24,7 +24,7 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W17).
+	// Finding is the id of the difference in docs/findings.md (W1..W18).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
 	// profile that has it.
@@ -149,6 +149,11 @@ var divergences = []Divergence{
 		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime}},
 	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) },
 		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
+	{Switch: "CacheModeSticky", Finding: "W18", on: func(p Profile) bool { return p.CacheModeSticky },
+		Unsupported: []Rule{RuleCfgCacheMode}},
+	// The options and the call wolfSSL lacks are left out; what it has of
+	// them follows the OpenSSL rules.
+	{Switch: "LacksOptions", Finding: "W18", on: func(p Profile) bool { return p.LacksOptions != 0 }},
 }
 
 // Divergences returns the ways p departs from OpenSSL 3.0, in table order

@@ -45,7 +45,7 @@ func TestDivergenceTable(t *testing.T) {
 			t.Errorf("divergence %s/%s does not follow its field", d.Switch, d.Finding)
 		}
 		if d.Finding < "W1" || len(d.Finding) > 3 {
-			t.Errorf("divergence %s: finding %q is not one of W1..W17", d.Switch, d.Finding)
+			t.Errorf("divergence %s: finding %q is not one of W1..W18", d.Switch, d.Finding)
 		}
 		for _, r := range d.Adds {
 			if !isWolf(r) {

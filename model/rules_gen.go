@@ -135,6 +135,10 @@ const (
 	RuleDefModeServer                  // DEF-MODE-SERVER
 	RuleDefCTXEmpty                    // DEF-CTX-EMPTY
 	RuleDefClock                       // DEF-CLOCK
+	RuleCfgCacheMode                   // CFG-CACHE-MODE
+	RuleCfgOptionsReturn               // CFG-OPTIONS-RETURN
+	RuleCfgOptionsCopied               // CFG-OPTIONS-COPIED
+	RuleCfgNumTickets                  // CFG-NUM-TICKETS
 	RuleWolfSSLOwnsSession             // WOLF-SSL-OWNS-SESSION
 	RuleWolfCTXDefaults                // WOLF-CTX-DEFAULTS
 	RuleWolfTimeoutSetsHint            // WOLF-TIMEOUT-SETS-HINT
@@ -323,6 +327,10 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleDefModeServer:             {ID: "DEF-MODE-SERVER", Family: "Counters, time, callbacks, defaults", Statement: "The default cache mode is SERVER, so clients do not cache."},
 	RuleDefCTXEmpty:               {ID: "DEF-CTX-EMPTY", Family: "Counters, time, callbacks, defaults", Statement: "A new SSL_CTX has an empty cache and every counter (`sess_number`, hits, misses, timeouts, cache_full) at 0; SSL_new takes a reference to it."},
 	RuleDefClock:                  {ID: "DEF-CLOCK", Family: "Counters, time, callbacks, defaults", Statement: "The virtual clock starts at the profile's StartTime and moves only by `tick`. This is a harness rule."},
+	RuleCfgCacheMode:              {ID: "CFG-CACHE-MODE", Family: "Settings after creation", Statement: "`SSL_CTX_set_session_cache_mode` returns the old mode and changes nothing at once. The library reads the mode of the SSL's SSL_CTX at each use (the lookup, the cache update and its automatic flush, the empty TLS 1.2 session id, TLS 1.3 single use), so a new mode applies to the SSLs made before it too."},
+	RuleCfgOptionsReturn:          {ID: "CFG-OPTIONS-RETURN", Family: "Settings after creation", Statement: "`SSL_CTX_set_options`, `SSL_CTX_clear_options`, `SSL_set_options` and `SSL_clear_options` set or clear bits and return the options that result. The shim protocol carries only SSL_OP_NO_TICKET and SSL_OP_NO_ANTI_REPLAY, so the value compared is the result ANDed with those two (a new SSL_CTX also has SSL_OP_NO_COMPRESSION and SSL_OP_ENABLE_MIDDLEBOX_COMPAT, which the mask hides)."},
+	RuleCfgOptionsCopied:          {ID: "CFG-OPTIONS-COPIED", Family: "Settings after creation", Statement: "`SSL_new` copies the SSL_CTX's options, and the SSL's own decide its handshakes: with SSL_OP_NO_TICKET a TLS 1.2 client sends no ticket extension, a server issues no TLS 1.2 ticket and makes its TLS 1.3 tickets stateful (and caches their sessions). A later change of the SSL_CTX's options does not reach the SSLs made before it, and `SSL_clear` keeps the SSL's."},
+	RuleCfgNumTickets:             {ID: "CFG-NUM-TICKETS", Family: "Settings after creation", Statement: "`SSL_CTX_set_num_tickets` and `SSL_set_num_tickets` return 1. `SSL_new` copies the SSL_CTX's count, and a TLS 1.3 server sends as many tickets as its SSL's own count says (at most one after a resumption)."},
 	RuleWolfSSLOwnsSession:        {ID: "WOLF-SSL-OWNS-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_new` gives the SSL a session object of its own: no id, no ticket, time and timeout 0, side 0 (a server's), owning its ex_data. get0 never returns NULL. Handshakes, tickets and `SSL_set_session` fill that object in place, and a handshake that does not resume keeps it; `SSL_free` drops the SSL's reference to it."},
 	RuleWolfCTXDefaults:           {ID: "WOLF-CTX-DEFAULTS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A new SSL_CTX has a session timeout of 500 s (also what a timeout of 0 means), a TLS 1.3 ticket lifetime hint of 300 s, one TLS 1.3 ticket per full handshake and a cache size of 33 (11 rows of 3). Its counters read 0 and its cache is the process-wide one, which need not be empty (WOLF-SHARED-CACHE)."},
 	RuleWolfTimeoutSetsHint:       {ID: "WOLF-TIMEOUT-SETS-HINT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_set_timeout` returns the old timeout and stores the new one both as the session timeout and as the TLS 1.3 ticket lifetime hint; 0 stores the defaults (500 s and 300 s). An SSL copies the timeout when it is made, so only SSLs made later use the new one. A hint over a week is left out (wolfSSL clients then fail with SERVER_HINT_ERROR)."},

@@ -138,6 +138,14 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.MatchComparesVersion, false)
 	case MatchKeepsVersionAfterClear:
 		return choose(impl.ClearResetsMethod, false)
+	case ModeCopiedAtNew:
+		return choose(impl.ModeReadAtUse, false)
+	case OptionsReturnOld:
+		return choose(impl.OptionsReturnNew, false)
+	case HandshakeReadsCtxOptions:
+		return choose(impl.HandshakeReadsSSLOptions, false)
+	case TicketsFromCtx:
+		return choose(impl.ServerSendsSSLCount, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

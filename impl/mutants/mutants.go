@@ -78,6 +78,10 @@ const (
 	CbHitsCountInternal
 	MatchIgnoresVersion
 	MatchKeepsVersionAfterClear
+	ModeCopiedAtNew
+	OptionsReturnOld
+	HandshakeReadsCtxOptions
+	TicketsFromCtx
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

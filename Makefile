@@ -3,10 +3,12 @@
 #   make check          the main job: the oracle against every available target
 #   make test           every test, plus gofmt, go vet, staticcheck and -race
 #   make check-openssl  the long conformance run against OpenSSL 3.0
+#   make check-boringssl the long conformance run against BoringSSL
 #
 # Both set-up commands install what they need on a fresh Debian 12 machine
-# (libssl-dev, and for make test chromium, through apt-get when missing; Go
-# modules through go mod download).
+# (libssl-dev, libwolfssl-dev, android-libboringssl-dev, and for make test
+# chromium, through apt-get when missing; Go modules through go mod
+# download).
 
 SHELL     := /bin/bash
 GO        ?= go
@@ -16,13 +18,16 @@ SEQUENCES ?= 10000
 OPENSSL_SEQUENCES ?= 2000
 OPENSSL_TEST_SEQUENCES ?= 300
 WOLFSSL_SEQUENCES ?= 2000
+BORINGSSL_SEQUENCES ?= 2000
+# The long run of make check-boringssl.
+BORINGSSL_LONG_SEQUENCES ?= 20000
 
 export GOFLAGS ?= -mod=mod
 # rapid's seed: fixed so that CI is repeatable; override to explore
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-chromium test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
 
 all: check
 
@@ -40,6 +45,14 @@ deps-wolfssl:
 	  echo "sesslife: installing libwolfssl-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwolfssl-dev >/dev/null; }
 
+# BoringSSL as Android 13 ships it (Debian's android-libboringssl-dev:
+# headers in /usr/include/android/openssl, libraries in
+# /usr/lib/x86_64-linux-gnu/android), the third real library.
+deps-boringssl:
+	@dpkg -s android-libboringssl-dev >/dev/null 2>&1 || { \
+	  echo "sesslife: installing android-libboringssl-dev"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq android-libboringssl-dev >/dev/null; }
+
 # Chromium renders the HTML report of check in cmd/sesslife's tests
 # (headless, --dump-dom); the recommended desktop packages are not needed.
 deps-chromium:
@@ -47,12 +60,43 @@ deps-chromium:
 	  echo "sesslife: installing chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
+# The programs `sesslife trace` is tested on (trace/apps_test.go): curl,
+# nginx, Python 3 and the openssl command, each started on loopback by the
+# tests themselves. Installing Debian's nginx does not need its service.
+TRACE_PACKAGES := curl nginx python3 openssl
+# deps-trace installs the programs the trace tests run; a policy-rc.d
+# that denies every start keeps Debian's nginx from starting a server of
+# its own on port 80 while it installs (the tests start their own on
+# loopback ports).
+deps-trace:
+	@missing=""; for p in $(TRACE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
+	  guard=""; if [ ! -e /usr/sbin/policy-rc.d ]; then guard=/usr/sbin/policy-rc.d; \
+	    printf '#!/bin/sh\nexit 101\n' > $$guard; chmod +x $$guard; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  rc=$$?; [ -z "$$guard" ] || rm -f $$guard; exit $$rc; fi
+
+# trace is bin/libsesslife-trace.so, the recorder `sesslife trace` preloads
+# into the program it checks (trace/recorder/Makefile; docs/trace.md).
+trace: deps
+	@$(MAKE) -s -C trace/recorder all
+
 shim-wolfssl: deps deps-wolfssl
 	@$(MAKE) -s -C shim/wolfssl all
 
 # check-wolfssl is the conformance run of wolfSSL 5.5 against its profile.
 check-wolfssl: deps shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
+
+shim-boringssl: deps-boringssl
+	@$(MAKE) -s -C shim/boringssl all
+
+# check-boringssl is the long conformance run of BoringSSL against its
+# profile: $(BORINGSSL_LONG_SEQUENCES) sequences, every reachable rule at
+# least $(MIN_FIRES) times.
+check-boringssl: deps shim-boringssl
+	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
+	$(BIN)/sesslife check --target boringssl --profile boringssl --sequences $(BORINGSSL_LONG_SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES)
 
 # The shim and its variants are built by shim/openssl/Makefile (from
 # shim/openssl and shim/common, which the wolfSSL shim shares); make shim
@@ -77,13 +121,13 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there); Chromium checks the HTML report.
-unit: deps deps-chromium shim shim-variants shim-wolfssl
+unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl shim-boringssl trace
 	$(GO) test -race -short -count=1 ./...
 
 # conformance runs the long random runs without the race detector: model
 # vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
-conformance: deps shim shim-variants shim-wolfssl
+conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
@@ -101,8 +145,9 @@ test: lint unit conformance
 # if a rule the profile can reach fired fewer than MIN_FIRES times, or if
 # docs/coverage.md no longer matches the runs (make coverage-docs).
 MIN_FIRES ?= 5
-CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES)
-check coverage-docs: deps shim shim-wolfssl
+CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES) \
+              boringssl:boringssl:$(BORINGSSL_SEQUENCES)
+check coverage-docs: deps shim shim-wolfssl shim-boringssl trace
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	@status=0; verdicts=""; reports=""; \
 	for run in $(CHECK_RUNS); do \
@@ -150,6 +195,21 @@ mutants mutants-docs: deps
 # the model with porcupine; a violation or an unknown fails it.
 lincheck: deps shim
 	$(GO) run ./linearizability/cmd/sesslife-lincheck --runs 10
+
+# bench-trace measures what the recorder costs a handshake-bound loop
+# (trace/testdata/bench/handshakes.c, both ends in one process): CPU time
+# per connection without and with it, alternating runs (docs/perf.md).
+BENCH_HANDSHAKES ?= 2000
+bench-trace: deps-trace trace
+	@d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+	  -keyout $$d/key.pem -out $$d/cert.pem 2>/dev/null && \
+	cc -O2 -o $$d/hs trace/testdata/bench/handshakes.c -lssl -lcrypto && \
+	for v in 1.2 1.3; do for i in 1 2 3; do \
+	  printf 'without: '; $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	  rm -rf $$d/t; mkdir $$d/t; printf 'with:    '; \
+	  SESSLIFE_TRACE_DIR=$$d/t LD_PRELOAD=$(abspath $(BIN))/libsesslife-trace.so $$d/hs $$d/cert.pem $$d/key.pem $$v $(BENCH_HANDSHAKES); \
+	done; done
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./properties ./impl

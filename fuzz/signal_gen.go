@@ -345,41 +345,93 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[168]++
 	case 169: // WOLF-SHUT-AFTER-FATAL
 		h[169]++
-	case 170: // UB-DANGLING-SESSION
+	case 170: // BORING-SESSION-SPLIT
 		h[170]++
-	case 171: // UB-OVER-RELEASE
+	case 171: // BORING-CLEAR
 		h[171]++
-	case 172: // UB-CROSS-CONTEXT
+	case 172: // BORING-NO-BAD-SESSION
 		h[172]++
-	case 173: // UB-DANGLING-SSL
+	case 173: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[173]++
-	case 174: // UB-DANGLING-CTX
+	case 174: // BORING-CLIENT-DROPS-UNUSABLE
 		h[174]++
-	case 175: // UB-NULL-SESSION
+	case 175: // BORING-EXPIRY
 		h[175]++
-	case 176: // UB-BAD-HANDLE
+	case 176: // BORING-RESUME-SERVER-ONLY
 		h[176]++
-	case 177: // CONC-REFCOUNT
+	case 177: // BORING-HS12-NO-RENEW
 		h[177]++
-	case 178: // CONC-CACHE-ADD
+	case 178: // BORING-HS13-SERVER-STATELESS
 		h[178]++
-	case 179: // CONC-FLUSH
+	case 179: // BORING-HS13-RESUME
 		h[179]++
-	case 180: // CONC-SET-TIME
+	case 180: // BORING-TICKETS-TO-CALLBACK
 		h[180]++
-	case 181: // CRASH
+	case 181: // BORING-CLIENT-NO-CACHE
 		h[181]++
-	case 182: // HANG
+	case 182: // BORING-TLS13-TIMEOUTS
 		h[182]++
-	case 183: // PROTOCOL
+	case 183: // BORING-CTX-TIMEOUT
 		h[183]++
-	case 184: // REFUSED
+	case 184: // BORING-TICKET-KEYS
 		h[184]++
-	case 185: // UNSUPPORTED
+	case 185: // BORING-CACHE-LIST
 		h[185]++
-	case 186: // TARGET-ERROR
+	case 186: // BORING-EVICT-N
 		h[186]++
-	case 187: // LINEARIZABILITY
+	case 187: // BORING-REMOVE-EXACT
 		h[187]++
+	case 188: // BORING-FLUSH-UNORDERED
+		h[188]++
+	case 189: // BORING-AUTO-FLUSH-255
+		h[189]++
+	case 190: // BORING-STATS-STUBS
+		h[190]++
+	case 191: // BORING-NUM-TICKETS
+		h[191]++
+	case 192: // BORING-SESSION-SETTERS
+		h[192]++
+	case 193: // BORING-SHUT-IN-INIT
+		h[193]++
+	case 194: // UB-DANGLING-SESSION
+		h[194]++
+	case 195: // UB-OVER-RELEASE
+		h[195]++
+	case 196: // UB-CROSS-CONTEXT
+		h[196]++
+	case 197: // UB-DANGLING-SSL
+		h[197]++
+	case 198: // UB-DANGLING-CTX
+		h[198]++
+	case 199: // UB-NULL-SESSION
+		h[199]++
+	case 200: // UB-BAD-HANDLE
+		h[200]++
+	case 201: // APP-LEAK-REF
+		h[201]++
+	case 202: // CB-GET-COPY
+		h[202]++
+	case 203: // CONC-REFCOUNT
+		h[203]++
+	case 204: // CONC-CACHE-ADD
+		h[204]++
+	case 205: // CONC-FLUSH
+		h[205]++
+	case 206: // CONC-SET-TIME
+		h[206]++
+	case 207: // CRASH
+		h[207]++
+	case 208: // HANG
+		h[208]++
+	case 209: // PROTOCOL
+		h[209]++
+	case 210: // REFUSED
+		h[210]++
+	case 211: // UNSUPPORTED
+		h[211]++
+	case 212: // TARGET-ERROR
+		h[212]++
+	case 213: // LINEARIZABILITY
+		h[213]++
 	}
 }

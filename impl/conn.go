@@ -185,7 +185,9 @@ func (conn *Conn) Shutdown(call context.Context) int {
 			conn.recvShutdown = true
 			return 1
 		}
-		conn.readTicket(call, r.ticket)
+		if conn.faults().choose(ShutdownReadsTickets, conn, true) {
+			conn.readTicket(call, r.ticket)
+		}
 	}
 	return -1
 }
@@ -243,7 +245,7 @@ func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	}
 	if v == model.TLS13 || old.id.Len() != 0 {
 		n := old.dup()
-		if v == model.TLS12 && conn.cacheMode()&model.CacheClient != 0 {
+		if v == model.TLS12 && conn.cacheMode()&model.CacheClient != 0 && conn.faults().choose(Ticket12RemovesOld, conn, true) {
 			conn.ctx.RemoveSession(call, old)
 		}
 		conn.setSession(n)

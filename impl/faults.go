@@ -191,6 +191,32 @@ const (
 	// reference [ref: whether the callback returned 1] (CB-NEW-RET1). on:
 	// the *Ctx.
 	NewCBTakesReference
+	// TicketNeedsItsKey: only the SSL_CTX whose key sealed a stateless
+	// ticket opens it [true] (HS12-FOREIGN-TICKET, HS13-FOREIGN-TICKET);
+	// consulted only for a ticket of another key. on: the *Ctx.
+	TicketNeedsItsKey
+	// EmptyTicketHitRenews: a TLS 1.2 server that resumes a session by id
+	// for a client that sent an empty ticket extension still issues a
+	// ticket [true] (HS12-EMPTY-TICKET-HIT). on: the *Ctx.
+	EmptyTicketHitRenews
+	// ExpiredTicketCountsTimeout: an expired TLS 1.2 ticket counts a
+	// timeout, as an expired cached session does [true]
+	// (HS12-EXPIRED-TICKET). on: the *Ctx.
+	ExpiredTicketCountsTimeout
+	// ExpiredTLS13Refused: an expired TLS 1.3 ticket does not resume [true]
+	// (HS13-EXPIRED). on: the *Ctx.
+	ExpiredTLS13Refused
+	// StatefulLookupKeepsEntry: a stateful TLS 1.3 ticket found in the
+	// cache stays cached [true] (HS13-RESUME). on: the *Ctx.
+	StatefulLookupKeepsEntry
+	// Ticket12RemovesOld: a TLS 1.2 client with CLIENT caching that gets a
+	// ticket for a session with an id removes that session from its cache
+	// [true] (TKT-12-DUP). on: the *Conn.
+	Ticket12RemovesOld
+	// ShutdownReadsTickets: a reading SSL_shutdown processes the tickets
+	// that arrived before the peer's close_notify [true]
+	// (SHUT-TLS13-READS-TICKETS). on: the *Conn.
+	ShutdownReadsTickets
 
 	// ClientCountsConnect: a client counts the handshake it starts in its
 	// SSL_CTX's sess_connect [true] (CNT-CONNECT). on: the client's *Ctx.
@@ -260,6 +286,9 @@ const (
 	// against the profile's AutoFlushMask [the SSL_CTX's count of good
 	// handshakes on that side] (AUTO-EVERY-256). on: the *Ctx.
 	AutoFlushCount
+	// StatefulMisses: the misses a stateful TLS 1.3 ticket whose entry is
+	// gone counts [1] (HS13-STATEFUL-MISS). on: the *Ctx.
+	StatefulMisses
 )
 
 // Pick points (Faults.Pick); ref is the reference's session.

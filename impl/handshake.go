@@ -183,8 +183,10 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 		return false, ticketExpected
 	}
 	if found.version != model.TLS12 || found.expiredAt(c.env.Now()) {
-		if found.version == model.TLS12 {
+		if found.version == model.TLS12 && (byID || c.env.faults.choose(ExpiredTicketCountsTimeout, c, true)) {
 			c.timeouts.Add(1)
+		}
+		if found.version == model.TLS12 {
 			if byID && c.env.faults.choose(ExpiredIDLeavesCache, c, true) {
 				c.RemoveSession(call, found)
 			}
@@ -198,7 +200,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	old.Free(call)
 	// A client that sent an empty ticket extension gets a ticket even when
 	// the session was resumed by id.
-	return true, ticketExpected
+	return true, ticketExpected && c.env.faults.choose(EmptyTicketHitRenews, c, true)
 }
 
 // resume13 is the TLS 1.3 pre_shared_key processing: a stateless ticket is
@@ -214,6 +216,13 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	if conn.noTicket() {
 		if h.ticket.stateful {
 			found = c.lookup(model.TLS13, h.ticket.id)
+			if found == nil && conn.cacheMode()&model.CacheNoInternalLookup == 0 {
+				// lookup counted the miss; a fault may count otherwise.
+				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)
+			}
+			if found != nil && !c.env.faults.choose(StatefulLookupKeepsEntry, c, true) {
+				c.RemoveSession(call, found)
+			}
 		}
 	} else {
 		found = c.open(h.ticket, model.TLS13, h.ticket.sealed.id)
@@ -227,7 +236,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 		conn.setSession(nil)
 		old.release(call)
 	}
-	if d.expiredAt(c.env.Now()) {
+	if d.expiredAt(c.env.Now()) && c.env.faults.choose(ExpiredTLS13Refused, c, true) {
 		c.timeouts.Add(1)
 		d.release(call)
 		return false

@@ -45,7 +45,7 @@ func (conn *Conn) issueTicket(v model.Version) *ticket {
 // SSL_CTX that sealed it can, and only for the version it was sealed for.
 // The rebuilt session has one reference and the id the caller gives it.
 func (c *Ctx) open(t *ticket, v model.Version, id SessionID) *Session {
-	if t.stateful || t.keyName != c.keyName || t.sealed.version != v {
+	if t.stateful || t.sealed.version != v || (t.keyName != c.keyName && c.env.faults.choose(TicketNeedsItsKey, c, true)) {
 		return nil
 	}
 	s := c.env.newSession(v, t.sealed.timeout)

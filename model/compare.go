@@ -378,15 +378,15 @@ func (e *Explanation) attribute(d Difference) Attribution {
 
 // fieldRules name the rule that governs a field a call should have left
 // alone: a counter moved by a call that counts nothing breaks that
-// counter's rule. The second rule governs it under a profile that replaces
-// the first (profile_rules.go).
-var fieldRules = [...][2]Rule{
-	FieldSessNumber: {RuleCntNumber, RuleWolfStatsStubs}, FieldSessHits: {RuleCntHits, RuleWolfStatsStubs},
-	FieldSessMisses: {RuleCntMisses, RuleWolfStatsStubs}, FieldSessTimeouts: {RuleCntTimeouts, RuleWolfStatsStubs},
-	FieldSessCacheFull: {RuleCntCacheFull, RuleWolfStatsStubs}, FieldReused: {RuleReusedReportsHit, RuleWolfReusedSticky},
-	FieldSessConnect: {RuleCntConnect, RuleWolfStatsStubs}, FieldSessConnectGood: {RuleCntConnectGood, RuleWolfStatsStubs},
-	FieldSessAccept: {RuleCntAccept, RuleWolfStatsStubs}, FieldSessAcceptGood: {RuleCntAcceptGood, RuleWolfStatsStubs},
-	FieldSessCbHits: {RuleCntCBHits, RuleWolfStatsStubs}, FieldTimeout: {},
+// counter's rule. Under a profile that replaces the first rule, the first
+// of the others that the profile has governs it (profile_rules.go).
+var fieldRules = [...][3]Rule{
+	FieldSessNumber: {RuleCntNumber, RuleWolfStatsStubs}, FieldSessHits: {RuleCntHits, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessMisses: {RuleCntMisses, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessTimeouts: {RuleCntTimeouts, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessCacheFull: {RuleCntCacheFull, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldReused: {RuleReusedReportsHit, RuleWolfReusedSticky},
+	FieldSessConnect: {RuleCntConnect, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessConnectGood: {RuleCntConnectGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessAccept: {RuleCntAccept, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessAcceptGood: {RuleCntAcceptGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessCbHits: {RuleCntCBHits, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldTimeout: {},
 }
 
 // handshakeCounter marks the counters that count handshakes or callback
@@ -402,8 +402,13 @@ func (e *Explanation) fieldRule(f Field) Rule {
 		return RuleNone
 	}
 	r := fieldRules[f]
-	if e.differs.Has(r[0]) {
-		return r[1]
+	for _, alt := range r[1:] {
+		if !e.differs.Has(r[0]) {
+			break
+		}
+		if alt != RuleNone && !e.differs.Has(alt) {
+			return alt
+		}
 	}
 	return r[0]
 }

@@ -24,7 +24,8 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W18).
+	// Finding is the id of the difference in docs/findings.md (W1..W18
+	// for wolfSSL, B1..B14 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
 	// profile that has it.
@@ -144,16 +145,79 @@ var divergences = []Divergence{
 	{Switch: "SetTimeoutBadArg", Finding: "W17", on: func(p Profile) bool { return p.SetTimeoutBadArg != OpenSSL30().SetTimeoutBadArg },
 		Adds:     []Rule{RuleWolfSessionSetTimeout},
 		Replaces: []Rule{RuleTimeSetters}},
+	// wolfSSL lacks SSL_SESSION_set_time and SSL_has_matching_session_id
+	// (and SSL_set_num_tickets, which no rule needs alone); BoringSSL has
+	// set_time, which tells the two apart.
 	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(SetTime) },
 		Adds:        []Rule{RuleWolfSessionSetTimeout},
-		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime}},
-	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) },
-		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
+		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime, RuleMatchKey, RuleMatchSSLVersion}},
 	{Switch: "CacheModeSticky", Finding: "W18", on: func(p Profile) bool { return p.CacheModeSticky },
 		Unsupported: []Rule{RuleCfgCacheMode}},
-	// The options and the call wolfSSL lacks are left out; what it has of
-	// them follows the OpenSSL rules.
-	{Switch: "LacksOptions", Finding: "W18", on: func(p Profile) bool { return p.LacksOptions != 0 }},
+	{Switch: "ImmutableSessions", Finding: "B1", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringSessionSplit, RuleBoringTicketsToCallback},
+		Replaces: []Rule{RuleSeedTLS13LastWins, RuleTkt13ClientDup, RuleTkt13NewcbPerTicket, RuleShutTLS13ReadsTickets}},
+	{Switch: "ImmutableSessions", Finding: "B2", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClear},
+		Replaces: []Rule{RuleSeedUncleanFree, RuleClearGoodKeeps, RuleClearAfterFatalKeeps}},
+	{Switch: "ImmutableSessions", Finding: "B3", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringNoBadSession},
+		Replaces: []Rule{RuleSeedUncleanRemove, RuleFreeBadRemoves, RuleFreeShutdownKeeps, RuleFreeOnlyEstablished,
+			RuleFreeRemoveUncached, RuleClearBadDrops, RuleSetBadOld, RuleAlertRemoves, RuleAlertAfterCloseNotify,
+			RuleAlertUncached}},
+	{Switch: "ImmutableSessions", Finding: "B4", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringSetAfterHandshakeAborts},
+		Replaces: []Rule{RuleSetResetsConnection}},
+	{Switch: "ImmutableSessions", Finding: "B5", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClientDropsUnusable, RuleBoringExpiry, RuleBoringResumeServerOnly},
+		Replaces: []Rule{RuleTktClientTimeout, RuleTktHintSlack, RuleFlushStrict, RuleHS12ExpiredID}},
+	{Switch: "ImmutableSessions", Finding: "B6", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringHS13ServerStateless, RuleBoringHS13Resume},
+		Replaces: []Rule{RuleHS13ServerTickets, RuleHS13ServerLastTicket, RuleHS13ServerCache, RuleHS13EventOrder,
+			RuleHS13Resume, RuleHS13StatefulMiss, RuleHS13Expired, RuleTkt13Pending}},
+	{Switch: "ImmutableSessions", Finding: "B7", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClientNoCache},
+		Replaces: []Rule{RuleHS13ClientSingleUse, RuleSeedTLS13Once, RuleTkt12Dup}},
+	{Switch: "ImmutableSessions", Finding: "B8", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringHS12NoRenew},
+		Replaces: []Rule{RuleHS12EmptyTicketHit}},
+	{Switch: "PSKTimeout", Finding: "B9", on: func(p Profile) bool { return p.PSKTimeout != OpenSSL30().PSKTimeout },
+		Adds:     []Rule{RuleBoringTLS13Timeouts},
+		Replaces: []Rule{RuleTimeNew, RuleDefTimeout7200, RuleTktHintCap}},
+	{Switch: "AuthTimeout", Finding: "B9", on: func(p Profile) bool { return p.AuthTimeout != OpenSSL30().AuthTimeout },
+		Adds: []Rule{RuleBoringTLS13Timeouts}},
+	{Switch: "ImmutableSessions", Finding: "B9", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringCTXTimeout, RuleBoringSessionSetters},
+		Replaces: []Rule{RuleTimeCTXZero, RuleTimeSetters}},
+	{Switch: "TicketKeyRotation", Finding: "B10", on: func(p Profile) bool { return p.TicketKeyRotation != OpenSSL30().TicketKeyRotation },
+		Adds: []Rule{RuleBoringTicketKeys}},
+	{Switch: "ImmutableSessions", Finding: "B11", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringCacheList, RuleBoringEvictN},
+		Replaces: []Rule{RuleCacheAddSame, RuleCacheKey, RuleCacheSorted, RuleTimeResort, RuleEvictN1, RuleEvictTail,
+			RuleEvictEvents, RuleConcSetTime}},
+	{Switch: "ImmutableSessions", Finding: "B12", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringRemoveExact},
+		Replaces: []Rule{RuleRemoveCached, RuleRemoveUncached, RuleRemoveByKey, RuleCBRemoveWhen}},
+	{Switch: "ImmutableSessions", Finding: "B12", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringFlushUnordered},
+		Replaces: []Rule{RuleFlushTailWalk, RuleSeedFlushHeldPointer, RuleConcFlush}},
+	{Switch: "ImmutableSessions", Finding: "B13", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringAutoFlush255},
+		Replaces: []Rule{RuleAutoEvery256}},
+	{Switch: "CountersAreStubs", Finding: "B13", on: func(p Profile) bool { return p.CountersAreStubs },
+		Adds: []Rule{RuleBoringStatsStubs},
+		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
+			RuleFlushNotTimeouts, RuleHS12Miss, RuleHS12ExpiredTicket, RuleHS13ForeignTicket,
+			RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
+	// BoringSSL lacks SSL_has_matching_session_id and SSL_set_num_tickets;
+	// it has SSL_SESSION_set_time, which tells it from wolfSSL (W17).
+	{Switch: "Lacks", Finding: "B15", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) && !p.Lacks.Has(SetTime) },
+		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
+	{Switch: "NumTicketsAtUse", Finding: "B15", on: func(p Profile) bool { return p.NumTicketsAtUse },
+		Adds:     []Rule{RuleBoringNumTickets},
+		Replaces: []Rule{RuleCfgNumTickets}},
+	{Switch: "ShutdownInInitSucceeds", Finding: "B14", on: func(p Profile) bool { return p.ShutdownInInitSucceeds },
+		Adds:     []Rule{RuleBoringShutInInit},
+		Replaces: []Rule{RuleShutInInit}},
 }
 
 // Divergences returns the ways p departs from OpenSSL 3.0, in table order
@@ -297,12 +361,18 @@ func (p Profile) differing() RuleSet {
 	return out
 }
 
-// or is the rule the stepper applies where OpenSSL applies r: r itself, or
-// alt when the profile replaces r (code shared by every profile names the
-// rule of each through it).
-func (st *stepper) or(r, alt Rule) Rule {
-	if st.differs.Has(r) {
-		return alt
+// or is the rule the stepper applies where OpenSSL applies r: r itself,
+// or, when the profile replaces r, the first of alts that the profile
+// applies (code shared by every profile names the rule of each through
+// it, one alternative per library).
+func (st *stepper) or(r Rule, alts ...Rule) Rule {
+	if !st.differs.Has(r) {
+		return r
+	}
+	for _, a := range alts {
+		if !st.differs.Has(a) {
+			return a
+		}
 	}
 	return r
 }

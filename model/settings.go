@@ -28,7 +28,7 @@ func (st *stepper) setting(op Op) int64 {
 		l.options = changeOptions(l.options, Options(op.Arg), op.Kind == SetOptions)
 		return int64(l.options & OptionsMask)
 	case CtxSetNumTickets:
-		st.because(RuleCfgNumTickets)
+		st.because(st.or(RuleCfgNumTickets, RuleBoringNumTickets))
 		st.ctx(op.Ctx).numTickets = op.Arg
 	case SetNumTickets:
 		st.because(RuleCfgNumTickets)
@@ -56,6 +56,10 @@ func (st *stepper) noTicket(h Handle) bool {
 // full handshake: its own num_tickets, which SSL_new copied from its
 // SSL_CTX.
 func (st *stepper) ticketsToSend(h Handle) int64 {
+	if st.prof.NumTicketsAtUse { // profile switch (BoringSSL: B15)
+		st.mark(RuleBoringNumTickets)
+		return st.ctx(st.ssl(h).ctx).numTickets
+	}
 	st.mark(RuleCfgNumTickets)
 	return st.ssl(h).numTickets
 }

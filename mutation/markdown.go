@@ -189,7 +189,7 @@ func (t *Table) writeSeeds(s *strings.Builder, rows []Row) {
 			m.Killed, m.Seeds, st.count(m.Median), st.count(m.Worst), namedBy(k.Seeds), sameRule(k.Seeds, r.Info.Rule),
 			intOrDash(m.CallsMedian), intOrDash(m.CallsLongest))
 	}
-	fmt.Fprintf(s, "\nOver the %d mutants (each mutant's median over its seeds): median %s sequences to kill, worst %s",
+	fmt.Fprintf(s, "\nOver the %d mutants: median %s sequences to kill (of each mutant's median over its seeds), worst %s (one seed on one mutant)",
 		len(st.ByMutant), st.count(st.Median), st.count(st.Worst))
 	if len(st.WorstMutants) > 0 {
 		fmt.Fprintf(s, " (%s)", strings.Join(quoted(st.WorstMutants), ", "))

@@ -5,6 +5,7 @@
 //	sesslife sim FILE        run a scenario on the model, explain every step
 //	sesslife replay FILE     re-run a saved reproducer or JSON report on a target
 //	sesslife mutants         run every engine against every planted mutant
+//	sesslife trace -- PROG   check a real program's use of sessions
 //	sesslife help            this text
 //
 // Exit status: 0 conformant, 1 divergences found (a crash or a hang of the
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCoverage(args[1:], stdout, stderr)
 	case "merge":
 		return runMerge(args[1:], stdout, stderr)
+	case "trace":
+		return runTrace(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return exitOK
@@ -100,6 +103,14 @@ Usage:
   sesslife merge [--json OUT] REPORT.json...
                             merge the JSON reports of the shards of one run
                             (check --shard K/N) into the whole run's report
+  sesslife trace [--json FILE] [--html DIR] -- PROGRAM ARGS...
+                            run a program with the session-call recorder
+                            preloaded (make trace) and check its own use of
+                            sessions: dangling and over-released sessions,
+                            leaks, one session in two caches, get_session_cb
+                            *copy, sessions offered that cannot resume; each
+                            finding with its rule, line to fix and history
+                            (docs/trace.md)
   sesslife help             show this text
 
 Flags of check:

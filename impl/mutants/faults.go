@@ -56,6 +56,22 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.AddExistingResult, true)
 	case AddReplaceCallsRemoveCB:
 		return choose(impl.ReplaceIsQuiet, false)
+	case ForeignTicketOpens:
+		return choose(impl.TicketNeedsItsKey, false)
+	case EmptyTicketHitNoRenewal:
+		return choose(impl.EmptyTicketHitRenews, false)
+	case ExpiredTicket12NoTimeout:
+		return choose(impl.ExpiredTicketCountsTimeout, false)
+	case TLS13ExpiredResumes:
+		return choose(impl.ExpiredTLS13Refused, false)
+	case StatefulLookupRemoves:
+		return choose(impl.StatefulLookupKeepsEntry, false)
+	case StatefulMissUncounted:
+		return amount(impl.StatefulMisses, func(any, int64) int64 { return 0 })
+	case Ticket12KeepsOldCached:
+		return choose(impl.Ticket12RemovesOld, false)
+	case ShutdownDropsTickets:
+		return choose(impl.ShutdownReadsTickets, false)
 	case EvictOldest:
 		return &impl.Faults{Pick: func(at impl.Point, on any, ref *impl.Session) *impl.Session {
 			if at != impl.EvictionVictim {

@@ -71,6 +71,18 @@ const (
 	NewCBOwnershipInverted
 	NewCBOnTLS12Hit
 	DefaultTimeout300
+	// Mutants of the rules on rare resumption paths (found by counting
+	// how often each rule fires; docs/coverage.md).
+	ForeignTicketOpens
+	EmptyTicketHitNoRenewal
+	ExpiredTicket12NoTimeout
+	TLS13ExpiredResumes
+	StatefulLookupRemoves
+	StatefulMissUncounted
+	Ticket12KeepsOldCached
+	ShutdownDropsTickets
+	// Mutants of the calls added by issue 13: the handshake counters,
+	// SSL_has_matching_session_id and the settings after creation.
 	ConnectNotCounted
 	ConnectGoodSkipsResumed
 	AcceptOnClientCtx

@@ -1,0 +1,318 @@
+package trace_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/trace"
+)
+
+// The real programs `sesslife trace` is tested on, on loopback only: every
+// server is started and stopped by the test. Each trace must show the
+// session calls the program is known to make (a clean verdict counts only
+// if the recorder saw them) and exactly the findings docs/findings-apps.md
+// explains.
+
+// expected is one finding a real program is known to have: its rule and a
+// part of the path of the object its line to fix is in.
+type expected struct {
+	rule   model.Rule
+	object string
+}
+
+// sesslifeTrace runs `sesslife trace --json` on argv and returns the report.
+func sesslifeTrace(t *testing.T, stdin string, argv ...string) (*trace.Report, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(env.sesslife, append([]string{"trace", "--json", out, "--"}, argv...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	err := cmd.Run()
+	return readReport(t, out, err, b.String()), b.String()
+}
+
+func readReport(t *testing.T, path string, runErr error, output string) *trace.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no report (%v): %v\n%s", runErr, err, output)
+	}
+	var r trace.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if r.Schema != trace.Schema {
+		t.Fatalf("schema %q", r.Schema)
+	}
+	return &r
+}
+
+// verify checks the findings are exactly want and that the recorder saw at
+// least the given counts (call names, callback kinds with "cb:", events
+// with "ev:").
+func verify(t *testing.T, r *trace.Report, output string, want []expected, atLeast map[string]int) {
+	t.Helper()
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, fmt.Sprintf("%s in %s", f.Rule, f.Fix))
+	}
+	match := len(got) == len(want)
+	for i := 0; match && i < len(want); i++ {
+		f := r.Findings[i]
+		match = f.Rule == want[i].rule && strings.Contains(f.Fix.Object+" "+f.Fix.File, want[i].object)
+	}
+	if !match {
+		t.Errorf("findings %v, want %v\n%s", got, want, output)
+	}
+	for k, n := range atLeast {
+		var seen int
+		switch {
+		case strings.HasPrefix(k, "cb:"):
+			seen = r.Counts.Callbacks[strings.TrimPrefix(k, "cb:")]
+		case strings.HasPrefix(k, "ev:"):
+			seen = r.Counts.Events[strings.TrimPrefix(k, "ev:")]
+		default:
+			seen = r.Counts.Calls[k]
+		}
+		if seen < n {
+			t.Errorf("the recorder saw %s %d times, want at least %d\n%s", k, seen, n, output)
+		}
+	}
+	t.Logf("%d session calls and callbacks seen: calls %v, callbacks %v, events %v", r.Counts.SessionCalls(), r.Counts.Calls, r.Counts.Callbacks, r.Counts.Events)
+}
+
+// freePort returns a loopback port nothing listens on.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitListening waits until something accepts on port (a guard of 20 s
+// against a server that never starts, which fails the test).
+func waitListening(t *testing.T, port int) {
+	t.Helper()
+	for range 800 {
+		if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on 127.0.0.1:%d", port)
+}
+
+// startServer starts a server in its own process group, stopped (with its
+// children) when the test ends.
+func startServer(t *testing.T, name string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	return cmd
+}
+
+// sServer starts `openssl s_server -www` on a fresh loopback port.
+func sServer(t *testing.T) int {
+	t.Helper()
+	port := freePort(t)
+	startServer(t, needProgram(t, "openssl"), "s_server", "-accept", "127.0.0.1:"+strconv.Itoa(port),
+		"-cert", env.cert, "-key", env.key, "-www", "-quiet")
+	waitListening(t, port)
+	return port
+}
+
+func urls(port, n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("https://127.0.0.1:%d/%d", port, i))
+	}
+	return out
+}
+
+// TestCurl: curl fetches several URLs from openssl s_server, resuming its
+// session for each after the first (new_session_cb, SSL_set_session).
+func TestCurl(t *testing.T) {
+	need(t)
+	curl := needProgram(t, "curl")
+	port := sServer(t)
+	for _, v := range []struct{ name, max string }{{"tls13", "1.3"}, {"tls12", "1.2"}} {
+		t.Run(v.name, func(t *testing.T) {
+			args := append([]string{curl, "-sk", "--tls-max", v.max, "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null"}, urls(port, 4)...)
+			r, out := sesslifeTrace(t, "", args...)
+			verify(t, r, out, nil, map[string]int{"SSL_set_session": 3, "SSL_SESSION_free": 1, "cb:new": 1, "ev:hs": 4, "ev:resumed": 3})
+		})
+	}
+}
+
+// pythonClient connects three times, offering each time the session of the
+// connection before (SSLSocket.session, wrap_socket(session=)).
+const pythonClient = `
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+if sys.argv[2] == "1.2":
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+sess, reused = None, []
+for i in range(3):
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1]))) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost", session=sess) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            while s.recv(4096):
+                pass
+            reused.append(s.session_reused)
+            sess = s.session
+print("reused:", reused)
+`
+
+// TestPython: Python's ssl module with session= reuse. Debian's Python 3.11
+// leaks the copy its SSLSocket.session getter makes (docs/findings-apps.md).
+func TestPython(t *testing.T) {
+	need(t)
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		python = needProgram(t, "python3.11")
+	}
+	port := sServer(t)
+	script := filepath.Join(t.TempDir(), "client.py")
+	if err := os.WriteFile(script, []byte(pythonClient), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"1.3", "1.2"} {
+		t.Run("tls"+strings.ReplaceAll(v, ".", ""), func(t *testing.T) {
+			r, out := sesslifeTrace(t, "", python, script, strconv.Itoa(port), v)
+			if !strings.Contains(out, "reused: [False, True, True]") {
+				t.Errorf("the client did not resume:\n%s", out)
+			}
+			verify(t, r, out, []expected{{model.RuleAppLeakRef, "_ssl.cpython"}},
+				map[string]int{"SSL_set_session": 2, "SSL_get1_session": 3, "d2i_SSL_SESSION": 3, "ev:resumed": 2})
+		})
+	}
+}
+
+// TestOpenSSLSessOut: openssl s_client saves its session with -sess_out,
+// then a second s_client resumes it with -sess_in.
+func TestOpenSSLSessOut(t *testing.T) {
+	need(t)
+	openssl := needProgram(t, "openssl")
+	port := sServer(t)
+	sess := filepath.Join(t.TempDir(), "sess.pem")
+	get := "GET / HTTP/1.0\r\n\r\n"
+	connect := []string{openssl, "s_client", "-connect", "127.0.0.1:" + strconv.Itoa(port), "-ign_eof"}
+	r, out := sesslifeTrace(t, get, append(connect, "-sess_out", sess)...)
+	verify(t, r, out, nil, map[string]int{"PEM_write_bio_SSL_SESSION": 1, "cb:new": 1, "ev:hs": 1})
+	r, out = sesslifeTrace(t, get, append(connect, "-sess_in", sess)...)
+	verify(t, r, out, nil, map[string]int{"PEM_read_bio_SSL_SESSION": 1, "SSL_set_session": 1, "SSL_SESSION_free": 1, "ev:resumed": 1})
+}
+
+// nginxConf serves two loopback ports: one with a shared session cache
+// and no tickets (TLS 1.2, so that ids resume through get_session_cb),
+// one with the shared cache and tickets (TLS 1.3).
+const nginxConf = `daemon off;
+master_process on;
+worker_processes 2;
+user root;
+pid {{dir}}/nginx.pid;
+error_log {{dir}}/error.log notice;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path {{dir}}/tmp; proxy_temp_path {{dir}}/tmp; fastcgi_temp_path {{dir}}/tmp;
+  uwsgi_temp_path {{dir}}/tmp; scgi_temp_path {{dir}}/tmp;
+  ssl_certificate {{cert}}; ssl_certificate_key {{key}};
+  server { listen 127.0.0.1:{{port1}} ssl; ssl_protocols TLSv1.2;
+    ssl_session_cache shared:ids:1m; ssl_session_tickets off; location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:{{port2}} ssl; ssl_protocols TLSv1.3;
+    ssl_session_cache shared:tickets:1m; ssl_session_tickets on; location / { return 200 "ok\n"; } }
+}
+`
+
+// TestNginx: nginx (a master and two workers, which the recorder follows
+// through fork) with ssl_session_cache shared, with and without tickets,
+// driven by curl; stopped gracefully with SIGQUIT.
+func TestNginx(t *testing.T) {
+	need(t)
+	nginx := needProgram(t, "nginx")
+	curl := needProgram(t, "curl")
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p1, p2 := freePort(t), freePort(t)
+	conf := strings.NewReplacer("{{dir}}", dir, "{{cert}}", env.cert, "{{key}}", env.key,
+		"{{port1}}", strconv.Itoa(p1), "{{port2}}", strconv.Itoa(p2)).Replace(nginxConf)
+	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "report.json")
+	var out bytes.Buffer
+	cmd := exec.Command(env.sesslife, "trace", "--json", report, "--", nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	waitListening(t, p1)
+	waitListening(t, p2)
+	for _, port := range []int{p1, p2} {
+		args := append([]string{"-sk", "-H", "Connection: close", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null"}, urls(port, 4)...)
+		if b, err := exec.Command(curl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("curl on port %d: %v\n%s", port, err, b)
+		}
+	}
+	pid, err := os.ReadFile(filepath.Join(dir, "nginx.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	master, err := strconv.Atoi(strings.TrimSpace(string(pid)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(master, syscall.SIGQUIT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err = <-done:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("nginx did not stop on SIGQUIT\n%s", out.String())
+	}
+	r := readReport(t, report, err, out.String())
+	verify(t, r, out.String(), nil, map[string]int{"cb:new": 2, "cb:get": 3, "d2i_SSL_SESSION": 3, "i2d_SSL_SESSION": 2, "ev:hs": 8, "ev:resumed": 6})
+	forked := 0
+	for _, p := range r.Processes {
+		if p.Forked {
+			forked++
+		}
+	}
+	if forked == 0 || !slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return !p.Forked }) {
+		t.Errorf("want the master and forked workers in the trace, got %+v", r.Processes)
+	}
+}

@@ -1,0 +1,270 @@
+package trace
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sesslife/sesslife/model"
+)
+
+// known lists the functions the checker understands beyond "takes a
+// session": what they do to the application's references or the SSL.
+// Any other function is still recorded, shown in the history of the
+// sessions it takes, and checked for a destroyed or NULL session.
+var known = map[string]bool{
+	"SSL_SESSION_free": true, "SSL_SESSION_up_ref": true, "SSL_get0_session": true, "SSL_get1_session": true,
+	"SSL_set_session": true, "SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
+	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true, "SSL_CTX_add_session": true,
+	"SSL_CTX_remove_session": true, "SSL_new": true, "SSL_free": true, "SSL_clear": true, "SSL_shutdown": true,
+	"SSL_CTX_flush_sessions": true, "SSL_CTX_free": true, "SSL_set_SSL_CTX": true, "SSL_copy_session_id": true,
+	"SSL_SESSION_is_resumable": true, "SSL_SESSION_get_time": true, "SSL_SESSION_get_timeout": true,
+	"SSL_SESSION_set_time": true, "SSL_SESSION_set_timeout": true, "SSL_SESSION_get_id": true,
+	"SSL_SESSION_get_protocol_version": true, "SSL_SESSION_has_ticket": true,
+	"SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true, "PEM_write_bio_SSL_SESSION": true,
+	"PEM_write_SSL_SESSION": true, "SSL_SESSION_print": true, "SSL_SESSION_set1_id_context": true,
+	"SSL_SESSION_set1_id": true, "SSL_SESSION_get0_hostname": true, "SSL_SESSION_get0_peer": true,
+	"SSL_SESSION_get0_cipher": true, "SSL_SESSION_get_max_early_data": true,
+}
+
+// describe names a call or callback for a history line.
+func describe(r *Record) string {
+	if r.Kind == "cb" {
+		return r.CB + "_session_cb"
+	}
+	return r.Fn
+}
+
+// callEnter checks a call's arguments as the call starts.
+func (c *checker) callEnter(p *proc, r *Record) {
+	if !known[r.Fn] && !c.counts.unknownSeen(r.Fn) {
+		c.counts.Unknown = append(c.counts.Unknown, r.Fn)
+	}
+	var s *session
+	if r.Sess != 0 && r.Fn != "SSL_free" && r.Fn != "SSL_clear" && r.Fn != "SSL_copy_session_id" {
+		s = c.use(p, r)
+	} else if r.Sess == 0 && r.UB == "null" {
+		c.add(&finding{rule: model.RuleUBNULLSession, kind: KindUB, s: p.s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
+			msg: fmt.Sprintf("%s was given a NULL session, which it dereferences", r.Fn)})
+	}
+	switch r.Fn {
+	case "SSL_SESSION_free":
+		if s == nil || s.dead {
+			return
+		}
+		if s.appRefs == 0 {
+			c.add(&finding{rule: model.RuleUBOverRelease, kind: KindUB, s: p.s, sess: s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
+				msg: fmt.Sprintf("SSL_SESSION_free on session #%d, to which the application holds no reference%s", s.id, borrowed(s))})
+			return
+		}
+		s.appRefs--
+		s.takes = s.takes[:len(s.takes)-1]
+	case "SSL_CTX_add_session":
+		if s != nil && r.Other != 0 {
+			c.add(&finding{rule: model.RuleUBCrossContext, kind: KindUB, s: p.s, sess: s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
+				msg: fmt.Sprintf("SSL_CTX_add_session(%#x, session #%d) while the cache of SSL_CTX %#x holds it", r.Ctx, s.id, r.Other)})
+		}
+	case "SSL_set_session":
+		cn := p.conns[r.SSL]
+		if cn == nil {
+			cn = &conn{ctx: r.Ctx}
+			p.conns[r.SSL] = cn
+		}
+		if r.Skipped != 0 {
+			return
+		}
+		cn.offered, cn.offerOK = s, true
+		if s != nil && r.Resumable != nil && *r.Resumable == 0 && !s.dead {
+			cn.offerOK = false
+			c.cannotResume(p, r, s)
+		}
+	}
+}
+
+// borrowed explains, for an over-release, where the pointer came from.
+func borrowed(s *session) string {
+	for i := len(s.history) - 1; i >= 0; i-- {
+		if s.history[i].What == "returned by SSL_get0_session (borrowed, no reference)" {
+			return " (it came from SSL_get0_session, which lends a pointer without a reference)"
+		}
+	}
+	return ""
+}
+
+// use resolves the session a call takes and checks it is still there.
+func (c *checker) use(p *proc, r *Record) *session {
+	cur := c.at(p, r.Sess, r)
+	seen := p.lastSeen[r.Sess]
+	what := "passed to " + r.Fn
+	if r.Skipped != 0 {
+		what += " (not forwarded by the recorder)"
+	}
+	switch {
+	case cur.dead:
+		cur.history = append(cur.history, step{Seq: r.Seq, Tid: r.Tid, What: what, site: r.Site})
+		c.add(&finding{rule: model.RuleUBDanglingSession, kind: KindUB, s: p.s, sess: cur, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
+			msg: fmt.Sprintf("%s on session #%d, which was destroyed before (the application kept a pointer past its last reference)", r.Fn, cur.id)})
+		return cur
+	case seen != nil && seen != cur && seen.dead:
+		seen.history = append(seen.history, step{Seq: r.Seq, Tid: r.Tid, What: what + fmt.Sprintf(" (the address now holds session #%d)", cur.id), site: r.Site})
+		c.add(&finding{rule: model.RuleUBDanglingSession, kind: KindUB, s: p.s, sess: seen, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
+			msg: fmt.Sprintf("%s on the address of session #%d, which was destroyed; the memory now holds session #%d, which the application was never given", r.Fn, seen.id, cur.id)})
+		return cur
+	}
+	cur.history = append(cur.history, step{Seq: r.Seq, Tid: r.Tid, What: what, site: r.Site})
+	return cur
+}
+
+// handed records that the application was given session ptr.
+func (c *checker) handed(p *proc, ptr uint64, r *Record, what string, site uint32) *session {
+	s := c.at(p, ptr, r)
+	s.seen = true
+	p.lastSeen[ptr] = s
+	seq := r.Seq
+	if strings.HasPrefix(what, "returned") {
+		seq = max(r.End, r.Seq) // known when the call returned
+	}
+	s.history = append(s.history, step{Seq: seq, Tid: r.Tid, What: what, site: site})
+	return s
+}
+
+// own gives the application one reference to s.
+func (c *checker) own(p *proc, s *session, r *Record, how string, rule model.Rule, site uint32) {
+	s.appRefs++
+	t := take{seq: r.Seq, how: how, rule: rule, site: site}
+	if cb := p.insideGetCB(r.Tid); cb != nil {
+		t.inGetCB = cb.Seq
+	}
+	s.takes = append(s.takes, t)
+}
+
+// callExit applies what a call returned.
+func (c *checker) callExit(p *proc, r *Record) {
+	if r.Skipped != 0 {
+		return
+	}
+	ret := uint64(r.Ret)
+	switch r.Fn {
+	case "SSL_get0_session":
+		if ret != 0 {
+			c.handed(p, ret, r, "returned by SSL_get0_session (borrowed, no reference)", r.Site)
+		}
+	case "SSL_get1_session":
+		if ret != 0 {
+			s := c.handed(p, ret, r, "returned by SSL_get1_session (the application owns a reference)", r.Site)
+			c.own(p, s, r, "SSL_get1_session", model.RuleSeedGet1Ref, r.Site)
+		}
+	case "SSL_SESSION_up_ref":
+		if r.Ret == 1 && r.Sess != 0 {
+			if s := p.sessions[r.Sess]; s != nil && !s.dead {
+				c.own(p, s, r, "SSL_SESSION_up_ref", model.RuleRefUpref, r.Site)
+			}
+		}
+	case "SSL_SESSION_new", "SSL_SESSION_dup", "d2i_SSL_SESSION", "PEM_read_bio_SSL_SESSION", "PEM_read_SSL_SESSION":
+		if ret != 0 && ret != r.Into {
+			s := c.handed(p, ret, r, "returned by "+r.Fn+" (a new session the application owns)", r.Site)
+			c.own(p, s, r, r.Fn, model.RuleNone, r.Site)
+		}
+	case "SSL_new":
+		p.conns[ret] = &conn{ctx: r.Ctx}
+	case "SSL_free":
+		delete(p.conns, r.SSL)
+		if s := p.sessions[r.Sess]; s != nil && r.Sess != 0 {
+			s.history = append(s.history, step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("its SSL %#x was freed (SSL_free drops the SSL's reference)", r.SSL), site: r.Site})
+		}
+	case "SSL_CTX_remove_session":
+		if s := p.sessions[r.Sess]; s != nil && !s.dead {
+			st := step{Seq: r.Seq, Tid: r.Tid, What: fmt.Sprintf("SSL_CTX_remove_session(%#x) returned %d: removed from the cache, marked not resumable", r.Ctx, r.Ret), site: r.Site}
+			s.removed = &st
+		}
+	}
+}
+
+// callbackEnter hands the callback's session argument to the application:
+// what the callback does with it runs before it returns.
+func (c *checker) callbackEnter(p *proc, r *Record) {
+	switch r.CB {
+	case "new":
+		c.handed(p, r.Sess, r, fmt.Sprintf("given to new_session_cb, which returned %d", r.Ret), r.FnSite)
+	case "remove":
+		s := c.handed(p, r.Sess, r, fmt.Sprintf("given to remove_cb of SSL_CTX %#x: out of the cache, not resumable", r.Ctx), r.FnSite)
+		st := s.history[len(s.history)-1]
+		s.removed = &st
+	}
+}
+
+// callback applies what an application callback did, once it returned.
+func (c *checker) callback(p *proc, r *Record) {
+	switch r.CB {
+	case "new":
+		if s := p.sessions[r.Sess]; s != nil && r.Ret == 1 {
+			c.own(p, s, r, "new_session_cb returned 1", model.RuleCBNewRet1, r.FnSite)
+		}
+	case "get":
+		c.getCallback(p, r)
+	}
+}
+
+// getCallback checks the *copy a get_session_cb chose (CB-GET-COPY).
+func (c *checker) getCallback(p *proc, r *Record) {
+	ret := uint64(r.Ret)
+	if ret == 0 {
+		return
+	}
+	s := c.handed(p, ret, r, fmt.Sprintf("returned by get_session_cb with *copy = %d", r.Copy), r.FnSite)
+	if r.UB == "dangling" {
+		c.add(&finding{rule: model.RuleUBDanglingSession, kind: KindUB, s: p.s, sess: s, fix: r.FnSite, seq: r.Seq, skipped: r.Skipped != 0,
+			msg: fmt.Sprintf("get_session_cb returned session #%d, which was destroyed", s.id)})
+		return
+	}
+	if r.Copy == 0 {
+		if s.appRefs == 0 {
+			c.add(&finding{rule: model.RuleCBGetCopy, kind: KindUB, s: p.s, sess: s, fix: r.FnSite, seq: r.Seq, skipped: r.Repaired != 0,
+				msg: fmt.Sprintf("get_session_cb set *copy = 0 for session #%d without owning a reference to it: libssl would free a reference nobody took", s.id)})
+			return
+		}
+		s.appRefs--
+		s.takes = s.takes[:len(s.takes)-1]
+		return
+	}
+	for i := range s.takes {
+		if s.takes[i].inGetCB == r.Seq {
+			s.takes[i].getCopy1 = true
+		}
+	}
+}
+
+// cannotResume reports an offered session that cannot resume, naming the
+// rule that made it so when the trace shows which.
+func (c *checker) cannotResume(p *proc, r *Record, s *session) {
+	f := &finding{rule: model.RuleResumableWhen, kind: KindNoResume, s: p.s, sess: s, fix: r.Site, seq: r.Seq,
+		msg: fmt.Sprintf("SSL_set_session offers session #%d, which is not resumable: the handshake will be a full one", s.id)}
+	switch {
+	case s.singleUse != nil:
+		f.rule = model.RuleHS13ClientSingleUse
+		f.msg = fmt.Sprintf("SSL_set_session offers session #%d again after a TLS 1.3 resumption with CLIENT caching used it up (seq %d): it is no longer resumable; offer the session of the latest ticket instead", s.id, s.singleUse.Seq)
+	case s.ticketless13:
+		f.rule = model.RuleSeedTLS13NotResumable
+		f.msg = fmt.Sprintf("SSL_set_session offers session #%d, the session of a full TLS 1.3 handshake before any ticket was read: it has nothing to resume with; take the session after reading the tickets (new_session_cb, or SSL_get1_session after the first SSL_read)", s.id)
+	case s.removed != nil:
+		f.msg += fmt.Sprintf(" (it was removed from a cache at seq %d)", s.removed.Seq)
+	}
+	c.add(f)
+}
+
+// leaks reports, when a process exits, the references it still owns.
+func (c *checker) leaks(p *proc, r *Record) {
+	for _, s := range p.sessions {
+		if s.dead || s.appRefs == 0 {
+			continue
+		}
+		for _, t := range s.takes {
+			f := &finding{rule: model.RuleAppLeakRef, because: t.rule, kind: KindLeak, s: p.s, sess: s, fix: t.site, seq: t.seq,
+				msg: fmt.Sprintf("the reference to session #%d taken by %s is still owned when the process exits: it is never given back with SSL_SESSION_free", s.id, t.how)}
+			if t.getCopy1 {
+				f.rule, f.because = model.RuleCBGetCopy, model.RuleNone
+				f.msg = fmt.Sprintf("get_session_cb returned session #%d, which it made with %s, leaving *copy = 1: libssl took its own reference and the callback's is never freed (set *copy = 0 to hand it over)", s.id, t.how)
+			}
+			c.add(f)
+		}
+	}
+}

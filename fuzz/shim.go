@@ -185,8 +185,11 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 	var r struct {
 		Observation struct {
 			Ctxs []struct {
-				Ctx, Number, Hits, Misses, Timeouts int64
-				CacheFull                           int64 `json:"cache_full"`
+				Ctx, Number, Hits, Misses, Timeouts, Connect, Accept int64
+				CacheFull                                            int64 `json:"cache_full"`
+				ConnectGood                                          int64 `json:"connect_good"`
+				AcceptGood                                           int64 `json:"accept_good"`
+				CbHits                                               int64 `json:"cb_hits"`
 			}
 			SSLs []struct {
 				SSL, Sess int64
@@ -206,7 +209,8 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 	var want model.Observation
 	for _, c := range r.Observation.Ctxs {
 		want.Ctxs = append(want.Ctxs, model.CtxObs{Ctx: model.Handle(c.Ctx), Number: c.Number, Hits: c.Hits,
-			Misses: c.Misses, Timeouts: c.Timeouts, CacheFull: c.CacheFull})
+			Misses: c.Misses, Timeouts: c.Timeouts, CacheFull: c.CacheFull, Connect: c.Connect,
+			ConnectGood: c.ConnectGood, Accept: c.Accept, AcceptGood: c.AcceptGood, CbHits: c.CbHits})
 	}
 	for _, l := range r.Observation.SSLs {
 		want.SSLs = append(want.SSLs, model.SSLObs{SSL: model.Handle(l.SSL), Sess: model.Handle(l.Sess), Reused: l.Reused})

@@ -16,7 +16,7 @@ var shimReplies = []struct {
 	sel   uint8
 }{
 	{"events", `{"id":1,"ret":3,"events":[{"ev":"new_session_cb","ctx":1,"sess":1},{"ev":"remove_cb","ctx":2,"sess":1},{"ev":"destroyed","ctx":0,"sess":1}]}` + "\n", 1},
-	{"observation", `{"id":1,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":3,"misses":4,"timeouts":5,"cache_full":6}],"ssls":[{"ssl":1,"sess":-1,"reused":true}],"sessions":[{"sess":1,"resumable":true,"id_len":32,"time":7,"timeout":8}]}}`, 0},
+	{"observation", `{"id":1,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":3,"misses":4,"timeouts":5,"cache_full":6,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],"ssls":[{"ssl":1,"sess":-1,"reused":true}],"sessions":[{"sess":1,"resumable":true,"id_len":32,"time":7,"timeout":8}]}}`, 0},
 	{"refusal", `{"id":1,"error":"ssl 9 is not a live SSL"}`, 3},
 	{"unimplemented", `{"id":1,"unimplemented":true}`, 4},
 	{"wrong id", `{"id":2,"ret":0,"events":[]}`, 4},
@@ -24,7 +24,7 @@ var shimReplies = []struct {
 	{"blank lines first", "\n \r\n{\"id\":1,\"ret\":-1,\"events\":[]}\r\n{\"id\":1}\n", 2},
 	{"float ret", `{"id":1,"ret":1e3,"events":[]}`, 1},
 	{"nothing", ``, 0},
-	{"ctxs out of order", `{"id":1,"observation":{"ctxs":[{"ctx":2,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0},{"ctx":1,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0}],"ssls":[],"sessions":[]}}`, 0},
+	{"ctxs out of order", `{"id":1,"observation":{"ctxs":[{"ctx":2,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0},{"ctx":1,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],"ssls":[],"sessions":[]}}`, 0},
 	{"not json", `hello, harness`, 1},
 	{"huge handle", `{"id":1,"ret":1,"events":[{"ev":"remove_cb","ctx":1,"sess":4294967296}]}`, 1},
 }
@@ -72,7 +72,7 @@ func TestShimOraclesCanFail(t *testing.T) {
 	if wellFormedObservation(bad, nil) == nil {
 		t.Error("SSL_CTX handles out of order were accepted")
 	}
-	obs := []byte(`{"id":1,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":0,"misses":0,"timeouts":0,"cache_full":0}],"ssls":[],"sessions":[]}}`)
+	obs := []byte(`{"id":1,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],"ssls":[],"sessions":[]}}`)
 	if wellFormedObservation(model.Observation{Ctxs: []model.CtxObs{{Ctx: 1, Number: 3}}}, obs) == nil {
 		t.Error("an observation that differs from its reply was accepted")
 	}

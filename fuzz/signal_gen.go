@@ -211,203 +211,227 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[101]++
 	case 102: // CNT-NUMBER
 		h[102]++
-	case 103: // TIME-NEW
+	case 103: // CNT-CONNECT
 		h[103]++
-	case 104: // TIME-CTX-SET
+	case 104: // CNT-CONNECT-GOOD
 		h[104]++
-	case 105: // TIME-CTX-ZERO
+	case 105: // CNT-ACCEPT
 		h[105]++
-	case 106: // TIME-SETTERS
+	case 106: // CNT-ACCEPT-GOOD
 		h[106]++
-	case 107: // TIME-RESORT
+	case 107: // CNT-CB-HITS
 		h[107]++
-	case 108: // TIME-TICKET-RECEIPT
+	case 108: // MATCH-KEY
 		h[108]++
-	case 109: // TIME-TLS13-SERVER-TICKET
+	case 109: // MATCH-SSL-VERSION
 		h[109]++
-	case 110: // TIME-TLS12-RESUME-KEEPS
+	case 110: // TIME-NEW
 		h[110]++
-	case 111: // TIME-GETTERS
+	case 111: // TIME-CTX-SET
 		h[111]++
-	case 112: // CB-NEW-RET0
+	case 112: // TIME-CTX-ZERO
 		h[112]++
-	case 113: // CB-NEW-RET1
+	case 113: // TIME-SETTERS
 		h[113]++
-	case 114: // CB-NEW-NO-STORE
+	case 114: // TIME-RESORT
 		h[114]++
-	case 115: // CB-NEW-NEEDS-MODE
+	case 115: // TIME-TICKET-RECEIPT
 		h[115]++
-	case 116: // CB-NEW-NOT-ON-HIT12
+	case 116: // TIME-TLS13-SERVER-TICKET
 		h[116]++
-	case 117: // CB-REMOVE-WHEN
+	case 117: // TIME-TLS12-RESUME-KEEPS
 		h[117]++
-	case 118: // DEF-TIMEOUT-7200
+	case 118: // TIME-GETTERS
 		h[118]++
-	case 119: // DEF-CACHE-SIZE-20480
+	case 119: // CB-NEW-RET0
 		h[119]++
-	case 120: // DEF-NUM-TICKETS-2
+	case 120: // CB-NEW-RET1
 		h[120]++
-	case 121: // DEF-MODE-SERVER
+	case 121: // CB-NEW-NO-STORE
 		h[121]++
-	case 122: // DEF-CTX-EMPTY
+	case 122: // CB-NEW-NEEDS-MODE
 		h[122]++
-	case 123: // DEF-CLOCK
+	case 123: // CB-NEW-NOT-ON-HIT12
 		h[123]++
-	case 124: // WOLF-SSL-OWNS-SESSION
+	case 124: // CB-REMOVE-WHEN
 		h[124]++
-	case 125: // WOLF-CTX-DEFAULTS
+	case 125: // DEF-TIMEOUT-7200
 		h[125]++
-	case 126: // WOLF-TIMEOUT-SETS-HINT
+	case 126: // DEF-CACHE-SIZE-20480
 		h[126]++
-	case 127: // WOLF-CACHE-SIZE-FIXED
+	case 127: // DEF-NUM-TICKETS-2
 		h[127]++
-	case 128: // WOLF-STATS-STUBS
+	case 128: // DEF-MODE-SERVER
 		h[128]++
-	case 129: // WOLF-FLUSH-STUB
+	case 129: // DEF-CTX-EMPTY
 		h[129]++
-	case 130: // WOLF-SHARED-CACHE
+	case 130: // DEF-CLOCK
 		h[130]++
-	case 131: // WOLF-CTX-FREE
+	case 131: // CFG-CACHE-MODE
 		h[131]++
-	case 132: // WOLF-ADD-SESSION-COPIES
+	case 132: // CFG-OPTIONS-RETURN
 		h[132]++
-	case 133: // WOLF-EVICT-UNKNOWN
+	case 133: // CFG-OPTIONS-COPIED
 		h[133]++
-	case 134: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 134: // CFG-NUM-TICKETS
 		h[134]++
-	case 135: // WOLF-CACHE-MODE
+	case 135: // WOLF-SSL-OWNS-SESSION
 		h[135]++
-	case 136: // WOLF-CACHE-OFF
+	case 136: // WOLF-CTX-DEFAULTS
 		h[136]++
-	case 137: // WOLF-HS12-FULL
+	case 137: // WOLF-TIMEOUT-SETS-HINT
 		h[137]++
-	case 138: // WOLF-HS12-RESUME
+	case 138: // WOLF-CACHE-SIZE-FIXED
 		h[138]++
-	case 139: // WOLF-HS12-SERVER-TIMEOUT
+	case 139: // WOLF-STATS-STUBS
 		h[139]++
-	case 140: // WOLF-HS13-RESUME
+	case 140: // WOLF-FLUSH-STUB
 		h[140]++
-	case 141: // WOLF-HS13-TICKET-AGE
+	case 141: // WOLF-SHARED-CACHE
 		h[141]++
-	case 142: // WOLF-HS13-TICKETS
+	case 142: // WOLF-CTX-FREE
 		h[142]++
-	case 143: // WOLF-TICKET-KEYS
+	case 143: // WOLF-ADD-SESSION-COPIES
 		h[143]++
-	case 144: // WOLF-TICKET-IN-PLACE
+	case 144: // WOLF-EVICT-UNKNOWN
 		h[144]++
-	case 145: // WOLF-SET-SESSION-COPIES
+	case 145: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[145]++
-	case 146: // WOLF-SET-SESSION-EXPIRED
+	case 146: // WOLF-CACHE-MODE
 		h[146]++
-	case 147: // WOLF-SET-SESSION-REFUSES
+	case 147: // WOLF-CACHE-OFF
 		h[147]++
-	case 148: // WOLF-REUSED-STICKY
+	case 148: // WOLF-HS12-FULL
 		h[148]++
-	case 149: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 149: // WOLF-HS12-RESUME
 		h[149]++
-	case 150: // WOLF-NO-BAD-SESSION
+	case 150: // WOLF-HS12-SERVER-TIMEOUT
 		h[150]++
-	case 151: // WOLF-REMOVECB-ON-FREE
+	case 151: // WOLF-HS13-RESUME
 		h[151]++
-	case 152: // WOLF-REMOVE-EXPIRES
+	case 152: // WOLF-HS13-TICKET-AGE
 		h[152]++
-	case 153: // WOLF-SESSION-SET-TIMEOUT
+	case 153: // WOLF-HS13-TICKETS
 		h[153]++
-	case 154: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 154: // WOLF-TICKET-KEYS
 		h[154]++
-	case 155: // WOLF-SHUT-ONE-RECORD
+	case 155: // WOLF-TICKET-IN-PLACE
 		h[155]++
-	case 156: // WOLF-SHUT-WANT-READ
+	case 156: // WOLF-SET-SESSION-COPIES
 		h[156]++
-	case 157: // WOLF-SHUT-DONE-CLEARS
+	case 157: // WOLF-SET-SESSION-EXPIRED
 		h[157]++
-	case 158: // WOLF-SHUT-AFTER-FATAL
+	case 158: // WOLF-SET-SESSION-REFUSES
 		h[158]++
-	case 159: // BORING-SESSION-SPLIT
+	case 159: // WOLF-REUSED-STICKY
 		h[159]++
-	case 160: // BORING-CLEAR
+	case 160: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[160]++
-	case 161: // BORING-NO-BAD-SESSION
+	case 161: // WOLF-NO-BAD-SESSION
 		h[161]++
-	case 162: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 162: // WOLF-REMOVECB-ON-FREE
 		h[162]++
-	case 163: // BORING-CLIENT-DROPS-UNUSABLE
+	case 163: // WOLF-REMOVE-EXPIRES
 		h[163]++
-	case 164: // BORING-EXPIRY
+	case 164: // WOLF-SESSION-SET-TIMEOUT
 		h[164]++
-	case 165: // BORING-RESUME-SERVER-ONLY
+	case 165: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[165]++
-	case 166: // BORING-HS12-NO-RENEW
+	case 166: // WOLF-SHUT-ONE-RECORD
 		h[166]++
-	case 167: // BORING-HS13-SERVER-STATELESS
+	case 167: // WOLF-SHUT-WANT-READ
 		h[167]++
-	case 168: // BORING-HS13-RESUME
+	case 168: // WOLF-SHUT-DONE-CLEARS
 		h[168]++
-	case 169: // BORING-TICKETS-TO-CALLBACK
+	case 169: // WOLF-SHUT-AFTER-FATAL
 		h[169]++
-	case 170: // BORING-CLIENT-NO-CACHE
+	case 170: // BORING-SESSION-SPLIT
 		h[170]++
-	case 171: // BORING-TLS13-TIMEOUTS
+	case 171: // BORING-CLEAR
 		h[171]++
-	case 172: // BORING-CTX-TIMEOUT
+	case 172: // BORING-NO-BAD-SESSION
 		h[172]++
-	case 173: // BORING-TICKET-KEYS
+	case 173: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[173]++
-	case 174: // BORING-CACHE-LIST
+	case 174: // BORING-CLIENT-DROPS-UNUSABLE
 		h[174]++
-	case 175: // BORING-EVICT-N
+	case 175: // BORING-EXPIRY
 		h[175]++
-	case 176: // BORING-REMOVE-EXACT
+	case 176: // BORING-RESUME-SERVER-ONLY
 		h[176]++
-	case 177: // BORING-FLUSH-UNORDERED
+	case 177: // BORING-HS12-NO-RENEW
 		h[177]++
-	case 178: // BORING-AUTO-FLUSH-255
+	case 178: // BORING-HS13-SERVER-STATELESS
 		h[178]++
-	case 179: // BORING-STATS-STUBS
+	case 179: // BORING-HS13-RESUME
 		h[179]++
-	case 180: // BORING-SESSION-SETTERS
+	case 180: // BORING-TICKETS-TO-CALLBACK
 		h[180]++
-	case 181: // BORING-SHUT-IN-INIT
+	case 181: // BORING-CLIENT-NO-CACHE
 		h[181]++
-	case 182: // UB-DANGLING-SESSION
+	case 182: // BORING-TLS13-TIMEOUTS
 		h[182]++
-	case 183: // UB-OVER-RELEASE
+	case 183: // BORING-CTX-TIMEOUT
 		h[183]++
-	case 184: // UB-CROSS-CONTEXT
+	case 184: // BORING-TICKET-KEYS
 		h[184]++
-	case 185: // UB-DANGLING-SSL
+	case 185: // BORING-CACHE-LIST
 		h[185]++
-	case 186: // UB-DANGLING-CTX
+	case 186: // BORING-EVICT-N
 		h[186]++
-	case 187: // UB-NULL-SESSION
+	case 187: // BORING-REMOVE-EXACT
 		h[187]++
-	case 188: // UB-BAD-HANDLE
+	case 188: // BORING-FLUSH-UNORDERED
 		h[188]++
-	case 189: // APP-LEAK-REF
+	case 189: // BORING-AUTO-FLUSH-255
 		h[189]++
-	case 190: // CB-GET-COPY
+	case 190: // BORING-STATS-STUBS
 		h[190]++
-	case 191: // CONC-REFCOUNT
+	case 191: // BORING-NUM-TICKETS
 		h[191]++
-	case 192: // CONC-CACHE-ADD
+	case 192: // BORING-SESSION-SETTERS
 		h[192]++
-	case 193: // CONC-FLUSH
+	case 193: // BORING-SHUT-IN-INIT
 		h[193]++
-	case 194: // CONC-SET-TIME
+	case 194: // UB-DANGLING-SESSION
 		h[194]++
-	case 195: // CRASH
+	case 195: // UB-OVER-RELEASE
 		h[195]++
-	case 196: // HANG
+	case 196: // UB-CROSS-CONTEXT
 		h[196]++
-	case 197: // PROTOCOL
+	case 197: // UB-DANGLING-SSL
 		h[197]++
-	case 198: // REFUSED
+	case 198: // UB-DANGLING-CTX
 		h[198]++
-	case 199: // UNSUPPORTED
+	case 199: // UB-NULL-SESSION
 		h[199]++
-	case 200: // TARGET-ERROR
+	case 200: // UB-BAD-HANDLE
 		h[200]++
-	case 201: // LINEARIZABILITY
+	case 201: // APP-LEAK-REF
 		h[201]++
+	case 202: // CB-GET-COPY
+		h[202]++
+	case 203: // CONC-REFCOUNT
+		h[203]++
+	case 204: // CONC-CACHE-ADD
+		h[204]++
+	case 205: // CONC-FLUSH
+		h[205]++
+	case 206: // CONC-SET-TIME
+		h[206]++
+	case 207: // CRASH
+		h[207]++
+	case 208: // HANG
+		h[208]++
+	case 209: // PROTOCOL
+		h[209]++
+	case 210: // REFUSED
+		h[210]++
+	case 211: // UNSUPPORTED
+		h[211]++
+	case 212: // TARGET-ERROR
+		h[212]++
+	case 213: // LINEARIZABILITY
+		h[213]++
 	}
 }

@@ -18,14 +18,16 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	case model.Tick:
 		return 0, u.env.Advance(op.Arg)
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
-		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
+		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits, model.CtxSetCacheMode,
+		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused:
+		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
@@ -64,6 +66,16 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		}
 		conn.SetSession(call, s)
 		return 1, nil // SSL_set_session cannot fail here
+	case model.HasMatchingSessionID:
+		conn, err := u.conn(op.SSL)
+		if err != nil {
+			return 0, err
+		}
+		s, err := u.sess(op.Sess)
+		if err != nil {
+			return 0, err
+		}
+		return b2i(conn.HasMatchingSessionID(s.ID())), nil
 	case model.AddSession, model.RemoveSession:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
@@ -146,6 +158,23 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 		return c.Stats().Timeouts
 	case model.SessCacheFull:
 		return c.Stats().CacheFull
+	case model.SessConnect:
+		return c.Stats().Connect
+	case model.SessConnectGood:
+		return c.Stats().ConnectGood
+	case model.SessAccept:
+		return c.Stats().Accept
+	case model.SessAcceptGood:
+		return c.Stats().AcceptGood
+	case model.SessCbHits:
+		return c.Stats().CbHits
+	case model.CtxSetCacheMode:
+		return int64(c.SetSessionCacheMode(model.CacheMode(op.Arg)))
+	case model.CtxSetOptions, model.CtxClearOptions:
+		return int64(c.SetOptions(model.Options(op.Arg), op.Kind == model.CtxSetOptions) & model.OptionsMask)
+	case model.CtxSetNumTickets:
+		c.SetNumTickets(op.Arg)
+		return 1
 	}
 	return 0
 }
@@ -174,6 +203,11 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 		return u.name(conn.Get1Session())
 	case model.SessionReused:
 		return b2i(conn.SessionReused())
+	case model.SetOptions, model.ClearOptions:
+		return int64(conn.SetOptions(model.Options(op.Arg), op.Kind == model.SetOptions) & model.OptionsMask)
+	case model.SetNumTickets:
+		conn.SetNumTickets(op.Arg)
+		return 1
 	}
 	return 0
 }

@@ -165,7 +165,7 @@ func (c *Ctx) FlushSessions(call context.Context, t int64) {
 // lookup is lookup_sess_in_cache on a server: the cached session with that
 // key, with a reference for the caller, or nil (a miss is counted).
 func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
-	if c.mode&model.CacheNoInternalLookup != 0 {
+	if c.Mode()&model.CacheNoInternalLookup != 0 {
 		if c.env.faults.choose(MissCountedWithoutLookup, c, false) {
 			c.misses.Add(1)
 		}
@@ -179,6 +179,8 @@ func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 	c.mu.Unlock()
 	if s == nil {
 		c.misses.Add(1)
+	} else if c.env.faults.choose(CbHitsCountsInternal, c, false) {
+		c.cbHits.Add(1)
 	}
 	return s
 }
@@ -194,10 +196,11 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 		return
 	}
 	tls13 := conn.version == model.TLS13
-	if c.mode&side != 0 && (!conn.hit || tls13 || f.choose(NewCBOnTLS12Resumption, c, false)) {
+	mode := conn.cacheMode()
+	if mode&side != 0 && (!conn.hit || tls13 || f.choose(NewCBOnTLS12Resumption, c, false)) {
 		// A TLS 1.3 server with stateless tickets keeps nothing, unless the
 		// application watches removals or uses stateful tickets.
-		if c.mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || c.cfg.NoTicket ||
+		if mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || conn.noTicket() ||
 			f.choose(TLS13ServerCachesStateless, c, false)) {
 			c.AddSession(call, s)
 		}
@@ -209,7 +212,7 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 			}
 		}
 	}
-	if c.mode&model.CacheNoAutoClear == 0 && c.mode&side == side {
+	if mode&model.CacheNoAutoClear == 0 && mode&side == side {
 		counter := &c.acceptGood
 		if side == model.CacheClient {
 			counter = &c.connectGood

@@ -27,9 +27,13 @@ type Conn struct {
 
 	state                      connState
 	sentShutdown, recvShutdown bool
-	version                    model.Version // of the last handshake
-	w                          *wire         // nil when not connected
-	end                        int           // which end of w this is
+	version                    model.Version   // of the last handshake
+	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
+	options                    model.Options   // copied from the SSL_CTX by NewConn
+	numTickets                 int64           // copied from the SSL_CTX by NewConn
+	modeAtNew                  model.CacheMode // its SSL_CTX's mode at NewConn, read only under the fault ModeReadAtUse
+	w                          *wire           // nil when not connected
+	end                        int             // which end of w this is
 
 	mu   sync.Mutex // guards writes of sess and hit, and reads from other goroutines
 	sess *Session
@@ -99,6 +103,7 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 	old := conn.sess
 	conn.setSession(s)
 	old.Free(call)
+	conn.method = model.VersionNone // SSL_set_ssl_method(s, ctx->method)
 }
 
 // clearBadSession is ssl_clear_bad_session: a connection that completed its
@@ -145,6 +150,9 @@ func (conn *Conn) Clear(call context.Context) {
 	conn.w = nil
 	conn.state, conn.sentShutdown, conn.recvShutdown = stateBefore, false, false
 	conn.version = model.VersionNone
+	if conn.faults().choose(ClearResetsMethod, conn, true) {
+		conn.method = model.VersionNone
+	}
 	if conn.faults().choose(ClearResetsReused, conn, true) {
 		conn.setHit(false)
 	}
@@ -237,7 +245,7 @@ func (conn *Conn) readTicket(call context.Context, t *ticket) {
 	}
 	if v == model.TLS13 || old.id.Len() != 0 {
 		n := old.dup()
-		if v == model.TLS12 && conn.ctx.mode&model.CacheClient != 0 && conn.faults().choose(Ticket12RemovesOld, conn, true) {
+		if v == model.TLS12 && conn.cacheMode()&model.CacheClient != 0 && conn.faults().choose(Ticket12RemovesOld, conn, true) {
 			conn.ctx.RemoveSession(call, old)
 		}
 		conn.setSession(n)

@@ -36,9 +36,10 @@ type Callbacks struct {
 type Ctx struct {
 	env        *Env
 	cfg        model.CtxConfig
-	mode       model.CacheMode
-	numTickets int64
-	keyName    uint64 // names the key this SSL_CTX seals stateless tickets with
+	mode       atomic.Uint32 // a model.CacheMode (SSL_CTX_set_session_cache_mode)
+	options    atomic.Uint64 // model.Options: the ones a new Conn copies
+	numTickets atomic.Int64  // what a new Conn copies
+	keyName    uint64        // names the key this SSL_CTX seals stateless tickets with
 	onNew      NewSessionFunc
 	onRemove   RemoveSessionFunc
 
@@ -51,6 +52,8 @@ type Ctx struct {
 
 	hits, misses, timeouts, cacheFull atomic.Int64
 	connectGood, acceptGood           atomic.Int64
+	connect, accept                   atomic.Int64 // handshakes started
+	cbHits                            atomic.Int64 // sessions get_session_cb returned (none: no callback yet)
 }
 
 // NewCtx makes an SSL_CTX configured as cfg says (SSL_CTX_new and the
@@ -63,13 +66,18 @@ func NewCtx(env *Env, cfg model.CtxConfig, cb Callbacks) (*Ctx, error) {
 		return nil, err
 	}
 	p := env.Profile()
-	c := &Ctx{env: env, cfg: cfg, mode: cfg.CacheMode, numTickets: cfg.NumTickets,
-		keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession}
+	c := &Ctx{env: env, cfg: cfg, keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession}
+	mode, tickets := cfg.CacheMode, cfg.NumTickets
 	if cfg.DefaultMode {
-		c.mode = model.CacheServer
+		mode = model.CacheServer
 	}
-	if cfg.NumTickets < 0 {
-		c.numTickets = p.DefaultNumTickets
+	if tickets < 0 {
+		tickets = p.DefaultNumTickets
+	}
+	c.mode.Store(uint32(mode))
+	c.numTickets.Store(tickets)
+	if cfg.NoTicket {
+		c.options.Store(uint64(model.OptNoTicket))
 	}
 	size := cfg.CacheSize
 	if size < 0 {
@@ -125,13 +133,15 @@ func (c *Ctx) Config() model.CtxConfig { return c.cfg }
 func (c *Ctx) IsClient() bool { return c.cfg.Side == model.Client }
 
 // Mode returns the session cache mode (SSL_CTX_get_session_cache_mode).
-func (c *Ctx) Mode() model.CacheMode { return c.mode }
+func (c *Ctx) Mode() model.CacheMode { return model.CacheMode(c.mode.Load()) }
 
 // NewConn makes a connection that uses this SSL_CTX and its cache
-// (SSL_new). The connection holds a reference to the SSL_CTX.
+// (SSL_new). The connection holds a reference to the SSL_CTX and copies
+// its options and num_tickets.
 func (c *Ctx) NewConn() *Conn {
 	c.refs.Add(1)
-	return &Conn{ctx: c, client: c.IsClient()}
+	return &Conn{ctx: c, client: c.IsClient(), options: c.Options(), numTickets: c.numTickets.Load(),
+		modeAtNew: c.Mode()}
 }
 
 // Free drops the application's reference (SSL_CTX_free). The SSL_CTX is
@@ -185,6 +195,9 @@ type Stats struct {
 	CacheFull   int64 // evictions
 	ConnectGood int64 // client handshakes completed
 	AcceptGood  int64 // server handshakes completed
+	Connect     int64 // client handshakes started
+	Accept      int64 // server handshakes started
+	CbHits      int64 // sessions the external cache's get_session_cb returned
 }
 
 // Stats returns the counters. Each is exact; together they are a snapshot
@@ -192,7 +205,8 @@ type Stats struct {
 func (c *Ctx) Stats() Stats {
 	return Stats{Number: c.Number(), Hits: c.hits.Load(), Misses: c.misses.Load(),
 		Timeouts: c.timeouts.Load(), CacheFull: c.cacheFull.Load(),
-		ConnectGood: c.connectGood.Load(), AcceptGood: c.acceptGood.Load()}
+		ConnectGood: c.connectGood.Load(), AcceptGood: c.acceptGood.Load(), Connect: c.connect.Load(),
+		Accept: c.accept.Load(), CbHits: c.cbHits.Load()}
 }
 
 // Number returns how many sessions the cache holds (SSL_CTX_sess_number).

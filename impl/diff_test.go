@@ -120,7 +120,7 @@ func TestDifferential(t *testing.T) {
 	}
 	// Both outcomes of the calls that can go either way must occur.
 	for _, k := range []model.Kind{model.Shutdown, model.ReadTicket, model.Get0, model.SessionReused,
-		model.IsResumable, model.SetTimeout, model.AddSession, model.RemoveSession} {
+		model.IsResumable, model.SetTimeout, model.AddSession, model.RemoveSession, model.HasMatchingSessionID} {
 		if len(d.retSeen[k]) < 2 {
 			t.Errorf("%s only ever returned %v", k, d.retSeen[k])
 		}
@@ -144,12 +144,12 @@ func TestDifferentialAutoFlush(t *testing.T) {
 	for seed := range uint64(12) {
 		d.sequence(1_000_000+seed, handshakeHeavy, 5000)
 		for _, c := range d.tg.universe().ctxs {
-			if c == nil || c.mode&model.CacheNoAutoClear != 0 {
+			if c == nil || c.Mode()&model.CacheNoAutoClear != 0 {
 				continue
 			}
 			st := c.Stats()
-			if (c.mode&model.CacheServer != 0 && st.AcceptGood > 255) ||
-				(c.mode&model.CacheClient != 0 && st.ConnectGood > 255) {
+			if (c.Mode()&model.CacheServer != 0 && st.AcceptGood > 255) ||
+				(c.Mode()&model.CacheClient != 0 && st.ConnectGood > 255) {
 				flushed++
 			}
 		}

@@ -217,13 +217,56 @@ const (
 	// that arrived before the peer's close_notify [true]
 	// (SHUT-TLS13-READS-TICKETS). on: the *Conn.
 	ShutdownReadsTickets
+
+	// ClientCountsConnect: a client counts the handshake it starts in its
+	// SSL_CTX's sess_connect [true] (CNT-CONNECT). on: the client's *Ctx.
+	ClientCountsConnect
+	// ClientCountsResumedGood: a client counts a resumed handshake it
+	// completes in sess_connect_good [true] (CNT-CONNECT-GOOD); consulted
+	// only for resumed ones. on: the client's *Ctx.
+	ClientCountsResumedGood
+	// AcceptCountedOnServer: sess_accept counts on the server's SSL_CTX
+	// [true]; false counts it on the client's (CNT-ACCEPT). on: the
+	// server's *Ctx.
+	AcceptCountedOnServer
+	// TLS13ServerCountsGood: a TLS 1.3 server counts its completed
+	// handshake in sess_accept_good [true] (CNT-ACCEPT-GOOD). on: the
+	// server's *Ctx.
+	TLS13ServerCountsGood
+	// CbHitsCountsInternal: a hit of the internal cache counts in
+	// sess_cb_hits too [false] (CNT-CB-HITS). on: the *Ctx.
+	CbHitsCountsInternal
+	// MatchComparesVersion: SSL_has_matching_session_id looks a session up
+	// by the SSL's version and the id [true]; false by the id alone, in
+	// any version (MATCH-KEY). on: the *Conn.
+	MatchComparesVersion
+	// ClearResetsMethod: SSL_clear puts back the SSL_CTX's generic method,
+	// whose version reads as TLS 1.3 [true] (MATCH-SSL-VERSION). on: the
+	// *Conn.
+	ClearResetsMethod
+	// ModeReadAtUse: a connection's cache decisions read its SSL_CTX's
+	// current cache mode [true]; false: the mode it had at SSL_new
+	// (CFG-CACHE-MODE). on: the *Conn.
+	ModeReadAtUse
+	// OptionsReturnNew: the options calls return the options after the
+	// change [true]; false: before it (CFG-OPTIONS-RETURN). on: the *Ctx
+	// or the *Conn.
+	OptionsReturnNew
+	// HandshakeReadsSSLOptions: a handshake reads the connection's own
+	// options, copied at SSL_new [true]; false: its SSL_CTX's current
+	// ones (CFG-OPTIONS-COPIED). on: the *Conn.
+	HandshakeReadsSSLOptions
+	// ServerSendsSSLCount: a TLS 1.3 server sends as many tickets as its
+	// connection's own num_tickets [true]; false: its SSL_CTX's current
+	// count (CFG-NUM-TICKETS). on: the server's *Conn.
+	ServerSendsSSLCount
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.
 const (
 	// FirstShutdownResult: what the first SSL_shutdown returns [0]
 	// (SHUT-FIRST-SENDS). on: the *Conn.
-	FirstShutdownResult Point = iota + 64
+	FirstShutdownResult Point = iota + 128
 	// DefaultTimeout: the lifetime of a session of an SSL_CTX without a
 	// timeout of its own [the profile's default] (DEF-TIMEOUT-7200). on:
 	// the *Ctx.
@@ -252,7 +295,7 @@ const (
 const (
 	// EvictionVictim: the session eviction removes [the tail, the first to
 	// expire] (EVICT-TAIL). on: the Cache; its lock is held.
-	EvictionVictim Point = iota + 96
+	EvictionVictim Point = iota + 176
 	// RemoveFinds: the cached session that SSL_CTX_remove_session takes
 	// out [the one cached under the session's key, or nil]
 	// (REMOVE-BY-KEY). on: the *Session asked to be removed; the cache's
@@ -264,7 +307,7 @@ const (
 const (
 	// Get0Returned: SSL_get0_session (through NewTarget) has found the
 	// session it returns (SEED-GET0-NOREF). on: the *Session, nil for none.
-	Get0Returned Point = iota + 112
+	Get0Returned Point = iota + 208
 	// NewEntryCached: SSL_CTX_add_session has linked a session that was
 	// not cached (REF-CACHE-HOLDS). on: the *Session; the cache's lock is
 	// held.

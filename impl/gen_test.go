@@ -13,7 +13,7 @@ import (
 type gen struct {
 	r       *rand.Rand
 	st      *model.State
-	weights [model.SessCacheFull + 2]int // by Kind
+	weights [64]int // by Kind
 	total   int
 	ctxSide []model.Side   // by ctx handle-1
 	sslCtx  []model.Handle // by ssl handle-1
@@ -39,6 +39,10 @@ var everyday = callMix{
 	model.AddSession: 4, model.RemoveSession: 2, model.Flush: 2, model.SessNumber: 1,
 	model.SessHits: 1, model.SessMisses: 1, model.SessTimeouts: 1, model.SessCacheFull: 1,
 	model.Tick: 4, resumePlan: 4,
+	model.SessConnect: 1, model.SessConnectGood: 1, model.SessAccept: 1, model.SessAcceptGood: 1,
+	model.SessCbHits: 1, model.HasMatchingSessionID: 2,
+	model.CtxSetCacheMode: 1, model.CtxSetOptions: 1, model.CtxClearOptions: 1, model.SetOptions: 1,
+	model.ClearOptions: 1, model.CtxSetNumTickets: 1, model.SetNumTickets: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -171,8 +175,28 @@ func (g *gen) propose(ob model.Observation) model.Op {
 			return model.Op{}
 		}
 		op.SSL, op.Ctx = g.st.NextSSL(), pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
-	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+	case model.CtxSetCacheMode:
+		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+		op.Arg = int64([]model.CacheMode{model.CacheOff, model.CacheServer, model.CacheClient,
+			model.CacheClient | model.CacheServer, model.CacheServer | model.CacheNoInternalStore}[g.r.IntN(5)])
+	case model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets:
+		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+		op.Arg = int64([]model.Options{model.OptNoTicket, model.OptNoAntiReplay, 0}[g.r.IntN(3)])
+		if k == model.CtxSetNumTickets {
+			op.Arg = int64(g.r.IntN(4))
+		}
+	case model.SetOptions, model.ClearOptions, model.SetNumTickets:
+		op.SSL = g.pickSSL(ob, anySide)
+		op.Arg = int64([]model.Options{model.OptNoTicket, model.OptNoAntiReplay, 0}[g.r.IntN(3)])
+		if k == model.SetNumTickets {
+			op.Arg = int64(g.r.IntN(4))
+		}
+	case model.HasMatchingSessionID:
+		op.SSL = g.pickSSL(ob, anySide)
+		op.Sess = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess })
 	case model.CtxSetTimeout:
 		op.Ctx, op.Arg = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }), int64(g.r.IntN(51))
 	case model.SetCacheSize:

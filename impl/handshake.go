@@ -34,6 +34,7 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 	if err := checkHandshake(client, server, v); err != nil {
 		return err
 	}
+	client.countStart(server)
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
 	client.faults().reach(AfterServerLookup, client)
@@ -46,7 +47,9 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		// The client's Finished completes it; the server then completes and
 		// writes its tickets, which wait for the client to read them.
 		client.finishClient(call)
-		server.ctx.acceptGood.Add(1)
+		if server.faults().choose(TLS13ServerCountsGood, server.ctx, true) {
+			server.ctx.acceptGood.Add(1)
+		}
 		server.sendTickets13(call)
 	case reply.resumed:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -90,7 +93,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
-	conn.version = v
+	conn.version, conn.method = v, v
 	conn.state = stateEstablished
 	conn.setHit(resumed)
 }
@@ -105,7 +108,7 @@ func (conn *Conn) writeClientHello(call context.Context, v model.Version) client
 	h := clientHello{version: v, sessionID: s.id}
 	switch v {
 	case model.TLS12:
-		h.tickets = !conn.ctx.cfg.NoTicket
+		h.tickets = !conn.noTicket()
 		if h.tickets {
 			h.ticket = s.ticket
 		}
@@ -149,7 +152,7 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 			s.id = conn.ctx.env.newSessionID()
 		}
 		// Without a server-side cache the id is not sent at all.
-		if conn.ctx.mode&model.CacheServer == 0 {
+		if conn.cacheMode()&model.CacheServer == 0 {
 			s.id = SessionID{}
 		}
 	}
@@ -164,7 +167,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	c := conn.ctx
 	var found *Session
 	byID := true
-	if h.tickets && !c.cfg.NoTicket {
+	if h.tickets && !conn.noTicket() {
 		if h.ticket == nil {
 			ticketExpected = true // an empty extension asks for a ticket
 		} else {
@@ -210,10 +213,10 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	}
 	c := conn.ctx
 	var found *Session
-	if c.cfg.NoTicket {
+	if conn.noTicket() {
 		if h.ticket.stateful {
 			found = c.lookup(model.TLS13, h.ticket.id)
-			if found == nil && c.mode&model.CacheNoInternalLookup == 0 {
+			if found == nil && conn.cacheMode()&model.CacheNoInternalLookup == 0 {
 				// lookup counted the miss; a fault may count otherwise.
 				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)
 			}
@@ -268,7 +271,7 @@ func (conn *Conn) readServerHello(call context.Context, h serverHello, v model.V
 // (and every ticket after a resumption) goes with a fresh copy of the
 // session; each gets a new id and time and is offered to the cache.
 func (conn *Conn) sendTickets13(call context.Context) {
-	n := conn.ctx.numTickets
+	n := conn.ticketsToSend()
 	if conn.hit && n > 1 {
 		n = 1
 	}
@@ -301,7 +304,7 @@ func (conn *Conn) finishServer12(call context.Context) {
 func (conn *Conn) finishClient(call context.Context) {
 	c := conn.ctx
 	if conn.version == model.TLS13 {
-		if c.mode&model.CacheClient != 0 && c.env.faults.choose(TLS13ClientDropsUsedSession, c, true) {
+		if conn.cacheMode()&model.CacheClient != 0 && c.env.faults.choose(TLS13ClientDropsUsedSession, c, true) {
 			c.RemoveSession(call, conn.sess)
 		}
 	} else {
@@ -310,5 +313,7 @@ func (conn *Conn) finishClient(call context.Context) {
 	if conn.hit && c.env.faults.choose(ClientCountsHit, c, true) {
 		c.hits.Add(1)
 	}
-	c.connectGood.Add(1)
+	if !conn.hit || c.env.faults.choose(ClientCountsResumedGood, c, true) {
+		c.connectGood.Add(1)
+	}
 }

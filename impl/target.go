@@ -209,7 +209,8 @@ func (a *adapter) Observe(context.Context) (model.Observation, error) {
 		}
 		st := c.Stats()
 		ob.Ctxs = append(ob.Ctxs, model.CtxObs{Ctx: model.Handle(i + 1), Number: st.Number, Hits: st.Hits,
-			Misses: st.Misses, Timeouts: st.Timeouts, CacheFull: st.CacheFull})
+			Misses: st.Misses, Timeouts: st.Timeouts, CacheFull: st.CacheFull, Connect: st.Connect,
+			ConnectGood: st.ConnectGood, Accept: st.Accept, AcceptGood: st.AcceptGood, CbHits: st.CbHits})
 	}
 	held := make([]*Session, 0, len(conns))
 	for i, conn := range conns {

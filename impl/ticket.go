@@ -30,7 +30,7 @@ type sessionState struct {
 func (conn *Conn) issueTicket(v model.Version) *ticket {
 	s, c := conn.sess, conn.ctx
 	t, timeout := s.times()
-	if v == model.TLS13 && c.cfg.NoTicket {
+	if v == model.TLS13 && conn.noTicket() {
 		return &ticket{version: v, stateful: true, id: s.id, lifetime: timeout}
 	}
 	lifetime := timeout

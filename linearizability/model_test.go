@@ -169,7 +169,7 @@ func TestUnknownCallsAreNotDropped(t *testing.T) {
 		if tookEffect {
 			number = 0
 		}
-		obs := model.Observation{Ctxs: []model.CtxObs{{Ctx: 1, Number: number}, {Ctx: 2}},
+		obs := model.Observation{Ctxs: []model.CtxObs{{Ctx: 1, Number: number, Accept: 1, AcceptGood: 1}, {Ctx: 2, Connect: 1, ConnectGood: 1}},
 			SSLs:     []model.SSLObs{{SSL: 1, Sess: model.Unnamed}, {SSL: 2, Sess: s}},
 			Sessions: []model.SessObs{{Sess: s, Resumable: !tookEffect, IDLen: 32, Time: b.m.Now(), Timeout: 7200}}}
 		b.h.Records = append(b.h.Records, Record{Client: 2, What: Observe, Obs: obs, Call: 200, Return: 210})
@@ -185,7 +185,7 @@ func TestUnknownCallsAreNotDropped(t *testing.T) {
 func TestObservationsAreCompared(t *testing.T) {
 	b := newBuilder(t)
 	s := b.serverWithSession()
-	obs := model.Observation{Ctxs: []model.CtxObs{{Ctx: 1, Number: 2}, {Ctx: 2}},
+	obs := model.Observation{Ctxs: []model.CtxObs{{Ctx: 1, Number: 2, Accept: 1, AcceptGood: 1}, {Ctx: 2, Connect: 1, ConnectGood: 1}},
 		SSLs:     []model.SSLObs{{SSL: 1, Sess: model.Unnamed}, {SSL: 2, Sess: s}},
 		Sessions: []model.SessObs{{Sess: s, Resumable: true, IDLen: 32, Time: b.m.Now(), Timeout: 7200}}}
 	b.h.Records = append(b.h.Records, Record{Client: 2, What: Observe, Obs: obs, Call: 200, Return: 210})

@@ -83,7 +83,7 @@ func (st *stepper) connect(c, s Handle, v Version, hit bool, cEst, sEst sessRef)
 func (st *stepper) boringHandshake12(c, s Handle) {
 	cl := st.ssl(c)
 	offer := cl.sess
-	found, ticketExpected := st.boringServerHello12(s, offer, !st.ctx(cl.ctx).cfg.NoTicket)
+	found, ticketExpected := st.boringServerHello12(s, offer, !st.noTicket(c))
 	verdict := st.rule
 	if found != 0 {
 		// The server holds found as ssl->session and, once finished, as its
@@ -151,7 +151,7 @@ func (st *stepper) boringHandshake12(c, s Handle) {
 // current after it.
 func (st *stepper) boringServerHello12(s Handle, offer sessRef, clientTickets bool) (sessRef, bool) {
 	sctx := st.ssl(s).ctx
-	tickets := clientTickets && !st.ctx(sctx).cfg.NoTicket
+	tickets := clientTickets && !st.noTicket(s)
 	st.because(RuleBoringResumeServerOnly)
 	var found sessRef
 	switch {
@@ -232,7 +232,7 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 	offer := cl.sess
 	st.because(RuleBoringHS13ServerStateless)
 	var tk *ticket
-	if offer != 0 && st.obj(offer).ticket != 0 && !st.ctx(sctx).cfg.NoTicket {
+	if offer != 0 && st.obj(offer).ticket != 0 && !st.noTicket(s) {
 		t := st.obj(offer).ticket
 		if st.boringDecrypts(sctx, t, TLS13) {
 			x := st.tickets[t-1]
@@ -293,8 +293,8 @@ func (st *stepper) newCopy(o sessObj) sessRef {
 func (st *stepper) boringTickets13(s, c Handle) {
 	defer st.leave(st.enter(RuleBoringHS13ServerStateless))
 	sv := st.ssl(s)
-	n := st.ctx(sv.ctx).numTickets
-	if st.ctx(sv.ctx).cfg.NoTicket {
+	n := st.ticketsToSend(s)
+	if st.noTicket(s) {
 		n = 0
 	}
 	if n == 0 {

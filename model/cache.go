@@ -69,12 +69,14 @@ func (st *stepper) lookup(ctx Handle, v Version, id int64) sessRef {
 	c := st.ctx(ctx)
 	if c.mode&CacheNoInternalLookup != 0 {
 		st.because(RuleCntMissNoLookup)
+		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
 		return 0
 	}
 	r := st.find(ctx, v, id)
 	if r == 0 {
 		st.because(RuleCntMisses)
 		c.misses++
+		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
 		return 0
 	}
 	st.retain(r)
@@ -240,7 +242,7 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 		case m&CacheNoInternalStore != 0:
 			st.mark(RuleCBNewNoStore)
 			st.concerns(l.sess)
-		case l.version == TLS12 || l.client || c.cfg.RemoveCB || c.cfg.NoTicket:
+		case l.version == TLS12 || l.client || c.cfg.RemoveCB || st.noTicket(h):
 			st.addSession(l.ctx, l.sess)
 		default:
 			st.concerns(l.sess) // a TLS 1.3 server that caches nothing

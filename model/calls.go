@@ -41,6 +41,8 @@ const (
 	ArgNumber         // a count, a size or a number of seconds
 	ArgTime           // a point of the virtual clock (scenarios may write now±N)
 	ArgVersion        // a protocol Version
+	ArgMode           // session cache mode bits (a CacheMode)
+	ArgOptions        // SSL_OP_* bits (Options)
 )
 
 // RetUse says what a call returns.
@@ -167,7 +169,65 @@ var calls = [kindCount]Call{
 	Tick: {Kind: Tick, Name: "tick", Arg: ArgNumber, ArgIs: "seconds",
 		Does:    "nothing: the new time arrives with this request's `now`, and with every request after it",
 		Returns: "0"},
+	SessConnect: {Kind: SessConnect, Name: "SSL_CTX_sess_connect", Ctx: Takes, Ret: RetInt,
+		Does:    "`SSL_CTX_sess_connect`: client handshakes started",
+		Returns: "its value"},
+	SessConnectGood: {Kind: SessConnectGood, Name: "SSL_CTX_sess_connect_good", Ctx: Takes, Ret: RetInt,
+		Does:    "`SSL_CTX_sess_connect_good`: client handshakes completed",
+		Returns: "its value"},
+	SessAccept: {Kind: SessAccept, Name: "SSL_CTX_sess_accept", Ctx: Takes, Ret: RetInt,
+		Does:    "`SSL_CTX_sess_accept`: server handshakes started",
+		Returns: "its value"},
+	SessAcceptGood: {Kind: SessAcceptGood, Name: "SSL_CTX_sess_accept_good", Ctx: Takes, Ret: RetInt,
+		Does:    "`SSL_CTX_sess_accept_good`: server handshakes completed",
+		Returns: "its value"},
+	SessCbHits: {Kind: SessCbHits, Name: "SSL_CTX_sess_cb_hits", Ctx: Takes, Ret: RetInt,
+		Does:    "`SSL_CTX_sess_cb_hits`: sessions the external cache's get_session_cb returned",
+		Returns: "its value"},
+	HasMatchingSessionID: {Kind: HasMatchingSessionID, Name: "SSL_has_matching_session_id", SSL: Takes, Sess: Takes, Ret: RetInt,
+		Does:    "`SSL_has_matching_session_id(ssl, id, id_len)` with the id of `sess` (`SSL_SESSION_get_id`)",
+		Returns: "0 or 1"},
+	CtxSetCacheMode: {Kind: CtxSetCacheMode, Name: "SSL_CTX_set_session_cache_mode", Ctx: Takes, Arg: ArgMode, ArgIs: "cache mode bits, as in `config`", Ret: RetInt,
+		Does:    "`SSL_CTX_set_session_cache_mode(ctx, arg)`",
+		Returns: "its value: the old mode"},
+	CtxSetOptions: {Kind: CtxSetOptions, Name: "SSL_CTX_set_options", Ctx: Takes, Arg: ArgOptions, ArgIs: "option bits (§3)", Ret: RetInt,
+		Does:    "`SSL_CTX_set_options(ctx, arg)`",
+		Returns: "its value (the options now set) masked to the options of §3"},
+	CtxClearOptions: {Kind: CtxClearOptions, Name: "SSL_CTX_clear_options", Ctx: Takes, Arg: ArgOptions, ArgIs: "option bits (§3)", Ret: RetInt,
+		Does:    "`SSL_CTX_clear_options(ctx, arg)`",
+		Returns: "its value (the options now set) masked to the options of §3"},
+	SetOptions: {Kind: SetOptions, Name: "SSL_set_options", SSL: Takes, Arg: ArgOptions, ArgIs: "option bits (§3)", Ret: RetInt,
+		Does:    "`SSL_set_options(ssl, arg)`",
+		Returns: "its value (the options now set) masked to the options of §3"},
+	ClearOptions: {Kind: ClearOptions, Name: "SSL_clear_options", SSL: Takes, Arg: ArgOptions, ArgIs: "option bits (§3)", Ret: RetInt,
+		Does:    "`SSL_clear_options(ssl, arg)`",
+		Returns: "its value (the options now set) masked to the options of §3"},
+	CtxSetNumTickets: {Kind: CtxSetNumTickets, Name: "SSL_CTX_set_num_tickets", Ctx: Takes, Arg: ArgNumber, ArgIs: "a count", Ret: RetInt,
+		Does:    "`SSL_CTX_set_num_tickets(ctx, arg)`",
+		Returns: "its value"},
+	SetNumTickets: {Kind: SetNumTickets, Name: "SSL_set_num_tickets", SSL: Takes, Arg: ArgNumber, ArgIs: "a count", Ret: RetInt,
+		Does:    "`SSL_set_num_tickets(ssl, arg)`",
+		Returns: "its value"},
 }
+
+// CallSet is a set of calls, a word so that a Profile holding one stays
+// comparable.
+type CallSet uint64
+
+// A CallSet holds every Kind: widen it before kindCount passes 64.
+var _ [64 - kindCount]struct{}
+
+// CallsOf returns the set of the calls ks.
+func CallsOf(ks ...Kind) CallSet {
+	var s CallSet
+	for _, k := range ks {
+		s |= 1 << k
+	}
+	return s
+}
+
+// Has reports whether call k is in the set.
+func (s CallSet) Has(k Kind) bool { return k < kindCount && s&(1<<k) != 0 }
 
 // CallOf returns the row of the call table for kind k.
 func CallOf(k Kind) Call {

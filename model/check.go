@@ -18,8 +18,12 @@ func (s *State) Check(op Op) error {
 		return err
 	}
 	switch {
-	case op.Kind == SetTime && s.prof.NoSessionSetTime: // profile switch (wolfSSL: WOLF-SESSION-SET-TIMEOUT, W17)
-		return unmodelled(op, "%s has no SSL_SESSION_set_time", s.prof.Name)
+	case s.prof.Lacks.Has(op.Kind): // profile switch (wolfSSL: W17, W18)
+		return unmodelled(op, "%s has no %s", s.prof.Name, op.Kind)
+	case op.Kind == CtxSetCacheMode && s.prof.CacheModeSticky: // profile switch (wolfSSL: W18)
+		return unmodelled(op, "%s's SSL_CTX_set_session_cache_mode returns 1 and only ever sets flags, part of which SSL_new copies into each SSL", s.prof.Name)
+	case optionsCall(op.Kind) && Options(op.Arg)&s.prof.LacksOptions != 0: // profile switch (wolfSSL: W18)
+		return unmodelled(op, "%s has no %s", s.prof.Name, Options(op.Arg)&s.prof.LacksOptions)
 	case op.Kind == Tick && s.prof.ClockLimit > 0 && s.now+op.Arg > s.prof.ClockLimit: // profile switch
 		return unmodelled(op, "%s keeps time in 32 bits; the model stops at %d", s.prof.Name, s.prof.ClockLimit)
 	case s.prof.SharedCopyCache: // profile switch (wolfSSL: WOLF-EVICT-UNKNOWN and the other refusals of wolfCheck)
@@ -28,6 +32,11 @@ func (s *State) Check(op Op) error {
 		return s.boringCheck(op)
 	}
 	return nil
+}
+
+// optionsCall reports whether k sets or clears options.
+func optionsCall(k Kind) bool {
+	return k == CtxSetOptions || k == CtxClearOptions || k == SetOptions || k == ClearOptions
 }
 
 // check is Check for what every profile shares: first the handles, as
@@ -46,6 +55,18 @@ func (s *State) check(op Op) error {
 		if c.Side > Server || c.CacheMode&^CacheModeMask != 0 || c.CacheSize < -1 || c.CacheSize > maxValue ||
 			c.Timeout < 0 || c.Timeout > maxValue || c.NumTickets < -1 || c.NumTickets > 16 || c.NewCB > NewCBReturn1 {
 			return unmodelled(op, "configuration outside the modelled range")
+		}
+	case CtxSetCacheMode:
+		if op.Arg&^int64(CacheModeMask) != 0 {
+			return unmodelled(op, "cache mode 0x%x has bits outside the modelled ones (SSL_SESS_CACHE_UPDATE_TIME, unknown bits)", op.Arg)
+		}
+	case CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions:
+		if op.Arg&^int64(OptionsMask) != 0 {
+			return unmodelled(op, "options 0x%x outside the ones the protocol carries (SSL_OP_NO_TICKET, SSL_OP_NO_ANTI_REPLAY)", op.Arg)
+		}
+	case CtxSetNumTickets, SetNumTickets:
+		if op.Arg < 0 || op.Arg > 16 {
+			return unmodelled(op, "num_tickets %d outside 0..16", op.Arg)
 		}
 	case CtxSetTimeout, SetCacheSize, Flush:
 		if op.Arg < 0 || op.Arg > maxValue {
@@ -190,8 +211,8 @@ func (s *State) checkHandshake(op Op) error {
 // 3.0 fails with "internal error" (statem_srvr.c, ssl_asn1.c). The model
 // does not follow failed handshakes, so it stays out.
 func (s *State) renewsUnencodable(c, p *sslObj) bool {
-	cctx, sctx := s.ctx(c.ctx), s.ctx(p.ctx)
-	if c.sess == 0 || cctx.cfg.NoTicket || sctx.cfg.NoTicket || sctx.mode&CacheNoInternalLookup != 0 {
+	sctx := s.ctx(p.ctx)
+	if c.sess == 0 || c.options&OptNoTicket != 0 || p.options&OptNoTicket != 0 || sctx.mode&CacheNoInternalLookup != 0 {
 		return false
 	}
 	o := s.obj(c.sess)

@@ -56,6 +56,11 @@ const (
 	FieldSessMisses
 	FieldSessTimeouts
 	FieldSessCacheFull
+	FieldSessConnect
+	FieldSessConnectGood
+	FieldSessAccept
+	FieldSessAcceptGood
+	FieldSessCbHits
 	// The object exists (for an SSL_CTX: the application may still use it).
 	FieldLive
 	// SSL.
@@ -74,7 +79,9 @@ const (
 
 var fieldNames = [...]string{
 	FieldNone: "none", FieldSessNumber: "sess_number", FieldSessHits: "sess_hits", FieldSessMisses: "sess_misses",
-	FieldSessTimeouts: "sess_timeouts", FieldSessCacheFull: "sess_cache_full", FieldLive: "live",
+	FieldSessTimeouts: "sess_timeouts", FieldSessCacheFull: "sess_cache_full", FieldSessConnect: "sess_connect",
+	FieldSessConnectGood: "sess_connect_good", FieldSessAccept: "sess_accept", FieldSessAcceptGood: "sess_accept_good",
+	FieldSessCbHits: "sess_cb_hits", FieldLive: "live",
 	FieldSSLSession: "session", FieldReused: "SSL_session_reused", FieldResumable: "SSL_SESSION_is_resumable",
 	FieldIDLen: "id length", FieldTime: "SSL_SESSION_get_time", FieldTimeout: "SSL_SESSION_get_timeout",
 	FieldRefs: "reference count", FieldCached: "cache", FieldConnection: "connection",
@@ -199,7 +206,10 @@ func CompareObservation(want, got Observation) []Difference {
 				field Field
 				w, g  int64
 			}{{FieldSessNumber, w.Number, g.Number}, {FieldSessHits, w.Hits, g.Hits}, {FieldSessMisses, w.Misses, g.Misses},
-				{FieldSessTimeouts, w.Timeouts, g.Timeouts}, {FieldSessCacheFull, w.CacheFull, g.CacheFull}} {
+				{FieldSessTimeouts, w.Timeouts, g.Timeouts}, {FieldSessCacheFull, w.CacheFull, g.CacheFull},
+				{FieldSessConnect, w.Connect, g.Connect}, {FieldSessConnectGood, w.ConnectGood, g.ConnectGood},
+				{FieldSessAccept, w.Accept, g.Accept}, {FieldSessAcceptGood, w.AcceptGood, g.AcceptGood},
+				{FieldSessCbHits, w.CbHits, g.CbHits}} {
 				if f.w != f.g {
 					field(o, f.field, f.g, f.w)
 				}
@@ -339,6 +349,12 @@ func (e *Explanation) attribute(d Difference) Attribution {
 		return at(e.Ret, 2)
 	case d.What == WhatEvent && !extra && d.Event < len(e.Events):
 		return at(e.Events[d.Event], 2)
+	case d.What == WhatField && handshakeCounter[d.Field] && lastField != RuleNone:
+		// A counter of handshakes has a rule of its own, which the model
+		// applies where it counts.
+		return at(lastField, 2)
+	case d.What == WhatField && handshakeCounter[d.Field]:
+		return at(e.fieldRule(d.Field), 1)
 	case d.Object.Kind == ObjCtx && lastDecision != RuleNone:
 		// A counter is the sum of what the call did to the cache: the
 		// last decision about the cache explains it better than the last
@@ -362,14 +378,22 @@ func (e *Explanation) attribute(d Difference) Attribution {
 
 // fieldRules name the rule that governs a field a call should have left
 // alone: a counter moved by a call that counts nothing breaks that
-// counter's rule. The second rule governs it under a profile that replaces
-// the first (profile_rules.go).
-var fieldRules = [...][2]Rule{
-	FieldSessNumber: {RuleCntNumber, RuleWolfStatsStubs}, FieldSessHits: {RuleCntHits, RuleWolfStatsStubs},
-	FieldSessMisses: {RuleCntMisses, RuleWolfStatsStubs}, FieldSessTimeouts: {RuleCntTimeouts, RuleWolfStatsStubs},
-	FieldSessCacheFull: {RuleCntCacheFull, RuleWolfStatsStubs}, FieldReused: {RuleReusedReportsHit, RuleWolfReusedSticky},
-	FieldTimeout: {},
+// counter's rule. Under a profile that replaces the first rule, the first
+// of the others that the profile has governs it (profile_rules.go).
+var fieldRules = [...][3]Rule{
+	FieldSessNumber: {RuleCntNumber, RuleWolfStatsStubs}, FieldSessHits: {RuleCntHits, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessMisses: {RuleCntMisses, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessTimeouts: {RuleCntTimeouts, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessCacheFull: {RuleCntCacheFull, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldReused: {RuleReusedReportsHit, RuleWolfReusedSticky},
+	FieldSessConnect: {RuleCntConnect, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessConnectGood: {RuleCntConnectGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessAccept: {RuleCntAccept, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessAcceptGood: {RuleCntAcceptGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
+	FieldSessCbHits: {RuleCntCBHits, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldTimeout: {},
 }
+
+// handshakeCounter marks the counters that count handshakes or callback
+// hits rather than what a call did to the cache: a difference in one of
+// them is named by its own rule (fieldRules).
+var handshakeCounter = map[Field]bool{FieldSessConnect: true, FieldSessConnectGood: true, FieldSessAccept: true,
+	FieldSessAcceptGood: true, FieldSessCbHits: true}
 
 // fieldRule is the rule that governs field f under the explained call's
 // profile, or RuleNone.
@@ -378,8 +402,13 @@ func (e *Explanation) fieldRule(f Field) Rule {
 		return RuleNone
 	}
 	r := fieldRules[f]
-	if e.differs.Has(r[0]) {
-		return r[1]
+	for _, alt := range r[1:] {
+		if !e.differs.Has(r[0]) {
+			break
+		}
+		if alt != RuleNone && !e.differs.Has(alt) {
+			return alt
+		}
 	}
 	return r[0]
 }

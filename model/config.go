@@ -59,6 +59,41 @@ func (m CacheMode) String() string {
 	return strings.Join(parts, "|")
 }
 
+// Options holds the SSL_OP_* bits the model knows, with OpenSSL's values:
+// the options the shim protocol carries (docs/protocol.md §3).
+type Options uint64
+
+// The option bits.
+const (
+	OptNoTicket     Options = 0x00004000 // SSL_OP_NO_TICKET
+	OptNoAntiReplay Options = 0x01000000 // SSL_OP_NO_ANTI_REPLAY
+)
+
+// OptionsMask holds every option bit the model knows; the options calls
+// return what the library returned ANDed with it.
+const OptionsMask = OptNoTicket | OptNoAntiReplay
+
+// String renders the options as the C expression that builds them, "0"
+// for none.
+func (o Options) String() string {
+	if o == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, b := range []struct {
+		bit  Options
+		name string
+	}{{OptNoTicket, "SSL_OP_NO_TICKET"}, {OptNoAntiReplay, "SSL_OP_NO_ANTI_REPLAY"}} {
+		if o&b.bit != 0 {
+			parts = append(parts, b.name)
+		}
+	}
+	if rest := o &^ OptionsMask; rest != 0 {
+		parts = append(parts, fmt.Sprintf("0x%x", uint64(rest)))
+	}
+	return strings.Join(parts, "|")
+}
+
 // NewSessionCB says whether an SSL_CTX has a new_session_cb and what it returns.
 type NewSessionCB uint8
 

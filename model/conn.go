@@ -95,6 +95,7 @@ func (st *stepper) sslClear(h Handle) {
 		st.because(RuleClearResetsReused)
 	}
 	l.phase, l.sent, l.recv, l.hit, l.version, l.pending = phaseBefore, false, false, false, VersionNone, nil
+	l.method = VersionNone // the SSL_CTX's generic method again (MATCH-SSL-VERSION)
 	st.returns(RuleClearGoodKeeps)
 }
 
@@ -211,6 +212,7 @@ func (st *stepper) setSession(h Handle, sess Handle) int64 {
 		st.because(RuleSetResetsConnection)
 		l.phase = phaseReset
 	}
+	l.method = VersionNone // SSL_set_ssl_method(s, ctx->method) (MATCH-SSL-VERSION)
 	st.returns(RuleSetTakesRef)
 	return 1
 }

@@ -4,6 +4,7 @@ package model
 // handshake at version v, in the order the messages flow, so that events
 // come out in the order a real library raises them.
 func (st *stepper) handshake(c, s Handle, v Version) {
+	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
 	cctx, sctx := cl.ctx, sv.ctx
 
@@ -21,7 +22,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 
 	var hit, ticketExpected bool
 	if v == TLS12 {
-		hit, ticketExpected = st.serverHello12(s, offer, !st.ctx(cctx).cfg.NoTicket)
+		hit, ticketExpected = st.serverHello12(s, offer, !st.noTicket(c))
 	} else {
 		hit = st.serverHello13(s, offer)
 	}
@@ -80,6 +81,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	cl.version, sv.version = v, v
 	cl.phase, sv.phase = phaseEstablished, phaseEstablished
 	cl.peer, sv.peer = s, c
+	cl.method, sv.method = v, v
 
 	switch {
 	case v == TLS13:
@@ -87,7 +89,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		// its tickets, which wait until the client reads them.
 		st.mark(RuleHS13EventOrder)
 		st.finishClient(c, verdict)
-		st.ctx(sctx).acceptGood++
+		st.count(RuleCntAcceptGood, &st.ctx(sctx).acceptGood)
 		st.serverTickets13(s, c)
 	case hit:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -125,7 +127,7 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 	offerTicket, offerID := o.ticket, o.id
 	var found sessRef
 	tryCache := true
-	if clientTickets && !st.ctx(sctx).cfg.NoTicket {
+	if clientTickets && !st.noTicket(s) {
 		switch {
 		case offerTicket == 0:
 			ticketExpected = true // an empty ticket extension asks for one
@@ -207,13 +209,13 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	tk := st.tickets[t-1]
 	var found sessRef
 	switch {
-	case st.ctx(sctx).cfg.NoTicket && tk.stateful:
+	case st.noTicket(s) && tk.stateful:
 		st.mark(RuleSeedTLS13Once) // the server does not enforce single use
 		found = st.lookup(sctx, TLS13, tk.id)
 		if found == 0 {
 			st.because(RuleHS13StatefulMiss)
 		}
-	case st.ctx(sctx).cfg.NoTicket:
+	case st.noTicket(s):
 		st.because(RuleHS13ForeignTicket)
 	case st.decrypts(sctx, t, TLS13):
 		found = st.fromTicket(t, tk.id)
@@ -291,7 +293,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 	if v == TLS13 {
 		st.mark(RuleTktHintCap)
 	}
-	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.ctx(sv.ctx).cfg.NoTicket,
+	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.noTicket(s),
 		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
 	return int32(len(st.tickets))
 }
@@ -302,8 +304,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 // session, which gets a new id and time and is offered to the cache.
 func (st *stepper) serverTickets13(s, c Handle) {
 	defer st.leave(st.enter(RuleHS13ServerTickets))
-	sctx := st.ssl(s).ctx
-	n := st.ctx(sctx).numTickets
+	n := st.ticketsToSend(s)
 	hit := st.ssl(s).hit
 	if hit && n > 1 {
 		n = 1
@@ -339,7 +340,7 @@ func (st *stepper) serverTickets13(s, c Handle) {
 func (st *stepper) finishServer12(s Handle, why Rule) {
 	defer st.leave(st.enter(why))
 	st.updateCache(s, CacheServer)
-	st.ctx(st.ssl(s).ctx).acceptGood++
+	st.count(RuleCntAcceptGood, &st.ctx(st.ssl(s).ctx).acceptGood)
 }
 
 // finishClient is the end of a client handshake; why is the rule a TLS 1.2
@@ -362,5 +363,5 @@ func (st *stepper) finishClient(c Handle, why Rule) {
 		st.because(RuleCntHits)
 		cctx.hits++
 	}
-	cctx.connectGood++
+	st.count(RuleCntConnectGood, &cctx.connectGood)
 }

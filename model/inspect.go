@@ -17,6 +17,7 @@ type CtxView struct {
 	CacheSize  int64
 	Timeout    int64
 	NumTickets int64
+	Options    Options
 	// Cached lists the sessions in the cache from head (expires last) to
 	// tail (evicted first); [Unnamed] for a session the application has not
 	// been shown.
@@ -66,6 +67,10 @@ type SSLView struct {
 	Version          Version
 	Peer             Handle
 	PendingTickets   int
+	// Options and NumTickets are the SSL's own, which SSL_new copied from
+	// its SSL_CTX.
+	Options    Options
+	NumTickets int64
 	// Held describes the session the SSL holds, named or not (its Sess
 	// is Unnamed then); the zero SessView when it holds none.
 	Held SessView
@@ -109,7 +114,7 @@ func (s *State) AppendCtxs(dst []CtxView) []CtxView {
 			cached, refs = old.Cached[:0], old.CachedRefs[:0]
 		}
 		v := CtxView{Ctx: Handle(i + 1), Side: c.cfg.Side, Config: c.cfg, AppHeld: c.appHeld, Alive: c.alive,
-			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets,
+			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets, Options: c.options,
 			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
 		for _, r := range c.list {
 			cached = append(cached, s.viewHandle(r))
@@ -134,7 +139,10 @@ func (s *State) AppendSSLs(dst []SSLView) []SSLView {
 		v := SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
 			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
-			Peer: l.peer, PendingTickets: len(l.pending)}
+			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets}
+		if s.prof.NumTicketsAtUse { // profile switch (BoringSSL: B15): the SSL has no count of its own
+			v.NumTickets = s.ctx(l.ctx).numTickets
+		}
 		if l.sess != 0 {
 			v.Held = s.sessView(l.sess)
 		}

@@ -50,6 +50,21 @@ const (
 	SessTimeouts       // SSL_CTX_sess_timeouts(Ctx)
 	SessCacheFull      // SSL_CTX_sess_cache_full(Ctx)
 	Tick               // the virtual clock advances by Arg seconds
+	// The calls added after tick keep the wire order of the calls before
+	// them (the hello lists calls in Kind order).
+	SessConnect          // SSL_CTX_sess_connect(Ctx)
+	SessConnectGood      // SSL_CTX_sess_connect_good(Ctx)
+	SessAccept           // SSL_CTX_sess_accept(Ctx)
+	SessAcceptGood       // SSL_CTX_sess_accept_good(Ctx)
+	SessCbHits           // SSL_CTX_sess_cb_hits(Ctx)
+	HasMatchingSessionID // SSL_has_matching_session_id(SSL, the id of Sess)
+	CtxSetCacheMode      // SSL_CTX_set_session_cache_mode(Ctx, Arg)
+	CtxSetOptions        // SSL_CTX_set_options(Ctx, Arg)
+	CtxClearOptions      // SSL_CTX_clear_options(Ctx, Arg)
+	SetOptions           // SSL_set_options(SSL, Arg)
+	ClearOptions         // SSL_clear_options(SSL, Arg)
+	CtxSetNumTickets     // SSL_CTX_set_num_tickets(Ctx, Arg)
+	SetNumTickets        // SSL_set_num_tickets(SSL, Arg)
 	kindCount
 )
 
@@ -149,6 +164,10 @@ func (o Op) String() string {
 		args = append(args, fmt.Sprint(o.Arg))
 	case ArgVersion:
 		args = append(args, Version(o.Arg).String())
+	case ArgMode:
+		args = append(args, CacheMode(o.Arg).String())
+	case ArgOptions:
+		args = append(args, Options(o.Arg).String())
 	}
 	return c.Name + "(" + strings.Join(args, ", ") + ")"
 }

@@ -100,9 +100,20 @@ type Profile struct {
 	// ticket lifetime hint, and a timeout of 0 stores the default. Read in
 	// apply.
 	TimeoutSetsTicketHint bool
-	// NoSessionSetTime: the library has no SSL_SESSION_set_time. Read in
-	// Check.
-	NoSessionSetTime bool
+	// Lacks holds the calls the library does not have; Check refuses them
+	// as unmodelled.
+	Lacks CallSet
+	// LacksOptions holds the SSL_OP_* bits the library does not have;
+	// Check refuses the options calls that name them.
+	LacksOptions Options
+	// CacheModeSticky: SSL_CTX_set_session_cache_mode returns 1 and only
+	// ever sets flags, part of which SSL_new copies into the SSL; Check
+	// leaves the call out.
+	CacheModeSticky bool
+	// NumTicketsAtUse: a TLS 1.3 server sends as many tickets as its
+	// SSL_CTX's num_tickets says at the time (SSL_new copies nothing).
+	// Read in ticketsToSend.
+	NumTicketsAtUse bool
 
 	// PSKTimeout is the timeout of a new TLS 1.3 session when it differs
 	// from the SSL_CTX timeout (BoringSSL's session_psk_dhe_timeout, 2
@@ -130,6 +141,13 @@ type Profile struct {
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool
+}
+
+// LeavesOut reports whether Check refuses every call of kind k under p, as
+// unmodelled: a call the library lacks, or one whose behaviour there the
+// model does not follow. Coverage does not expect such a call to be made.
+func (p Profile) LeavesOut(k Kind) bool {
+	return p.Lacks.Has(k) || (k == CtxSetCacheMode && p.CacheModeSticky)
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,

@@ -66,9 +66,17 @@ func BoringSSL() Profile {
 		// ssl_lib.cc SSL_shutdown: "If we are in the middle of a handshake,
 		// silently succeed." B14, BORING-SHUT-IN-INIT.
 		ShutdownInInitSucceeds: true,
-		// ssl_lib.cc: SSL_CTX_sess_hits, _misses, _timeouts, _cache_full
+		// ssl_lib.cc: SSL_CTX_sess_hits, _misses, _timeouts, _cache_full,
+		// _connect, _connect_good, _accept, _accept_good and _cb_hits
 		// return 0. B13, BORING-STATS-STUBS.
 		CountersAreStubs: true,
+		// No SSL_has_matching_session_id and no SSL_set_num_tickets in
+		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
+		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets),
+		LacksOptions: OptNoAntiReplay,
+		// tls13_server.cc add_new_session_tickets reads
+		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.
+		NumTicketsAtUse: true,
 	}
 }
 

@@ -24,7 +24,7 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W17
+	// Finding is the id of the difference in docs/findings.md (W1..W18
 	// for wolfSSL, B1..B14 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
@@ -79,7 +79,7 @@ var divergences = []Divergence{
 	{Switch: "StatsAreStubs", Finding: "W7", on: func(p Profile) bool { return p.StatsAreStubs },
 		Adds: []Rule{RuleWolfStatsStubs},
 		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
-			RuleCntNumber}},
+			RuleCntNumber, RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
 	{Switch: "FixedCacheSize", Finding: "W7", on: func(p Profile) bool { return p.FixedCacheSize },
 		Adds:     []Rule{RuleWolfCacheSizeFixed},
 		Replaces: []Rule{RuleCacheSizeSet}},
@@ -145,9 +145,14 @@ var divergences = []Divergence{
 	{Switch: "SetTimeoutBadArg", Finding: "W17", on: func(p Profile) bool { return p.SetTimeoutBadArg != OpenSSL30().SetTimeoutBadArg },
 		Adds:     []Rule{RuleWolfSessionSetTimeout},
 		Replaces: []Rule{RuleTimeSetters}},
-	{Switch: "NoSessionSetTime", Finding: "W17", on: func(p Profile) bool { return p.NoSessionSetTime },
+	// wolfSSL lacks SSL_SESSION_set_time and SSL_has_matching_session_id
+	// (and SSL_set_num_tickets, which no rule needs alone); BoringSSL has
+	// set_time, which tells the two apart.
+	{Switch: "Lacks", Finding: "W17", on: func(p Profile) bool { return p.Lacks.Has(SetTime) },
 		Adds:        []Rule{RuleWolfSessionSetTimeout},
-		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime}},
+		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime, RuleMatchKey, RuleMatchSSLVersion}},
+	{Switch: "CacheModeSticky", Finding: "W18", on: func(p Profile) bool { return p.CacheModeSticky },
+		Unsupported: []Rule{RuleCfgCacheMode}},
 	{Switch: "ImmutableSessions", Finding: "B1", on: func(p Profile) bool { return p.ImmutableSessions },
 		Adds:     []Rule{RuleBoringSessionSplit, RuleBoringTicketsToCallback},
 		Replaces: []Rule{RuleSeedTLS13LastWins, RuleTkt13ClientDup, RuleTkt13NewcbPerTicket, RuleShutTLS13ReadsTickets}},
@@ -201,7 +206,15 @@ var divergences = []Divergence{
 	{Switch: "CountersAreStubs", Finding: "B13", on: func(p Profile) bool { return p.CountersAreStubs },
 		Adds: []Rule{RuleBoringStatsStubs},
 		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
-			RuleFlushNotTimeouts, RuleHS12Miss, RuleHS12ExpiredTicket, RuleHS13ForeignTicket}},
+			RuleFlushNotTimeouts, RuleHS12Miss, RuleHS12ExpiredTicket, RuleHS13ForeignTicket,
+			RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
+	// BoringSSL lacks SSL_has_matching_session_id and SSL_set_num_tickets;
+	// it has SSL_SESSION_set_time, which tells it from wolfSSL (W17).
+	{Switch: "Lacks", Finding: "B15", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) && !p.Lacks.Has(SetTime) },
+		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
+	{Switch: "NumTicketsAtUse", Finding: "B15", on: func(p Profile) bool { return p.NumTicketsAtUse },
+		Adds:     []Rule{RuleBoringNumTickets},
+		Replaces: []Rule{RuleCfgNumTickets}},
 	{Switch: "ShutdownInInitSucceeds", Finding: "B14", on: func(p Profile) bool { return p.ShutdownInInitSucceeds },
 		Adds:     []Rule{RuleBoringShutInInit},
 		Replaces: []Rule{RuleShutInInit}},

@@ -111,8 +111,16 @@ func WolfSSL55() Profile {
 		// WOLF-TIMEOUT-SETS-HINT.
 		TimeoutSetsTicketHint: true,
 		// No wolfSSL_SESSION_set_time in 5.5.4, and no SSL_SESSION_set_time
-		// macro in wolfssl/openssl/ssl.h. W17, WOLF-SESSION-SET-TIMEOUT.
-		NoSessionSetTime: true,
+		// macro in wolfssl/openssl/ssl.h; no SSL_has_matching_session_id
+		// and no SSL_set_num_tickets either. W17, W18,
+		// WOLF-SESSION-SET-TIMEOUT.
+		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets),
+		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
+		LacksOptions: OptNoAntiReplay,
+		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets
+		// sessionCacheOff and the other flags, never clears them;
+		// InitSSL copies sessionCacheOff into the SSL. W18.
+		CacheModeSticky: true,
 	}
 }
 

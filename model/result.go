@@ -100,12 +100,17 @@ type Observation struct {
 
 // CtxObs is one application-held SSL_CTX: its cache size and counters.
 type CtxObs struct {
-	Ctx       Handle
-	Number    int64 // SSL_CTX_sess_number
-	Hits      int64
-	Misses    int64
-	Timeouts  int64
-	CacheFull int64
+	Ctx         Handle
+	Number      int64 // SSL_CTX_sess_number
+	Hits        int64
+	Misses      int64
+	Timeouts    int64
+	CacheFull   int64
+	Connect     int64 // SSL_CTX_sess_connect
+	ConnectGood int64 // SSL_CTX_sess_connect_good
+	Accept      int64 // SSL_CTX_sess_accept
+	AcceptGood  int64 // SSL_CTX_sess_accept_good
+	CbHits      int64 // SSL_CTX_sess_cb_hits
 }
 
 // Unnamed is the SSLObs.Sess value of an SSL whose session the application

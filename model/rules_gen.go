@@ -107,6 +107,13 @@ const (
 	RuleCntTimeouts                        // CNT-TIMEOUTS
 	RuleCntCacheFull                       // CNT-CACHE-FULL
 	RuleCntNumber                          // CNT-NUMBER
+	RuleCntConnect                         // CNT-CONNECT
+	RuleCntConnectGood                     // CNT-CONNECT-GOOD
+	RuleCntAccept                          // CNT-ACCEPT
+	RuleCntAcceptGood                      // CNT-ACCEPT-GOOD
+	RuleCntCBHits                          // CNT-CB-HITS
+	RuleMatchKey                           // MATCH-KEY
+	RuleMatchSSLVersion                    // MATCH-SSL-VERSION
 	RuleTimeNew                            // TIME-NEW
 	RuleTimeCTXSet                         // TIME-CTX-SET
 	RuleTimeCTXZero                        // TIME-CTX-ZERO
@@ -128,6 +135,10 @@ const (
 	RuleDefModeServer                      // DEF-MODE-SERVER
 	RuleDefCTXEmpty                        // DEF-CTX-EMPTY
 	RuleDefClock                           // DEF-CLOCK
+	RuleCfgCacheMode                       // CFG-CACHE-MODE
+	RuleCfgOptionsReturn                   // CFG-OPTIONS-RETURN
+	RuleCfgOptionsCopied                   // CFG-OPTIONS-COPIED
+	RuleCfgNumTickets                      // CFG-NUM-TICKETS
 	RuleWolfSSLOwnsSession                 // WOLF-SSL-OWNS-SESSION
 	RuleWolfCTXDefaults                    // WOLF-CTX-DEFAULTS
 	RuleWolfTimeoutSetsHint                // WOLF-TIMEOUT-SETS-HINT
@@ -184,6 +195,7 @@ const (
 	RuleBoringFlushUnordered               // BORING-FLUSH-UNORDERED
 	RuleBoringAutoFlush255                 // BORING-AUTO-FLUSH-255
 	RuleBoringStatsStubs                   // BORING-STATS-STUBS
+	RuleBoringNumTickets                   // BORING-NUM-TICKETS
 	RuleBoringSessionSetters               // BORING-SESSION-SETTERS
 	RuleBoringShutInInit                   // BORING-SHUT-IN-INIT
 	RuleUBDanglingSession                  // UB-DANGLING-SESSION
@@ -313,6 +325,13 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleCntTimeouts:                   {ID: "CNT-TIMEOUTS", Family: "Counters, time, callbacks, defaults", Statement: "A timeout is counted only when a lookup or a ticket yields an expired session, never by a flush."},
 	RuleCntCacheFull:                  {ID: "CNT-CACHE-FULL", Family: "Counters, time, callbacks, defaults", Statement: "sess_cache_full counts evictions only, not removals or flushes."},
 	RuleCntNumber:                     {ID: "CNT-NUMBER", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_number` is the number of cached sessions."},
+	RuleCntConnect:                    {ID: "CNT-CONNECT", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_connect` counts the handshakes that client SSLs of the SSL_CTX start, resumed or not; the harness observes it after every call."},
+	RuleCntConnectGood:                {ID: "CNT-CONNECT-GOOD", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_connect_good` counts the client handshakes that complete. It is the counter a client's automatic flush reads (AUTO-EVERY-256)."},
+	RuleCntAccept:                     {ID: "CNT-ACCEPT", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_accept` counts the handshakes that server SSLs of the SSL_CTX start."},
+	RuleCntAcceptGood:                 {ID: "CNT-ACCEPT-GOOD", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_accept_good` counts the server handshakes that complete; a TLS 1.3 server counts it before it writes its tickets. It is the counter a server's automatic flush reads."},
+	RuleCntCBHits:                     {ID: "CNT-CB-HITS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_cb_hits` counts the sessions an external cache's get_session_cb returned. Without that callback it stays 0, whatever the internal cache does."},
+	RuleMatchKey:                      {ID: "MATCH-KEY", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_has_matching_session_id(ssl, id, len)`, given the id of a session, returns 1 exactly when the cache of the SSL's SSL_CTX holds a session under the key (the SSL's protocol version, that id), whatever object it is; an empty id is a key like any other. It takes no reference and changes nothing."},
+	RuleMatchSSLVersion:               {ID: "MATCH-SSL-VERSION", Family: "Counters, time, callbacks, defaults", Statement: "The SSL's protocol version is the negotiated one from the end of a handshake until `SSL_clear` or `SSL_set_session` puts back the SSL_CTX's generic method. Before any handshake and after those calls it reads as TLS 1.3 (the highest version the generic method knows), so the SSL then matches only TLS 1.3 sessions."},
 	RuleTimeNew:                       {ID: "TIME-NEW", Family: "Counters, time, callbacks, defaults", Statement: "A new session has time=now and takes its timeout from its own side's SSL_CTX."},
 	RuleTimeCTXSet:                    {ID: "TIME-CTX-SET", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_set_timeout` returns the old value and affects only sessions made later."},
 	RuleTimeCTXZero:                   {ID: "TIME-CTX-ZERO", Family: "Counters, time, callbacks, defaults", Statement: "An SSL_CTX timeout of 0 means the method default (7200 s) for new sessions."},
@@ -334,6 +353,10 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleDefModeServer:                 {ID: "DEF-MODE-SERVER", Family: "Counters, time, callbacks, defaults", Statement: "The default cache mode is SERVER, so clients do not cache."},
 	RuleDefCTXEmpty:                   {ID: "DEF-CTX-EMPTY", Family: "Counters, time, callbacks, defaults", Statement: "A new SSL_CTX has an empty cache and every counter (`sess_number`, hits, misses, timeouts, cache_full) at 0; SSL_new takes a reference to it."},
 	RuleDefClock:                      {ID: "DEF-CLOCK", Family: "Counters, time, callbacks, defaults", Statement: "The virtual clock starts at the profile's StartTime and moves only by `tick`. This is a harness rule."},
+	RuleCfgCacheMode:                  {ID: "CFG-CACHE-MODE", Family: "Settings after creation", Statement: "`SSL_CTX_set_session_cache_mode` returns the old mode and changes nothing at once. The library reads the mode of the SSL's SSL_CTX at each use (the lookup, the cache update and its automatic flush, the empty TLS 1.2 session id, TLS 1.3 single use), so a new mode applies to the SSLs made before it too."},
+	RuleCfgOptionsReturn:              {ID: "CFG-OPTIONS-RETURN", Family: "Settings after creation", Statement: "`SSL_CTX_set_options`, `SSL_CTX_clear_options`, `SSL_set_options` and `SSL_clear_options` set or clear bits and return the options that result. The shim protocol carries only SSL_OP_NO_TICKET and SSL_OP_NO_ANTI_REPLAY, so the value compared is the result ANDed with those two (a new SSL_CTX also has SSL_OP_NO_COMPRESSION and SSL_OP_ENABLE_MIDDLEBOX_COMPAT, which the mask hides)."},
+	RuleCfgOptionsCopied:              {ID: "CFG-OPTIONS-COPIED", Family: "Settings after creation", Statement: "`SSL_new` copies the SSL_CTX's options, and the SSL's own decide its handshakes: with SSL_OP_NO_TICKET a TLS 1.2 client sends no ticket extension, a server issues no TLS 1.2 ticket and makes its TLS 1.3 tickets stateful (and caches their sessions). A later change of the SSL_CTX's options does not reach the SSLs made before it, and `SSL_clear` keeps the SSL's."},
+	RuleCfgNumTickets:                 {ID: "CFG-NUM-TICKETS", Family: "Settings after creation", Statement: "`SSL_CTX_set_num_tickets` and `SSL_set_num_tickets` return 1. `SSL_new` copies the SSL_CTX's count, and a TLS 1.3 server sends as many tickets as its SSL's own count says (at most one after a resumption)."},
 	RuleWolfSSLOwnsSession:            {ID: "WOLF-SSL-OWNS-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_new` gives the SSL a session object of its own: no id, no ticket, time and timeout 0, side 0 (a server's), owning its ex_data. get0 never returns NULL. Handshakes, tickets and `SSL_set_session` fill that object in place, and a handshake that does not resume keeps it; `SSL_free` drops the SSL's reference to it."},
 	RuleWolfCTXDefaults:               {ID: "WOLF-CTX-DEFAULTS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A new SSL_CTX has a session timeout of 500 s (also what a timeout of 0 means), a TLS 1.3 ticket lifetime hint of 300 s, one TLS 1.3 ticket per full handshake and a cache size of 33 (11 rows of 3). Its counters read 0 and its cache is the process-wide one, which need not be empty (WOLF-SHARED-CACHE)."},
 	RuleWolfTimeoutSetsHint:           {ID: "WOLF-TIMEOUT-SETS-HINT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_set_timeout` returns the old timeout and stores the new one both as the session timeout and as the TLS 1.3 ticket lifetime hint; 0 stores the defaults (500 s and 300 s). An SSL copies the timeout when it is made, so only SSLs made later use the new one. A hint over a week is left out (wolfSSL clients then fail with SERVER_HINT_ERROR)."},
@@ -389,7 +412,8 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleBoringRemoveExact:             {ID: "BORING-REMOVE-EXACT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_remove_session` removes only the very object cached under its id: then remove_cb, the cache's reference is dropped and it returns 1. For any other session (not cached, another object with the same id, an empty id) it returns 0 and does nothing. No removal marks a session not resumable; remove_cb runs only for a session that left the cache."},
 	RuleBoringFlushUnordered:          {ID: "BORING-FLUSH-UNORDERED", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_flush_sessions` (and the flush of a dying SSL_CTX) walks the hash table, whose order follows the random session ids: each expired session gets its remove_cb and is then freed before the next is looked at, and none is marked. The model refuses a flush whose order would show, that is one where two sessions would raise events (ErrUnmodelled)."},
 	RuleBoringAutoFlush255:            {ID: "BORING-AUTO-FLUSH-255", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A server counts the sessions it adds to its cache at the end of handshakes, unless its mode has NO_AUTO_CLEAR; every 255th add flushes the cache at *now*, before `new_session_cb`."},
-	RuleBoringStatsStubs:              {ID: "BORING-STATS-STUBS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_sess_hits`, `sess_misses`, `sess_timeouts` and `sess_cache_full` always return 0; `SSL_CTX_sess_number` counts the cached sessions."},
+	RuleBoringStatsStubs:              {ID: "BORING-STATS-STUBS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_sess_hits`, `sess_misses`, `sess_timeouts`, `sess_cache_full`, `sess_connect`, `sess_connect_good`, `sess_accept`, `sess_accept_good` and `sess_cb_hits` always return 0; `SSL_CTX_sess_number` counts the cached sessions."},
+	RuleBoringNumTickets:              {ID: "BORING-NUM-TICKETS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_set_num_tickets` returns 1 (it caps the count at 16); a TLS 1.3 server sends as many tickets as its SSL_CTX's count says at the time of the handshake: `SSL_new` copies nothing, and there is no `SSL_set_num_tickets`."},
 	RuleBoringSessionSetters:          {ID: "BORING-SESSION-SETTERS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_SESSION_set_time` stores t and returns it; `SSL_SESSION_set_timeout` takes a uint32_t, so a negative timeout wraps around; it stores it as both timeouts and returns 1."},
 	RuleBoringShutInInit:              {ID: "BORING-SHUT-IN-INIT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_shutdown` on an SSL whose handshake has not completed (new or cleared) returns 1 and sends nothing; after a fatal error it returns -1."},
 	RuleUBDanglingSession:             {ID: "UB-DANGLING-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Using a session after it was destroyed, typically through a get0 pointer kept past `SSL_free`."},

@@ -52,12 +52,17 @@ type ctxObj struct {
 	size                              int64
 	timeout                           int64 // SSL_CTX_get_timeout; 0 means the profile default
 	numTickets                        int64
+	options                           Options
 	appHeld                           bool // the application has not called SSL_CTX_free
 	alive                             bool // the object exists (application or SSL references)
 	sslRefs                           int32
 	hits, misses, timeouts, cacheFull int64
 	connectGood, acceptGood           int64
-	list                              []sessRef // the cache, head (expires last) to tail
+	connect, accept                   int64 // handshakes started (CNT-CONNECT, CNT-ACCEPT)
+	// cbHits counts sessions an external cache's get_session_cb returned
+	// (CNT-CB-HITS); nothing installs one yet, so it stays 0.
+	cbHits int64
+	list   []sessRef // the cache, head (expires last) to tail
 	// wolfSSL (profile_wolfssl.go): the TLS 1.3 ticket lifetime hint and
 	// the two ticket encryption keys.
 	hint int64
@@ -84,6 +89,13 @@ type sslObj struct {
 	sess       sessRef
 	hit        bool
 	version    Version // of the last handshake
+	// method is the version of the SSL's method: VersionNone for its
+	// SSL_CTX's generic one (MATCH-SSL-VERSION).
+	method Version
+	// options and numTickets are the SSL's own, copied from its SSL_CTX
+	// by SSL_new (SET-OPTIONS-COPIED, SET-NUM-TICKETS).
+	options    Options
+	numTickets int64
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
@@ -215,7 +227,8 @@ func (s *State) Equal(o *State) bool {
 		}
 		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
 			a.sent != b.sent || a.recv != b.recv || a.sess != b.sess || a.hit != b.hit ||
-			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed {
+			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed || a.method != b.method ||
+			a.options != b.options || a.numTickets != b.numTickets {
 			return false
 		}
 	}
@@ -224,10 +237,10 @@ func (s *State) Equal(o *State) bool {
 
 func ctxEqual(a, b *ctxObj) bool {
 	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
-		a.numTickets == b.numTickets && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
+		a.numTickets == b.numTickets && a.options == b.options && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
-		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.hint == b.hint && a.keys == b.keys &&
-		a.sinceFlush == b.sinceFlush
+		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.connect == b.connect && a.accept == b.accept &&
+		a.cbHits == b.cbHits && a.hint == b.hint && a.keys == b.keys && a.sinceFlush == b.sinceFlush
 }
 
 // Hash returns a hash consistent with Equal.
@@ -249,6 +262,7 @@ func (s *State) Hash() uint64 {
 			put(int64(r))
 		}
 		put(c.hits + c.misses<<8 + c.timeouts<<16 + c.cacheFull<<24 + c.connectGood<<32 + c.acceptGood<<40)
+		put(c.connect + c.accept<<20 + c.cbHits<<40)
 	}
 	put(int64(len(s.ssls)))
 	for _, l := range s.ssls {
@@ -280,7 +294,9 @@ func (s *State) Observe() Observation {
 		}
 		st := s.ctxStats(&c)
 		ob.Ctxs = append(ob.Ctxs, CtxObs{Ctx: Handle(i + 1), Number: st.number,
-			Hits: st.hits, Misses: st.misses, Timeouts: st.timeouts, CacheFull: st.cacheFull})
+			Hits: st.hits, Misses: st.misses, Timeouts: st.timeouts, CacheFull: st.cacheFull,
+			Connect: st.connect, ConnectGood: st.connectGood, Accept: st.accept, AcceptGood: st.acceptGood,
+			CbHits: st.cb})
 	}
 	for i, l := range s.ssls {
 		if !l.alive {
@@ -307,12 +323,15 @@ func (s *State) Observe() Observation {
 }
 
 // stats is what the SSL_CTX_sess_* counters report.
-type stats struct{ number, hits, misses, timeouts, cacheFull int64 }
+type stats struct {
+	number, hits, misses, timeouts, cacheFull    int64
+	connect, connectGood, accept, acceptGood, cb int64
+}
 
 // ctxStats reads an SSL_CTX's counters. Profile switch StatsAreStubs:
-// wolfSSL 5.5.4's SSL_CTX_sess_number and the hit, miss, timeout and
-// cache-full counters always return 0. Profile switch CountersAreStubs:
-// BoringSSL's do too, but SSL_CTX_sess_number (BORING-STATS-STUBS).
+// wolfSSL 5.5.4's SSL_CTX_sess_number and every other counter always
+// return 0. Profile switch CountersAreStubs: BoringSSL's do too, but
+// SSL_CTX_sess_number (BORING-STATS-STUBS).
 func (s *State) ctxStats(c *ctxObj) stats {
 	switch {
 	case s.prof.StatsAreStubs:
@@ -320,7 +339,9 @@ func (s *State) ctxStats(c *ctxObj) stats {
 	case s.prof.CountersAreStubs:
 		return stats{number: int64(len(c.list))}
 	}
-	return stats{int64(len(c.list)), c.hits, c.misses, c.timeouts, c.cacheFull}
+	return stats{number: int64(len(c.list)), hits: c.hits, misses: c.misses, timeouts: c.timeouts,
+		cacheFull: c.cacheFull, connect: c.connect, connectGood: c.connectGood, accept: c.accept,
+		acceptGood: c.acceptGood, cb: c.cbHits}
 }
 
 func idLen(id int64) int {

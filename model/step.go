@@ -47,7 +47,9 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(st.or(RuleSeedGetNULL, RuleWolfSSLOwnsSession))
 		c := st.ctx(op.Ctx)
 		c.sslRefs++
-		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true})
+		st.mark(RuleCfgOptionsCopied)
+		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true,
+			options: c.options, numTickets: c.numTickets})
 		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
 			st.wolfOwnSession(op.SSL)
 		}
@@ -281,6 +283,25 @@ func (st *stepper) apply(op Op) int64 {
 	case Tick:
 		st.because(RuleDefClock)
 		st.now += op.Arg
+	case SessConnect:
+		st.because(st.or(RuleCntConnect, RuleWolfStatsStubs, RuleBoringStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).connect
+	case SessConnectGood:
+		st.because(st.or(RuleCntConnectGood, RuleWolfStatsStubs, RuleBoringStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).connectGood
+	case SessAccept:
+		st.because(st.or(RuleCntAccept, RuleWolfStatsStubs, RuleBoringStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).accept
+	case SessAcceptGood:
+		st.because(st.or(RuleCntAcceptGood, RuleWolfStatsStubs, RuleBoringStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).acceptGood
+	case SessCbHits:
+		st.because(st.or(RuleCntCBHits, RuleWolfStatsStubs, RuleBoringStatsStubs))
+		return st.ctxStats(st.ctx(op.Ctx)).cb
+	case HasMatchingSessionID:
+		return st.hasMatching(op.SSL, st.named[op.Sess-1])
+	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
+		return st.setting(op)
 	}
 	return 0
 }
@@ -372,6 +393,9 @@ func (st *stepper) replaceSession(h Handle, v Version) {
 func (st *stepper) ctxNew(cfg CtxConfig) {
 	c := ctxObj{cfg: cfg, mode: cfg.CacheMode, size: cfg.CacheSize, timeout: cfg.Timeout,
 		numTickets: cfg.NumTickets, appHeld: true, alive: true}
+	if cfg.NoTicket {
+		c.options = OptNoTicket
+	}
 	if cfg.DefaultMode {
 		st.mark(st.or(RuleDefModeServer, RuleWolfCTXDefaults))
 		c.mode = CacheServer

@@ -248,7 +248,10 @@ func (t *tracer) boundary(st *stepper) {
 			field Field
 			x, y  int64
 		}{{FieldSessNumber, sa.number, sb.number}, {FieldSessHits, sa.hits, sb.hits}, {FieldSessMisses, sa.misses, sb.misses},
-			{FieldSessTimeouts, sa.timeouts, sb.timeouts}, {FieldSessCacheFull, sa.cacheFull, sb.cacheFull}} {
+			{FieldSessTimeouts, sa.timeouts, sb.timeouts}, {FieldSessCacheFull, sa.cacheFull, sb.cacheFull},
+			{FieldSessConnect, sa.connect, sb.connect}, {FieldSessConnectGood, sa.connectGood, sb.connectGood},
+			{FieldSessAccept, sa.accept, sb.accept}, {FieldSessAcceptGood, sa.acceptGood, sb.acceptGood},
+			{FieldSessCbHits, sa.cb, sb.cb}} {
 			if f.x != f.y {
 				add(ObjCtx, h, f.field)
 			}
@@ -272,7 +275,7 @@ func (t *tracer) boundary(st *stepper) {
 		if a.alive != b.alive {
 			add(ObjSSL, h, FieldLive)
 		}
-		if a.phase != b.phase || a.sent != b.sent || a.recv != b.recv || len(a.pending) != len(b.pending) {
+		if a.phase != b.phase || a.sent != b.sent || a.recv != b.recv || len(a.pending) != len(b.pending) || a.method != b.method {
 			add(ObjSSL, h, FieldConnection)
 		}
 	}

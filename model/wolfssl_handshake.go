@@ -171,7 +171,7 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	}
 	tk := st.tickets[t-1]
 	st.obj(sv.sess).alt = tk.id
-	if st.ctx(sv.ctx).numTickets == 0 {
+	if st.ticketsToSend(s) == 0 {
 		// DoClientTicket also copies the cache entry under that id into
 		// the server's session; a ticket sent afterwards overwrites what
 		// shows of it, but without one it stays.
@@ -194,7 +194,7 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 func (st *stepper) wolfTickets13(s, c Handle) {
 	defer st.leave(st.enter(RuleWolfHS13Tickets))
 	sv := st.ssl(s)
-	n := st.ctx(sv.ctx).numTickets
+	n := st.ticketsToSend(s)
 	if sv.hit && n > 1 {
 		n = 1
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
 )
 
 // Coverage counts what a run exercised: sequences, calls by kind, how often
@@ -67,7 +68,8 @@ func retClass(k model.Kind, ret int64) string {
 		}
 		return "session"
 	case model.GetTime, model.GetTimeout, model.SetTime, model.CtxSetTimeout, model.SetCacheSize,
-		model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+		model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		if ret > 0 {
 			return ">0"
 		}
@@ -123,6 +125,12 @@ func (c *Coverage) Rare(set []model.Rule, min int) []model.Rule {
 		}
 	}
 	return out
+}
+
+// Checkable says which calls a run against a target under a profile can
+// make: those the target supports and the profile does not leave out.
+func Checkable(info target.Info, p model.Profile) func(model.Kind) bool {
+	return func(k model.Kind) bool { return info.Supports(k) && !p.LeavesOut(k) }
 }
 
 // Missing returns the supported call kinds never made, by name.

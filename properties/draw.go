@@ -170,6 +170,19 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SessMisses, 1, haveCtx)
 	add(model.SessTimeouts, 1, haveCtx)
 	add(model.SessCacheFull, 1, haveCtx)
+	add(model.SessConnect, 1, haveCtx)
+	add(model.SessConnectGood, 1, haveCtx)
+	add(model.SessAccept, 1, haveCtx)
+	add(model.SessAcceptGood, 1, haveCtx)
+	add(model.SessCbHits, 1, haveCtx)
+	add(model.HasMatchingSessionID, 2, haveSSL && haveSess)
+	add(model.CtxSetCacheMode, 1, haveCtx)
+	add(model.CtxSetOptions, 1, haveCtx)
+	add(model.CtxClearOptions, 1, haveCtx)
+	add(model.SetOptions, 1, haveSSL)
+	add(model.ClearOptions, 1, haveSSL)
+	add(model.CtxSetNumTickets, 1, haveCtx)
+	add(model.SetNumTickets, 1, haveSSL)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)
@@ -258,8 +271,21 @@ func (d *drawer) args(k model.Kind) model.Op {
 		if len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && d.mix.Resume > 0 && d.flag() {
 			op.Ctx = d.pick(d.clientCtxs) // a client to offer a session on
 		}
-	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull:
+	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		op.Ctx = d.pick(d.ctxs)
+	case model.HasMatchingSessionID:
+		d.matching(&op)
+	case model.CtxSetCacheMode:
+		op.Ctx, op.Arg = d.pick(d.ctxs), int64(d.mode())
+	case model.CtxSetOptions, model.CtxClearOptions:
+		op.Ctx, op.Arg = d.pick(d.ctxs), int64(d.options())
+	case model.SetOptions, model.ClearOptions:
+		op.SSL, op.Arg = d.pick(d.ssls), int64(d.options())
+	case model.CtxSetNumTickets:
+		op.Ctx, op.Arg = d.pick(d.ctxs), d.from(0, 1, 2, 3)
+	case model.SetNumTickets:
+		op.SSL, op.Arg = d.pick(d.ssls), d.from(0, 1, 2, 3)
 	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:
@@ -302,7 +328,7 @@ func (d *drawer) args(k model.Kind) model.Op {
 			}
 			var ticketing []model.Handle
 			for _, c := range d.serverCtxs {
-				if !d.ctxView[c-1].Config.NoTicket {
+				if d.ctxView[c-1].Options&model.OptNoTicket == 0 {
 					ticketing = append(ticketing, c)
 				}
 			}
@@ -387,6 +413,23 @@ func (d *drawer) handshake(op *model.Op) {
 	}
 }
 
+// matching asks an SSL about a session, leaning toward a session its
+// SSL_CTX caches (the answer then turns on the SSL's version).
+func (d *drawer) matching(op *model.Op) {
+	op.SSL, op.Sess = d.pick(d.ssls), d.pick(d.sessions)
+	if d.flag() {
+		var cached []model.Handle
+		for _, h := range d.ctxView[d.sslView[op.SSL-1].Ctx-1].Cached {
+			if h != model.Unnamed {
+				cached = append(cached, h)
+			}
+		}
+		if len(cached) > 0 {
+			op.Sess = d.pick(cached)
+		}
+	}
+}
+
 // setSession offers a session to a client, leaning toward a resumable
 // session and a fresh client.
 func (d *drawer) setSession(op *model.Op) {
@@ -445,6 +488,25 @@ func (d *drawer) boundary() (int64, bool) {
 	return v.Time + v.Timeout + 1, true
 }
 
+// mode draws a session cache mode: a side's bits, now and then with the
+// others.
+func (d *drawer) mode() model.CacheMode {
+	m := model.CacheMode(d.from(int64(model.CacheServer), int64(model.CacheClient),
+		int64(model.CacheClient|model.CacheServer), int64(model.CacheOff)))
+	for _, bit := range []model.CacheMode{model.CacheNoAutoClear, model.CacheNoInternalLookup, model.CacheNoInternalStore} {
+		if d.src.Intn(5) == 0 {
+			m |= bit
+		}
+	}
+	return m
+}
+
+// options draws the option bits of an options call.
+func (d *drawer) options() model.Options {
+	return model.Options(d.from(int64(model.OptNoTicket), int64(model.OptNoAntiReplay), 0,
+		int64(model.OptNoTicket|model.OptNoAntiReplay)))
+}
+
 // config draws an SSL_CTX configuration, leaning on small caches and short
 // timeouts so that eviction and expiry happen within a short sequence.
 func (d *drawer) config(side model.Side) model.CtxConfig {
@@ -454,14 +516,7 @@ func (d *drawer) config(side model.Side) model.CtxConfig {
 		return c
 	}
 	if d.src.Intn(4) != 0 {
-		c.DefaultMode = false
-		c.CacheMode = model.CacheMode(d.from(int64(model.CacheServer), int64(model.CacheClient),
-			int64(model.CacheClient|model.CacheServer), int64(model.CacheOff)))
-		for _, bit := range []model.CacheMode{model.CacheNoAutoClear, model.CacheNoInternalLookup, model.CacheNoInternalStore} {
-			if d.src.Intn(5) == 0 {
-				c.CacheMode |= bit
-			}
-		}
+		c.DefaultMode, c.CacheMode = false, d.mode()
 	}
 	c.CacheSize = d.from(-1, 3, 1, 2, 4, 0)
 	c.Timeout = d.from(0, 10, 30, 100, 1)

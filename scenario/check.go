@@ -167,6 +167,8 @@ func (c *checker) arg(r rawArg, want ArgType, k model.Kind, n int) (Arg, bool) {
 			return a, true
 		}
 		return bad(c.describe(r))
+	case ArgMode, ArgOptions:
+		return c.bits(r, a, want, k, n)
 	case ArgVersion:
 		if r.form == formName {
 			switch r.name {
@@ -217,6 +219,51 @@ func (c *checker) arg(r rawArg, want ArgType, k model.Kind, n int) (Arg, bool) {
 	return a, false
 }
 
+// bits reads a mode or options argument: a number 0 or more, a name, or
+// names and numbers joined by '|'.
+func (c *checker) bits(r rawArg, a Arg, want ArgType, k model.Kind, n int) (Arg, bool) {
+	terms := r.values
+	switch r.form {
+	case formInt:
+		if r.val < 0 {
+			c.errs.add(r.pos, "argument %d of %s must be %s, found %s", n, k, want, c.describe(r))
+			return a, false
+		}
+		a.Int = r.val
+		return a, true
+	case formName:
+		terms = []token{{kind: tIdent, text: r.name, pos: r.pos}}
+	case formFlags:
+	default:
+		c.errs.add(r.pos, "argument %d of %s must be %s, found %s", n, k, want, c.describe(r))
+		return a, false
+	}
+	for _, v := range terms {
+		if v.kind == tInt {
+			a.Int |= v.val
+			continue
+		}
+		var bits int64
+		ok := false
+		if want == ArgMode {
+			var m model.CacheMode
+			m, ok = modeBits(strings.TrimPrefix(v.text, "SSL_SESS_CACHE_"))
+			bits = int64(m)
+		} else {
+			var o model.Options
+			o, ok = optionBits(v.text)
+			bits = int64(o)
+		}
+		if !ok {
+			c.errs.add(v.pos, "argument %d of %s: unknown %s %s (known: %s)", n, k, map[ArgType]string{ArgMode: "cache mode", ArgOptions: "option"}[want],
+				v.text, map[ArgType]string{ArgMode: knownModes, ArgOptions: knownOptionBits}[want])
+			return a, false
+		}
+		a.Int |= bits
+	}
+	return a, true
+}
+
 // creator names the call that makes an object of type t.
 func creator(t ArgType) string {
 	switch t {
@@ -237,6 +284,8 @@ func (c *checker) describe(r rawArg) string {
 		return r.text + " (a time)"
 	case formOption:
 		return "option " + r.text
+	case formFlags:
+		return "flags " + r.text
 	}
 	switch r.name {
 	case "NULL":

@@ -119,12 +119,29 @@ func (c *checker) mode(a rawArg) (model.CacheMode, bool) {
 		}
 		bits, ok := modeBits(strings.TrimPrefix(v.text, "SSL_SESS_CACHE_"))
 		if !ok {
-			c.errs.add(v.pos, "unknown cache mode %s (known: OFF, CLIENT, SERVER, BOTH, NO_AUTO_CLEAR, NO_INTERNAL_LOOKUP, NO_INTERNAL_STORE, NO_INTERNAL)", v.text)
+			c.errs.add(v.pos, "unknown cache mode %s (known: %s)", v.text, knownModes)
 			return m, false
 		}
 		m |= bits
 	}
 	return m, true
+}
+
+// knownModes lists the cache mode names for messages.
+const knownModes = "OFF, CLIENT, SERVER, BOTH, NO_AUTO_CLEAR, NO_INTERNAL_LOOKUP, NO_INTERNAL_STORE, NO_INTERNAL"
+
+// knownOptionBits lists the option names for messages.
+const knownOptionBits = "SSL_OP_NO_TICKET, SSL_OP_NO_ANTI_REPLAY"
+
+// optionBits maps an option name (ssl.h, with or without SSL_OP_) to bits.
+func optionBits(name string) (model.Options, bool) {
+	switch strings.TrimPrefix(name, "SSL_OP_") {
+	case "NO_TICKET":
+		return model.OptNoTicket, true
+	case "NO_ANTI_REPLAY":
+		return model.OptNoAntiReplay, true
+	}
+	return 0, false
 }
 
 // modeBits maps a cache mode name (ssl.h, without SSL_SESS_CACHE_) to bits.

@@ -12,6 +12,7 @@ const (
 	formInt                   // N or -N
 	formNow                   // now, now+N or now-N
 	formOption                // name=value|value..., an option of SSL_CTX_new
+	formFlags                 // A|B|..., names or numbers joined by '|' (a mode or options)
 )
 
 // rawArg is one argument as written.
@@ -21,7 +22,7 @@ type rawArg struct {
 	name   string  // formName: the name; formOption: the option's name
 	val    int64   // formInt: the value; formNow: the offset
 	text   string  // the argument as written, normalised
-	values []token // formOption: the terms joined by '|'
+	values []token // formOption, formFlags: the terms joined by '|'
 }
 
 // rawStmt is one statement as written.
@@ -157,6 +158,9 @@ func (p *parser) stmt() (rawStmt, bool) {
 func (p *parser) arg() (rawArg, bool) {
 	t := p.next()
 	a := rawArg{pos: t.pos, text: t.text}
+	if (t.kind == tInt || (t.kind == tIdent && t.text != "now")) && p.peek().kind == tPipe {
+		return p.flags(t)
+	}
 	switch t.kind {
 	case tInt:
 		a.form, a.val = formInt, t.val
@@ -213,5 +217,23 @@ func (p *parser) arg() (rawArg, bool) {
 	if t.text == "now" {
 		a.form = formNow
 	}
+	return a, true
+}
+
+// flags parses A|B|... from its first term t: names or numbers.
+func (p *parser) flags(t token) (rawArg, bool) {
+	a := rawArg{pos: t.pos, form: formFlags, values: []token{t}}
+	parts := []string{t.text}
+	for p.peek().kind == tPipe {
+		p.next()
+		v := p.next()
+		if v.kind != tIdent && v.kind != tInt {
+			p.errs.add(v.pos, "expected a name or a number after '|', found %s", v.describe())
+			return a, false
+		}
+		a.values = append(a.values, v)
+		parts = append(parts, v.text)
+	}
+	a.text = strings.Join(parts, "|")
 	return a, true
 }

@@ -286,6 +286,8 @@ func (r *runner) op(s Stmt) (op model.Op, problem string) {
 			op.Sess = h
 		case ArgVersion:
 			op.Arg = int64(a.Version)
+		case ArgMode, ArgOptions:
+			op.Arg = a.Int
 		case ArgInt:
 			op.Arg = a.Int
 			if a.Now {

@@ -12,6 +12,8 @@ const (
 	ArgSess                       // an SSL_SESSION: a variable, sessN, or NULL
 	ArgInt                        // a number: N, -N, now, now+N, now-N
 	ArgVersion                    // TLS1_2 or TLS1_3
+	ArgMode                       // session cache mode bits: SERVER|NO_INTERNAL_STORE, OFF, or a number
+	ArgOptions                    // option bits: SSL_OP_NO_TICKET|SSL_OP_NO_ANTI_REPLAY, 0, or a number
 )
 
 // String names the type as messages use it.
@@ -27,6 +29,10 @@ func (t ArgType) String() string {
 		return "a number"
 	case ArgVersion:
 		return "a TLS version (TLS1_2 or TLS1_3)"
+	case ArgMode:
+		return "a cache mode (such as SERVER|NO_INTERNAL_STORE)"
+	case ArgOptions:
+		return "options (such as SSL_OP_NO_TICKET, or 0)"
 	}
 	return "nothing"
 }
@@ -54,6 +60,10 @@ func signature(k model.Kind) []ArgType {
 		out = append(out, ArgInt)
 	case model.ArgVersion:
 		out = append(out, ArgVersion)
+	case model.ArgMode:
+		out = append(out, ArgMode)
+	case model.ArgOptions:
+		out = append(out, ArgOptions)
 	}
 	return out
 }

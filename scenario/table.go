@@ -63,8 +63,11 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 	if c.Side == model.Server {
 		cfg += fmt.Sprintf(" tickets=%d", c.NumTickets)
 	}
-	if c.Config.NoTicket {
+	if c.Options&model.OptNoTicket != 0 {
 		cfg += " no_ticket"
+	}
+	if c.Options&model.OptNoAntiReplay != 0 {
+		cfg += " no_anti_replay"
 	}
 	switch c.Config.NewCB {
 	case model.NewCBReturn0:
@@ -123,6 +126,7 @@ func (r *runner) sslRow(l model.SSLView) row {
 	default:
 		parts = append(parts, "failed (fatal alert)")
 	}
+	parts = append(parts, r.ownSettings(l)...)
 	if l.Sess == 0 {
 		parts = append(parts, "no session")
 	} else {
@@ -141,6 +145,20 @@ func (r *runner) sslRow(l model.SSLView) row {
 	}
 	rw.text = strings.Join(parts, "  ")
 	return rw
+}
+
+// ownSettings lists the settings an SSL holds that differ from its
+// SSL_CTX's now (SSL_new copied them; either may have changed since).
+func (r *runner) ownSettings(l model.SSLView) []string {
+	c := r.st.Ctxs()[l.Ctx-1]
+	var out []string
+	if d := l.Options ^ c.Options; d != 0 {
+		out = append(out, "options "+l.Options.String())
+	}
+	if !l.Client && l.NumTickets != c.NumTickets {
+		out = append(out, fmt.Sprintf("tickets=%d", l.NumTickets))
+	}
+	return out
 }
 
 func (r *runner) sessRow(v model.SessView) row {

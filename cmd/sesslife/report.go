@@ -172,7 +172,7 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 	set := model.GenerableRules(prof)
 	cr := coverageReport{RulesTotal: len(set), RulesExercised: cov.Exercised(set), NeverExercised: []string{},
 		Fires: map[string]int{}, FirstSequence: map[string]int{}, Calls: map[string]int{}, Outcomes: cov.Outcomes,
-		KindsMissing: cov.Missing(info.Supports)}
+		KindsMissing: cov.Missing(properties.Checkable(info, prof))}
 	if cr.Outcomes == nil {
 		cr.Outcomes = map[string]int{}
 	}

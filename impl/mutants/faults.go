@@ -140,6 +140,28 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.NewCBOnTLS12Resumption, true)
 	case DefaultTimeout300:
 		return amount(impl.DefaultTimeout, func(any, int64) int64 { return 300 })
+	case ConnectNotCounted:
+		return choose(impl.ClientCountsConnect, false)
+	case ConnectGoodSkipsResumed:
+		return choose(impl.ClientCountsResumedGood, false)
+	case AcceptOnClientCtx:
+		return choose(impl.AcceptCountedOnServer, false)
+	case AcceptGoodSkipsTLS13:
+		return choose(impl.TLS13ServerCountsGood, false)
+	case CbHitsCountInternal:
+		return choose(impl.CbHitsCountsInternal, true)
+	case MatchIgnoresVersion:
+		return choose(impl.MatchComparesVersion, false)
+	case MatchKeepsVersionAfterClear:
+		return choose(impl.ClearResetsMethod, false)
+	case ModeCopiedAtNew:
+		return choose(impl.ModeReadAtUse, false)
+	case OptionsReturnOld:
+		return choose(impl.OptionsReturnNew, false)
+	case HandshakeReadsCtxOptions:
+		return choose(impl.HandshakeReadsSSLOptions, false)
+	case TicketsFromCtx:
+		return choose(impl.ServerSendsSSLCount, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

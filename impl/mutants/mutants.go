@@ -81,6 +81,19 @@ const (
 	StatefulMissUncounted
 	Ticket12KeepsOldCached
 	ShutdownDropsTickets
+	// Mutants of the calls added by issue 13: the handshake counters,
+	// SSL_has_matching_session_id and the settings after creation.
+	ConnectNotCounted
+	ConnectGoodSkipsResumed
+	AcceptOnClientCtx
+	AcceptGoodSkipsTLS13
+	CbHitsCountInternal
+	MatchIgnoresVersion
+	MatchKeepsVersionAfterClear
+	ModeCopiedAtNew
+	OptionsReturnOld
+	HandshakeReadsCtxOptions
+	TicketsFromCtx
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

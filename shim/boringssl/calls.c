@@ -10,17 +10,32 @@
 
 #include <stdio.h>
 
-/* BoringSSL has every call of calls.h: SSL_get0_session is a macro for
- * SSL_get_session, and the counters other than SSL_CTX_sess_number are
- * functions that return 0 (the profile says so, rather than the hello). */
+/* The protocol's SSL_OP_NO_ANTI_REPLAY (docs/protocol.md §3), which
+ * BoringSSL lacks; its SSL_OP_NO_TICKET has OpenSSL's value. */
+#define PROTO_OP_NO_ANTI_REPLAY 0x01000000LL
+
+/* BoringSSL has every call of calls.h but SSL_has_matching_session_id and
+ * SSL_set_num_tickets (no function, no macro in ssl.h):
+ * SSL_get0_session is a macro for SSL_get_session, and the counters other
+ * than SSL_CTX_sess_number are functions that return 0 (the profile says
+ * so, rather than the hello). */
 int lib_implemented(enum op op)
 {
-    return op != OP_UNKNOWN;
+    return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets;
+}
+
+static int is_options_call(enum op op)
+{
+    return op == OP_SSL_CTX_set_options || op == OP_SSL_CTX_clear_options || op == OP_SSL_set_options
+           || op == OP_SSL_clear_options;
 }
 
 int lib_check_request(const struct request *rq, char *err, size_t errlen)
 {
-    (void)rq, (void)err, (void)errlen;
+    if (is_options_call(rq->code) && (rq->arg & PROTO_OP_NO_ANTI_REPLAY) != 0) {
+        snprintf(err, errlen, "BoringSSL has no SSL_OP_NO_ANTI_REPLAY (\"arg\" 0x%llx)", rq->arg);
+        return -1;
+    }
     return 0;
 }
 
@@ -123,6 +138,43 @@ long lib_ctx_hits(SSL_CTX *ctx) { return SSL_CTX_sess_hits(ctx); }
 long lib_ctx_misses(SSL_CTX *ctx) { return SSL_CTX_sess_misses(ctx); }
 long lib_ctx_timeouts(SSL_CTX *ctx) { return SSL_CTX_sess_timeouts(ctx); }
 long lib_ctx_cache_full(SSL_CTX *ctx) { return SSL_CTX_sess_cache_full(ctx); }
+long lib_ctx_connect(SSL_CTX *ctx) { return SSL_CTX_sess_connect(ctx); }
+long lib_ctx_connect_good(SSL_CTX *ctx) { return SSL_CTX_sess_connect_good(ctx); }
+long lib_ctx_accept(SSL_CTX *ctx) { return SSL_CTX_sess_accept(ctx); }
+long lib_ctx_accept_good(SSL_CTX *ctx) { return SSL_CTX_sess_accept_good(ctx); }
+long lib_ctx_cb_hits(SSL_CTX *ctx) { return SSL_CTX_sess_cb_hits(ctx); }
+
+/* The settings: BoringSSL's options are a uint32_t, masked to the one
+ * protocol option it has; SSL_CTX_set_num_tickets caps the count at 16. */
+long long lib_ctx_set_cache_mode(SSL_CTX *ctx, long long mode) { return SSL_CTX_set_session_cache_mode(ctx, (int)mode); }
+long long lib_ctx_set_num_tickets(SSL_CTX *ctx, long long n) { return SSL_CTX_set_num_tickets(ctx, (size_t)n); }
+
+long long lib_ctx_set_options(SSL_CTX *ctx, long long opts, int set)
+{
+    uint32_t r = set ? SSL_CTX_set_options(ctx, (uint32_t)opts) : SSL_CTX_clear_options(ctx, (uint32_t)opts);
+
+    return (long long)(r & SSL_OP_NO_TICKET);
+}
+
+long long lib_ssl_set_options(SSL *ssl, long long opts, int set)
+{
+    uint32_t r = set ? SSL_set_options(ssl, (uint32_t)opts) : SSL_clear_options(ssl, (uint32_t)opts);
+
+    return (long long)(r & SSL_OP_NO_TICKET);
+}
+
+/* Never called: lib_implemented leaves these two out. */
+long long lib_ssl_set_num_tickets(SSL *ssl, long long n)
+{
+    (void)ssl, (void)n;
+    return 0;
+}
+
+int lib_has_matching(SSL *ssl, SSL_SESSION *s)
+{
+    (void)ssl, (void)s;
+    return 0;
+}
 
 unsigned int lib_sess_id_len(SSL_SESSION *s)
 {

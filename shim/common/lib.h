@@ -105,6 +105,23 @@ long lib_ctx_hits(lib_ctx *ctx);
 long lib_ctx_misses(lib_ctx *ctx);
 long lib_ctx_timeouts(lib_ctx *ctx);
 long lib_ctx_cache_full(lib_ctx *ctx);
+long lib_ctx_connect(lib_ctx *ctx);
+long lib_ctx_connect_good(lib_ctx *ctx);
+long lib_ctx_accept(lib_ctx *ctx);
+long lib_ctx_accept_good(lib_ctx *ctx);
+long lib_ctx_cb_hits(lib_ctx *ctx);
+/* lib_has_matching asks whether ssl's SSL_CTX caches a session with the id
+ * of s (SSL_has_matching_session_id). */
+int lib_has_matching(lib_ssl *ssl, lib_sess *s);
+/* The settings calls take and return the protocol's values (OpenSSL's
+ * bits, docs/protocol.md §3); a library that spells them otherwise
+ * translates. The options calls set (set != 0) or clear bits and return the
+ * options that result, masked to PROTO_OPTIONS. */
+long long lib_ctx_set_cache_mode(lib_ctx *ctx, long long mode);
+long long lib_ctx_set_options(lib_ctx *ctx, long long opts, int set);
+long long lib_ssl_set_options(lib_ssl *ssl, long long opts, int set);
+long long lib_ctx_set_num_tickets(lib_ctx *ctx, long long n);
+long long lib_ssl_set_num_tickets(lib_ssl *ssl, long long n);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

@@ -242,6 +242,30 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
         return lib_ctx_cache_full(ce->ctx);
     case OP_tick:
         return 0; /* the clock came with the request */
+    case OP_SSL_CTX_sess_connect:
+        return lib_ctx_connect(ce->ctx);
+    case OP_SSL_CTX_sess_connect_good:
+        return lib_ctx_connect_good(ce->ctx);
+    case OP_SSL_CTX_sess_accept:
+        return lib_ctx_accept(ce->ctx);
+    case OP_SSL_CTX_sess_accept_good:
+        return lib_ctx_accept_good(ce->ctx);
+    case OP_SSL_CTX_sess_cb_hits:
+        return lib_ctx_cb_hits(ce->ctx);
+    case OP_SSL_has_matching_session_id:
+        return lib_has_matching(c->ssl, s);
+    case OP_SSL_CTX_set_session_cache_mode:
+        return lib_ctx_set_cache_mode(ce->ctx, rq->arg);
+    case OP_SSL_CTX_set_options:
+    case OP_SSL_CTX_clear_options:
+        return lib_ctx_set_options(ce->ctx, rq->arg, rq->code == OP_SSL_CTX_set_options);
+    case OP_SSL_set_options:
+    case OP_SSL_clear_options:
+        return lib_ssl_set_options(c->ssl, rq->arg, rq->code == OP_SSL_set_options);
+    case OP_SSL_CTX_set_num_tickets:
+        return lib_ctx_set_num_tickets(ce->ctx, rq->arg);
+    case OP_SSL_set_num_tickets:
+        return lib_ssl_set_num_tickets(c->ssl, rq->arg);
     default:
         snprintf(err, errlen, "not a call");
         return -1;

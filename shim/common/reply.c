@@ -137,8 +137,11 @@ void observe(struct shim *sh, long long id)
             continue;
         x = sh->ctxs[i]->ctx;
         sb_printf(&b, "%s{\"ctx\":%zu,\"number\":%ld,\"hits\":%ld,\"misses\":%ld,\"timeouts\":%ld,"
-                  "\"cache_full\":%ld}", first ? "" : ",", i + 1, lib_ctx_number(x), lib_ctx_hits(x),
-                  lib_ctx_misses(x), lib_ctx_timeouts(x), lib_ctx_cache_full(x));
+                  "\"cache_full\":%ld,\"connect\":%ld,\"connect_good\":%ld,\"accept\":%ld,"
+                  "\"accept_good\":%ld,\"cb_hits\":%ld}", first ? "" : ",", i + 1, lib_ctx_number(x),
+                  lib_ctx_hits(x), lib_ctx_misses(x), lib_ctx_timeouts(x), lib_ctx_cache_full(x),
+                  lib_ctx_connect(x), lib_ctx_connect_good(x), lib_ctx_accept(x), lib_ctx_accept_good(x),
+                  lib_ctx_cb_hits(x));
         first = 0;
     }
     sb_printf(&b, "],\"ssls\":[");

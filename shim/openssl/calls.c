@@ -106,6 +106,41 @@ long lib_ctx_hits(SSL_CTX *ctx) { return SSL_CTX_sess_hits(ctx); }
 long lib_ctx_misses(SSL_CTX *ctx) { return SSL_CTX_sess_misses(ctx); }
 long lib_ctx_timeouts(SSL_CTX *ctx) { return SSL_CTX_sess_timeouts(ctx); }
 long lib_ctx_cache_full(SSL_CTX *ctx) { return SSL_CTX_sess_cache_full(ctx); }
+long lib_ctx_connect(SSL_CTX *ctx) { return SSL_CTX_sess_connect(ctx); }
+long lib_ctx_connect_good(SSL_CTX *ctx) { return SSL_CTX_sess_connect_good(ctx); }
+long lib_ctx_accept(SSL_CTX *ctx) { return SSL_CTX_sess_accept(ctx); }
+long lib_ctx_accept_good(SSL_CTX *ctx) { return SSL_CTX_sess_accept_good(ctx); }
+long lib_ctx_cb_hits(SSL_CTX *ctx) { return SSL_CTX_sess_cb_hits(ctx); }
+
+/* The protocol's option bits are OpenSSL's; the value compared is masked
+ * to them (docs/protocol.md §3). */
+#define PROTO_OPTIONS ((uint64_t)(SSL_OP_NO_TICKET | SSL_OP_NO_ANTI_REPLAY))
+
+long long lib_ctx_set_cache_mode(SSL_CTX *ctx, long long mode) { return SSL_CTX_set_session_cache_mode(ctx, (long)mode); }
+long long lib_ctx_set_num_tickets(SSL_CTX *ctx, long long n) { return SSL_CTX_set_num_tickets(ctx, (size_t)n); }
+long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
+
+long long lib_ctx_set_options(SSL_CTX *ctx, long long opts, int set)
+{
+    uint64_t r = set ? SSL_CTX_set_options(ctx, (uint64_t)opts) : SSL_CTX_clear_options(ctx, (uint64_t)opts);
+
+    return (long long)(r & PROTO_OPTIONS);
+}
+
+long long lib_ssl_set_options(SSL *ssl, long long opts, int set)
+{
+    uint64_t r = set ? SSL_set_options(ssl, (uint64_t)opts) : SSL_clear_options(ssl, (uint64_t)opts);
+
+    return (long long)(r & PROTO_OPTIONS);
+}
+
+int lib_has_matching(SSL *ssl, SSL_SESSION *s)
+{
+    unsigned int len = 0;
+    const unsigned char *id = SSL_SESSION_get_id(s, &len);
+
+    return SSL_has_matching_session_id(ssl, id, len);
+}
 
 unsigned int lib_sess_id_len(SSL_SESSION *s)
 {

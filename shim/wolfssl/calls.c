@@ -16,17 +16,33 @@
 #include <limits.h>
 #include <stdio.h>
 
-/* wolfSSL 5.5.4 has no SSL_SESSION_set_time (no function, no macro): the
- * call is not offered. */
+/* The protocol's option bits (OpenSSL's values, docs/protocol.md §3). */
+#define PROTO_OP_NO_TICKET 0x00004000LL
+#define PROTO_OP_NO_ANTI_REPLAY 0x01000000LL
+
+/* wolfSSL 5.5.4 has none of SSL_SESSION_set_time,
+ * SSL_has_matching_session_id and SSL_set_num_tickets (no function, no
+ * macro): those calls are not offered. */
 int lib_implemented(enum op op)
 {
-    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time;
+    return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
+           && op != OP_SSL_set_num_tickets;
+}
+
+static int is_options_call(enum op op)
+{
+    return op == OP_SSL_CTX_set_options || op == OP_SSL_CTX_clear_options || op == OP_SSL_set_options
+           || op == OP_SSL_clear_options;
 }
 
 int lib_check_request(const struct request *rq, char *err, size_t errlen)
 {
     if (rq->cfg.timeout > UINT_MAX) { /* wolfSSL keeps timeouts in a word32 */
         snprintf(err, errlen, "\"timeout\" must be an integer in 0..4294967295");
+        return -1;
+    }
+    if (is_options_call(rq->code) && (rq->arg & PROTO_OP_NO_ANTI_REPLAY) != 0) {
+        snprintf(err, errlen, "wolfSSL has no SSL_OP_NO_ANTI_REPLAY (\"arg\" 0x%llx)", rq->arg);
         return -1;
     }
     return 0;
@@ -147,6 +163,64 @@ long lib_ctx_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_hits(ctx); }
 long lib_ctx_misses(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_misses(ctx); }
 long lib_ctx_timeouts(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_timeouts(ctx); }
 long lib_ctx_cache_full(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cache_full(ctx); }
+long lib_ctx_connect(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_connect(ctx); }
+long lib_ctx_connect_good(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_connect_good(ctx); }
+long lib_ctx_accept(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_accept(ctx); }
+long lib_ctx_accept_good(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_accept_good(ctx); }
+long lib_ctx_cb_hits(WOLFSSL_CTX *ctx) { return wolfSSL_CTX_sess_cb_hits(ctx); }
+
+/* wolf_options and proto_options translate the protocol's SSL_OP_NO_TICKET
+ * (0x4000) to wolfSSL's (0x80000) and back. */
+static long wolf_options(long long opts)
+{
+    return (opts & PROTO_OP_NO_TICKET) != 0 ? WOLFSSL_OP_NO_TICKET : 0;
+}
+
+static long long proto_options(long opts)
+{
+    return (opts & WOLFSSL_OP_NO_TICKET) != 0 ? PROTO_OP_NO_TICKET : 0;
+}
+
+long long lib_ctx_set_options(WOLFSSL_CTX *ctx, long long opts, int set)
+{
+    long r = set ? wolfSSL_CTX_set_options(ctx, wolf_options(opts)) : wolfSSL_CTX_clear_options(ctx, wolf_options(opts));
+
+    return proto_options(r);
+}
+
+long long lib_ssl_set_options(WOLFSSL *ssl, long long opts, int set)
+{
+    long r = set ? wolfSSL_set_options(ssl, wolf_options(opts)) : wolfSSL_clear_options(ssl, wolf_options(opts));
+
+    return proto_options(r);
+}
+
+/* SSL_CTX_set_session_cache_mode: wolfSSL returns WOLFSSL_SUCCESS, not the
+ * old mode. */
+long long lib_ctx_set_cache_mode(WOLFSSL_CTX *ctx, long long mode)
+{
+    return wolfSSL_CTX_set_session_cache_mode(ctx, cache_mode(mode));
+}
+
+long long lib_ctx_set_num_tickets(WOLFSSL_CTX *ctx, long long n)
+{
+    return wolfSSL_CTX_set_num_tickets(ctx, (size_t)n);
+}
+
+/* Never called: lib_implemented says wolfSSL has no SSL_set_num_tickets. */
+long long lib_ssl_set_num_tickets(WOLFSSL *ssl, long long n)
+{
+    (void)ssl, (void)n;
+    return 0;
+}
+
+/* Never called: lib_implemented says wolfSSL has no
+ * SSL_has_matching_session_id. */
+int lib_has_matching(WOLFSSL *ssl, WOLFSSL_SESSION *s)
+{
+    (void)ssl, (void)s;
+    return 0;
+}
 
 /* Never called: lib_implemented says wolfSSL has no SSL_SESSION_set_time. */
 long long lib_sess_set_time(WOLFSSL_SESSION *s, long long t)

@@ -21,8 +21,8 @@ var replyCorpus = []struct {
 	{`{"id":7,"ret":-1700000003,"events":[{"ev":"remove_cb","ctx":1,"sess":4}]}`, true},
 	{`{"id":12,"unimplemented":true}`, true},
 	{`{"id":3,"error":"ssl 9 is not a live SSL"}`, true},
-	{`{"id":10,"observation":{"ctxs":[{"ctx":1,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0},` +
-		`{"ctx":2,"number":2,"hits":0,"misses":0,"timeouts":0,"cache_full":0}],"ssls":[{"ssl":2,"sess":-1,"reused":false}],` +
+	{`{"id":10,"observation":{"ctxs":[{"ctx":1,"number":0,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0},` +
+		`{"ctx":2,"number":2,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],"ssls":[{"ssl":2,"sess":-1,"reused":false}],` +
 		`"sessions":[{"sess":4,"resumable":false,"id_len":32,"time":1700000003,"timeout":7200}]}}`, true},
 	{`{"id":2,"observation":{"ctxs":[],"ssls":[],"sessions":[]}}`, true},
 	{`{"id":11,"error":"SSL_CTX_new needs a \"config\" object"}`, false},

@@ -60,8 +60,9 @@ func (d *decoder) eat(c byte) bool {
 
 func (d *decoder) fail() { d.bad = true }
 
-// maxKeys bounds the keys of one object (reply's largest has six).
-const maxKeys = 8
+// maxKeys bounds the keys of one object (an observed SSL_CTX, the
+// largest, has eleven).
+const maxKeys = 12
 
 // object reads {"key":value,...}, handing each key to field, which reads
 // the value and returns false for a key it does not know. Keys may come
@@ -265,6 +266,16 @@ func (d *decoder) ctx() wireCtx {
 			c.Timeouts = d.intPtr()
 		case "cache_full":
 			c.CacheFull = d.intPtr()
+		case "connect":
+			c.Connect = d.intPtr()
+		case "connect_good":
+			c.ConnectGood = d.intPtr()
+		case "accept":
+			c.Accept = d.intPtr()
+		case "accept_good":
+			c.AcceptGood = d.intPtr()
+		case "cb_hits":
+			c.CbHits = d.intPtr()
 		default:
 			return false
 		}

@@ -103,7 +103,7 @@ func runFake(mode string) int {
 			if mode == "bad-observe" {
 				say(`{"id":%d,"observation":{"ctxs":[{"ctx":1,"number":0}],"ssls":[],"sessions":[]}}`, req.ID)
 			} else {
-				say(`{"id":%d,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":3,"misses":4,"timeouts":5,"cache_full":6}],`+
+				say(`{"id":%d,"observation":{"ctxs":[{"ctx":1,"number":2,"hits":3,"misses":4,"timeouts":5,"cache_full":6,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],`+
 					`"ssls":[{"ssl":1,"sess":-1,"reused":true}],"sessions":[{"sess":1,"resumable":true,"id_len":32,"time":7,"timeout":8}]}}`, req.ID)
 			}
 			continue

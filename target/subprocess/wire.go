@@ -149,12 +149,17 @@ type wireObservation struct {
 }
 
 type wireCtx struct {
-	Ctx       *int64 `json:"ctx"`
-	Number    *int64 `json:"number"`
-	Hits      *int64 `json:"hits"`
-	Misses    *int64 `json:"misses"`
-	Timeouts  *int64 `json:"timeouts"`
-	CacheFull *int64 `json:"cache_full"`
+	Ctx         *int64 `json:"ctx"`
+	Number      *int64 `json:"number"`
+	Hits        *int64 `json:"hits"`
+	Misses      *int64 `json:"misses"`
+	Timeouts    *int64 `json:"timeouts"`
+	CacheFull   *int64 `json:"cache_full"`
+	Connect     *int64 `json:"connect"`
+	ConnectGood *int64 `json:"connect_good"`
+	Accept      *int64 `json:"accept"`
+	AcceptGood  *int64 `json:"accept_good"`
+	CbHits      *int64 `json:"cb_hits"`
 }
 
 type wireSSL struct {
@@ -287,7 +292,10 @@ func (r reply) observation() (model.Observation, error) {
 			src  *int64
 			dst  *int64
 		}{{"number", c.Number, &o.Number}, {"hits", c.Hits, &o.Hits}, {"misses", c.Misses, &o.Misses},
-			{"timeouts", c.Timeouts, &o.Timeouts}, {"cache_full", c.CacheFull, &o.CacheFull}} {
+			{"timeouts", c.Timeouts, &o.Timeouts}, {"cache_full", c.CacheFull, &o.CacheFull},
+			{"connect", c.Connect, &o.Connect}, {"connect_good", c.ConnectGood, &o.ConnectGood},
+			{"accept", c.Accept, &o.Accept}, {"accept_good", c.AcceptGood, &o.AcceptGood},
+			{"cb_hits", c.CbHits, &o.CbHits}} {
 			v, err := need(f.name, f.src)
 			*f.dst = v
 			check(err)

@@ -1,0 +1,126 @@
+package model_test
+
+// The rules of settings changed after creation (docs/spec.md, "Settings
+// after creation"). Expectations come from OpenSSL 3.0's source
+// (ssl_lib.c SSL_new, SSL_CTX_ctrl, the options calls, ssl_update_cache;
+// statem_srvr.c) and were confirmed on 3.0.19.
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/sesslife/sesslife/model"
+)
+
+func cacheMode(ctx model.Handle, m model.CacheMode) model.Op {
+	return model.Op{Kind: model.CtxSetCacheMode, Ctx: ctx, Arg: int64(m)}
+}
+func ctxOpts(ctx model.Handle, o model.Options) model.Op {
+	return model.Op{Kind: model.CtxSetOptions, Ctx: ctx, Arg: int64(o)}
+}
+func ctxClearOpts(ctx model.Handle, o model.Options) model.Op {
+	return model.Op{Kind: model.CtxClearOptions, Ctx: ctx, Arg: int64(o)}
+}
+func sslOpts(ssl model.Handle, o model.Options) model.Op {
+	return model.Op{Kind: model.SetOptions, SSL: ssl, Arg: int64(o)}
+}
+func sslClearOpts(ssl model.Handle, o model.Options) model.Op {
+	return model.Op{Kind: model.ClearOptions, SSL: ssl, Arg: int64(o)}
+}
+func ctxTickets(ctx model.Handle, n int64) model.Op {
+	return model.Op{Kind: model.CtxSetNumTickets, Ctx: ctx, Arg: n}
+}
+func sslTickets(ssl model.Handle, n int64) model.Op {
+	return model.Op{Kind: model.SetNumTickets, SSL: ssl, Arg: n}
+}
+
+const (
+	noTicketOpt   = model.OptNoTicket
+	antiReplayOpt = model.OptNoAntiReplay
+)
+
+func TestRuleConfig(t *testing.T) {
+	runScenarios(t, []scenario{
+		{id: "CFG-CACHE-MODE", steps: []step{
+			do(newCtx(1, server()), 0),
+			do(cacheMode(1, model.CacheOff), int64(model.CacheServer)),
+			do(cacheMode(1, model.CacheClient|model.CacheServer), int64(model.CacheOff)),
+			do(cacheMode(1, model.CacheServer|model.CacheNoAutoClear), int64(model.CacheClient|model.CacheServer)),
+		}},
+		// The mode is read at use: an SSL made before the change follows
+		// the new mode (OFF: an empty TLS 1.2 session id, nothing cached).
+		{id: "CFG-CACHE-MODE-LIVE-SSL", steps: []step{
+			do(newCtx(1, server(noTicket)), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(cacheMode(1, model.CacheOff), int64(model.CacheServer)),
+			do(hs(1, 2, tls12), 1), do(number(1), 0), do(get0(1), 1), do(resumable(1), 0),
+		}, check: wantIDLen(1, 0)},
+		{id: "CFG-OPTIONS-RETURN", steps: []step{
+			do(newCtx(1, server()), 0),
+			do(ctxOpts(1, noTicketOpt), int64(noTicketOpt)),
+			do(ctxOpts(1, antiReplayOpt), int64(noTicketOpt|antiReplayOpt)),
+			do(ctxClearOpts(1, noTicketOpt), int64(antiReplayOpt)),
+			do(newSSL(1, 1), 0),
+			do(sslOpts(1, noTicketOpt), int64(noTicketOpt|antiReplayOpt)),
+			do(sslClearOpts(1, noTicketOpt|antiReplayOpt), 0),
+			do(ctxClearOpts(1, 0), int64(antiReplayOpt)),
+		}},
+		// ssl2 was made while its SSL_CTX issued tickets, and keeps doing
+		// so: its TLS 1.2 session has an empty id and is not cached; ssl4,
+		// made after SSL_OP_NO_TICKET, caches its session.
+		{id: "CFG-OPTIONS-COPIED", steps: []step{
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(ctxOpts(1, noTicketOpt), int64(noTicketOpt)),
+			do(hs(1, 2, tls12), 1), do(number(1), 0),
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0),
+			do(hs(3, 4, tls12), 1), do(number(1), 1),
+		}},
+		// A client SSL with SSL_OP_NO_TICKET sends no ticket extension: the
+		// ticket-issuing server gives it an id and caches the session.
+		{id: "CFG-OPTIONS-SSL", steps: []step{
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(sslOpts(1, noTicketOpt), int64(noTicketOpt)),
+			do(hs(1, 2, tls12), 1), do(number(1), 1), do(get0(1), 1), do(resumable(1), 1),
+			do(shutdown(1), 0), do(clearSSL(1), 1), do(sslClearOpts(1, 0), int64(noTicketOpt)),
+		}, check: wantIDLen(1, 32)},
+		// ssl2 keeps the count it copied at SSL_new; ssl4 sends the count
+		// set on it.
+		{id: "CFG-NUM-TICKETS", steps: []step{
+			do(newCtx(1, server(newCB0)), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(ctxTickets(1, 0), 1),
+			do(hs(1, 2, tls13), 1, newCB(1, 1), gone(1), newCB(1, 2)),
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0),
+			do(sslTickets(4, 3), 1),
+			do(hs(3, 4, tls13), 1, newCB(1, 3), gone(3), newCB(1, 4), gone(4), newCB(1, 5)),
+			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0),
+			do(hs(5, 6, tls13), 1),
+		}},
+	})
+}
+
+// TestLeavesOutSettings: LeavesOut names the settings calls a profile's
+// Check refuses whatever their arguments, so that coverage does not wait
+// for them; openssl-3.0 leaves none out.
+func TestLeavesOutSettings(t *testing.T) {
+	for _, k := range model.Kinds() {
+		if model.OpenSSL30().LeavesOut(k) {
+			t.Errorf("openssl-3.0 leaves out %v", k)
+		}
+	}
+	wolf := model.WolfSSL55()
+	for _, k := range []model.Kind{model.CtxSetCacheMode, model.SetNumTickets} {
+		if !wolf.LeavesOut(k) {
+			t.Errorf("wolfssl-5.5 does not leave out %v", k)
+		}
+	}
+	st := model.New(wolf)
+	if _, err := st.Step(newCtx(1, server())); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Check(cacheMode(1, model.CacheServer)); !errors.Is(err, model.ErrUnmodelled) {
+		t.Errorf("wolfssl-5.5 Check(SSL_CTX_set_session_cache_mode) = %v, want ErrUnmodelled", err)
+	}
+}

@@ -130,7 +130,9 @@ func TestRenameBehavesAlike(t *testing.T) {
 				}
 				followAlike(t, src, a, b, m, 40)
 			}
-			if changed < 100 {
+			// Half at least: sequences that name fewer than two sessions
+			// have nothing to permute.
+			if changed < 75 {
 				t.Errorf("only %d of 150 renamings changed anything", changed)
 			}
 		})

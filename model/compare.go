@@ -77,13 +77,15 @@ const (
 	FieldConnection
 )
 
+// fieldNames are the fields' names in reports; a field that is what one
+// call reads takes that call's C name from the call table.
 var fieldNames = [...]string{
 	FieldNone: "none", FieldSessNumber: "sess_number", FieldSessHits: "sess_hits", FieldSessMisses: "sess_misses",
 	FieldSessTimeouts: "sess_timeouts", FieldSessCacheFull: "sess_cache_full", FieldSessConnect: "sess_connect",
 	FieldSessConnectGood: "sess_connect_good", FieldSessAccept: "sess_accept", FieldSessAcceptGood: "sess_accept_good",
 	FieldSessCbHits: "sess_cb_hits", FieldLive: "live",
-	FieldSSLSession: "session", FieldReused: "SSL_session_reused", FieldResumable: "SSL_SESSION_is_resumable",
-	FieldIDLen: "id length", FieldTime: "SSL_SESSION_get_time", FieldTimeout: "SSL_SESSION_get_timeout",
+	FieldSSLSession: "session", FieldReused: SessionReused.String(), FieldResumable: IsResumable.String(),
+	FieldIDLen: "id length", FieldTime: GetTime.String(), FieldTimeout: GetTimeout.String(),
 	FieldRefs: "reference count", FieldCached: "cache", FieldConnection: "connection",
 }
 

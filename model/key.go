@@ -98,6 +98,10 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 	b = kInt(b, c.cacheFull)
 	b = kInt(b, c.connectGood)
 	b = kInt(b, c.acceptGood)
+	b = kInt(b, c.connect)
+	b = kInt(b, c.accept)
+	b = kInt(b, c.cbHits)
+	b = kUint(b, uint64(c.options))
 	b = kRefs(b, c.list)
 	b = kInt(b, c.hint)
 	for _, key := range c.keys {
@@ -118,6 +122,9 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, l.timeout)
 	b = kRefs(b, l.buffered)
 	b = kInt(b, int64(l.pinned))
+	b = kInt(b, int64(l.method))
+	b = kUint(b, uint64(l.options))
+	b = kInt(b, l.numTickets)
 	return kInt(b, int64(l.conf))
 }
 
@@ -294,6 +301,10 @@ func (k *keyReader) ctx(c *ctxObj) {
 	c.cacheFull = k.int()
 	c.connectGood = k.int()
 	c.acceptGood = k.int()
+	c.connect = k.int()
+	c.accept = k.int()
+	c.cbHits = k.int()
+	c.options = Options(k.uint())
 	c.list = k.refs(c.list)
 	c.hint = k.int()
 	for i := range c.keys {
@@ -314,6 +325,9 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.timeout = k.int()
 	l.buffered = k.refs(l.buffered)
 	l.pinned = Version(k.int())
+	l.method = Version(k.int())
+	l.options = Options(k.uint())
+	l.numTickets = k.int()
 	l.conf = sessRef(k.int())
 }
 

@@ -17,10 +17,10 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		want int
 	}{
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
-		{ctxObj{}, 18},
+		{ctxObj{}, 22},
 		{CtxConfig{}, 9},
 		{ticketKey{}, 2},
-		{sslObj{}, 20},
+		{sslObj{}, 23},
 		{sessObj{}, 21},
 		{ticket{}, 10},
 	} {

@@ -268,11 +268,11 @@ func (c *checker) bits(r rawArg, a Arg, want ArgType, k model.Kind, n int) (Arg,
 func creator(t ArgType) string {
 	switch t {
 	case ArgCtx:
-		return "SSL_CTX_new"
+		return model.CtxNew.String()
 	case ArgSSL:
-		return "SSL_new"
+		return model.SSLNew.String()
 	}
-	return "SSL_get1_session"
+	return model.Get1.String()
 }
 
 // describe says what an argument is, for "found ..." messages.

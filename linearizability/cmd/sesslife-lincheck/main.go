@@ -21,12 +21,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,21 +32,21 @@ import (
 	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/linearizability"
 	"github.com/sesslife/sesslife/target"
-	"github.com/sesslife/sesslife/target/subprocess"
+	"github.com/sesslife/sesslife/target/targets"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// targets collects repeated --target flags.
-type targets []string
+// targetList collects repeated --target flags.
+type targetList []string
 
-func (t *targets) String() string     { return strings.Join(*t, ",") }
-func (t *targets) Set(v string) error { *t = append(*t, v); return nil }
+func (t *targetList) String() string     { return strings.Join(*t, ",") }
+func (t *targetList) Set(v string) error { *t = append(*t, v); return nil }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife-lincheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var ts targets
+	var ts targetList
 	fs.Var(&ts, "target", "impl, openssl or exec:PATH (repeatable; default: impl, and openssl when its shim is built)")
 	runs := fs.Int("runs", 3, "runs per target, with seeds seed, seed+1, ...")
 	seed := fs.Uint64("seed", 1, "seed of the first run")
@@ -85,8 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		opts = append(opts, mutants.Yields())
 	}
 	if len(ts) == 0 {
-		ts = targets{"impl"}
-		if _, err := findShim(); err == nil || os.Getenv("CI") == "true" {
+		ts = targetList{"impl"}
+		if _, err := targets.FindShim(opensslShim); err == nil || os.Getenv("CI") == "true" {
 			ts = append(ts, "openssl")
 		} else {
 			fmt.Fprintf(stdout, "openssl: skipped: %v\n", err)
@@ -123,35 +121,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// open makes the target a --target value names.
-func open(spec string, opts []impl.Option) (target.Target, error) {
-	switch {
-	case spec == "impl":
-		return impl.NewTarget(opts...), nil
-	case spec == "openssl":
-		path, err := findShim()
-		if err != nil {
-			return nil, err
-		}
-		return subprocess.New(path, subprocess.WithTimeout(20*time.Second))
-	case strings.HasPrefix(spec, "exec:"):
-		return subprocess.New(strings.TrimPrefix(spec, "exec:"), subprocess.WithTimeout(20*time.Second))
-	}
-	return nil, fmt.Errorf("unknown target %q (want impl, openssl or exec:PATH)", spec)
-}
+// opensslShim is the shim binary the default run looks for.
+const opensslShim = "sesslife-shim-openssl"
 
-// findShim looks for the OpenSSL shim that `make shim` builds: in ./bin,
-// then next to this command.
-func findShim() (string, error) {
-	const name = "sesslife-shim-openssl"
-	candidates := []string{filepath.Join("bin", name)}
-	if exe, err := os.Executable(); err == nil {
-		candidates = append(candidates, filepath.Join(filepath.Dir(exe), name))
-	}
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			return c, nil
-		}
-	}
-	return "", errors.New(name + " not found in ./bin or next to sesslife-lincheck: run `make shim`")
+// open makes the target a --target value names (package targets, the one
+// place that knows where shims live), with a call timeout that only
+// guards against a hang.
+func open(spec string, opts []impl.Option) (target.Target, error) {
+	return targets.Open(spec, targets.Options{Timeout: 20 * time.Second, Impl: opts})
 }

@@ -26,6 +26,9 @@
 #define SHIM_THREADS 0
 #define LIB_NAME "BoringSSL"
 #define LIB_PROFILE "boringssl"
+/* A TLS 1.3 server sends its tickets only when it next writes
+ * (../libssl/io.c). */
+#define LIB_TICKETS_WAIT_FOR_WRITE 1
 
 typedef SSL_CTX lib_ctx;
 typedef SSL lib_ssl;

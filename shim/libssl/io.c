@@ -1,7 +1,11 @@
 /*
- * io.c - the OpenSSL side of the in-memory connections (../common/
- * transport.c): each SSL reads and writes a pair of memory BIOs, fresh for
- * every handshake; the common code moves the bytes between them.
+ * io.c - the in-memory connections (../common/transport.c) for the libssl
+ * API that OpenSSL and BoringSSL share (../openssl, ../boringssl): each SSL
+ * reads and writes a pair of memory BIOs, fresh for every handshake; the
+ * common code moves the bytes between them.
+ *
+ * A library whose TLS 1.3 server holds its tickets back until it next
+ * writes defines LIB_TICKETS_WAIT_FOR_WRITE in its library.h (BoringSSL).
  */
 #include "shim.h"
 
@@ -67,12 +71,32 @@ void lib_handshake_prepare(struct shim *sh, struct conn *c, int version)
     SSL_set_bio(c->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
 }
 
+#ifndef LIB_TICKETS_WAIT_FOR_WRITE
+#define LIB_TICKETS_WAIT_FOR_WRITE 0
+#endif
+
+/*
+ * lib_handshake_step runs one SSL_do_handshake. Under
+ * LIB_TICKETS_WAIT_FOR_WRITE a TLS 1.3 server's NewSessionTickets are not
+ * flushed until it next writes (BoringSSL: tls13_server.cc
+ * do_send_new_session_ticket), so a zero-byte SSL_write right after the
+ * handshake flushes them, as a server that answers its client would, and
+ * they travel with the handshake as they do with OpenSSL (docs/protocol.md
+ * §6).
+ */
 int lib_handshake_step(struct conn *c)
 {
+    static const unsigned char nothing[1];
     int r = SSL_do_handshake(c->ssl);
 
-    if (r == 1)
+    if (r == 1) {
+        if (LIB_TICKETS_WAIT_FOR_WRITE && !c->client && SSL_version(c->ssl) == TLS1_3_VERSION
+            && SSL_write(c->ssl, nothing, 0) < 0) {
+            fprintf(stderr, "shim: flushing the server's tickets failed\n");
+            log_ssl_errors("handshake");
+        }
         return 1;
+    }
     return SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_READ ? 0 : -1;
 }
 

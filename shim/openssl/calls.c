@@ -142,41 +142,6 @@ int lib_has_matching(SSL *ssl, SSL_SESSION *s)
     return SSL_has_matching_session_id(ssl, id, len);
 }
 
-unsigned int lib_sess_id_len(SSL_SESSION *s)
-{
-    unsigned int len = 0;
-
-    SSL_SESSION_get_id(s, &len);
-    return len;
-}
-
-void log_ssl_errors(const char *what)
-{
-    unsigned long e;
-    char buf[256];
-
-    while ((e = ERR_get_error()) != 0) {
-        ERR_error_string_n(e, buf, sizeof(buf));
-        fprintf(stderr, "shim: %s: %s\n", what, buf);
-    }
-}
-
-void lib_log_errors(const char *what)
-{
-    log_ssl_errors(what);
-}
-
-void lib_clear_errors(void)
-{
-    ERR_clear_error();
-}
-
-/* OpenSSL empties its caches with the SSL_CTXs: nothing is left to do. */
-void lib_after_reset(struct shim *sh)
-{
-    (void)sh;
-}
-
 const char *lib_version(void)
 {
     return OpenSSL_version(OPENSSL_VERSION_STRING);

@@ -56,8 +56,12 @@ var equivalent = map[string]string{
 	"wolfssl-5.5:StatsAreStubs": "in the model, the counters count only in OpenSSL's handshake and cache code, which " +
 		"wolfSSL's (SharedCopyCache) replaces, and sess_number counts an SSL_CTX's own list, which the process-wide " +
 		"table leaves empty: every counter reads 0 under either value",
-	"wolfssl-5.5:NoSessionSetTime": "the switch changes only SSL_SESSION_set_time, a call the checked profile refuses " +
-		"as one the library lacks, so no engine ever draws it",
+	"wolfssl-5.5:Lacks": "the switch names calls the library lacks (SSL_SESSION_set_time, SSL_has_matching_session_id, " +
+		"SSL_set_num_tickets); the checked profile refuses them, so no engine ever draws them",
+	"wolfssl-5.5:CacheModeSticky": "SSL_CTX_set_session_cache_mode after creation is a call the wolfSSL profile leaves out " +
+		"(finding W18: it only ever sets flags), so no engine ever draws it",
+	"boringssl:Lacks": "the switch names calls the library lacks (SSL_has_matching_session_id, SSL_set_num_tickets); " +
+		"the checked profile refuses them, so no engine ever draws them",
 	"boringssl:CountersAreStubs": "in the model, the hit, miss, timeout and cache-full counters count only in " +
 		"OpenSSL's handshake and cache code, which BoringSSL's (ImmutableSessions) replaces, so they read 0 under " +
 		"either value; sess_number is real under both",

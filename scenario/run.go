@@ -79,6 +79,7 @@ func Run(ctx context.Context, s *Script, opt Options, w io.Writer) (*Report, err
 			return r.report, err
 		}
 	}
+	r.endTarget(ctx)
 	r.finish()
 	r.report.State = r.st
 	return r.report, r.out.err

@@ -114,6 +114,24 @@ func (r *runner) targetFailed(s Stmt, msg string) {
 	r.stopTarget(fmt.Sprintf("%s failed %s", r.tgtName, where))
 }
 
+// endTarget frees the target's universe after the last statement, as the
+// checking engines do after every sequence: a library that corrupted its
+// memory often crashes only then (a session freed once too often), and a
+// reproducer saved by sesslife check counts on that.
+func (r *runner) endTarget(ctx context.Context) {
+	if r.tgt == nil {
+		return
+	}
+	tgt := r.tgt
+	if err := r.guard(ctx, func(c context.Context) error { return tgt.Reset(c) }); err != nil {
+		msg := fmt.Sprintf("%s failed when its universe was freed after the last statement: %v", r.tgtName, err)
+		r.out.printf("\n    !! %s\n", msg)
+		r.say(msg)
+		r.report.TargetFailure = &Finding{File: r.file, Msg: msg}
+		r.stopTarget(fmt.Sprintf("%s failed at the end", r.tgtName))
+	}
+}
+
 // stopTarget stops sending calls to the target; why is said with every
 // call that is not sent.
 func (r *runner) stopTarget(why string) {

@@ -25,6 +25,9 @@ type fakeTarget struct {
 	panicOn     model.Kind
 	unsupported []model.Kind
 	resetErr    error
+	crashAtEnd  bool         // a Reset after the first fails
+	resets      int          // Reset calls so far
+	freed       *model.State // the universe the last Reset freed
 	release     chan struct{}
 	// corrupted is set by a twist: every later call crashes, as a library
 	// does when the application uses a state the library does not have.
@@ -75,7 +78,11 @@ func (f *fakeTarget) Observe(context.Context) (model.Observation, error) {
 }
 
 func (f *fakeTarget) Reset(context.Context) error {
+	f.freed, f.resets = f.s, f.resets+1
 	f.s = model.New(model.OpenSSL30())
+	if f.crashAtEnd && f.resets > 1 {
+		return errors.New("crashed while freeing its universe")
+	}
 	return f.resetErr
 }
 
@@ -104,8 +111,20 @@ func TestSideBySideAgreeing(t *testing.T) {
 	if !strings.HasPrefix(out, "sesslife sim t.sim: profile openssl-3.0, side by side with fake\n") {
 		t.Errorf("header: %q", out[:80])
 	}
-	if !f.s.Equal(rep.State) {
-		t.Errorf("the target did not get every call")
+	if f.resets != 2 || !f.freed.Equal(rep.State) {
+		t.Errorf("the target did not get every call, then a reset (%d resets)", f.resets)
+	}
+}
+
+// TestSideBySideCrashAtTheEnd: the universe is freed after the last
+// statement, as the engines do after every sequence, and a target that
+// fails then is a target failure.
+func TestSideBySideCrashAtTheEnd(t *testing.T) {
+	f := newFake()
+	f.crashAtEnd = true
+	out, rep := run(t, sideScript, Options{Target: f})
+	if rep.TargetFailure == nil || !strings.Contains(out, "failed when its universe was freed after the last statement") {
+		t.Fatalf("a target that crashes at the end passed: %s\n%s", rep.Verdict(), out)
 	}
 }
 

@@ -260,6 +260,10 @@ const (
 	// connection's own num_tickets [true]; false: its SSL_CTX's current
 	// count (CFG-NUM-TICKETS). on: the server's *Conn.
 	ServerSendsSSLCount
+	// ResumedTLS13Copies: a TLS 1.3 server that resumes holds a copy of
+	// the session it found instead of the object itself [false]
+	// (HS13-RESUME). on: the *Ctx.
+	ResumedTLS13Copies
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

@@ -205,8 +205,8 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 
 // resume13 is the TLS 1.3 pre_shared_key processing: a stateless ticket is
 // opened by the SSL_CTX that sealed it; a stateful one (SSL_OP_NO_TICKET) is
-// an id looked up in the cache, which keeps its entry. Either way the
-// server resumes from a private copy.
+// an id looked up in the cache, which keeps its entry. The server holds
+// what it found: the cached object itself for a stateful ticket.
 func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	if h.ticket == nil {
 		return false
@@ -230,19 +230,25 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	if found == nil {
 		return false
 	}
-	d := found.dup()
-	found.release(call)
+	// The server holds what it found, with the lookup's reference: for a
+	// stateful ticket the cached object itself, until its first ticket
+	// copies it.
+	if c.env.faults.choose(ResumedTLS13Copies, c, false) {
+		d := found.dup()
+		found.release(call)
+		found = d
+	}
 	if old := conn.sess; old != nil {
 		conn.setSession(nil)
 		old.release(call)
 	}
-	if d.expiredAt(c.env.Now()) && c.env.faults.choose(ExpiredTLS13Refused, c, true) {
+	if found.expiredAt(c.env.Now()) && c.env.faults.choose(ExpiredTLS13Refused, c, true) {
 		c.timeouts.Add(1)
-		d.release(call)
+		found.release(call)
 		return false
 	}
 	c.hits.Add(1)
-	conn.setSession(d)
+	conn.setSession(found)
 	return true
 }
 

@@ -192,8 +192,10 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 // serverHello13 is the server's side of the TLS 1.3 pre_shared_key
 // extension and ssl_get_prev_session: a stateless ticket is decrypted by the
 // SSL_CTX that issued it; a stateful one (SSL_OP_NO_TICKET) is a session id
-// looked up in the cache, which keeps its entry. Either way the server
-// resumes from a private copy. The rule of its verdict is current after it.
+// looked up in the cache, which keeps its entry. The server holds what it
+// found (the cached object itself for a stateful ticket, a rebuilt one for a
+// stateless ticket) until its first ticket. The rule of its verdict is
+// current after it.
 func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	sctx := st.ssl(s).ctx
 	t := st.obj(offer).ticket
@@ -228,24 +230,25 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	}
 	st.because(RuleHS13Resume)
 	st.concerns(found)
-	d := st.dup(found)
-	st.release(found)
+	// tls_parse_ctos_psk installs the session it found at once, with the
+	// lookup's reference: for a stateful ticket the cached object itself
+	// (no copy), which the server holds until its first ticket copies it.
 	sv := st.ssl(s)
 	if old := sv.sess; old != 0 {
 		sv.sess = 0
 		st.release(old)
 	}
-	if timedOut(st.now, st.obj(d)) {
+	if timedOut(st.now, st.obj(found)) {
 		st.because(RuleHS13Expired)
 		st.mark(RuleCntTimeouts)
 		st.concerns(offer)
 		st.ctx(sctx).timeouts++
-		st.release(d)
+		st.release(found)
 		return false
 	}
 	st.mark(RuleCntHits)
 	st.ctx(sctx).hits++
-	st.ssl(s).sess = d
+	st.ssl(s).sess = found
 	return true
 }
 

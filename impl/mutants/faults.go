@@ -72,6 +72,8 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.Ticket12RemovesOld, false)
 	case ShutdownDropsTickets:
 		return choose(impl.ShutdownReadsTickets, false)
+	case HS13ResumeCopies:
+		return choose(impl.ResumedTLS13Copies, true)
 	case EvictOldest:
 		return &impl.Faults{Pick: func(at impl.Point, on any, ref *impl.Session) *impl.Session {
 			if at != impl.EvictionVictim {

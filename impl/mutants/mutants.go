@@ -94,6 +94,8 @@ const (
 	OptionsReturnOld
 	HandshakeReadsCtxOptions
 	TicketsFromCtx
+	// HS13-RESUME, corrected against OpenSSL 3.0.19.
+	HS13ResumeCopies
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -66,6 +66,7 @@ var table = [...]entry{
 	OptionsReturnOld - 1:             {name: "options-return-old", rule: "CFG-OPTIONS-RETURN", does: "the options calls return the options before the change"},
 	HandshakeReadsCtxOptions - 1:     {name: "handshake-reads-ctx-options", rule: "CFG-OPTIONS-COPIED", does: "a handshake reads the SSL_CTX's current options instead of the SSL's own"},
 	TicketsFromCtx - 1:               {name: "tickets-from-ctx", rule: "CFG-NUM-TICKETS", does: "a TLS 1.3 server sends its SSL_CTX's current num_tickets instead of its SSL's own"},
+	HS13ResumeCopies - 1:             {name: "hs13-resume-copies", rule: "HS13-RESUME", does: "a TLS 1.3 server that resumes holds a private copy of the session it found instead of the cached object"},
 	RefcountUnsynced - 1:             {name: "refcount-unsynced", rule: "CONC-REFCOUNT", does: "SSL_SESSION_up_ref and SSL_SESSION_free read the count, yield, and write it back: concurrent updates are lost", concurrent: true},
 	EvictSplitLock - 1:               {name: "evict-split-lock", rule: "CONC-CACHE-ADD", does: "SSL_CTX_add_session counts what to evict, drops the lock, and evicts that many later", concurrent: true},
 	ListStalePlace - 1:               {name: "list-stale-place", rule: "CONC-CACHE-ADD", does: "SSL_CTX_add_session finds the session's place in the expiry list, drops the lock, and links it there later", concurrent: true},

@@ -22,7 +22,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto cflite-build-test deps-cflite lincheck clean
 
 all: check
 
@@ -152,10 +152,28 @@ bench-shim: deps shim
 # output through and tells Go 1.26's fuzz-coordinator race at the deadline
 # (golang/go#75804) apart from a finding (docs/fuzzing.md).
 FUZZTIME ?= 20s
-FUZZ_TARGETS := fuzz:FuzzDecodeImpl fuzz:FuzzRapidImpl fuzz:FuzzDecodeOpenSSL fuzz:FuzzRapidOpenSSL fuzz:FuzzShimReply fuzz:FuzzShimHello scenario:FuzzParse
+FUZZ_TARGETS := fuzz:FuzzDecodeImpl fuzz:FuzzRapidImpl fuzz:FuzzDecodeOpenSSL fuzz:FuzzRapidOpenSSL \
+  target/subprocess/shimfuzz:FuzzShimReply target/subprocess/shimfuzz:FuzzShimHello scenario:FuzzParse
 fuzz: deps shim
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife-fuzz ./fuzz/cmd/sesslife-fuzz
 	$(BIN)/sesslife-fuzz --go $(GO) --fuzztime $(FUZZTIME) --minimize-time 10s $(FUZZ_TARGETS)
+
+# cflite-build-test runs .clusterfuzzlite/build.sh (the OSS-Fuzz and
+# ClusterFuzzLite build) without Docker, into a temporary directory, with a
+# stand-in for OSS-Fuzz's compile_native_go_fuzzer helper, and checks the
+# fuzzers, the OpenSSL shim and the libraries packaged beside them, then
+# runs each fuzzer on a few hundred inputs (.clusterfuzzlite/test/run.sh;
+# docs/fuzzing.md). It takes minutes on a cold build cache, so make test
+# does not run it. deps-cflite installs clang and libFuzzer's runtime.
+GO118FUZZBUILD_VERSION ?= v0.0.0-20250520111509-a70c2aa677fa
+CFLITE_PACKAGES := clang libclang-rt-14-dev
+deps-cflite:
+	@missing=""; for p in $(CFLITE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+
+cflite-build-test: deps deps-cflite
+	GO118FUZZBUILD_VERSION=$(GO118FUZZBUILD_VERSION) .clusterfuzzlite/test/run.sh
 
 # mutants prints the kill table of every engine against every mutant
 # (package mutation, `sesslife mutants`) and checks docs/mutants.md is
@@ -166,6 +184,37 @@ fuzz: deps shim
 mutants mutants-docs: deps
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife ./cmd/sesslife; $(GO) build -race -o $(BIN)/sesslife-race ./cmd/sesslife
 	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md
+
+# mutants-auto is the independent score: go-gremlins (a tool of go.mod)
+# mutates package impl with every mutator it has and runs, for each mutant,
+# the lockstep oracle alone (TestLockstepOracle, impl/oracle_test.go: a
+# fixed seed and number of sequences); GOFLAGS selects that test for the
+# coverage run and every mutant's run, and -count=1 keeps go test's cache
+# from shortening the coverage run, whose time sets every mutant's timeout
+# (GREMLINS_TIMEOUT_COEFFICIENT times it: generous, so that a loaded
+# machine does not turn a survivor into a timeout). bin/gremlins-path/go
+# (mutation/cmd/sesslife-gotest) stands in for go so that a mutant that
+# does not compile is "not viable" rather than "killed", and a timed-out
+# run leaves no process behind. sesslife-gremlins then prints the score and
+# fails unless docs/mutants.md ("Automatic mutants") explains every mutant
+# that was not killed. impl/mutants (the fault hooks of the built-in
+# mutants) is left out. It takes about an hour, so CI does not run it.
+GREMLINS_TIMEOUT_COEFFICIENT ?= 10
+GREMLINS_WORKERS ?= 2
+GREMLINS_MUTATORS := --arithmetic-base --conditionals-boundary --conditionals-negation --increment-decrement \
+  --invert-assignments --invert-bitwise --invert-bwassign --invert-logical --invert-loopctrl --invert-negatives \
+  --remove-self-assignments
+mutants-auto: deps
+	@mkdir -p $(BIN)/gremlins-path
+	@$(GO) build -o $(BIN)/gremlins-path/go ./mutation/cmd/sesslife-gotest
+	@$(GO) build -o $(BIN)/sesslife-gremlins ./mutation/cmd/sesslife-gremlins
+	@$(GO) build -o $(BIN)/gremlins github.com/go-gremlins/gremlins/cmd/gremlins
+	set -o pipefail; SESSLIFE_GO="$$(command -v $(GO))" PATH="$(abspath $(BIN))/gremlins-path:$$PATH" \
+	  GOFLAGS="-mod=mod -count=1 -run=^TestLockstepOracle$$" \
+	  $(BIN)/gremlins unleash $(GREMLINS_MUTATORS) --exclude-files '^mutants/' \
+	  --timeout-coefficient $(GREMLINS_TIMEOUT_COEFFICIENT) --workers $(GREMLINS_WORKERS) \
+	  --output $(abspath $(BIN))/gremlins.json ./impl | tee $(BIN)/gremlins.log
+	$(BIN)/sesslife-gremlins --source impl --check docs/mutants.md $(BIN)/gremlins.json
 
 # lincheck checks concurrent histories of every available target against
 # the model with porcupine; a violation or an unknown fails it.

@@ -3,10 +3,12 @@
 #   make check          the main job: the oracle against every available target
 #   make test           every test, plus gofmt, go vet, staticcheck and -race
 #   make check-openssl  the long conformance run against OpenSSL 3.0
+#   make check-boringssl the long conformance run against BoringSSL
 #
 # Both set-up commands install what they need on a fresh Debian 12 machine
-# (libssl-dev, and for make test chromium, through apt-get when missing; Go
-# modules through go mod download).
+# (libssl-dev, libwolfssl-dev, android-libboringssl-dev, and for make test
+# chromium, through apt-get when missing; Go modules through go mod
+# download).
 
 SHELL     := /bin/bash
 GO        ?= go
@@ -16,13 +18,16 @@ SEQUENCES ?= 10000
 OPENSSL_SEQUENCES ?= 2000
 OPENSSL_TEST_SEQUENCES ?= 300
 WOLFSSL_SEQUENCES ?= 2000
+BORINGSSL_SEQUENCES ?= 2000
+# The long run of make check-boringssl.
+BORINGSSL_LONG_SEQUENCES ?= 20000
 
 export GOFLAGS ?= -mod=mod
 # rapid's seed: fixed so that CI is repeatable; override to explore
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl shim shim-variants shim-wolfssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto cflite-build-test deps-cflite lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto cflite-build-test deps-cflite lincheck clean
 
 all: check
 
@@ -39,6 +44,14 @@ deps-wolfssl:
 	@dpkg -s libwolfssl-dev >/dev/null 2>&1 || { \
 	  echo "sesslife: installing libwolfssl-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwolfssl-dev >/dev/null; }
+
+# BoringSSL as Android 13 ships it (Debian's android-libboringssl-dev:
+# headers in /usr/include/android/openssl, libraries in
+# /usr/lib/x86_64-linux-gnu/android), the third real library.
+deps-boringssl:
+	@dpkg -s android-libboringssl-dev >/dev/null 2>&1 || { \
+	  echo "sesslife: installing android-libboringssl-dev"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq android-libboringssl-dev >/dev/null; }
 
 # Chromium renders the HTML report of check in cmd/sesslife's tests
 # (headless, --dump-dom); the recommended desktop packages are not needed.
@@ -75,6 +88,16 @@ shim-wolfssl: deps deps-wolfssl
 check-wolfssl: deps shim-wolfssl
 	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
+shim-boringssl: deps-boringssl
+	@$(MAKE) -s -C shim/boringssl all
+
+# check-boringssl is the long conformance run of BoringSSL against its
+# profile: $(BORINGSSL_LONG_SEQUENCES) sequences, every reachable rule at
+# least $(MIN_FIRES) times.
+check-boringssl: deps shim-boringssl
+	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
+	$(BIN)/sesslife check --target boringssl --profile boringssl --sequences $(BORINGSSL_LONG_SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES)
+
 # The shim and its variants are built by shim/openssl/Makefile (from
 # shim/openssl and shim/common, which the wolfSSL shim shares); make shim
 # builds the preloadable clock too.
@@ -98,13 +121,13 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there); Chromium checks the HTML report.
-unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl trace
+unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl shim-boringssl trace
 	$(GO) test -race -short -count=1 ./...
 
 # conformance runs the long random runs without the race detector: model
 # vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
-conformance: deps shim shim-variants shim-wolfssl
+conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
@@ -122,8 +145,9 @@ test: lint unit conformance
 # if a rule the profile can reach fired fewer than MIN_FIRES times, or if
 # docs/coverage.md no longer matches the runs (make coverage-docs).
 MIN_FIRES ?= 5
-CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES)
-check coverage-docs: deps shim shim-wolfssl trace
+CHECK_RUNS := impl:openssl-3.0:$(SEQUENCES) openssl:openssl-3.0:$(OPENSSL_SEQUENCES) wolfssl:wolfssl-5.5:$(WOLFSSL_SEQUENCES) \
+              boringssl:boringssl:$(BORINGSSL_SEQUENCES)
+check coverage-docs: deps shim shim-wolfssl shim-boringssl trace
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	@status=0; verdicts=""; reports=""; \
 	for run in $(CHECK_RUNS); do \

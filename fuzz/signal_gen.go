@@ -323,41 +323,91 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[157]++
 	case 158: // WOLF-SHUT-AFTER-FATAL
 		h[158]++
-	case 159: // UB-DANGLING-SESSION
+	case 159: // BORING-SESSION-SPLIT
 		h[159]++
-	case 160: // UB-OVER-RELEASE
+	case 160: // BORING-CLEAR
 		h[160]++
-	case 161: // UB-CROSS-CONTEXT
+	case 161: // BORING-NO-BAD-SESSION
 		h[161]++
-	case 162: // UB-DANGLING-SSL
+	case 162: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[162]++
-	case 163: // UB-DANGLING-CTX
+	case 163: // BORING-CLIENT-DROPS-UNUSABLE
 		h[163]++
-	case 164: // UB-NULL-SESSION
+	case 164: // BORING-EXPIRY
 		h[164]++
-	case 165: // UB-BAD-HANDLE
+	case 165: // BORING-RESUME-SERVER-ONLY
 		h[165]++
-	case 166: // CONC-REFCOUNT
+	case 166: // BORING-HS12-NO-RENEW
 		h[166]++
-	case 167: // CONC-CACHE-ADD
+	case 167: // BORING-HS13-SERVER-STATELESS
 		h[167]++
-	case 168: // CONC-FLUSH
+	case 168: // BORING-HS13-RESUME
 		h[168]++
-	case 169: // CONC-SET-TIME
+	case 169: // BORING-TICKETS-TO-CALLBACK
 		h[169]++
-	case 170: // CRASH
+	case 170: // BORING-CLIENT-NO-CACHE
 		h[170]++
-	case 171: // HANG
+	case 171: // BORING-TLS13-TIMEOUTS
 		h[171]++
-	case 172: // PROTOCOL
+	case 172: // BORING-CTX-TIMEOUT
 		h[172]++
-	case 173: // REFUSED
+	case 173: // BORING-TICKET-KEYS
 		h[173]++
-	case 174: // UNSUPPORTED
+	case 174: // BORING-CACHE-LIST
 		h[174]++
-	case 175: // TARGET-ERROR
+	case 175: // BORING-EVICT-N
 		h[175]++
-	case 176: // LINEARIZABILITY
+	case 176: // BORING-REMOVE-EXACT
 		h[176]++
+	case 177: // BORING-FLUSH-UNORDERED
+		h[177]++
+	case 178: // BORING-AUTO-FLUSH-255
+		h[178]++
+	case 179: // BORING-STATS-STUBS
+		h[179]++
+	case 180: // BORING-SESSION-SETTERS
+		h[180]++
+	case 181: // BORING-SHUT-IN-INIT
+		h[181]++
+	case 182: // UB-DANGLING-SESSION
+		h[182]++
+	case 183: // UB-OVER-RELEASE
+		h[183]++
+	case 184: // UB-CROSS-CONTEXT
+		h[184]++
+	case 185: // UB-DANGLING-SSL
+		h[185]++
+	case 186: // UB-DANGLING-CTX
+		h[186]++
+	case 187: // UB-NULL-SESSION
+		h[187]++
+	case 188: // UB-BAD-HANDLE
+		h[188]++
+	case 189: // APP-LEAK-REF
+		h[189]++
+	case 190: // CB-GET-COPY
+		h[190]++
+	case 191: // CONC-REFCOUNT
+		h[191]++
+	case 192: // CONC-CACHE-ADD
+		h[192]++
+	case 193: // CONC-FLUSH
+		h[193]++
+	case 194: // CONC-SET-TIME
+		h[194]++
+	case 195: // CRASH
+		h[195]++
+	case 196: // HANG
+		h[196]++
+	case 197: // PROTOCOL
+		h[197]++
+	case 198: // REFUSED
+		h[198]++
+	case 199: // UNSUPPORTED
+		h[199]++
+	case 200: // TARGET-ERROR
+		h[200]++
+	case 201: // LINEARIZABILITY
+		h[201]++
 	}
 }

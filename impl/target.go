@@ -201,7 +201,8 @@ func (a *adapter) Observe(context.Context) (model.Observation, error) {
 	ctxs, conns, sessions := slices.Clone(u.ctxs), slices.Clone(u.conns), slices.Clone(u.sessions)
 	u.mu.Unlock()
 
-	var ob model.Observation
+	ob := model.Observation{Ctxs: make([]model.CtxObs, 0, len(ctxs)), SSLs: make([]model.SSLObs, 0, len(conns)),
+		Sessions: make([]model.SessObs, 0, len(sessions))}
 	for i, c := range ctxs {
 		if c == nil {
 			continue

@@ -24,6 +24,8 @@ func (s *State) Check(op Op) error {
 		return unmodelled(op, "%s keeps time in 32 bits; the model stops at %d", s.prof.Name, s.prof.ClockLimit)
 	case s.prof.SharedCopyCache: // profile switch (wolfSSL: WOLF-EVICT-UNKNOWN and the other refusals of wolfCheck)
 		return s.wolfCheck(op)
+	case s.prof.ImmutableSessions: // profile switch (BoringSSL: BORING-SET-AFTER-HANDSHAKE-ABORTS, BORING-FLUSH-UNORDERED)
+		return s.boringCheck(op)
 	}
 	return nil
 }
@@ -146,7 +148,7 @@ func (s *State) checkSetSession(op Op) error {
 	// before it takes its reference to the new one: when that removal
 	// frees the new session (same id, held only by the cache), the call
 	// itself uses a freed pointer.
-	if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) {
+	if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) || s.prof.ImmutableSessions {
 		return nil
 	}
 	trial := stepper{State: s.Clone()}
@@ -166,13 +168,13 @@ func (s *State) checkHandshake(op Op) error {
 		return unmodelled(op, "the first SSL must be a client and the second a server")
 	case c.phase != phaseBefore || p.phase != phaseBefore:
 		return unmodelled(op, "both SSLs must be new or SSL_clear'ed (renegotiation is not modelled)")
-	case p.sess != 0 && Version(op.Arg) == TLS13 && !s.prof.SSLOwnsSession:
+	case p.sess != 0 && Version(op.Arg) == TLS13 && !s.prof.SSLOwnsSession && !s.prof.ImmutableSessions:
 		// OpenSSL changed what a TLS 1.3 server does with a session left
 		// over from SSL_clear in 2025 (PR #27584); the model stays out.
 		// A wolfSSL server always holds its own session
 		// (WOLF-SSL-OWNS-SESSION), which the handshake fills in place.
 		return unmodelled(op, "a TLS 1.3 server SSL that still holds a session")
-	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && s.renewsUnencodable(c, p):
+	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && !s.prof.ImmutableSessions && s.renewsUnencodable(c, p):
 		return unmodelled(op, "the server would renew the ticket of a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode: the handshake fails with an internal error alert")
 	}
 	return nil

@@ -120,8 +120,11 @@ func (st *stepper) shutdown(h Handle) int64 {
 	}
 	l := st.ssl(h)
 	switch {
+	case l.phase == phaseBefore && st.prof.ShutdownInInitSucceeds: // profile switch (BoringSSL)
+		st.because(RuleBoringShutInInit)
+		return 1
 	case l.phase != phaseEstablished:
-		st.because(RuleShutInInit)
+		st.because(st.or(RuleShutInInit, RuleBoringShutInInit))
 		return -1
 	case !l.sent:
 		st.because(RuleShutFirstSends)
@@ -132,7 +135,7 @@ func (st *stepper) shutdown(h Handle) int64 {
 		return 0
 	case !l.recv:
 		if len(l.pending) > 0 {
-			st.because(RuleShutTLS13ReadsTickets)
+			st.because(st.or(RuleShutTLS13ReadsTickets, RuleBoringTicketsToCallback))
 		}
 		for len(st.ssl(h).pending) > 0 {
 			l := st.ssl(h)
@@ -216,6 +219,10 @@ func (st *stepper) setSession(h Handle, sess Handle) int64 {
 // in a cache are immutable, so the SSL's session is replaced by a copy that
 // carries the ticket and an id derived from it.
 func (st *stepper) clientTicket(h Handle, t int32) {
+	if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+		st.boringTicket(h, t)
+		return
+	}
 	if st.prof.TicketUpdatesInPlace { // profile switch (wolfSSL)
 		st.wolfClientTicket(h, t)
 		return

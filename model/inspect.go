@@ -92,45 +92,67 @@ type SessView struct {
 }
 
 // Ctxs returns a view of every SSL_CTX ever created, in handle order.
-func (s *State) Ctxs() []CtxView {
-	out := make([]CtxView, len(s.ctxs))
+func (s *State) Ctxs() []CtxView { return s.AppendCtxs(make([]CtxView, 0, len(s.ctxs))) }
+
+// AppendCtxs is Ctxs into dst's memory: it overwrites dst[:0], reusing the
+// Cached and CachedRefs lists of the views it overwrites, so that a caller
+// that looks at the universe before every call (the generator) allocates
+// nothing once its buffers have grown.
+func (s *State) AppendCtxs(dst []CtxView) []CtxView {
+	dst = dst[:0]
 	for i := range s.ctxs {
 		c := &s.ctxs[i]
+		var cached []Handle
+		var refs []int
+		if i < cap(dst) {
+			old := dst[:i+1][i]
+			cached, refs = old.Cached[:0], old.CachedRefs[:0]
+		}
 		v := CtxView{Ctx: Handle(i + 1), Side: c.cfg.Side, Config: c.cfg, AppHeld: c.appHeld, Alive: c.alive,
 			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets,
 			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
 		for _, r := range c.list {
-			v.Cached = append(v.Cached, s.viewHandle(r))
-			v.CachedRefs = append(v.CachedRefs, int(s.obj(r).refs))
+			cached = append(cached, s.viewHandle(r))
+			refs = append(refs, int(s.obj(r).refs))
 		}
-		out[i] = v
+		if len(c.list) > 0 {
+			v.Cached, v.CachedRefs = cached, refs
+		}
+		dst = append(dst, v)
 	}
-	return out
+	return dst
 }
 
 // SSLs returns a view of every SSL ever created, in handle order.
-func (s *State) SSLs() []SSLView {
-	out := make([]SSLView, len(s.ssls))
+func (s *State) SSLs() []SSLView { return s.AppendSSLs(make([]SSLView, 0, len(s.ssls))) }
+
+// AppendSSLs is SSLs into dst's memory (overwriting dst[:0]).
+func (s *State) AppendSSLs(dst []SSLView) []SSLView {
+	dst = dst[:0]
 	for i := range s.ssls {
 		l := &s.ssls[i]
-		out[i] = SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
+		v := SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
 			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
 			Peer: l.peer, PendingTickets: len(l.pending)}
 		if l.sess != 0 {
-			out[i].Held = s.sessView(l.sess)
+			v.Held = s.sessView(l.sess)
 		}
+		dst = append(dst, v)
 	}
-	return out
+	return dst
 }
 
 // Sessions returns a view of every named session, in handle order.
-func (s *State) Sessions() []SessView {
-	out := make([]SessView, len(s.named))
-	for i, r := range s.named {
-		out[i] = s.sessView(r)
+func (s *State) Sessions() []SessView { return s.AppendSessions(make([]SessView, 0, len(s.named))) }
+
+// AppendSessions is Sessions into dst's memory (overwriting dst[:0]).
+func (s *State) AppendSessions(dst []SessView) []SessView {
+	dst = dst[:0]
+	for _, r := range s.named {
+		dst = append(dst, s.sessView(r))
 	}
-	return out
+	return dst
 }
 
 // sessView is the view of session object r.

@@ -2,11 +2,11 @@ package model
 
 import "sort"
 
-// Profile holds what differs between libraries and versions: [OpenSSL30]
-// and [WolfSSL55]. Numbers first; then named behaviour switches, whose zero
+// Profile holds what differs between libraries and versions: [OpenSSL30],
+// [WolfSSL55] and [BoringSSL]. Numbers first; then named behaviour switches, whose zero
 // value is OpenSSL 3.0's behaviour. Each switch says which function reads
-// it; profile_wolfssl.go gives each one's source in wolfSSL 5.5.4 and its
-// rules, and profile_rules.go, for every field in which a profile departs
+// it; profile_wolfssl.go and profile_boringssl.go give each one's source
+// in wolfSSL 5.5.4 and BoringSSL and its rules, and profile_rules.go, for every field in which a profile departs
 // from OpenSSL 3.0, the rules of docs/spec.md it adds and those it
 // replaces (Profile.Divergences, Status, Differs).
 type Profile struct {
@@ -23,7 +23,9 @@ type Profile struct {
 	TicketHintCap int64
 	// AutoFlushMask: the cache is flushed when the handshake counter ANDed
 	// with the mask equals the mask (every 256th handshake for 0xff); 0
-	// never (wolfSSL). Read in updateCache.
+	// never (wolfSSL). Under ImmutableSessions (BoringSSL) it is the number
+	// of cache adds between flushes (255). Read in updateCache and
+	// boringUpdate.
 	AutoFlushMask int64
 	// StartTime is the virtual clock's value in a new universe.
 	StartTime int64
@@ -101,6 +103,33 @@ type Profile struct {
 	// NoSessionSetTime: the library has no SSL_SESSION_set_time. Read in
 	// Check.
 	NoSessionSetTime bool
+
+	// PSKTimeout is the timeout of a new TLS 1.3 session when it differs
+	// from the SSL_CTX timeout (BoringSSL's session_psk_dhe_timeout, 2
+	// days; 0: the SSL_CTX timeout, as in OpenSSL). Read in
+	// boringNewSession.
+	PSKTimeout int64
+	// AuthTimeout is how long a TLS 1.3 session can be renewed by
+	// resumption (BoringSSL's auth_timeout, 7 days). Read in
+	// boringNewSession.
+	AuthTimeout int64
+	// TicketKeyRotation is how long a ticket key stays current (BoringSSL:
+	// 2 days; it then decrypts for as long again as the previous key).
+	// Read in boringRotate.
+	TicketKeyRotation int64
+	// ImmutableSessions: sessions never change once established. An SSL
+	// keeps the session to offer apart from the established one, tickets
+	// and resumptions make new objects, clients never cache, nothing marks
+	// a session not resumable, and the cache list keeps insertion order
+	// (BoringSSL). Read in apply and Check, which hand most calls to
+	// boringssl_*.go.
+	ImmutableSessions bool
+	// ShutdownInInitSucceeds: SSL_shutdown returns 1 before a handshake
+	// completed. Read in shutdown.
+	ShutdownInInitSucceeds bool
+	// CountersAreStubs: the hit, miss, timeout and cache-full counters
+	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
+	CountersAreStubs bool
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,
@@ -120,7 +149,7 @@ func OpenSSL30() Profile {
 // Profiles returns every known profile by name.
 func Profiles() map[string]Profile {
 	out := map[string]Profile{}
-	for _, p := range []Profile{OpenSSL30(), WolfSSL55()} {
+	for _, p := range []Profile{OpenSSL30(), WolfSSL55(), BoringSSL()} {
 		out[p.Name] = p
 	}
 	return out

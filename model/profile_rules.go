@@ -24,7 +24,8 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W17).
+	// Finding is the id of the difference in docs/findings.md (W1..W17
+	// for wolfSSL, B1..B14 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
 	// profile that has it.
@@ -147,6 +148,63 @@ var divergences = []Divergence{
 	{Switch: "NoSessionSetTime", Finding: "W17", on: func(p Profile) bool { return p.NoSessionSetTime },
 		Adds:        []Rule{RuleWolfSessionSetTimeout},
 		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime}},
+	{Switch: "ImmutableSessions", Finding: "B1", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringSessionSplit, RuleBoringTicketsToCallback},
+		Replaces: []Rule{RuleSeedTLS13LastWins, RuleTkt13ClientDup, RuleTkt13NewcbPerTicket, RuleShutTLS13ReadsTickets}},
+	{Switch: "ImmutableSessions", Finding: "B2", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClear},
+		Replaces: []Rule{RuleSeedUncleanFree, RuleClearGoodKeeps, RuleClearAfterFatalKeeps}},
+	{Switch: "ImmutableSessions", Finding: "B3", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringNoBadSession},
+		Replaces: []Rule{RuleSeedUncleanRemove, RuleFreeBadRemoves, RuleFreeShutdownKeeps, RuleFreeOnlyEstablished,
+			RuleFreeRemoveUncached, RuleClearBadDrops, RuleSetBadOld, RuleAlertRemoves, RuleAlertAfterCloseNotify,
+			RuleAlertUncached}},
+	{Switch: "ImmutableSessions", Finding: "B4", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringSetAfterHandshakeAborts},
+		Replaces: []Rule{RuleSetResetsConnection}},
+	{Switch: "ImmutableSessions", Finding: "B5", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClientDropsUnusable, RuleBoringExpiry, RuleBoringResumeServerOnly},
+		Replaces: []Rule{RuleTktClientTimeout, RuleTktHintSlack, RuleFlushStrict, RuleHS12ExpiredID}},
+	{Switch: "ImmutableSessions", Finding: "B6", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringHS13ServerStateless, RuleBoringHS13Resume},
+		Replaces: []Rule{RuleHS13ServerTickets, RuleHS13ServerLastTicket, RuleHS13ServerCache, RuleHS13EventOrder,
+			RuleHS13Resume, RuleHS13StatefulMiss, RuleHS13Expired, RuleTkt13Pending}},
+	{Switch: "ImmutableSessions", Finding: "B7", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringClientNoCache},
+		Replaces: []Rule{RuleHS13ClientSingleUse, RuleSeedTLS13Once, RuleTkt12Dup}},
+	{Switch: "ImmutableSessions", Finding: "B8", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringHS12NoRenew},
+		Replaces: []Rule{RuleHS12EmptyTicketHit}},
+	{Switch: "PSKTimeout", Finding: "B9", on: func(p Profile) bool { return p.PSKTimeout != OpenSSL30().PSKTimeout },
+		Adds:     []Rule{RuleBoringTLS13Timeouts},
+		Replaces: []Rule{RuleTimeNew, RuleDefTimeout7200, RuleTktHintCap}},
+	{Switch: "AuthTimeout", Finding: "B9", on: func(p Profile) bool { return p.AuthTimeout != OpenSSL30().AuthTimeout },
+		Adds: []Rule{RuleBoringTLS13Timeouts}},
+	{Switch: "ImmutableSessions", Finding: "B9", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringCTXTimeout, RuleBoringSessionSetters},
+		Replaces: []Rule{RuleTimeCTXZero, RuleTimeSetters}},
+	{Switch: "TicketKeyRotation", Finding: "B10", on: func(p Profile) bool { return p.TicketKeyRotation != OpenSSL30().TicketKeyRotation },
+		Adds: []Rule{RuleBoringTicketKeys}},
+	{Switch: "ImmutableSessions", Finding: "B11", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds: []Rule{RuleBoringCacheList, RuleBoringEvictN},
+		Replaces: []Rule{RuleCacheAddSame, RuleCacheKey, RuleCacheSorted, RuleTimeResort, RuleEvictN1, RuleEvictTail,
+			RuleEvictEvents, RuleConcSetTime}},
+	{Switch: "ImmutableSessions", Finding: "B12", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringRemoveExact},
+		Replaces: []Rule{RuleRemoveCached, RuleRemoveUncached, RuleRemoveByKey, RuleCBRemoveWhen}},
+	{Switch: "ImmutableSessions", Finding: "B12", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringFlushUnordered},
+		Replaces: []Rule{RuleFlushTailWalk, RuleSeedFlushHeldPointer, RuleConcFlush}},
+	{Switch: "ImmutableSessions", Finding: "B13", on: func(p Profile) bool { return p.ImmutableSessions },
+		Adds:     []Rule{RuleBoringAutoFlush255},
+		Replaces: []Rule{RuleAutoEvery256}},
+	{Switch: "CountersAreStubs", Finding: "B13", on: func(p Profile) bool { return p.CountersAreStubs },
+		Adds: []Rule{RuleBoringStatsStubs},
+		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
+			RuleFlushNotTimeouts, RuleHS12Miss, RuleHS12ExpiredTicket, RuleHS13ForeignTicket}},
+	{Switch: "ShutdownInInitSucceeds", Finding: "B14", on: func(p Profile) bool { return p.ShutdownInInitSucceeds },
+		Adds:     []Rule{RuleBoringShutInInit},
+		Replaces: []Rule{RuleShutInInit}},
 }
 
 // Divergences returns the ways p departs from OpenSSL 3.0, in table order
@@ -290,12 +348,18 @@ func (p Profile) differing() RuleSet {
 	return out
 }
 
-// or is the rule the stepper applies where OpenSSL applies r: r itself, or
-// alt when the profile replaces r (code shared by every profile names the
-// rule of each through it).
-func (st *stepper) or(r, alt Rule) Rule {
-	if st.differs.Has(r) {
-		return alt
+// or is the rule the stepper applies where OpenSSL applies r: r itself,
+// or, when the profile replaces r, the first of alts that the profile
+// applies (code shared by every profile names the rule of each through
+// it, one alternative per library).
+func (st *stepper) or(r Rule, alts ...Rule) Rule {
+	if !st.differs.Has(r) {
+		return r
+	}
+	for _, a := range alts {
+		if !st.differs.Has(a) {
+			return a
+		}
 	}
 	return r
 }

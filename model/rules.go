@@ -1,6 +1,7 @@
 package model
 
 //go:generate go run ./internal/genrules/cmd ../docs/spec.md rules_gen.go
+//go:generate go run ./internal/genfindings/cmd ../docs/findings.md ../docs/scenarios/findings
 
 import (
 	"errors"

@@ -4,366 +4,412 @@ package model
 
 // The rules of docs/spec.md, one constant per row, in the spec's order.
 const (
-	RuleNone                      Rule = iota
-	RuleSeedGet0Noref                  // SEED-GET0-NOREF
-	RuleSeedGet0Alias                  // SEED-GET0-ALIAS
-	RuleSeedGet1Ref                    // SEED-GET1-REF
-	RuleSeedGetNULL                    // SEED-GET-NULL
-	RuleSeedTLS13NotResumable          // SEED-TLS13-NOT-RESUMABLE
-	RuleSeedTLS13LastWins              // SEED-TLS13-LAST-WINS
-	RuleSeedNewcbEstablished           // SEED-NEWCB-ESTABLISHED
-	RuleSeedUncleanRemove              // SEED-UNCLEAN-REMOVE
-	RuleSeedTLS13Once                  // SEED-TLS13-ONCE
-	RuleSeedUncleanFree                // SEED-UNCLEAN-FREE
-	RuleSeedFlushHeldPointer           // SEED-FLUSH-HELD-POINTER
-	RuleSeedOneCTX                     // SEED-ONE-CTX
-	RuleGetSameObject                  // GET-SAME-OBJECT
-	RuleNameOrder                      // NAME-ORDER
-	RuleNameSilentDestroy              // NAME-SILENT-DESTROY
-	RuleNameNoReuse                    // NAME-NO-REUSE
-	RuleRefUpref                       // REF-UPREF
-	RuleRefDestroyAtZero               // REF-DESTROY-AT-ZERO
-	RuleRefCacheHolds                  // REF-CACHE-HOLDS
-	RuleResumableWhen                  // RESUMABLE-WHEN
-	RuleFreeBadRemoves                 // FREE-BAD-REMOVES
-	RuleFreeShutdownKeeps              // FREE-SHUTDOWN-KEEPS
-	RuleFreeOnlyEstablished            // FREE-ONLY-ESTABLISHED
-	RuleFreeRemoveUncached             // FREE-REMOVE-UNCACHED
-	RuleFreeGoodDangles                // FREE-GOOD-DANGLES
-	RuleFreeCTXLastSSL                 // FREE-CTX-LAST-SSL
-	RuleClearGoodKeeps                 // CLEAR-GOOD-KEEPS
-	RuleClearBadDrops                  // CLEAR-BAD-DROPS
-	RuleClearAfterFatalKeeps           // CLEAR-AFTER-FATAL-KEEPS
-	RuleClearResetsReused              // CLEAR-RESETS-REUSED
-	RuleSetTakesRef                    // SET-TAKES-REF
-	RuleSetBadOld                      // SET-BAD-OLD
-	RuleSetNULL                        // SET-NULL
-	RuleSetResetsConnection            // SET-RESETS-CONNECTION
-	RuleSetMissRelease                 // SET-MISS-RELEASE
-	RuleShutFirstSends                 // SHUT-FIRST-SENDS
-	RuleShutWaitsForPeer               // SHUT-WAITS-FOR-PEER
-	RuleShutInInit                     // SHUT-IN-INIT
-	RuleShutTLS13ReadsTickets          // SHUT-TLS13-READS-TICKETS
-	RuleAlertRemoves                   // ALERT-REMOVES
-	RuleAlertAfterCloseNotify          // ALERT-AFTER-CLOSE-NOTIFY
-	RuleAlertUncached                  // ALERT-UNCACHED
-	RuleHS12IDCached                   // HS12-ID-CACHED
-	RuleHS12StatelessEmptyID           // HS12-STATELESS-EMPTY-ID
-	RuleHS12NoServerMode               // HS12-NO-SERVER-MODE
-	RuleHS12ResumeID                   // HS12-RESUME-ID
-	RuleHS12ResumeTicket               // HS12-RESUME-TICKET
-	RuleHS12NoUpdateOnHit              // HS12-NO-UPDATE-ON-HIT
-	RuleHS12Miss                       // HS12-MISS
-	RuleHS12ExpiredID                  // HS12-EXPIRED-ID
-	RuleHS12ExpiredTicket              // HS12-EXPIRED-TICKET
-	RuleHS12ForeignTicket              // HS12-FOREIGN-TICKET
-	RuleHS12EventOrder                 // HS12-EVENT-ORDER
-	RuleReusedReportsHit               // REUSED-REPORTS-HIT
-	RuleHS12EmptyTicketHit             // HS12-EMPTY-TICKET-HIT
-	RuleHS13ServerTickets              // HS13-SERVER-TICKETS
-	RuleHS13ServerLastTicket           // HS13-SERVER-LAST-TICKET
-	RuleHS13ServerNoTickets            // HS13-SERVER-NO-TICKETS
-	RuleHS13ServerCache                // HS13-SERVER-CACHE
-	RuleHS13Resume                     // HS13-RESUME
-	RuleHS13StatefulMiss               // HS13-STATEFUL-MISS
-	RuleHS13Expired                    // HS13-EXPIRED
-	RuleHS13ForeignTicket              // HS13-FOREIGN-TICKET
-	RuleHS13ClientSingleUse            // HS13-CLIENT-SINGLE-USE
-	RuleHS13EventOrder                 // HS13-EVENT-ORDER
-	RuleTkt12InHandshake               // TKT-12-IN-HANDSHAKE
-	RuleTkt13Pending                   // TKT-13-PENDING
-	RuleTkt13ClientDup                 // TKT-13-CLIENT-DUP
-	RuleTkt13NewcbPerTicket            // TKT-13-NEWCB-PER-TICKET
-	RuleTkt12Dup                       // TKT-12-DUP
-	RuleTktHintSlack                   // TKT-HINT-SLACK
-	RuleTktHintCap                     // TKT-HINT-CAP
-	RuleTktClientTimeout               // TKT-CLIENT-TIMEOUT
-	RuleCacheAddNew                    // CACHE-ADD-NEW
-	RuleCacheAddSame                   // CACHE-ADD-SAME
-	RuleCacheAddReplace                // CACHE-ADD-REPLACE
-	RuleCacheKey                       // CACHE-KEY
-	RuleCacheSorted                    // CACHE-SORTED
-	RuleCacheSizeSet                   // CACHE-SIZE-SET
-	RuleEvictN1                        // EVICT-N-1
-	RuleEvictTail                      // EVICT-TAIL
-	RuleEvictEvents                    // EVICT-EVENTS
-	RuleEvictUnlimited                 // EVICT-UNLIMITED
-	RuleEvictEmptyIDStuck              // EVICT-EMPTY-ID-STUCK
-	RuleRemoveCached                   // REMOVE-CACHED
-	RuleRemoveUncached                 // REMOVE-UNCACHED
-	RuleRemoveByKey                    // REMOVE-BY-KEY
-	RuleRemoveEmptyID                  // REMOVE-EMPTY-ID
-	RuleFlushStrict                    // FLUSH-STRICT
-	RuleFlushZero                      // FLUSH-ZERO
-	RuleFlushTailWalk                  // FLUSH-TAIL-WALK
-	RuleFlushNotTimeouts               // FLUSH-NOT-TIMEOUTS
-	RuleFlushCTXFree                   // FLUSH-CTX-FREE
-	RuleAutoEvery256                   // AUTO-EVERY-256
-	RuleAutoNoAutoClear                // AUTO-NO-AUTO-CLEAR
-	RuleAutoNeedsID                    // AUTO-NEEDS-ID
-	RuleCntHits                        // CNT-HITS
-	RuleCntMisses                      // CNT-MISSES
-	RuleCntMissNoLookup                // CNT-MISS-NO-LOOKUP
-	RuleCntTimeouts                    // CNT-TIMEOUTS
-	RuleCntCacheFull                   // CNT-CACHE-FULL
-	RuleCntNumber                      // CNT-NUMBER
-	RuleTimeNew                        // TIME-NEW
-	RuleTimeCTXSet                     // TIME-CTX-SET
-	RuleTimeCTXZero                    // TIME-CTX-ZERO
-	RuleTimeSetters                    // TIME-SETTERS
-	RuleTimeResort                     // TIME-RESORT
-	RuleTimeTicketReceipt              // TIME-TICKET-RECEIPT
-	RuleTimeTLS13ServerTicket          // TIME-TLS13-SERVER-TICKET
-	RuleTimeTLS12ResumeKeeps           // TIME-TLS12-RESUME-KEEPS
-	RuleTimeGetters                    // TIME-GETTERS
-	RuleCBNewRet0                      // CB-NEW-RET0
-	RuleCBNewRet1                      // CB-NEW-RET1
-	RuleCBNewNoStore                   // CB-NEW-NO-STORE
-	RuleCBNewNeedsMode                 // CB-NEW-NEEDS-MODE
-	RuleCBNewNotOnHit12                // CB-NEW-NOT-ON-HIT12
-	RuleCBRemoveWhen                   // CB-REMOVE-WHEN
-	RuleDefTimeout7200                 // DEF-TIMEOUT-7200
-	RuleDefCacheSize20480              // DEF-CACHE-SIZE-20480
-	RuleDefNumTickets2                 // DEF-NUM-TICKETS-2
-	RuleDefModeServer                  // DEF-MODE-SERVER
-	RuleDefCTXEmpty                    // DEF-CTX-EMPTY
-	RuleDefClock                       // DEF-CLOCK
-	RuleWolfSSLOwnsSession             // WOLF-SSL-OWNS-SESSION
-	RuleWolfCTXDefaults                // WOLF-CTX-DEFAULTS
-	RuleWolfTimeoutSetsHint            // WOLF-TIMEOUT-SETS-HINT
-	RuleWolfCacheSizeFixed             // WOLF-CACHE-SIZE-FIXED
-	RuleWolfStatsStubs                 // WOLF-STATS-STUBS
-	RuleWolfFlushStub                  // WOLF-FLUSH-STUB
-	RuleWolfSharedCache                // WOLF-SHARED-CACHE
-	RuleWolfCTXFree                    // WOLF-CTX-FREE
-	RuleWolfAddSessionCopies           // WOLF-ADD-SESSION-COPIES
-	RuleWolfEvictUnknown               // WOLF-EVICT-UNKNOWN
-	RuleWolfCacheNULLCTXRemoveCB       // WOLF-CACHE-NULL-CTX-REMOVE-CB
-	RuleWolfCacheMode                  // WOLF-CACHE-MODE
-	RuleWolfCacheOff                   // WOLF-CACHE-OFF
-	RuleWolfHS12Full                   // WOLF-HS12-FULL
-	RuleWolfHS12Resume                 // WOLF-HS12-RESUME
-	RuleWolfHS12ServerTimeout          // WOLF-HS12-SERVER-TIMEOUT
-	RuleWolfHS13Resume                 // WOLF-HS13-RESUME
-	RuleWolfHS13TicketAge              // WOLF-HS13-TICKET-AGE
-	RuleWolfHS13Tickets                // WOLF-HS13-TICKETS
-	RuleWolfTicketKeys                 // WOLF-TICKET-KEYS
-	RuleWolfTicketInPlace              // WOLF-TICKET-IN-PLACE
-	RuleWolfSetSessionCopies           // WOLF-SET-SESSION-COPIES
-	RuleWolfSetSessionExpired          // WOLF-SET-SESSION-EXPIRED
-	RuleWolfSetSessionRefuses          // WOLF-SET-SESSION-REFUSES
-	RuleWolfReusedSticky               // WOLF-REUSED-STICKY
-	RuleWolfClearRenewsUnfinished      // WOLF-CLEAR-RENEWS-UNFINISHED
-	RuleWolfNoBadSession               // WOLF-NO-BAD-SESSION
-	RuleWolfRemovecbOnFree             // WOLF-REMOVECB-ON-FREE
-	RuleWolfRemoveExpires              // WOLF-REMOVE-EXPIRES
-	RuleWolfSessionSetTimeout          // WOLF-SESSION-SET-TIMEOUT
-	RuleWolfShutBeforeHandshake        // WOLF-SHUT-BEFORE-HANDSHAKE
-	RuleWolfShutOneRecord              // WOLF-SHUT-ONE-RECORD
-	RuleWolfShutWantRead               // WOLF-SHUT-WANT-READ
-	RuleWolfShutDoneClears             // WOLF-SHUT-DONE-CLEARS
-	RuleWolfShutAfterFatal             // WOLF-SHUT-AFTER-FATAL
-	RuleUBDanglingSession              // UB-DANGLING-SESSION
-	RuleUBOverRelease                  // UB-OVER-RELEASE
-	RuleUBCrossContext                 // UB-CROSS-CONTEXT
-	RuleUBDanglingSSL                  // UB-DANGLING-SSL
-	RuleUBDanglingCTX                  // UB-DANGLING-CTX
-	RuleUBNULLSession                  // UB-NULL-SESSION
-	RuleUBBadHandle                    // UB-BAD-HANDLE
-	RuleAppLeakRef                     // APP-LEAK-REF
-	RuleCBGetCopy                      // CB-GET-COPY
-	RuleConcRefcount                   // CONC-REFCOUNT
-	RuleConcCacheAdd                   // CONC-CACHE-ADD
-	RuleConcFlush                      // CONC-FLUSH
-	RuleConcSetTime                    // CONC-SET-TIME
-	RuleCrash                          // CRASH
-	RuleHang                           // HANG
-	RuleProtocol                       // PROTOCOL
-	RuleRefused                        // REFUSED
-	RuleUnsupported                    // UNSUPPORTED
-	RuleTargetError                    // TARGET-ERROR
-	RuleLinearizability                // LINEARIZABILITY
+	RuleNone                          Rule = iota
+	RuleSeedGet0Noref                      // SEED-GET0-NOREF
+	RuleSeedGet0Alias                      // SEED-GET0-ALIAS
+	RuleSeedGet1Ref                        // SEED-GET1-REF
+	RuleSeedGetNULL                        // SEED-GET-NULL
+	RuleSeedTLS13NotResumable              // SEED-TLS13-NOT-RESUMABLE
+	RuleSeedTLS13LastWins                  // SEED-TLS13-LAST-WINS
+	RuleSeedNewcbEstablished               // SEED-NEWCB-ESTABLISHED
+	RuleSeedUncleanRemove                  // SEED-UNCLEAN-REMOVE
+	RuleSeedTLS13Once                      // SEED-TLS13-ONCE
+	RuleSeedUncleanFree                    // SEED-UNCLEAN-FREE
+	RuleSeedFlushHeldPointer               // SEED-FLUSH-HELD-POINTER
+	RuleSeedOneCTX                         // SEED-ONE-CTX
+	RuleGetSameObject                      // GET-SAME-OBJECT
+	RuleNameOrder                          // NAME-ORDER
+	RuleNameSilentDestroy                  // NAME-SILENT-DESTROY
+	RuleNameNoReuse                        // NAME-NO-REUSE
+	RuleRefUpref                           // REF-UPREF
+	RuleRefDestroyAtZero                   // REF-DESTROY-AT-ZERO
+	RuleRefCacheHolds                      // REF-CACHE-HOLDS
+	RuleResumableWhen                      // RESUMABLE-WHEN
+	RuleFreeBadRemoves                     // FREE-BAD-REMOVES
+	RuleFreeShutdownKeeps                  // FREE-SHUTDOWN-KEEPS
+	RuleFreeOnlyEstablished                // FREE-ONLY-ESTABLISHED
+	RuleFreeRemoveUncached                 // FREE-REMOVE-UNCACHED
+	RuleFreeGoodDangles                    // FREE-GOOD-DANGLES
+	RuleFreeCTXLastSSL                     // FREE-CTX-LAST-SSL
+	RuleClearGoodKeeps                     // CLEAR-GOOD-KEEPS
+	RuleClearBadDrops                      // CLEAR-BAD-DROPS
+	RuleClearAfterFatalKeeps               // CLEAR-AFTER-FATAL-KEEPS
+	RuleClearResetsReused                  // CLEAR-RESETS-REUSED
+	RuleSetTakesRef                        // SET-TAKES-REF
+	RuleSetBadOld                          // SET-BAD-OLD
+	RuleSetNULL                            // SET-NULL
+	RuleSetResetsConnection                // SET-RESETS-CONNECTION
+	RuleSetMissRelease                     // SET-MISS-RELEASE
+	RuleShutFirstSends                     // SHUT-FIRST-SENDS
+	RuleShutWaitsForPeer                   // SHUT-WAITS-FOR-PEER
+	RuleShutInInit                         // SHUT-IN-INIT
+	RuleShutTLS13ReadsTickets              // SHUT-TLS13-READS-TICKETS
+	RuleAlertRemoves                       // ALERT-REMOVES
+	RuleAlertAfterCloseNotify              // ALERT-AFTER-CLOSE-NOTIFY
+	RuleAlertUncached                      // ALERT-UNCACHED
+	RuleHS12IDCached                       // HS12-ID-CACHED
+	RuleHS12StatelessEmptyID               // HS12-STATELESS-EMPTY-ID
+	RuleHS12NoServerMode                   // HS12-NO-SERVER-MODE
+	RuleHS12ResumeID                       // HS12-RESUME-ID
+	RuleHS12ResumeTicket                   // HS12-RESUME-TICKET
+	RuleHS12NoUpdateOnHit                  // HS12-NO-UPDATE-ON-HIT
+	RuleHS12Miss                           // HS12-MISS
+	RuleHS12ExpiredID                      // HS12-EXPIRED-ID
+	RuleHS12ExpiredTicket                  // HS12-EXPIRED-TICKET
+	RuleHS12ForeignTicket                  // HS12-FOREIGN-TICKET
+	RuleHS12EventOrder                     // HS12-EVENT-ORDER
+	RuleReusedReportsHit                   // REUSED-REPORTS-HIT
+	RuleHS12EmptyTicketHit                 // HS12-EMPTY-TICKET-HIT
+	RuleHS13ServerTickets                  // HS13-SERVER-TICKETS
+	RuleHS13ServerLastTicket               // HS13-SERVER-LAST-TICKET
+	RuleHS13ServerNoTickets                // HS13-SERVER-NO-TICKETS
+	RuleHS13ServerCache                    // HS13-SERVER-CACHE
+	RuleHS13Resume                         // HS13-RESUME
+	RuleHS13StatefulMiss                   // HS13-STATEFUL-MISS
+	RuleHS13Expired                        // HS13-EXPIRED
+	RuleHS13ForeignTicket                  // HS13-FOREIGN-TICKET
+	RuleHS13ClientSingleUse                // HS13-CLIENT-SINGLE-USE
+	RuleHS13EventOrder                     // HS13-EVENT-ORDER
+	RuleTkt12InHandshake                   // TKT-12-IN-HANDSHAKE
+	RuleTkt13Pending                       // TKT-13-PENDING
+	RuleTkt13ClientDup                     // TKT-13-CLIENT-DUP
+	RuleTkt13NewcbPerTicket                // TKT-13-NEWCB-PER-TICKET
+	RuleTkt12Dup                           // TKT-12-DUP
+	RuleTktHintSlack                       // TKT-HINT-SLACK
+	RuleTktHintCap                         // TKT-HINT-CAP
+	RuleTktClientTimeout                   // TKT-CLIENT-TIMEOUT
+	RuleCacheAddNew                        // CACHE-ADD-NEW
+	RuleCacheAddSame                       // CACHE-ADD-SAME
+	RuleCacheAddReplace                    // CACHE-ADD-REPLACE
+	RuleCacheKey                           // CACHE-KEY
+	RuleCacheSorted                        // CACHE-SORTED
+	RuleCacheSizeSet                       // CACHE-SIZE-SET
+	RuleEvictN1                            // EVICT-N-1
+	RuleEvictTail                          // EVICT-TAIL
+	RuleEvictEvents                        // EVICT-EVENTS
+	RuleEvictUnlimited                     // EVICT-UNLIMITED
+	RuleEvictEmptyIDStuck                  // EVICT-EMPTY-ID-STUCK
+	RuleRemoveCached                       // REMOVE-CACHED
+	RuleRemoveUncached                     // REMOVE-UNCACHED
+	RuleRemoveByKey                        // REMOVE-BY-KEY
+	RuleRemoveEmptyID                      // REMOVE-EMPTY-ID
+	RuleFlushStrict                        // FLUSH-STRICT
+	RuleFlushZero                          // FLUSH-ZERO
+	RuleFlushTailWalk                      // FLUSH-TAIL-WALK
+	RuleFlushNotTimeouts                   // FLUSH-NOT-TIMEOUTS
+	RuleFlushCTXFree                       // FLUSH-CTX-FREE
+	RuleAutoEvery256                       // AUTO-EVERY-256
+	RuleAutoNoAutoClear                    // AUTO-NO-AUTO-CLEAR
+	RuleAutoNeedsID                        // AUTO-NEEDS-ID
+	RuleCntHits                            // CNT-HITS
+	RuleCntMisses                          // CNT-MISSES
+	RuleCntMissNoLookup                    // CNT-MISS-NO-LOOKUP
+	RuleCntTimeouts                        // CNT-TIMEOUTS
+	RuleCntCacheFull                       // CNT-CACHE-FULL
+	RuleCntNumber                          // CNT-NUMBER
+	RuleTimeNew                            // TIME-NEW
+	RuleTimeCTXSet                         // TIME-CTX-SET
+	RuleTimeCTXZero                        // TIME-CTX-ZERO
+	RuleTimeSetters                        // TIME-SETTERS
+	RuleTimeResort                         // TIME-RESORT
+	RuleTimeTicketReceipt                  // TIME-TICKET-RECEIPT
+	RuleTimeTLS13ServerTicket              // TIME-TLS13-SERVER-TICKET
+	RuleTimeTLS12ResumeKeeps               // TIME-TLS12-RESUME-KEEPS
+	RuleTimeGetters                        // TIME-GETTERS
+	RuleCBNewRet0                          // CB-NEW-RET0
+	RuleCBNewRet1                          // CB-NEW-RET1
+	RuleCBNewNoStore                       // CB-NEW-NO-STORE
+	RuleCBNewNeedsMode                     // CB-NEW-NEEDS-MODE
+	RuleCBNewNotOnHit12                    // CB-NEW-NOT-ON-HIT12
+	RuleCBRemoveWhen                       // CB-REMOVE-WHEN
+	RuleDefTimeout7200                     // DEF-TIMEOUT-7200
+	RuleDefCacheSize20480                  // DEF-CACHE-SIZE-20480
+	RuleDefNumTickets2                     // DEF-NUM-TICKETS-2
+	RuleDefModeServer                      // DEF-MODE-SERVER
+	RuleDefCTXEmpty                        // DEF-CTX-EMPTY
+	RuleDefClock                           // DEF-CLOCK
+	RuleWolfSSLOwnsSession                 // WOLF-SSL-OWNS-SESSION
+	RuleWolfCTXDefaults                    // WOLF-CTX-DEFAULTS
+	RuleWolfTimeoutSetsHint                // WOLF-TIMEOUT-SETS-HINT
+	RuleWolfCacheSizeFixed                 // WOLF-CACHE-SIZE-FIXED
+	RuleWolfStatsStubs                     // WOLF-STATS-STUBS
+	RuleWolfFlushStub                      // WOLF-FLUSH-STUB
+	RuleWolfSharedCache                    // WOLF-SHARED-CACHE
+	RuleWolfCTXFree                        // WOLF-CTX-FREE
+	RuleWolfAddSessionCopies               // WOLF-ADD-SESSION-COPIES
+	RuleWolfEvictUnknown                   // WOLF-EVICT-UNKNOWN
+	RuleWolfCacheNULLCTXRemoveCB           // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	RuleWolfCacheMode                      // WOLF-CACHE-MODE
+	RuleWolfCacheOff                       // WOLF-CACHE-OFF
+	RuleWolfHS12Full                       // WOLF-HS12-FULL
+	RuleWolfHS12Resume                     // WOLF-HS12-RESUME
+	RuleWolfHS12ServerTimeout              // WOLF-HS12-SERVER-TIMEOUT
+	RuleWolfHS13Resume                     // WOLF-HS13-RESUME
+	RuleWolfHS13TicketAge                  // WOLF-HS13-TICKET-AGE
+	RuleWolfHS13Tickets                    // WOLF-HS13-TICKETS
+	RuleWolfTicketKeys                     // WOLF-TICKET-KEYS
+	RuleWolfTicketInPlace                  // WOLF-TICKET-IN-PLACE
+	RuleWolfSetSessionCopies               // WOLF-SET-SESSION-COPIES
+	RuleWolfSetSessionExpired              // WOLF-SET-SESSION-EXPIRED
+	RuleWolfSetSessionRefuses              // WOLF-SET-SESSION-REFUSES
+	RuleWolfReusedSticky                   // WOLF-REUSED-STICKY
+	RuleWolfClearRenewsUnfinished          // WOLF-CLEAR-RENEWS-UNFINISHED
+	RuleWolfNoBadSession                   // WOLF-NO-BAD-SESSION
+	RuleWolfRemovecbOnFree                 // WOLF-REMOVECB-ON-FREE
+	RuleWolfRemoveExpires                  // WOLF-REMOVE-EXPIRES
+	RuleWolfSessionSetTimeout              // WOLF-SESSION-SET-TIMEOUT
+	RuleWolfShutBeforeHandshake            // WOLF-SHUT-BEFORE-HANDSHAKE
+	RuleWolfShutOneRecord                  // WOLF-SHUT-ONE-RECORD
+	RuleWolfShutWantRead                   // WOLF-SHUT-WANT-READ
+	RuleWolfShutDoneClears                 // WOLF-SHUT-DONE-CLEARS
+	RuleWolfShutAfterFatal                 // WOLF-SHUT-AFTER-FATAL
+	RuleBoringSessionSplit                 // BORING-SESSION-SPLIT
+	RuleBoringClear                        // BORING-CLEAR
+	RuleBoringNoBadSession                 // BORING-NO-BAD-SESSION
+	RuleBoringSetAfterHandshakeAborts      // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	RuleBoringClientDropsUnusable          // BORING-CLIENT-DROPS-UNUSABLE
+	RuleBoringExpiry                       // BORING-EXPIRY
+	RuleBoringResumeServerOnly             // BORING-RESUME-SERVER-ONLY
+	RuleBoringHS12NoRenew                  // BORING-HS12-NO-RENEW
+	RuleBoringHS13ServerStateless          // BORING-HS13-SERVER-STATELESS
+	RuleBoringHS13Resume                   // BORING-HS13-RESUME
+	RuleBoringTicketsToCallback            // BORING-TICKETS-TO-CALLBACK
+	RuleBoringClientNoCache                // BORING-CLIENT-NO-CACHE
+	RuleBoringTLS13Timeouts                // BORING-TLS13-TIMEOUTS
+	RuleBoringCTXTimeout                   // BORING-CTX-TIMEOUT
+	RuleBoringTicketKeys                   // BORING-TICKET-KEYS
+	RuleBoringCacheList                    // BORING-CACHE-LIST
+	RuleBoringEvictN                       // BORING-EVICT-N
+	RuleBoringRemoveExact                  // BORING-REMOVE-EXACT
+	RuleBoringFlushUnordered               // BORING-FLUSH-UNORDERED
+	RuleBoringAutoFlush255                 // BORING-AUTO-FLUSH-255
+	RuleBoringStatsStubs                   // BORING-STATS-STUBS
+	RuleBoringSessionSetters               // BORING-SESSION-SETTERS
+	RuleBoringShutInInit                   // BORING-SHUT-IN-INIT
+	RuleUBDanglingSession                  // UB-DANGLING-SESSION
+	RuleUBOverRelease                      // UB-OVER-RELEASE
+	RuleUBCrossContext                     // UB-CROSS-CONTEXT
+	RuleUBDanglingSSL                      // UB-DANGLING-SSL
+	RuleUBDanglingCTX                      // UB-DANGLING-CTX
+	RuleUBNULLSession                      // UB-NULL-SESSION
+	RuleUBBadHandle                        // UB-BAD-HANDLE
+	RuleAppLeakRef                         // APP-LEAK-REF
+	RuleCBGetCopy                          // CB-GET-COPY
+	RuleConcRefcount                       // CONC-REFCOUNT
+	RuleConcCacheAdd                       // CONC-CACHE-ADD
+	RuleConcFlush                          // CONC-FLUSH
+	RuleConcSetTime                        // CONC-SET-TIME
+	RuleCrash                              // CRASH
+	RuleHang                               // HANG
+	RuleProtocol                           // PROTOCOL
+	RuleRefused                            // REFUSED
+	RuleUnsupported                        // UNSUPPORTED
+	RuleTargetError                        // TARGET-ERROR
+	RuleLinearizability                    // LINEARIZABILITY
 	ruleCount
 )
 
 // ruleTable holds each rule's id, family and statement, indexed by Rule.
 var ruleTable = [ruleCount]RuleInfo{
-	RuleSeedGet0Noref:             {ID: "SEED-GET0-NOREF", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get_session` returns the session the SSL is using and takes no reference. The pointer dies whenever the SSL's reference was the last one."},
-	RuleSeedGet0Alias:             {ID: "SEED-GET0-ALIAS", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get0_session` is the same call as `SSL_get_session`.", Unreachable: "It is a fact of the call table (`SSL_get_session` parses as `SSL_get0_session`), not of a step: generated calls use the one name."},
-	RuleSeedGet1Ref:               {ID: "SEED-GET1-REF", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get1_session` adds one reference that the application owns. The session stays in memory until the application calls `SSL_SESSION_free` once for it."},
-	RuleSeedGetNULL:               {ID: "SEED-GET-NULL", Family: "Seed man page: SSL_get_session(3)", Statement: "An SSL without a session returns NULL from both calls, and get1 takes no reference."},
-	RuleSeedTLS13NotResumable:     {ID: "SEED-TLS13-NOT-RESUMABLE", Family: "Seed man page: SSL_get_session(3)", Statement: "Right after a full TLS 1.3 handshake the client holds a session with an empty id and no ticket, and that session is not resumable."},
-	RuleSeedTLS13LastWins:         {ID: "SEED-TLS13-LAST-WINS", Family: "Seed man page: SSL_get_session(3)", Statement: "When a client reads several TLS 1.3 tickets, each one replaces the SSL's session. get0 and get1 return the last ticket read."},
-	RuleSeedNewcbEstablished:      {ID: "SEED-NEWCB-ESTABLISHED", Family: "Seed man page: SSL_get_session(3)", Statement: "`new_session_cb` runs only once a session really exists. In TLS 1.3 that is once per ticket, so the callback sees every ticket the client reads."},
-	RuleSeedUncleanRemove:         {ID: "SEED-UNCLEAN-REMOVE", Family: "Seed man page: SSL_get_session(3)", Statement: "If a connection is not closed cleanly, its session leaves the cache and is marked not resumable. \"Not cleanly\" means a fatal alert was sent, or `SSL_free` was called without an `SSL_shutdown`. The code narrows the doc: this applies only to an established connection."},
-	RuleSeedTLS13Once:             {ID: "SEED-TLS13-ONCE", Family: "Seed man page: SSL_get_session(3)", Statement: "Using each TLS 1.3 session only once is a recommendation. The library enforces it only on a client whose cache mode includes CLIENT (HS13-CLIENT-SINGLE-USE). A server without early data lets a stateful ticket be reused."},
-	RuleSeedUncleanFree:           {ID: "SEED-UNCLEAN-FREE", Family: "Seed man page: SSL_get_session(3)", Statement: "After `SSL_clear` or `SSL_free` a get0 pointer may dangle. `SSL_clear` drops only a bad session. `SSL_free` always drops the SSL's reference, so even a good session dies if nobody else holds it."},
-	RuleSeedFlushHeldPointer:      {ID: "SEED-FLUSH-HELD-POINTER", Family: "Seed man page: SSL_get_session(3)", Statement: "A flush removes a session from the cache and marks it not resumable. It drops only the cache's reference, so a session that an SSL holds stays valid."},
-	RuleSeedOneCTX:                {ID: "SEED-ONE-CTX", Family: "Seed man page: SSL_get_session(3)", Statement: "A session belongs to at most one SSL_CTX. The library never checks this. Adding a session that sits in another SSL_CTX's cache corrupts both lists, so the model treats that case as undefined behaviour."},
-	RuleGetSameObject:             {ID: "GET-SAME-OBJECT", Family: "Naming and references", Statement: "While an SSL holds a session, get0 and get1 return the same object and so the same handle."},
-	RuleNameOrder:                 {ID: "NAME-ORDER", Family: "Naming and references", Statement: "A session gets the next handle the first time a call exposes it: first through the call's events in order, then through its return value."},
-	RuleNameSilentDestroy:         {ID: "NAME-SILENT-DESTROY", Family: "Naming and references", Statement: "Objects the application never saw, such as internal copies and sessions rebuilt from tickets, are destroyed without an event."},
-	RuleNameNoReuse:               {ID: "NAME-NO-REUSE", Family: "Naming and references", Statement: "A handle is never given to another object, even after its session is destroyed."},
-	RuleRefUpref:                  {ID: "REF-UPREF", Family: "Naming and references", Statement: "`SSL_SESSION_up_ref` returns 1 and gives the application one reference."},
-	RuleRefDestroyAtZero:          {ID: "REF-DESTROY-AT-ZERO", Family: "Naming and references", Statement: "A session is destroyed exactly when its reference count reaches 0, and never earlier."},
-	RuleRefCacheHolds:             {ID: "REF-CACHE-HOLDS", Family: "Naming and references", Statement: "A cache holds one reference per cached session. Being in both the hash and the list does not count twice."},
-	RuleResumableWhen:             {ID: "RESUMABLE-WHEN", Family: "Naming and references", Statement: "`SSL_SESSION_is_resumable` returns 1 exactly when the session has a non-empty id or a ticket and no cache removal has marked it not resumable."},
-	RuleFreeBadRemoves:            {ID: "FREE-BAD-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_free` on an established SSL that has not sent close_notify first calls `SSL_CTX_remove_session(session_ctx, sess)`, then drops the SSL's reference."},
-	RuleFreeShutdownKeeps:         {ID: "FREE-SHUTDOWN-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Only SSL_SENT_SHUTDOWN protects the session. The first `SSL_shutdown` sets it."},
-	RuleFreeOnlyEstablished:       {ID: "FREE-ONLY-ESTABLISHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Nothing is removed when the SSL is in \"before\" (never handshaked, or cleared) or in init (after a fatal error)."},
-	RuleFreeRemoveUncached:        {ID: "FREE-REMOVE-UNCACHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The bad-session removal calls remove_cb and marks the session not resumable even when the session was not cached, for example a client with the default cache mode."},
-	RuleFreeGoodDangles:           {ID: "FREE-GOOD-DANGLES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "A cleanly closed session that nobody else holds is destroyed by `SSL_free`."},
-	RuleFreeCTXLastSSL:            {ID: "FREE-CTX-LAST-SSL", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "An SSL_CTX lives until the application and every SSL made from it have let go. When it goes, its whole cache is flushed with t=0, with remove_cb for each session."},
-	RuleClearGoodKeeps:            {ID: "CLEAR-GOOD-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_clear` returns 1 and keeps a good session, which a client then offers on its next connection."},
-	RuleClearBadDrops:             {ID: "CLEAR-BAD-DROPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_clear` on a bad session removes it (remove_cb) and drops the SSL's reference."},
-	RuleClearAfterFatalKeeps:      {ID: "CLEAR-AFTER-FATAL-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "After a fatal error the SSL is in init, so `SSL_clear` keeps the session. The alert has already made it non-resumable."},
-	RuleClearResetsReused:         {ID: "CLEAR-RESETS-REUSED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "After `SSL_clear`, `SSL_session_reused` returns 0."},
-	RuleSetTakesRef:               {ID: "SET-TAKES-REF", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_set_session` returns 1, takes a reference on the new session and drops the old one."},
-	RuleSetBadOld:                 {ID: "SET-BAD-OLD", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The old session is judged by the bad-session rule before it is replaced."},
-	RuleSetNULL:                   {ID: "SET-NULL", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "NULL is accepted and only drops the old session."},
-	RuleSetResetsConnection:       {ID: "SET-RESETS-CONNECTION", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "On an SSL that completed a handshake, `SSL_set_session` also puts back the SSL_CTX's generic method (`SSL_set_ssl_method`: the version method's free, then the generic one's new), which discards the record layer. The state machine still says the handshake is done, so the bad-session rule keeps applying; any later I/O (shutdown, reading tickets) fails in ways the model leaves out. Found by the OpenSSL shim: `SSL_shutdown` then returns -1."},
-	RuleSetMissRelease:            {ID: "SET-MISS-RELEASE", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "If the offered session is not resumed, the client drops its reference during the handshake and takes a fresh session."},
-	RuleShutFirstSends:            {ID: "SHUT-FIRST-SENDS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The first `SSL_shutdown` on an established SSL sends close_notify, sets SSL_SENT_SHUTDOWN and returns 0."},
-	RuleShutWaitsForPeer:          {ID: "SHUT-WAITS-FOR-PEER", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Later calls read. They return -1 until the peer's close_notify has arrived, then 1, and 1 from then on."},
-	RuleShutInInit:                {ID: "SHUT-IN-INIT", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_shutdown` returns -1 before any handshake and after a fatal error."},
-	RuleShutTLS13ReadsTickets:     {ID: "SHUT-TLS13-READS-TICKETS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "A TLS 1.3 client that has sent close_notify still processes the tickets that arrive before the peer's close_notify."},
-	RuleAlertRemoves:              {ID: "ALERT-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Sending a fatal alert removes the SSL's session (remove_cb, not resumable) and leaves the SSL in init. Tickets still waiting are lost."},
-	RuleAlertAfterCloseNotify:     {ID: "ALERT-AFTER-CLOSE-NOTIFY", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Once close_notify has been sent, no fatal alert is sent and nothing is removed."},
-	RuleAlertUncached:             {ID: "ALERT-UNCACHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The alert's removal calls remove_cb even for a session that is not cached."},
-	RuleHS12IDCached:              {ID: "HS12-ID-CACHED", Family: "Handshakes", Statement: "A TLS 1.2 server that issues no ticket gives its new session a 32-byte id. At the end of the handshake the session is cached and passed to new_session_cb."},
-	RuleHS12StatelessEmptyID:      {ID: "HS12-STATELESS-EMPTY-ID", Family: "Handshakes", Statement: "A server that will issue a TLS 1.2 ticket gives its session an empty id. That session is never cached, never passed to new_session_cb, and never triggers an auto flush. The client's session takes a 32-byte id derived from the ticket."},
-	RuleHS12NoServerMode:          {ID: "HS12-NO-SERVER-MODE", Family: "Handshakes", Statement: "A server whose cache mode lacks SERVER sends an empty session id, so the client's session has none. Without a ticket it is not resumable."},
-	RuleHS12ResumeID:              {ID: "HS12-RESUME-ID", Family: "Handshakes", Statement: "A client offering a cached id resumes. The server's SSL then holds the cached object (the lookup took a reference), and both SSLs report `SSL_session_reused`=1."},
-	RuleHS12ResumeTicket:          {ID: "HS12-RESUME-TICKET", Family: "Handshakes", Statement: "A ticket that the issuing SSL_CTX decrypts resumes from a new object rebuilt from the ticket. That object carries the client's id. No new ticket is sent, and the client keeps its session."},
-	RuleHS12NoUpdateOnHit:         {ID: "HS12-NO-UPDATE-ON-HIT", Family: "Handshakes", Statement: "A resumed TLS 1.2 handshake neither adds to the cache nor calls new_session_cb."},
-	RuleHS12Miss:                  {ID: "HS12-MISS", Family: "Handshakes", Statement: "A session that is not resumed leads to a full handshake. The server counts a miss only if it looked in its cache. A client that offered an id counts a miss and replaces its session."},
-	RuleHS12ExpiredID:             {ID: "HS12-EXPIRED-ID", Family: "Handshakes", Statement: "A cached session found by id but expired counts a timeout. It is removed from the cache with remove_cb, and the handshake is full."},
-	RuleHS12ExpiredTicket:         {ID: "HS12-EXPIRED-TICKET", Family: "Handshakes", Statement: "An expired ticket counts a timeout. Nothing is removed (no cache is involved) and a new ticket is issued."},
-	RuleHS12ForeignTicket:         {ID: "HS12-FOREIGN-TICKET", Family: "Handshakes", Statement: "A ticket issued by another SSL_CTX does not decrypt. The handshake is full and a new ticket is issued. The server counts no miss, because it does no cache lookup."},
-	RuleHS12EventOrder:            {ID: "HS12-EVENT-ORDER", Family: "Handshakes", Statement: "In a full TLS 1.2 handshake the server finishes (its cache update) before the client. In a resumed one the client finishes first."},
-	RuleReusedReportsHit:          {ID: "REUSED-REPORTS-HIT", Family: "Handshakes", Statement: "`SSL_session_reused` returns 1 on both ends exactly when their last handshake resumed a session; 0 before any handshake and after `SSL_clear`."},
-	RuleHS12EmptyTicketHit:        {ID: "HS12-EMPTY-TICKET-HIT", Family: "Handshakes", Statement: "A server that finds the offered id in its cache, while the client sent an empty ticket extension, resumes and still sends a NewSessionTicket. The client swaps in a new session. **The model differs.**"},
-	RuleHS13ServerTickets:         {ID: "HS13-SERVER-TICKETS", Family: "Handshakes", Statement: "A TLS 1.3 server sends num_tickets tickets after a full handshake and at most one after a resumption. Every ticket after the first, and every ticket on a resumption, goes with a fresh copy of the session. Each ticket's session gets a new id, time=now, and its own cache update."},
-	RuleHS13ServerLastTicket:      {ID: "HS13-SERVER-LAST-TICKET", Family: "Handshakes", Statement: "The server's SSL holds the session of the last ticket it sent."},
-	RuleHS13ServerNoTickets:       {ID: "HS13-SERVER-NO-TICKETS", Family: "Handshakes", Statement: "With num_tickets=0 no ticket is sent, and the server's session keeps its empty id."},
-	RuleHS13ServerCache:           {ID: "HS13-SERVER-CACHE", Family: "Handshakes", Statement: "A TLS 1.3 server adds ticket sessions to its cache only when it has a remove_cb or SSL_OP_NO_TICKET. Early data is not modelled. new_session_cb runs for every ticket either way."},
-	RuleHS13Resume:                {ID: "HS13-RESUME", Family: "Handshakes", Statement: "A stateless ticket is decrypted by the SSL_CTX that issued it. A stateful one (SSL_OP_NO_TICKET) is looked up by id, and the cached entry stays where it is. Either way the server resumes from a private copy."},
-	RuleHS13StatefulMiss:          {ID: "HS13-STATEFUL-MISS", Family: "Handshakes", Statement: "If a stateful ticket's cache entry is gone, the server counts a miss and the handshake is full."},
-	RuleHS13Expired:               {ID: "HS13-EXPIRED", Family: "Handshakes", Statement: "An expired TLS 1.3 ticket counts a timeout and leads to a full handshake. A stateful cache entry is not removed."},
-	RuleHS13ForeignTicket:         {ID: "HS13-FOREIGN-TICKET", Family: "Handshakes", Statement: "A foreign stateless ticket is ignored. The server counts no miss. The client, which offered an id, counts one."},
-	RuleHS13ClientSingleUse:       {ID: "HS13-CLIENT-SINGLE-USE", Family: "Handshakes", Statement: "A TLS 1.3 client whose cache mode includes CLIENT removes the session it just resumed, at the end of the handshake. The session gets remove_cb and is marked not resumable, even if the application holds it. With the default mode nothing happens."},
-	RuleHS13EventOrder:            {ID: "HS13-EVENT-ORDER", Family: "Handshakes", Statement: "In TLS 1.3 the client finishes before the server writes its tickets, so client events come before server ticket events."},
-	RuleTkt12InHandshake:          {ID: "TKT-12-IN-HANDSHAKE", Family: "Tickets", Statement: "A TLS 1.2 ticket is read inside the handshake, so `read_ticket` has nothing left to read and returns 0."},
-	RuleTkt13Pending:              {ID: "TKT-13-PENDING", Family: "Tickets", Statement: "TLS 1.3 tickets wait until the client reads. `read_ticket` returns 1 per ticket and 0 when none is left. `SSL_shutdown`'s read also consumes them, and a fatal alert discards them."},
-	RuleTkt13ClientDup:            {ID: "TKT-13-CLIENT-DUP", Family: "Tickets", Statement: "Each TLS 1.3 ticket replaces the client's session with a new object: time=now, id derived from the ticket, resumable. Each ticket gets its own cache update."},
-	RuleTkt13NewcbPerTicket:       {ID: "TKT-13-NEWCB-PER-TICKET", Family: "Tickets", Statement: "A client whose cache mode includes CLIENT caches, and calls new_session_cb for, every ticket it reads."},
-	RuleTkt12Dup:                  {ID: "TKT-12-DUP", Family: "Tickets", Statement: "A TLS 1.2 client that gets a ticket while its session has an id replaces the session with a copy. If its cache mode includes CLIENT, it also removes the old session from its cache."},
-	RuleTktHintSlack:              {ID: "TKT-HINT-SLACK", Family: "Tickets", Statement: "A TLS 1.3 client leaves out a ticket whose lifetime hint is smaller than its age minus one second (the age is rounded down)."},
-	RuleTktHintCap:                {ID: "TKT-HINT-CAP", Family: "Tickets", Statement: "The TLS 1.3 lifetime hint is the session timeout, capped at one week."},
-	RuleTktClientTimeout:          {ID: "TKT-CLIENT-TIMEOUT", Family: "Tickets", Statement: "A client session's timeout comes from the client's SSL_CTX, not from the hint. A client never checks a session's timeout before offering it."},
-	RuleCacheAddNew:               {ID: "CACHE-ADD-NEW", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_add_session` of a new key returns 1 and takes a reference. It ignores the cache mode, not_resumable and the id length."},
-	RuleCacheAddSame:              {ID: "CACHE-ADD-SAME", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Adding the object that is already cached returns 0, leaves the reference count unchanged and re-sorts the entry."},
-	RuleCacheAddReplace:           {ID: "CACHE-ADD-REPLACE", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A different object with the same key replaces the cached one. The old object leaves quietly (no remove_cb, still resumable) and the call returns 1."},
-	RuleCacheKey:                  {ID: "CACHE-KEY", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The cache is keyed by (protocol version, session id). An empty id is a key like any other."},
-	RuleCacheSorted:               {ID: "CACHE-SORTED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The list is sorted by expiry (time+timeout), with the session that expires last at the head. A session goes in before the first entry that expires no later than it, so among equal expiry times the newest is at the head."},
-	RuleCacheSizeSet:              {ID: "CACHE-SIZE-SET", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_sess_set_cache_size` returns the old size and evicts nothing until the next add."},
-	RuleEvictN1:                   {ID: "EVICT-N-1", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "For size N>0, tail entries are evicted before linking a new key while the count, including the new session, is ≥N. A cache therefore holds at most N−1 sessions (N=1 holds 1)."},
-	RuleEvictTail:                 {ID: "EVICT-TAIL", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The victim is the tail: the session that expires soonest, and among equals the oldest inserted. Whether it was ever used does not matter."},
-	RuleEvictEvents:               {ID: "EVICT-EVENTS", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Each eviction marks the session not resumable, calls remove_cb, drops the cache's reference and adds 1 to sess_cache_full."},
-	RuleEvictUnlimited:            {ID: "EVICT-UNLIMITED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Size 0 means unlimited."},
-	RuleEvictEmptyIDStuck:         {ID: "EVICT-EMPTY-ID-STUCK", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A tail with an empty id cannot be evicted. The loop stops and the cache grows past its size (the CVE-2024-2511 mechanism)."},
-	RuleRemoveCached:              {ID: "REMOVE-CACHED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_remove_session` on a cached session returns 1. It marks the session not resumable and calls remove_cb(ctx, argument), then drops the cache's reference."},
-	RuleRemoveUncached:            {ID: "REMOVE-UNCACHED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "On a session that is not cached the call returns 0, but it still marks the session and calls remove_cb."},
-	RuleRemoveByKey:               {ID: "REMOVE-BY-KEY", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The lookup is by key. Whatever object is cached under the argument's id leaves, while the argument gets the mark and the callback."},
-	RuleRemoveEmptyID:             {ID: "REMOVE-EMPTY-ID", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A session with an empty id is ignored: the call returns 0, with no callback and no mark. This also applies to the bad-session and alert removals."},
-	RuleFlushStrict:               {ID: "FLUSH-STRICT", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Expiry is strict. `flush(t)` removes the sessions with time+timeout < t, and a lookup at time *now* rejects a session iff now > time+timeout."},
-	RuleFlushZero:                 {ID: "FLUSH-ZERO", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`flush(0)` removes every session."},
-	RuleFlushTailWalk:             {ID: "FLUSH-TAIL-WALK", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A flush walks from the tail and stops at the first session that has not expired, so the expired ones leave soonest-first. Every remove_cb comes first, then every free."},
-	RuleFlushNotTimeouts:          {ID: "FLUSH-NOT-TIMEOUTS", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A flush does not count sess_timeouts."},
-	RuleFlushCTXFree:              {ID: "FLUSH-CTX-FREE", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Destroying an SSL_CTX flushes its cache with t=0."},
-	RuleAutoEvery256:              {ID: "AUTO-EVERY-256", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`ssl_update_cache` flushes at *now* when the side's good-handshake counter ANDed with 0xff equals 0xff. This needs the mode to contain the side's bit and NO_AUTO_CLEAR to be unset. TLS 1.2 servers and clients read the counter before incrementing it, so the flush falls on handshakes 256, 512, …. A TLS 1.3 server increments before its tickets, so for it the flush falls on handshakes 255, 511, …."},
-	RuleAutoNoAutoClear:           {ID: "AUTO-NO-AUTO-CLEAR", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "SSL_SESS_CACHE_NO_AUTO_CLEAR disables the automatic flush."},
-	RuleAutoNeedsID:               {ID: "AUTO-NEEDS-ID", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The automatic check is skipped when the handshake's session has an empty id or is not resumable. A TLS 1.2 server that issues stateless tickets therefore never auto-flushes."},
-	RuleCntHits:                   {ID: "CNT-HITS", Family: "Counters, time, callbacks, defaults", Statement: "The server counts a hit when it resumes, by lookup or by ticket. The client counts a hit at the end of a resumed handshake. Each counts on its own SSL_CTX."},
-	RuleCntMisses:                 {ID: "CNT-MISSES", Family: "Counters, time, callbacks, defaults", Statement: "The server counts internal cache misses (id lookups and stateful TLS 1.3 tickets). The client counts a miss when it offered a session with an id and the session was not resumed."},
-	RuleCntMissNoLookup:           {ID: "CNT-MISS-NO-LOOKUP", Family: "Counters, time, callbacks, defaults", Statement: "With NO_INTERNAL_LOOKUP the server does no lookup, so it counts neither a miss nor a hit."},
-	RuleCntTimeouts:               {ID: "CNT-TIMEOUTS", Family: "Counters, time, callbacks, defaults", Statement: "A timeout is counted only when a lookup or a ticket yields an expired session, never by a flush."},
-	RuleCntCacheFull:              {ID: "CNT-CACHE-FULL", Family: "Counters, time, callbacks, defaults", Statement: "sess_cache_full counts evictions only, not removals or flushes."},
-	RuleCntNumber:                 {ID: "CNT-NUMBER", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_number` is the number of cached sessions."},
-	RuleTimeNew:                   {ID: "TIME-NEW", Family: "Counters, time, callbacks, defaults", Statement: "A new session has time=now and takes its timeout from its own side's SSL_CTX."},
-	RuleTimeCTXSet:                {ID: "TIME-CTX-SET", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_set_timeout` returns the old value and affects only sessions made later."},
-	RuleTimeCTXZero:               {ID: "TIME-CTX-ZERO", Family: "Counters, time, callbacks, defaults", Statement: "An SSL_CTX timeout of 0 means the method default (7200 s) for new sessions."},
-	RuleTimeSetters:               {ID: "TIME-SETTERS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_SESSION_set_time` returns t. `set_timeout` returns 1, or 0 for a negative value, which it leaves unapplied."},
-	RuleTimeResort:                {ID: "TIME-RESORT", Family: "Counters, time, callbacks, defaults", Statement: "Changing the time or timeout of a cached session re-sorts it in the list, which changes flush and eviction order."},
-	RuleTimeTicketReceipt:         {ID: "TIME-TICKET-RECEIPT", Family: "Counters, time, callbacks, defaults", Statement: "A client's ticket session has the time at which the ticket was read."},
-	RuleTimeTLS13ServerTicket:     {ID: "TIME-TLS13-SERVER-TICKET", Family: "Counters, time, callbacks, defaults", Statement: "Each TLS 1.3 server ticket session gets time=now when the ticket is made, including after a resumption."},
-	RuleTimeTLS12ResumeKeeps:      {ID: "TIME-TLS12-RESUME-KEEPS", Family: "Counters, time, callbacks, defaults", Statement: "A TLS 1.2 resumption keeps the session's original time (UPDATE_TIME is not modelled)."},
-	RuleTimeGetters:               {ID: "TIME-GETTERS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_SESSION_get_time` and `SSL_SESSION_get_timeout` return the session's time and timeout, and change nothing."},
-	RuleCBNewRet0:                 {ID: "CB-NEW-RET0", Family: "Counters, time, callbacks, defaults", Statement: "Before new_session_cb the library adds a reference. If the callback returns 0 the library drops that reference again, and the session stays cached."},
-	RuleCBNewRet1:                 {ID: "CB-NEW-RET1", Family: "Counters, time, callbacks, defaults", Statement: "If the callback returns 1, the application owns that reference and must free it."},
-	RuleCBNewNoStore:              {ID: "CB-NEW-NO-STORE", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb runs even with NO_INTERNAL_STORE, in which case nothing is cached."},
-	RuleCBNewNeedsMode:            {ID: "CB-NEW-NEEDS-MODE", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb runs only when the SSL_CTX's cache mode contains the side's bit. With the default mode (SERVER) a client's callback never runs."},
-	RuleCBNewNotOnHit12:           {ID: "CB-NEW-NOT-ON-HIT12", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb is not called on a TLS 1.2 resumption."},
-	RuleCBRemoveWhen:              {ID: "CB-REMOVE-WHEN", Family: "Counters, time, callbacks, defaults", Statement: "remove_cb runs on eviction, on flush, on an expired id lookup, and on every `SSL_CTX_remove_session` with a non-empty id. The last case includes the bad-session rule, fatal alerts and TLS 1.3 client single use. remove_cb also runs on SSL_CTX destruction, and never when an add replaces an entry."},
-	RuleDefTimeout7200:            {ID: "DEF-TIMEOUT-7200", Family: "Counters, time, callbacks, defaults", Statement: "The default session timeout is 7200 s, for every TLS version."},
-	RuleDefCacheSize20480:         {ID: "DEF-CACHE-SIZE-20480", Family: "Counters, time, callbacks, defaults", Statement: "The default cache size is SSL_SESSION_CACHE_MAX_SIZE_DEFAULT = 20480."},
-	RuleDefNumTickets2:            {ID: "DEF-NUM-TICKETS-2", Family: "Counters, time, callbacks, defaults", Statement: "A TLS 1.3 server sends 2 tickets by default."},
-	RuleDefModeServer:             {ID: "DEF-MODE-SERVER", Family: "Counters, time, callbacks, defaults", Statement: "The default cache mode is SERVER, so clients do not cache."},
-	RuleDefCTXEmpty:               {ID: "DEF-CTX-EMPTY", Family: "Counters, time, callbacks, defaults", Statement: "A new SSL_CTX has an empty cache and every counter (`sess_number`, hits, misses, timeouts, cache_full) at 0; SSL_new takes a reference to it."},
-	RuleDefClock:                  {ID: "DEF-CLOCK", Family: "Counters, time, callbacks, defaults", Statement: "The virtual clock starts at the profile's StartTime and moves only by `tick`. This is a harness rule."},
-	RuleWolfSSLOwnsSession:        {ID: "WOLF-SSL-OWNS-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_new` gives the SSL a session object of its own: no id, no ticket, time and timeout 0, side 0 (a server's), owning its ex_data. get0 never returns NULL. Handshakes, tickets and `SSL_set_session` fill that object in place, and a handshake that does not resume keeps it; `SSL_free` drops the SSL's reference to it."},
-	RuleWolfCTXDefaults:           {ID: "WOLF-CTX-DEFAULTS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A new SSL_CTX has a session timeout of 500 s (also what a timeout of 0 means), a TLS 1.3 ticket lifetime hint of 300 s, one TLS 1.3 ticket per full handshake and a cache size of 33 (11 rows of 3). Its counters read 0 and its cache is the process-wide one, which need not be empty (WOLF-SHARED-CACHE)."},
-	RuleWolfTimeoutSetsHint:       {ID: "WOLF-TIMEOUT-SETS-HINT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_set_timeout` returns the old timeout and stores the new one both as the session timeout and as the TLS 1.3 ticket lifetime hint; 0 stores the defaults (500 s and 300 s). An SSL copies the timeout when it is made, so only SSLs made later use the new one. A hint over a week is left out (wolfSSL clients then fail with SERVER_HINT_ERROR)."},
-	RuleWolfCacheSizeFixed:        {ID: "WOLF-CACHE-SIZE-FIXED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_sess_set_cache_size` changes nothing and returns 33 (`SESSIONS_PER_ROW` × `SESSION_ROWS`) whatever it is given."},
-	RuleWolfStatsStubs:            {ID: "WOLF-STATS-STUBS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_sess_number`, `sess_hits`, `sess_misses`, `sess_timeouts` and `sess_cache_full` always return 0: the first needs `WOLFSSL_SESSION_STATS`, the others are stubs."},
-	RuleWolfFlushStub:             {ID: "WOLF-FLUSH-STUB", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_flush_sessions` does nothing, and nothing else flushes the cache: there is no automatic flush and none when an SSL_CTX goes. An entry leaves the table only when a new one takes its place."},
-	RuleWolfSharedCache:           {ID: "WOLF-SHARED-CACHE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The server session cache is one process-wide table shared by every SSL_CTX. Its entries are copies, session objects of their own, keyed by the session's id (its alternative id when it has one) and its side. The table holds no reference to a session the application has, and changing a session never changes its entry. A session cached through one SSL_CTX resumes through another."},
-	RuleWolfCTXFree:               {ID: "WOLF-CTX-FREE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "An SSL_CTX lives until the application and every SSL made from it have let go. When it goes, the process-wide cache keeps every entry made through it, and other SSL_CTXs still resume them."},
-	RuleWolfAddSessionCopies:      {ID: "WOLF-ADD-SESSION-COPIES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_add_session` copies the session into the process-wide cache under its key and side, whatever the SSL_CTX and its cache mode, and takes no reference. It returns 1, also for a session that is already there, and 0 for a session without an id."},
-	RuleWolfEvictUnknown:          {ID: "WOLF-EVICT-UNKNOWN", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Entries are placed by a hash of their random id into 11 rows of 3, and a row's slots are taken in turn, so a new entry may evict any entry that has seen two insertions after it. Which one cannot be known: the model marks such entries in doubt and refuses (ErrUnmodelled) every call whose outcome depends on one, or in which an eviction would be observable."},
-	RuleWolfCacheNULLCTXRemoveCB:  {ID: "WOLF-CACHE-NULL-CTX-REMOVE-CB", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A cache entry that took over a session's ex_data is handed to the remove callback, with a NULL SSL_CTX, when a new entry overwrites it; the session passed lives in the static table, and `SSL_SESSION_up_ref` of it returns 0. The model raises the event, but sesslife-shim/1 cannot carry it, so every call that raises it is refused (`nullCtxOnWire`).", Unreachable: "Every call that raises it is refused as unmodelled until sesslife-shim/1 can carry a remove_cb with a NULL SSL_CTX (`nullCtxOnWire` in model/profile_wolfssl.go), and the application meets a cache entry only through that event."},
-	RuleWolfCacheMode:             {ID: "WOLF-CACHE-MODE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Of the cache modes only OFF (a mode of exactly 0, on a server), NO_INTERNAL_STORE and NO_INTERNAL_LOOKUP change what the model sees. Every other mode caches a server's sessions, and every SSL_CTX, client or server, passes each session it records to `new_session_cb` whether or not its mode has its side's bit."},
-	RuleWolfCacheOff:              {ID: "WOLF-CACHE-OFF", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A server whose cache mode is OFF looks nothing up, sends no TLS 1.2 session id and records nothing at the end of the handshake, so the client records nothing either: both sessions keep time 0 and no id, and no `new_session_cb` runs. Its TLS 1.3 tickets are still recorded and cached."},
-	RuleWolfHS12Full:              {ID: "WOLF-HS12-FULL", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.2 handshake that does not resume uses no ticket: the server's session gets a new id (none with WOLF-CACHE-OFF) and the client's session takes the same id. The client records its session before the server does, so its `new_session_cb` comes first. Recording fills the SSL's own session: time now, the SSL's timeout, its side and version; a server's session is also copied into the shared cache unless NO_INTERNAL_STORE. A client offers its id only when `SSL_set_session` made it resuming."},
-	RuleWolfHS12Resume:            {ID: "WOLF-HS12-RESUME", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.2 server looks the offered id up in the shared cache, unless its mode is OFF or has NO_INTERNAL_LOOKUP. A TLS 1.2 entry that has not expired (now < time + timeout: not strict, unlike FLUSH-STRICT) is copied into the server's own session, which leaves its ex_data to the cache, and the handshake resumes: both SSLs report reuse, neither side records anything or calls `new_session_cb`, and the sessions keep their time. An entry that is missing, expired or of the other version gives a full handshake (WOLF-HS12-FULL)."},
-	RuleWolfHS12ServerTimeout:     {ID: "WOLF-HS12-SERVER-TIMEOUT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The copied entry resumes only if now ≤ its time plus the server SSL's own timeout. Otherwise the handshake is full, and the server's session has left its ex_data to the cache all the same (no remove callback when it is freed)."},
-	RuleWolfHS13Resume:            {ID: "WOLF-HS13-RESUME", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.3 client offers its session's ticket only when `SSL_set_session` made it resuming, whatever the ticket's lifetime hint. The server resumes when it can decrypt the ticket (WOLF-TICKET-KEYS); its own session then takes the ticket's id as alternative id, and the client keeps its session as it is. No cache is looked up and nothing is removed, so a ticket resumes as often as it is offered. A ticket another SSL_CTX made gives a full handshake."},
-	RuleWolfHS13TicketAge:         {ID: "WOLF-HS13-TICKET-AGE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A ticket the server decrypts still gives a full handshake when it is older than the server SSL's timeout or a week, or when the client read it more than 11 s after it was made (`MAX_TICKET_AGE_DIFF` plus one second: the client counts the age from its reading). The server's session keeps the alternative id."},
-	RuleWolfHS13Tickets:           {ID: "WOLF-HS13-TICKETS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "In TLS 1.3 the server's session echoes the client's legacy session id. The server sends num_tickets tickets after a full handshake and at most one after a resumption, all made from its own session in place (no copy per ticket). A ticket's id is the session's alternative id, else its id, else a new alternative id; each ticket is followed by the server recording its session (time now, the shared cache, `new_session_cb`). The client records nothing until it reads a ticket."},
-	RuleWolfTicketKeys:            {ID: "WOLF-TICKET-KEYS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Each SSL_CTX encrypts tickets with two keys; the first is made for its first ticket, and each decrypts for an hour after it was made. A ticket takes a key that still decrypts past the ticket's lifetime hint, else replaces an expired key; when neither is possible no ticket is made (BAD_STATE_E, left out). A ticket decrypts only at the SSL_CTX that made it, while its key has been neither replaced nor expired."},
-	RuleWolfTicketInPlace:         {ID: "WOLF-TICKET-IN-PLACE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.3 client stores each ticket it reads in its own session object: the ticket, an id taken from it, and its lifetime hint as the timeout of the session and of the SSL; then it records the session (time now, `new_session_cb` whatever the cache mode). Pointers taken earlier see every change, and the last ticket read wins because there is one object."},
-	RuleWolfSetSessionCopies:      {ID: "WOLF-SET-SESSION-COPIES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_set_session` copies the session's side, time, timeout, id, version and ticket (and its alternative id) into the SSL's own object, takes no reference and returns 1; get0 still returns the SSL's object. Unless the copy has expired the SSL is resuming at once (`SSL_session_reused` says 1 before any handshake) and its version is pinned to the session's. On an established connection the copy also rewrites the connection's version and cipher suite: what its I/O does next is left out."},
-	RuleWolfSetSessionExpired:     {ID: "WOLF-SET-SESSION-EXPIRED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "An expired session is copied all the same and 1 is returned (WOLFSSL_ERROR_CODE_OPENSSL), but the SSL is not resuming. Its next hello is then TLS 1.3-style and carries the copy's id without resuming, which breaks a TLS 1.2 handshake with a server that still holds the session: such handshakes are left out."},
-	RuleWolfSetSessionRefuses:     {ID: "WOLF-SET-SESSION-REFUSES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_set_session` returns 0 and changes nothing for NULL, for a session of the other side (a session that never finished a handshake has side 0, a server's, so a client refuses it) and for the SSL's own session."},
-	RuleWolfReusedSticky:          {ID: "WOLF-REUSED-STICKY", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_session_reused` reports whether the SSL is resuming: 1 from a successful `SSL_set_session` of an unexpired session, before any handshake; then what the last handshake decided. `SSL_clear` leaves it as it was."},
-	RuleWolfClearRenewsUnfinished: {ID: "WOLF-CLEAR-RENEWS-UNFINISHED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_clear` returns 1. Unless a handshake completed since the SSL was made or last cleared (a completed `SSL_shutdown` clears it too), it frees the SSL's session without calling the remove callback and gives the SSL a new empty one, so a session just set is lost. After a completed handshake it keeps the session. Either way the connection ends."},
-	RuleWolfNoBadSession:          {ID: "WOLF-NO-BAD-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Nothing judges a session by how its connection ended: `SSL_free` or `SSL_clear` without `SSL_shutdown`, and a fatal alert, leave it cached and resumable. A fatal alert still ends the connection and loses the tickets waiting."},
-	RuleWolfRemovecbOnFree:        {ID: "WOLF-REMOVECB-ON-FREE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_free` hands the SSL's session to its SSL_CTX's remove callback just before destroying it, when the SSL held the last reference and the session still owns its ex_data (no cache entry took it over): after a clean shutdown too, and for an SSL that never handshaked. `SSL_SESSION_free` never calls it."},
-	RuleWolfRemoveExpires:         {ID: "WOLF-REMOVE-EXPIRES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_remove_session` returns 0 and removes nothing. Unless the SSL_CTX has NO_INTERNAL_STORE it sets the timeout of its argument, and of the cache entry with the argument's key and the SSL_CTX's side, to 0, so both have expired (TLS 1.2 resumption stops; a TLS 1.3 ticket still resumes), and finding the entry gives the argument its ex_data back. Then the remove callback runs. The argument stays resumable."},
-	RuleWolfSessionSetTimeout:     {ID: "WOLF-SESSION-SET-TIMEOUT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_SESSION_set_timeout` sets that object's timeout only (cache entries are copies) and returns 1; a negative timeout returns BAD_FUNC_ARG (-173) and changes nothing. There is no `SSL_SESSION_set_time`."},
-	RuleWolfShutBeforeHandshake:   {ID: "WOLF-SHUT-BEFORE-HANDSHAKE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The first `SSL_shutdown` sends close_notify and returns 0 even before a handshake."},
-	RuleWolfShutOneRecord:         {ID: "WOLF-SHUT-ONE-RECORD", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Once close_notify was sent, each `SSL_shutdown` delivers what has arrived and processes one record: a ticket (WOLF-TICKET-IN-PLACE) or nothing gives 0 (`WOLFSSL_SHUTDOWN_NOT_DONE`), so a call waiting for the peer never returns -1 for that."},
-	RuleWolfShutWantRead:          {ID: "WOLF-SHUT-WANT-READ", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A waiting `SSL_shutdown` returns -1 instead of 0 when an `SSL_read` since the first `SSL_shutdown` left WANT_READ in the SSL's error, which only sending close_notify clears."},
-	RuleWolfShutDoneClears:        {ID: "WOLF-SHUT-DONE-CLEARS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "When the peer's close_notify is the record processed, `SSL_shutdown` returns 1 and clears the SSL, which then no longer counts as handshaked: a later `SSL_clear` renews its session, and a further handshake on it is left out."},
-	RuleWolfShutAfterFatal:        {ID: "WOLF-SHUT-AFTER-FATAL", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "After a fatal error every `SSL_shutdown` returns -1."},
-	RuleUBDanglingSession:         {ID: "UB-DANGLING-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Using a session after it was destroyed, typically through a get0 pointer kept past `SSL_free`."},
-	RuleUBOverRelease:             {ID: "UB-OVER-RELEASE", Family: "Undefined behaviour (model/rules.go)", Statement: "Calling `SSL_SESSION_free` without owning a reference. An owned reference comes from get1, up_ref, or a new_session_cb that returned 1."},
-	RuleUBCrossContext:            {ID: "UB-CROSS-CONTEXT", Family: "Undefined behaviour (model/rules.go)", Statement: "Adding a session that sits in another SSL_CTX's cache."},
-	RuleUBDanglingSSL:             {ID: "UB-DANGLING-SSL", Family: "Undefined behaviour (model/rules.go)", Statement: "Using an SSL after `SSL_free`."},
-	RuleUBDanglingCTX:             {ID: "UB-DANGLING-CTX", Family: "Undefined behaviour (model/rules.go)", Statement: "Using an SSL_CTX after the application's `SSL_CTX_free`."},
-	RuleUBNULLSession:             {ID: "UB-NULL-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Passing a NULL session to a call that dereferences it: the `SSL_SESSION_*` calls, `SSL_CTX_add_session` and `SSL_CTX_remove_session`. Typically the NULL that get0 or get1 returns for an SSL that holds no session. `SSL_set_session` is the one call that accepts NULL."},
-	RuleUBBadHandle:               {ID: "UB-BAD-HANDLE", Family: "Undefined behaviour (model/rules.go)", Statement: "A handle that never named an object, or a new object that is not given the next handle. This is a harness error."},
-	RuleAppLeakRef:                {ID: "APP-LEAK-REF", Family: "Application use (trace/)", Statement: "Every reference to a session that the application owns (from `SSL_get1_session`, `SSL_SESSION_up_ref`, a new_session_cb that returned 1, `SSL_SESSION_new`, `SSL_SESSION_dup`, `d2i_SSL_SESSION` or `PEM_read_bio_SSL_SESSION`) must be given back with one `SSL_SESSION_free` before the program ends; one still owned at exit is leaked, and with it the session's memory.", Unreachable: "A rule of the application's side: the model has no end of program. `sesslife trace` checks it on real programs (trace/)."},
-	RuleCBGetCopy:                 {ID: "CB-GET-COPY", Family: "Application use (trace/)", Statement: "A get_session_cb returns a session and says through `*copy` whose reference libssl keeps: with 1 (the value libssl sets before calling, so also when the callback leaves it alone) libssl takes a reference of its own and the application keeps the one it had, which it must free; with 0 libssl takes over one reference the application owned. Leaving 1 for a session the callback made and keeps nowhere leaks it; writing 0 for a session it holds no reference to makes libssl free a reference nobody took.", Unreachable: "A rule of the application's side: the model has no external cache (get_session_cb). `sesslife trace` checks it on real programs (trace/)."},
-	RuleConcRefcount:              {ID: "CONC-REFCOUNT", Family: "Concurrency (impl/, linearizability/)", Statement: "Reference counts change atomically: `SSL_SESSION_up_ref` and `SSL_SESSION_free` from several threads never lose an update."},
-	RuleConcCacheAdd:              {ID: "CONC-CACHE-ADD", Family: "Concurrency (impl/, linearizability/)", Statement: "Adding to a cache (lookup, eviction and linking) happens under one write lock, so concurrent adds and evictions keep the hash table and the sorted list in step."},
-	RuleConcFlush:                 {ID: "CONC-FLUSH", Family: "Concurrency (impl/, linearizability/)", Statement: "A flush unlinks every expired session under the lock and only then frees them, so a concurrent resumption or removal never sees a half-removed session."},
-	RuleConcSetTime:               {ID: "CONC-SET-TIME", Family: "Concurrency (impl/, linearizability/)", Statement: "`SSL_SESSION_set_time`/`set_timeout` on a cached session re-sort it under its owner's lock. OpenSSL 3.0.19 reads the owner twice, so a concurrent removal can make it lock one SSL_CTX and link into a NULL one (a crash; reproducer in `linearizability/testdata/openssl-settime-race.c`)."},
-	RuleCrash:                     {ID: "CRASH", Family: "Harness outcomes", Statement: "The target died during a call or while discarding a universe (a signal such as SIGSEGV or SIGABRT from AddressSanitizer, or an exit). A crash while discarding points at a use-after-free or double free left by the sequence."},
-	RuleHang:                      {ID: "HANG", Family: "Harness outcomes", Statement: "The target did not answer a call within its timeout; it was killed."},
-	RuleProtocol:                  {ID: "PROTOCOL", Family: "Harness outcomes", Statement: "The target's reply broke the shim protocol (docs/protocol.md): a line that is not a reply, an unknown id or event, a missing field."},
-	RuleRefused:                   {ID: "REFUSED", Family: "Harness outcomes", Statement: "The target refused a call that the model deems legal (a shim's `{\"error\": …}` reply)."},
-	RuleUnsupported:               {ID: "UNSUPPORTED", Family: "Harness outcomes", Statement: "The target does not implement a call that the generator drew; engines avoid calls a target lists as unsupported, so this names a target whose list is incomplete."},
-	RuleTargetError:               {ID: "TARGET-ERROR", Family: "Harness outcomes", Statement: "Any other error a target returned instead of a result."},
-	RuleLinearizability:           {ID: "LINEARIZABILITY", Family: "Harness outcomes", Statement: "A concurrent history that no order of its calls explains (porcupine); the report holds the history and its visualisation."},
+	RuleSeedGet0Noref:                 {ID: "SEED-GET0-NOREF", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get_session` returns the session the SSL is using and takes no reference. The pointer dies whenever the SSL's reference was the last one."},
+	RuleSeedGet0Alias:                 {ID: "SEED-GET0-ALIAS", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get0_session` is the same call as `SSL_get_session`.", Unreachable: "It is a fact of the call table (`SSL_get_session` parses as `SSL_get0_session`), not of a step: generated calls use the one name."},
+	RuleSeedGet1Ref:                   {ID: "SEED-GET1-REF", Family: "Seed man page: SSL_get_session(3)", Statement: "`SSL_get1_session` adds one reference that the application owns. The session stays in memory until the application calls `SSL_SESSION_free` once for it."},
+	RuleSeedGetNULL:                   {ID: "SEED-GET-NULL", Family: "Seed man page: SSL_get_session(3)", Statement: "An SSL without a session returns NULL from both calls, and get1 takes no reference."},
+	RuleSeedTLS13NotResumable:         {ID: "SEED-TLS13-NOT-RESUMABLE", Family: "Seed man page: SSL_get_session(3)", Statement: "Right after a full TLS 1.3 handshake the client holds a session with an empty id and no ticket, and that session is not resumable."},
+	RuleSeedTLS13LastWins:             {ID: "SEED-TLS13-LAST-WINS", Family: "Seed man page: SSL_get_session(3)", Statement: "When a client reads several TLS 1.3 tickets, each one replaces the SSL's session. get0 and get1 return the last ticket read."},
+	RuleSeedNewcbEstablished:          {ID: "SEED-NEWCB-ESTABLISHED", Family: "Seed man page: SSL_get_session(3)", Statement: "`new_session_cb` runs only once a session really exists. In TLS 1.3 that is once per ticket, so the callback sees every ticket the client reads."},
+	RuleSeedUncleanRemove:             {ID: "SEED-UNCLEAN-REMOVE", Family: "Seed man page: SSL_get_session(3)", Statement: "If a connection is not closed cleanly, its session leaves the cache and is marked not resumable. \"Not cleanly\" means a fatal alert was sent, or `SSL_free` was called without an `SSL_shutdown`. The code narrows the doc: this applies only to an established connection."},
+	RuleSeedTLS13Once:                 {ID: "SEED-TLS13-ONCE", Family: "Seed man page: SSL_get_session(3)", Statement: "Using each TLS 1.3 session only once is a recommendation. The library enforces it only on a client whose cache mode includes CLIENT (HS13-CLIENT-SINGLE-USE). A server without early data lets a stateful ticket be reused."},
+	RuleSeedUncleanFree:               {ID: "SEED-UNCLEAN-FREE", Family: "Seed man page: SSL_get_session(3)", Statement: "After `SSL_clear` or `SSL_free` a get0 pointer may dangle. `SSL_clear` drops only a bad session. `SSL_free` always drops the SSL's reference, so even a good session dies if nobody else holds it."},
+	RuleSeedFlushHeldPointer:          {ID: "SEED-FLUSH-HELD-POINTER", Family: "Seed man page: SSL_get_session(3)", Statement: "A flush removes a session from the cache and marks it not resumable. It drops only the cache's reference, so a session that an SSL holds stays valid."},
+	RuleSeedOneCTX:                    {ID: "SEED-ONE-CTX", Family: "Seed man page: SSL_get_session(3)", Statement: "A session belongs to at most one SSL_CTX. The library never checks this. Adding a session that sits in another SSL_CTX's cache corrupts both lists, so the model treats that case as undefined behaviour."},
+	RuleGetSameObject:                 {ID: "GET-SAME-OBJECT", Family: "Naming and references", Statement: "While an SSL holds a session, get0 and get1 return the same object and so the same handle."},
+	RuleNameOrder:                     {ID: "NAME-ORDER", Family: "Naming and references", Statement: "A session gets the next handle the first time a call exposes it: first through the call's events in order, then through its return value."},
+	RuleNameSilentDestroy:             {ID: "NAME-SILENT-DESTROY", Family: "Naming and references", Statement: "Objects the application never saw, such as internal copies and sessions rebuilt from tickets, are destroyed without an event."},
+	RuleNameNoReuse:                   {ID: "NAME-NO-REUSE", Family: "Naming and references", Statement: "A handle is never given to another object, even after its session is destroyed."},
+	RuleRefUpref:                      {ID: "REF-UPREF", Family: "Naming and references", Statement: "`SSL_SESSION_up_ref` returns 1 and gives the application one reference."},
+	RuleRefDestroyAtZero:              {ID: "REF-DESTROY-AT-ZERO", Family: "Naming and references", Statement: "A session is destroyed exactly when its reference count reaches 0, and never earlier."},
+	RuleRefCacheHolds:                 {ID: "REF-CACHE-HOLDS", Family: "Naming and references", Statement: "A cache holds one reference per cached session. Being in both the hash and the list does not count twice."},
+	RuleResumableWhen:                 {ID: "RESUMABLE-WHEN", Family: "Naming and references", Statement: "`SSL_SESSION_is_resumable` returns 1 exactly when the session has a non-empty id or a ticket and no cache removal has marked it not resumable."},
+	RuleFreeBadRemoves:                {ID: "FREE-BAD-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_free` on an established SSL that has not sent close_notify first calls `SSL_CTX_remove_session(session_ctx, sess)`, then drops the SSL's reference."},
+	RuleFreeShutdownKeeps:             {ID: "FREE-SHUTDOWN-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Only SSL_SENT_SHUTDOWN protects the session. The first `SSL_shutdown` sets it."},
+	RuleFreeOnlyEstablished:           {ID: "FREE-ONLY-ESTABLISHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Nothing is removed when the SSL is in \"before\" (never handshaked, or cleared) or in init (after a fatal error)."},
+	RuleFreeRemoveUncached:            {ID: "FREE-REMOVE-UNCACHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The bad-session removal calls remove_cb and marks the session not resumable even when the session was not cached, for example a client with the default cache mode."},
+	RuleFreeGoodDangles:               {ID: "FREE-GOOD-DANGLES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "A cleanly closed session that nobody else holds is destroyed by `SSL_free`."},
+	RuleFreeCTXLastSSL:                {ID: "FREE-CTX-LAST-SSL", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "An SSL_CTX lives until the application and every SSL made from it have let go. When it goes, its whole cache is flushed with t=0, with remove_cb for each session."},
+	RuleClearGoodKeeps:                {ID: "CLEAR-GOOD-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_clear` returns 1 and keeps a good session, which a client then offers on its next connection."},
+	RuleClearBadDrops:                 {ID: "CLEAR-BAD-DROPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_clear` on a bad session removes it (remove_cb) and drops the SSL's reference."},
+	RuleClearAfterFatalKeeps:          {ID: "CLEAR-AFTER-FATAL-KEEPS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "After a fatal error the SSL is in init, so `SSL_clear` keeps the session. The alert has already made it non-resumable."},
+	RuleClearResetsReused:             {ID: "CLEAR-RESETS-REUSED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "After `SSL_clear`, `SSL_session_reused` returns 0."},
+	RuleSetTakesRef:                   {ID: "SET-TAKES-REF", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_set_session` returns 1, takes a reference on the new session and drops the old one."},
+	RuleSetBadOld:                     {ID: "SET-BAD-OLD", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The old session is judged by the bad-session rule before it is replaced."},
+	RuleSetNULL:                       {ID: "SET-NULL", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "NULL is accepted and only drops the old session."},
+	RuleSetResetsConnection:           {ID: "SET-RESETS-CONNECTION", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "On an SSL that completed a handshake, `SSL_set_session` also puts back the SSL_CTX's generic method (`SSL_set_ssl_method`: the version method's free, then the generic one's new), which discards the record layer. The state machine still says the handshake is done, so the bad-session rule keeps applying; any later I/O (shutdown, reading tickets) fails in ways the model leaves out. Found by the OpenSSL shim: `SSL_shutdown` then returns -1."},
+	RuleSetMissRelease:                {ID: "SET-MISS-RELEASE", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "If the offered session is not resumed, the client drops its reference during the handshake and takes a fresh session."},
+	RuleShutFirstSends:                {ID: "SHUT-FIRST-SENDS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The first `SSL_shutdown` on an established SSL sends close_notify, sets SSL_SENT_SHUTDOWN and returns 0."},
+	RuleShutWaitsForPeer:              {ID: "SHUT-WAITS-FOR-PEER", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Later calls read. They return -1 until the peer's close_notify has arrived, then 1, and 1 from then on."},
+	RuleShutInInit:                    {ID: "SHUT-IN-INIT", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_shutdown` returns -1 before any handshake and after a fatal error."},
+	RuleShutTLS13ReadsTickets:         {ID: "SHUT-TLS13-READS-TICKETS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "A TLS 1.3 client that has sent close_notify still processes the tickets that arrive before the peer's close_notify."},
+	RuleAlertRemoves:                  {ID: "ALERT-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Sending a fatal alert removes the SSL's session (remove_cb, not resumable) and leaves the SSL in init. Tickets still waiting are lost."},
+	RuleAlertAfterCloseNotify:         {ID: "ALERT-AFTER-CLOSE-NOTIFY", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Once close_notify has been sent, no fatal alert is sent and nothing is removed."},
+	RuleAlertUncached:                 {ID: "ALERT-UNCACHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The alert's removal calls remove_cb even for a session that is not cached."},
+	RuleHS12IDCached:                  {ID: "HS12-ID-CACHED", Family: "Handshakes", Statement: "A TLS 1.2 server that issues no ticket gives its new session a 32-byte id. At the end of the handshake the session is cached and passed to new_session_cb."},
+	RuleHS12StatelessEmptyID:          {ID: "HS12-STATELESS-EMPTY-ID", Family: "Handshakes", Statement: "A server that will issue a TLS 1.2 ticket gives its session an empty id. That session is never cached, never passed to new_session_cb, and never triggers an auto flush. The client's session takes a 32-byte id derived from the ticket."},
+	RuleHS12NoServerMode:              {ID: "HS12-NO-SERVER-MODE", Family: "Handshakes", Statement: "A server whose cache mode lacks SERVER sends an empty session id, so the client's session has none. Without a ticket it is not resumable."},
+	RuleHS12ResumeID:                  {ID: "HS12-RESUME-ID", Family: "Handshakes", Statement: "A client offering a cached id resumes. The server's SSL then holds the cached object (the lookup took a reference), and both SSLs report `SSL_session_reused`=1."},
+	RuleHS12ResumeTicket:              {ID: "HS12-RESUME-TICKET", Family: "Handshakes", Statement: "A ticket that the issuing SSL_CTX decrypts resumes from a new object rebuilt from the ticket. That object carries the client's id. No new ticket is sent, and the client keeps its session."},
+	RuleHS12NoUpdateOnHit:             {ID: "HS12-NO-UPDATE-ON-HIT", Family: "Handshakes", Statement: "A resumed TLS 1.2 handshake neither adds to the cache nor calls new_session_cb."},
+	RuleHS12Miss:                      {ID: "HS12-MISS", Family: "Handshakes", Statement: "A session that is not resumed leads to a full handshake. The server counts a miss only if it looked in its cache. A client that offered an id counts a miss and replaces its session."},
+	RuleHS12ExpiredID:                 {ID: "HS12-EXPIRED-ID", Family: "Handshakes", Statement: "A cached session found by id but expired counts a timeout. It is removed from the cache with remove_cb, and the handshake is full."},
+	RuleHS12ExpiredTicket:             {ID: "HS12-EXPIRED-TICKET", Family: "Handshakes", Statement: "An expired ticket counts a timeout. Nothing is removed (no cache is involved) and a new ticket is issued."},
+	RuleHS12ForeignTicket:             {ID: "HS12-FOREIGN-TICKET", Family: "Handshakes", Statement: "A ticket issued by another SSL_CTX does not decrypt. The handshake is full and a new ticket is issued. The server counts no miss, because it does no cache lookup."},
+	RuleHS12EventOrder:                {ID: "HS12-EVENT-ORDER", Family: "Handshakes", Statement: "In a full TLS 1.2 handshake the server finishes (its cache update) before the client. In a resumed one the client finishes first."},
+	RuleReusedReportsHit:              {ID: "REUSED-REPORTS-HIT", Family: "Handshakes", Statement: "`SSL_session_reused` returns 1 on both ends exactly when their last handshake resumed a session; 0 before any handshake and after `SSL_clear`."},
+	RuleHS12EmptyTicketHit:            {ID: "HS12-EMPTY-TICKET-HIT", Family: "Handshakes", Statement: "A server that finds the offered id in its cache, while the client sent an empty ticket extension, resumes and still sends a NewSessionTicket. The client swaps in a new session. **The model differs.**"},
+	RuleHS13ServerTickets:             {ID: "HS13-SERVER-TICKETS", Family: "Handshakes", Statement: "A TLS 1.3 server sends num_tickets tickets after a full handshake and at most one after a resumption. Every ticket after the first, and every ticket on a resumption, goes with a fresh copy of the session. Each ticket's session gets a new id, time=now, and its own cache update."},
+	RuleHS13ServerLastTicket:          {ID: "HS13-SERVER-LAST-TICKET", Family: "Handshakes", Statement: "The server's SSL holds the session of the last ticket it sent."},
+	RuleHS13ServerNoTickets:           {ID: "HS13-SERVER-NO-TICKETS", Family: "Handshakes", Statement: "With num_tickets=0 no ticket is sent, and the server's session keeps its empty id."},
+	RuleHS13ServerCache:               {ID: "HS13-SERVER-CACHE", Family: "Handshakes", Statement: "A TLS 1.3 server adds ticket sessions to its cache only when it has a remove_cb or SSL_OP_NO_TICKET. Early data is not modelled. new_session_cb runs for every ticket either way."},
+	RuleHS13Resume:                    {ID: "HS13-RESUME", Family: "Handshakes", Statement: "A stateless ticket is decrypted by the SSL_CTX that issued it. A stateful one (SSL_OP_NO_TICKET) is looked up by id, and the cached entry stays where it is. Either way the server resumes from a private copy."},
+	RuleHS13StatefulMiss:              {ID: "HS13-STATEFUL-MISS", Family: "Handshakes", Statement: "If a stateful ticket's cache entry is gone, the server counts a miss and the handshake is full."},
+	RuleHS13Expired:                   {ID: "HS13-EXPIRED", Family: "Handshakes", Statement: "An expired TLS 1.3 ticket counts a timeout and leads to a full handshake. A stateful cache entry is not removed."},
+	RuleHS13ForeignTicket:             {ID: "HS13-FOREIGN-TICKET", Family: "Handshakes", Statement: "A foreign stateless ticket is ignored. The server counts no miss. The client, which offered an id, counts one."},
+	RuleHS13ClientSingleUse:           {ID: "HS13-CLIENT-SINGLE-USE", Family: "Handshakes", Statement: "A TLS 1.3 client whose cache mode includes CLIENT removes the session it just resumed, at the end of the handshake. The session gets remove_cb and is marked not resumable, even if the application holds it. With the default mode nothing happens."},
+	RuleHS13EventOrder:                {ID: "HS13-EVENT-ORDER", Family: "Handshakes", Statement: "In TLS 1.3 the client finishes before the server writes its tickets, so client events come before server ticket events."},
+	RuleTkt12InHandshake:              {ID: "TKT-12-IN-HANDSHAKE", Family: "Tickets", Statement: "A TLS 1.2 ticket is read inside the handshake, so `read_ticket` has nothing left to read and returns 0."},
+	RuleTkt13Pending:                  {ID: "TKT-13-PENDING", Family: "Tickets", Statement: "TLS 1.3 tickets wait until the client reads. `read_ticket` returns 1 per ticket and 0 when none is left. `SSL_shutdown`'s read also consumes them, and a fatal alert discards them."},
+	RuleTkt13ClientDup:                {ID: "TKT-13-CLIENT-DUP", Family: "Tickets", Statement: "Each TLS 1.3 ticket replaces the client's session with a new object: time=now, id derived from the ticket, resumable. Each ticket gets its own cache update."},
+	RuleTkt13NewcbPerTicket:           {ID: "TKT-13-NEWCB-PER-TICKET", Family: "Tickets", Statement: "A client whose cache mode includes CLIENT caches, and calls new_session_cb for, every ticket it reads."},
+	RuleTkt12Dup:                      {ID: "TKT-12-DUP", Family: "Tickets", Statement: "A TLS 1.2 client that gets a ticket while its session has an id replaces the session with a copy. If its cache mode includes CLIENT, it also removes the old session from its cache."},
+	RuleTktHintSlack:                  {ID: "TKT-HINT-SLACK", Family: "Tickets", Statement: "A TLS 1.3 client leaves out a ticket whose lifetime hint is smaller than its age minus one second (the age is rounded down)."},
+	RuleTktHintCap:                    {ID: "TKT-HINT-CAP", Family: "Tickets", Statement: "The TLS 1.3 lifetime hint is the session timeout, capped at one week."},
+	RuleTktClientTimeout:              {ID: "TKT-CLIENT-TIMEOUT", Family: "Tickets", Statement: "A client session's timeout comes from the client's SSL_CTX, not from the hint. A client never checks a session's timeout before offering it."},
+	RuleCacheAddNew:                   {ID: "CACHE-ADD-NEW", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_add_session` of a new key returns 1 and takes a reference. It ignores the cache mode, not_resumable and the id length."},
+	RuleCacheAddSame:                  {ID: "CACHE-ADD-SAME", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Adding the object that is already cached returns 0, leaves the reference count unchanged and re-sorts the entry."},
+	RuleCacheAddReplace:               {ID: "CACHE-ADD-REPLACE", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A different object with the same key replaces the cached one. The old object leaves quietly (no remove_cb, still resumable) and the call returns 1."},
+	RuleCacheKey:                      {ID: "CACHE-KEY", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The cache is keyed by (protocol version, session id). An empty id is a key like any other."},
+	RuleCacheSorted:                   {ID: "CACHE-SORTED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The list is sorted by expiry (time+timeout), with the session that expires last at the head. A session goes in before the first entry that expires no later than it, so among equal expiry times the newest is at the head."},
+	RuleCacheSizeSet:                  {ID: "CACHE-SIZE-SET", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_sess_set_cache_size` returns the old size and evicts nothing until the next add."},
+	RuleEvictN1:                       {ID: "EVICT-N-1", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "For size N>0, tail entries are evicted before linking a new key while the count, including the new session, is ≥N. A cache therefore holds at most N−1 sessions (N=1 holds 1)."},
+	RuleEvictTail:                     {ID: "EVICT-TAIL", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The victim is the tail: the session that expires soonest, and among equals the oldest inserted. Whether it was ever used does not matter."},
+	RuleEvictEvents:                   {ID: "EVICT-EVENTS", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Each eviction marks the session not resumable, calls remove_cb, drops the cache's reference and adds 1 to sess_cache_full."},
+	RuleEvictUnlimited:                {ID: "EVICT-UNLIMITED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Size 0 means unlimited."},
+	RuleEvictEmptyIDStuck:             {ID: "EVICT-EMPTY-ID-STUCK", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A tail with an empty id cannot be evicted. The loop stops and the cache grows past its size (the CVE-2024-2511 mechanism)."},
+	RuleRemoveCached:                  {ID: "REMOVE-CACHED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`SSL_CTX_remove_session` on a cached session returns 1. It marks the session not resumable and calls remove_cb(ctx, argument), then drops the cache's reference."},
+	RuleRemoveUncached:                {ID: "REMOVE-UNCACHED", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "On a session that is not cached the call returns 0, but it still marks the session and calls remove_cb."},
+	RuleRemoveByKey:                   {ID: "REMOVE-BY-KEY", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The lookup is by key. Whatever object is cached under the argument's id leaves, while the argument gets the mark and the callback."},
+	RuleRemoveEmptyID:                 {ID: "REMOVE-EMPTY-ID", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A session with an empty id is ignored: the call returns 0, with no callback and no mark. This also applies to the bad-session and alert removals."},
+	RuleFlushStrict:                   {ID: "FLUSH-STRICT", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Expiry is strict. `flush(t)` removes the sessions with time+timeout < t, and a lookup at time *now* rejects a session iff now > time+timeout."},
+	RuleFlushZero:                     {ID: "FLUSH-ZERO", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`flush(0)` removes every session."},
+	RuleFlushTailWalk:                 {ID: "FLUSH-TAIL-WALK", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A flush walks from the tail and stops at the first session that has not expired, so the expired ones leave soonest-first. Every remove_cb comes first, then every free."},
+	RuleFlushNotTimeouts:              {ID: "FLUSH-NOT-TIMEOUTS", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "A flush does not count sess_timeouts."},
+	RuleFlushCTXFree:                  {ID: "FLUSH-CTX-FREE", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "Destroying an SSL_CTX flushes its cache with t=0."},
+	RuleAutoEvery256:                  {ID: "AUTO-EVERY-256", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "`ssl_update_cache` flushes at *now* when the side's good-handshake counter ANDed with 0xff equals 0xff. This needs the mode to contain the side's bit and NO_AUTO_CLEAR to be unset. TLS 1.2 servers and clients read the counter before incrementing it, so the flush falls on handshakes 256, 512, …. A TLS 1.3 server increments before its tickets, so for it the flush falls on handshakes 255, 511, …."},
+	RuleAutoNoAutoClear:               {ID: "AUTO-NO-AUTO-CLEAR", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "SSL_SESS_CACHE_NO_AUTO_CLEAR disables the automatic flush."},
+	RuleAutoNeedsID:                   {ID: "AUTO-NEEDS-ID", Family: "Cache: add, evict, remove, flush, auto flush", Statement: "The automatic check is skipped when the handshake's session has an empty id or is not resumable. A TLS 1.2 server that issues stateless tickets therefore never auto-flushes."},
+	RuleCntHits:                       {ID: "CNT-HITS", Family: "Counters, time, callbacks, defaults", Statement: "The server counts a hit when it resumes, by lookup or by ticket. The client counts a hit at the end of a resumed handshake. Each counts on its own SSL_CTX."},
+	RuleCntMisses:                     {ID: "CNT-MISSES", Family: "Counters, time, callbacks, defaults", Statement: "The server counts internal cache misses (id lookups and stateful TLS 1.3 tickets). The client counts a miss when it offered a session with an id and the session was not resumed."},
+	RuleCntMissNoLookup:               {ID: "CNT-MISS-NO-LOOKUP", Family: "Counters, time, callbacks, defaults", Statement: "With NO_INTERNAL_LOOKUP the server does no lookup, so it counts neither a miss nor a hit."},
+	RuleCntTimeouts:                   {ID: "CNT-TIMEOUTS", Family: "Counters, time, callbacks, defaults", Statement: "A timeout is counted only when a lookup or a ticket yields an expired session, never by a flush."},
+	RuleCntCacheFull:                  {ID: "CNT-CACHE-FULL", Family: "Counters, time, callbacks, defaults", Statement: "sess_cache_full counts evictions only, not removals or flushes."},
+	RuleCntNumber:                     {ID: "CNT-NUMBER", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_sess_number` is the number of cached sessions."},
+	RuleTimeNew:                       {ID: "TIME-NEW", Family: "Counters, time, callbacks, defaults", Statement: "A new session has time=now and takes its timeout from its own side's SSL_CTX."},
+	RuleTimeCTXSet:                    {ID: "TIME-CTX-SET", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_CTX_set_timeout` returns the old value and affects only sessions made later."},
+	RuleTimeCTXZero:                   {ID: "TIME-CTX-ZERO", Family: "Counters, time, callbacks, defaults", Statement: "An SSL_CTX timeout of 0 means the method default (7200 s) for new sessions."},
+	RuleTimeSetters:                   {ID: "TIME-SETTERS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_SESSION_set_time` returns t. `set_timeout` returns 1, or 0 for a negative value, which it leaves unapplied."},
+	RuleTimeResort:                    {ID: "TIME-RESORT", Family: "Counters, time, callbacks, defaults", Statement: "Changing the time or timeout of a cached session re-sorts it in the list, which changes flush and eviction order."},
+	RuleTimeTicketReceipt:             {ID: "TIME-TICKET-RECEIPT", Family: "Counters, time, callbacks, defaults", Statement: "A client's ticket session has the time at which the ticket was read."},
+	RuleTimeTLS13ServerTicket:         {ID: "TIME-TLS13-SERVER-TICKET", Family: "Counters, time, callbacks, defaults", Statement: "Each TLS 1.3 server ticket session gets time=now when the ticket is made, including after a resumption."},
+	RuleTimeTLS12ResumeKeeps:          {ID: "TIME-TLS12-RESUME-KEEPS", Family: "Counters, time, callbacks, defaults", Statement: "A TLS 1.2 resumption keeps the session's original time (UPDATE_TIME is not modelled)."},
+	RuleTimeGetters:                   {ID: "TIME-GETTERS", Family: "Counters, time, callbacks, defaults", Statement: "`SSL_SESSION_get_time` and `SSL_SESSION_get_timeout` return the session's time and timeout, and change nothing."},
+	RuleCBNewRet0:                     {ID: "CB-NEW-RET0", Family: "Counters, time, callbacks, defaults", Statement: "Before new_session_cb the library adds a reference. If the callback returns 0 the library drops that reference again, and the session stays cached."},
+	RuleCBNewRet1:                     {ID: "CB-NEW-RET1", Family: "Counters, time, callbacks, defaults", Statement: "If the callback returns 1, the application owns that reference and must free it."},
+	RuleCBNewNoStore:                  {ID: "CB-NEW-NO-STORE", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb runs even with NO_INTERNAL_STORE, in which case nothing is cached."},
+	RuleCBNewNeedsMode:                {ID: "CB-NEW-NEEDS-MODE", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb runs only when the SSL_CTX's cache mode contains the side's bit. With the default mode (SERVER) a client's callback never runs."},
+	RuleCBNewNotOnHit12:               {ID: "CB-NEW-NOT-ON-HIT12", Family: "Counters, time, callbacks, defaults", Statement: "new_session_cb is not called on a TLS 1.2 resumption."},
+	RuleCBRemoveWhen:                  {ID: "CB-REMOVE-WHEN", Family: "Counters, time, callbacks, defaults", Statement: "remove_cb runs on eviction, on flush, on an expired id lookup, and on every `SSL_CTX_remove_session` with a non-empty id. The last case includes the bad-session rule, fatal alerts and TLS 1.3 client single use. remove_cb also runs on SSL_CTX destruction, and never when an add replaces an entry."},
+	RuleDefTimeout7200:                {ID: "DEF-TIMEOUT-7200", Family: "Counters, time, callbacks, defaults", Statement: "The default session timeout is 7200 s, for every TLS version."},
+	RuleDefCacheSize20480:             {ID: "DEF-CACHE-SIZE-20480", Family: "Counters, time, callbacks, defaults", Statement: "The default cache size is SSL_SESSION_CACHE_MAX_SIZE_DEFAULT = 20480."},
+	RuleDefNumTickets2:                {ID: "DEF-NUM-TICKETS-2", Family: "Counters, time, callbacks, defaults", Statement: "A TLS 1.3 server sends 2 tickets by default."},
+	RuleDefModeServer:                 {ID: "DEF-MODE-SERVER", Family: "Counters, time, callbacks, defaults", Statement: "The default cache mode is SERVER, so clients do not cache."},
+	RuleDefCTXEmpty:                   {ID: "DEF-CTX-EMPTY", Family: "Counters, time, callbacks, defaults", Statement: "A new SSL_CTX has an empty cache and every counter (`sess_number`, hits, misses, timeouts, cache_full) at 0; SSL_new takes a reference to it."},
+	RuleDefClock:                      {ID: "DEF-CLOCK", Family: "Counters, time, callbacks, defaults", Statement: "The virtual clock starts at the profile's StartTime and moves only by `tick`. This is a harness rule."},
+	RuleWolfSSLOwnsSession:            {ID: "WOLF-SSL-OWNS-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_new` gives the SSL a session object of its own: no id, no ticket, time and timeout 0, side 0 (a server's), owning its ex_data. get0 never returns NULL. Handshakes, tickets and `SSL_set_session` fill that object in place, and a handshake that does not resume keeps it; `SSL_free` drops the SSL's reference to it."},
+	RuleWolfCTXDefaults:               {ID: "WOLF-CTX-DEFAULTS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A new SSL_CTX has a session timeout of 500 s (also what a timeout of 0 means), a TLS 1.3 ticket lifetime hint of 300 s, one TLS 1.3 ticket per full handshake and a cache size of 33 (11 rows of 3). Its counters read 0 and its cache is the process-wide one, which need not be empty (WOLF-SHARED-CACHE)."},
+	RuleWolfTimeoutSetsHint:           {ID: "WOLF-TIMEOUT-SETS-HINT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_set_timeout` returns the old timeout and stores the new one both as the session timeout and as the TLS 1.3 ticket lifetime hint; 0 stores the defaults (500 s and 300 s). An SSL copies the timeout when it is made, so only SSLs made later use the new one. A hint over a week is left out (wolfSSL clients then fail with SERVER_HINT_ERROR)."},
+	RuleWolfCacheSizeFixed:            {ID: "WOLF-CACHE-SIZE-FIXED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_sess_set_cache_size` changes nothing and returns 33 (`SESSIONS_PER_ROW` × `SESSION_ROWS`) whatever it is given."},
+	RuleWolfStatsStubs:                {ID: "WOLF-STATS-STUBS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_sess_number`, `sess_hits`, `sess_misses`, `sess_timeouts` and `sess_cache_full` always return 0: the first needs `WOLFSSL_SESSION_STATS`, the others are stubs."},
+	RuleWolfFlushStub:                 {ID: "WOLF-FLUSH-STUB", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_flush_sessions` does nothing, and nothing else flushes the cache: there is no automatic flush and none when an SSL_CTX goes. An entry leaves the table only when a new one takes its place."},
+	RuleWolfSharedCache:               {ID: "WOLF-SHARED-CACHE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The server session cache is one process-wide table shared by every SSL_CTX. Its entries are copies, session objects of their own, keyed by the session's id (its alternative id when it has one) and its side. The table holds no reference to a session the application has, and changing a session never changes its entry. A session cached through one SSL_CTX resumes through another."},
+	RuleWolfCTXFree:                   {ID: "WOLF-CTX-FREE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "An SSL_CTX lives until the application and every SSL made from it have let go. When it goes, the process-wide cache keeps every entry made through it, and other SSL_CTXs still resume them."},
+	RuleWolfAddSessionCopies:          {ID: "WOLF-ADD-SESSION-COPIES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_add_session` copies the session into the process-wide cache under its key and side, whatever the SSL_CTX and its cache mode, and takes no reference. It returns 1, also for a session that is already there, and 0 for a session without an id."},
+	RuleWolfEvictUnknown:              {ID: "WOLF-EVICT-UNKNOWN", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Entries are placed by a hash of their random id into 11 rows of 3, and a row's slots are taken in turn, so a new entry may evict any entry that has seen two insertions after it. Which one cannot be known: the model marks such entries in doubt and refuses (ErrUnmodelled) every call whose outcome depends on one, or in which an eviction would be observable."},
+	RuleWolfCacheNULLCTXRemoveCB:      {ID: "WOLF-CACHE-NULL-CTX-REMOVE-CB", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A cache entry that took over a session's ex_data is handed to the remove callback, with a NULL SSL_CTX, when a new entry overwrites it; the session passed lives in the static table, and `SSL_SESSION_up_ref` of it returns 0. The model raises the event, but sesslife-shim/1 cannot carry it, so every call that raises it is refused (`nullCtxOnWire`).", Unreachable: "Every call that raises it is refused as unmodelled until sesslife-shim/1 can carry a remove_cb with a NULL SSL_CTX (`nullCtxOnWire` in model/profile_wolfssl.go), and the application meets a cache entry only through that event."},
+	RuleWolfCacheMode:                 {ID: "WOLF-CACHE-MODE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Of the cache modes only OFF (a mode of exactly 0, on a server), NO_INTERNAL_STORE and NO_INTERNAL_LOOKUP change what the model sees. Every other mode caches a server's sessions, and every SSL_CTX, client or server, passes each session it records to `new_session_cb` whether or not its mode has its side's bit."},
+	RuleWolfCacheOff:                  {ID: "WOLF-CACHE-OFF", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A server whose cache mode is OFF looks nothing up, sends no TLS 1.2 session id and records nothing at the end of the handshake, so the client records nothing either: both sessions keep time 0 and no id, and no `new_session_cb` runs. Its TLS 1.3 tickets are still recorded and cached."},
+	RuleWolfHS12Full:                  {ID: "WOLF-HS12-FULL", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.2 handshake that does not resume uses no ticket: the server's session gets a new id (none with WOLF-CACHE-OFF) and the client's session takes the same id. The client records its session before the server does, so its `new_session_cb` comes first. Recording fills the SSL's own session: time now, the SSL's timeout, its side and version; a server's session is also copied into the shared cache unless NO_INTERNAL_STORE. A client offers its id only when `SSL_set_session` made it resuming."},
+	RuleWolfHS12Resume:                {ID: "WOLF-HS12-RESUME", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.2 server looks the offered id up in the shared cache, unless its mode is OFF or has NO_INTERNAL_LOOKUP. A TLS 1.2 entry that has not expired (now < time + timeout: not strict, unlike FLUSH-STRICT) is copied into the server's own session, which leaves its ex_data to the cache, and the handshake resumes: both SSLs report reuse, neither side records anything or calls `new_session_cb`, and the sessions keep their time. An entry that is missing, expired or of the other version gives a full handshake (WOLF-HS12-FULL)."},
+	RuleWolfHS12ServerTimeout:         {ID: "WOLF-HS12-SERVER-TIMEOUT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The copied entry resumes only if now ≤ its time plus the server SSL's own timeout. Otherwise the handshake is full, and the server's session has left its ex_data to the cache all the same (no remove callback when it is freed)."},
+	RuleWolfHS13Resume:                {ID: "WOLF-HS13-RESUME", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.3 client offers its session's ticket only when `SSL_set_session` made it resuming, whatever the ticket's lifetime hint. The server resumes when it can decrypt the ticket (WOLF-TICKET-KEYS); its own session then takes the ticket's id as alternative id, and the client keeps its session as it is. No cache is looked up and nothing is removed, so a ticket resumes as often as it is offered. A ticket another SSL_CTX made gives a full handshake."},
+	RuleWolfHS13TicketAge:             {ID: "WOLF-HS13-TICKET-AGE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A ticket the server decrypts still gives a full handshake when it is older than the server SSL's timeout or a week, or when the client read it more than 11 s after it was made (`MAX_TICKET_AGE_DIFF` plus one second: the client counts the age from its reading). The server's session keeps the alternative id."},
+	RuleWolfHS13Tickets:               {ID: "WOLF-HS13-TICKETS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "In TLS 1.3 the server's session echoes the client's legacy session id. The server sends num_tickets tickets after a full handshake and at most one after a resumption, all made from its own session in place (no copy per ticket). A ticket's id is the session's alternative id, else its id, else a new alternative id; each ticket is followed by the server recording its session (time now, the shared cache, `new_session_cb`). The client records nothing until it reads a ticket."},
+	RuleWolfTicketKeys:                {ID: "WOLF-TICKET-KEYS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Each SSL_CTX encrypts tickets with two keys; the first is made for its first ticket, and each decrypts for an hour after it was made. A ticket takes a key that still decrypts past the ticket's lifetime hint, else replaces an expired key; when neither is possible no ticket is made (BAD_STATE_E, left out). A ticket decrypts only at the SSL_CTX that made it, while its key has been neither replaced nor expired."},
+	RuleWolfTicketInPlace:             {ID: "WOLF-TICKET-IN-PLACE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A TLS 1.3 client stores each ticket it reads in its own session object: the ticket, an id taken from it, and its lifetime hint as the timeout of the session and of the SSL; then it records the session (time now, `new_session_cb` whatever the cache mode). Pointers taken earlier see every change, and the last ticket read wins because there is one object."},
+	RuleWolfSetSessionCopies:          {ID: "WOLF-SET-SESSION-COPIES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_set_session` copies the session's side, time, timeout, id, version and ticket (and its alternative id) into the SSL's own object, takes no reference and returns 1; get0 still returns the SSL's object. Unless the copy has expired the SSL is resuming at once (`SSL_session_reused` says 1 before any handshake) and its version is pinned to the session's. On an established connection the copy also rewrites the connection's version and cipher suite: what its I/O does next is left out."},
+	RuleWolfSetSessionExpired:         {ID: "WOLF-SET-SESSION-EXPIRED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "An expired session is copied all the same and 1 is returned (WOLFSSL_ERROR_CODE_OPENSSL), but the SSL is not resuming. Its next hello is then TLS 1.3-style and carries the copy's id without resuming, which breaks a TLS 1.2 handshake with a server that still holds the session: such handshakes are left out."},
+	RuleWolfSetSessionRefuses:         {ID: "WOLF-SET-SESSION-REFUSES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_set_session` returns 0 and changes nothing for NULL, for a session of the other side (a session that never finished a handshake has side 0, a server's, so a client refuses it) and for the SSL's own session."},
+	RuleWolfReusedSticky:              {ID: "WOLF-REUSED-STICKY", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_session_reused` reports whether the SSL is resuming: 1 from a successful `SSL_set_session` of an unexpired session, before any handshake; then what the last handshake decided. `SSL_clear` leaves it as it was."},
+	RuleWolfClearRenewsUnfinished:     {ID: "WOLF-CLEAR-RENEWS-UNFINISHED", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_clear` returns 1. Unless a handshake completed since the SSL was made or last cleared (a completed `SSL_shutdown` clears it too), it frees the SSL's session without calling the remove callback and gives the SSL a new empty one, so a session just set is lost. After a completed handshake it keeps the session. Either way the connection ends."},
+	RuleWolfNoBadSession:              {ID: "WOLF-NO-BAD-SESSION", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Nothing judges a session by how its connection ended: `SSL_free` or `SSL_clear` without `SSL_shutdown`, and a fatal alert, leave it cached and resumable. A fatal alert still ends the connection and loses the tickets waiting."},
+	RuleWolfRemovecbOnFree:            {ID: "WOLF-REMOVECB-ON-FREE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_free` hands the SSL's session to its SSL_CTX's remove callback just before destroying it, when the SSL held the last reference and the session still owns its ex_data (no cache entry took it over): after a clean shutdown too, and for an SSL that never handshaked. `SSL_SESSION_free` never calls it."},
+	RuleWolfRemoveExpires:             {ID: "WOLF-REMOVE-EXPIRES", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_CTX_remove_session` returns 0 and removes nothing. Unless the SSL_CTX has NO_INTERNAL_STORE it sets the timeout of its argument, and of the cache entry with the argument's key and the SSL_CTX's side, to 0, so both have expired (TLS 1.2 resumption stops; a TLS 1.3 ticket still resumes), and finding the entry gives the argument its ex_data back. Then the remove callback runs. The argument stays resumable."},
+	RuleWolfSessionSetTimeout:         {ID: "WOLF-SESSION-SET-TIMEOUT", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "`SSL_SESSION_set_timeout` sets that object's timeout only (cache entries are copies) and returns 1; a negative timeout returns BAD_FUNC_ARG (-173) and changes nothing. There is no `SSL_SESSION_set_time`."},
+	RuleWolfShutBeforeHandshake:       {ID: "WOLF-SHUT-BEFORE-HANDSHAKE", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "The first `SSL_shutdown` sends close_notify and returns 0 even before a handshake."},
+	RuleWolfShutOneRecord:             {ID: "WOLF-SHUT-ONE-RECORD", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "Once close_notify was sent, each `SSL_shutdown` delivers what has arrived and processes one record: a ticket (WOLF-TICKET-IN-PLACE) or nothing gives 0 (`WOLFSSL_SHUTDOWN_NOT_DONE`), so a call waiting for the peer never returns -1 for that."},
+	RuleWolfShutWantRead:              {ID: "WOLF-SHUT-WANT-READ", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "A waiting `SSL_shutdown` returns -1 instead of 0 when an `SSL_read` since the first `SSL_shutdown` left WANT_READ in the SSL's error, which only sending close_notify clears."},
+	RuleWolfShutDoneClears:            {ID: "WOLF-SHUT-DONE-CLEARS", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "When the peer's close_notify is the record processed, `SSL_shutdown` returns 1 and clears the SSL, which then no longer counts as handshaked: a later `SSL_clear` renews its session, and a further handshake on it is left out."},
+	RuleWolfShutAfterFatal:            {ID: "WOLF-SHUT-AFTER-FATAL", Family: "wolfSSL 5.5 profile (model/profile_wolfssl.go)", Statement: "After a fatal error every `SSL_shutdown` returns -1."},
+	RuleBoringSessionSplit:            {ID: "BORING-SESSION-SPLIT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "An SSL keeps the session it will offer (`SSL_set_session`'s, or a client's last one after `SSL_clear`) apart from the session its handshake established. `SSL_get_session` returns the first until a handshake completes and the second from then on, also after a fatal error. A full handshake establishes a new object (a client's is a copy of the one it built); a resumed TLS 1.2 handshake establishes the session resumed, which the SSL then holds twice."},
+	RuleBoringClear:                   {ID: "BORING-CLEAR", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_clear` returns 1 and starts the SSL anew. A client's established session becomes the session it offers next (as OpenSSL does); a server drops its established session and keeps only the session it resumed last, if any. `SSL_session_reused` is 0 afterwards."},
+	RuleBoringNoBadSession:            {ID: "BORING-NO-BAD-SESSION", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "Nothing judges a session by how its connection ended: `SSL_free` or `SSL_clear` without `SSL_shutdown`, a fatal alert and `SSL_set_session` leave it cached and resumable. A fatal alert still ends the connection and loses the tickets waiting."},
+	RuleBoringSetAfterHandshakeAborts: {ID: "BORING-SET-AFTER-HANDSHAKE-ABORTS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_set_session` on an SSL whose handshake has begun or completed calls `abort()`; before that it takes a reference to the new session, drops the old one and returns 1 (SET-TAKES-REF). The model refuses the call after a handshake (ErrUnmodelled): the process would die.", Unreachable: "The call would abort the process, so the model refuses it (ErrUnmodelled) and generators never make it; TestBoringObjects checks the refusal, and the finding's scenario shows the abort."},
+	RuleBoringClientDropsUnusable:     {ID: "BORING-CLIENT-DROPS-UNUSABLE", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "When a handshake starts, a client drops the session it was to offer, without offering it, when that session was made by a server, is of another TLS version, is not resumable, or is not valid at the time (BORING-EXPIRY)."},
+	RuleBoringExpiry:                  {ID: "BORING-EXPIRY", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A session is valid at time *now* iff time ≤ now < time + timeout: expiry is not strict for offering, looking up and accepting sessions, and a session from the future is invalid. A flush at time t removes a session iff t > time + timeout (strict), or every session for t = 0."},
+	RuleBoringResumeServerOnly:        {ID: "BORING-RESUME-SERVER-ONLY", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A TLS 1.2 server looks the offered id up in its cache unless its mode has NO_INTERNAL_LOOKUP, whatever its other mode bits. An entry that is not valid (BORING-EXPIRY) is removed (remove_cb) and the handshake is full; an entry made by a client or of the other version gives a full handshake and stays."},
+	RuleBoringHS12NoRenew:             {ID: "BORING-HS12-NO-RENEW", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A TLS 1.2 server that resumes never sends a ticket: not after a lookup by id (even when the client sent an empty ticket extension), and not after a ticket, since the default ticket keys never ask for renewal."},
+	RuleBoringHS13ServerStateless:     {ID: "BORING-HS13-SERVER-STATELESS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A TLS 1.3 server sends num_tickets tickets after every handshake, resumed or not (none with SSL_OP_NO_TICKET), each describing a copy of its session the application never sees. Its own session keeps no id and no ticket, so it is not resumable, never cached and never passed to `new_session_cb`. The tickets of one handshake travel in one record: the client's first read (`read_ticket`, or a reading `SSL_shutdown`) processes them all, and the next `read_ticket` returns 0."},
+	RuleBoringHS13Resume:              {ID: "BORING-HS13-RESUME", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A TLS 1.3 client offers its session's ticket; a server without SSL_OP_NO_TICKET resumes when it decrypts the ticket (BORING-TICKET-KEYS) and the session inside is a server's, of TLS 1.3 and valid. Both sides then establish new objects that carry only the authentication (no id, no ticket: not resumable), with the lifetime renewed (BORING-TLS13-TIMEOUTS), and the client drops its reference to the session it offered. Nothing is looked up or removed, so a ticket resumes as often as it is offered."},
+	RuleBoringTicketsToCallback:       {ID: "BORING-TICKETS-TO-CALLBACK", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "Each TLS 1.3 ticket a client reads becomes a new session: a copy of its established session with the time of reading, an id taken from the ticket, the ticket, and a timeout of what remained of the established session's, capped by the ticket's lifetime hint. The session is passed to `new_session_cb` when the client's mode has CLIENT, and freed unless the callback keeps it; the SSL's own session does not change. A ticket read once the client has sent close_notify (by a reading `SSL_shutdown`, say) is ignored."},
+	RuleBoringClientNoCache:           {ID: "BORING-CLIENT-NO-CACHE", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A client never uses its SSL_CTX's internal cache: CLIENT mode only enables `new_session_cb`. Nothing a client does adds, removes or marks a cache entry; in particular a TLS 1.3 client does not drop the session it resumed."},
+	RuleBoringTLS13Timeouts:           {ID: "BORING-TLS13-TIMEOUTS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A TLS 1.3 session's timeout is the SSL_CTX's session_psk_dhe_timeout, 2 days by default, not the SSL_CTX timeout, and its renewable lifetime (auth_timeout) 7 days. A resumption measures from now what remains of the offered session and raises the timeout to 2 days unless that exceeds what remains of the 7 days. A ticket's lifetime hint is the server session's timeout. `SSL_SESSION_set_timeout` sets both."},
+	RuleBoringCTXTimeout:              {ID: "BORING-CTX-TIMEOUT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_set_timeout` takes a uint32_t, stores 7200 for 0 and returns the old value; it sets the timeout of TLS 1.2 sessions made later only."},
+	RuleBoringTicketKeys:              {ID: "BORING-TICKET-KEYS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A server SSL_CTX makes its first ticket key when it first encrypts or decrypts a ticket. At each such use, a current key 2 days old is replaced by a new one and kept as the previous key, whose life is extended by 2 days; a previous key past that is dropped. A ticket decrypts only at the SSL_CTX that made it, while its key is the current or the previous one."},
+	RuleBoringCacheList:               {ID: "BORING-CACHE-LIST", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "The cache is keyed by the session id alone and its list is in order of insertion, newest at the head: adding the object already cached returns 0 and changes nothing, and `SSL_SESSION_set_time`/`set_timeout` never move an entry."},
+	RuleBoringEvictN:                  {ID: "BORING-EVICT-N", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "After linking a new key, while the cache holds more sessions than its size N > 0, the tail (the oldest insertion) leaves: remove_cb, then its reference is dropped; it stays resumable. A cache of size N thus keeps N sessions. An add that replaced another object of the same id drops that object last."},
+	RuleBoringRemoveExact:             {ID: "BORING-REMOVE-EXACT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_remove_session` removes only the very object cached under its id: then remove_cb, the cache's reference is dropped and it returns 1. For any other session (not cached, another object with the same id, an empty id) it returns 0 and does nothing. No removal marks a session not resumable; remove_cb runs only for a session that left the cache."},
+	RuleBoringFlushUnordered:          {ID: "BORING-FLUSH-UNORDERED", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_flush_sessions` (and the flush of a dying SSL_CTX) walks the hash table, whose order follows the random session ids: each expired session gets its remove_cb and is then freed before the next is looked at, and none is marked. The model refuses a flush whose order would show, that is one where two sessions would raise events (ErrUnmodelled)."},
+	RuleBoringAutoFlush255:            {ID: "BORING-AUTO-FLUSH-255", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A server counts the sessions it adds to its cache at the end of handshakes, unless its mode has NO_AUTO_CLEAR; every 255th add flushes the cache at *now*, before `new_session_cb`."},
+	RuleBoringStatsStubs:              {ID: "BORING-STATS-STUBS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_sess_hits`, `sess_misses`, `sess_timeouts` and `sess_cache_full` always return 0; `SSL_CTX_sess_number` counts the cached sessions."},
+	RuleBoringSessionSetters:          {ID: "BORING-SESSION-SETTERS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_SESSION_set_time` stores t and returns it; `SSL_SESSION_set_timeout` takes a uint32_t, so a negative timeout wraps around; it stores it as both timeouts and returns 1."},
+	RuleBoringShutInInit:              {ID: "BORING-SHUT-IN-INIT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_shutdown` on an SSL whose handshake has not completed (new or cleared) returns 1 and sends nothing; after a fatal error it returns -1."},
+	RuleUBDanglingSession:             {ID: "UB-DANGLING-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Using a session after it was destroyed, typically through a get0 pointer kept past `SSL_free`."},
+	RuleUBOverRelease:                 {ID: "UB-OVER-RELEASE", Family: "Undefined behaviour (model/rules.go)", Statement: "Calling `SSL_SESSION_free` without owning a reference. An owned reference comes from get1, up_ref, or a new_session_cb that returned 1."},
+	RuleUBCrossContext:                {ID: "UB-CROSS-CONTEXT", Family: "Undefined behaviour (model/rules.go)", Statement: "Adding a session that sits in another SSL_CTX's cache."},
+	RuleUBDanglingSSL:                 {ID: "UB-DANGLING-SSL", Family: "Undefined behaviour (model/rules.go)", Statement: "Using an SSL after `SSL_free`."},
+	RuleUBDanglingCTX:                 {ID: "UB-DANGLING-CTX", Family: "Undefined behaviour (model/rules.go)", Statement: "Using an SSL_CTX after the application's `SSL_CTX_free`."},
+	RuleUBNULLSession:                 {ID: "UB-NULL-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Passing a NULL session to a call that dereferences it: the `SSL_SESSION_*` calls, `SSL_CTX_add_session` and `SSL_CTX_remove_session`. Typically the NULL that get0 or get1 returns for an SSL that holds no session. `SSL_set_session` is the one call that accepts NULL."},
+	RuleUBBadHandle:                   {ID: "UB-BAD-HANDLE", Family: "Undefined behaviour (model/rules.go)", Statement: "A handle that never named an object, or a new object that is not given the next handle. This is a harness error."},
+	RuleAppLeakRef:                    {ID: "APP-LEAK-REF", Family: "Application use (trace/)", Statement: "Every reference to a session that the application owns (from `SSL_get1_session`, `SSL_SESSION_up_ref`, a new_session_cb that returned 1, `SSL_SESSION_new`, `SSL_SESSION_dup`, `d2i_SSL_SESSION` or `PEM_read_bio_SSL_SESSION`) must be given back with one `SSL_SESSION_free` before the program ends; one still owned at exit is leaked, and with it the session's memory.", Unreachable: "A rule of the application's side: the model has no end of program. `sesslife trace` checks it on real programs (trace/)."},
+	RuleCBGetCopy:                     {ID: "CB-GET-COPY", Family: "Application use (trace/)", Statement: "A get_session_cb returns a session and says through `*copy` whose reference libssl keeps: with 1 (the value libssl sets before calling, so also when the callback leaves it alone) libssl takes a reference of its own and the application keeps the one it had, which it must free; with 0 libssl takes over one reference the application owned. Leaving 1 for a session the callback made and keeps nowhere leaks it; writing 0 for a session it holds no reference to makes libssl free a reference nobody took.", Unreachable: "A rule of the application's side: the model has no external cache (get_session_cb). `sesslife trace` checks it on real programs (trace/)."},
+	RuleConcRefcount:                  {ID: "CONC-REFCOUNT", Family: "Concurrency (impl/, linearizability/)", Statement: "Reference counts change atomically: `SSL_SESSION_up_ref` and `SSL_SESSION_free` from several threads never lose an update."},
+	RuleConcCacheAdd:                  {ID: "CONC-CACHE-ADD", Family: "Concurrency (impl/, linearizability/)", Statement: "Adding to a cache (lookup, eviction and linking) happens under one write lock, so concurrent adds and evictions keep the hash table and the sorted list in step."},
+	RuleConcFlush:                     {ID: "CONC-FLUSH", Family: "Concurrency (impl/, linearizability/)", Statement: "A flush unlinks every expired session under the lock and only then frees them, so a concurrent resumption or removal never sees a half-removed session."},
+	RuleConcSetTime:                   {ID: "CONC-SET-TIME", Family: "Concurrency (impl/, linearizability/)", Statement: "`SSL_SESSION_set_time`/`set_timeout` on a cached session re-sort it under its owner's lock. OpenSSL 3.0.19 reads the owner twice, so a concurrent removal can make it lock one SSL_CTX and link into a NULL one (a crash; reproducer in `linearizability/testdata/openssl-settime-race.c`)."},
+	RuleCrash:                         {ID: "CRASH", Family: "Harness outcomes", Statement: "The target died during a call or while discarding a universe (a signal such as SIGSEGV or SIGABRT from AddressSanitizer, or an exit). A crash while discarding points at a use-after-free or double free left by the sequence."},
+	RuleHang:                          {ID: "HANG", Family: "Harness outcomes", Statement: "The target did not answer a call within its timeout; it was killed."},
+	RuleProtocol:                      {ID: "PROTOCOL", Family: "Harness outcomes", Statement: "The target's reply broke the shim protocol (docs/protocol.md): a line that is not a reply, an unknown id or event, a missing field."},
+	RuleRefused:                       {ID: "REFUSED", Family: "Harness outcomes", Statement: "The target refused a call that the model deems legal (a shim's `{\"error\": …}` reply)."},
+	RuleUnsupported:                   {ID: "UNSUPPORTED", Family: "Harness outcomes", Statement: "The target does not implement a call that the generator drew; engines avoid calls a target lists as unsupported, so this names a target whose list is incomplete."},
+	RuleTargetError:                   {ID: "TARGET-ERROR", Family: "Harness outcomes", Statement: "Any other error a target returned instead of a result."},
+	RuleLinearizability:               {ID: "LINEARIZABILITY", Family: "Harness outcomes", Statement: "A concurrent history that no order of its calls explains (porcupine); the report holds the history and its visualisation."},
 }

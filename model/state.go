@@ -62,6 +62,9 @@ type ctxObj struct {
 	// the two ticket encryption keys.
 	hint int64
 	keys [2]ticketKey
+	// BoringSSL (profile_boringssl.go): cache adds since the last
+	// automatic flush.
+	sinceFlush int64
 }
 
 // ticketKey is one of an SSL_CTX's ticket encryption keys (wolfSSL
@@ -93,6 +96,11 @@ type sslObj struct {
 	wantRead      bool    // ssl->error holds WANT_READ from an SSL_read
 	pinned        Version // ssl->version as SSL_set_session last set it
 	pinned13      bool    // SSL_set_session ever set options.tls1_3
+	// BoringSSL (profile_boringssl.go): once a handshake completed, sess
+	// is the established session and conf the session the SSL was given
+	// (ssl->session), each holding a reference; before, sess is the
+	// latter and conf 0.
+	conf sessRef
 }
 
 type sessObj struct {
@@ -121,6 +129,9 @@ type sessObj struct {
 	seq   int64
 	doubt bool
 	seen  int64
+	// BoringSSL (profile_boringssl.go): how long a TLS 1.3 session can
+	// still be renewed (auth_timeout).
+	auth int64
 }
 
 // ticket is what a server put into a NewSessionTicket: enough for the
@@ -135,6 +146,7 @@ type ticket struct {
 	hint     int64 // ticket_lifetime_hint
 	slot     int8  // wolfSSL: the encryption key used, and its generation
 	gen      int32
+	auth     int64 // BoringSSL: the session's auth_timeout
 }
 
 // New returns an empty universe that follows profile p.
@@ -198,7 +210,7 @@ func (s *State) Equal(o *State) bool {
 		a, b := s.ssls[i], o.ssls[i]
 		if !slices.Equal(a.pending, b.pending) || !slices.Equal(a.buffered, b.buffered) ||
 			a.timeout != b.timeout || a.used != b.used || a.closeBuffered != b.closeBuffered || a.wantRead != b.wantRead ||
-			a.pinned != b.pinned || a.pinned13 != b.pinned13 {
+			a.pinned != b.pinned || a.pinned13 != b.pinned13 || a.conf != b.conf {
 			return false
 		}
 		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
@@ -214,7 +226,8 @@ func ctxEqual(a, b *ctxObj) bool {
 	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
 		a.numTickets == b.numTickets && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
-		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.hint == b.hint && a.keys == b.keys
+		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.hint == b.hint && a.keys == b.keys &&
+		a.sinceFlush == b.sinceFlush
 }
 
 // Hash returns a hash consistent with Equal.
@@ -258,7 +271,9 @@ func b2i(b bool) int64 {
 
 // Observe returns what a harness can cheaply see of the universe.
 func (s *State) Observe() Observation {
-	var ob Observation
+	// One allocation per list: the generator observes after every call.
+	ob := Observation{Ctxs: make([]CtxObs, 0, len(s.ctxs)), SSLs: make([]SSLObs, 0, len(s.ssls)),
+		Sessions: make([]SessObs, 0, len(s.named))}
 	for i, c := range s.ctxs {
 		if !c.appHeld {
 			continue
@@ -296,10 +311,14 @@ type stats struct{ number, hits, misses, timeouts, cacheFull int64 }
 
 // ctxStats reads an SSL_CTX's counters. Profile switch StatsAreStubs:
 // wolfSSL 5.5.4's SSL_CTX_sess_number and the hit, miss, timeout and
-// cache-full counters always return 0.
+// cache-full counters always return 0. Profile switch CountersAreStubs:
+// BoringSSL's do too, but SSL_CTX_sess_number (BORING-STATS-STUBS).
 func (s *State) ctxStats(c *ctxObj) stats {
-	if s.prof.StatsAreStubs {
+	switch {
+	case s.prof.StatsAreStubs:
 		return stats{}
+	case s.prof.CountersAreStubs:
+		return stats{number: int64(len(c.list))}
 	}
 	return stats{int64(len(c.list)), c.hits, c.misses, c.timeouts, c.cacheFull}
 }

@@ -34,6 +34,10 @@ func (st *stepper) apply(op Op) int64 {
 	case CtxNew:
 		st.because(st.or(RuleDefCTXEmpty, RuleWolfCTXDefaults))
 		st.ctxNew(op.Config)
+		if st.prof.ImmutableSessions && op.Config.Timeout != 0 { // profile switch (BoringSSL)
+			st.mark(RuleBoringCTXTimeout)
+			st.ctxs[len(st.ctxs)-1].timeout = st.boringCtxTimeout(op.Config.Timeout)
+		}
 	case CtxFree:
 		st.because(st.or(RuleFreeCTXLastSSL, RuleWolfCTXFree))
 		c := st.ctx(op.Ctx)
@@ -48,15 +52,31 @@ func (st *stepper) apply(op Op) int64 {
 			st.wolfOwnSession(op.SSL)
 		}
 	case SSLFree:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.boringFree(op.SSL)
+			break
+		}
 		st.sslFree(op.SSL)
 	case SSLClear:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.boringClear(op.SSL)
+			return 1
+		}
 		st.sslClear(op.SSL)
 		return 1
 	case Shutdown:
 		return st.shutdown(op.SSL)
 	case FatalAlert:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.boringAlert(op.SSL)
+			break
+		}
 		st.fatalAlert(op.SSL)
 	case Handshake:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.boringHandshake(op.SSL, op.Peer, Version(op.Arg))
+			return 1
+		}
 		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
 			st.wolfHandshake(op.SSL, op.Peer, Version(op.Arg))
 			return 1
@@ -65,12 +85,22 @@ func (st *stepper) apply(op Op) int64 {
 		return 1
 	case ReadTicket:
 		l := st.ssl(op.SSL)
-		st.because(RuleTkt13Pending)
+		st.because(st.or(RuleTkt13Pending, RuleBoringHS13ServerStateless))
 		if len(l.pending) == 0 {
 			if l.version == TLS12 {
 				st.because(RuleTkt12InHandshake)
 			}
 			return 0
+		}
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL): one record holds every ticket
+			st.returns(RuleBoringHS13ServerStateless)
+			st.because(RuleBoringTicketsToCallback) // the SSL's session stays
+			pending := l.pending
+			l.pending = nil
+			for _, t := range pending {
+				st.clientTicket(op.SSL, t)
+			}
+			return 1
 		}
 		t := l.pending[0]
 		l.pending = l.pending[1:]
@@ -124,6 +154,9 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		st.release(r)
 	case SetSession:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			return st.boringSetSession(op.SSL, op.Sess)
+		}
 		return st.setSession(op.SSL, op.Sess)
 	case SessionReused:
 		st.because(st.or(RuleReusedReportsHit, RuleWolfReusedSticky))
@@ -132,12 +165,25 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(RuleResumableWhen)
 		return b2i(st.obj(st.named[op.Sess-1]).resumable())
 	case SetTime:
-		st.because(RuleTimeSetters)
+		st.because(st.or(RuleTimeSetters, RuleBoringSessionSetters))
 		r := st.named[op.Sess-1]
 		st.obj(r).time = op.Arg
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL): the list does not move
+			st.mark(RuleBoringCacheList)
+			st.concerns(r)
+			return op.Arg
+		}
 		st.resort(r)
 		return op.Arg
 	case SetTimeout:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL): a uint32_t, both timeouts
+			st.because(RuleBoringSessionSetters)
+			st.mark(RuleBoringCacheList)
+			o := st.obj(st.named[op.Sess-1])
+			o.timeout = int64(uint32(op.Arg))
+			o.auth = o.timeout
+			return 1
+		}
 		st.because(st.or(RuleTimeSetters, RuleWolfSessionSetTimeout))
 		if op.Arg < 0 {
 			return st.prof.SetTimeoutBadArg
@@ -157,9 +203,13 @@ func (st *stepper) apply(op Op) int64 {
 		c := st.ctx(op.Ctx)
 		old := c.timeout
 		if c.cfg.Timeout == 0 && old == st.prof.DefaultTimeout {
-			st.returns(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults)) // most likely still the default
+			st.returns(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults, RuleBoringCTXTimeout)) // most likely still the default
 		}
 		c.timeout = op.Arg
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.because(RuleBoringCTXTimeout)
+			c.timeout = st.boringCtxTimeout(op.Arg)
+		}
 		if st.prof.TimeoutSetsTicketHint { // profile switch (wolfSSL)
 			c.timeout, c.hint = st.wolfTimeouts(op.Arg)
 		}
@@ -177,12 +227,19 @@ func (st *stepper) apply(op Op) int64 {
 		c.size = op.Arg
 		return old
 	case AddSession:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.because(RuleCacheAddNew)
+			return st.boringAdd(op.Ctx, st.named[op.Sess-1])
+		}
 		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
 			return st.wolfAddSession(op.Ctx, st.named[op.Sess-1])
 		}
 		st.because(RuleCacheAddNew)
 		return st.addSession(op.Ctx, st.named[op.Sess-1])
 	case RemoveSession:
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			return st.boringRemove(op.Ctx, st.named[op.Sess-1])
+		}
 		if st.prof.RemoveOnlyExpires { // profile switch (wolfSSL)
 			return st.wolfRemoveSession(op.Ctx, st.named[op.Sess-1])
 		}
@@ -191,6 +248,14 @@ func (st *stepper) apply(op Op) int64 {
 		if st.prof.FlushIsStub { // profile switch (wolfSSL: a no-op)
 			st.because(RuleWolfFlushStub)
 			st.concernsCtx(op.Ctx)
+			break
+		}
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+			st.because(RuleBoringFlushUnordered)
+			if op.Arg == 0 {
+				st.because(RuleFlushZero)
+			}
+			st.boringFlush(op.Ctx, op.Arg)
 			break
 		}
 		st.because(RuleFlushStrict)
@@ -202,16 +267,16 @@ func (st *stepper) apply(op Op) int64 {
 		st.because(st.or(RuleCntNumber, RuleWolfStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).number
 	case SessHits:
-		st.because(st.or(RuleCntHits, RuleWolfStatsStubs))
+		st.because(st.or(RuleCntHits, RuleWolfStatsStubs, RuleBoringStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).hits
 	case SessMisses:
-		st.because(st.or(RuleCntMisses, RuleWolfStatsStubs))
+		st.because(st.or(RuleCntMisses, RuleWolfStatsStubs, RuleBoringStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).misses
 	case SessTimeouts:
-		st.because(st.or(RuleCntTimeouts, RuleWolfStatsStubs))
+		st.because(st.or(RuleCntTimeouts, RuleWolfStatsStubs, RuleBoringStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).timeouts
 	case SessCacheFull:
-		st.because(st.or(RuleCntCacheFull, RuleWolfStatsStubs))
+		st.because(st.or(RuleCntCacheFull, RuleWolfStatsStubs, RuleBoringStatsStubs))
 		return st.ctxStats(st.ctx(op.Ctx)).cacheFull
 	case Tick:
 		st.because(RuleDefClock)
@@ -316,7 +381,7 @@ func (st *stepper) ctxNew(cfg CtxConfig) {
 		c.size = st.prof.DefaultCacheSize
 	}
 	if cfg.Timeout == 0 {
-		st.mark(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults))
+		st.mark(st.or(RuleDefTimeout7200, RuleWolfCTXDefaults, RuleBoringCTXTimeout))
 		c.timeout = st.prof.DefaultTimeout
 	}
 	if cfg.NumTickets < 0 {
@@ -344,6 +409,11 @@ func (st *stepper) maybeDestroyCtx(h Handle) {
 		return
 	}
 	defer st.leave(st.enter(RuleFlushCTXFree))
+	if st.prof.ImmutableSessions { // profile switch (BoringSSL)
+		st.boringFlush(h, 0)
+		st.ctx(h).alive = false
+		return
+	}
 	st.flush(h, 0)
 	st.ctx(h).alive = false
 }

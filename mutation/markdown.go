@@ -199,7 +199,7 @@ func (t *Table) writeSeeds(s *strings.Builder, rows []Row) {
 			m.Killed, m.Seeds, st.count(m.Median), st.count(m.Worst), namedBy(k.Seeds), sameRule(k.Seeds, r.Info.Rule),
 			intOrDash(m.CallsMedian), intOrDash(m.CallsLongest))
 	}
-	fmt.Fprintf(s, "\nOver the %d mutants (each mutant's median over its seeds): median %s sequences to kill, worst %s",
+	fmt.Fprintf(s, "\nOver the %d mutants: median %s sequences to kill (of each mutant's median over its seeds), worst %s (one seed on one mutant)",
 		len(st.ByMutant), st.count(st.Median), st.count(st.Worst))
 	if len(st.WorstMutants) > 0 {
 		fmt.Fprintf(s, " (%s)", strings.Join(quoted(st.WorstMutants), ", "))
@@ -290,6 +290,17 @@ func docReproducer(r Row) string {
 		if r.Kills[name].Killed {
 			return name
 		}
+	}
+	return ""
+}
+
+// HandWritten returns what follows the GeneratedEnd line of a file's text
+// (the sections written by hand), empty when it has none. `sesslife mutants
+// --markdown` appends it to what it generates, so that regenerating the
+// file does not erase them.
+func HandWritten(old string) string {
+	if i := strings.Index(old, GeneratedEnd+"\n"); i >= 0 {
+		return old[i+len(GeneratedEnd)+1:]
 	}
 	return ""
 }

@@ -173,6 +173,21 @@ func TestRaceProbeRunsTheWorkload(t *testing.T) {
 }
 
 // TestStale: the first differing line, 0 for equal texts.
+// TestHandWritten: what follows the generated part is kept, nothing when
+// the file has no such part.
+func TestHandWritten(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"a\n" + GeneratedEnd + "\n## by hand\n", "## by hand\n"},
+		{"a\n" + GeneratedEnd + "\n", ""},
+		{"a\n## by hand\n", ""},
+		{"", ""},
+	} {
+		if got := HandWritten(c.in); got != c.want {
+			t.Errorf("HandWritten(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestStale(t *testing.T) {
 	for _, c := range []struct {
 		a, b string

@@ -89,7 +89,7 @@ func (t *Table) Perf(w io.Writer) {
 			medianOrDash(lens), maxOrDash(lens))
 	}
 	if len(st.ByMutant) > 0 {
-		fmt.Fprintf(w, "\nSearch, sequences to kill over %d mutants (each mutant's median over its seeds): median %s, worst %s",
+		fmt.Fprintf(w, "\nSearch, sequences to kill over %d mutants: median %s (of each mutant's median over its seeds), worst %s (one seed on one mutant)",
 			len(st.ByMutant), st.count(st.Median), st.count(st.Worst))
 		if len(st.WorstMutants) > 0 {
 			fmt.Fprintf(w, " (%s)", strings.Join(st.WorstMutants, ", "))

@@ -32,6 +32,24 @@ func reportCallsPerSecond(b *testing.B, calls int) {
 	b.ReportMetric(0, "ns/op")
 }
 
+// BenchmarkDraw: the generator as the search runs it: drawing every call of
+// 75-call sequences (the default mix) and stepping the model, whose state
+// each draw reads.
+func BenchmarkDraw(b *testing.B) {
+	all := func(model.Kind) bool { return true }
+	var d Drawer
+	calls := 0
+	for i := 0; b.Loop(); i++ {
+		s := model.New(model.OpenSSL30())
+		src := seedSource{rand.New(rand.NewPCG(uint64(i), 7))}
+		for range 75 {
+			s.Step(d.Draw(src, s, all, DefaultLimits(), nil))
+			calls++
+		}
+	}
+	reportCallsPerSecond(b, calls)
+}
+
 // BenchmarkModelOnly: the model stepping alone.
 func BenchmarkModelOnly(b *testing.B) {
 	seqs := benchSequences(64)

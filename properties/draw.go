@@ -29,10 +29,23 @@ func DrawOp(src Source, s *model.State, supports func(model.Kind) bool, lim Limi
 // DrawOpMix is DrawOp with a mix of call kinds and configurations (nil:
 // the default mix), as swarm testing draws one per sequence.
 func DrawOpMix(src Source, s *model.State, supports func(model.Kind) bool, lim Limits, mix *Mix) model.Op {
+	var d Drawer
+	return d.Draw(src, s, supports, lim, mix)
+}
+
+// Drawer is DrawOpMix for a caller that draws call after call: it keeps its
+// memory (the views of the universe, the pools of handles, the menu of
+// kinds) from one draw to the next. Its zero value is ready; it is not safe
+// for concurrent use.
+type Drawer struct{ d drawer }
+
+// Draw is DrawOpMix(src, s, supports, lim, mix), drawing the same call.
+func (dr *Drawer) Draw(src Source, s *model.State, supports func(model.Kind) bool, lim Limits, mix *Mix) model.Op {
 	if mix == nil {
 		mix = &defaultMix
 	}
-	d := drawer{src: src, s: s, supports: supports, lim: lim, mix: mix}
+	d := &dr.d
+	d.src, d.s, d.supports, d.lim, d.mix = src, s, supports, lim, mix
 	d.look()
 	for try := 0; try < 8; try++ {
 		op, ok := d.propose()
@@ -62,11 +75,18 @@ type drawer struct {
 	// readyClients are fresh clients that hold a resumable session;
 	// idleClients are fresh clients that hold none.
 	readyClients, idleClients []model.Handle
+	menu                      []choice // propose's, kept for its memory
 }
 
 // look sorts the universe's objects into the pools the proposals pick from.
 func (d *drawer) look() {
-	d.ctxView, d.sslView, d.sessView = d.s.Ctxs(), d.s.SSLs(), d.s.Sessions()
+	d.ctxView, d.sslView, d.sessView = d.s.AppendCtxs(d.ctxView), d.s.AppendSSLs(d.sslView), d.s.AppendSessions(d.sessView)
+	d.ctxs, d.clientCtxs, d.serverCtxs = d.ctxs[:0], d.clientCtxs[:0], d.serverCtxs[:0]
+	d.sessions, d.owned, d.resumable = d.sessions[:0], d.owned[:0], d.resumable[:0]
+	d.ssls, d.clients, d.established = d.ssls[:0], d.clients[:0], d.established[:0]
+	d.freshClients, d.freshServers = d.freshClients[:0], d.freshServers[:0]
+	d.readyClients, d.idleClients = d.readyClients[:0], d.idleClients[:0]
+	d.pendingTickets = false
 	for _, c := range d.ctxView {
 		if !c.AppHeld {
 			continue
@@ -132,7 +152,7 @@ type choice struct {
 // propose picks a call kind by weight among those that can apply now, then
 // its arguments.
 func (d *drawer) propose() (model.Op, bool) {
-	var menu []choice
+	menu := d.menu[:0]
 	add := func(k model.Kind, w int, ok bool) {
 		w = w * d.mix.weight(k) / 2
 		if ok && w > 0 && d.supports(k) {
@@ -183,6 +203,7 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxSetTimeout, 1, haveCtx)
 	add(model.SetCacheSize, 2, haveCtx)
 	add(model.CtxFree, 1, haveCtx)
+	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
 	}

@@ -69,7 +69,7 @@ func DrawMix(src Source) *Mix {
 
 // A marathon sequence has marathonCalls calls on at most two SSL_CTXs and
 // four SSLs.
-const marathonCalls = 2000
+const marathonCalls = 2500
 
 var marathonLimits = Limits{MaxCtxs: 2, MaxSSLs: 4}
 
@@ -87,5 +87,14 @@ func MarathonMix(src Source) *Mix {
 	m.weights[model.Handshake] = 16
 	m.weights[model.SSLClear] = 8
 	m.weights[model.SSLFree] = 1
+	if src.Intn(2) == 1 {
+		// Fresh SSLs rather than cleared ones, in TLS 1.2: a library whose
+		// cleared client keeps its session (BoringSSL) would resume every
+		// handshake, and only full TLS 1.2 handshakes add to the cache
+		// whose adds BORING-AUTO-FLUSH-255 counts.
+		m.weights[model.SSLNew], m.weights[model.SSLFree], m.weights[model.SSLClear] = 8, 8, 1
+		m.weights[model.ReadTicket], m.weights[model.SessNumber] = 1, 1
+		m.Version = model.TLS12
+	}
 	return &m
 }

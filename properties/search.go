@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -141,7 +140,7 @@ func (s seqSource) Intn(n int) int {
 // error when a target cannot be made.
 func Search(ctx context.Context, open target.Factory, opts SearchOptions) (*SearchReport, error) {
 	s := &searcher{opts: opts, open: open, rep: &SearchReport{Coverage: &Coverage{}, Known: map[model.Rule]int{}},
-		found: map[model.Rule]bool{}, marathons: slices.Contains(model.GenerableRules(opts.Profile), model.RuleAutoEvery256)}
+		found: map[model.Rule]bool{}, marathons: opts.Profile.AutoFlushMask != 0}
 	defer s.close()
 	err := s.run(ctx)
 	if ctx.Err() != nil {
@@ -162,8 +161,11 @@ type searcher struct {
 	corrupt bool
 	// corpus keeps sequences that made rare rules fire (corpus.go).
 	corpus corpus
-	// marathons: the profile has rules only a marathon reaches.
+	// marathons: the profile flushes its caches every so many handshakes,
+	// which only a marathon reaches (AUTO-EVERY-256, BORING-AUTO-FLUSH-255).
 	marathons bool
+	// drawer draws the calls of every sequence, keeping its memory.
+	drawer Drawer
 }
 
 func (s *searcher) close() {
@@ -267,7 +269,7 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 	cov.StartSequence()
 	keep := corpusEntry{mix: mix, limits: lim, calls: n}
 	for k := 0; k < n; k++ {
-		op := DrawOpMix(rec, ls.Model(), ls.Supports, lim, mix)
+		op := s.drawer.Draw(rec, ls.Model(), ls.Supports, lim, mix)
 		err = ls.Do(ctx, op)
 		var d *Divergence
 		if err != nil && !errors.As(err, &d) {

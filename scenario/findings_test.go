@@ -21,7 +21,7 @@ func findingShim(t *testing.T, name string) target.Target {
 	path, _ := filepath.Abs(filepath.Join("..", "bin", name))
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing under CI=true (make shim shim-wolfssl): %v", path, err)
+			t.Fatalf("%s is missing under CI=true (make shim shim-wolfssl shim-boringssl): %v", path, err)
 		}
 		t.Skipf("%s not built; skipping the findings run", path)
 	}
@@ -33,25 +33,45 @@ func findingShim(t *testing.T, name string) target.Target {
 	return tgt
 }
 
-// TestFindings runs every docs/scenarios/findings/*.sim three ways, which is
-// what makes each one a finding of docs/findings.md: the openssl-3.0 model
-// against OpenSSL must be clean; the wolfssl-5.5 model against wolfSSL must
-// be clean, or only leave calls out when the header says "# wolfssl-5.5:
-// unmodelled"; and the openssl-3.0 model against wolfSSL must find
-// differences (or a failing target).
+// libraryRun is one library every finding scenario runs against with its
+// own profile, and the header line that says what that run must give.
+type libraryRun struct {
+	shim    string
+	profile model.Profile
+	header  string
+	finding string // the prefix of the ids of the library's findings
+}
+
+// TestFindings runs every docs/scenarios/findings/*.sim against each of
+// the three libraries, which is what makes each one a finding of
+// docs/findings.md and lets the cross-library table there link it: the
+// openssl-3.0 model against OpenSSL must be clean; the wolfssl-5.5 model
+// against wolfSSL and the boringssl model against BoringSSL must be clean,
+// or only leave calls out when the header says "unmodelled" ("#
+// wolfssl-5.5:", "# boringssl:"); and the openssl-3.0 model against the
+// library of the finding (W: wolfSSL, B: BoringSSL, from "# finding ...:")
+// must find differences (or a failing target).
 func TestFindings(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "docs", "scenarios", "findings", "*.sim"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no findings in docs/scenarios/findings: %v", err)
 	}
-	ossl, wolf := findingShim(t, "sesslife-shim-openssl"), findingShim(t, "sesslife-shim-wolfssl")
+	ossl := findingShim(t, "sesslife-shim-openssl")
+	libs := []libraryRun{
+		{"sesslife-shim-wolfssl", model.WolfSSL55(), "# wolfssl-5.5:", "W"},
+		{"sesslife-shim-boringssl", model.BoringSSL(), "# boringssl:", "B"},
+	}
+	targets := map[string]target.Target{}
+	for _, l := range libs {
+		targets[l.shim] = findingShim(t, l.shim)
+	}
 	for _, path := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".sim"), func(t *testing.T) {
 			src, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wolfVerdict := headerValue(t, src, "# wolfssl-5.5:")
+			id := findingID(t, src)
 			s, err := Parse(filepath.Base(path), src)
 			if err != nil {
 				t.Fatalf("parse: %v", err)
@@ -67,21 +87,46 @@ func TestFindings(t *testing.T) {
 			if rep, out := run(model.OpenSSL30(), ossl); !rep.Clean() {
 				t.Errorf("openssl-3.0 against OpenSSL is not clean (%s):\n%s", rep.Verdict(), out)
 			}
-			rep, out := run(model.WolfSSL55(), wolf)
-			switch {
-			case wolfVerdict == "clean" && !rep.Clean():
-				t.Errorf("wolfssl-5.5 against wolfSSL is not clean (%s):\n%s", rep.Verdict(), out)
-			case wolfVerdict == "unmodelled" && (len(rep.Unmodelled) == 0 || len(rep.Differences) > 0 ||
-				rep.TargetFailure != nil || len(rep.Undefined) > 0 || len(rep.Leaks) > 0):
-				t.Errorf("wolfssl-5.5 against wolfSSL: want only calls left out (%s):\n%s", rep.Verdict(), out)
-			case wolfVerdict != "clean" && wolfVerdict != "unmodelled":
-				t.Fatalf("bad header \"# wolfssl-5.5: %s\" (want clean or unmodelled)", wolfVerdict)
+			found := false
+			for _, l := range libs {
+				verdict := headerValue(t, src, l.header)
+				rep, out := run(l.profile, targets[l.shim])
+				switch {
+				case verdict == "clean" && !rep.Clean():
+					t.Errorf("%s against its library is not clean (%s):\n%s", l.profile.Name, rep.Verdict(), out)
+				case verdict == "unmodelled" && (len(rep.Unmodelled) == 0 || len(rep.Differences) > 0 ||
+					rep.TargetFailure != nil || len(rep.Undefined) > 0 || len(rep.Leaks) > 0):
+					t.Errorf("%s against its library: want only calls left out (%s):\n%s", l.profile.Name, rep.Verdict(), out)
+				case verdict != "clean" && verdict != "unmodelled":
+					t.Fatalf("bad header \"%s %s\" (want clean or unmodelled)", l.header, verdict)
+				}
+				if !strings.HasPrefix(id, l.finding) {
+					continue
+				}
+				found = true
+				if rep, out := run(model.OpenSSL30(), targets[l.shim]); len(rep.Differences) == 0 && rep.TargetFailure == nil {
+					t.Errorf("openssl-3.0 against %s shows no difference:\n%s", l.shim, out)
+				}
 			}
-			if rep, out := run(model.OpenSSL30(), wolf); len(rep.Differences) == 0 && rep.TargetFailure == nil {
-				t.Errorf("openssl-3.0 against wolfSSL shows no difference:\n%s", out)
+			if !found {
+				t.Errorf("finding %s is of no library (want W… for wolfSSL or B… for BoringSSL)", id)
 			}
 		})
 	}
+}
+
+// findingID returns the id the header's "# finding ID:" line gives.
+func findingID(t *testing.T, src []byte) string {
+	t.Helper()
+	for _, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "# finding "); ok {
+			if id, _, ok := strings.Cut(rest, ":"); ok {
+				return id
+			}
+		}
+	}
+	t.Fatalf("no \"# finding ID:\" line in the header")
+	return ""
 }
 
 // TestFindingsCiteKnownRules: each finding cites rules of docs/spec.md.

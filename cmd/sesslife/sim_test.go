@@ -63,7 +63,7 @@ func TestSim(t *testing.T) {
 		{name: "unknown flag", args: []string{"--fast", clean}, code: exitUsage, stderr: `flag provided but not defined: -fast`},
 		{name: "no file", args: nil, code: exitUsage, stderr: `want one scenario file \(or - for standard input\), found 0 arguments`},
 		{name: "two files", args: []string{clean, ub}, code: exitUsage, stderr: `found 2 arguments`},
-		{name: "unknown profile", args: []string{"--profile", "boringssl", clean}, code: exitUsage, stderr: `unknown profile "boringssl"`},
+		{name: "unknown profile", args: []string{"--profile", "nosuch", clean}, code: exitUsage, stderr: `unknown profile "nosuch"`},
 		{name: "unknown target", args: []string{"--target", "nosuch", clean}, code: exitUsage, stderr: `unknown target "nosuch"`},
 		{name: "missing shim", args: []string{"--target", "exec:" + filepath.Join(dir, "no-shim"), clean}, code: exitUsage, stderr: `no-shim`},
 		{name: "side by side with impl", args: []string{"--target", "impl", clean}, code: exitOK,

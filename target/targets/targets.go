@@ -6,6 +6,7 @@
 //	impl        the reference simulator (package impl)
 //	openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
 //	wolfssl     wolfSSL 5.5 through bin/sesslife-shim-wolfssl (make shim-wolfssl)
+//	boringssl   BoringSSL (Android 13) through bin/sesslife-shim-boringssl (make shim-boringssl)
 //	exec:PATH   any executable speaking the shim protocol (docs/protocol.md)
 package targets
 
@@ -34,13 +35,15 @@ type Options struct {
 }
 
 // Names lists the target names Open accepts, for help texts.
-func Names() []string { return []string{"impl", "openssl", "wolfssl", "exec:PATH"} }
+func Names() []string { return []string{"impl", "openssl", "wolfssl", "boringssl", "exec:PATH"} }
 
 // Usage describes every target name, one per line, for help texts.
 const Usage = `  impl        the reference simulator (Go, in this repository)
   openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
   wolfssl     wolfSSL 5.5 through bin/sesslife-shim-wolfssl (make shim-wolfssl);
               check it with --profile wolfssl-5.5
+  boringssl   BoringSSL (Android 13) through bin/sesslife-shim-boringssl
+              (make shim-boringssl); check it with --profile boringssl
   exec:PATH   any shim executable speaking docs/protocol.md (PATH contains a /)
 `
 
@@ -49,7 +52,7 @@ func Open(spec string, o Options) (target.Target, error) {
 	switch {
 	case spec == "impl":
 		return impl.NewTarget(o.Impl...), nil
-	case spec == "openssl" || spec == "wolfssl":
+	case spec == "openssl" || spec == "wolfssl" || spec == "boringssl":
 		path, err := FindShim("sesslife-shim-" + spec)
 		if err != nil {
 			return nil, err

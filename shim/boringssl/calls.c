@@ -1,0 +1,170 @@
+/*
+ * calls.c - the BoringSSL side of the calls (../common/perform.c): making
+ * SSL_CTXs and SSLs, the callbacks, and the library function behind each
+ * call, which the common code hands its arguments as they are. Where
+ * BoringSSL's prototype takes a narrower or unsigned type (uint32_t
+ * timeouts, uint64_t times), the value is converted as a C caller's would
+ * be; the boringssl profile of the model says what that means.
+ */
+#include "shim.h"
+
+#include <stdio.h>
+
+/* BoringSSL has every call of calls.h: SSL_get0_session is a macro for
+ * SSL_get_session, and the counters other than SSL_CTX_sess_number are
+ * functions that return 0 (the profile says so, rather than the hello). */
+int lib_implemented(enum op op)
+{
+    return op != OP_UNKNOWN;
+}
+
+int lib_check_request(const struct request *rq, char *err, size_t errlen)
+{
+    (void)rq, (void)err, (void)errlen;
+    return 0;
+}
+
+static int on_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+
+    return shim_new_session(ce->sh, ce, sess);
+}
+
+static void on_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
+{
+    struct ctxent *ce = SSL_CTX_get_app_data(ctx);
+
+    shim_removed_session(ce->sh, ce, sess);
+}
+
+SSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, size_t errlen)
+{
+    /* BoringSSL's TLS_server_method and TLS_client_method are both
+     * TLS_method: an SSL's role comes from SSL_set_accept_state. */
+    SSL_CTX *ctx = SSL_CTX_new(cfg->server ? TLS_server_method() : TLS_client_method());
+
+    if (ctx == NULL) {
+        log_ssl_errors("SSL_CTX_new");
+        snprintf(err, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
+    SSL_CTX_set_app_data(ctx, ce);
+    SSL_CTX_set_current_time_cb(ctx, virtual_time);
+    if (!cfg->default_mode)
+        SSL_CTX_set_session_cache_mode(ctx, (int)cfg->mode);
+    if (cfg->size >= 0)
+        SSL_CTX_sess_set_cache_size(ctx, (unsigned long)cfg->size);
+    if (cfg->timeout != 0)
+        SSL_CTX_set_timeout(ctx, (uint32_t)cfg->timeout);
+    if (cfg->tickets >= 0)
+        SSL_CTX_set_num_tickets(ctx, (size_t)cfg->tickets);
+    if (cfg->no_ticket)
+        SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    if (cfg->new_cb != 0)
+        SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+    if (cfg->remove_cb)
+        SSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
+    if (cfg->server) {
+        if (!SSL_CTX_use_certificate(ctx, ce->sh->lib.cert) || !SSL_CTX_use_PrivateKey(ctx, ce->sh->lib.key)) {
+            log_ssl_errors("SSL_CTX_use_certificate");
+            SSL_CTX_free(ctx);
+            snprintf(err, errlen, "cannot load the server certificate");
+            return NULL;
+        }
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    }
+    return ctx;
+}
+
+/* Only server SSL_CTXs have a certificate: that is how an SSL learns its
+ * role, since BoringSSL's methods do not carry one. */
+SSL *lib_ssl_new(struct conn *c, SSL_CTX *ctx)
+{
+    SSL *ssl = SSL_new(ctx);
+
+    if (ssl == NULL) {
+        log_ssl_errors("SSL_new");
+        return NULL;
+    }
+    c->client = SSL_CTX_get0_certificate(ctx) == NULL;
+    if (c->client)
+        SSL_set_connect_state(ssl);
+    else
+        SSL_set_accept_state(ssl);
+    return ssl;
+}
+
+void lib_ctx_free(SSL_CTX *ctx) { SSL_CTX_free(ctx); }
+void lib_ssl_free(SSL *ssl) { SSL_free(ssl); }
+long long lib_ssl_clear(SSL *ssl) { return SSL_clear(ssl); }
+SSL_SESSION *lib_get0_session(SSL *ssl) { return SSL_get0_session(ssl); } /* a macro for SSL_get_session */
+SSL_SESSION *lib_get1_session(SSL *ssl) { return SSL_get1_session(ssl); }
+long long lib_set_session(SSL *ssl, SSL_SESSION *s) { return SSL_set_session(ssl, s); }
+int lib_session_reused(SSL *ssl) { return SSL_session_reused(ssl); }
+long long lib_sess_up_ref(SSL_SESSION *s) { return SSL_SESSION_up_ref(s); }
+void lib_sess_free(SSL_SESSION *s) { SSL_SESSION_free(s); }
+int lib_sess_is_resumable(SSL_SESSION *s) { return SSL_SESSION_is_resumable(s); }
+long long lib_sess_set_time(SSL_SESSION *s, long long t) { return (long long)SSL_SESSION_set_time(s, (uint64_t)t); }
+long long lib_sess_set_timeout(SSL_SESSION *s, long long t) { return SSL_SESSION_set_timeout(s, (uint32_t)t); }
+long lib_sess_time(SSL_SESSION *s) { return (long)SSL_SESSION_get_time(s); }
+long lib_sess_timeout(SSL_SESSION *s) { return (long)SSL_SESSION_get_timeout(s); }
+long long lib_ctx_set_timeout(SSL_CTX *ctx, long long t) { return SSL_CTX_set_timeout(ctx, (uint32_t)t); }
+long long lib_ctx_set_cache_size(SSL_CTX *ctx, long long n)
+{
+    return (long long)SSL_CTX_sess_set_cache_size(ctx, (unsigned long)n);
+}
+long long lib_ctx_add_session(SSL_CTX *ctx, SSL_SESSION *s) { return SSL_CTX_add_session(ctx, s); }
+long long lib_ctx_remove_session(SSL_CTX *ctx, SSL_SESSION *s) { return SSL_CTX_remove_session(ctx, s); }
+void lib_ctx_flush(SSL_CTX *ctx, long long t) { SSL_CTX_flush_sessions(ctx, (uint64_t)t); }
+long lib_ctx_number(SSL_CTX *ctx) { return (long)SSL_CTX_sess_number(ctx); }
+long lib_ctx_hits(SSL_CTX *ctx) { return SSL_CTX_sess_hits(ctx); }
+long lib_ctx_misses(SSL_CTX *ctx) { return SSL_CTX_sess_misses(ctx); }
+long lib_ctx_timeouts(SSL_CTX *ctx) { return SSL_CTX_sess_timeouts(ctx); }
+long lib_ctx_cache_full(SSL_CTX *ctx) { return SSL_CTX_sess_cache_full(ctx); }
+
+unsigned int lib_sess_id_len(SSL_SESSION *s)
+{
+    unsigned int len = 0;
+
+    SSL_SESSION_get_id(s, &len);
+    return len;
+}
+
+void log_ssl_errors(const char *what)
+{
+    unsigned long e;
+    char buf[256];
+
+    while ((e = ERR_get_error()) != 0) {
+        ERR_error_string_n(e, buf, sizeof(buf));
+        fprintf(stderr, "shim: %s: %s\n", what, buf);
+    }
+}
+
+void lib_log_errors(const char *what)
+{
+    log_ssl_errors(what);
+}
+
+void lib_clear_errors(void)
+{
+    ERR_clear_error();
+}
+
+/* BoringSSL empties its caches with the SSL_CTXs: nothing is left to do. */
+void lib_after_reset(struct shim *sh)
+{
+    (void)sh;
+}
+
+/* BoringSSL has no version string; the hello names the Android release
+ * and the API version of its headers. */
+const char *lib_version(void)
+{
+    static char v[64];
+
+    snprintf(v, sizeof(v), "android 13.0.0+r24 (BORINGSSL_API_VERSION %d)", BORINGSSL_API_VERSION);
+    return v;
+}

@@ -1,0 +1,128 @@
+/*
+ * io.c - the BoringSSL side of the in-memory connections (../common/
+ * transport.c): each SSL reads and writes a pair of memory BIOs, fresh for
+ * every handshake; the common code moves the bytes between them.
+ */
+#include "shim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int lib_connected(struct conn *c)
+{
+    return SSL_get_rbio(c->ssl) != NULL;
+}
+
+/* lib_take_output empties the SSL's write BIO into a new buffer. */
+unsigned char *lib_take_output(struct conn *c, size_t *len)
+{
+    BIO *w = SSL_get_wbio(c->ssl);
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    int n;
+
+    *len = 0;
+    if (w == NULL)
+        return NULL;
+    for (;;) {
+        buf = must_grow(buf, &cap, *len + 16384, 1);
+        n = BIO_read(w, buf + *len, 16384);
+        if (n <= 0)
+            break;
+        *len += (size_t)n;
+    }
+    return buf;
+}
+
+void lib_output_done(struct conn *c, unsigned char *out)
+{
+    (void)c;
+    free(out);
+}
+
+void lib_feed(struct conn *c, const unsigned char *p, size_t n)
+{
+    BIO_write(SSL_get_rbio(c->ssl), p, (int)n);
+}
+
+/* What was fed to c stays in its read BIO until the next handshake gives
+ * it a fresh one. */
+void lib_forget_input(struct conn *c)
+{
+    (void)c;
+}
+
+void lib_conn_free(struct conn *c)
+{
+    (void)c;
+}
+
+void lib_handshake_prepare(struct shim *sh, struct conn *c, int version)
+{
+    uint16_t proto = version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+
+    (void)sh;
+    SSL_set_min_proto_version(c->ssl, proto);
+    SSL_set_max_proto_version(c->ssl, proto);
+    SSL_set_bio(c->ssl, BIO_new(BIO_s_mem()), BIO_new(BIO_s_mem()));
+}
+
+/*
+ * lib_handshake_step runs one SSL_do_handshake. A TLS 1.3 server writes its
+ * NewSessionTickets at the end of the handshake but does not flush them
+ * until it next writes (tls13_server.cc do_send_new_session_ticket: "the
+ * NewSessionTicket isn't flushed until the server performs a write"); a
+ * zero-byte SSL_write right after the handshake flushes them, as a server
+ * that answers its client would, so that they travel with the handshake as
+ * they do with OpenSSL (docs/protocol.md §6).
+ */
+int lib_handshake_step(struct conn *c)
+{
+    static const unsigned char nothing[1];
+    int r = SSL_do_handshake(c->ssl);
+
+    if (r == 1) {
+        if (!c->client && SSL_version(c->ssl) == TLS1_3_VERSION && SSL_write(c->ssl, nothing, 0) < 0) {
+            fprintf(stderr, "shim: flushing the server's tickets failed\n");
+            log_ssl_errors("handshake");
+        }
+        return 1;
+    }
+    return SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
+void lib_handshake_failed(void)
+{
+    log_ssl_errors("handshake");
+}
+
+/* A ticket record is processed by SSL_read, which then wants more data. */
+void lib_read_ticket(struct conn *c)
+{
+    unsigned char buf[256];
+    int r = SSL_read(c->ssl, buf, sizeof(buf));
+
+    if (r > 0 || SSL_get_error(c->ssl, r) != SSL_ERROR_WANT_READ) {
+        fprintf(stderr, "shim: SSL_read of a ticket returned %d (error %d)\n", r, SSL_get_error(c->ssl, r));
+        log_ssl_errors("read_ticket");
+    }
+}
+
+int lib_sent_shutdown(struct conn *c)
+{
+    return (SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN) != 0;
+}
+
+long long lib_shutdown(struct conn *c)
+{
+    return SSL_shutdown(c->ssl);
+}
+
+void lib_read_garbage(struct conn *c, unsigned char *rec, size_t len)
+{
+    int r = SSL_read(c->ssl, rec, (int)len);
+
+    if (r > 0 || SSL_get_error(c->ssl, r) != SSL_ERROR_SSL)
+        fprintf(stderr, "shim: garbage record did not fail fatally (SSL_read %d, error %d)\n", r,
+                SSL_get_error(c->ssl, r));
+}

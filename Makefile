@@ -27,7 +27,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto cflite-build-test deps-cflite lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto mutants-auto-smoke cflite-build-test deps-cflite lincheck clean
 
 all: check
 
@@ -138,7 +138,11 @@ conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 check-openssl: deps shim
 	$(GO) test -count=1 -run '^TestConformanceOpenSSL$$' ./properties -rapid.checks=$(OPENSSL_SEQUENCES) -v
 
-test: lint unit conformance
+# test is everything CI runs: besides the checks above, the ClusterFuzzLite
+# build run without Docker (cflite-build-test) and the wiring of the
+# automatic mutation tool on one file (mutants-auto-smoke); the full
+# mutants-auto run takes too long for it.
+test: lint unit conformance cflite-build-test mutants-auto-smoke
 
 # check is the main job: the oracle against every available target, one
 # verdict line each (the last lines of the output); it fails if any fails,
@@ -185,12 +189,13 @@ fuzz: deps shim
 # cflite-build-test runs .clusterfuzzlite/build.sh (the OSS-Fuzz and
 # ClusterFuzzLite build) without Docker, into a temporary directory, with a
 # stand-in for OSS-Fuzz's compile_native_go_fuzzer helper, and checks the
-# fuzzers, the OpenSSL shim and the libraries packaged beside them, then
-# runs each fuzzer on a few hundred inputs (.clusterfuzzlite/test/run.sh;
-# docs/fuzzing.md). It takes minutes on a cold build cache, so make test
-# does not run it. deps-cflite installs clang and libFuzzer's runtime.
+# fuzzers, their seed corpora, the OpenSSL shim and the libraries packaged
+# beside them, then runs each fuzzer on its seed corpus and a few hundred
+# inputs in all (.clusterfuzzlite/test/run.sh; docs/fuzzing.md). make test
+# runs it: a count of inputs, never a time, bounds each fuzzer. deps-cflite
+# installs clang, libFuzzer's runtime and unzip.
 GO118FUZZBUILD_VERSION ?= v0.0.0-20250520111509-a70c2aa677fa
-CFLITE_PACKAGES := clang libclang-rt-14-dev
+CFLITE_PACKAGES := clang libclang-rt-14-dev unzip
 deps-cflite:
 	@missing=""; for p in $(CFLITE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
@@ -228,6 +233,9 @@ GREMLINS_WORKERS ?= 2
 GREMLINS_MUTATORS := --arithmetic-base --conditionals-boundary --conditionals-negation --increment-decrement \
   --invert-assignments --invert-bitwise --invert-bwassign --invert-logical --invert-loopctrl --invert-negatives \
   --remove-self-assignments
+GREMLINS_EXCLUDE ?= ^mutants/
+GREMLINS_REPORT ?= $(BIN)/gremlins.json
+GREMLINS_VERDICT ?= --check docs/mutants.md
 mutants-auto: deps
 	@mkdir -p $(BIN)/gremlins-path
 	@$(GO) build -o $(BIN)/gremlins-path/go ./mutation/cmd/sesslife-gotest
@@ -235,10 +243,23 @@ mutants-auto: deps
 	@$(GO) build -o $(BIN)/gremlins github.com/go-gremlins/gremlins/cmd/gremlins
 	set -o pipefail; SESSLIFE_GO="$$(command -v $(GO))" PATH="$(abspath $(BIN))/gremlins-path:$$PATH" \
 	  GOFLAGS="-mod=mod -count=1 -run=^TestLockstepOracle$$" \
-	  $(BIN)/gremlins unleash $(GREMLINS_MUTATORS) --exclude-files '^mutants/' \
+	  $(BIN)/gremlins unleash $(GREMLINS_MUTATORS) --exclude-files '$(GREMLINS_EXCLUDE)' \
 	  --timeout-coefficient $(GREMLINS_TIMEOUT_COEFFICIENT) --workers $(GREMLINS_WORKERS) \
-	  --output $(abspath $(BIN))/gremlins.json ./impl | tee $(BIN)/gremlins.log
-	$(BIN)/sesslife-gremlins --source impl --check docs/mutants.md $(BIN)/gremlins.json
+	  --output $(abspath $(GREMLINS_REPORT)) ./impl | tee $(GREMLINS_REPORT:.json=.log)
+	$(BIN)/sesslife-gremlins --source impl $(GREMLINS_VERDICT) $(GREMLINS_REPORT)
+
+# mutants-auto-smoke is make test's check of that wiring: the same recipe,
+# with every file of impl but $(GREMLINS_SMOKE_FILE) excluded (a few
+# mutants, a couple of minutes), must run at least one mutant against the
+# oracle to a verdict. Killed, lived and timed out all count, so a slow
+# machine cannot change the outcome; a broken wrapper, a failing oracle or a
+# mutator flag the tool no longer knows does.
+GREMLINS_SMOKE_FILE := wire.go
+GREMLINS_SMOKE_EXCLUDE := ^(mutants/.*|$(subst $(eval) ,|,$(subst .,\.,$(filter-out $(GREMLINS_SMOKE_FILE) %_test.go,$(notdir $(wildcard impl/*.go))))))$$
+mutants-auto-smoke:
+	@test -f impl/$(GREMLINS_SMOKE_FILE) || { echo "mutants-auto-smoke: impl/$(GREMLINS_SMOKE_FILE) is gone; pick another small file"; exit 1; }
+	$(MAKE) --no-print-directory mutants-auto GREMLINS_EXCLUDE='$(GREMLINS_SMOKE_EXCLUDE)' \
+	  GREMLINS_REPORT=$(BIN)/gremlins-smoke.json GREMLINS_VERDICT='--want-ran 1'
 
 # lincheck checks concurrent histories of every available target against
 # the model with porcupine; a violation or an unknown fails it.

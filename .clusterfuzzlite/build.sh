@@ -10,6 +10,7 @@
 #   fuzz_shim_reply      shimfuzz.FuzzShimReply       shim replies -> the subprocess target's parser
 #   fuzz_shim_hello      shimfuzz.FuzzShimHello       shim hellos  -> the subprocess target's parser
 #   fuzz_scenario_parse  scenario.FuzzParse           scenario files -> the scenario parser
+# Each with NAME_seed_corpus.zip, its Go seed corpus (see the end).
 # Not built: the rapid.MakeFuzz targets (rapid needs the standard
 # *testing.T, which the libFuzzer build replaces); `make fuzz` runs those.
 #
@@ -58,7 +59,16 @@ compile_native_go_fuzzer github.com/sesslife/sesslife/target/subprocess/shimfuzz
 compile_native_go_fuzzer github.com/sesslife/sesslife/target/subprocess/shimfuzz FuzzShimHello fuzz_shim_hello
 compile_native_go_fuzzer github.com/sesslife/sesslife/scenario FuzzParse fuzz_scenario_parse
 
-# No seed corpora are packaged: go-118-fuzz-build splits libFuzzer's raw
-# bytes into the target's arguments its own way, so Go's corpus files
-# (testdata/fuzz, "go test fuzz v1") do not carry over; ClusterFuzzLite grows
-# and keeps its own corpus.
+# Seed corpora: each target's Go corpus (testdata/fuzz/FuzzName, which go
+# test runs as regression tests), rewritten into the byte layout in which
+# go-118-fuzz-build's fuzzers take their arguments, as NAME_seed_corpus.zip
+# beside the fuzzer (fuzz/cmd/sesslife-seedcorpus). ClusterFuzzLite starts
+# from them and grows its own corpus.
+seeds() {
+  go run ./fuzz/cmd/sesslife-seedcorpus -o "$OUT/$2_seed_corpus.zip" "$1"
+}
+seeds fuzz/testdata/fuzz/FuzzDecodeImpl fuzz_decode_impl
+seeds fuzz/testdata/fuzz/FuzzDecodeOpenSSL fuzz_decode_openssl
+seeds target/subprocess/shimfuzz/testdata/fuzz/FuzzShimReply fuzz_shim_reply
+seeds target/subprocess/shimfuzz/testdata/fuzz/FuzzShimHello fuzz_shim_hello
+seeds scenario/testdata/fuzz/FuzzParse fuzz_scenario_parse

@@ -7,10 +7,12 @@
 #   - the OpenSSL shim beside them, with an rpath of $ORIGIN through which
 #     it loads the libssl.so.3 and libcrypto.so.3 packaged there;
 #   - the sources as they were (the helper rewrites the targets' files);
-#   - each linked fuzzer runs a few hundred inputs from a directory outside
-#     the repository, with a bare environment, so that fuzz_decode_openssl
-#     can only find the shim next to itself; and without the shim it
-#     crashes rather than passing every input.
+#   - every fuzzer's seed corpus, NAME_seed_corpus.zip;
+#   - each linked fuzzer runs its whole seed corpus and then fuzzes up to
+#     $CFLITE_RUNS inputs in all, from a directory outside the repository,
+#     with a bare environment, so that fuzz_decode_openssl can only find the
+#     shim next to itself; and without the shim it crashes rather than
+#     passing every input.
 #
 # Tools: go; go-118-fuzz-build, installed here at $GO118FUZZBUILD_VERSION
 # through the module proxy; gcc and OpenSSL 3.0's headers (make deps); clang
@@ -44,6 +46,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/src/sesslife" "$tmp/out" "$tmp/work" "$tmp/run"
 
 command -v gcc >/dev/null || fail "no gcc (make deps)"
+command -v unzip >/dev/null || fail "no unzip (make deps-cflite)"
 GOFLAGS= GOBIN="$tmp/bin" go install "github.com/AdamKorcz/go-118-fuzz-build@$version" ||
   fail "cannot install go-118-fuzz-build@$version"
 
@@ -86,6 +89,13 @@ for t in $targets; do
 done
 say "fuzzers built: $targets"
 
+# The seed corpora.
+for t in $targets; do
+  n=$(unzip -Z1 "$OUT/${t}_seed_corpus.zip" 2>/dev/null | wc -l)
+  [ "$n" -gt 0 ] || fail "$OUT/${t}_seed_corpus.zip is missing or empty"
+done
+say "seed corpora packaged"
+
 # The shim and its libraries.
 shim="$OUT/sesslife-shim-openssl"
 [ -x "$shim" ] || fail "no $shim"
@@ -112,16 +122,25 @@ if [ "$link" = no ]; then
   exit 0
 fi
 
-# Each fuzzer runs a few inputs from a directory outside any module, with a
-# bare environment: the shim can only be found next to the fuzzer.
+# Each fuzzer runs its seed corpus, then fuzzes up to $runs inputs in all
+# (or the corpus alone when it holds more), from a directory outside any
+# module, with a bare environment: the shim can only be found next to the
+# fuzzer. The corpus is unpacked into a scratch directory, which libFuzzer
+# may add to.
 for t in $targets; do
   log="$tmp/$t.log"
-  if ! (cd "$tmp/run" && env -i PATH=/usr/bin:/bin HOME="$tmp/run" "$OUT/$t" -runs="$runs" -seed=1 >"$log" 2>&1); then
+  corpus="$tmp/corpus/$t"
+  mkdir -p "$corpus"
+  unzip -q "$OUT/${t}_seed_corpus.zip" -d "$corpus"
+  seeds=$(find "$corpus" -type f | wc -l)
+  want=$((seeds > runs ? seeds : runs))
+  if ! (cd "$tmp/run" && env -i PATH=/usr/bin:/bin HOME="$tmp/run" "$OUT/$t" -runs="$want" -seed=1 "$corpus" >"$log" 2>&1); then
     tail -n 30 "$log" >&2
-    fail "$t failed on its first $runs inputs"
+    fail "$t failed on its seed corpus ($seeds inputs) or its first $want runs"
   fi
-  grep -q "Done $runs runs" "$log" || { tail -n 5 "$log" >&2; fail "$t did not run $runs inputs"; }
-  say "$t: $(grep -m1 -o 'Done [0-9]* runs in [0-9]* second(s)' "$log")"
+  grep -q "INITED" "$log" || { tail -n 5 "$log" >&2; fail "$t did not run its seed corpus"; }
+  grep -q "Done [0-9]* runs" "$log" || { tail -n 5 "$log" >&2; fail "$t did not finish its runs"; }
+  say "$t: $seeds seeds; $(grep -m1 -o 'Done [0-9]* runs in [0-9]* second(s)' "$log")"
 done
 
 # Without the shim, the OpenSSL fuzzer must fail loudly, not pass inputs

@@ -3,7 +3,7 @@
 // terms, then checks that docs/mutants.md explains every mutant that was not
 // killed:
 //
-//	sesslife-gremlins [--source impl] [--markdown] [--check docs/mutants.md] REPORT.json
+//	sesslife-gremlins [--source impl] [--markdown] [--check docs/mutants.md] [--want-ran N] REPORT.json
 //
 // The score: how many mutants were killed, lived, timed out, did not
 // compile (not viable) or sat on code the test never ran (not covered);
@@ -19,7 +19,12 @@
 // change to impl/ that moves or adds survivors fails the check until the
 // section is brought up to date.
 //
-// Exit status: 0, 1 when the check fails, 2 on a usage or input error.
+// --want-ran N: fail unless at least N mutants were run against the test
+// and got a verdict (killed, lived or timed out). `make mutants-auto-smoke`
+// uses it to tell that the wiring works (the tool, the wrapper standing in
+// for go, the oracle) without a verdict that depends on the machine's speed.
+//
+// Exit status: 0, 1 when a check fails, 2 on a usage or input error.
 package main
 
 import (
@@ -42,11 +47,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	source := fs.String("source", "impl", "the directory gremlins mutated (its report names files relative to it)")
 	markdown := fs.Bool("markdown", false, "print the tables as markdown")
 	check := fs.String("check", "", "fail unless this file's \"## Automatic mutants\" section names every mutant that was not killed")
+	wantRan := fs.Int("want-ran", 0, "fail unless at least this many mutants were run against the test (killed, lived or timed out)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: sesslife-gremlins [--source DIR] [--markdown] [--check FILE] REPORT.json")
+	if fs.NArg() != 1 || *wantRan < 0 {
+		fmt.Fprintln(stderr, "usage: sesslife-gremlins [--source DIR] [--markdown] [--check FILE] [--want-ran N] REPORT.json")
 		return 2
 	}
 	rep, err := load(fs.Arg(0), *source)
@@ -55,6 +61,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	rep.print(stdout, *markdown)
+	if c := counts(rep.Mutants); c[killed]+c[lived]+c[timedOut] < *wantRan {
+		fmt.Fprintf(stdout, "\nsesslife-gremlins: %d mutants were run against the test, want at least %d (is the test passing, and does the wrapper build them?)\n",
+			c[killed]+c[lived]+c[timedOut], *wantRan)
+		return 1
+	}
 	if *check == "" {
 		return 0
 	}

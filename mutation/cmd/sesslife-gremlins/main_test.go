@@ -109,3 +109,20 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("no argument: rc %d, %q", rc, errb.String())
 	}
 }
+
+// TestWantRan: --want-ran counts the mutants run against the test (killed,
+// lived, timed out), not those left out (not covered, not viable).
+func TestWantRan(t *testing.T) {
+	p, src := fixture(t)
+	var out, errb bytes.Buffer
+	if rc := run([]string{"--source", src, "--want-ran", "3", p}, &out, &errb); rc != 0 {
+		t.Errorf("--want-ran 3 with 3 run: rc %d: %s%s", rc, out.String(), errb.String())
+	}
+	out.Reset()
+	if rc := run([]string{"--source", src, "--want-ran", "4", p}, &out, &errb); rc != 1 || !strings.Contains(out.String(), "3 mutants were run against the test, want at least 4") {
+		t.Errorf("--want-ran 4 with 3 run: rc %d: %s", rc, out.String())
+	}
+	if rc := run([]string{"--want-ran", "-1", p}, &out, &errb); rc != 2 {
+		t.Errorf("--want-ran -1: rc %d, want 2", rc)
+	}
+}

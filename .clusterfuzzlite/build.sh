@@ -62,10 +62,11 @@ compile_native_go_fuzzer github.com/sesslife/sesslife/scenario FuzzParse fuzz_sc
 # Seed corpora: each target's Go corpus (testdata/fuzz/FuzzName, which go
 # test runs as regression tests), rewritten into the byte layout in which
 # go-118-fuzz-build's fuzzers take their arguments, as NAME_seed_corpus.zip
-# beside the fuzzer (fuzz/cmd/sesslife-seedcorpus). ClusterFuzzLite starts
-# from them and grows its own corpus.
+# beside the fuzzer (cmd/sesslife-seedcorpus, outside the targets'
+# directories, which the helper greps for their names). ClusterFuzzLite
+# starts from them and grows its own corpus.
 seeds() {
-  go run ./fuzz/cmd/sesslife-seedcorpus -o "$OUT/$2_seed_corpus.zip" "$1"
+  go run ./cmd/sesslife-seedcorpus -o "$OUT/$2_seed_corpus.zip" "$1"
 }
 seeds fuzz/testdata/fuzz/FuzzDecodeImpl fuzz_decode_impl
 seeds fuzz/testdata/fuzz/FuzzDecodeOpenSSL fuzz_decode_openssl

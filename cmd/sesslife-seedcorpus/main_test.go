@@ -52,11 +52,11 @@ func TestEncode(t *testing.T) {
 // converts, and only seeds with an empty last argument are left out.
 func TestRepositoryCorpora(t *testing.T) {
 	for _, dir := range []string{
-		"../../testdata/fuzz/FuzzDecodeImpl",
-		"../../testdata/fuzz/FuzzDecodeOpenSSL",
-		"../../../target/subprocess/shimfuzz/testdata/fuzz/FuzzShimReply",
-		"../../../target/subprocess/shimfuzz/testdata/fuzz/FuzzShimHello",
-		"../../../scenario/testdata/fuzz/FuzzParse",
+		"../../fuzz/testdata/fuzz/FuzzDecodeImpl",
+		"../../fuzz/testdata/fuzz/FuzzDecodeOpenSSL",
+		"../../target/subprocess/shimfuzz/testdata/fuzz/FuzzShimReply",
+		"../../target/subprocess/shimfuzz/testdata/fuzz/FuzzShimHello",
+		"../../scenario/testdata/fuzz/FuzzParse",
 	} {
 		seeds, skipped, err := readCorpus(dir)
 		if err != nil {

@@ -52,12 +52,15 @@ func TestLockstepOracle(t *testing.T) {
 	t.Run("directed", directed)
 }
 
-// directedScript reaches, side by side with the model, a place the search
-// never draws (docs/mutants.md, "Automatic mutants"): a TLS 1.3 ticket whose
-// lifetime hint the week's cap cuts (the search's timeouts stay under two
-// hours). The client leaves out a ticket two seconds past a week (its age
-// is rounded down by one) that its server, and its own timeout, would
-// still take.
+// directedScript reaches, side by side with the model, two places the
+// search never drew (docs/mutants.md, "Automatic mutants"). First a TLS 1.3
+// ticket whose lifetime hint the week's cap cuts (the search's timeouts
+// stay under two hours): the client leaves out a ticket two seconds past a
+// week (its age is rounded down by one) that its server, and its own
+// timeout, would still take. Then the ticket of a resumed TLS 1.3
+// connection, offered ten seconds later: it carries the session's hint
+// (only a TLS 1.2 ticket renewing a resumed session carries none), so it
+// resumes.
 const directedScript = `sctx = SSL_CTX_new(server, timeout=691200)
 cctx = SSL_CTX_new(client, timeout=691200)
 c1 = SSL_new(cctx); s1 = SSL_new(sctx)
@@ -70,6 +73,24 @@ SSL_set_session(c2, p)
 handshake(c2, s2, TLS1_3)
 SSL_session_reused(c2)
 SSL_SESSION_free(p)
+sctx2 = SSL_CTX_new(server)
+cctx2 = SSL_CTX_new(client)
+c3 = SSL_new(cctx2); s3 = SSL_new(sctx2)
+handshake(c3, s3, TLS1_3)
+read_ticket(c3)
+q = SSL_get1_session(c3)
+c4 = SSL_new(cctx2); s4 = SSL_new(sctx2)
+SSL_set_session(c4, q)
+handshake(c4, s4, TLS1_3)
+read_ticket(c4)
+r = SSL_get1_session(c4)
+tick(10)
+c5 = SSL_new(cctx2); s5 = SSL_new(sctx2)
+SSL_set_session(c5, r)
+handshake(c5, s5, TLS1_3)
+SSL_session_reused(c5)
+SSL_SESSION_free(q)
+SSL_SESSION_free(r)
 `
 
 // directed runs directedScript on the simulator beside the model.

@@ -217,7 +217,7 @@ mutants mutants-docs: deps
 # mutants-auto is the independent score: go-gremlins (a tool of go.mod)
 # mutates package impl with every mutator it has and runs, for each mutant,
 # the lockstep oracle alone (TestLockstepOracle, impl/oracle_test.go: a
-# fixed seed and number of sequences); GOFLAGS selects that test for the
+# fixed seed and numbers of sequences, then a directed script); GOFLAGS selects that test for the
 # coverage run and every mutant's run, and -count=1 keeps go test's cache
 # from shortening the coverage run, whose time sets every mutant's timeout
 # (GREMLINS_TIMEOUT_COEFFICIENT times it: generous, so that a loaded

@@ -27,7 +27,7 @@ export GOFLAGS ?= -mod=mod
 # (make test RAPID_SEED=123). rapid prints it with every failure.
 export RAPID_SEED ?= 20261124
 
-.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs lincheck clean
+.PHONY: coverage-docs all deps deps-wolfssl deps-boringssl deps-chromium deps-trace trace bench-trace test check check-impl check-openssl check-wolfssl check-boringssl shim shim-variants shim-wolfssl shim-boringssl clock lint unit conformance bench bench-shim fuzz mutants mutants-docs mutants-auto mutants-auto-smoke cflite-build-test deps-cflite lincheck clean
 
 all: check
 
@@ -138,7 +138,11 @@ conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 check-openssl: deps shim
 	$(GO) test -count=1 -run '^TestConformanceOpenSSL$$' ./properties -rapid.checks=$(OPENSSL_SEQUENCES) -v
 
-test: lint unit conformance
+# test is everything CI runs: besides the checks above, the ClusterFuzzLite
+# build run without Docker (cflite-build-test) and the wiring of the
+# automatic mutation tool on one file (mutants-auto-smoke); the full
+# mutants-auto run takes too long for it.
+test: lint unit conformance cflite-build-test mutants-auto-smoke
 
 # check is the main job: the oracle against every available target, one
 # verdict line each (the last lines of the output); it fails if any fails,
@@ -176,10 +180,29 @@ bench-shim: deps shim shim-wolfssl
 # output through and tells Go 1.26's fuzz-coordinator race at the deadline
 # (golang/go#75804) apart from a finding (docs/fuzzing.md).
 FUZZTIME ?= 20s
-FUZZ_TARGETS := fuzz:FuzzDecodeImpl fuzz:FuzzRapidImpl fuzz:FuzzDecodeOpenSSL fuzz:FuzzRapidOpenSSL fuzz:FuzzShimReply fuzz:FuzzShimHello scenario:FuzzParse
+FUZZ_TARGETS := fuzz:FuzzDecodeImpl fuzz:FuzzRapidImpl fuzz:FuzzDecodeOpenSSL fuzz:FuzzRapidOpenSSL \
+  target/subprocess/shimfuzz:FuzzShimReply target/subprocess/shimfuzz:FuzzShimHello scenario:FuzzParse
 fuzz: deps shim
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife-fuzz ./fuzz/cmd/sesslife-fuzz
 	$(BIN)/sesslife-fuzz --go $(GO) --fuzztime $(FUZZTIME) --minimize-time 10s $(FUZZ_TARGETS)
+
+# cflite-build-test runs .clusterfuzzlite/build.sh (the OSS-Fuzz and
+# ClusterFuzzLite build) without Docker, into a temporary directory, with a
+# stand-in for OSS-Fuzz's compile_native_go_fuzzer helper, and checks the
+# fuzzers, their seed corpora, the OpenSSL shim and the libraries packaged
+# beside them, then runs each fuzzer on its seed corpus and a few hundred
+# inputs in all (.clusterfuzzlite/test/run.sh; docs/fuzzing.md). make test
+# runs it: a count of inputs, never a time, bounds each fuzzer. deps-cflite
+# installs clang, libFuzzer's runtime and unzip.
+GO118FUZZBUILD_VERSION ?= v0.0.0-20250520111509-a70c2aa677fa
+CFLITE_PACKAGES := clang libclang-rt-14-dev unzip
+deps-cflite:
+	@missing=""; for p in $(CFLITE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+
+cflite-build-test: deps deps-cflite
+	GO118FUZZBUILD_VERSION=$(GO118FUZZBUILD_VERSION) .clusterfuzzlite/test/run.sh
 
 # mutants prints the kill table of every engine against every mutant
 # (package mutation, `sesslife mutants`) and checks docs/mutants.md is
@@ -190,6 +213,53 @@ fuzz: deps shim
 mutants mutants-docs: deps
 	@mkdir -p $(BIN); $(GO) build -o $(BIN)/sesslife ./cmd/sesslife; $(GO) build -race -o $(BIN)/sesslife-race ./cmd/sesslife
 	$(BIN)/sesslife mutants $(if $(filter mutants-docs,$@),--markdown,--check) docs/mutants.md
+
+# mutants-auto is the independent score: go-gremlins (a tool of go.mod)
+# mutates package impl with every mutator it has and runs, for each mutant,
+# the lockstep oracle alone (TestLockstepOracle, impl/oracle_test.go: a
+# fixed seed and numbers of sequences, then a directed script); GOFLAGS selects that test for the
+# coverage run and every mutant's run, and -count=1 keeps go test's cache
+# from shortening the coverage run, whose time sets every mutant's timeout
+# (GREMLINS_TIMEOUT_COEFFICIENT times it: generous, so that a loaded
+# machine does not turn a survivor into a timeout). bin/gremlins-path/go
+# (mutation/cmd/sesslife-gotest) stands in for go so that a mutant that
+# does not compile is "not viable" rather than "killed", and a timed-out
+# run leaves no process behind. sesslife-gremlins then prints the score and
+# fails unless docs/mutants.md ("Automatic mutants") explains every mutant
+# that was not killed. impl/mutants (the fault hooks of the built-in
+# mutants) is left out. It takes about an hour, so CI does not run it.
+GREMLINS_TIMEOUT_COEFFICIENT ?= 10
+GREMLINS_WORKERS ?= 2
+GREMLINS_MUTATORS := --arithmetic-base --conditionals-boundary --conditionals-negation --increment-decrement \
+  --invert-assignments --invert-bitwise --invert-bwassign --invert-logical --invert-loopctrl --invert-negatives \
+  --remove-self-assignments
+GREMLINS_EXCLUDE ?= ^mutants/
+GREMLINS_REPORT ?= $(BIN)/gremlins.json
+GREMLINS_VERDICT ?= --check docs/mutants.md
+mutants-auto: deps
+	@mkdir -p $(BIN)/gremlins-path
+	@$(GO) build -o $(BIN)/gremlins-path/go ./mutation/cmd/sesslife-gotest
+	@$(GO) build -o $(BIN)/sesslife-gremlins ./mutation/cmd/sesslife-gremlins
+	@$(GO) build -o $(BIN)/gremlins github.com/go-gremlins/gremlins/cmd/gremlins
+	set -o pipefail; SESSLIFE_GO="$$(command -v $(GO))" PATH="$(abspath $(BIN))/gremlins-path:$$PATH" \
+	  GOFLAGS="-mod=mod -count=1 -run=^TestLockstepOracle$$" \
+	  $(BIN)/gremlins unleash $(GREMLINS_MUTATORS) --exclude-files '$(GREMLINS_EXCLUDE)' \
+	  --timeout-coefficient $(GREMLINS_TIMEOUT_COEFFICIENT) --workers $(GREMLINS_WORKERS) \
+	  --output $(abspath $(GREMLINS_REPORT)) ./impl | tee $(GREMLINS_REPORT:.json=.log)
+	$(BIN)/sesslife-gremlins --source impl $(GREMLINS_VERDICT) $(GREMLINS_REPORT)
+
+# mutants-auto-smoke is make test's check of that wiring: the same recipe,
+# with every file of impl but $(GREMLINS_SMOKE_FILE) excluded (a few
+# mutants, a couple of minutes), must run at least one mutant against the
+# oracle to a verdict. Killed, lived and timed out all count, so a slow
+# machine cannot change the outcome; a broken wrapper, a failing oracle or a
+# mutator flag the tool no longer knows does.
+GREMLINS_SMOKE_FILE := wire.go
+GREMLINS_SMOKE_EXCLUDE := ^(mutants/.*|$(subst $(eval) ,|,$(subst .,\.,$(filter-out $(GREMLINS_SMOKE_FILE) %_test.go,$(notdir $(wildcard impl/*.go))))))$$
+mutants-auto-smoke:
+	@test -f impl/$(GREMLINS_SMOKE_FILE) || { echo "mutants-auto-smoke: impl/$(GREMLINS_SMOKE_FILE) is gone; pick another small file"; exit 1; }
+	$(MAKE) --no-print-directory mutants-auto GREMLINS_EXCLUDE='$(GREMLINS_SMOKE_EXCLUDE)' \
+	  GREMLINS_REPORT=$(BIN)/gremlins-smoke.json GREMLINS_VERDICT='--want-ran 1'
 
 # lincheck checks concurrent histories of every available target against
 # the model with porcupine: 8 clients, any number of them in a handshake at

@@ -1,7 +1,10 @@
-// Package fuzz holds sesslife's fuzzing: the byte decoder that turns any
-// input into a legal call sequence, the lockstep check and shrinker built on
-// it, the fake shim that feeds arbitrary bytes to the shim-protocol parser,
-// and the native Go fuzz targets (fuzz_test.go) that use them.
+// Package fuzz holds sesslife's fuzzing engine: the byte decoder that turns
+// any input into a legal call sequence, the lockstep check and shrinker
+// built on it, and the native Go fuzz targets (decode_fuzz_test.go,
+// rapid_fuzz_test.go) that run them against the reference simulator and
+// OpenSSL. Like every engine it knows no concrete target outside its test
+// files; the fuzz targets of the shim protocol's parsers live beside them,
+// in package target/subprocess/shimfuzz.
 //
 // The decoder is what makes plain byte mutation useful here. [Decode] reads
 // the input as the choices of [properties.DrawOp], one call at a time,

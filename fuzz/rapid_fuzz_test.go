@@ -27,5 +27,7 @@ func FuzzRapidImpl(f *testing.F) {
 func FuzzRapidOpenSSL(f *testing.F) {
 	opts := properties.DefaultOptions()
 	opts.MinCalls, opts.MaxCalls = 1, 100
-	f.Fuzz(rapid.MakeFuzz(properties.RapidProp(openSSLTarget(f), opts)))
+	tgt := openSSLTarget(f)
+	defer tgt.Close()
+	f.Fuzz(rapid.MakeFuzz(properties.RapidProp(tgt, opts)))
 }

@@ -8,11 +8,18 @@ import (
 	"github.com/sesslife/sesslife/model"
 )
 
+// GeneratedEnd is the last line of what Markdown generates. In
+// docs/mutants.md, sections written by hand follow it (the automatic
+// mutation tool's score, whose run takes an hour): Stale does not compare
+// them, and `make mutants-docs` keeps them when it regenerates the rest.
+const GeneratedEnd = "<!-- End of the generated part. What follows is written by hand; make mutants-docs keeps it. -->"
+
 // Markdown renders docs/mutants.md: the tables and every sequential
-// mutant's reproducer. It holds nothing that depends on the machine or the
-// scheduler (no times, no run counts of the concurrent engines), so a later
-// run with the same seed and budgets regenerates it byte for byte and
-// Stale can tell a file that is out of date.
+// mutant's reproducer, then the GeneratedEnd line. It holds nothing that
+// depends on the machine or the scheduler (no times, no run counts of the
+// concurrent engines), so a later run with the same seed and budgets
+// regenerates it byte for byte and Stale can tell a file that is out of
+// date.
 func (t *Table) Markdown() string {
 	o := t.Options
 	var s strings.Builder
@@ -52,7 +59,9 @@ func (t *Table) Markdown() string {
 	s.WriteString("never a verdict (`--cross` runs every engine against every mutant; what it adds varies from run\n")
 	s.WriteString("to run). Mutants of the automatic-flush rules run with\n")
 	s.WriteString("the profile's AutoFlushMask scaled from 0xff to 0x3 (model and simulator alike), because no\n")
-	s.WriteString("100-call sequence reaches 256 handshakes. Times are in [perf.md](perf.md#mutants-and-engines).\n\n")
+	s.WriteString("100-call sequence reaches 256 handshakes. Times are in [perf.md](perf.md#mutants-and-engines).\n")
+	s.WriteString("The score of an automatic mutation tool on the simulator's own code, with the lockstep oracle as\n")
+	s.WriteString("its only test, is at the end: [Automatic mutants](#automatic-mutants).\n\n")
 
 	var seq, conc []Row
 	for _, r := range t.Rows {
@@ -101,6 +110,7 @@ func (t *Table) Markdown() string {
 	if len(t.Profiles) > 0 {
 		t.writeProfileReproducers(&s)
 	}
+	s.WriteString("\n" + GeneratedEnd + "\n")
 	return s.String()
 }
 
@@ -291,9 +301,25 @@ func docReproducer(r Row) string {
 	return ""
 }
 
+// HandWritten returns what follows the GeneratedEnd line of a file's text
+// (the sections written by hand), empty when it has none. `sesslife mutants
+// --markdown` appends it to what it generates, so that regenerating the
+// file does not erase them.
+func HandWritten(old string) string {
+	if i := strings.Index(old, GeneratedEnd+"\n"); i >= 0 {
+		return old[i+len(GeneratedEnd)+1:]
+	}
+	return ""
+}
+
 // Stale compares a file's text with the markdown a run generated and
 // returns the first line (from 1) where they differ, 0 when they are equal.
+// What follows the file's GeneratedEnd line is written by hand and not
+// compared.
 func Stale(old, doc string) int {
+	if i := strings.Index(old, GeneratedEnd+"\n"); i >= 0 {
+		old = old[:i+len(GeneratedEnd)+1]
+	}
 	if old == doc {
 		return 0
 	}

@@ -173,11 +173,30 @@ func TestRaceProbeRunsTheWorkload(t *testing.T) {
 }
 
 // TestStale: the first differing line, 0 for equal texts.
+// TestHandWritten: what follows the generated part is kept, nothing when
+// the file has no such part.
+func TestHandWritten(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"a\n" + GeneratedEnd + "\n## by hand\n", "## by hand\n"},
+		{"a\n" + GeneratedEnd + "\n", ""},
+		{"a\n## by hand\n", ""},
+		{"", ""},
+	} {
+		if got := HandWritten(c.in); got != c.want {
+			t.Errorf("HandWritten(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
 func TestStale(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
 		want int
-	}{{"a\nb", "a\nb", 0}, {"a\nb", "a\nc", 2}, {"a", "a\nb", 2}, {"x\nb", "a\nb", 1}} {
+	}{{"a\nb", "a\nb", 0}, {"a\nb", "a\nc", 2}, {"a", "a\nb", 2}, {"x\nb", "a\nb", 1},
+		// What follows the generated part is the file's own.
+		{"a\n" + GeneratedEnd + "\n## by hand\n", "a\n" + GeneratedEnd + "\n", 0},
+		{"b\n" + GeneratedEnd + "\n## by hand\n", "a\n" + GeneratedEnd + "\n", 1},
+		{"a\n## by hand\n", "a\n" + GeneratedEnd + "\n", 2}} {
 		if got := Stale(c.a, c.b); got != c.want {
 			t.Errorf("Stale(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}

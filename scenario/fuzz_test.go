@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
+
+// misnamed matches a label that puts a handle-shaped name on an object:
+// "sess2=sess1", "p,ssl1=ssl3". It lives in this file, which OSS-Fuzz's
+// build compiles alone (docs/fuzzing.md); names_test.go uses it too.
+var misnamed = regexp.MustCompile(`\b(ctx|ssl|sess)[0-9]+(,[A-Za-z_][A-Za-z0-9_]*)*=`)
 
 // FuzzParse: no input makes the parser panic or hang; every problem is
 // reported as FILE:LINE:COL inside the input; a script that parses prints

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -69,10 +68,6 @@ SSL_SESSION_free(sess1)
 		t.Errorf("leaks = %+v, want sess1 first, without a variable", rep.Leaks)
 	}
 }
-
-// misnamed matches a label that puts a handle-shaped name on an object:
-// "sess2=sess1", "p,ssl1=ssl3".
-var misnamed = regexp.MustCompile(`\b(ctx|ssl|sess)[0-9]+(,[A-Za-z_][A-Za-z0-9_]*)*=`)
 
 // TestRunLabelsAreUnambiguous: whatever a script names its variables, no
 // printed line shows a handle under another handle's name.

@@ -138,7 +138,10 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 	}
 	doc := t.Markdown()
 	if c.markdown != "" {
-		if err := os.WriteFile(c.markdown, []byte(doc), 0o644); err != nil {
+		// The file's sections written by hand, after the generated part,
+		// stay (a file that does not exist yet has none).
+		prev, _ := os.ReadFile(c.markdown)
+		if err := os.WriteFile(c.markdown, []byte(doc+mutation.HandWritten(string(prev))), 0o644); err != nil {
 			fmt.Fprintf(stderr, "sesslife mutants: %v\n", err)
 			return exitUsage
 		}

@@ -109,6 +109,18 @@ func TestMutantsMarkdown(t *testing.T) {
 			t.Fatalf("--check accepted a file changed at line %d: exit %d\n%s", at+1, code, out)
 		}
 	}
+	// What follows the generated part is written by hand: --markdown
+	// keeps it (and --check, above, ignores it: mutation.Stale).
+	const byHand = "\n## Automatic mutants\n\nwritten by hand\n"
+	if err := os.WriteFile(doc, append(text, byHand...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runMutantsArgs(t, append(args, "--markdown", doc)...); code != exitOK {
+		t.Fatalf("--markdown over a file with a part written by hand: exit %d\n%s\n%s", code, out, errs)
+	}
+	if kept, err := os.ReadFile(doc); err != nil || string(kept) != string(text)+byHand {
+		t.Errorf("--markdown did not keep the part written by hand (%v):\n%s", err, kept)
+	}
 	seeds, err := os.ReadDir(corpus)
 	if err != nil || len(seeds) != 2 {
 		t.Fatalf("--corpus wrote %d seeds (%v), want 2", len(seeds), err)

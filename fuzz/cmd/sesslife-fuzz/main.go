@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "sesslife-fuzz: no targets; give PKG:FuzzName operands, e.g. fuzz:FuzzDecodeImpl")
+		fmt.Fprintln(stderr, "sesslife-fuzz: no targets; give PKG:FuzzName operands, e.g. scenario:FuzzParse")
 		return 2
 	}
 	var targets []fuzzTarget
@@ -82,7 +82,7 @@ func parseTarget(s string) (fuzzTarget, error) {
 	pkg, name, ok := strings.Cut(s, ":")
 	pkg = strings.TrimPrefix(filepath.ToSlash(pkg), "./")
 	if !ok || pkg == "" || !strings.HasPrefix(name, "Fuzz") || strings.ContainsAny(name, "/^$ ") {
-		return fuzzTarget{}, fmt.Errorf("sesslife-fuzz: target %q: want PKG:FuzzName, e.g. fuzz:FuzzDecodeImpl", s)
+		return fuzzTarget{}, fmt.Errorf("sesslife-fuzz: target %q: want PKG:FuzzName, e.g. scenario:FuzzParse", s)
 	}
 	return fuzzTarget{pkg: pkg, name: name}, nil
 }

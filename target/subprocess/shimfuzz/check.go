@@ -1,4 +1,16 @@
-package fuzz
+// Package shimfuzz fuzzes the subprocess target's parsers of what a shim
+// writes (docs/protocol.md): its hello and its replies are outside input
+// to the harness, so no line may make it panic, hang or accept nonsense.
+// Its fuzz targets (fuzz_test.go) live beside the code they fuzz, so that
+// package fuzz, an engine, knows no concrete target.
+//
+// Everything a fuzz target calls lives in this ordinary file and returns
+// errors rather than taking a *testing.T: OSS-Fuzz's
+// compile_native_go_fuzzer rewrites only the file holding the target and
+// does not see other _test.go files; and it finds that file by the
+// target's name, so the name appears in no other file of this directory
+// (docs/fuzzing.md).
+package shimfuzz
 
 import (
 	"bytes"
@@ -65,20 +77,20 @@ var replyCalls = []model.Op{
 func CheckShimReply(reply []byte, sel uint8) error {
 	dir, err := os.MkdirTemp("", "sesslife-fuzz-shim-")
 	if err != nil {
-		return fmt.Errorf("fuzz: %w", err)
+		return fmt.Errorf("shimfuzz: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	hello, answer := filepath.Join(dir, "hello"), filepath.Join(dir, "reply")
 	if err := os.WriteFile(hello, ValidHello(), 0o600); err != nil {
-		return fmt.Errorf("fuzz: %w", err)
+		return fmt.Errorf("shimfuzz: %w", err)
 	}
 	if err := os.WriteFile(answer, reply, 0o600); err != nil {
-		return fmt.Errorf("fuzz: %w", err)
+		return fmt.Errorf("shimfuzz: %w", err)
 	}
 	tgt, err := subprocess.New("/bin/sh", subprocess.WithArgs("-c", replyScript, "fakeshim", hello, answer),
 		subprocess.WithTimeout(shimTimeout))
 	if err != nil {
-		return fmt.Errorf("fuzz: the fake shim's valid hello was refused: %w", err)
+		return fmt.Errorf("shimfuzz: the fake shim's valid hello was refused: %w", err)
 	}
 	defer tgt.Close()
 	op := replyCalls[int(sel)%len(replyCalls)]
@@ -107,11 +119,11 @@ func typedFailure(err error) error {
 	switch {
 	case errors.As(err, &pe), errors.As(err, &se), errors.As(err, &ce), errors.Is(err, target.ErrUnsupported):
 		if err.Error() == "" {
-			return fmt.Errorf("fuzz: an error of type %T with an empty message", err)
+			return fmt.Errorf("shimfuzz: an error of type %T with an empty message", err)
 		}
 		return nil
 	}
-	return fmt.Errorf("fuzz: the target failed with an unexpected error %T: %v", err, err)
+	return fmt.Errorf("shimfuzz: the target failed with an unexpected error %T: %v", err, err)
 }
 
 // firstLine returns the first non-blank line of a reply, as the harness
@@ -132,11 +144,11 @@ func agreesWithReply(res model.Result, reply []byte) error {
 	for i, e := range res.Events {
 		switch {
 		case e.Sess < 1:
-			return fmt.Errorf("fuzz: event %d (%v) accepted with session handle %d", i, e, e.Sess)
+			return fmt.Errorf("shimfuzz: event %d (%v) accepted with session handle %d", i, e, e.Sess)
 		case e.Kind == model.EvDestroyed && e.Ctx != 0, e.Kind != model.EvDestroyed && e.Ctx < 1:
-			return fmt.Errorf("fuzz: event %d (%v) accepted with ctx handle %d", i, e, e.Ctx)
+			return fmt.Errorf("shimfuzz: event %d (%v) accepted with ctx handle %d", i, e, e.Ctx)
 		case e.Kind < model.EvNewSession || e.Kind > model.EvDestroyed:
-			return fmt.Errorf("fuzz: event %d accepted with kind %v", i, e.Kind)
+			return fmt.Errorf("shimfuzz: event %d accepted with kind %v", i, e.Kind)
 		}
 	}
 	line := firstLine(reply)
@@ -149,15 +161,15 @@ func agreesWithReply(res model.Result, reply []byte) error {
 		} `json:"events"`
 	}
 	if err := json.Unmarshal(line, &r); err != nil || r.Ret == nil {
-		return fmt.Errorf("fuzz: the target accepted %q, which has no integer \"ret\" (%v)", line, err)
+		return fmt.Errorf("shimfuzz: the target accepted %q, which has no integer \"ret\" (%v)", line, err)
 	}
 	if *r.Ret != res.Ret || len(r.Events) != len(res.Events) {
-		return fmt.Errorf("fuzz: the reply %q reads as ret %d with %d events, the target returned %s", line, *r.Ret, len(r.Events), res.Format(model.Op{}))
+		return fmt.Errorf("shimfuzz: the reply %q reads as ret %d with %d events, the target returned %s", line, *r.Ret, len(r.Events), res.Format(model.Op{}))
 	}
 	for i, e := range r.Events {
 		got := res.Events[i]
 		if e.Ev != got.Kind.String() || e.Sess != int64(got.Sess) || e.Ctx != int64(got.Ctx) {
-			return fmt.Errorf("fuzz: the reply %q: event %d reads as %s(ctx %d, sess %d), the target returned %v", line, i, e.Ev, e.Ctx, e.Sess, got)
+			return fmt.Errorf("shimfuzz: the reply %q: event %d reads as %s(ctx %d, sess %d), the target returned %v", line, i, e.Ev, e.Ctx, e.Sess, got)
 		}
 	}
 	return nil
@@ -169,17 +181,17 @@ func agreesWithReply(res model.Result, reply []byte) error {
 func wellFormedObservation(ob model.Observation, reply []byte) error {
 	for i, c := range ob.Ctxs {
 		if c.Ctx < 1 || (i > 0 && c.Ctx <= ob.Ctxs[i-1].Ctx) {
-			return fmt.Errorf("fuzz: observation accepted with ctx handles out of order: %+v", ob.Ctxs)
+			return fmt.Errorf("shimfuzz: observation accepted with ctx handles out of order: %+v", ob.Ctxs)
 		}
 	}
 	for i, l := range ob.SSLs {
 		if l.SSL < 1 || l.Sess < model.Unnamed || (i > 0 && l.SSL <= ob.SSLs[i-1].SSL) {
-			return fmt.Errorf("fuzz: observation accepted with bad ssl entries: %+v", ob.SSLs)
+			return fmt.Errorf("shimfuzz: observation accepted with bad ssl entries: %+v", ob.SSLs)
 		}
 	}
 	for i, s := range ob.Sessions {
 		if s.Sess < 1 || (i > 0 && s.Sess <= ob.Sessions[i-1].Sess) {
-			return fmt.Errorf("fuzz: observation accepted with bad session entries: %+v", ob.Sessions)
+			return fmt.Errorf("shimfuzz: observation accepted with bad session entries: %+v", ob.Sessions)
 		}
 	}
 	var r struct {
@@ -204,7 +216,7 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 	}
 	line := firstLine(reply)
 	if err := json.Unmarshal(line, &r); err != nil {
-		return fmt.Errorf("fuzz: the target accepted the observation %q, which encoding/json rejects (%v)", line, err)
+		return fmt.Errorf("shimfuzz: the target accepted the observation %q, which encoding/json rejects (%v)", line, err)
 	}
 	var want model.Observation
 	for _, c := range r.Observation.Ctxs {
@@ -220,7 +232,7 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 			IDLen: int(x.IDLen), Time: x.Time, Timeout: x.Timeout})
 	}
 	if diff := want.Diff(ob); diff != "" {
-		return fmt.Errorf("fuzz: the observation %q reads differently with encoding/json:\n%s", line, diff)
+		return fmt.Errorf("shimfuzz: the observation %q reads differently with encoding/json:\n%s", line, diff)
 	}
 	return nil
 }
@@ -232,18 +244,18 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 func CheckShimHello(hello []byte) error {
 	dir, err := os.MkdirTemp("", "sesslife-fuzz-shim-")
 	if err != nil {
-		return fmt.Errorf("fuzz: %w", err)
+		return fmt.Errorf("shimfuzz: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "hello")
 	if err := os.WriteFile(path, hello, 0o600); err != nil {
-		return fmt.Errorf("fuzz: %w", err)
+		return fmt.Errorf("shimfuzz: %w", err)
 	}
 	tgt, err := subprocess.New("/bin/cat", subprocess.WithArgs(path), subprocess.WithTimeout(shimTimeout))
 	if err != nil {
 		var te *subprocess.TimeoutError
 		if errors.As(err, &te) {
-			return fmt.Errorf("fuzz: a shim that exited after its output timed out: %v", err)
+			return fmt.Errorf("shimfuzz: a shim that exited after its output timed out: %v", err)
 		}
 		return typedFailure(err)
 	}
@@ -257,12 +269,12 @@ func CheckShimHello(hello []byte) error {
 		Calls []string `json:"calls"`
 	}
 	if err := json.Unmarshal(line, &h); err != nil || h.Hello == nil || *h.Hello != subprocess.Protocol || h.Calls == nil {
-		return fmt.Errorf("fuzz: subprocess.New accepted the hello %q (%v)", line, err)
+		return fmt.Errorf("shimfuzz: subprocess.New accepted the hello %q (%v)", line, err)
 	}
 	info := tgt.Info()
 	for _, k := range model.Kinds() {
 		if info.Supports(k) != containsString(h.Calls, k.String()) {
-			return fmt.Errorf("fuzz: hello %q: Info().Supports(%v) = %v", line, k, info.Supports(k))
+			return fmt.Errorf("shimfuzz: hello %q: Info().Supports(%v) = %v", line, k, info.Supports(k))
 		}
 	}
 	return nil

@@ -16,7 +16,6 @@ func porcupineModel() porcupine.Model {
 		Init:              func() any { return &state{} },
 		StepContext:       step,
 		Equal:             equal,
-		Hash:              func(s any) uint64 { return s.(*state).h },
 		DescribeOperation: describeOperation,
 		DescribeState:     func(s any) string { return s.(*state).describe() },
 	}
@@ -52,7 +51,7 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 				return false, s
 			}
 		}
-		next := in.u.newState(m, nil, make([]int32, len(in.u.sess)))
+		next := in.u.newState(nil, nil, m, nil, make([]int32, len(in.u.sess)))
 		return in.u.budget.spend(next.cost), next
 	case s.u == nil:
 		return false, s
@@ -60,7 +59,8 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 		if !s.observes(in.obs) {
 			return false, s
 		}
-		return s.u.budget.spend(s.u.charge), s.same()
+		next := s.same(nil)
+		return s.u.budget.spend(next.cost), next
 	}
 	named := s.model().NamedSessions()
 	m, res, ok := s.apply(in.op)
@@ -68,11 +68,12 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	case !ok && out.failed:
 		// Illegal or unmodelled here. A call of unknown outcome may never
 		// have happened, which this placement stands for.
-		return s.u.budget.spend(s.u.charge), s.same()
+		next := s.same(nil)
+		return s.u.budget.spend(next.cost), next
 	case !ok:
 		return false, s
 	case out.failed:
-		next := s.u.newState(m, s.m2t, s.t2m)
+		next := s.u.newState(s, in, m, s.m2t, s.t2m)
 		return s.u.budget.spend(next.cost), next
 	}
 	b := binder{m2t: s.m2t, t2m: s.t2m}
@@ -82,11 +83,10 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	}
 	if !b.copied && readOnly[in.op.Kind] && m.NamedSessions() == named {
 		// The call changed nothing (readOnly): the new state is s's.
-		next := &state{u: s.u, key: s.key, h: s.h, m: m, m2t: s.m2t, t2m: s.t2m, cost: s.u.charge}
-		s.u.live(next)
+		next := s.same(m)
 		return s.u.budget.spend(next.cost), next
 	}
-	next := s.u.newState(m, b.m2t, b.t2m)
+	next := s.u.newState(s, in, m, b.m2t, b.t2m)
 	// porcupine may keep the new state: count it against the budget.
 	return s.u.budget.spend(next.cost), next
 }

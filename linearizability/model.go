@@ -16,6 +16,7 @@ func porcupineModel() porcupine.Model {
 		Init:              func() any { return &state{} },
 		StepContext:       step,
 		Equal:             equal,
+		Hash:              hash,
 		DescribeOperation: describeOperation,
 		DescribeState:     func(s any) string { return s.(*state).describe() },
 	}
@@ -32,6 +33,24 @@ func equal(a0, b0 any) bool {
 		a.drop()
 	}
 	return true
+}
+
+// hash is porcupine's Hash: 0 (no key built) until the search of the
+// universe has compared more states than the universe has operations, the
+// canonical key's hash from then on. porcupine compares a new state with
+// every state it keeps with the same calls linearized and the same hash;
+// a search that hardly comes back compares few, but one that reaches the
+// same calls in many orders with states that differ would compare each
+// new state with all of them. States kept before the switch are no longer
+// found by later ones, which only costs steps (the cache only prunes). The
+// switch depends on counts only, so the search is the same on every
+// machine.
+func hash(s0 any) uint64 {
+	s := s0.(*state)
+	if s.u == nil || !s.u.search.hashing {
+		return 0
+	}
+	return s.hash()
 }
 
 // step is the porcupine step function.

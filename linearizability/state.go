@@ -28,13 +28,14 @@ import (
 // A state holds its model only while the search is most likely to go on
 // from it (the universe's live state), which hands the model to the next
 // state it steps to. Any other state rebuilds its model when it needs it:
-// from the nearest checkpoint on its way from the universe's Begin, whose
-// key is the model, by replaying the calls linearized since (the model is
+// from the nearest state on its way from the universe's Begin that keeps
+// its model's key (snap: a checkpoint, or a state that was slow to
+// rebuild), by replaying the calls linearized since (the model is
 // deterministic, so they return what they returned the first time). Every
 // state records how it was reached (parent and in); its bijection is in
 // the numbering of the model it was reached with, and a checkpoint's in its
 // canonical numbering. States are never changed once porcupine has stepped
-// from them, but for m and the memo of their canonical key.
+// from them, but for m, snap and the memo of their canonical key.
 type state struct {
 	u *universe // nil until the universe's Begin
 	m *model.State
@@ -46,11 +47,13 @@ type state struct {
 	depth  int
 	m2t    []int32 // model session handle-1 -> local target id, 0 unpaired
 	t2m    []int32 // local target id-1 -> model session handle, 0 unpaired
-	// key and km2t: the canonical key and bijection, once built; a
-	// checkpoint's are its own model and bijection.
-	key   []byte
-	km2t  []int32
-	check bool // a checkpoint: key is this state's model, numbered as its bijection
+	// key and km2t: the canonical key and bijection, once built.
+	key  []byte
+	km2t []int32
+	// snap is the key of the state's model, numbered as its bijection, when
+	// the state keeps one: a checkpoint (whose snap is its key), or a state
+	// whose model took many calls to rebuild.
+	snap []byte
 	// stepped: porcupine has stepped from the state, which must then keep
 	// its numbering.
 	stepped bool
@@ -66,6 +69,10 @@ type search struct {
 	live *state
 	free []*model.State
 	seed maphash.Seed
+	// compares counts the states porcupine compared; hashing is set once
+	// they outnumber the universe's operations (see hash).
+	compares int
+	hashing  bool
 }
 
 // freeModels bounds the models a search keeps for reuse.
@@ -75,6 +82,10 @@ const freeModels = 16
 // a checkpoint costs a canonical key (as much as the model is big), a
 // replayed call a model step.
 const checkpointEvery = 32
+
+// snapAfter is how many replayed calls make a rebuilt state keep its
+// model's key (snap).
+const snapAfter = 4
 
 // newState makes the state that parent's model m (which the new state
 // takes over) reached by the call in (nil: none), with the given
@@ -104,7 +115,7 @@ func (s *state) checkpoint() {
 	s.m2t, s.t2m = canonicalize(s.m, s.m2t, s.t2m)
 	s.key = s.m.AppendKey(make([]byte, 0, s.u.keyCap))
 	s.u.keyCap = max(s.u.keyCap, cap(s.key))
-	s.km2t, s.check, s.depth = s.m2t, true, 0
+	s.km2t, s.snap, s.depth = s.m2t, s.key, 0
 	s.cost += int64(len(s.key))
 }
 
@@ -151,7 +162,7 @@ func (u *universe) recycle(m *model.State) {
 func (u *universe) rebuild(s *state) *model.State {
 	var path []*state // the states after the base, last first
 	base := s
-	for base.m == nil && !base.check {
+	for base.m == nil && base.snap == nil {
 		path = append(path, base)
 		base = base.parent
 	}
@@ -165,16 +176,18 @@ func (u *universe) rebuild(s *state) *model.State {
 	if base.m != nil {
 		err = m.SetKey(base.m.AppendKey(nil)) // rare: s comes after the live state
 	} else {
-		err = m.SetKey(base.key)
+		err = m.SetKey(base.snap)
 	}
 	if err != nil {
 		panic(err) // keys come from AppendKey
 	}
+	replayed := 0
 	for i := len(path) - 1; i >= 0; i-- {
 		x := path[i]
 		if x.in == nil {
 			continue
 		}
+		replayed++
 		op := x.in.op
 		if op.Sess != 0 {
 			op.Sess = model.Handle(x.parent.t2m[op.Sess-1])
@@ -182,6 +195,14 @@ func (u *universe) rebuild(s *state) *model.State {
 		if _, err := m.Step(op); err != nil {
 			panic(err) // the call was legal the first time, and the model is deterministic
 		}
+	}
+	if replayed >= snapAfter {
+		// The search comes back to a state, or tries one call after
+		// another from it: the next rebuild of s, or of a state after
+		// it, starts here.
+		s.snap = m.AppendKey(make([]byte, 0, u.keyCap))
+		s.cost += int64(len(s.snap))
+		u.budget.spend(int64(len(s.snap)))
 	}
 	return m
 }
@@ -249,15 +270,16 @@ func (s *state) equal(o *state) bool {
 	if s.u != o.u {
 		return false
 	}
+	if sr := &s.u.search; !sr.hashing {
+		sr.compares++
+		sr.hashing = sr.compares > len(s.u.ops)
+	}
 	s.canonical()
 	o.canonical()
 	return bytes.Equal(s.key, o.key) && slices.Equal(s.km2t, o.km2t)
 }
 
-// hash is a hash of the canonical key and bijection. porcupine is given
-// none (it compares only states reached with the same calls linearized,
-// which it keeps apart by those calls already), so that a state's key is
-// built only when porcupine compares it.
+// hash is a hash of the canonical key and bijection.
 func (s *state) hash() uint64 {
 	if s.u == nil {
 		return 0

@@ -122,18 +122,25 @@
 // checker renames them by rank (and rejects a history where two creations
 // overlap).
 //
-// States are compared up to a renaming (canon.go, state.go): after each
-// step the model is renumbered canonically (model.State.Rename) with its
-// named sessions in the order of the target's ids for them, which every
-// linearization shares, and its session objects, tickets and ids in the
-// order a walk of the state's structure meets them; what no handle, cache
-// or SSL can reach any more is dropped. Two orders of the same calls that
-// leave equivalent states then leave equal ones, and porcupine keeps one.
-// A state keeps its model as a key (model.State.AppendKey: a few kilobytes,
-// no pointers, compared with bytes.Equal and hashed once); only the state
-// the search is likely to go on from keeps the model itself, and any other
-// rebuilds it from its key (model.State.SetKey) when the search backtracks
-// to it.
+// States are compared up to a renaming (canon.go, state.go): the model is
+// renumbered canonically (model.State.Rename) with its named sessions in
+// the order of the target's ids for them, which every linearization
+// shares, and its session objects, tickets and ids in the order a walk of
+// the state's structure meets them; what no handle, cache or SSL can reach
+// any more is dropped, and freed objects are emptied (a byte each in the
+// key). Two orders of the same calls that leave equivalent states then
+// leave equal ones, and porcupine keeps one. The renumbered model is
+// written as a key (model.State.AppendKey: no pointers, compared with
+// bytes.Equal), which costs as much as the live state is big, so it is
+// built only when porcupine compares the state (porcupine compares a new
+// state only with the states it reached with the same calls linearized,
+// which a search that hardly comes back seldom has), and at a checkpoint
+// every 32 calls. Only the state the search is likely to go on from keeps
+// the model itself; any other rebuilds it when the search comes back to
+// it, from the nearest checkpoint before it (model.State.SetKey) and the
+// calls linearized since, replayed (the model is deterministic). A search
+// that compares more states than the universe has operations hashes every
+// state's key from then on, so that it compares only states of one hash.
 //
 // A call whose outcome is unknown (an error, a timeout, a crashed shim) is
 // recorded with Return = [Unknown] and accepted by any step: it may have

@@ -16,7 +16,7 @@ func porcupineModel() porcupine.Model {
 		Init:              func() any { return &state{} },
 		StepContext:       step,
 		Equal:             equal,
-		Hash:              func(s any) uint64 { return s.(*state).h },
+		Hash:              hash,
 		DescribeOperation: describeOperation,
 		DescribeState:     func(s any) string { return s.(*state).describe() },
 	}
@@ -33,6 +33,24 @@ func equal(a0, b0 any) bool {
 		a.drop()
 	}
 	return true
+}
+
+// hash is porcupine's Hash: 0 (no key built) until the search of the
+// universe has compared more states than the universe has operations, the
+// canonical key's hash from then on. porcupine compares a new state with
+// every state it keeps with the same calls linearized and the same hash;
+// a search that hardly comes back compares few, but one that reaches the
+// same calls in many orders with states that differ would compare each
+// new state with all of them. States kept before the switch are no longer
+// found by later ones, which only costs steps (the cache only prunes). The
+// switch depends on counts only, so the search is the same on every
+// machine.
+func hash(s0 any) uint64 {
+	s := s0.(*state)
+	if s.u == nil || !s.u.search.hashing {
+		return 0
+	}
+	return s.hash()
 }
 
 // step is the porcupine step function.
@@ -52,7 +70,7 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 				return false, s
 			}
 		}
-		next := in.u.newState(m, nil, make([]int32, len(in.u.sess)))
+		next := in.u.newState(nil, nil, m, nil, make([]int32, len(in.u.sess)))
 		return in.u.budget.spend(next.cost), next
 	case s.u == nil:
 		return false, s
@@ -60,7 +78,8 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 		if !s.observes(in.obs) {
 			return false, s
 		}
-		return s.u.budget.spend(s.u.charge), s.same()
+		next := s.same(nil)
+		return s.u.budget.spend(next.cost), next
 	}
 	named := s.model().NamedSessions()
 	m, res, ok := s.apply(in.op)
@@ -68,11 +87,12 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	case !ok && out.failed:
 		// Illegal or unmodelled here. A call of unknown outcome may never
 		// have happened, which this placement stands for.
-		return s.u.budget.spend(s.u.charge), s.same()
+		next := s.same(nil)
+		return s.u.budget.spend(next.cost), next
 	case !ok:
 		return false, s
 	case out.failed:
-		next := s.u.newState(m, s.m2t, s.t2m)
+		next := s.u.newState(s, in, m, s.m2t, s.t2m)
 		return s.u.budget.spend(next.cost), next
 	}
 	b := binder{m2t: s.m2t, t2m: s.t2m}
@@ -82,11 +102,10 @@ func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	}
 	if !b.copied && readOnly[in.op.Kind] && m.NamedSessions() == named {
 		// The call changed nothing (readOnly): the new state is s's.
-		next := &state{u: s.u, key: s.key, h: s.h, m: m, m2t: s.m2t, t2m: s.t2m, cost: s.u.charge}
-		s.u.live(next)
+		next := s.same(m)
 		return s.u.budget.spend(next.cost), next
 	}
-	next := s.u.newState(m, b.m2t, b.t2m)
+	next := s.u.newState(s, in, m, b.m2t, b.t2m)
 	// porcupine may keep the new state: count it against the budget.
 	return s.u.budget.spend(next.cost), next
 }

@@ -23,7 +23,12 @@ import "fmt"
 //
 // The walk leaves out what can never matter again: a destroyed session no
 // handle names and no cache or SSL holds, and a ticket no session or SSL
-// holds (every use of an object goes through one of those). A live session
+// holds (every use of an object goes through one of those). Destroyed
+// named sessions keep their handles but share one emptied object, and a
+// freed SSL, or SSL_CTX with nothing left in its cache, is emptied: the
+// model asks each only whether it is alive, so
+// a universe's long history of freed objects costs a renamed state a byte
+// or so an object (its key, AppendKey, as much). A live session
 // the walk does not meet, which no call leaves behind, is kept after the
 // others in its old order: s is then still renamed soundly, only not
 // canonically.
@@ -59,22 +64,31 @@ func (s *State) Rename(order []Handle) error {
 	}
 	w := walk{s: s, objRef: make([]int32, len(s.objs)), tkRef: make([]int32, len(s.tickets)),
 		idMap: make([]int64, s.nextID+1)}
-	if order == nil {
-		for _, r := range s.named {
-			w.session(r)
+	for i := range len(s.named) {
+		h := Handle(i + 1)
+		if order != nil {
+			h = order[i]
 		}
-	} else {
-		for _, h := range order {
-			w.session(s.named[h-1])
+		if r := s.named[h-1]; s.objs[r-1].alive {
+			w.session(r)
 		}
 	}
 	for i := range s.ctxs {
-		for _, r := range s.ctxs[i].list {
+		c := &s.ctxs[i]
+		if c.freed() {
+			*c = ctxObj{} // never read again (its handle is a violation; tickets and sessions only compare it)
+			continue
+		}
+		for _, r := range c.list {
 			w.session(r)
 		}
 	}
 	for i := range s.ssls {
 		l := &s.ssls[i]
+		if !l.alive {
+			*l = sslObj{} // a freed SSL is never read again (its handle is a violation)
+			continue
+		}
 		w.session(l.sess)
 		w.session(l.conf)
 		for _, t := range l.pending {
@@ -87,6 +101,7 @@ func (s *State) Rename(order []Handle) error {
 	for _, r := range s.rows {
 		w.session(r)
 	}
+	w.tombstone(order)
 	for i := range s.objs {
 		if w.objRef[i] == 0 && s.objs[i].alive {
 			w.session(sessRef(i + 1)) // unreachable yet alive: kept, see above
@@ -99,13 +114,37 @@ func (s *State) Rename(order []Handle) error {
 }
 
 // walk is the numbering Rename builds: old ref-1 -> new ref (0: dropped),
-// the same for tickets, and old id -> new id (ids are 1..nextID).
+// the same for tickets, and old id -> new id (ids are 1..nextID); tomb is
+// the new ref of the tombstone (0: none).
 type walk struct {
 	s               *State
 	objRef, tkRef   []int32
 	idMap           []int64
 	nextObj, nextTk int32
 	ids             int64
+	tomb            int32
+}
+
+// tombstone gives every destroyed named session the walk has not met one
+// object, the first of them in the new handle order, emptied by apply. A
+// destroyed session is only ever asked whether it is alive (using its
+// handle is a violation), so all of them can share one, and a universe
+// that has named and destroyed many sessions keeps one object for them
+// all, not one each (its key and its renaming cost a byte per such
+// handle, not a session's worth).
+func (w *walk) tombstone(order []Handle) {
+	s := w.s
+	for i := range len(s.named) {
+		h := Handle(i + 1)
+		if order != nil {
+			h = order[i]
+		}
+		if r := s.named[h-1]; w.objRef[r-1] == 0 && !s.objs[r-1].alive {
+			w.nextObj++
+			w.objRef[r-1], w.tomb = w.nextObj, w.nextObj
+			return
+		}
+	}
 }
 
 func (w *walk) session(r sessRef) {
@@ -148,6 +187,9 @@ func (w *walk) identity() bool {
 		if r != int32(i+1) {
 			return false
 		}
+	}
+	if w.tomb != 0 && s.objs[w.tomb-1] != (sessObj{}) {
+		return false
 	}
 	for i, t := range w.tkRef {
 		if t != int32(i+1) {
@@ -203,7 +245,9 @@ func (w *walk) apply(newHandle []Handle) {
 		s.rows[i] = obj(r)
 	}
 	for h, r := range s.named {
-		s.named[h] = obj(r)
+		if s.named[h] = obj(r); s.named[h] == 0 {
+			s.named[h] = w.tomb // destroyed: see tombstone
+		}
 	}
 	for i := range s.objs {
 		o := &s.objs[i]
@@ -217,6 +261,9 @@ func (w *walk) apply(newHandle []Handle) {
 	// and is cut off.
 	s.objs = s.objs[:permute(s.objs, w.objRef, w.nextObj)]
 	s.tickets = s.tickets[:permute(s.tickets, w.tkRef, w.nextTk)]
+	if w.tomb != 0 {
+		s.objs[w.tomb-1] = sessObj{}
+	}
 	named := make([]int32, len(newHandle)-1) // old handle-1 -> new handle, for permute
 	for h := range named {
 		named[h] = int32(newHandle[h+1])
@@ -245,3 +292,7 @@ func permute[T any](xs []T, to []int32, kept int32) int {
 	}
 	return int(kept)
 }
+
+// freed reports whether the SSL_CTX is gone for good: freed by the
+// application, held by no SSL, and holding no session.
+func (c *ctxObj) freed() bool { return !c.alive && !c.appHeld && c.sslRefs == 0 && len(c.list) == 0 }

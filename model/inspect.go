@@ -157,8 +157,10 @@ func (s *State) Sessions() []SessView { return s.AppendSessions(make([]SessView,
 // AppendSessions is Sessions into dst's memory (overwriting dst[:0]).
 func (s *State) AppendSessions(dst []SessView) []SessView {
 	dst = dst[:0]
-	for _, r := range s.named {
-		dst = append(dst, s.sessView(r))
+	for i, r := range s.named {
+		v := s.sessView(r)
+		v.Sess = Handle(i + 1) // a destroyed session may share a renamed state's tombstone (Rename)
+		dst = append(dst, v)
 	}
 	return dst
 }

@@ -79,7 +79,14 @@ func kRefs(b []byte, rs []int32) []byte {
 
 // Times are written relative to the clock: most are now, or near it.
 
+// freedCtx is the key of the empty SSL_CTX (a freed one, which Rename
+// empties): a side no SSL_CTX has.
+const freedCtx = -1
+
 func kCtx(b []byte, c *ctxObj, now int64) []byte {
+	if c.cfg.Side == 0 && ctxEqual(c, &ctxObj{}) && len(c.list) == 0 {
+		return kInt(b, freedCtx)
+	}
 	b = kInt(b, int64(c.cfg.Side))
 	b = kInt(b, int64(c.cfg.CacheMode))
 	b = kInt(b, c.cfg.CacheSize)
@@ -111,7 +118,15 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 	return kInt(b, c.sinceFlush)
 }
 
+// freedSSL is the key of the empty SSL (a freed one, which Rename
+// empties): an SSL_CTX handle no SSL has, so that the key of the many
+// freed SSLs of a long universe is a byte each.
+const freedSSL = -1
+
 func kSSL(b []byte, l *sslObj) []byte {
+	if l.ctx == 0 && l.isEmpty() {
+		return kInt(b, freedSSL)
+	}
 	b = kInt(b, int64(l.ctx))
 	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13)
 	b = kInt(b, int64(l.phase))
@@ -283,7 +298,12 @@ func (k *keyReader) refs(into []int32) []int32 {
 }
 
 func (k *keyReader) ctx(c *ctxObj) {
-	c.cfg.Side = Side(k.int())
+	side := k.int()
+	if side == freedCtx {
+		*c = ctxObj{}
+		return
+	}
+	c.cfg.Side = Side(side)
 	c.cfg.CacheMode = CacheMode(k.int())
 	c.cfg.CacheSize = k.int()
 	c.cfg.Timeout = k.int()
@@ -315,7 +335,10 @@ func (k *keyReader) ctx(c *ctxObj) {
 }
 
 func (k *keyReader) ssl(l *sslObj) {
-	l.ctx = Handle(k.int())
+	if l.ctx = Handle(k.int()); l.ctx == freedSSL {
+		*l = sslObj{}
+		return
+	}
 	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13)
 	l.phase = phase(k.int())
 	l.sess = sessRef(k.int())
@@ -363,3 +386,6 @@ func (k *keyReader) ticket(t *ticket) {
 	t.gen = int32(k.int())
 	t.auth = k.int()
 }
+
+// isEmpty reports whether l is Equal to the zero sslObj.
+func (l *sslObj) isEmpty() bool { return sslEqual(l, &sslObj{}) }

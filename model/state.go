@@ -219,20 +219,23 @@ func (s *State) Equal(o *State) bool {
 		}
 	}
 	for i := range s.ssls {
-		a, b := s.ssls[i], o.ssls[i]
-		if !slices.Equal(a.pending, b.pending) || !slices.Equal(a.buffered, b.buffered) ||
-			a.timeout != b.timeout || a.used != b.used || a.closeBuffered != b.closeBuffered || a.wantRead != b.wantRead ||
-			a.pinned != b.pinned || a.pinned13 != b.pinned13 || a.conf != b.conf {
-			return false
-		}
-		if a.ctx != b.ctx || a.client != b.client || a.alive != b.alive || a.phase != b.phase ||
-			a.sent != b.sent || a.recv != b.recv || a.sess != b.sess || a.hit != b.hit ||
-			a.version != b.version || a.peer != b.peer || a.peerClosed != b.peerClosed || a.method != b.method ||
-			a.options != b.options || a.numTickets != b.numTickets {
+		if !sslEqual(&s.ssls[i], &o.ssls[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func sslEqual(a, b *sslObj) bool {
+	if !slices.Equal(a.pending, b.pending) || !slices.Equal(a.buffered, b.buffered) ||
+		a.timeout != b.timeout || a.used != b.used || a.closeBuffered != b.closeBuffered || a.wantRead != b.wantRead ||
+		a.pinned != b.pinned || a.pinned13 != b.pinned13 || a.conf != b.conf {
+		return false
+	}
+	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
+		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
+		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
+		a.options == b.options && a.numTickets == b.numTickets
 }
 
 func ctxEqual(a, b *ctxObj) bool {

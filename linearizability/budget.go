@@ -69,3 +69,10 @@ func (b *budget) refund(bytes int64) {
 }
 
 func (b *budget) exhausted() bool { return b != nil && b.out }
+
+// again gives a search that starts over the whole memory budget again
+// (the states of the search abandoned are gone) and what is left of its
+// steps.
+func (b *budget) again(bytes int64) {
+	b.bytes = bytes
+}

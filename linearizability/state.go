@@ -74,12 +74,12 @@ type search struct {
 	// keeps with the same calls linearized: few in a search that hardly
 	// comes back, but a search that reaches the same calls in many orders,
 	// with states that differ, compares each new state with all of them.
-	// compares counts the comparisons; once they outnumber the universe's
-	// operations, restart is set, every step fails, and the search starts
-	// over with hashing set: every state is hashed by its canonical key
-	// (built at every step then). Hashing cannot be switched on midway:
-	// the states kept before would no longer be found. Counts decide, so
-	// the search is the same on every machine.
+	// compares counts the comparisons; once they pass comparesPerOp per
+	// operation of the universe, restart is set, every step fails, and the
+	// search starts over with hashing set: every state is hashed by its
+	// canonical key (built at every step then). Hashing cannot be switched
+	// on midway: the states kept before would no longer be found. Counts
+	// decide, so the search is the same on every machine.
 	compares int
 	hashing  bool
 	restart  bool
@@ -92,6 +92,12 @@ const freeModels = 16
 // a checkpoint costs a canonical key (as much as the model is big), a
 // replayed call a model step.
 const checkpointEvery = 32
+
+// comparesPerOp bounds, per operation of the universe, the comparisons of
+// states a search without hashes makes before it starts over with them
+// (search.compares). A comparison of two states whose keys are built costs
+// a few nanoseconds; a search that needs hashes makes thousands per step.
+const comparesPerOp = 16
 
 // snapAfter is how many replayed calls make a rebuilt state keep its
 // model's key (snap).
@@ -281,7 +287,7 @@ func (s *state) equal(o *state) bool {
 	}
 	if sr := &s.u.search; !sr.hashing {
 		sr.compares++
-		sr.restart = sr.restart || sr.compares > len(s.u.ops)
+		sr.restart = sr.restart || sr.compares > comparesPerOp*len(s.u.ops)
 	}
 	s.canonical()
 	o.canonical()

@@ -234,7 +234,7 @@ func (u *universe) check(opts Options) outcome {
 	if u.search.restart && !u.budget.exhausted() && !u.budget.stop.Load() {
 		// The search compared too many states without hashes: start
 		// over with them (see search.hashing).
-		u.search = search{seed: u.search.seed, hashing: true}
+		u.search = search{seed: u.search.seed, maxCompares: u.search.maxCompares, hashing: true}
 		u.budget.again(opts.MemoryBudget)
 		res = porcupine.CheckOperationsTimeout(porcupineModel(), u.ops, opts.Timeout)
 	}

@@ -80,9 +80,10 @@ type search struct {
 	// canonical key (built at every step then). Hashing cannot be switched
 	// on midway: the states kept before would no longer be found. Counts
 	// decide, so the search is the same on every machine.
-	compares int
-	hashing  bool
-	restart  bool
+	compares    int
+	maxCompares int // comparesPerOp per operation of the universe
+	hashing     bool
+	restart     bool
 }
 
 // freeModels bounds the models a search keeps for reuse.
@@ -287,7 +288,7 @@ func (s *state) equal(o *state) bool {
 	}
 	if sr := &s.u.search; !sr.hashing {
 		sr.compares++
-		sr.restart = sr.restart || sr.compares > comparesPerOp*len(s.u.ops)
+		sr.restart = sr.restart || sr.compares > sr.maxCompares
 	}
 	s.canonical()
 	o.canonical()

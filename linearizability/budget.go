@@ -19,10 +19,11 @@ const DefaultStepBudget = 10_000_000
 // tries, and the states it keeps (porcupine caches every state it reaches,
 // and a search that backtracks a lot can fill the machine's memory long
 // before it has tried many steps). Each kept state is charged its estimated
-// size in bytes, computed from its key: the same on every machine. Once the
-// budget is spent, or the search is stopped because an earlier universe
-// failed, every step fails, porcupine unwinds at once, and Check reports
-// the universe as undecided (or ignores it), never as a violation.
+// size in bytes, computed from its bijection and keys: the same on every
+// machine. Once the budget is spent, or the search is stopped because an
+// earlier universe failed, every step fails, porcupine unwinds at once, and
+// Check reports the universe as undecided (or ignores it), never as a
+// violation.
 type budget struct {
 	bytes int64 // left to spend on kept states
 	steps int64 // model steps left
@@ -69,3 +70,10 @@ func (b *budget) refund(bytes int64) {
 }
 
 func (b *budget) exhausted() bool { return b != nil && b.out }
+
+// again gives a search that starts over the whole memory budget again
+// (the states of the search abandoned are gone) and what is left of its
+// steps.
+func (b *budget) again(bytes int64) {
+	b.bytes = bytes
+}

@@ -231,6 +231,13 @@ func searchAll(us []*universe, opts Options) []outcome {
 // check runs porcupine on the universe within its budget.
 func (u *universe) check(opts Options) outcome {
 	res := porcupine.CheckOperationsTimeout(porcupineModel(), u.ops, opts.Timeout)
+	if u.search.restart && !u.budget.exhausted() && !u.budget.stop.Load() {
+		// The search compared too many states without hashes: start
+		// over with them (see search.hashing).
+		u.search = search{seed: u.search.seed, maxCompares: u.search.maxCompares, hashing: true}
+		u.budget.again(opts.MemoryBudget)
+		res = porcupine.CheckOperationsTimeout(porcupineModel(), u.ops, opts.Timeout)
+	}
 	o := outcome{steps: opts.StepBudget - max(u.budget.steps, 0)}
 	switch {
 	case u.budget.stop.Load():
@@ -261,6 +268,7 @@ func (r *Report) explain(h *History, i int, opts Options) {
 	}
 	u := us[i]
 	u.budget = newBudget(opts.MemoryBudget, opts.StepBudget)
+	u.search.hashing = true // as the first search ended, if it started over
 	m := porcupineModel()
 	res, info := porcupine.CheckOperationsVerbose(m, u.ops, opts.Timeout)
 	if res != porcupine.Illegal || u.budget.exhausted() {

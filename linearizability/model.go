@@ -35,16 +35,8 @@ func equal(a0, b0 any) bool {
 	return true
 }
 
-// hash is porcupine's Hash: 0 (no key built) until the search of the
-// universe has compared more states than the universe has operations, the
-// canonical key's hash from then on. porcupine compares a new state with
-// every state it keeps with the same calls linearized and the same hash;
-// a search that hardly comes back compares few, but one that reaches the
-// same calls in many orders with states that differ would compare each
-// new state with all of them. States kept before the switch are no longer
-// found by later ones, which only costs steps (the cache only prunes). The
-// switch depends on counts only, so the search is the same on every
-// machine.
+// hash is porcupine's Hash: 0 (no key built), unless the search of the
+// universe has started over with hashes (see search.hashing).
 func hash(s0 any) uint64 {
 	s := s0.(*state)
 	if s.u == nil || !s.u.search.hashing {
@@ -56,7 +48,7 @@ func hash(s0 any) uint64 {
 // step is the porcupine step function.
 func step(ctx context.Context, s0, i0, o0 any) (bool, any) {
 	s, in, out := s0.(*state), i0.(*input), o0.(*output)
-	if ctx.Err() != nil || !in.u.budget.step() {
+	if ctx.Err() != nil || !in.u.budget.step() || in.u.search.restart {
 		return false, s
 	}
 	switch {

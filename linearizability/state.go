@@ -50,6 +50,7 @@ type state struct {
 	// key and km2t: the canonical key and bijection, once built.
 	key  []byte
 	km2t []int32
+	h    uint64 // of key and km2t
 	// snap is the key of the state's model, numbered as its bijection, when
 	// the state keeps one: a checkpoint (whose snap is its key), or a state
 	// whose model took many calls to rebuild.
@@ -69,10 +70,20 @@ type search struct {
 	live *state
 	free []*model.State
 	seed maphash.Seed
-	// compares counts the states porcupine compared; hashing is set once
-	// they outnumber the universe's operations (see hash).
-	compares int
-	hashing  bool
+	// Without hashes, porcupine compares a new state with every state it
+	// keeps with the same calls linearized: few in a search that hardly
+	// comes back, but a search that reaches the same calls in many orders,
+	// with states that differ, compares each new state with all of them.
+	// compares counts the comparisons; once they pass comparesPerOp per
+	// operation of the universe, restart is set, every step fails, and the
+	// search starts over with hashing set: every state is hashed by its
+	// canonical key (built at every step then). Hashing cannot be switched
+	// on midway: the states kept before would no longer be found. Counts
+	// decide, so the search is the same on every machine.
+	compares    int
+	maxCompares int // comparesPerOp per operation of the universe
+	hashing     bool
+	restart     bool
 }
 
 // freeModels bounds the models a search keeps for reuse.
@@ -82,6 +93,12 @@ const freeModels = 16
 // a checkpoint costs a canonical key (as much as the model is big), a
 // replayed call a model step.
 const checkpointEvery = 32
+
+// comparesPerOp bounds, per operation of the universe, the comparisons of
+// states a search without hashes makes before it starts over with them
+// (search.compares). A comparison of two states whose keys are built costs
+// a few nanoseconds; a search that needs hashes makes thousands per step.
+const comparesPerOp = 16
 
 // snapAfter is how many replayed calls make a rebuilt state keep its
 // model's key (snap).
@@ -113,9 +130,9 @@ func (u *universe) newState(parent *state, in *input, m *model.State, m2t, t2m [
 // parent, and its canonical key is built.
 func (s *state) checkpoint() {
 	s.m2t, s.t2m = canonicalize(s.m, s.m2t, s.t2m)
-	s.key = s.m.AppendKey(make([]byte, 0, s.u.keyCap))
+	s.setKey(s.m.AppendKey(make([]byte, 0, s.u.keyCap)), s.m2t)
 	s.u.keyCap = max(s.u.keyCap, cap(s.key))
-	s.km2t, s.snap, s.depth = s.m2t, s.key, 0
+	s.snap, s.depth = s.key, 0
 	s.cost += int64(len(s.key))
 }
 
@@ -131,9 +148,8 @@ func (s *state) canonical() {
 		s.checkpoint()
 	default:
 		m := s.u.rebuild(s)
-		var t2m []int32
-		s.km2t, t2m = canonicalize(m, s.m2t, s.t2m)
-		s.key = m.AppendKey(make([]byte, 0, s.u.keyCap))
+		km2t, t2m := canonicalize(m, s.m2t, s.t2m)
+		s.setKey(m.AppendKey(make([]byte, 0, s.u.keyCap)), km2t)
 		s.u.keyCap = max(s.u.keyCap, cap(s.key))
 		s.u.recycle(m)
 		s.cost += int64(len(s.key) + 4*len(s.km2t) + 4*len(t2m))
@@ -242,7 +258,7 @@ func (s *state) same(m *model.State) *state {
 	c := &state{u: s.u, m: m, parent: s, depth: s.depth, m2t: s.m2t, t2m: s.t2m, cost: s.u.charge}
 	s.stepped = true
 	if s.key != nil {
-		c.key, c.km2t = s.key, s.km2t
+		c.key, c.km2t, c.h = s.key, s.km2t, s.h
 	}
 	if m != nil {
 		s.u.live(c)
@@ -272,11 +288,11 @@ func (s *state) equal(o *state) bool {
 	}
 	if sr := &s.u.search; !sr.hashing {
 		sr.compares++
-		sr.hashing = sr.compares > len(s.u.ops)
+		sr.restart = sr.restart || sr.compares > sr.maxCompares
 	}
 	s.canonical()
 	o.canonical()
-	return bytes.Equal(s.key, o.key) && slices.Equal(s.km2t, o.km2t)
+	return s.h == o.h && bytes.Equal(s.key, o.key) && slices.Equal(s.km2t, o.km2t)
 }
 
 // hash is a hash of the canonical key and bijection.
@@ -285,11 +301,16 @@ func (s *state) hash() uint64 {
 		return 0
 	}
 	s.canonical()
-	h := maphash.Bytes(s.u.search.seed, s.key)
-	for _, t := range s.km2t {
-		h = (h ^ uint64(t)) * 0x100000001b3
+	return s.h
+}
+
+// setKey memoizes the canonical key and bijection, and their hash.
+func (s *state) setKey(key []byte, km2t []int32) {
+	s.key, s.km2t = key, km2t
+	s.h = maphash.Bytes(s.u.search.seed, key)
+	for _, t := range km2t {
+		s.h = (s.h ^ uint64(t)) * 0x100000001b3
 	}
-	return h
 }
 
 // stateCharge estimates what porcupine keeping a state costs besides its

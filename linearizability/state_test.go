@@ -5,6 +5,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/impl/mutants"
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -68,5 +70,44 @@ func TestRebuildReplaysToTheSameModel(t *testing.T) {
 		if !bytes.Equal(c.key, st.key) {
 			t.Fatalf("state %d: its canonical key is not its checkpoint's", i)
 		}
+	}
+}
+
+// TestStartOverWithHashes: a search that starts over with hashes (forced
+// here at its first comparison of states) reaches the verdict the search
+// without them reaches, universe by universe, on histories of the correct
+// simulator and of a mutant that the checker catches.
+func TestStartOverWithHashes(t *testing.T) {
+	restarted, violations := 0, 0
+	for seed := range uint64(4) {
+		for _, opt := range []impl.Option{mutants.Yields(), mutants.Option(mutants.RefcountUnsynced)} {
+			h, err := Run(context.Background(), impl.NewTarget(opt), mutantRun(seed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := split(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			forced, _ := split(h)
+			for _, u := range forced {
+				u.search.maxCompares = 0
+			}
+			want, got := searchAll(plain, Options{Parallel: 1}.withDefaults()), searchAll(forced, Options{Parallel: 1}.withDefaults())
+			for i := range want {
+				if got[i].result != want[i].result {
+					t.Fatalf("seed %d, history of %s, universe %d: %v after starting over, %v without", seed, h.Target, i, got[i].result, want[i].result)
+				}
+				if forced[i].search.hashing {
+					restarted++
+				}
+				if want[i].result == violated {
+					violations++
+				}
+			}
+		}
+	}
+	if restarted == 0 || violations == 0 {
+		t.Fatalf("%d searches started over, %d universes violated: the test shows too little", restarted, violations)
 	}
 }

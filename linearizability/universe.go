@@ -85,7 +85,7 @@ func split(h *History) ([]*universe, error) {
 		if err := u.build(); err != nil {
 			return nil, err
 		}
-		u.search.seed = maphash.MakeSeed()
+		u.search.seed, u.search.maxCompares = maphash.MakeSeed(), comparesPerOp*len(u.ops)
 		u.charge = stateCharge(len(u.ops))
 	}
 	return us, nil

@@ -28,8 +28,8 @@ import (
 // engines).
 var rapidMisses = map[string]string{
 	"hs13-resume-copies": "which object a resuming TLS 1.3 server holds shows only when it sends no ticket and " +
-		"its cached session was named before; one-step handshakes rarely line that up (the fuzz decoder and " +
-		"the linearizability engine kill it; handshakes in flights let the search reach it)",
+		"its cached session was named before; rapid draws the plain mix, in which that line-up is rare (the " +
+		"search's resumption drills, properties.DrillMix, the fuzz decoder and the linearizability engine kill it)",
 }
 
 func TestRapidKillsSequentialMutants(t *testing.T) {

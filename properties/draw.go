@@ -183,6 +183,9 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.ClearOptions, 1, haveSSL)
 	add(model.CtxSetNumTickets, 1, haveCtx)
 	add(model.SetNumTickets, 1, haveSSL)
+	// A drill: a fresh server that will resume sends no ticket, so it keeps
+	// what it found.
+	add(model.SetNumTickets, 2*seek, d.mix.Drill && len(d.readyClients) > 0 && len(d.ticketingFresh()) > 0)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)
@@ -286,7 +289,21 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Ctx, op.Arg = d.pick(d.ctxs), d.from(0, 1, 2, 3)
 	case model.SetNumTickets:
 		op.SSL, op.Arg = d.pick(d.ssls), d.from(0, 1, 2, 3)
-	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
+		if servers := d.ticketingFresh(); d.mix.Drill && len(servers) > 0 && !d.chance(4) {
+			op.SSL, op.Arg = d.pick(servers), 0 // it will resume and send no ticket
+		}
+	case model.Get0, model.Get1:
+		op.SSL = d.pick(d.ssls)
+		if d.mix.Drill && !d.chance(4) {
+			// Name a session a server keeps (a later resumption may hold
+			// the same object), else one a client may offer.
+			if unnamed := d.holdingUnnamed(false); len(unnamed) > 0 && !d.chance(3) {
+				op.SSL = d.pick(unnamed)
+			} else if unnamed := d.holdingUnnamed(true); len(unnamed) > 0 {
+				op.SSL = d.pick(unnamed)
+			}
+		}
+	case model.SSLFree, model.SSLClear, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:
 		op.SSL = d.pick(d.established)
@@ -411,6 +428,29 @@ func (d *drawer) handshake(op *model.Op) {
 	if len(same) > 0 {
 		op.Peer = d.pick(same)
 	}
+}
+
+// ticketingFresh lists the fresh servers that would send tickets.
+func (d *drawer) ticketingFresh() []model.Handle {
+	var hs []model.Handle
+	for _, h := range d.freshServers {
+		if d.sslView[h-1].NumTickets != 0 {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// holdingUnnamed lists the established clients, or servers, that hold a
+// session no call has named yet.
+func (d *drawer) holdingUnnamed(clients bool) []model.Handle {
+	var hs []model.Handle
+	for _, h := range d.established {
+		if v := d.sslView[h-1]; v.Client == clients && v.Sess == model.Unnamed {
+			hs = append(hs, h)
+		}
+	}
+	return hs
 }
 
 // matching asks an SSL about a session, leaning toward a session its

@@ -23,6 +23,10 @@ type Mix struct {
 	// Plain makes every SSL_CTX with the library's defaults (but for
 	// NoTicket).
 	Plain bool
+	// Drill leans the calls that name a session toward established
+	// servers, and SSL_set_num_tickets toward 0 on fresh servers: a
+	// resumption drill (DrillMix).
+	Drill bool
 }
 
 // defaultMix weighs every kind as draw.go says, both versions alike, a
@@ -66,6 +70,30 @@ func DrawMix(src Source) *Mix {
 	m.Resume = src.Intn(4)
 	return &m
 }
+
+// DrillMix is the mix of a resumption drill: TLS 1.3 handshakes on
+// SSL_CTXs without tickets (so servers keep stateful tickets in their
+// caches), clients that offer what they were given, servers whose sessions
+// get named and that send no new ticket when they resume. The rules about
+// which object a resuming server holds, and what a stateful resumption does
+// to the cache entry it found, show only on that path: each of its five or
+// six steps is common, all of them in one sequence are not.
+//
+// A drill runs within drillLimits: one client and one server SSL_CTX, so
+// that every handshake goes to the context that issued the ticket.
+func DrillMix(src Source) *Mix {
+	m := Mix{NoTicket: 100, Resume: 3, Version: model.TLS13, Plain: true, Drill: true}
+	// Frees, clears and removals are rare: an SSL freed or cleared
+	// without a clean shutdown takes its session out of resumption.
+	for _, k := range []model.Kind{model.CtxNew, model.SSLNew, model.Handshake, model.ReadTicket, model.SetSession,
+		model.Get0, model.Get1, model.SetNumTickets, model.Shutdown, model.SessNumber} {
+		m.weights[k] = 2
+	}
+	m.weights[model.Get1], m.weights[model.SetNumTickets], m.weights[model.SSLFree], m.weights[model.SSLClear] = 4, 4, 1, 1
+	return &m
+}
+
+var drillLimits = Limits{MaxCtxs: 2, MaxSSLs: 8}
 
 // A marathon sequence has marathonCalls calls on at most two SSL_CTXs and
 // four SSLs.

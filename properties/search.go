@@ -225,8 +225,9 @@ func (s *searcher) run(ctx context.Context) error {
 }
 
 // plan decides how sequence i draws its calls: its length, its source of
-// choices (fresh, or replaying a corpus entry's prefix) and its mix (the
-// plain one for half the fresh sequences, a swarm mix for the others).
+// choices (fresh, or replaying a corpus entry's prefix) and its mix (a
+// swarm mix for about half the fresh sequences, a resumption drill for 6 in
+// 64, a marathon for 1 in 64, the plain one for the rest).
 func (s *searcher) plan(i int) (int, *recorder, *Mix, Limits) {
 	src := newSeqSource(s.opts.Seed, i)
 	n := s.opts.MinCalls + src.Intn(s.opts.MaxCalls-s.opts.MinCalls+1)
@@ -242,6 +243,10 @@ func (s *searcher) plan(i int) (int, *recorder, *Mix, Limits) {
 		return marathonCalls, &recorder{src: src}, MarathonMix(src), marathonLimits
 	case r < 32:
 		return n, &recorder{src: src}, DrawMix(src), s.opts.Limits
+	case r < 38:
+		// A resumption drill now and then: the rare stateful TLS 1.3
+		// resumption paths.
+		return n, &recorder{src: src}, DrillMix(src), drillLimits
 	}
 	return n, &recorder{src: src}, &defaultMix, s.opts.Limits
 }

@@ -65,7 +65,7 @@ type ctxObj struct {
 	// store is the application's external cache when cfg.GetCB installs
 	// one (CB-EXT-STORE), in the order entries were put.
 	store []storeEntry
-	list   []sessRef // the cache, head (expires last) to tail
+	list  []sessRef // the cache, head (expires last) to tail
 	// wolfSSL (profile_wolfssl.go): the TLS 1.3 ticket lifetime hint and
 	// the two ticket encryption keys.
 	hint int64

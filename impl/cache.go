@@ -203,6 +203,14 @@ func (c *Ctx) askGetCB(call context.Context, conn *Conn, id SessionID) *Session 
 	if s == nil {
 		return nil
 	}
+	if s.notResumable.Load() && f.choose(GetCBIgnoresNotResumable, c, true) {
+		// OpenSSL 3.0.14 and later: ignored, and what *copy = 0 handed
+		// over is freed.
+		if !copy {
+			s.release(call)
+		}
+		return nil
+	}
 	c.cbHits.Add(1)
 	if copy && f.choose(GetCBCopyTakesRef, c, true) || !copy && f.choose(GetCBNoCopyTakesRef, c, false) {
 		s.UpRef()

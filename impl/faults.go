@@ -278,6 +278,10 @@ const (
 	// the internal cache when the mode has NO_INTERNAL_STORE [true]
 	// (CB-GET-STORES). on: the *Ctx.
 	GetCBReadsNoStore
+	// GetCBIgnoresNotResumable: a session get_session_cb returns that is
+	// marked not resumable is ignored [true] (CB-GET-NOT-RESUMABLE). on:
+	// the *Ctx.
+	GetCBIgnoresNotResumable
 	// ExtStoreFreesOnRemove: the external cache's remove_cb frees the
 	// entry it takes out [true] (CB-EXT-STORE). on: the *Ctx.
 	ExtStoreFreesOnRemove

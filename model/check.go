@@ -59,7 +59,7 @@ func (s *State) check(op Op) error {
 		if c.GetCB > GetCBCopy0 || (c.GetCB != GetCBNone && c.NewCB != NewCBReturn1) {
 			return unmodelled(op, "an external cache (get_cb) is modelled with new_cb=1 only, which fills it")
 		}
-		if c.GetCB != GetCBNone && (s.prof.SharedCopyCache || s.prof.ImmutableSessions) {
+		if c.GetCB != GetCBNone && !s.prof.ExternalCache() {
 			return unmodelled(op, "%s: the external cache (get_session_cb) is modelled for OpenSSL 3.0 only", s.prof.Name)
 		}
 	case CtxSetCacheMode:

@@ -113,6 +113,21 @@ func (st *stepper) getCB(ctx Handle, id int64) sessRef {
 			CtxName(ctx), SessName(e.sess))
 		return 0
 	}
+	if st.obj(r).notResumable {
+		// 3.0.14 and later ignore it, and free what *copy = 0 handed over.
+		st.because(RuleCBGetNotResumable)
+		st.concerns(r)
+		if c.cfg.GetCB == GetCBCopy0 {
+			if !e.owned {
+				st.ub(RuleUBExtHandedFree, "get_session_cb of %s hands %s to libssl with *copy = 0 a second time: the store no longer owns that reference",
+					CtxName(ctx), SessName(e.sess))
+				return 0
+			}
+			c.store[i].owned = false
+			st.release(r)
+		}
+		return 0
+	}
 	st.mark(RuleCntCBHits)
 	c.cbHits++
 	if c.cfg.GetCB == GetCBCopy1 {
@@ -160,3 +175,8 @@ func (s *State) checkStores(op Op) error {
 	}
 	return nil
 }
+
+// ExternalCache reports whether the profile models an external session
+// cache (CtxConfig.GetCB). Profile switch: wolfSSL 5.5 and BoringSSL are
+// left out (docs/findings.md).
+func (p Profile) ExternalCache() bool { return !p.SharedCopyCache && !p.ImmutableSessions }

@@ -79,6 +79,20 @@ func TestRuleExt(t *testing.T) {
 			do(reused(4), 0), do(cbHits(1), 1), do(timeouts(1), 1),
 			do(shutdown(2), 0), do(freeSSL(2), 0, gone(1)),
 		})},
+		// A removed session stays in a store without remove_cb; OpenSSL
+		// 3.0.14 and later ignore it when get_session_cb returns it.
+		{id: "CB-GET-NOT-RESUMABLE", steps: seq(extPair(tls12, noTicket, getCB1), []step{
+			do(remove(1, 1), 1), do(resumable(1), 0),
+		}, extResume(tls12, newCB(1, 3)), []step{
+			do(reused(4), 0), do(cbHits(1), 0), do(misses(1), 1),
+			do(shutdown(2), 0), do(freeSSL(2), 0), do(resumable(1), 0),
+		})},
+		// With *copy = 0 libssl frees the reference it was handed.
+		{id: "CB-GET-NOT-RESUMABLE-COPY0", steps: seq(extPair(tls12, noTicket, getCB0), []step{
+			do(shutdown(2), 0), do(freeSSL(2), 0), do(remove(1, 1), 1),
+		}, extResume(tls12, gone(1), newCB(1, 3)), []step{
+			do(reused(4), 0), do(cbHits(1), 0),
+		})},
 		// TLS 1.3 stateful tickets are ids: the callback is asked for them.
 		{id: "CB-GET-TLS13-STATEFUL", steps: seq(pair(server(noTicket, tickets(1), getCB1, mode(serverNoLookup)), client(), tls13, newCB(1, 1)), []step{
 			do(readTicket(1), 1),

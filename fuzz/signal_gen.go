@@ -267,171 +267,187 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[129]++
 	case 130: // DEF-CLOCK
 		h[130]++
-	case 131: // CFG-CACHE-MODE
+	case 131: // CB-GET-WHEN
 		h[131]++
-	case 132: // CFG-OPTIONS-RETURN
+	case 132: // CB-GET-COPY1
 		h[132]++
-	case 133: // CFG-OPTIONS-COPIED
+	case 133: // CB-GET-COPY0
 		h[133]++
-	case 134: // CFG-NUM-TICKETS
+	case 134: // CB-GET-STORES
 		h[134]++
-	case 135: // WOLF-SSL-OWNS-SESSION
+	case 135: // CB-GET-NOT-RESUMABLE
 		h[135]++
-	case 136: // WOLF-CTX-DEFAULTS
+	case 136: // CB-EXT-STORE
 		h[136]++
-	case 137: // WOLF-TIMEOUT-SETS-HINT
+	case 137: // CFG-CACHE-MODE
 		h[137]++
-	case 138: // WOLF-CACHE-SIZE-FIXED
+	case 138: // CFG-OPTIONS-RETURN
 		h[138]++
-	case 139: // WOLF-STATS-STUBS
+	case 139: // CFG-OPTIONS-COPIED
 		h[139]++
-	case 140: // WOLF-FLUSH-STUB
+	case 140: // CFG-NUM-TICKETS
 		h[140]++
-	case 141: // WOLF-SHARED-CACHE
+	case 141: // WOLF-SSL-OWNS-SESSION
 		h[141]++
-	case 142: // WOLF-CTX-FREE
+	case 142: // WOLF-CTX-DEFAULTS
 		h[142]++
-	case 143: // WOLF-ADD-SESSION-COPIES
+	case 143: // WOLF-TIMEOUT-SETS-HINT
 		h[143]++
-	case 144: // WOLF-EVICT-UNKNOWN
+	case 144: // WOLF-CACHE-SIZE-FIXED
 		h[144]++
-	case 145: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 145: // WOLF-STATS-STUBS
 		h[145]++
-	case 146: // WOLF-CACHE-MODE
+	case 146: // WOLF-FLUSH-STUB
 		h[146]++
-	case 147: // WOLF-CACHE-OFF
+	case 147: // WOLF-SHARED-CACHE
 		h[147]++
-	case 148: // WOLF-HS12-FULL
+	case 148: // WOLF-CTX-FREE
 		h[148]++
-	case 149: // WOLF-HS12-RESUME
+	case 149: // WOLF-ADD-SESSION-COPIES
 		h[149]++
-	case 150: // WOLF-HS12-SERVER-TIMEOUT
+	case 150: // WOLF-EVICT-UNKNOWN
 		h[150]++
-	case 151: // WOLF-HS13-RESUME
+	case 151: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[151]++
-	case 152: // WOLF-HS13-TICKET-AGE
+	case 152: // WOLF-CACHE-MODE
 		h[152]++
-	case 153: // WOLF-HS13-TICKETS
+	case 153: // WOLF-CACHE-OFF
 		h[153]++
-	case 154: // WOLF-TICKET-KEYS
+	case 154: // WOLF-HS12-FULL
 		h[154]++
-	case 155: // WOLF-TICKET-IN-PLACE
+	case 155: // WOLF-HS12-RESUME
 		h[155]++
-	case 156: // WOLF-SET-SESSION-COPIES
+	case 156: // WOLF-HS12-SERVER-TIMEOUT
 		h[156]++
-	case 157: // WOLF-SET-SESSION-EXPIRED
+	case 157: // WOLF-HS13-RESUME
 		h[157]++
-	case 158: // WOLF-SET-SESSION-REFUSES
+	case 158: // WOLF-HS13-TICKET-AGE
 		h[158]++
-	case 159: // WOLF-REUSED-STICKY
+	case 159: // WOLF-HS13-TICKETS
 		h[159]++
-	case 160: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 160: // WOLF-TICKET-KEYS
 		h[160]++
-	case 161: // WOLF-NO-BAD-SESSION
+	case 161: // WOLF-TICKET-IN-PLACE
 		h[161]++
-	case 162: // WOLF-REMOVECB-ON-FREE
+	case 162: // WOLF-SET-SESSION-COPIES
 		h[162]++
-	case 163: // WOLF-REMOVE-EXPIRES
+	case 163: // WOLF-SET-SESSION-EXPIRED
 		h[163]++
-	case 164: // WOLF-SESSION-SET-TIMEOUT
+	case 164: // WOLF-SET-SESSION-REFUSES
 		h[164]++
-	case 165: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 165: // WOLF-REUSED-STICKY
 		h[165]++
-	case 166: // WOLF-SHUT-ONE-RECORD
+	case 166: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[166]++
-	case 167: // WOLF-SHUT-WANT-READ
+	case 167: // WOLF-NO-BAD-SESSION
 		h[167]++
-	case 168: // WOLF-SHUT-DONE-CLEARS
+	case 168: // WOLF-REMOVECB-ON-FREE
 		h[168]++
-	case 169: // WOLF-SHUT-AFTER-FATAL
+	case 169: // WOLF-REMOVE-EXPIRES
 		h[169]++
-	case 170: // BORING-SESSION-SPLIT
+	case 170: // WOLF-SESSION-SET-TIMEOUT
 		h[170]++
-	case 171: // BORING-CLEAR
+	case 171: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[171]++
-	case 172: // BORING-NO-BAD-SESSION
+	case 172: // WOLF-SHUT-ONE-RECORD
 		h[172]++
-	case 173: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 173: // WOLF-SHUT-WANT-READ
 		h[173]++
-	case 174: // BORING-CLIENT-DROPS-UNUSABLE
+	case 174: // WOLF-SHUT-DONE-CLEARS
 		h[174]++
-	case 175: // BORING-EXPIRY
+	case 175: // WOLF-SHUT-AFTER-FATAL
 		h[175]++
-	case 176: // BORING-RESUME-SERVER-ONLY
+	case 176: // BORING-SESSION-SPLIT
 		h[176]++
-	case 177: // BORING-HS12-NO-RENEW
+	case 177: // BORING-CLEAR
 		h[177]++
-	case 178: // BORING-HS13-SERVER-STATELESS
+	case 178: // BORING-NO-BAD-SESSION
 		h[178]++
-	case 179: // BORING-HS13-RESUME
+	case 179: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[179]++
-	case 180: // BORING-TICKETS-TO-CALLBACK
+	case 180: // BORING-CLIENT-DROPS-UNUSABLE
 		h[180]++
-	case 181: // BORING-CLIENT-NO-CACHE
+	case 181: // BORING-EXPIRY
 		h[181]++
-	case 182: // BORING-TLS13-TIMEOUTS
+	case 182: // BORING-RESUME-SERVER-ONLY
 		h[182]++
-	case 183: // BORING-CTX-TIMEOUT
+	case 183: // BORING-HS12-NO-RENEW
 		h[183]++
-	case 184: // BORING-TICKET-KEYS
+	case 184: // BORING-HS13-SERVER-STATELESS
 		h[184]++
-	case 185: // BORING-CACHE-LIST
+	case 185: // BORING-HS13-RESUME
 		h[185]++
-	case 186: // BORING-EVICT-N
+	case 186: // BORING-TICKETS-TO-CALLBACK
 		h[186]++
-	case 187: // BORING-REMOVE-EXACT
+	case 187: // BORING-CLIENT-NO-CACHE
 		h[187]++
-	case 188: // BORING-FLUSH-UNORDERED
+	case 188: // BORING-TLS13-TIMEOUTS
 		h[188]++
-	case 189: // BORING-AUTO-FLUSH-255
+	case 189: // BORING-CTX-TIMEOUT
 		h[189]++
-	case 190: // BORING-STATS-STUBS
+	case 190: // BORING-TICKET-KEYS
 		h[190]++
-	case 191: // BORING-NUM-TICKETS
+	case 191: // BORING-CACHE-LIST
 		h[191]++
-	case 192: // BORING-SESSION-SETTERS
+	case 192: // BORING-EVICT-N
 		h[192]++
-	case 193: // BORING-SHUT-IN-INIT
+	case 193: // BORING-REMOVE-EXACT
 		h[193]++
-	case 194: // UB-DANGLING-SESSION
+	case 194: // BORING-FLUSH-UNORDERED
 		h[194]++
-	case 195: // UB-OVER-RELEASE
+	case 195: // BORING-AUTO-FLUSH-255
 		h[195]++
-	case 196: // UB-CROSS-CONTEXT
+	case 196: // BORING-STATS-STUBS
 		h[196]++
-	case 197: // UB-DANGLING-SSL
+	case 197: // BORING-NUM-TICKETS
 		h[197]++
-	case 198: // UB-DANGLING-CTX
+	case 198: // BORING-SESSION-SETTERS
 		h[198]++
-	case 199: // UB-NULL-SESSION
+	case 199: // BORING-SHUT-IN-INIT
 		h[199]++
-	case 200: // UB-BAD-HANDLE
+	case 200: // UB-DANGLING-SESSION
 		h[200]++
-	case 201: // APP-LEAK-REF
+	case 201: // UB-OVER-RELEASE
 		h[201]++
-	case 202: // CB-GET-COPY
+	case 202: // UB-CROSS-CONTEXT
 		h[202]++
-	case 203: // CONC-REFCOUNT
+	case 203: // UB-DANGLING-SSL
 		h[203]++
-	case 204: // CONC-CACHE-ADD
+	case 204: // UB-DANGLING-CTX
 		h[204]++
-	case 205: // CONC-FLUSH
+	case 205: // UB-NULL-SESSION
 		h[205]++
-	case 206: // CONC-SET-TIME
+	case 206: // UB-BAD-HANDLE
 		h[206]++
-	case 207: // CRASH
+	case 207: // UB-EXT-HANDED-FREE
 		h[207]++
-	case 208: // HANG
+	case 208: // UB-EXT-DANGLING
 		h[208]++
-	case 209: // PROTOCOL
+	case 209: // APP-LEAK-REF
 		h[209]++
-	case 210: // REFUSED
+	case 210: // CB-GET-COPY
 		h[210]++
-	case 211: // UNSUPPORTED
+	case 211: // CONC-REFCOUNT
 		h[211]++
-	case 212: // TARGET-ERROR
+	case 212: // CONC-CACHE-ADD
 		h[212]++
-	case 213: // LINEARIZABILITY
+	case 213: // CONC-FLUSH
 		h[213]++
+	case 214: // CONC-SET-TIME
+		h[214]++
+	case 215: // CRASH
+		h[215]++
+	case 216: // HANG
+		h[216]++
+	case 217: // PROTOCOL
+		h[217]++
+	case 218: // REFUSED
+		h[218]++
+	case 219: // UNSUPPORTED
+		h[219]++
+	case 220: // TARGET-ERROR
+		h[220]++
+	case 221: // LINEARIZABILITY
+		h[221]++
 	}
 }

@@ -101,16 +101,28 @@ func (u *universe) newCtx(op model.Op) error {
 	}
 	h := op.Ctx
 	var cb Callbacks
+	var store *extStore
+	if op.Config.GetCB != model.GetCBNone {
+		store = newExtStore(op.Config, u.env.faults)
+		cb.GetSession = store.get
+		cb.Destroyed = store.close
+	}
 	if op.Config.NewCB != model.NewCBNone {
 		keep := op.Config.NewCB == model.NewCBReturn1
 		cb.NewSession = func(call context.Context, _ *Conn, s *Session) bool {
 			u.record(call, model.EvNewSession, s, h)
+			if keep && store != nil {
+				store.put(call, s)
+			}
 			return keep
 		}
 	}
 	if op.Config.RemoveCB {
-		cb.RemoveSession = func(call context.Context, _ *Ctx, s *Session) {
+		cb.RemoveSession = func(call context.Context, c *Ctx, s *Session) {
 			u.record(call, model.EvRemove, s, h)
+			if store != nil {
+				store.removed(call, c, s)
+			}
 		}
 	}
 	c, err := NewCtx(u.env, op.Config, cb)

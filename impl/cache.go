@@ -163,13 +163,17 @@ func (c *Ctx) FlushSessions(call context.Context, t int64) {
 }
 
 // lookup is lookup_sess_in_cache on a server: the cached session with that
-// key, with a reference for the caller, or nil (a miss is counted).
-func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
+// key, with a reference for the caller, or nil (a miss is counted); then,
+// if it found nothing, the external cache's get_session_cb.
+func (c *Ctx) lookup(call context.Context, conn *Conn, v model.Version, id SessionID) *Session {
 	if c.Mode()&model.CacheNoInternalLookup != 0 {
 		if c.env.faults.choose(MissCountedWithoutLookup, c, false) {
 			c.misses.Add(1)
 		}
-		return nil
+		if !c.env.faults.choose(GetCBAskedWithoutLookup, c, true) {
+			return nil
+		}
+		return c.askGetCB(call, conn, id)
 	}
 	c.mu.Lock()
 	s := c.cache.byKey[cacheKey{v, id}]
@@ -179,8 +183,40 @@ func (c *Ctx) lookup(v model.Version, id SessionID) *Session {
 	c.mu.Unlock()
 	if s == nil {
 		c.misses.Add(1)
+		return c.askGetCB(call, conn, id)
 	} else if c.env.faults.choose(CbHitsCountsInternal, c, false) {
 		c.cbHits.Add(1)
+	}
+	return s
+}
+
+// askGetCB is the external cache's half of lookup_sess_in_cache: the
+// session get_session_cb returns gains a reference for the caller (its own,
+// or the callback's with *copy = 0), counts in sess_cb_hits, and is added
+// to the internal cache unless the mode has NO_INTERNAL_STORE.
+func (c *Ctx) askGetCB(call context.Context, conn *Conn, id SessionID) *Session {
+	if c.onGet == nil {
+		return nil
+	}
+	f := c.env.faults
+	s, copy := c.onGet(call, conn, id)
+	if s == nil {
+		return nil
+	}
+	if s.notResumable.Load() && f.choose(GetCBIgnoresNotResumable, c, true) {
+		// OpenSSL 3.0.14 and later: ignored, and what *copy = 0 handed
+		// over is freed.
+		if !copy {
+			s.release(call)
+		}
+		return nil
+	}
+	c.cbHits.Add(1)
+	if copy && f.choose(GetCBCopyTakesRef, c, true) || !copy && f.choose(GetCBNoCopyTakesRef, c, false) {
+		s.UpRef()
+	}
+	if c.Mode()&model.CacheNoInternalStore == 0 || !f.choose(GetCBReadsNoStore, c, true) {
+		c.AddSession(call, s)
 	}
 	return s
 }

@@ -19,6 +19,12 @@ type NewSessionFunc func(call context.Context, conn *Conn, s *Session) bool
 // AddSession, RemoveSession or FlushSessions.
 type RemoveSessionFunc func(call context.Context, c *Ctx, s *Session)
 
+// GetSessionFunc is a get_session_cb: asked for a session id that the
+// internal cache did not give (or was not asked for), it returns a session
+// or nil, and whether the library must take a reference of its own (C's
+// *copy left at 1) or takes over the reference returned (*copy = 0).
+type GetSessionFunc func(call context.Context, conn *Conn, id SessionID) (s *Session, copy bool)
+
 // Callbacks are the functions an application plugs into an SSL_CTX. Each
 // must be set only if the configuration installs that callback; a nil one
 // that the configuration installs gets a default.
@@ -29,6 +35,12 @@ type Callbacks struct {
 	// RemoveSession runs when a session leaves (or is asked to leave) the
 	// cache. The default does nothing.
 	RemoveSession RemoveSessionFunc
+	// GetSession is the external cache's get_session_cb; it must be set
+	// exactly when the configuration installs one (CtxConfig.GetCB).
+	GetSession GetSessionFunc
+	// Destroyed runs when the SSL_CTX is destroyed, after its final flush
+	// (where OpenSSL frees its ex_data); may be nil.
+	Destroyed func(call context.Context)
 }
 
 // Ctx is an SSL_CTX: configuration shared by connections, and the session
@@ -42,6 +54,8 @@ type Ctx struct {
 	keyName    uint64        // names the key this SSL_CTX seals stateless tickets with
 	onNew      NewSessionFunc
 	onRemove   RemoveSessionFunc
+	onGet      GetSessionFunc
+	destroyed  func(call context.Context)
 
 	refs    atomic.Int32 // the application's reference plus one per Conn
 	size    atomic.Int64
@@ -66,7 +80,8 @@ func NewCtx(env *Env, cfg model.CtxConfig, cb Callbacks) (*Ctx, error) {
 		return nil, err
 	}
 	p := env.Profile()
-	c := &Ctx{env: env, cfg: cfg, keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession}
+	c := &Ctx{env: env, cfg: cfg, keyName: env.newKeyName(), onNew: cb.NewSession, onRemove: cb.RemoveSession,
+		onGet: cb.GetSession, destroyed: cb.Destroyed}
 	mode, tickets := cfg.CacheMode, cfg.NumTickets
 	if cfg.DefaultMode {
 		mode = model.CacheServer
@@ -122,6 +137,10 @@ func checkConfig(cfg model.CtxConfig, cb Callbacks) error {
 		return fmt.Errorf("impl: NewCtx: Callbacks.NewSession is set but CtxConfig.NewCB installs no new_session_cb")
 	case cb.RemoveSession != nil && !cfg.RemoveCB:
 		return fmt.Errorf("impl: NewCtx: Callbacks.RemoveSession is set but CtxConfig.RemoveCB is false")
+	case cfg.GetCB > model.GetCBCopy0:
+		return bad("GetCB", cfg.GetCB)
+	case (cb.GetSession != nil) != (cfg.GetCB != model.GetCBNone):
+		return fmt.Errorf("impl: NewCtx: Callbacks.GetSession must be set exactly when CtxConfig.GetCB installs a get_session_cb")
 	}
 	return nil
 }
@@ -158,6 +177,9 @@ func (c *Ctx) release(call context.Context) {
 		panic("impl: SSL_CTX_free: reference count below zero (double free)")
 	}
 	c.FlushSessions(call, 0)
+	if c.destroyed != nil {
+		c.destroyed(call)
+	}
 }
 
 // Timeout returns the lifetime given to new sessions; 0 means the default

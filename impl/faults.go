@@ -264,6 +264,27 @@ const (
 	// the session it found instead of the object itself [false]
 	// (HS13-RESUME). on: the *Ctx.
 	ResumedTLS13Copies
+	// GetCBAskedWithoutLookup: with NO_INTERNAL_LOOKUP a server still asks
+	// get_session_cb [true] (CB-GET-WHEN). on: the *Ctx.
+	GetCBAskedWithoutLookup
+	// GetCBCopyTakesRef: when get_session_cb leaves *copy at 1 the library
+	// takes a reference of its own [true] (CB-GET-COPY1). on: the *Ctx.
+	GetCBCopyTakesRef
+	// GetCBNoCopyTakesRef: when get_session_cb writes 0 to *copy the
+	// library takes a reference anyway [false] (CB-GET-COPY0). on: the
+	// *Ctx.
+	GetCBNoCopyTakesRef
+	// GetCBReadsNoStore: the session get_session_cb returns is kept out of
+	// the internal cache when the mode has NO_INTERNAL_STORE [true]
+	// (CB-GET-STORES). on: the *Ctx.
+	GetCBReadsNoStore
+	// GetCBIgnoresNotResumable: a session get_session_cb returns that is
+	// marked not resumable is ignored [true] (CB-GET-NOT-RESUMABLE). on:
+	// the *Ctx.
+	GetCBIgnoresNotResumable
+	// ExtStoreFreesOnRemove: the external cache's remove_cb frees the
+	// entry it takes out [true] (CB-EXT-STORE). on: the *Ctx.
+	ExtStoreFreesOnRemove
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

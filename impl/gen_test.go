@@ -104,6 +104,10 @@ func (g *gen) ctxNew(side model.Side) model.Op {
 	if g.r.IntN(4) != 0 {
 		cfg.NumTickets = int64(g.r.IntN(4))
 	}
+	if side == model.Server && g.r.IntN(4) == 0 {
+		// An external cache (CB-EXT-STORE), filled by new_session_cb.
+		cfg.NewCB, cfg.GetCB = model.NewCBReturn1, model.GetSessionCB(1+g.r.IntN(2))
+	}
 	g.ctxSide = append(g.ctxSide, side)
 	return model.Op{Kind: model.CtxNew, Ctx: model.Handle(len(g.ctxSide)), Config: cfg}
 }

@@ -177,7 +177,7 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 		}
 	}
 	if byID && h.sessionID.Len() != 0 {
-		found = c.lookup(model.TLS12, h.sessionID)
+		found = c.lookup(call, conn, model.TLS12, h.sessionID)
 	}
 	if found == nil {
 		return false, ticketExpected
@@ -215,7 +215,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	var found *Session
 	if conn.noTicket() {
 		if h.ticket.stateful {
-			found = c.lookup(model.TLS13, h.ticket.id)
+			found = c.lookup(call, conn, model.TLS13, h.ticket.id)
 			if found == nil && conn.cacheMode()&model.CacheNoInternalLookup == 0 {
 				// lookup counted the miss; a fault may count otherwise.
 				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)

@@ -69,18 +69,18 @@ func (st *stepper) lookup(ctx Handle, v Version, id int64) sessRef {
 	c := st.ctx(ctx)
 	if c.mode&CacheNoInternalLookup != 0 {
 		st.because(RuleCntMissNoLookup)
-		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
-		return 0
-	}
-	r := st.find(ctx, v, id)
-	if r == 0 {
+	} else if r := st.find(ctx, v, id); r != 0 {
+		st.retain(r)
+		return r
+	} else {
 		st.because(RuleCntMisses)
 		c.misses++
+	}
+	if !c.hasStore() {
 		st.mark(RuleCntCBHits) // no get_session_cb to ask instead
 		return 0
 	}
-	st.retain(r)
-	return r
+	return st.getCB(ctx, id)
 }
 
 // addSession is SSL_CTX_add_session, from the application or from the
@@ -172,7 +172,7 @@ func (st *stepper) removeSession(ctx Handle, r sessRef, cached, uncached Rule) i
 	}
 	o.notResumable = true
 	if st.ctx(ctx).cfg.RemoveCB {
-		st.emit(EvRemove, r, ctx)
+		st.removeCB(ctx, r)
 	}
 	if found == 0 {
 		st.returns(uncached)
@@ -204,7 +204,7 @@ func (st *stepper) flush(ctx Handle, t int64) {
 		st.unlink(ctx, r)
 		st.obj(r).notResumable = true
 		if c.cfg.RemoveCB {
-			st.emit(EvRemove, r, ctx)
+			st.removeCB(ctx, r)
 		}
 		gone = append(gone, r)
 	}
@@ -252,10 +252,14 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 			st.mark(RuleSeedNewcbEstablished)
 			st.retain(l.sess)
 			st.emit(EvNewSession, l.sess, l.ctx)
-			if c.cfg.NewCB == NewCBReturn1 {
+			switch {
+			case c.cfg.NewCB == NewCBReturn1 && c.hasStore():
+				st.mark(RuleCBNewRet1)
+				st.storePut(l.ctx, l.sess)
+			case c.cfg.NewCB == NewCBReturn1:
 				st.mark(RuleCBNewRet1)
 				st.obj(l.sess).appRefs++
-			} else {
+			default:
 				st.mark(RuleCBNewRet0)
 				st.release(l.sess)
 			}

@@ -82,6 +82,9 @@ func (s *State) Rename(order []Handle) error {
 		for _, r := range c.list {
 			w.session(r)
 		}
+		for _, e := range c.store {
+			w.id(e.id) // a destroyed entry's id is met nowhere else
+		}
 	}
 	for i := range s.ssls {
 		l := &s.ssls[i]
@@ -230,6 +233,10 @@ func (w *walk) apply(newHandle []Handle) {
 		for j, r := range s.ctxs[i].list {
 			s.ctxs[i].list[j] = obj(r)
 		}
+		for j := range s.ctxs[i].store {
+			e := &s.ctxs[i].store[j]
+			e.sess, e.id = newHandle[e.sess], id(e.id)
+		}
 	}
 	for i := range s.ssls {
 		l := &s.ssls[i]
@@ -295,4 +302,6 @@ func permute[T any](xs []T, to []int32, kept int32) int {
 
 // freed reports whether the SSL_CTX is gone for good: freed by the
 // application, held by no SSL, and holding no session.
-func (c *ctxObj) freed() bool { return !c.alive && !c.appHeld && c.sslRefs == 0 && len(c.list) == 0 }
+func (c *ctxObj) freed() bool {
+	return !c.alive && !c.appHeld && c.sslRefs == 0 && len(c.list) == 0 && len(c.store) == 0
+}

@@ -31,7 +31,7 @@ func (s *State) Check(op Op) error {
 	case s.prof.ImmutableSessions: // profile switch (BoringSSL: BORING-SET-AFTER-HANDSHAKE-ABORTS, BORING-FLUSH-UNORDERED)
 		return s.boringCheck(op)
 	}
-	return nil
+	return s.checkStores(op)
 }
 
 // optionsCall reports whether k sets or clears options.
@@ -55,6 +55,12 @@ func (s *State) check(op Op) error {
 		if c.Side > Server || c.CacheMode&^CacheModeMask != 0 || c.CacheSize < -1 || c.CacheSize > maxValue ||
 			c.Timeout < 0 || c.Timeout > maxValue || c.NumTickets < -1 || c.NumTickets > 16 || c.NewCB > NewCBReturn1 {
 			return unmodelled(op, "configuration outside the modelled range")
+		}
+		if c.GetCB > GetCBCopy0 || (c.GetCB != GetCBNone && c.NewCB != NewCBReturn1) {
+			return unmodelled(op, "an external cache (get_cb) is modelled with new_cb=1 only, which fills it")
+		}
+		if c.GetCB != GetCBNone && !s.prof.ExternalCache() {
+			return unmodelled(op, "%s: the external cache (get_session_cb) is modelled for OpenSSL 3.0 only", s.prof.Name)
 		}
 	case CtxSetCacheMode:
 		if op.Arg&^int64(CacheModeMask) != 0 {

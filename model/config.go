@@ -106,6 +106,19 @@ const (
 	NewCBReturn1
 )
 
+// GetSessionCB says whether an SSL_CTX has a get_session_cb (an external
+// session cache, CB-EXT-STORE) and what it writes to *copy.
+type GetSessionCB uint8
+
+// The get_session_cb settings: none; one that leaves *copy at 1 (libssl
+// takes a reference of its own, CB-GET-COPY1); one that writes 0 (libssl
+// takes over the store's reference, CB-GET-COPY0).
+const (
+	GetCBNone GetSessionCB = iota
+	GetCBCopy1
+	GetCBCopy0
+)
+
 // CtxConfig is everything SSL_CTX_new and the set-up calls after it decide.
 // Zero values mean "library default" where the field says so.
 type CtxConfig struct {
@@ -118,6 +131,10 @@ type CtxConfig struct {
 	NoTicket    bool         `json:"no_ticket"`    // SSL_OP_NO_TICKET
 	NewCB       NewSessionCB `json:"new_cb"`       // SSL_CTX_sess_set_new_cb: 0 none, 1 returns 0, 2 returns 1
 	RemoveCB    bool         `json:"remove_cb"`    // SSL_CTX_sess_set_remove_cb
+	// GetCB installs an external cache's get_session_cb
+	// (SSL_CTX_sess_set_get_cb); it needs NewCB = NewCBReturn1, which
+	// fills the cache (CB-EXT-STORE).
+	GetCB GetSessionCB `json:"get_cb,omitempty"`
 }
 
 // DefaultConfig returns a configuration that changes nothing from the
@@ -153,6 +170,12 @@ func (c CtxConfig) String() string {
 	}
 	if c.RemoveCB {
 		parts = append(parts, "remove_cb")
+	}
+	switch c.GetCB {
+	case GetCBCopy1:
+		parts = append(parts, "get_cb=1")
+	case GetCBCopy0:
+		parts = append(parts, "get_cb=0")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -26,6 +26,17 @@ type CtxView struct {
 	// same order.
 	CachedRefs                        []int
 	Hits, Misses, Timeouts, CacheFull int64
+	// Store lists the external cache's entries (CtxConfig.GetCB), in the
+	// order they were put.
+	Store []StoreView
+}
+
+// StoreView is one entry of an application's external cache: the session
+// it keeps, and whether it still owns that reference (false once
+// get_session_cb handed it over with *copy = 0).
+type StoreView struct {
+	Sess  Handle
+	Owned bool
 }
 
 // Phase is where an SSL's connection stands.
@@ -122,6 +133,9 @@ func (s *State) AppendCtxs(dst []CtxView) []CtxView {
 		}
 		if len(c.list) > 0 {
 			v.Cached, v.CachedRefs = cached, refs
+		}
+		for _, e := range c.store {
+			v.Store = append(v.Store, StoreView{Sess: e.sess, Owned: e.owned})
 		}
 		dst = append(dst, v)
 	}

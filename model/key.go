@@ -93,6 +93,13 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 	b = kInt(b, c.cfg.Timeout)
 	b = kInt(b, c.cfg.NumTickets)
 	b = kInt(b, int64(c.cfg.NewCB))
+	b = kInt(b, int64(c.cfg.GetCB))
+	b = kUint(b, uint64(len(c.store)))
+	for _, e := range c.store {
+		b = kInt(b, int64(e.sess))
+		b = kInt(b, e.id)
+		b = kBits(b, e.owned)
+	}
 	b = kBits(b, c.cfg.DefaultMode, c.cfg.NoTicket, c.cfg.RemoveCB, c.appHeld, c.alive)
 	b = kInt(b, int64(c.mode))
 	b = kInt(b, c.size)
@@ -309,6 +316,16 @@ func (k *keyReader) ctx(c *ctxObj) {
 	c.cfg.Timeout = k.int()
 	c.cfg.NumTickets = k.int()
 	c.cfg.NewCB = NewSessionCB(k.int())
+	c.cfg.GetCB = GetSessionCB(k.int())
+	c.store = c.store[:0]
+	for n := k.uint(); n > 0; n-- {
+		e := storeEntry{sess: Handle(k.int()), id: k.int()}
+		k.bits(&e.owned)
+		c.store = append(c.store, e)
+	}
+	if len(c.store) == 0 {
+		c.store = nil
+	}
 	k.bits(&c.cfg.DefaultMode, &c.cfg.NoTicket, &c.cfg.RemoveCB, &c.appHeld, &c.alive)
 	c.mode = CacheMode(k.int())
 	c.size = k.int()

@@ -17,8 +17,9 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		want int
 	}{
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
-		{ctxObj{}, 22},
-		{CtxConfig{}, 9},
+		{ctxObj{}, 23},
+		{CtxConfig{}, 10},
+		{storeEntry{}, 3},
 		{ticketKey{}, 2},
 		{sslObj{}, 23},
 		{sessObj{}, 21},
@@ -34,7 +35,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 // key, and SetKey brings the change back.
 func TestKeyFieldsMatter(t *testing.T) {
 	s := New(OpenSSL30())
-	s.ctxs = []ctxObj{{list: []sessRef{1}}}
+	s.ctxs = []ctxObj{{list: []sessRef{1}, store: []storeEntry{{}}}}
 	s.ssls = []sslObj{{pending: []int32{1}, buffered: []int32{1}}}
 	s.objs = []sessObj{{}}
 	s.named = []int32{1}
@@ -58,7 +59,11 @@ func TestKeyFieldsMatter(t *testing.T) {
 			case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 				f.SetUint(f.Uint() + 1)
 			case reflect.Slice:
-				f.Set(reflect.Append(f, reflect.ValueOf(int32(7)).Convert(f.Type().Elem())))
+				elem := reflect.New(f.Type().Elem()).Elem() // a struct element: its zero value
+				if elem.Kind() != reflect.Struct {
+					elem = reflect.ValueOf(int32(7)).Convert(f.Type().Elem())
+				}
+				f.Set(reflect.Append(f, elem))
 			case reflect.Struct:
 				poke(name+"."+v.Type().Field(i).Name, f)
 				continue
@@ -82,6 +87,7 @@ func TestKeyFieldsMatter(t *testing.T) {
 		}
 	}
 	poke("ctx", reflect.ValueOf(&s.ctxs[0]).Elem())
+	poke("store", reflect.ValueOf(&s.ctxs[0].store[0]).Elem())
 	poke("ssl", reflect.ValueOf(&s.ssls[0]).Elem())
 	poke("sess", reflect.ValueOf(&s.objs[0]).Elem())
 	poke("ticket", reflect.ValueOf(&s.tickets[0]).Elem())

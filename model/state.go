@@ -60,9 +60,12 @@ type ctxObj struct {
 	connectGood, acceptGood           int64
 	connect, accept                   int64 // handshakes started (CNT-CONNECT, CNT-ACCEPT)
 	// cbHits counts sessions an external cache's get_session_cb returned
-	// (CNT-CB-HITS); nothing installs one yet, so it stays 0.
+	// (CNT-CB-HITS, CB-GET-STORES).
 	cbHits int64
-	list   []sessRef // the cache, head (expires last) to tail
+	// store is the application's external cache when cfg.GetCB installs
+	// one (CB-EXT-STORE), in the order entries were put.
+	store []storeEntry
+	list  []sessRef // the cache, head (expires last) to tail
 	// wolfSSL (profile_wolfssl.go): the TLS 1.3 ticket lifetime hint and
 	// the two ticket encryption keys.
 	hint int64
@@ -187,6 +190,7 @@ func (s *State) Clone() *State {
 	c.ctxs = slices.Clone(s.ctxs)
 	for i := range c.ctxs {
 		c.ctxs[i].list = slices.Clone(c.ctxs[i].list)
+		c.ctxs[i].store = slices.Clone(c.ctxs[i].store)
 	}
 	c.ssls = slices.Clone(s.ssls)
 	for i := range c.ssls {
@@ -239,7 +243,7 @@ func sslEqual(a, b *sslObj) bool {
 }
 
 func ctxEqual(a, b *ctxObj) bool {
-	return a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
+	return slices.Equal(a.store, b.store) && a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
 		a.numTickets == b.numTickets && a.options == b.options && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
 		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.connect == b.connect && a.accept == b.accept &&
@@ -266,6 +270,9 @@ func (s *State) Hash() uint64 {
 		}
 		put(c.hits + c.misses<<8 + c.timeouts<<16 + c.cacheFull<<24 + c.connectGood<<32 + c.acceptGood<<40)
 		put(c.connect + c.accept<<20 + c.cbHits<<40)
+		for _, e := range c.store {
+			put(int64(e.sess)<<40 ^ e.id<<1 ^ b2i(e.owned))
+		}
 	}
 	put(int64(len(s.ssls)))
 	for _, l := range s.ssls {

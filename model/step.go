@@ -6,7 +6,7 @@ func (s *State) Step(op Op) (Result, error) {
 	if err := s.Check(op); err != nil {
 		return Result{}, err
 	}
-	st := stepper{State: s}
+	st := stepper{State: s, op: op}
 	ret := st.apply(op)
 	s.fired = st.fired
 	return Result{Ret: ret, Events: st.events}, nil
@@ -27,6 +27,10 @@ type stepper struct {
 	ret   Rule
 	fired RuleSet
 	trace *tracer
+	// op is the call being applied, and violation the first undefined
+	// behaviour an external cache's callbacks commit in it (extcache.go).
+	op        Op
+	violation *Violation
 }
 
 func (st *stepper) apply(op Op) int64 {
@@ -439,5 +443,6 @@ func (st *stepper) maybeDestroyCtx(h Handle) {
 		return
 	}
 	st.flush(h, 0)
+	st.storeClose(h)
 	st.ctx(h).alive = false
 }

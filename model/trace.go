@@ -178,7 +178,7 @@ func (s *State) explain(op Op) (Explanation, []rawChange, error) {
 		return Explanation{}, nil, err
 	}
 	tr := &tracer{snap: s.Clone()}
-	st := stepper{State: s, trace: tr}
+	st := stepper{State: s, trace: tr, op: op}
 	ret := st.apply(op)
 	tr.boundary(&st)
 	s.fired = st.fired

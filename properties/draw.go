@@ -577,5 +577,14 @@ func (d *drawer) config(side model.Side) model.CtxConfig {
 	}
 	c.NewCB = model.NewSessionCB(d.src.Intn(3))
 	c.RemoveCB = d.flag()
+	if side == model.Server && d.s.Profile().ExternalCache() && d.src.Intn(4) == 0 {
+		// An external cache (CB-EXT-STORE): new_session_cb fills it, and
+		// an internal cache kept out of the way makes get_session_cb count.
+		c.NewCB, c.GetCB = model.NewCBReturn1, model.GetSessionCB(1+d.src.Intn(2))
+		if d.flag() {
+			c.DefaultMode = false
+			c.CacheMode |= model.CacheServer | []model.CacheMode{model.CacheNoInternalStore, model.CacheNoInternalLookup}[d.src.Intn(2)]
+		}
+	}
 	return c
 }

@@ -166,6 +166,7 @@ func simplerConfigs(c model.CtxConfig) []model.CtxConfig {
 	add(c.NumTickets != d.NumTickets, func(x *model.CtxConfig) { x.NumTickets = d.NumTickets })
 	add(c.NoTicket != d.NoTicket, func(x *model.CtxConfig) { x.NoTicket = d.NoTicket })
 	add(c.NewCB != d.NewCB, func(x *model.CtxConfig) { x.NewCB = d.NewCB })
+	add(c.GetCB != d.GetCB, func(x *model.CtxConfig) { x.GetCB = d.GetCB })
 	add(c.RemoveCB != d.RemoveCB, func(x *model.CtxConfig) { x.RemoveCB = d.RemoveCB })
 	return out
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // knownOptions lists the options of SSL_CTX_new for messages.
-const knownOptions = "mode=, size=, timeout=, tickets=, no_ticket, new_cb=, remove_cb"
+const knownOptions = "mode=, size=, timeout=, tickets=, no_ticket, new_cb=, remove_cb, get_cb="
 
 // ctxConfig reads SSL_CTX_new(side, options...), the form
 // model.CtxConfig.String prints.
@@ -64,7 +64,7 @@ func (c *checker) option(cfg *model.CtxConfig, a rawArg) bool {
 			cfg.RemoveCB = true
 		}
 		return true
-	case "mode", "size", "timeout", "tickets", "new_cb":
+	case "mode", "size", "timeout", "tickets", "new_cb", "get_cb":
 		if flag {
 			c.errs.add(a.pos, "option %s of SSL_CTX_new needs a value (%s=...)", a.name, a.name)
 			return false
@@ -98,6 +98,16 @@ func (c *checker) option(cfg *model.CtxConfig, a rawArg) bool {
 			cfg.NewCB = model.NewCBReturn1
 		default:
 			c.errs.add(a.values[0].pos, "new_cb= is what the callback returns: 0 or 1, found %s", a.values[0].text)
+			return false
+		}
+	case "get_cb":
+		switch v {
+		case 1:
+			cfg.GetCB = model.GetCBCopy1
+		case 0:
+			cfg.GetCB = model.GetCBCopy0
+		default:
+			c.errs.add(a.values[0].pos, "get_cb= is what the callback leaves in *copy: 0 or 1, found %s", a.values[0].text)
 			return false
 		}
 	}

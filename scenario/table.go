@@ -78,6 +78,12 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 	if c.Config.RemoveCB {
 		cfg += " remove_cb"
 	}
+	switch c.Config.GetCB {
+	case model.GetCBCopy1:
+		cfg += " get_cb=1"
+	case model.GetCBCopy0:
+		cfg += " get_cb=0"
+	}
 	parts = append(parts, cfg)
 	cached := make([]string, len(c.Cached))
 	for i, h := range c.Cached {
@@ -87,6 +93,16 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 		}
 	}
 	parts = append(parts, "cache ["+strings.Join(cached, ", ")+"]")
+	if c.Config.GetCB != model.GetCBNone {
+		stored := make([]string, len(c.Store))
+		for i, e := range c.Store {
+			stored[i] = r.label(ArgSess, e.Sess)
+			if !e.Owned {
+				stored[i] += " (handed over)"
+			}
+		}
+		parts = append(parts, "store ["+strings.Join(stored, ", ")+"]")
+	}
 	var counters []string
 	for _, n := range []struct {
 		name string

@@ -74,6 +74,18 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.ShutdownReadsTickets, false)
 	case HS13ResumeCopies:
 		return choose(impl.ResumedTLS13Copies, true)
+	case GetCBSkippedWithoutLookup:
+		return choose(impl.GetCBAskedWithoutLookup, false)
+	case GetCBCopy1NoRef:
+		return choose(impl.GetCBCopyTakesRef, false)
+	case GetCBCopy0TakesRef:
+		return choose(impl.GetCBNoCopyTakesRef, true)
+	case GetCBIgnoresNoStore:
+		return choose(impl.GetCBReadsNoStore, false)
+	case GetCBResumesNotResumable:
+		return choose(impl.GetCBIgnoresNotResumable, false)
+	case ExtStoreKeepsOnRemove:
+		return choose(impl.ExtStoreFreesOnRemove, false)
 	case EvictOldest:
 		return &impl.Faults{Pick: func(at impl.Point, on any, ref *impl.Session) *impl.Session {
 			if at != impl.EvictionVictim {

@@ -96,6 +96,13 @@ const (
 	TicketsFromCtx
 	// HS13-RESUME, corrected against OpenSSL 3.0.19.
 	HS13ResumeCopies
+	// The external session cache (get_session_cb and its *copy).
+	GetCBSkippedWithoutLookup
+	GetCBCopy1NoRef
+	GetCBCopy0TakesRef
+	GetCBIgnoresNoStore
+	GetCBResumesNotResumable
+	ExtStoreKeepsOnRemove
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -32,6 +32,10 @@ static int is_options_call(enum op op)
 
 int lib_check_request(const struct request *rq, char *err, size_t errlen)
 {
+    if (rq->cfg.get_cb != 0) { /* docs/findings.md: the external cache is left out */
+        snprintf(err, errlen, "the BoringSSL shim runs no external session cache (\"get_cb\")");
+        return -1;
+    }
     if (is_options_call(rq->code) && (rq->arg & PROTO_OP_NO_ANTI_REPLAY) != 0) {
         snprintf(err, errlen, "BoringSSL has no SSL_OP_NO_ANTI_REPLAY (\"arg\" 0x%llx)", rq->arg);
         return -1;

@@ -32,7 +32,7 @@ int shim_new_session(struct shim *sh, struct ctxent *ce, lib_sess *s)
     keep = ce->new_cb == 2;
     h = sess_name(sh, s);
     emit(EV_NEW, ce->handle, h);
-    if (keep)
+    if (keep && ce->get_cb == 0) /* with get_cb the reference is the store's */
         add_apprefs(sh, h, 1);
 #if SHIM_BUG == 3
     /* Planted bug 3: claim the reference (return 1) even when the
@@ -58,7 +58,7 @@ static long long op_ctx_new(struct shim *sh, const struct request *rq, char *err
 
     if (ce == NULL)
         abort();
-    *ce = (struct ctxent){ sh, NULL, (int)rq->ctx, 0, rq->cfg.new_cb };
+    *ce = (struct ctxent){ sh, NULL, (int)rq->ctx, 0, rq->cfg.new_cb, rq->cfg.get_cb, NULL };
     shim_lock(sh);
     taken = claim((void ***)&sh->ctxs, &sh->nctx, &sh->capctx, rq->ctx, ce) != 0;
     shim_unlock(sh);

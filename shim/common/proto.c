@@ -139,7 +139,7 @@ static int get_bool(const struct jnode *obj, const char *key, int def, int *out,
 static int parse_config(const struct jnode *cfg, struct request *rq, char *err, size_t errlen)
 {
     const struct jnode *side = json_get(cfg, "side");
-    long long newcb;
+    long long newcb, getcb;
 
     if (cfg == NULL || cfg->kind != J_OBJ) {
         snprintf(err, errlen, "SSL_CTX_new needs a \"config\" object");
@@ -157,9 +157,11 @@ static int parse_config(const struct jnode *cfg, struct request *rq, char *err, 
         || get_int(cfg, "tickets", -1, -1, 1 << 20, &rq->cfg.tickets, err, errlen)
         || get_bool(cfg, "no_ticket", 0, &rq->cfg.no_ticket, err, errlen)
         || get_int(cfg, "new_cb", 0, 0, 2, &newcb, err, errlen)
-        || get_bool(cfg, "remove_cb", 0, &rq->cfg.remove_cb, err, errlen))
+        || get_bool(cfg, "remove_cb", 0, &rq->cfg.remove_cb, err, errlen)
+        || get_int(cfg, "get_cb", 0, 0, 2, &getcb, err, errlen))
         return -1;
     rq->cfg.new_cb = (int)newcb;
+    rq->cfg.get_cb = (int)getcb;
     return 0;
 }
 

@@ -5,7 +5,10 @@
  */
 #include "shim.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int lib_implemented(enum op op)
 {
@@ -18,11 +21,129 @@ int lib_check_request(const struct request *rq, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * The external session cache (docs/spec.md CB-EXT-STORE), run as nginx or
+ * haproxy would run one that keeps pointers: new_session_cb returning 1
+ * keeps the session under its id, remove_cb takes the entry out and frees
+ * it, get_session_cb returns the entry asked for (leaving *copy at 1, or
+ * writing 0 and so handing the store's reference to libssl), and the
+ * SSL_CTX's ex_data free, after its final flush, frees what is left. The
+ * model never sends a call that would make the store free a reference it
+ * handed over (UB-EXT-HANDED-FREE), so owned is only bookkeeping here.
+ */
+struct ext_entry {
+    unsigned char id[SSL_MAX_SSL_SESSION_ID_LENGTH];
+    unsigned int len;
+    SSL_SESSION *sess;
+    int owned;
+};
+
+struct ext_store {
+    pthread_mutex_t mu;
+    struct ext_entry *v;
+    size_t n, cap;
+};
+
+static int ext_index = -1;
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void ext_free_all(struct ext_store *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        if (st->v[i].owned)
+            SSL_SESSION_free(st->v[i].sess);
+    free(st->v);
+    pthread_mutex_destroy(&st->mu);
+    free(st);
+}
+
+/* ext_on_ctx_free is the ex_data free callback: SSL_CTX_free calls it after
+ * the final flush, so remove_cb has already taken out what was cached. */
+static void ext_on_ctx_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+    if (ptr != NULL)
+        ext_free_all(ptr);
+}
+
+static void ext_init(void)
+{
+    ext_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, ext_on_ctx_free);
+}
+
+/* ext_find returns the index of the entry under id, or -1; mu is held. */
+static long ext_find(const struct ext_store *st, const unsigned char *id, unsigned int len)
+{
+    if (len == 0)
+        return -1;
+    for (size_t i = 0; i < st->n; i++)
+        if (st->v[i].len == len && memcmp(st->v[i].id, id, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* ext_take removes the entry under id and returns its session if the store
+ * owned the reference (the caller frees it outside the lock). */
+static SSL_SESSION *ext_take(struct ext_store *st, const unsigned char *id, unsigned int len)
+{
+    SSL_SESSION *out = NULL;
+    long i;
+
+    pthread_mutex_lock(&st->mu);
+    i = ext_find(st, id, len);
+    if (i >= 0) {
+        if (st->v[i].owned)
+            out = st->v[i].sess;
+        st->v[i] = st->v[--st->n];
+    }
+    pthread_mutex_unlock(&st->mu);
+    return out;
+}
+
+static void ext_put(struct ext_store *st, SSL_SESSION *sess)
+{
+    unsigned int len;
+    const unsigned char *id = SSL_SESSION_get_id(sess, &len);
+    SSL_SESSION *old = ext_take(st, id, len);
+
+    if (old != NULL)
+        SSL_SESSION_free(old);
+    pthread_mutex_lock(&st->mu);
+    st->v = must_grow(st->v, &st->cap, st->n + 1, sizeof(*st->v));
+    st->v[st->n] = (struct ext_entry){ .len = len, .sess = sess, .owned = 1 };
+    memcpy(st->v[st->n].id, id, len);
+    st->n++;
+    pthread_mutex_unlock(&st->mu);
+}
+
+static SSL_SESSION *on_get_session(SSL *ssl, const unsigned char *id, int len, int *copy)
+{
+    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    struct ext_store *st = ce->store;
+    SSL_SESSION *out = NULL;
+    long i;
+
+    pthread_mutex_lock(&st->mu);
+    i = ext_find(st, id, (unsigned int)len);
+    if (i >= 0) {
+        out = st->v[i].sess;
+        if (ce->get_cb == 2) {
+            *copy = 0;
+            st->v[i].owned = 0;
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+    return out;
+}
+
 static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
     struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    int keep = shim_new_session(ce->sh, ce, sess);
 
-    return shim_new_session(ce->sh, ce, sess);
+    if (keep && ce->store != NULL)
+        ext_put(ce->store, sess);
+    return keep;
 }
 
 static void on_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
@@ -30,6 +151,14 @@ static void on_remove_session(SSL_CTX *ctx, SSL_SESSION *sess)
     struct ctxent *ce = SSL_CTX_get_app_data(ctx);
 
     shim_removed_session(ce->sh, ce, sess);
+    if (ce->store != NULL) {
+        unsigned int len;
+        const unsigned char *id = SSL_SESSION_get_id(sess, &len);
+        SSL_SESSION *old = ext_take(ce->store, id, len);
+
+        if (old != NULL)
+            SSL_SESSION_free(old);
+    }
 }
 
 SSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, size_t errlen)
@@ -56,6 +185,17 @@ SSL_CTX *lib_ctx_new(struct ctxent *ce, const struct config *cfg, char *err, siz
         SSL_CTX_sess_set_new_cb(ctx, on_new_session);
     if (cfg->remove_cb)
         SSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
+    if (cfg->get_cb != 0) {
+        struct ext_store *st = calloc(1, sizeof(*st));
+
+        pthread_once(&ext_once, ext_init);
+        if (st == NULL || ext_index < 0)
+            abort();
+        pthread_mutex_init(&st->mu, NULL);
+        ce->store = st;
+        SSL_CTX_set_ex_data(ctx, ext_index, st);
+        SSL_CTX_sess_set_get_cb(ctx, on_get_session);
+    }
     if (cfg->server) {
         SSL_CTX_use_certificate(ctx, ce->sh->lib.cert);
         SSL_CTX_use_PrivateKey(ctx, ce->sh->lib.key);

@@ -37,6 +37,10 @@ static int is_options_call(enum op op)
 
 int lib_check_request(const struct request *rq, char *err, size_t errlen)
 {
+    if (rq->cfg.get_cb != 0) { /* docs/findings.md: the external cache is left out */
+        snprintf(err, errlen, "the wolfSSL shim runs no external session cache (\"get_cb\")");
+        return -1;
+    }
     if (rq->cfg.timeout > UINT_MAX) { /* wolfSSL keeps timeouts in a word32 */
         snprintf(err, errlen, "\"timeout\" must be an integer in 0..4294967295");
         return -1;

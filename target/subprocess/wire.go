@@ -53,6 +53,7 @@ type wireConfig struct {
 	NoTicket    bool   `json:"no_ticket"`
 	NewCB       uint8  `json:"new_cb"`
 	RemoveCB    bool   `json:"remove_cb"`
+	GetCB       uint8  `json:"get_cb,omitempty"` // sent only when set, so older requests stay as they were
 }
 
 func requestFor(op model.Op) request {
@@ -62,7 +63,7 @@ func requestFor(op model.Op) request {
 		c := op.Config
 		r.Config = &wireConfig{Side: c.Side.String(), DefaultMode: c.DefaultMode, Mode: uint16(c.CacheMode),
 			Size: c.CacheSize, Timeout: c.Timeout, Tickets: c.NumTickets, NoTicket: c.NoTicket,
-			NewCB: uint8(c.NewCB), RemoveCB: c.RemoveCB}
+			NewCB: uint8(c.NewCB), RemoveCB: c.RemoveCB, GetCB: uint8(c.GetCB)}
 	}
 	return r
 }
@@ -106,6 +107,9 @@ func appendRequest(b []byte, req request) []byte {
 		num("new_cb", int64(c.NewCB))
 		b = append(b, `,"remove_cb":`...)
 		b = strconv.AppendBool(b, c.RemoveCB)
+		if c.GetCB != 0 {
+			num("get_cb", int64(c.GetCB))
+		}
 		b = append(b, '}')
 	}
 	return append(b, '}', '\n')

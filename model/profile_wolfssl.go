@@ -114,7 +114,7 @@ func WolfSSL55() Profile {
 		// macro in wolfssl/openssl/ssl.h; no SSL_has_matching_session_id
 		// and no SSL_set_num_tickets either. W17, W18,
 		// WOLF-SESSION-SET-TIMEOUT.
-		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets),
+		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, RoundTrip, SessDup, SessNew, CopySessionID),
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets

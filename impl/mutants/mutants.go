@@ -96,6 +96,13 @@ const (
 	TicketsFromCtx
 	// HS13-RESUME, corrected against OpenSSL 3.0.19.
 	HS13ResumeCopies
+	// Serialization and copies.
+	RoundTripDropsTicket
+	RoundTripKeepsMark
+	RoundTripKeepsZeroTimes
+	DupForgetsMark
+	NewSessionTimeout300
+	CopySessionIDNoRef
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -20,6 +20,8 @@ func (s *State) Check(op Op) error {
 	switch {
 	case s.prof.Lacks.Has(op.Kind): // profile switch (wolfSSL: W17, W18)
 		return unmodelled(op, "%s has no %s", s.prof.Name, op.Kind)
+	case s.prof.Unmodelled.Has(op.Kind): // profile switch (wolfSSL: W19; BoringSSL: B16)
+		return unmodelled(op, "the %s profile does not model %s (docs/findings.md says what differs)", s.prof.Name, op.Kind)
 	case op.Kind == CtxSetCacheMode && s.prof.CacheModeSticky: // profile switch (wolfSSL: W18)
 		return unmodelled(op, "%s's SSL_CTX_set_session_cache_mode returns 1 and only ever sets flags, part of which SSL_new copies into each SSL", s.prof.Name)
 	case optionsCall(op.Kind) && Options(op.Arg)&s.prof.LacksOptions != 0: // profile switch (wolfSSL: W18)

@@ -72,7 +72,13 @@ func BoringSSL() Profile {
 		CountersAreStubs: true,
 		// No SSL_has_matching_session_id and no SSL_set_num_tickets in
 		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
-		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets, RoundTrip, SessDup, SessNew, CopySessionID),
+		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID),
+		// No public SSL_SESSION_dup and no SSL_copy_session_id in ssl.h;
+		// SSL_SESSION_new takes an SSL_CTX, which the call of the
+		// protocol does not carry. i2d_SSL_SESSION and d2i_SSL_SESSION
+		// exist; the profile does not model them: a decoded session keeps
+		// a time and a timeout of 0 (B16).
+		Unmodelled:   CallsOf(RoundTrip),
 		LacksOptions: OptNoAntiReplay,
 		// tls13_server.cc add_new_session_tickets reads
 		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.

@@ -103,3 +103,23 @@ func TestRuleSerial(t *testing.T) {
 		}},
 	})
 }
+
+// TestSerialLeftOut: the wolfSSL and BoringSSL profiles leave every call
+// of the family out (findings W19 and B16): the calls a library lacks and
+// the ones it has but the profile does not model.
+func TestSerialLeftOut(t *testing.T) {
+	for _, p := range []model.Profile{model.WolfSSL55(), model.BoringSSL()} {
+		for _, k := range []model.Kind{model.RoundTrip, model.SessDup, model.SessNew, model.CopySessionID} {
+			if !p.LeavesOut(k) {
+				t.Errorf("%s: %s is not left out", p.Name, k)
+			}
+		}
+		runScenariosOn(t, p, []scenario{{id: p.Name, steps: []step{
+			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), do(newSSL(2, 1), 0),
+			outside(newSess()), outside(copyID(2, 1)),
+		}}})
+	}
+	if p := model.OpenSSL30(); p.LeavesOut(model.RoundTrip) || p.LeavesOut(model.CopySessionID) {
+		t.Error("openssl-3.0 leaves the family out")
+	}
+}

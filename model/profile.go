@@ -141,6 +141,10 @@ type Profile struct {
 	// ShutdownInInitSucceeds: SSL_shutdown returns 1 before a handshake
 	// completed. Read in shutdown.
 	ShutdownInInitSucceeds bool
+	// DecodeKeepsZeroTimes: d2i_SSL_SESSION keeps an encoded time and
+	// timeout of 0 as they are, where OpenSSL gives the time of the
+	// decoding and 3 seconds (BoringSSL). Read in roundTrip.
+	DecodeKeepsZeroTimes bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool

@@ -75,11 +75,12 @@ func BoringSSL() Profile {
 		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID),
 		// No public SSL_SESSION_dup and no SSL_copy_session_id in ssl.h;
 		// SSL_SESSION_new takes an SSL_CTX, which the call of the
-		// protocol does not carry. i2d_SSL_SESSION and d2i_SSL_SESSION
-		// exist; the profile does not model them: a decoded session keeps
-		// a time and a timeout of 0 (B16).
-		Unmodelled:   CallsOf(RoundTrip),
-		LacksOptions: OptNoAntiReplay,
+		// protocol does not carry. B16.
+		//
+		// ssl_asn1.cc SSL_SESSION_parse reads the time and the timeout as
+		// encoded, 0 included. B16, BORING-ROUNDTRIP.
+		DecodeKeepsZeroTimes: true,
+		LacksOptions:         OptNoAntiReplay,
 		// tls13_server.cc add_new_session_tickets reads
 		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.
 		NumTicketsAtUse: true,

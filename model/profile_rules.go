@@ -213,13 +213,15 @@ var divergences = []Divergence{
 	{Switch: "Lacks", Finding: "B15", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) && !p.Lacks.Has(SetTime) },
 		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
 	// Serialization and copies: wolfSSL has the calls but SSL_copy_session_id,
-	// BoringSSL only i2d/d2i; neither profile models them.
+	// which its profile leaves out; BoringSSL only i2d/d2i, whose zero
+	// times it keeps.
 	{Switch: "Unmodelled", Finding: "W19", on: func(p Profile) bool { return p.Unmodelled.Has(SessDup) },
 		Unsupported: []Rule{RuleSerRoundtripNew, RuleSerRoundtripForgetsMark, RuleSerRoundtripZeroTimes, RuleSerDupCopies, RuleSerNewEmpty}},
 	{Switch: "Lacks", Finding: "W19", on: func(p Profile) bool { return p.Lacks.Has(CopySessionID) && !p.Lacks.Has(SessDup) },
 		Unsupported: []Rule{RuleSerCopySessionID}},
-	{Switch: "Unmodelled", Finding: "B16", on: func(p Profile) bool { return p.Unmodelled.Has(RoundTrip) && !p.Unmodelled.Has(SessDup) },
-		Unsupported: []Rule{RuleSerRoundtripNew, RuleSerRoundtripForgetsMark, RuleSerRoundtripZeroTimes}},
+	{Switch: "DecodeKeepsZeroTimes", Finding: "B16", on: func(p Profile) bool { return p.DecodeKeepsZeroTimes },
+		Adds:     []Rule{RuleBoringRoundtrip},
+		Replaces: []Rule{RuleSerRoundtripZeroTimes, RuleSerRoundtripForgetsMark}},
 	{Switch: "Lacks", Finding: "B16", on: func(p Profile) bool { return p.Lacks.Has(SessDup) },
 		Unsupported: []Rule{RuleSerDupCopies, RuleSerNewEmpty, RuleSerCopySessionID}},
 	{Switch: "NumTicketsAtUse", Finding: "B15", on: func(p Profile) bool { return p.NumTicketsAtUse },

@@ -203,6 +203,7 @@ const (
 	RuleBoringStatsStubs                   // BORING-STATS-STUBS
 	RuleBoringNumTickets                   // BORING-NUM-TICKETS
 	RuleBoringSessionSetters               // BORING-SESSION-SETTERS
+	RuleBoringRoundtrip                    // BORING-ROUNDTRIP
 	RuleBoringShutInInit                   // BORING-SHUT-IN-INIT
 	RuleUBDanglingSession                  // UB-DANGLING-SESSION
 	RuleUBOverRelease                      // UB-OVER-RELEASE
@@ -427,6 +428,7 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleBoringStatsStubs:              {ID: "BORING-STATS-STUBS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_sess_hits`, `sess_misses`, `sess_timeouts`, `sess_cache_full`, `sess_connect`, `sess_connect_good`, `sess_accept`, `sess_accept_good` and `sess_cb_hits` always return 0; `SSL_CTX_sess_number` counts the cached sessions."},
 	RuleBoringNumTickets:              {ID: "BORING-NUM-TICKETS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_CTX_set_num_tickets` returns 1 (it caps the count at 16); a TLS 1.3 server sends as many tickets as its SSL_CTX's count says at the time of the handshake: `SSL_new` copies nothing, and there is no `SSL_set_num_tickets`."},
 	RuleBoringSessionSetters:          {ID: "BORING-SESSION-SETTERS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_SESSION_set_time` stores t and returns it; `SSL_SESSION_set_timeout` takes a uint32_t, so a negative timeout wraps around; it stores it as both timeouts and returns 1."},
+	RuleBoringRoundtrip:               {ID: "BORING-ROUNDTRIP", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`i2d_d2i(sess)` returns a new object with one reference, owned by the application, in no cache, that keeps every field the model follows as it was encoded: the version, the id, the ticket, the side, the time, the timeout and the auth timeout, a time or a timeout of 0 included (OpenSSL gives those the time of the decoding and 3 seconds). BoringSSL marks no session not resumable (B12), so there is no mark to forget."},
 	RuleBoringShutInInit:              {ID: "BORING-SHUT-IN-INIT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_shutdown` on an SSL whose handshake has not completed (new or cleared) returns 1 and sends nothing; after a fatal error it returns -1."},
 	RuleUBDanglingSession:             {ID: "UB-DANGLING-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Using a session after it was destroyed, typically through a get0 pointer kept past `SSL_free`."},
 	RuleUBOverRelease:                 {ID: "UB-OVER-RELEASE", Family: "Undefined behaviour (model/rules.go)", Statement: "Calling `SSL_SESSION_free` without owning a reference. An owned reference comes from get1, up_ref, or a new_session_cb that returned 1."},

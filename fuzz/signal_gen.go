@@ -403,47 +403,49 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[197]++
 	case 198: // BORING-SESSION-SETTERS
 		h[198]++
-	case 199: // BORING-SHUT-IN-INIT
+	case 199: // BORING-ROUNDTRIP
 		h[199]++
-	case 200: // UB-DANGLING-SESSION
+	case 200: // BORING-SHUT-IN-INIT
 		h[200]++
-	case 201: // UB-OVER-RELEASE
+	case 201: // UB-DANGLING-SESSION
 		h[201]++
-	case 202: // UB-CROSS-CONTEXT
+	case 202: // UB-OVER-RELEASE
 		h[202]++
-	case 203: // UB-DANGLING-SSL
+	case 203: // UB-CROSS-CONTEXT
 		h[203]++
-	case 204: // UB-DANGLING-CTX
+	case 204: // UB-DANGLING-SSL
 		h[204]++
-	case 205: // UB-NULL-SESSION
+	case 205: // UB-DANGLING-CTX
 		h[205]++
-	case 206: // UB-BAD-HANDLE
+	case 206: // UB-NULL-SESSION
 		h[206]++
-	case 207: // APP-LEAK-REF
+	case 207: // UB-BAD-HANDLE
 		h[207]++
-	case 208: // CB-GET-COPY
+	case 208: // APP-LEAK-REF
 		h[208]++
-	case 209: // CONC-REFCOUNT
+	case 209: // CB-GET-COPY
 		h[209]++
-	case 210: // CONC-CACHE-ADD
+	case 210: // CONC-REFCOUNT
 		h[210]++
-	case 211: // CONC-FLUSH
+	case 211: // CONC-CACHE-ADD
 		h[211]++
-	case 212: // CONC-SET-TIME
+	case 212: // CONC-FLUSH
 		h[212]++
-	case 213: // CRASH
+	case 213: // CONC-SET-TIME
 		h[213]++
-	case 214: // HANG
+	case 214: // CRASH
 		h[214]++
-	case 215: // PROTOCOL
+	case 215: // HANG
 		h[215]++
-	case 216: // REFUSED
+	case 216: // PROTOCOL
 		h[216]++
-	case 217: // UNSUPPORTED
+	case 217: // REFUSED
 		h[217]++
-	case 218: // TARGET-ERROR
+	case 218: // UNSUPPORTED
 		h[218]++
-	case 219: // LINEARIZABILITY
+	case 219: // TARGET-ERROR
 		h[219]++
+	case 220: // LINEARIZABILITY
+		h[220]++
 	}
 }

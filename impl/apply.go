@@ -66,6 +66,27 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		}
 		conn.SetSession(call, s)
 		return 1, nil // SSL_set_session cannot fail here
+	case model.RoundTrip, model.SessDup:
+		s, err := u.sess(op.Sess)
+		if err != nil {
+			return 0, err
+		}
+		if op.Kind == model.RoundTrip {
+			return u.name(s.RoundTrip()), nil
+		}
+		return u.name(s.Dup()), nil
+	case model.SessNew:
+		return u.name(u.env.NewSession()), nil
+	case model.CopySessionID:
+		to, err := u.conn(op.SSL)
+		if err != nil {
+			return 0, err
+		}
+		from, err := u.conn(op.Peer)
+		if err != nil {
+			return 0, err
+		}
+		return to.CopySessionID(call, from), nil
 	case model.HasMatchingSessionID:
 		conn, err := u.conn(op.SSL)
 		if err != nil {

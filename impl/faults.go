@@ -285,6 +285,24 @@ const (
 	// ExtStoreFreesOnRemove: the external cache's remove_cb frees the
 	// entry it takes out [true] (CB-EXT-STORE). on: the *Ctx.
 	ExtStoreFreesOnRemove
+	// RoundTripKeepsTicket: d2i_SSL_SESSION of i2d_SSL_SESSION's bytes
+	// carries the session's ticket [true] (SER-ROUNDTRIP-NEW). on: the
+	// original *Session.
+	RoundTripKeepsTicket
+	// RoundTripForgetsMark: the encoding leaves out the not_resumable
+	// mark [true] (SER-ROUNDTRIP-FORGETS-MARK). on: the original *Session.
+	RoundTripForgetsMark
+	// RoundTripFixesZeroTimes: decoding turns a time of 0 into now and a
+	// timeout of 0 into 3 [true] (SER-ROUNDTRIP-ZERO-TIMES). on: the
+	// original *Session.
+	RoundTripFixesZeroTimes
+	// DupKeepsMark: SSL_SESSION_dup copies the not_resumable mark [true]
+	// (SER-DUP-COPIES). on: the original *Session.
+	DupKeepsMark
+	// CopySessionIDTakesRef: SSL_copy_session_id takes a reference to the
+	// session it gives the target [true] (SER-COPY-SESSION-ID). on: the
+	// target *Conn.
+	CopySessionIDTakesRef
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.
@@ -314,6 +332,9 @@ const (
 	// StatefulMisses: the misses a stateful TLS 1.3 ticket whose entry is
 	// gone counts [1] (HS13-STATEFUL-MISS). on: the *Ctx.
 	StatefulMisses
+	// EmptySessionTimeout: the timeout SSL_SESSION_new gives [304]
+	// (SER-NEW-EMPTY). on: the *Env.
+	EmptySessionTimeout
 )
 
 // Pick points (Faults.Pick); ref is the reference's session.

@@ -43,6 +43,7 @@ var everyday = callMix{
 	model.SessCbHits: 1, model.HasMatchingSessionID: 2,
 	model.CtxSetCacheMode: 1, model.CtxSetOptions: 1, model.CtxClearOptions: 1, model.SetOptions: 1,
 	model.ClearOptions: 1, model.CtxSetNumTickets: 1, model.SetNumTickets: 1,
+	model.RoundTrip: 2, model.SessDup: 1, model.SessNew: 1, model.CopySessionID: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -218,6 +219,10 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		}
 	case model.Handshake:
 		op.SSL, op.Peer, op.Arg = g.pickSSL(ob, model.Client), g.pickSSL(ob, model.Server), int64(g.version())
+	case model.RoundTrip, model.SessDup:
+		op.Sess = g.pickResumable(ob)
+	case model.CopySessionID:
+		op.SSL, op.Peer = g.pickSSL(ob, model.Client), g.pickSSL(ob, model.Client)
 	case model.UpRef, model.SessFree, model.IsResumable, model.GetTime, model.GetTimeout:
 		op.Sess = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess })
 	case model.SetTime:

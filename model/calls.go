@@ -208,6 +208,18 @@ var calls = [kindCount]Call{
 	SetNumTickets: {Kind: SetNumTickets, Name: "SSL_set_num_tickets", SSL: Takes, Arg: ArgNumber, ArgIs: "a count", Ret: RetInt,
 		Does:    "`SSL_set_num_tickets(ssl, arg)`",
 		Returns: "its value"},
+	RoundTrip: {Kind: RoundTrip, Name: "i2d_d2i", Sess: Takes, Ret: RetSession,
+		Does:    "`i2d_SSL_SESSION(sess)` into a buffer, then `d2i_SSL_SESSION` of those bytes (docs/spec.md, \"Serialization and copies\", says why one step); the application owns the new session's reference",
+		Returns: "the new session's handle, 0 for NULL (i2d encoded nothing, or d2i failed)"},
+	SessDup: {Kind: SessDup, Name: "SSL_SESSION_dup", Sess: Takes, Ret: RetSession,
+		Does:    "`SSL_SESSION_dup(sess)`; the application owns the copy's reference",
+		Returns: "the copy's handle, 0 for NULL"},
+	SessNew: {Kind: SessNew, Name: "SSL_SESSION_new", Ret: RetSession,
+		Does:    "`SSL_SESSION_new()`; the application owns the new session's reference",
+		Returns: "the new session's handle, 0 for NULL"},
+	CopySessionID: {Kind: CopySessionID, Name: "SSL_copy_session_id", SSL: Takes, Peer: Takes, Ret: RetInt,
+		Does:    "`SSL_copy_session_id(ssl, peer)`: `ssl` is the SSL copied to, `peer` the SSL copied from",
+		Returns: "its value"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

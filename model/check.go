@@ -20,6 +20,8 @@ func (s *State) Check(op Op) error {
 	switch {
 	case s.prof.Lacks.Has(op.Kind): // profile switch (wolfSSL: W17, W18)
 		return unmodelled(op, "%s has no %s", s.prof.Name, op.Kind)
+	case s.prof.Unmodelled.Has(op.Kind): // profile switch (wolfSSL: W19; BoringSSL: B16)
+		return unmodelled(op, "the %s profile does not model %s (docs/findings.md says what differs)", s.prof.Name, op.Kind)
 	case op.Kind == CtxSetCacheMode && s.prof.CacheModeSticky: // profile switch (wolfSSL: W18)
 		return unmodelled(op, "%s's SSL_CTX_set_session_cache_mode returns 1 and only ever sets flags, part of which SSL_new copies into each SSL", s.prof.Name)
 	case optionsCall(op.Kind) && Options(op.Arg)&s.prof.LacksOptions != 0: // profile switch (wolfSSL: W18)
@@ -115,6 +117,8 @@ func (s *State) check(op Op) error {
 		if owner := s.obj(s.named[op.Sess-1]).owner; owner != 0 && owner != op.Ctx {
 			return violation(RuleUBCrossContext, op, "%s sits in the cache of %s", SessName(op.Sess), CtxName(owner))
 		}
+	case CopySessionID:
+		return s.checkCopySessionID(op)
 	case Tick:
 		if op.Arg < 0 || op.Arg > 1<<32 {
 			return unmodelled(op, "time moves forward by 0..2^32 seconds")
@@ -186,6 +190,22 @@ func (s *State) checkSetSession(op Op) error {
 	return nil
 }
 
+// checkCopySessionID: SSL_copy_session_id is modelled between two
+// different client SSLs. It gives the target its source's method, which
+// is a client method only if the source is a client, and it sets the
+// session as SSL_set_session does, which is modelled on clients only. The
+// source holds a reference to the session it gives, so the bad-session
+// rule on the target's old session cannot free it.
+func (s *State) checkCopySessionID(op Op) error {
+	switch {
+	case op.SSL == op.Peer:
+		return unmodelled(op, "SSL_copy_session_id is modelled between two different SSLs")
+	case !s.ssl(op.SSL).client || !s.ssl(op.Peer).client:
+		return unmodelled(op, "SSL_copy_session_id is modelled between client SSLs only (the target takes the source's method)")
+	}
+	return nil
+}
+
 func (s *State) checkHandshake(op Op) error {
 	c, p := s.ssl(op.SSL), s.ssl(op.Peer)
 	switch {
@@ -201,6 +221,10 @@ func (s *State) checkHandshake(op Op) error {
 		// A wolfSSL server always holds its own session
 		// (WOLF-SSL-OWNS-SESSION), which the handshake fills in place.
 		return unmodelled(op, "a TLS 1.3 server SSL that still holds a session")
+	case c.method != VersionNone && c.method != Version(op.Arg):
+		// Only SSL_copy_session_id leaves a new or cleared SSL with a
+		// version-specific method; the handshake then fails.
+		return unmodelled(op, "the client's method allows only %s (SSL_copy_session_id gave it its source's)", c.method)
 	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && !s.prof.ImmutableSessions && s.renewsUnencodable(c, p):
 		return unmodelled(op, "the server would renew the ticket of a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode: the handshake fails with an internal error alert")
 	}

@@ -193,11 +193,19 @@ func (st *stepper) setSession(h Handle, sess Handle) int64 {
 	if st.prof.SetSessionCopies { // profile switch (wolfSSL)
 		return st.wolfSetSession(h, sess)
 	}
-	st.clearBadSession(h, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
-	st.because(RuleSetTakesRef)
 	var r sessRef
 	if sess != 0 {
 		r = st.named[sess-1]
+	}
+	return st.setSessionRef(h, r)
+}
+
+// setSessionRef is SSL_set_session(h, r) for a session the application
+// may not have seen (SSL_copy_session_id); r 0 is NULL.
+func (st *stepper) setSessionRef(h Handle, r sessRef) int64 {
+	st.clearBadSession(h, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
+	st.because(RuleSetTakesRef)
+	if r != 0 {
 		st.retain(r)
 	} else {
 		st.because(RuleSetNULL)

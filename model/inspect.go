@@ -82,6 +82,10 @@ type SSLView struct {
 	// its SSL_CTX.
 	Options    Options
 	NumTickets int64
+	// Method is the version of the SSL's method: VersionNone for its
+	// SSL_CTX's generic one; a fresh SSL has another only after
+	// SSL_copy_session_id, and then handshakes only at that version.
+	Method Version
 	// Held describes the session the SSL holds, named or not (its Sess
 	// is Unnamed then); the zero SessView when it holds none.
 	Held SessView
@@ -153,7 +157,7 @@ func (s *State) AppendSSLs(dst []SSLView) []SSLView {
 		v := SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
 			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
-			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets}
+			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets, Method: l.method}
 		if s.prof.NumTicketsAtUse { // profile switch (BoringSSL: B15): the SSL has no count of its own
 			v.NumTickets = s.ctx(l.ctx).numTickets
 		}

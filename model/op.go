@@ -65,6 +65,10 @@ const (
 	ClearOptions         // SSL_clear_options(SSL, Arg)
 	CtxSetNumTickets     // SSL_CTX_set_num_tickets(Ctx, Arg)
 	SetNumTickets        // SSL_set_num_tickets(SSL, Arg)
+	RoundTrip            // d2i_SSL_SESSION of what i2d_SSL_SESSION(Sess) encodes, in one step
+	SessDup              // SSL_SESSION_dup(Sess)
+	SessNew              // SSL_SESSION_new()
+	CopySessionID        // SSL_copy_session_id(SSL, Peer): SSL is to, Peer is from
 	kindCount
 )
 

@@ -103,6 +103,9 @@ type Profile struct {
 	// Lacks holds the calls the library does not have; Check refuses them
 	// as unmodelled.
 	Lacks CallSet
+	// Unmodelled holds calls the library has whose behaviour there the
+	// profile does not model (yet); Check refuses them as unmodelled.
+	Unmodelled CallSet
 	// LacksOptions holds the SSL_OP_* bits the library does not have;
 	// Check refuses the options calls that name them.
 	LacksOptions Options
@@ -138,6 +141,10 @@ type Profile struct {
 	// ShutdownInInitSucceeds: SSL_shutdown returns 1 before a handshake
 	// completed. Read in shutdown.
 	ShutdownInInitSucceeds bool
+	// DecodeKeepsZeroTimes: d2i_SSL_SESSION keeps an encoded time and
+	// timeout of 0 as they are, where OpenSSL gives the time of the
+	// decoding and 3 seconds (BoringSSL). Read in roundTrip.
+	DecodeKeepsZeroTimes bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool
@@ -147,7 +154,7 @@ type Profile struct {
 // unmodelled: a call the library lacks, or one whose behaviour there the
 // model does not follow. Coverage does not expect such a call to be made.
 func (p Profile) LeavesOut(k Kind) bool {
-	return p.Lacks.Has(k) || (k == CtxSetCacheMode && p.CacheModeSticky)
+	return p.Lacks.Has(k) || p.Unmodelled.Has(k) || (k == CtxSetCacheMode && p.CacheModeSticky)
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,

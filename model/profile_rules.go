@@ -212,6 +212,18 @@ var divergences = []Divergence{
 	// it has SSL_SESSION_set_time, which tells it from wolfSSL (W17).
 	{Switch: "Lacks", Finding: "B15", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) && !p.Lacks.Has(SetTime) },
 		Unsupported: []Rule{RuleMatchKey, RuleMatchSSLVersion}},
+	// Serialization and copies: wolfSSL has the calls but SSL_copy_session_id,
+	// which its profile leaves out; BoringSSL only i2d/d2i, whose zero
+	// times it keeps.
+	{Switch: "Unmodelled", Finding: "W19", on: func(p Profile) bool { return p.Unmodelled.Has(SessDup) },
+		Unsupported: []Rule{RuleSerRoundtripNew, RuleSerRoundtripForgetsMark, RuleSerRoundtripZeroTimes, RuleSerDupCopies, RuleSerNewEmpty}},
+	{Switch: "Lacks", Finding: "W19", on: func(p Profile) bool { return p.Lacks.Has(CopySessionID) && !p.Lacks.Has(SessDup) },
+		Unsupported: []Rule{RuleSerCopySessionID}},
+	{Switch: "DecodeKeepsZeroTimes", Finding: "B16", on: func(p Profile) bool { return p.DecodeKeepsZeroTimes },
+		Adds:     []Rule{RuleBoringRoundtrip},
+		Replaces: []Rule{RuleSerRoundtripZeroTimes, RuleSerRoundtripForgetsMark}},
+	{Switch: "Lacks", Finding: "B16", on: func(p Profile) bool { return p.Lacks.Has(SessDup) },
+		Unsupported: []Rule{RuleSerDupCopies, RuleSerNewEmpty, RuleSerCopySessionID}},
 	{Switch: "NumTicketsAtUse", Finding: "B15", on: func(p Profile) bool { return p.NumTicketsAtUse },
 		Adds:     []Rule{RuleBoringNumTickets},
 		Replaces: []Rule{RuleCfgNumTickets}},

@@ -304,6 +304,14 @@ func (st *stepper) apply(op Op) int64 {
 		return st.ctxStats(st.ctx(op.Ctx)).cb
 	case HasMatchingSessionID:
 		return st.hasMatching(op.SSL, st.named[op.Sess-1])
+	case RoundTrip:
+		return st.roundTrip(op.Sess)
+	case SessDup:
+		return st.sessDup(op.Sess)
+	case SessNew:
+		return st.sessNew()
+	case CopySessionID:
+		return st.copySessionID(op.SSL, op.Peer)
 	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
 		return st.setting(op)
 	}

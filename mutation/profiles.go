@@ -57,11 +57,14 @@ var equivalent = map[string]string{
 		"wolfSSL's (SharedCopyCache) replaces, and sess_number counts an SSL_CTX's own list, which the process-wide " +
 		"table leaves empty: every counter reads 0 under either value",
 	"wolfssl-5.5:Lacks": "the switch names calls the library lacks (SSL_SESSION_set_time, SSL_has_matching_session_id, " +
-		"SSL_set_num_tickets); the checked profile refuses them, so no engine ever draws them",
+		"SSL_set_num_tickets, SSL_copy_session_id); the checked profile refuses them, so no engine ever draws them",
+	"wolfssl-5.5:Unmodelled": "the switch names calls the profile leaves out (the round trip, SSL_SESSION_dup, " +
+		"SSL_SESSION_new: finding W19); the checked profile refuses them, so no engine ever draws them",
 	"wolfssl-5.5:CacheModeSticky": "SSL_CTX_set_session_cache_mode after creation is a call the wolfSSL profile leaves out " +
 		"(finding W18: it only ever sets flags), so no engine ever draws it",
-	"boringssl:Lacks": "the switch names calls the library lacks (SSL_has_matching_session_id, SSL_set_num_tickets); " +
-		"the checked profile refuses them, so no engine ever draws them",
+	"boringssl:Lacks": "the switch names calls the library lacks (SSL_has_matching_session_id, SSL_set_num_tickets, " +
+		"SSL_SESSION_dup, SSL_copy_session_id, SSL_SESSION_new without an SSL_CTX); the checked profile refuses them, " +
+		"so no engine ever draws them",
 	"boringssl:CountersAreStubs": "in the model, the hit, miss, timeout and cache-full counters count only in " +
 		"OpenSSL's handshake and cache code, which BoringSSL's (ImmutableSessions) replaces, so they read 0 under " +
 		"either value; sess_number is real under both",

@@ -219,6 +219,10 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxSetTimeout, 1, haveCtx)
 	add(model.SetCacheSize, 2, haveCtx)
 	add(model.CtxFree, 1, haveCtx)
+	add(model.RoundTrip, 3, haveSess)
+	add(model.SessDup, 2, haveSess)
+	add(model.SessNew, 1, true)
+	add(model.CopySessionID, 2, len(d.clients) > 1)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
@@ -318,6 +322,15 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Sess = d.pick(d.sessions)
 	case model.SessFree:
 		op.Sess = d.pick(d.owned)
+	case model.RoundTrip, model.SessDup:
+		// Lean toward a session with something to carry over: an id or a
+		// ticket (and, when it was marked, the not_resumable mark).
+		op.Sess = d.pick(d.sessions)
+		if len(d.resumable) > 0 && d.flag() {
+			op.Sess = d.pick(d.resumable)
+		}
+	case model.CopySessionID:
+		d.copySessionID(&op)
 	case model.SetSession:
 		d.setSession(&op)
 	case model.SetTime:
@@ -390,6 +403,9 @@ func (d *drawer) args(k model.Kind) model.Op {
 func (d *drawer) handshake(op *model.Op) {
 	op.SSL, op.Peer = d.pick(d.freshClients), d.pick(d.freshServers)
 	op.Arg = int64(d.version())
+	if m := d.sslView[op.SSL-1].Method; m != model.VersionNone {
+		op.Arg = int64(m) // SSL_copy_session_id pinned its method
+	}
 	if len(d.readyClients) == 0 || d.mix.Resume == 0 || d.chance(4) {
 		return
 	}
@@ -467,6 +483,25 @@ func (d *drawer) matching(op *model.Op) {
 		if len(cached) > 0 {
 			op.Sess = d.pick(cached)
 		}
+	}
+}
+
+// copySessionID copies a client's session to another client, leaning
+// toward an established source (whose session has an id or a ticket to
+// resume) and a fresh target (which can then offer it).
+func (d *drawer) copySessionID(op *model.Op) {
+	op.SSL, op.Peer = d.pick(d.clients), d.pick(d.clients)
+	if len(d.freshClients) > 0 && d.flag() {
+		op.SSL = d.pick(d.freshClients)
+	}
+	var sources []model.Handle
+	for _, h := range d.clients {
+		if h != op.SSL && d.sslView[h-1].Held.Alive {
+			sources = append(sources, h)
+		}
+	}
+	if len(sources) > 0 && !d.chance(4) {
+		op.Peer = d.pick(sources)
 	}
 }
 

@@ -277,7 +277,7 @@ func (r *runner) op(s Stmt) (op model.Op, problem string) {
 		case ArgCtx:
 			op.Ctx = h
 		case ArgSSL:
-			if objects == 0 || s.Kind != model.Handshake {
+			if objects == 0 || model.CallOf(s.Kind).Peer == model.Unused {
 				op.SSL = h
 			} else {
 				op.Peer = h

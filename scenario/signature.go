@@ -45,7 +45,7 @@ func signature(k model.Kind) []ArgType {
 	if c.Config {
 		return nil
 	}
-	var out []ArgType
+	out := []ArgType{} // empty, not nil, for a call without arguments (SSL_SESSION_new)
 	takes := func(u model.HandleUse, t ArgType) {
 		if u == model.Takes || u == model.TakesOrNull {
 			out = append(out, t)

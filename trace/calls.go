@@ -15,6 +15,7 @@ var modelled = map[model.Kind]bool{
 	model.AddSession: true, model.RemoveSession: true, model.SSLNew: true, model.SSLFree: true, model.SSLClear: true,
 	model.Shutdown: true, model.Flush: true, model.CtxFree: true, model.IsResumable: true, model.GetTime: true,
 	model.GetTimeout: true, model.SetTime: true, model.SetTimeout: true,
+	model.SessNew: true, model.SessDup: true, model.CopySessionID: true,
 }
 
 // others lists the functions the recorder sees that the model's call table
@@ -22,9 +23,9 @@ var modelled = map[model.Kind]bool{
 // recorded, shown in the history of the sessions it takes, and checked for
 // a destroyed or NULL session.
 var others = map[string]bool{
-	"SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
+	"d2i_SSL_SESSION":          true,
 	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true, "SSL_set_SSL_CTX": true,
-	"SSL_copy_session_id": true, "SSL_SESSION_get_id": true, "SSL_SESSION_get_protocol_version": true,
+	"SSL_SESSION_get_id": true, "SSL_SESSION_get_protocol_version": true,
 	"SSL_SESSION_has_ticket": true, "SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true,
 	"PEM_write_bio_SSL_SESSION": true, "PEM_write_SSL_SESSION": true, "SSL_SESSION_print": true,
 	"SSL_SESSION_set1_id_context": true, "SSL_SESSION_set1_id": true, "SSL_SESSION_get0_hostname": true,
@@ -32,15 +33,18 @@ var others = map[string]bool{
 }
 
 // makesSession lists the functions outside the call table that return a
-// new session the application owns.
+// new session the application owns (the table's SSL_SESSION_new and
+// SSL_SESSION_dup do too: makesNew).
 var makesSession = map[string]bool{
-	"SSL_SESSION_new": true, "SSL_SESSION_dup": true, "d2i_SSL_SESSION": true,
-	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
+	"d2i_SSL_SESSION": true, "PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
 }
 
-// copiesSessionID is SSL_copy_session_id, which takes two SSLs: the
-// session pointer the recorder logs for it is the source SSL's.
-const copiesSessionID = "SSL_copy_session_id"
+// makesNew reports whether the recorded function returns a new session the
+// application owns.
+func makesNew(r *Record) bool {
+	k := callOf(r)
+	return makesSession[r.Fn] || k == model.SessNew || k == model.SessDup
+}
 
 // callOf is the call table's kind of the recorded function, or
 // model.KindInvalid for a function outside it.
@@ -70,7 +74,9 @@ func (c *checker) callEnter(p *proc, r *Record) {
 	}
 	var s *session
 	kind := callOf(r)
-	if r.Sess != 0 && kind != model.SSLFree && kind != model.SSLClear && r.Fn != copiesSessionID {
+	if r.Sess != 0 && kind != model.SSLFree && kind != model.SSLClear && kind != model.CopySessionID {
+		// SSL_copy_session_id takes two SSLs: the session pointer the
+		// recorder logs for it is the source SSL's.
 		s = c.use(p, r)
 	} else if r.Sess == 0 && r.UB == "null" {
 		c.add(&finding{rule: model.RuleUBNULLSession, kind: KindUB, s: p.s, fix: r.Site, seq: r.Seq, skipped: r.Skipped != 0,
@@ -173,7 +179,7 @@ func (c *checker) callExit(p *proc, r *Record) {
 		return
 	}
 	ret := uint64(r.Ret)
-	if makesSession[r.Fn] {
+	if makesNew(r) {
 		if ret != 0 && ret != r.Into {
 			s := c.handed(p, ret, r, "returned by "+r.Fn+" (a new session the application owns)", r.Site)
 			c.own(p, s, r, r.Fn, model.RuleNone, r.Site)

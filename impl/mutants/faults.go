@@ -86,6 +86,18 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.GetCBIgnoresNotResumable, false)
 	case ExtStoreKeepsOnRemove:
 		return choose(impl.ExtStoreFreesOnRemove, false)
+	case RoundTripDropsTicket:
+		return choose(impl.RoundTripKeepsTicket, false)
+	case RoundTripKeepsMark:
+		return choose(impl.RoundTripForgetsMark, false)
+	case RoundTripKeepsZeroTimes:
+		return choose(impl.RoundTripFixesZeroTimes, false)
+	case DupForgetsMark:
+		return choose(impl.DupKeepsMark, false)
+	case NewSessionTimeout300:
+		return amount(impl.EmptySessionTimeout, func(any, int64) int64 { return 300 })
+	case CopySessionIDNoRef:
+		return choose(impl.CopySessionIDTakesRef, false)
 	case EvictOldest:
 		return &impl.Faults{Pick: func(at impl.Point, on any, ref *impl.Session) *impl.Session {
 			if at != impl.EvictionVictim {

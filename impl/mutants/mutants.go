@@ -103,6 +103,13 @@ const (
 	GetCBIgnoresNoStore
 	GetCBResumesNotResumable
 	ExtStoreKeepsOnRemove
+	// Serialization and copies.
+	RoundTripDropsTicket
+	RoundTripKeepsMark
+	RoundTripKeepsZeroTimes
+	DupForgetsMark
+	NewSessionTimeout300
+	CopySessionIDNoRef
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -9,6 +9,7 @@
 #include "shim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The protocol's SSL_OP_NO_ANTI_REPLAY (docs/protocol.md §3), which
  * BoringSSL lacks; its SSL_OP_NO_TICKET has OpenSSL's value. */
@@ -21,7 +22,8 @@
  * so, rather than the hello). */
 int lib_implemented(enum op op)
 {
-    return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets;
+    return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets
+           && op != OP_SSL_SESSION_dup && op != OP_SSL_SESSION_new && op != OP_SSL_copy_session_id;
 }
 
 static int is_options_call(enum op op)
@@ -188,4 +190,47 @@ const char *lib_version(void)
 
     snprintf(v, sizeof(v), "android 13.0.0+r24 (BORINGSSL_API_VERSION %d)", BORINGSSL_API_VERSION);
     return v;
+}
+
+/* lib_sess_round_trip encodes s with i2d_SSL_SESSION and decodes a new
+ * session from the bytes with d2i_SSL_SESSION. */
+SSL_SESSION *lib_sess_round_trip(SSL_SESSION *s)
+{
+    int n = i2d_SSL_SESSION(s, NULL);
+    uint8_t *buf, *w;
+    const uint8_t *r;
+    SSL_SESSION *out;
+
+    if (n <= 0)
+        return NULL;
+    buf = malloc((size_t)n);
+    if (buf == NULL)
+        abort();
+    w = buf;
+    if (i2d_SSL_SESSION(s, &w) != n) {
+        free(buf);
+        return NULL;
+    }
+    r = buf;
+    out = d2i_SSL_SESSION(NULL, &r, n);
+    free(buf);
+    return out;
+}
+
+/* Never called: lib_implemented leaves them out. BoringSSL has no public
+ * SSL_SESSION_dup and no SSL_copy_session_id, and its SSL_SESSION_new
+ * takes the SSL_CTX whose X509 method the session uses, which the call of
+ * sesslife-shim/1 does not carry. */
+SSL_SESSION *lib_sess_dup(SSL_SESSION *s)
+{
+    (void)s;
+    return NULL;
+}
+
+SSL_SESSION *lib_sess_new(void) { return NULL; }
+
+long long lib_copy_session_id(SSL *to, SSL *from)
+{
+    (void)to, (void)from;
+    return 0;
 }

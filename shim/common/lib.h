@@ -118,6 +118,14 @@ int lib_has_matching(lib_ssl *ssl, lib_sess *s);
  * translates. The options calls set (set != 0) or clear bits and return the
  * options that result, masked to PROTO_OPTIONS. */
 long long lib_ctx_set_cache_mode(lib_ctx *ctx, long long mode);
+/* Serialization and copies: each returns a new session the caller owns
+ * (one reference), or NULL. lib_sess_round_trip encodes s with
+ * i2d_SSL_SESSION and decodes the bytes with d2i_SSL_SESSION;
+ * lib_copy_session_id is SSL_copy_session_id(to, from). */
+lib_sess *lib_sess_round_trip(lib_sess *s);
+lib_sess *lib_sess_dup(lib_sess *s);
+lib_sess *lib_sess_new(void);
+long long lib_copy_session_id(lib_ssl *to, lib_ssl *from);
 long long lib_ctx_set_options(lib_ctx *ctx, long long opts, int set);
 long long lib_ssl_set_options(lib_ssl *ssl, long long opts, int set);
 long long lib_ctx_set_num_tickets(lib_ctx *ctx, long long n);

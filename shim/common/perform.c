@@ -125,6 +125,17 @@ static long long op_get0(struct shim *sh, struct conn *c)
     return h;
 }
 
+/* op_adopt names a new session the application owns (one reference), or
+ * returns 0 for NULL. */
+static long long op_adopt(struct shim *sh, lib_sess *s)
+{
+    long long r = sess_name(sh, s);
+
+    if (s != NULL)
+        add_apprefs(sh, (int)r, 1);
+    return r;
+}
+
 /* run_call performs one call; -1 with err set means it could not. The
  * handles it names are looked up first, as calls.h says, in the order
  * ctx, ssl, sess, peer. */
@@ -266,6 +277,18 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
         return lib_ctx_set_num_tickets(ce->ctx, rq->arg);
     case OP_SSL_set_num_tickets:
         return lib_ssl_set_num_tickets(c->ssl, rq->arg);
+    case OP_i2d_d2i:
+        return op_adopt(sh, lib_sess_round_trip(s));
+    case OP_SSL_SESSION_dup:
+        return op_adopt(sh, lib_sess_dup(s));
+    case OP_SSL_SESSION_new:
+        return op_adopt(sh, lib_sess_new());
+    case OP_SSL_copy_session_id:
+        if (p == c) {
+            snprintf(err, errlen, "SSL_copy_session_id needs two different SSLs");
+            return -1;
+        }
+        return lib_copy_session_id(c->ssl, p->ssl);
     default:
         snprintf(err, errlen, "not a call");
         return -1;

@@ -286,3 +286,33 @@ const char *lib_version(void)
 {
     return OpenSSL_version(OPENSSL_VERSION_STRING);
 }
+
+/* lib_sess_round_trip encodes s as haproxy and libcurl keep it (the DER
+ * of i2d_SSL_SESSION) and decodes a new object from the bytes; NULL when
+ * i2d encodes nothing (a session without a cipher). */
+SSL_SESSION *lib_sess_round_trip(SSL_SESSION *s)
+{
+    int n = i2d_SSL_SESSION(s, NULL);
+    unsigned char *buf, *w;
+    const unsigned char *r;
+    SSL_SESSION *out;
+
+    if (n <= 0)
+        return NULL;
+    buf = malloc((size_t)n);
+    if (buf == NULL)
+        abort();
+    w = buf;
+    if (i2d_SSL_SESSION(s, &w) != n) {
+        free(buf);
+        return NULL;
+    }
+    r = buf;
+    out = d2i_SSL_SESSION(NULL, &r, n);
+    free(buf);
+    return out;
+}
+
+SSL_SESSION *lib_sess_dup(SSL_SESSION *s) { return SSL_SESSION_dup(s); }
+SSL_SESSION *lib_sess_new(void) { return SSL_SESSION_new(); }
+long long lib_copy_session_id(SSL *to, SSL *from) { return SSL_copy_session_id(to, from); }

@@ -15,6 +15,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The protocol's option bits (OpenSSL's values, docs/protocol.md §3). */
 #define PROTO_OP_NO_TICKET 0x00004000LL
@@ -26,7 +27,7 @@
 int lib_implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
-           && op != OP_SSL_set_num_tickets;
+           && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id;
 }
 
 static int is_options_call(enum op op)
@@ -292,4 +293,40 @@ void lib_clear_errors(void)
 const char *lib_version(void)
 {
     return wolfSSL_lib_version();
+}
+
+/* lib_sess_round_trip encodes s with wolfSSL_i2d_SSL_SESSION and decodes a
+ * new session from the bytes with wolfSSL_d2i_SSL_SESSION. */
+WOLFSSL_SESSION *lib_sess_round_trip(WOLFSSL_SESSION *s)
+{
+    int n = wolfSSL_i2d_SSL_SESSION(s, NULL);
+    unsigned char *buf, *w;
+    const unsigned char *r;
+    WOLFSSL_SESSION *out;
+
+    if (n <= 0)
+        return NULL;
+    buf = malloc((size_t)n);
+    if (buf == NULL)
+        abort();
+    w = buf;
+    if (wolfSSL_i2d_SSL_SESSION(s, &w) != n) {
+        free(buf);
+        return NULL;
+    }
+    r = buf;
+    out = wolfSSL_d2i_SSL_SESSION(NULL, &r, n);
+    free(buf);
+    return out;
+}
+
+WOLFSSL_SESSION *lib_sess_dup(WOLFSSL_SESSION *s) { return wolfSSL_SESSION_dup(s); } /* SSL_SESSION_dup */
+WOLFSSL_SESSION *lib_sess_new(void) { return wolfSSL_SESSION_new(); } /* SSL_SESSION_new */
+
+/* Never called: lib_implemented says wolfSSL 5.5.4 has no
+ * SSL_copy_session_id (no function, no macro). */
+long long lib_copy_session_id(WOLFSSL *to, WOLFSSL *from)
+{
+    (void)to, (void)from;
+    return 0;
 }

@@ -132,7 +132,12 @@ func Cell(p model.Profile, r model.Rule, scenarios map[string]string) (string, e
 		return "same", nil
 	case model.Unsupported:
 		l, err := link(st.Because)
-		return "not implemented: the library lacks the call (" + l + ")", err
+		for _, d := range st.Because {
+			if d.Switch != "Unmodelled" {
+				return "not implemented: the library lacks the call (" + l + ")", err
+			}
+		}
+		return "not modelled: the profile leaves the library's calls out (" + l + ")", err
 	case model.Replaced:
 		var by []model.Rule
 		for _, d := range st.Because {

@@ -6,6 +6,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sesslife/sesslife/impl"
+	"github.com/sesslife/sesslife/model"
 )
 
 // TestConformanceImpl checks the reference simulator against the model with
@@ -18,9 +19,7 @@ func TestConformanceImpl(t *testing.T) {
 	defer tgt.Close()
 	rapid.Check(t, RapidProp(tgt, opts))
 	t.Logf("sesslife: impl agrees with %s on %s", opts.Profile.Name, opts.Coverage)
-	if missing := opts.Coverage.Missing(tgt.Info().Supports); len(missing) > 0 {
-		t.Errorf("sesslife: these calls were never exercised: %v", missing)
-	}
+	requireEveryCall(t, opts.Coverage, tgt.Info().Supports)
 }
 
 // TestGopterCommandsImpl checks the reference simulator against the model
@@ -34,5 +33,22 @@ func TestGopterCommandsImpl(t *testing.T) {
 	}
 	if ok, report := runCommands(t, tgt, DefaultOptions(), runs); !ok {
 		t.Fatalf("%s", report)
+	}
+}
+
+// requireEveryCall fails the test when a call kind the target supports was
+// never drawn. In -short mode (make unit: 20 sequences, a seed of its own
+// unless RAPID_SEED fixes it) some of the 50-odd kinds may not come up, so
+// the count is only logged there; make conformance's longer runs require
+// every kind.
+func requireEveryCall(t *testing.T, cov *Coverage, supports func(model.Kind) bool) {
+	t.Helper()
+	missing := cov.Missing(supports)
+	switch {
+	case len(missing) == 0:
+	case testing.Short():
+		t.Logf("sesslife: these calls were not drawn in this short run: %v", missing)
+	default:
+		t.Errorf("sesslife: these calls were never exercised: %v", missing)
 	}
 }

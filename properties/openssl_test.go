@@ -37,9 +37,7 @@ func TestConformanceOpenSSL(t *testing.T) {
 	opts.Coverage = &Coverage{}
 	rapid.Check(t, RapidProp(tgt, opts))
 	t.Logf("sesslife: %s agrees with %s on %s", tgt.Info().Name, opts.Profile.Name, opts.Coverage)
-	if missing := opts.Coverage.Missing(tgt.Info().Supports); len(missing) > 0 {
-		t.Errorf("sesslife: these calls were never exercised: %v", missing)
-	}
+	requireEveryCall(t, opts.Coverage, tgt.Info().Supports)
 }
 
 // TestConformanceOpenSSLCallByCall is TestConformanceOpenSSL through the

@@ -49,9 +49,7 @@ func TestConformanceWolfSSL(t *testing.T) {
 	opts.Coverage = &Coverage{}
 	rapid.Check(t, RapidProp(tgt, opts))
 	t.Logf("sesslife: %s agrees with %s on %s", tgt.Info().Name, opts.Profile.Name, opts.Coverage)
-	if missing := opts.Coverage.Missing(Checkable(tgt.Info(), opts.Profile)); len(missing) > 0 {
-		t.Errorf("sesslife: these calls were never exercised: %v", missing)
-	}
+	requireEveryCall(t, opts.Coverage, Checkable(tgt.Info(), opts.Profile))
 }
 
 // TestWolfSSLIsNotOpenSSL is the oracle telling two libraries apart: the

@@ -208,6 +208,18 @@ var calls = [kindCount]Call{
 	SetNumTickets: {Kind: SetNumTickets, Name: "SSL_set_num_tickets", SSL: Takes, Arg: ArgNumber, ArgIs: "a count", Ret: RetInt,
 		Does:    "`SSL_set_num_tickets(ssl, arg)`",
 		Returns: "its value"},
+	SetQuietShutdown: {Kind: SetQuietShutdown, Name: "SSL_set_quiet_shutdown", SSL: Takes, Arg: ArgNumber, ArgIs: "0 or 1",
+		Does:    "`SSL_set_quiet_shutdown(ssl, arg)`",
+		Returns: "0"},
+	SetShutdown: {Kind: SetShutdown, Name: "SSL_set_shutdown", SSL: Takes, Arg: ArgNumber, ArgIs: "shutdown flags: SSL_SENT_SHUTDOWN 1, SSL_RECEIVED_SHUTDOWN 2",
+		Does:    "`SSL_set_shutdown(ssl, arg)`",
+		Returns: "0"},
+	GetShutdown: {Kind: GetShutdown, Name: "SSL_get_shutdown", SSL: Takes, Ret: RetInt,
+		Does:    "`SSL_get_shutdown`",
+		Returns: "its value: SSL_SENT_SHUTDOWN 1 | SSL_RECEIVED_SHUTDOWN 2"},
+	ReadAlert: {Kind: ReadAlert, Name: "read_alert", SSL: Takes,
+		Does:    "the SSL's peer fails as in `fatal_alert`, and its fatal alert reaches the SSL, which reads it (below)",
+		Returns: "0"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

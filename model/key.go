@@ -128,7 +128,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 		return kInt(b, freedSSL)
 	}
 	b = kInt(b, int64(l.ctx))
-	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13)
+	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13, l.quiet)
 	b = kInt(b, int64(l.phase))
 	b = kInt(b, int64(l.sess))
 	b = kInt(b, int64(l.version))
@@ -339,7 +339,7 @@ func (k *keyReader) ssl(l *sslObj) {
 		*l = sslObj{}
 		return
 	}
-	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13)
+	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13, &l.quiet)
 	l.phase = phase(k.int())
 	l.sess = sessRef(k.int())
 	l.version = Version(k.int())

@@ -20,7 +20,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{ctxObj{}, 22},
 		{CtxConfig{}, 9},
 		{ticketKey{}, 2},
-		{sslObj{}, 23},
+		{sslObj{}, 24},
 		{sessObj{}, 21},
 		{ticket{}, 10},
 	} {

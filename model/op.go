@@ -65,6 +65,10 @@ const (
 	ClearOptions         // SSL_clear_options(SSL, Arg)
 	CtxSetNumTickets     // SSL_CTX_set_num_tickets(Ctx, Arg)
 	SetNumTickets        // SSL_set_num_tickets(SSL, Arg)
+	SetQuietShutdown     // SSL_set_quiet_shutdown(SSL, Arg)
+	SetShutdown          // SSL_set_shutdown(SSL, Arg)
+	GetShutdown          // SSL_get_shutdown(SSL)
+	ReadAlert            // SSL's peer fails with a fatal alert, which SSL reads
 	kindCount
 )
 

@@ -72,7 +72,9 @@ func BoringSSL() Profile {
 		CountersAreStubs: true,
 		// No SSL_has_matching_session_id and no SSL_set_num_tickets in
 		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
-		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets),
+		// The shutdown variants exist in BoringSSL but are not compared
+		// against it yet: B16.
+		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
 		LacksOptions: OptNoAntiReplay,
 		// tls13_server.cc add_new_session_tickets reads
 		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.

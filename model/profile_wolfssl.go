@@ -114,7 +114,10 @@ func WolfSSL55() Profile {
 		// macro in wolfssl/openssl/ssl.h; no SSL_has_matching_session_id
 		// and no SSL_set_num_tickets either. W17, W18,
 		// WOLF-SESSION-SET-TIMEOUT.
-		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets),
+		// The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
+		// SSL_get_shutdown, read_alert) exist in wolfSSL but are not
+		// compared against it yet: W19.
+		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets

@@ -86,6 +86,7 @@ type sslObj struct {
 	alive      bool
 	phase      phase
 	sent, recv bool // SSL_SENT_SHUTDOWN, SSL_RECEIVED_SHUTDOWN
+	quiet      bool // SSL_set_quiet_shutdown (SHUT-QUIET)
 	sess       sessRef
 	hit        bool
 	version    Version // of the last handshake
@@ -235,7 +236,7 @@ func sslEqual(a, b *sslObj) bool {
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
 		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
 		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
-		a.options == b.options && a.numTickets == b.numTickets
+		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet
 }
 
 func ctxEqual(a, b *ctxObj) bool {

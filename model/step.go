@@ -302,6 +302,10 @@ func (st *stepper) apply(op Op) int64 {
 		return st.hasMatching(op.SSL, st.named[op.Sess-1])
 	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
 		return st.setting(op)
+	case SetQuietShutdown, SetShutdown, GetShutdown:
+		return st.shutdownCall(op)
+	case ReadAlert:
+		st.readAlert(op.SSL)
 	}
 	return 0
 }

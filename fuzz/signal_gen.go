@@ -91,347 +91,355 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[41]++
 	case 42: // ALERT-UNCACHED
 		h[42]++
-	case 43: // HS12-ID-CACHED
+	case 43: // SHUT-QUIET
 		h[43]++
-	case 44: // HS12-STATELESS-EMPTY-ID
+	case 44: // SHUT-SET-FLAGS
 		h[44]++
-	case 45: // HS12-NO-SERVER-MODE
+	case 45: // SHUT-GET-FLAGS
 		h[45]++
-	case 46: // HS12-RESUME-ID
+	case 46: // ALERT-RECEIVED-REMOVES
 		h[46]++
-	case 47: // HS12-RESUME-TICKET
+	case 47: // HS12-ID-CACHED
 		h[47]++
-	case 48: // HS12-NO-UPDATE-ON-HIT
+	case 48: // HS12-STATELESS-EMPTY-ID
 		h[48]++
-	case 49: // HS12-MISS
+	case 49: // HS12-NO-SERVER-MODE
 		h[49]++
-	case 50: // HS12-EXPIRED-ID
+	case 50: // HS12-RESUME-ID
 		h[50]++
-	case 51: // HS12-EXPIRED-TICKET
+	case 51: // HS12-RESUME-TICKET
 		h[51]++
-	case 52: // HS12-FOREIGN-TICKET
+	case 52: // HS12-NO-UPDATE-ON-HIT
 		h[52]++
-	case 53: // HS12-EVENT-ORDER
+	case 53: // HS12-MISS
 		h[53]++
-	case 54: // REUSED-REPORTS-HIT
+	case 54: // HS12-EXPIRED-ID
 		h[54]++
-	case 55: // HS12-EMPTY-TICKET-HIT
+	case 55: // HS12-EXPIRED-TICKET
 		h[55]++
-	case 56: // HS13-SERVER-TICKETS
+	case 56: // HS12-FOREIGN-TICKET
 		h[56]++
-	case 57: // HS13-SERVER-LAST-TICKET
+	case 57: // HS12-EVENT-ORDER
 		h[57]++
-	case 58: // HS13-SERVER-NO-TICKETS
+	case 58: // REUSED-REPORTS-HIT
 		h[58]++
-	case 59: // HS13-SERVER-CACHE
+	case 59: // HS12-EMPTY-TICKET-HIT
 		h[59]++
-	case 60: // HS13-RESUME
+	case 60: // HS13-SERVER-TICKETS
 		h[60]++
-	case 61: // HS13-STATEFUL-MISS
+	case 61: // HS13-SERVER-LAST-TICKET
 		h[61]++
-	case 62: // HS13-EXPIRED
+	case 62: // HS13-SERVER-NO-TICKETS
 		h[62]++
-	case 63: // HS13-FOREIGN-TICKET
+	case 63: // HS13-SERVER-CACHE
 		h[63]++
-	case 64: // HS13-CLIENT-SINGLE-USE
+	case 64: // HS13-RESUME
 		h[64]++
-	case 65: // HS13-EVENT-ORDER
+	case 65: // HS13-STATEFUL-MISS
 		h[65]++
-	case 66: // TKT-12-IN-HANDSHAKE
+	case 66: // HS13-EXPIRED
 		h[66]++
-	case 67: // TKT-13-PENDING
+	case 67: // HS13-FOREIGN-TICKET
 		h[67]++
-	case 68: // TKT-13-CLIENT-DUP
+	case 68: // HS13-CLIENT-SINGLE-USE
 		h[68]++
-	case 69: // TKT-13-NEWCB-PER-TICKET
+	case 69: // HS13-EVENT-ORDER
 		h[69]++
-	case 70: // TKT-12-DUP
+	case 70: // TKT-12-IN-HANDSHAKE
 		h[70]++
-	case 71: // TKT-HINT-SLACK
+	case 71: // TKT-13-PENDING
 		h[71]++
-	case 72: // TKT-HINT-CAP
+	case 72: // TKT-13-CLIENT-DUP
 		h[72]++
-	case 73: // TKT-CLIENT-TIMEOUT
+	case 73: // TKT-13-NEWCB-PER-TICKET
 		h[73]++
-	case 74: // CACHE-ADD-NEW
+	case 74: // TKT-12-DUP
 		h[74]++
-	case 75: // CACHE-ADD-SAME
+	case 75: // TKT-HINT-SLACK
 		h[75]++
-	case 76: // CACHE-ADD-REPLACE
+	case 76: // TKT-HINT-CAP
 		h[76]++
-	case 77: // CACHE-KEY
+	case 77: // TKT-CLIENT-TIMEOUT
 		h[77]++
-	case 78: // CACHE-SORTED
+	case 78: // CACHE-ADD-NEW
 		h[78]++
-	case 79: // CACHE-SIZE-SET
+	case 79: // CACHE-ADD-SAME
 		h[79]++
-	case 80: // EVICT-N-1
+	case 80: // CACHE-ADD-REPLACE
 		h[80]++
-	case 81: // EVICT-TAIL
+	case 81: // CACHE-KEY
 		h[81]++
-	case 82: // EVICT-EVENTS
+	case 82: // CACHE-SORTED
 		h[82]++
-	case 83: // EVICT-UNLIMITED
+	case 83: // CACHE-SIZE-SET
 		h[83]++
-	case 84: // EVICT-EMPTY-ID-STUCK
+	case 84: // EVICT-N-1
 		h[84]++
-	case 85: // REMOVE-CACHED
+	case 85: // EVICT-TAIL
 		h[85]++
-	case 86: // REMOVE-UNCACHED
+	case 86: // EVICT-EVENTS
 		h[86]++
-	case 87: // REMOVE-BY-KEY
+	case 87: // EVICT-UNLIMITED
 		h[87]++
-	case 88: // REMOVE-EMPTY-ID
+	case 88: // EVICT-EMPTY-ID-STUCK
 		h[88]++
-	case 89: // FLUSH-STRICT
+	case 89: // REMOVE-CACHED
 		h[89]++
-	case 90: // FLUSH-ZERO
+	case 90: // REMOVE-UNCACHED
 		h[90]++
-	case 91: // FLUSH-TAIL-WALK
+	case 91: // REMOVE-BY-KEY
 		h[91]++
-	case 92: // FLUSH-NOT-TIMEOUTS
+	case 92: // REMOVE-EMPTY-ID
 		h[92]++
-	case 93: // FLUSH-CTX-FREE
+	case 93: // FLUSH-STRICT
 		h[93]++
-	case 94: // AUTO-EVERY-256
+	case 94: // FLUSH-ZERO
 		h[94]++
-	case 95: // AUTO-NO-AUTO-CLEAR
+	case 95: // FLUSH-TAIL-WALK
 		h[95]++
-	case 96: // AUTO-NEEDS-ID
+	case 96: // FLUSH-NOT-TIMEOUTS
 		h[96]++
-	case 97: // CNT-HITS
+	case 97: // FLUSH-CTX-FREE
 		h[97]++
-	case 98: // CNT-MISSES
+	case 98: // AUTO-EVERY-256
 		h[98]++
-	case 99: // CNT-MISS-NO-LOOKUP
+	case 99: // AUTO-NO-AUTO-CLEAR
 		h[99]++
-	case 100: // CNT-TIMEOUTS
+	case 100: // AUTO-NEEDS-ID
 		h[100]++
-	case 101: // CNT-CACHE-FULL
+	case 101: // CNT-HITS
 		h[101]++
-	case 102: // CNT-NUMBER
+	case 102: // CNT-MISSES
 		h[102]++
-	case 103: // CNT-CONNECT
+	case 103: // CNT-MISS-NO-LOOKUP
 		h[103]++
-	case 104: // CNT-CONNECT-GOOD
+	case 104: // CNT-TIMEOUTS
 		h[104]++
-	case 105: // CNT-ACCEPT
+	case 105: // CNT-CACHE-FULL
 		h[105]++
-	case 106: // CNT-ACCEPT-GOOD
+	case 106: // CNT-NUMBER
 		h[106]++
-	case 107: // CNT-CB-HITS
+	case 107: // CNT-CONNECT
 		h[107]++
-	case 108: // MATCH-KEY
+	case 108: // CNT-CONNECT-GOOD
 		h[108]++
-	case 109: // MATCH-SSL-VERSION
+	case 109: // CNT-ACCEPT
 		h[109]++
-	case 110: // TIME-NEW
+	case 110: // CNT-ACCEPT-GOOD
 		h[110]++
-	case 111: // TIME-CTX-SET
+	case 111: // CNT-CB-HITS
 		h[111]++
-	case 112: // TIME-CTX-ZERO
+	case 112: // MATCH-KEY
 		h[112]++
-	case 113: // TIME-SETTERS
+	case 113: // MATCH-SSL-VERSION
 		h[113]++
-	case 114: // TIME-RESORT
+	case 114: // TIME-NEW
 		h[114]++
-	case 115: // TIME-TICKET-RECEIPT
+	case 115: // TIME-CTX-SET
 		h[115]++
-	case 116: // TIME-TLS13-SERVER-TICKET
+	case 116: // TIME-CTX-ZERO
 		h[116]++
-	case 117: // TIME-TLS12-RESUME-KEEPS
+	case 117: // TIME-SETTERS
 		h[117]++
-	case 118: // TIME-GETTERS
+	case 118: // TIME-RESORT
 		h[118]++
-	case 119: // CB-NEW-RET0
+	case 119: // TIME-TICKET-RECEIPT
 		h[119]++
-	case 120: // CB-NEW-RET1
+	case 120: // TIME-TLS13-SERVER-TICKET
 		h[120]++
-	case 121: // CB-NEW-NO-STORE
+	case 121: // TIME-TLS12-RESUME-KEEPS
 		h[121]++
-	case 122: // CB-NEW-NEEDS-MODE
+	case 122: // TIME-GETTERS
 		h[122]++
-	case 123: // CB-NEW-NOT-ON-HIT12
+	case 123: // CB-NEW-RET0
 		h[123]++
-	case 124: // CB-REMOVE-WHEN
+	case 124: // CB-NEW-RET1
 		h[124]++
-	case 125: // DEF-TIMEOUT-7200
+	case 125: // CB-NEW-NO-STORE
 		h[125]++
-	case 126: // DEF-CACHE-SIZE-20480
+	case 126: // CB-NEW-NEEDS-MODE
 		h[126]++
-	case 127: // DEF-NUM-TICKETS-2
+	case 127: // CB-NEW-NOT-ON-HIT12
 		h[127]++
-	case 128: // DEF-MODE-SERVER
+	case 128: // CB-REMOVE-WHEN
 		h[128]++
-	case 129: // DEF-CTX-EMPTY
+	case 129: // DEF-TIMEOUT-7200
 		h[129]++
-	case 130: // DEF-CLOCK
+	case 130: // DEF-CACHE-SIZE-20480
 		h[130]++
-	case 131: // CFG-CACHE-MODE
+	case 131: // DEF-NUM-TICKETS-2
 		h[131]++
-	case 132: // CFG-OPTIONS-RETURN
+	case 132: // DEF-MODE-SERVER
 		h[132]++
-	case 133: // CFG-OPTIONS-COPIED
+	case 133: // DEF-CTX-EMPTY
 		h[133]++
-	case 134: // CFG-NUM-TICKETS
+	case 134: // DEF-CLOCK
 		h[134]++
-	case 135: // WOLF-SSL-OWNS-SESSION
+	case 135: // CFG-CACHE-MODE
 		h[135]++
-	case 136: // WOLF-CTX-DEFAULTS
+	case 136: // CFG-OPTIONS-RETURN
 		h[136]++
-	case 137: // WOLF-TIMEOUT-SETS-HINT
+	case 137: // CFG-OPTIONS-COPIED
 		h[137]++
-	case 138: // WOLF-CACHE-SIZE-FIXED
+	case 138: // CFG-NUM-TICKETS
 		h[138]++
-	case 139: // WOLF-STATS-STUBS
+	case 139: // WOLF-SSL-OWNS-SESSION
 		h[139]++
-	case 140: // WOLF-FLUSH-STUB
+	case 140: // WOLF-CTX-DEFAULTS
 		h[140]++
-	case 141: // WOLF-SHARED-CACHE
+	case 141: // WOLF-TIMEOUT-SETS-HINT
 		h[141]++
-	case 142: // WOLF-CTX-FREE
+	case 142: // WOLF-CACHE-SIZE-FIXED
 		h[142]++
-	case 143: // WOLF-ADD-SESSION-COPIES
+	case 143: // WOLF-STATS-STUBS
 		h[143]++
-	case 144: // WOLF-EVICT-UNKNOWN
+	case 144: // WOLF-FLUSH-STUB
 		h[144]++
-	case 145: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 145: // WOLF-SHARED-CACHE
 		h[145]++
-	case 146: // WOLF-CACHE-MODE
+	case 146: // WOLF-CTX-FREE
 		h[146]++
-	case 147: // WOLF-CACHE-OFF
+	case 147: // WOLF-ADD-SESSION-COPIES
 		h[147]++
-	case 148: // WOLF-HS12-FULL
+	case 148: // WOLF-EVICT-UNKNOWN
 		h[148]++
-	case 149: // WOLF-HS12-RESUME
+	case 149: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[149]++
-	case 150: // WOLF-HS12-SERVER-TIMEOUT
+	case 150: // WOLF-CACHE-MODE
 		h[150]++
-	case 151: // WOLF-HS13-RESUME
+	case 151: // WOLF-CACHE-OFF
 		h[151]++
-	case 152: // WOLF-HS13-TICKET-AGE
+	case 152: // WOLF-HS12-FULL
 		h[152]++
-	case 153: // WOLF-HS13-TICKETS
+	case 153: // WOLF-HS12-RESUME
 		h[153]++
-	case 154: // WOLF-TICKET-KEYS
+	case 154: // WOLF-HS12-SERVER-TIMEOUT
 		h[154]++
-	case 155: // WOLF-TICKET-IN-PLACE
+	case 155: // WOLF-HS13-RESUME
 		h[155]++
-	case 156: // WOLF-SET-SESSION-COPIES
+	case 156: // WOLF-HS13-TICKET-AGE
 		h[156]++
-	case 157: // WOLF-SET-SESSION-EXPIRED
+	case 157: // WOLF-HS13-TICKETS
 		h[157]++
-	case 158: // WOLF-SET-SESSION-REFUSES
+	case 158: // WOLF-TICKET-KEYS
 		h[158]++
-	case 159: // WOLF-REUSED-STICKY
+	case 159: // WOLF-TICKET-IN-PLACE
 		h[159]++
-	case 160: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 160: // WOLF-SET-SESSION-COPIES
 		h[160]++
-	case 161: // WOLF-NO-BAD-SESSION
+	case 161: // WOLF-SET-SESSION-EXPIRED
 		h[161]++
-	case 162: // WOLF-REMOVECB-ON-FREE
+	case 162: // WOLF-SET-SESSION-REFUSES
 		h[162]++
-	case 163: // WOLF-REMOVE-EXPIRES
+	case 163: // WOLF-REUSED-STICKY
 		h[163]++
-	case 164: // WOLF-SESSION-SET-TIMEOUT
+	case 164: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[164]++
-	case 165: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 165: // WOLF-NO-BAD-SESSION
 		h[165]++
-	case 166: // WOLF-SHUT-ONE-RECORD
+	case 166: // WOLF-REMOVECB-ON-FREE
 		h[166]++
-	case 167: // WOLF-SHUT-WANT-READ
+	case 167: // WOLF-REMOVE-EXPIRES
 		h[167]++
-	case 168: // WOLF-SHUT-DONE-CLEARS
+	case 168: // WOLF-SESSION-SET-TIMEOUT
 		h[168]++
-	case 169: // WOLF-SHUT-AFTER-FATAL
+	case 169: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[169]++
-	case 170: // BORING-SESSION-SPLIT
+	case 170: // WOLF-SHUT-ONE-RECORD
 		h[170]++
-	case 171: // BORING-CLEAR
+	case 171: // WOLF-SHUT-WANT-READ
 		h[171]++
-	case 172: // BORING-NO-BAD-SESSION
+	case 172: // WOLF-SHUT-DONE-CLEARS
 		h[172]++
-	case 173: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 173: // WOLF-SHUT-AFTER-FATAL
 		h[173]++
-	case 174: // BORING-CLIENT-DROPS-UNUSABLE
+	case 174: // BORING-SESSION-SPLIT
 		h[174]++
-	case 175: // BORING-EXPIRY
+	case 175: // BORING-CLEAR
 		h[175]++
-	case 176: // BORING-RESUME-SERVER-ONLY
+	case 176: // BORING-NO-BAD-SESSION
 		h[176]++
-	case 177: // BORING-HS12-NO-RENEW
+	case 177: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[177]++
-	case 178: // BORING-HS13-SERVER-STATELESS
+	case 178: // BORING-CLIENT-DROPS-UNUSABLE
 		h[178]++
-	case 179: // BORING-HS13-RESUME
+	case 179: // BORING-EXPIRY
 		h[179]++
-	case 180: // BORING-TICKETS-TO-CALLBACK
+	case 180: // BORING-RESUME-SERVER-ONLY
 		h[180]++
-	case 181: // BORING-CLIENT-NO-CACHE
+	case 181: // BORING-HS12-NO-RENEW
 		h[181]++
-	case 182: // BORING-TLS13-TIMEOUTS
+	case 182: // BORING-HS13-SERVER-STATELESS
 		h[182]++
-	case 183: // BORING-CTX-TIMEOUT
+	case 183: // BORING-HS13-RESUME
 		h[183]++
-	case 184: // BORING-TICKET-KEYS
+	case 184: // BORING-TICKETS-TO-CALLBACK
 		h[184]++
-	case 185: // BORING-CACHE-LIST
+	case 185: // BORING-CLIENT-NO-CACHE
 		h[185]++
-	case 186: // BORING-EVICT-N
+	case 186: // BORING-TLS13-TIMEOUTS
 		h[186]++
-	case 187: // BORING-REMOVE-EXACT
+	case 187: // BORING-CTX-TIMEOUT
 		h[187]++
-	case 188: // BORING-FLUSH-UNORDERED
+	case 188: // BORING-TICKET-KEYS
 		h[188]++
-	case 189: // BORING-AUTO-FLUSH-255
+	case 189: // BORING-CACHE-LIST
 		h[189]++
-	case 190: // BORING-STATS-STUBS
+	case 190: // BORING-EVICT-N
 		h[190]++
-	case 191: // BORING-NUM-TICKETS
+	case 191: // BORING-REMOVE-EXACT
 		h[191]++
-	case 192: // BORING-SESSION-SETTERS
+	case 192: // BORING-FLUSH-UNORDERED
 		h[192]++
-	case 193: // BORING-SHUT-IN-INIT
+	case 193: // BORING-AUTO-FLUSH-255
 		h[193]++
-	case 194: // UB-DANGLING-SESSION
+	case 194: // BORING-STATS-STUBS
 		h[194]++
-	case 195: // UB-OVER-RELEASE
+	case 195: // BORING-NUM-TICKETS
 		h[195]++
-	case 196: // UB-CROSS-CONTEXT
+	case 196: // BORING-SESSION-SETTERS
 		h[196]++
-	case 197: // UB-DANGLING-SSL
+	case 197: // BORING-SHUT-IN-INIT
 		h[197]++
-	case 198: // UB-DANGLING-CTX
+	case 198: // UB-DANGLING-SESSION
 		h[198]++
-	case 199: // UB-NULL-SESSION
+	case 199: // UB-OVER-RELEASE
 		h[199]++
-	case 200: // UB-BAD-HANDLE
+	case 200: // UB-CROSS-CONTEXT
 		h[200]++
-	case 201: // APP-LEAK-REF
+	case 201: // UB-DANGLING-SSL
 		h[201]++
-	case 202: // CB-GET-COPY
+	case 202: // UB-DANGLING-CTX
 		h[202]++
-	case 203: // CONC-REFCOUNT
+	case 203: // UB-NULL-SESSION
 		h[203]++
-	case 204: // CONC-CACHE-ADD
+	case 204: // UB-BAD-HANDLE
 		h[204]++
-	case 205: // CONC-FLUSH
+	case 205: // APP-LEAK-REF
 		h[205]++
-	case 206: // CONC-SET-TIME
+	case 206: // CB-GET-COPY
 		h[206]++
-	case 207: // CRASH
+	case 207: // CONC-REFCOUNT
 		h[207]++
-	case 208: // HANG
+	case 208: // CONC-CACHE-ADD
 		h[208]++
-	case 209: // PROTOCOL
+	case 209: // CONC-FLUSH
 		h[209]++
-	case 210: // REFUSED
+	case 210: // CONC-SET-TIME
 		h[210]++
-	case 211: // UNSUPPORTED
+	case 211: // CRASH
 		h[211]++
-	case 212: // TARGET-ERROR
+	case 212: // HANG
 		h[212]++
-	case 213: // LINEARIZABILITY
+	case 213: // PROTOCOL
 		h[213]++
+	case 214: // REFUSED
+		h[214]++
+	case 215: // UNSUPPORTED
+		h[215]++
+	case 216: // TARGET-ERROR
+		h[216]++
+	case 217: // LINEARIZABILITY
+		h[217]++
 	}
 }

@@ -27,7 +27,8 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		}
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets:
+		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets,
+		model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
@@ -208,6 +209,14 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 	case model.SetNumTickets:
 		conn.SetNumTickets(op.Arg)
 		return 1
+	case model.SetQuietShutdown:
+		conn.SetQuietShutdown(op.Arg != 0)
+	case model.SetShutdown:
+		conn.SetShutdown(int(op.Arg))
+	case model.GetShutdown:
+		return int64(conn.GetShutdown())
+	case model.ReadAlert:
+		conn.ReadAlert(call)
 	}
 	return 0
 }

@@ -27,6 +27,7 @@ type Conn struct {
 
 	state                      connState
 	sentShutdown, recvShutdown bool
+	quiet                      bool // SSL_set_quiet_shutdown; SSL_clear keeps it
 	version                    model.Version   // of the last handshake
 	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	options                    model.Options   // copied from the SSL_CTX by NewConn
@@ -167,10 +168,16 @@ func (conn *Conn) Shutdown(call context.Context) int {
 	switch {
 	case conn.state != stateEstablished:
 		return -1
+	case conn.quiet && conn.faults().choose(QuietShutdownSilent, conn, true):
+		conn.sentShutdown, conn.recvShutdown = true, true
+		return 1
 	case !conn.sentShutdown:
 		conn.sentShutdown = true
 		if conn.w != nil {
 			conn.w.send(conn.end, record{})
+		}
+		if conn.recvShutdown { // SSL_set_shutdown set SSL_RECEIVED_SHUTDOWN alone
+			return 1
 		}
 		return int(conn.faults().amount(FirstShutdownResult, conn, 0))
 	case conn.recvShutdown:

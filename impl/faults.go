@@ -264,6 +264,16 @@ const (
 	// the session it found instead of the object itself [false]
 	// (HS13-RESUME). on: the *Ctx.
 	ResumedTLS13Copies
+	// QuietShutdownSilent: SSL_shutdown with quiet shutdown set sends
+	// nothing and sets both flags [true] (SHUT-QUIET). on: the *Conn.
+	QuietShutdownSilent
+	// SetShutdownReplaces: SSL_set_shutdown replaces the flags [true];
+	// false: it only adds them (SHUT-SET-FLAGS). on: the *Conn.
+	SetShutdownReplaces
+	// ReceivedAlertRemoves: a connection that reads its peer's fatal alert
+	// takes its session out of the cache [true] (ALERT-RECEIVED-REMOVES).
+	// on: the *Conn.
+	ReceivedAlertRemoves
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.
@@ -271,6 +281,9 @@ const (
 	// FirstShutdownResult: what the first SSL_shutdown returns [0]
 	// (SHUT-FIRST-SENDS). on: the *Conn.
 	FirstShutdownResult Point = iota + 128
+	// GetShutdownResult: what SSL_get_shutdown returns [the flags]
+	// (SHUT-GET-FLAGS). on: the *Conn.
+	GetShutdownResult
 	// DefaultTimeout: the lifetime of a session of an SSL_CTX without a
 	// timeout of its own [the profile's default] (DEF-TIMEOUT-7200). on:
 	// the *Ctx.

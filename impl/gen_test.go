@@ -43,6 +43,7 @@ var everyday = callMix{
 	model.SessCbHits: 1, model.HasMatchingSessionID: 2,
 	model.CtxSetCacheMode: 1, model.CtxSetOptions: 1, model.CtxClearOptions: 1, model.SetOptions: 1,
 	model.ClearOptions: 1, model.CtxSetNumTickets: 1, model.SetNumTickets: 1,
+	model.SetQuietShutdown: 1, model.SetShutdown: 1, model.GetShutdown: 1, model.ReadAlert: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -193,6 +194,14 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		op.Arg = int64([]model.Options{model.OptNoTicket, model.OptNoAntiReplay, 0}[g.r.IntN(3)])
 		if k == model.SetNumTickets {
 			op.Arg = int64(g.r.IntN(4))
+		}
+	case model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert:
+		op.SSL = g.pickSSL(ob, anySide)
+		op.Arg = int64(g.r.IntN(2))
+		if k == model.SetShutdown {
+			op.Arg = int64(g.r.IntN(4))
+		} else if k != model.SetQuietShutdown {
+			op.Arg = 0
 		}
 	case model.HasMatchingSessionID:
 		op.SSL = g.pickSSL(ob, anySide)

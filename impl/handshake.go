@@ -93,6 +93,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
+	w.ends[end] = conn
 	conn.version, conn.method = v, v
 	conn.state = stateEstablished
 	conn.setHit(resumed)

@@ -18,7 +18,7 @@ func quiet(ssl model.Handle, on int64) model.Op {
 func setShut(ssl model.Handle, flags int64) model.Op {
 	return model.Op{Kind: model.SetShutdown, SSL: ssl, Arg: flags}
 }
-func getShut(ssl model.Handle) model.Op  { return model.Op{Kind: model.GetShutdown, SSL: ssl} }
+func getShut(ssl model.Handle) model.Op   { return model.Op{Kind: model.GetShutdown, SSL: ssl} }
 func readAlert(ssl model.Handle) model.Op { return model.Op{Kind: model.ReadAlert, SSL: ssl} }
 
 func TestRuleShutdownVariants(t *testing.T) {

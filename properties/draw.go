@@ -201,6 +201,11 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.Shutdown, 5, len(d.established) > 0)
 	add(model.Shutdown, 1, haveSSL)
 	add(model.FatalAlert, 2, len(d.established) > 0)
+	add(model.ReadAlert, 2, len(d.established) > 0)
+	add(model.SetQuietShutdown, 1, haveSSL)
+	add(model.SetShutdown, 2, len(d.established) > 0)
+	add(model.SetShutdown, 1, haveSSL)
+	add(model.GetShutdown, 1, haveSSL)
 	add(model.SSLClear, 4, haveSSL)
 	add(model.SSLFree, 4, haveSSL)
 	add(model.UpRef, 2, haveSess)
@@ -293,8 +298,19 @@ func (d *drawer) args(k model.Kind) model.Op {
 		if op.SSL == 0 || d.chance(6) {
 			op.SSL = d.pick(d.ssls) // before a handshake, or after a failure
 		}
-	case model.FatalAlert, model.ReadTicket:
+	case model.FatalAlert, model.ReadTicket, model.ReadAlert:
 		op.SSL = d.pick(d.established)
+	case model.SetQuietShutdown:
+		op.SSL, op.Arg = d.pick(d.ssls), d.from(1, 0)
+	case model.SetShutdown:
+		// SSL_SENT_SHUTDOWN alone first: what nginx sets before SSL_free.
+		op.SSL, op.Arg = d.pick(d.established), d.from(model.SentShutdown, 0,
+			model.SentShutdown|model.ReceivedShutdown, model.ReceivedShutdown)
+		if op.SSL == 0 || d.chance(6) {
+			op.SSL = d.pick(d.ssls)
+		}
+	case model.GetShutdown:
+		op.SSL = d.pick(d.ssls)
 	case model.Handshake:
 		d.handshake(&op)
 	case model.UpRef, model.IsResumable, model.GetTime, model.GetTimeout:

@@ -164,6 +164,14 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.HandshakeReadsSSLOptions, false)
 	case TicketsFromCtx:
 		return choose(impl.ServerSendsSSLCount, false)
+	case QuietShutdownSends:
+		return choose(impl.QuietShutdownSilent, false)
+	case SetShutdownOnlyAdds:
+		return choose(impl.SetShutdownReplaces, false)
+	case GetShutdownSentOnly:
+		return amount(impl.GetShutdownResult, func(_ any, f int64) int64 { return f & 1 })
+	case ReceivedAlertKeeps:
+		return choose(impl.ReceivedAlertRemoves, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

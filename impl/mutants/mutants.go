@@ -96,6 +96,10 @@ const (
 	TicketsFromCtx
 	// HS13-RESUME, corrected against OpenSSL 3.0.19.
 	HS13ResumeCopies
+	QuietShutdownSends
+	SetShutdownOnlyAdds
+	GetShutdownSentOnly
+	ReceivedAlertKeeps
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

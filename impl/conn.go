@@ -27,7 +27,7 @@ type Conn struct {
 
 	state                      connState
 	sentShutdown, recvShutdown bool
-	quiet                      bool // SSL_set_quiet_shutdown; SSL_clear keeps it
+	quiet                      bool            // SSL_set_quiet_shutdown; SSL_clear keeps it
 	version                    model.Version   // of the last handshake
 	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	options                    model.Options   // copied from the SSL_CTX by NewConn

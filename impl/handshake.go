@@ -35,6 +35,10 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		return err
 	}
 	client.countStart(server)
+	// The first SSL_do_handshake calls SSL_clear: the shutdown flags go
+	// back to 0 (SHUT-SET-FLAGS).
+	client.sentShutdown, client.recvShutdown = false, false
+	server.sentShutdown, server.recvShutdown = false, false
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
 	client.faults().reach(AfterServerLookup, client)

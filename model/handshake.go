@@ -6,6 +6,12 @@ package model
 func (st *stepper) handshake(c, s Handle, v Version) {
 	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
+	// The first SSL_do_handshake calls SSL_clear, which sets the shutdown
+	// flags back to 0: flags set before the handshake do not last.
+	if cl.sent || cl.recv || sv.sent || sv.recv {
+		st.mark(RuleShutSetFlags)
+	}
+	cl.sent, cl.recv, sv.sent, sv.recv = false, false, false, false
 	cctx, sctx := cl.ctx, sv.ctx
 
 	// Client: ClientHello. A session is offered only if it is resumable and

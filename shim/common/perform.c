@@ -266,6 +266,16 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
         return lib_ctx_set_num_tickets(ce->ctx, rq->arg);
     case OP_SSL_set_num_tickets:
         return lib_ssl_set_num_tickets(c->ssl, rq->arg);
+    case OP_SSL_set_quiet_shutdown:
+        lib_ssl_set_quiet_shutdown(c->ssl, (int)rq->arg);
+        return 0;
+    case OP_SSL_set_shutdown:
+        lib_ssl_set_shutdown(c->ssl, (int)rq->arg);
+        return 0;
+    case OP_SSL_get_shutdown:
+        return lib_ssl_get_shutdown(c->ssl);
+    case OP_read_alert:
+        return op_read_alert(sh, c, err, errlen);
     default:
         snprintf(err, errlen, "not a call");
         return -1;

@@ -32,6 +32,7 @@ type Conn struct {
 	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	options                    model.Options   // copied from the SSL_CTX by NewConn
 	numTickets                 int64           // copied from the SSL_CTX by NewConn
+	maxEarly                   int64           // max_early_data, copied from the SSL_CTX by NewConn
 	modeAtNew                  model.CacheMode // its SSL_CTX's mode at NewConn, read only under the fault ModeReadAtUse
 	w                          *wire           // nil when not connected
 	end                        int             // which end of w this is

@@ -274,6 +274,17 @@ const (
 	// takes its session out of the cache [true] (ALERT-RECEIVED-REMOVES).
 	// on: the *Conn.
 	ReceivedAlertRemoves
+	// ConnReadsOwnMaxEarly: a handshake reads the connection's own
+	// max_early_data, copied at SSL_new [true]; false: its SSL_CTX's
+	// current one (CFG-MAX-EARLY-DATA). on: the *Conn.
+	ConnReadsOwnMaxEarly
+	// AntiReplayStateful: a TLS 1.3 server with anti-replay on makes its
+	// tickets stateful [true] (HS13-ANTI-REPLAY-STATEFUL). on: the *Conn.
+	AntiReplayStateful
+	// AntiReplayUsesUpTicket: a server with anti-replay on takes a
+	// stateful ticket it found out of its cache [true]
+	// (HS13-ANTI-REPLAY-SINGLE-USE). on: the server's *Conn.
+	AntiReplayUsesUpTicket
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

@@ -218,7 +218,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	}
 	c := conn.ctx
 	var found *Session
-	if conn.noTicket() {
+	if conn.statefulTickets13() {
 		if h.ticket.stateful {
 			found = c.lookup(model.TLS13, h.ticket.id)
 			if found == nil && conn.cacheMode()&model.CacheNoInternalLookup == 0 {
@@ -226,6 +226,11 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)
 			}
 			if found != nil && !c.env.faults.choose(StatefulLookupKeepsEntry, c, true) {
+				c.RemoveSession(call, found)
+			}
+			// With anti-replay on, the ticket is used up before its age
+			// is checked, early data or not (tls_parse_ctos_psk).
+			if found != nil && conn.antiReplay() && c.env.faults.choose(AntiReplayUsesUpTicket, conn, true) {
 				c.RemoveSession(call, found)
 			}
 		}

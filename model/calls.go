@@ -220,6 +220,12 @@ var calls = [kindCount]Call{
 	ReadAlert: {Kind: ReadAlert, Name: "read_alert", SSL: Takes,
 		Does:    "the SSL's peer fails as in `fatal_alert`, and its fatal alert reaches the SSL, which reads it (below)",
 		Returns: "0"},
+	CtxSetMaxEarlyData: {Kind: CtxSetMaxEarlyData, Name: "SSL_CTX_set_max_early_data", Ctx: Takes, Arg: ArgNumber, ArgIs: "bytes", Ret: RetInt,
+		Does:    "`SSL_CTX_set_max_early_data(ctx, arg)`",
+		Returns: "its value"},
+	SetMaxEarlyData: {Kind: SetMaxEarlyData, Name: "SSL_set_max_early_data", SSL: Takes, Arg: ArgNumber, ArgIs: "bytes", Ret: RetInt,
+		Does:    "`SSL_set_max_early_data(ssl, arg)`",
+		Returns: "its value"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

@@ -84,6 +84,10 @@ func (s *State) check(op Op) error {
 		} else if l.phase != phaseEstablished || l.recv {
 			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify")
 		}
+	case CtxSetMaxEarlyData, SetMaxEarlyData:
+		if op.Arg < 0 || op.Arg > 1<<20 {
+			return unmodelled(op, "max_early_data %d outside 0..2^20", op.Arg)
+		}
 	case SetQuietShutdown:
 		if op.Arg != 0 && op.Arg != 1 {
 			return unmodelled(op, "quiet shutdown mode %d is not 0 or 1", op.Arg)

@@ -111,6 +111,7 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 	b = kUint(b, uint64(c.options))
 	b = kRefs(b, c.list)
 	b = kInt(b, c.hint)
+	b = kInt(b, c.maxEarly)
 	for _, key := range c.keys {
 		b = kInt(b, int64(key.gen))
 		b = kInt(b, key.exp-now)
@@ -140,6 +141,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, int64(l.method))
 	b = kUint(b, uint64(l.options))
 	b = kInt(b, l.numTickets)
+	b = kInt(b, l.maxEarly)
 	return kInt(b, int64(l.conf))
 }
 
@@ -327,6 +329,7 @@ func (k *keyReader) ctx(c *ctxObj) {
 	c.options = Options(k.uint())
 	c.list = k.refs(c.list)
 	c.hint = k.int()
+	c.maxEarly = k.int()
 	for i := range c.keys {
 		c.keys[i].gen = int32(k.int())
 		c.keys[i].exp = k.time()
@@ -351,6 +354,7 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.method = Version(k.int())
 	l.options = Options(k.uint())
 	l.numTickets = k.int()
+	l.maxEarly = k.int()
 	l.conf = sessRef(k.int())
 }
 

@@ -17,10 +17,10 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		want int
 	}{
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
-		{ctxObj{}, 22},
+		{ctxObj{}, 23},
 		{CtxConfig{}, 9},
 		{ticketKey{}, 2},
-		{sslObj{}, 24},
+		{sslObj{}, 25},
 		{sessObj{}, 21},
 		{ticket{}, 10},
 	} {

@@ -69,6 +69,8 @@ const (
 	SetShutdown          // SSL_set_shutdown(SSL, Arg)
 	GetShutdown          // SSL_get_shutdown(SSL)
 	ReadAlert            // SSL's peer fails with a fatal alert, which SSL reads
+	CtxSetMaxEarlyData   // SSL_CTX_set_max_early_data(Ctx, Arg)
+	SetMaxEarlyData      // SSL_set_max_early_data(SSL, Arg)
 	kindCount
 )
 

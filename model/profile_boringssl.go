@@ -74,7 +74,8 @@ func BoringSSL() Profile {
 		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
 		// The shutdown variants exist in BoringSSL but are not compared
 		// against it yet: B16.
-		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
+		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert,
+			CtxSetMaxEarlyData, SetMaxEarlyData),
 		LacksOptions: OptNoAntiReplay,
 		// tls13_server.cc add_new_session_tickets reads
 		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.

@@ -117,7 +117,8 @@ func WolfSSL55() Profile {
 		// The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
 		// SSL_get_shutdown, read_alert) exist in wolfSSL but are not
 		// compared against it yet: W19.
-		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
+		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert,
+			CtxSetMaxEarlyData, SetMaxEarlyData),
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets

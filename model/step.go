@@ -49,7 +49,7 @@ func (st *stepper) apply(op Op) int64 {
 		c.sslRefs++
 		st.mark(RuleCfgOptionsCopied)
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true,
-			options: c.options, numTickets: c.numTickets})
+			options: c.options, numTickets: c.numTickets, maxEarly: c.maxEarly})
 		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
 			st.wolfOwnSession(op.SSL)
 		}
@@ -302,6 +302,8 @@ func (st *stepper) apply(op Op) int64 {
 		return st.hasMatching(op.SSL, st.named[op.Sess-1])
 	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
 		return st.setting(op)
+	case CtxSetMaxEarlyData, SetMaxEarlyData:
+		return st.setMaxEarly(op)
 	case SetQuietShutdown, SetShutdown, GetShutdown:
 		return st.shutdownCall(op)
 	case ReadAlert:

@@ -137,6 +137,19 @@ func (d *drawer) look() {
 	}
 }
 
+// plainServerCtxs returns the server SSL_CTXs whose max_early_data is 0:
+// setting it early leaves time in the sequence for a ticket to be issued
+// and offered again (HS13-ANTI-REPLAY-SINGLE-USE).
+func (d *drawer) plainServerCtxs() []model.Handle {
+	var out []model.Handle
+	for _, c := range d.serverCtxs {
+		if d.ctxView[c-1].MaxEarlyData == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // holdsResumable reports whether SSL l holds a resumable session, named
 // or not.
 func (d *drawer) holdsResumable(l model.SSLView) bool {
@@ -205,6 +218,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SetQuietShutdown, 1, len(d.established) > 0)
 	add(model.SetShutdown, 1, len(d.established) > 0)
 	add(model.GetShutdown, 1, haveSSL)
+	// Anti-replay needs max_early_data on a server before its SSLs are
+	// made, and a resumption after it: lean on server SSL_CTXs.
+	add(model.CtxSetMaxEarlyData, 3, len(d.serverCtxs) > 0)
+	add(model.CtxSetMaxEarlyData, 4*seek, len(d.plainServerCtxs()) > 0)
+	add(model.SetMaxEarlyData, 4, len(d.freshServers) > 0)
+	add(model.SetMaxEarlyData, 1, haveSSL)
 	add(model.SSLClear, 4, haveSSL)
 	add(model.SSLFree, 4, haveSSL)
 	add(model.UpRef, 2, haveSess)
@@ -310,6 +329,16 @@ func (d *drawer) args(k model.Kind) model.Op {
 		}
 	case model.GetShutdown:
 		op.SSL = d.pick(d.ssls)
+	case model.CtxSetMaxEarlyData:
+		op.Ctx, op.Arg = d.pick(d.serverCtxs), d.from(16384, 16384, 0)
+		if plain := d.plainServerCtxs(); len(plain) > 0 && d.flag() {
+			op.Ctx, op.Arg = d.pick(plain), 16384
+		}
+	case model.SetMaxEarlyData:
+		op.SSL, op.Arg = d.pick(d.freshServers), d.from(16384, 16384, 16384, 0)
+		if op.SSL == 0 || d.chance(6) {
+			op.SSL = d.pick(d.ssls)
+		}
 	case model.Handshake:
 		d.handshake(&op)
 	case model.UpRef, model.IsResumable, model.GetTime, model.GetTimeout:

@@ -100,6 +100,9 @@ const (
 	SetShutdownOnlyAdds
 	GetShutdownSentOnly
 	ReceivedAlertKeeps
+	MaxEarlyFromCtx
+	AntiReplayStateless
+	AntiReplayReusesTicket
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

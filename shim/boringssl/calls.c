@@ -21,11 +21,11 @@
  * so, rather than the hello). */
 /* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
  * SSL_get_shutdown, read_alert) exist in BoringSSL but are not compared
- * against it yet (docs/findings.md B16): not offered. */
+ * against it yet (docs/findings.md), and neither is max_early_data (BoringSSL has SSL_CTX_set_early_data_enabled instead): not offered. */
 static int is_shutdown_variant(enum op op)
 {
     return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_SSL_get_shutdown
-           || op == OP_read_alert;
+           || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
 }
 
 int lib_implemented(enum op op)
@@ -211,5 +211,18 @@ void lib_ssl_set_shutdown(SSL *ssl, int flags)
 long long lib_ssl_get_shutdown(SSL *ssl)
 {
     (void)ssl;
+    return 0;
+}
+
+/* Never called: max_early_data is not offered yet (see lib_implemented). */
+long long lib_ctx_set_max_early_data(SSL_CTX *ctx, long long n)
+{
+    (void)ctx, (void)n;
+    return 0;
+}
+
+long long lib_ssl_set_max_early_data(SSL *ssl, long long n)
+{
+    (void)ssl, (void)n;
     return 0;
 }

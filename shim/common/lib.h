@@ -131,6 +131,9 @@ long long lib_ssl_set_num_tickets(lib_ssl *ssl, long long n);
 void lib_ssl_set_quiet_shutdown(lib_ssl *ssl, int mode);
 void lib_ssl_set_shutdown(lib_ssl *ssl, int flags);
 long long lib_ssl_get_shutdown(lib_ssl *ssl);
+/* max_early_data of an SSL_CTX or an SSL; each returns what the call does. */
+long long lib_ctx_set_max_early_data(lib_ctx *ctx, long long n);
+long long lib_ssl_set_max_early_data(lib_ssl *ssl, long long n);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

@@ -122,6 +122,8 @@ long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_ti
 void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
 void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }
 long long lib_ssl_get_shutdown(SSL *ssl) { return SSL_get_shutdown(ssl); }
+long long lib_ctx_set_max_early_data(SSL_CTX *ctx, long long n) { return SSL_CTX_set_max_early_data(ctx, (uint32_t)n); }
+long long lib_ssl_set_max_early_data(SSL *ssl, long long n) { return SSL_set_max_early_data(ssl, (uint32_t)n); }
 
 long long lib_ctx_set_options(SSL_CTX *ctx, long long opts, int set)
 {

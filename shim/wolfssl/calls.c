@@ -25,11 +25,11 @@
  * macro): those calls are not offered. */
 /* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
  * SSL_get_shutdown, read_alert) exist in wolfSSL but are not compared
- * against it yet (docs/findings.md W19): not offered. */
+ * against it yet (docs/findings.md), and neither is max_early_data: not offered. */
 static int is_shutdown_variant(enum op op)
 {
     return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_SSL_get_shutdown
-           || op == OP_read_alert;
+           || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
 }
 
 int lib_implemented(enum op op)
@@ -314,5 +314,18 @@ void lib_ssl_set_shutdown(WOLFSSL *ssl, int flags)
 long long lib_ssl_get_shutdown(WOLFSSL *ssl)
 {
     (void)ssl;
+    return 0;
+}
+
+/* Never called: max_early_data is not offered yet (see lib_implemented). */
+long long lib_ctx_set_max_early_data(WOLFSSL_CTX *ctx, long long n)
+{
+    (void)ctx, (void)n;
+    return 0;
+}
+
+long long lib_ssl_set_max_early_data(WOLFSSL *ssl, long long n)
+{
+    (void)ssl, (void)n;
     return 0;
 }

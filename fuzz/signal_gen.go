@@ -137,309 +137,315 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[64]++
 	case 65: // HS13-STATEFUL-MISS
 		h[65]++
-	case 66: // HS13-EXPIRED
+	case 66: // HS13-ANTI-REPLAY-STATEFUL
 		h[66]++
-	case 67: // HS13-FOREIGN-TICKET
+	case 67: // HS13-ANTI-REPLAY-SINGLE-USE
 		h[67]++
-	case 68: // HS13-CLIENT-SINGLE-USE
+	case 68: // HS13-EXPIRED
 		h[68]++
-	case 69: // HS13-EVENT-ORDER
+	case 69: // HS13-FOREIGN-TICKET
 		h[69]++
-	case 70: // TKT-12-IN-HANDSHAKE
+	case 70: // HS13-CLIENT-SINGLE-USE
 		h[70]++
-	case 71: // TKT-13-PENDING
+	case 71: // HS13-EVENT-ORDER
 		h[71]++
-	case 72: // TKT-13-CLIENT-DUP
+	case 72: // TKT-12-IN-HANDSHAKE
 		h[72]++
-	case 73: // TKT-13-NEWCB-PER-TICKET
+	case 73: // TKT-13-PENDING
 		h[73]++
-	case 74: // TKT-12-DUP
+	case 74: // TKT-13-CLIENT-DUP
 		h[74]++
-	case 75: // TKT-HINT-SLACK
+	case 75: // TKT-13-NEWCB-PER-TICKET
 		h[75]++
-	case 76: // TKT-HINT-CAP
+	case 76: // TKT-12-DUP
 		h[76]++
-	case 77: // TKT-CLIENT-TIMEOUT
+	case 77: // TKT-HINT-SLACK
 		h[77]++
-	case 78: // CACHE-ADD-NEW
+	case 78: // TKT-HINT-CAP
 		h[78]++
-	case 79: // CACHE-ADD-SAME
+	case 79: // TKT-CLIENT-TIMEOUT
 		h[79]++
-	case 80: // CACHE-ADD-REPLACE
+	case 80: // CACHE-ADD-NEW
 		h[80]++
-	case 81: // CACHE-KEY
+	case 81: // CACHE-ADD-SAME
 		h[81]++
-	case 82: // CACHE-SORTED
+	case 82: // CACHE-ADD-REPLACE
 		h[82]++
-	case 83: // CACHE-SIZE-SET
+	case 83: // CACHE-KEY
 		h[83]++
-	case 84: // EVICT-N-1
+	case 84: // CACHE-SORTED
 		h[84]++
-	case 85: // EVICT-TAIL
+	case 85: // CACHE-SIZE-SET
 		h[85]++
-	case 86: // EVICT-EVENTS
+	case 86: // EVICT-N-1
 		h[86]++
-	case 87: // EVICT-UNLIMITED
+	case 87: // EVICT-TAIL
 		h[87]++
-	case 88: // EVICT-EMPTY-ID-STUCK
+	case 88: // EVICT-EVENTS
 		h[88]++
-	case 89: // REMOVE-CACHED
+	case 89: // EVICT-UNLIMITED
 		h[89]++
-	case 90: // REMOVE-UNCACHED
+	case 90: // EVICT-EMPTY-ID-STUCK
 		h[90]++
-	case 91: // REMOVE-BY-KEY
+	case 91: // REMOVE-CACHED
 		h[91]++
-	case 92: // REMOVE-EMPTY-ID
+	case 92: // REMOVE-UNCACHED
 		h[92]++
-	case 93: // FLUSH-STRICT
+	case 93: // REMOVE-BY-KEY
 		h[93]++
-	case 94: // FLUSH-ZERO
+	case 94: // REMOVE-EMPTY-ID
 		h[94]++
-	case 95: // FLUSH-TAIL-WALK
+	case 95: // FLUSH-STRICT
 		h[95]++
-	case 96: // FLUSH-NOT-TIMEOUTS
+	case 96: // FLUSH-ZERO
 		h[96]++
-	case 97: // FLUSH-CTX-FREE
+	case 97: // FLUSH-TAIL-WALK
 		h[97]++
-	case 98: // AUTO-EVERY-256
+	case 98: // FLUSH-NOT-TIMEOUTS
 		h[98]++
-	case 99: // AUTO-NO-AUTO-CLEAR
+	case 99: // FLUSH-CTX-FREE
 		h[99]++
-	case 100: // AUTO-NEEDS-ID
+	case 100: // AUTO-EVERY-256
 		h[100]++
-	case 101: // CNT-HITS
+	case 101: // AUTO-NO-AUTO-CLEAR
 		h[101]++
-	case 102: // CNT-MISSES
+	case 102: // AUTO-NEEDS-ID
 		h[102]++
-	case 103: // CNT-MISS-NO-LOOKUP
+	case 103: // CNT-HITS
 		h[103]++
-	case 104: // CNT-TIMEOUTS
+	case 104: // CNT-MISSES
 		h[104]++
-	case 105: // CNT-CACHE-FULL
+	case 105: // CNT-MISS-NO-LOOKUP
 		h[105]++
-	case 106: // CNT-NUMBER
+	case 106: // CNT-TIMEOUTS
 		h[106]++
-	case 107: // CNT-CONNECT
+	case 107: // CNT-CACHE-FULL
 		h[107]++
-	case 108: // CNT-CONNECT-GOOD
+	case 108: // CNT-NUMBER
 		h[108]++
-	case 109: // CNT-ACCEPT
+	case 109: // CNT-CONNECT
 		h[109]++
-	case 110: // CNT-ACCEPT-GOOD
+	case 110: // CNT-CONNECT-GOOD
 		h[110]++
-	case 111: // CNT-CB-HITS
+	case 111: // CNT-ACCEPT
 		h[111]++
-	case 112: // MATCH-KEY
+	case 112: // CNT-ACCEPT-GOOD
 		h[112]++
-	case 113: // MATCH-SSL-VERSION
+	case 113: // CNT-CB-HITS
 		h[113]++
-	case 114: // TIME-NEW
+	case 114: // MATCH-KEY
 		h[114]++
-	case 115: // TIME-CTX-SET
+	case 115: // MATCH-SSL-VERSION
 		h[115]++
-	case 116: // TIME-CTX-ZERO
+	case 116: // TIME-NEW
 		h[116]++
-	case 117: // TIME-SETTERS
+	case 117: // TIME-CTX-SET
 		h[117]++
-	case 118: // TIME-RESORT
+	case 118: // TIME-CTX-ZERO
 		h[118]++
-	case 119: // TIME-TICKET-RECEIPT
+	case 119: // TIME-SETTERS
 		h[119]++
-	case 120: // TIME-TLS13-SERVER-TICKET
+	case 120: // TIME-RESORT
 		h[120]++
-	case 121: // TIME-TLS12-RESUME-KEEPS
+	case 121: // TIME-TICKET-RECEIPT
 		h[121]++
-	case 122: // TIME-GETTERS
+	case 122: // TIME-TLS13-SERVER-TICKET
 		h[122]++
-	case 123: // CB-NEW-RET0
+	case 123: // TIME-TLS12-RESUME-KEEPS
 		h[123]++
-	case 124: // CB-NEW-RET1
+	case 124: // TIME-GETTERS
 		h[124]++
-	case 125: // CB-NEW-NO-STORE
+	case 125: // CB-NEW-RET0
 		h[125]++
-	case 126: // CB-NEW-NEEDS-MODE
+	case 126: // CB-NEW-RET1
 		h[126]++
-	case 127: // CB-NEW-NOT-ON-HIT12
+	case 127: // CB-NEW-NO-STORE
 		h[127]++
-	case 128: // CB-REMOVE-WHEN
+	case 128: // CB-NEW-NEEDS-MODE
 		h[128]++
-	case 129: // DEF-TIMEOUT-7200
+	case 129: // CB-NEW-NOT-ON-HIT12
 		h[129]++
-	case 130: // DEF-CACHE-SIZE-20480
+	case 130: // CB-REMOVE-WHEN
 		h[130]++
-	case 131: // DEF-NUM-TICKETS-2
+	case 131: // DEF-TIMEOUT-7200
 		h[131]++
-	case 132: // DEF-MODE-SERVER
+	case 132: // DEF-CACHE-SIZE-20480
 		h[132]++
-	case 133: // DEF-CTX-EMPTY
+	case 133: // DEF-NUM-TICKETS-2
 		h[133]++
-	case 134: // DEF-CLOCK
+	case 134: // DEF-MODE-SERVER
 		h[134]++
-	case 135: // CFG-CACHE-MODE
+	case 135: // DEF-CTX-EMPTY
 		h[135]++
-	case 136: // CFG-OPTIONS-RETURN
+	case 136: // DEF-CLOCK
 		h[136]++
-	case 137: // CFG-OPTIONS-COPIED
+	case 137: // CFG-CACHE-MODE
 		h[137]++
-	case 138: // CFG-NUM-TICKETS
+	case 138: // CFG-OPTIONS-RETURN
 		h[138]++
-	case 139: // WOLF-SSL-OWNS-SESSION
+	case 139: // CFG-OPTIONS-COPIED
 		h[139]++
-	case 140: // WOLF-CTX-DEFAULTS
+	case 140: // CFG-NUM-TICKETS
 		h[140]++
-	case 141: // WOLF-TIMEOUT-SETS-HINT
+	case 141: // CFG-MAX-EARLY-DATA
 		h[141]++
-	case 142: // WOLF-CACHE-SIZE-FIXED
+	case 142: // WOLF-SSL-OWNS-SESSION
 		h[142]++
-	case 143: // WOLF-STATS-STUBS
+	case 143: // WOLF-CTX-DEFAULTS
 		h[143]++
-	case 144: // WOLF-FLUSH-STUB
+	case 144: // WOLF-TIMEOUT-SETS-HINT
 		h[144]++
-	case 145: // WOLF-SHARED-CACHE
+	case 145: // WOLF-CACHE-SIZE-FIXED
 		h[145]++
-	case 146: // WOLF-CTX-FREE
+	case 146: // WOLF-STATS-STUBS
 		h[146]++
-	case 147: // WOLF-ADD-SESSION-COPIES
+	case 147: // WOLF-FLUSH-STUB
 		h[147]++
-	case 148: // WOLF-EVICT-UNKNOWN
+	case 148: // WOLF-SHARED-CACHE
 		h[148]++
-	case 149: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 149: // WOLF-CTX-FREE
 		h[149]++
-	case 150: // WOLF-CACHE-MODE
+	case 150: // WOLF-ADD-SESSION-COPIES
 		h[150]++
-	case 151: // WOLF-CACHE-OFF
+	case 151: // WOLF-EVICT-UNKNOWN
 		h[151]++
-	case 152: // WOLF-HS12-FULL
+	case 152: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[152]++
-	case 153: // WOLF-HS12-RESUME
+	case 153: // WOLF-CACHE-MODE
 		h[153]++
-	case 154: // WOLF-HS12-SERVER-TIMEOUT
+	case 154: // WOLF-CACHE-OFF
 		h[154]++
-	case 155: // WOLF-HS13-RESUME
+	case 155: // WOLF-HS12-FULL
 		h[155]++
-	case 156: // WOLF-HS13-TICKET-AGE
+	case 156: // WOLF-HS12-RESUME
 		h[156]++
-	case 157: // WOLF-HS13-TICKETS
+	case 157: // WOLF-HS12-SERVER-TIMEOUT
 		h[157]++
-	case 158: // WOLF-TICKET-KEYS
+	case 158: // WOLF-HS13-RESUME
 		h[158]++
-	case 159: // WOLF-TICKET-IN-PLACE
+	case 159: // WOLF-HS13-TICKET-AGE
 		h[159]++
-	case 160: // WOLF-SET-SESSION-COPIES
+	case 160: // WOLF-HS13-TICKETS
 		h[160]++
-	case 161: // WOLF-SET-SESSION-EXPIRED
+	case 161: // WOLF-TICKET-KEYS
 		h[161]++
-	case 162: // WOLF-SET-SESSION-REFUSES
+	case 162: // WOLF-TICKET-IN-PLACE
 		h[162]++
-	case 163: // WOLF-REUSED-STICKY
+	case 163: // WOLF-SET-SESSION-COPIES
 		h[163]++
-	case 164: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 164: // WOLF-SET-SESSION-EXPIRED
 		h[164]++
-	case 165: // WOLF-NO-BAD-SESSION
+	case 165: // WOLF-SET-SESSION-REFUSES
 		h[165]++
-	case 166: // WOLF-REMOVECB-ON-FREE
+	case 166: // WOLF-REUSED-STICKY
 		h[166]++
-	case 167: // WOLF-REMOVE-EXPIRES
+	case 167: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[167]++
-	case 168: // WOLF-SESSION-SET-TIMEOUT
+	case 168: // WOLF-NO-BAD-SESSION
 		h[168]++
-	case 169: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 169: // WOLF-REMOVECB-ON-FREE
 		h[169]++
-	case 170: // WOLF-SHUT-ONE-RECORD
+	case 170: // WOLF-REMOVE-EXPIRES
 		h[170]++
-	case 171: // WOLF-SHUT-WANT-READ
+	case 171: // WOLF-SESSION-SET-TIMEOUT
 		h[171]++
-	case 172: // WOLF-SHUT-DONE-CLEARS
+	case 172: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[172]++
-	case 173: // WOLF-SHUT-AFTER-FATAL
+	case 173: // WOLF-SHUT-ONE-RECORD
 		h[173]++
-	case 174: // BORING-SESSION-SPLIT
+	case 174: // WOLF-SHUT-WANT-READ
 		h[174]++
-	case 175: // BORING-CLEAR
+	case 175: // WOLF-SHUT-DONE-CLEARS
 		h[175]++
-	case 176: // BORING-NO-BAD-SESSION
+	case 176: // WOLF-SHUT-AFTER-FATAL
 		h[176]++
-	case 177: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 177: // BORING-SESSION-SPLIT
 		h[177]++
-	case 178: // BORING-CLIENT-DROPS-UNUSABLE
+	case 178: // BORING-CLEAR
 		h[178]++
-	case 179: // BORING-EXPIRY
+	case 179: // BORING-NO-BAD-SESSION
 		h[179]++
-	case 180: // BORING-RESUME-SERVER-ONLY
+	case 180: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[180]++
-	case 181: // BORING-HS12-NO-RENEW
+	case 181: // BORING-CLIENT-DROPS-UNUSABLE
 		h[181]++
-	case 182: // BORING-HS13-SERVER-STATELESS
+	case 182: // BORING-EXPIRY
 		h[182]++
-	case 183: // BORING-HS13-RESUME
+	case 183: // BORING-RESUME-SERVER-ONLY
 		h[183]++
-	case 184: // BORING-TICKETS-TO-CALLBACK
+	case 184: // BORING-HS12-NO-RENEW
 		h[184]++
-	case 185: // BORING-CLIENT-NO-CACHE
+	case 185: // BORING-HS13-SERVER-STATELESS
 		h[185]++
-	case 186: // BORING-TLS13-TIMEOUTS
+	case 186: // BORING-HS13-RESUME
 		h[186]++
-	case 187: // BORING-CTX-TIMEOUT
+	case 187: // BORING-TICKETS-TO-CALLBACK
 		h[187]++
-	case 188: // BORING-TICKET-KEYS
+	case 188: // BORING-CLIENT-NO-CACHE
 		h[188]++
-	case 189: // BORING-CACHE-LIST
+	case 189: // BORING-TLS13-TIMEOUTS
 		h[189]++
-	case 190: // BORING-EVICT-N
+	case 190: // BORING-CTX-TIMEOUT
 		h[190]++
-	case 191: // BORING-REMOVE-EXACT
+	case 191: // BORING-TICKET-KEYS
 		h[191]++
-	case 192: // BORING-FLUSH-UNORDERED
+	case 192: // BORING-CACHE-LIST
 		h[192]++
-	case 193: // BORING-AUTO-FLUSH-255
+	case 193: // BORING-EVICT-N
 		h[193]++
-	case 194: // BORING-STATS-STUBS
+	case 194: // BORING-REMOVE-EXACT
 		h[194]++
-	case 195: // BORING-NUM-TICKETS
+	case 195: // BORING-FLUSH-UNORDERED
 		h[195]++
-	case 196: // BORING-SESSION-SETTERS
+	case 196: // BORING-AUTO-FLUSH-255
 		h[196]++
-	case 197: // BORING-SHUT-IN-INIT
+	case 197: // BORING-STATS-STUBS
 		h[197]++
-	case 198: // UB-DANGLING-SESSION
+	case 198: // BORING-NUM-TICKETS
 		h[198]++
-	case 199: // UB-OVER-RELEASE
+	case 199: // BORING-SESSION-SETTERS
 		h[199]++
-	case 200: // UB-CROSS-CONTEXT
+	case 200: // BORING-SHUT-IN-INIT
 		h[200]++
-	case 201: // UB-DANGLING-SSL
+	case 201: // UB-DANGLING-SESSION
 		h[201]++
-	case 202: // UB-DANGLING-CTX
+	case 202: // UB-OVER-RELEASE
 		h[202]++
-	case 203: // UB-NULL-SESSION
+	case 203: // UB-CROSS-CONTEXT
 		h[203]++
-	case 204: // UB-BAD-HANDLE
+	case 204: // UB-DANGLING-SSL
 		h[204]++
-	case 205: // APP-LEAK-REF
+	case 205: // UB-DANGLING-CTX
 		h[205]++
-	case 206: // CB-GET-COPY
+	case 206: // UB-NULL-SESSION
 		h[206]++
-	case 207: // CONC-REFCOUNT
+	case 207: // UB-BAD-HANDLE
 		h[207]++
-	case 208: // CONC-CACHE-ADD
+	case 208: // APP-LEAK-REF
 		h[208]++
-	case 209: // CONC-FLUSH
+	case 209: // CB-GET-COPY
 		h[209]++
-	case 210: // CONC-SET-TIME
+	case 210: // CONC-REFCOUNT
 		h[210]++
-	case 211: // CRASH
+	case 211: // CONC-CACHE-ADD
 		h[211]++
-	case 212: // HANG
+	case 212: // CONC-FLUSH
 		h[212]++
-	case 213: // PROTOCOL
+	case 213: // CONC-SET-TIME
 		h[213]++
-	case 214: // REFUSED
+	case 214: // CRASH
 		h[214]++
-	case 215: // UNSUPPORTED
+	case 215: // HANG
 		h[215]++
-	case 216: // TARGET-ERROR
+	case 216: // PROTOCOL
 		h[216]++
-	case 217: // LINEARIZABILITY
+	case 217: // REFUSED
 		h[217]++
+	case 218: // UNSUPPORTED
+		h[218]++
+	case 219: // TARGET-ERROR
+		h[219]++
+	case 220: // LINEARIZABILITY
+		h[220]++
 	}
 }

@@ -173,6 +173,7 @@ func (st *stepper) fatalAlert(h Handle) {
 		st.because(st.or(RuleAlertAfterCloseNotify, RuleWolfNoBadSession))
 		if l.sess != 0 {
 			st.noEvent(l.sess, EvRemove, l.ctx)
+			st.concernsCtx(l.ctx) // its cache keeps the session
 		}
 	case l.sess != 0 && st.badSessionRule():
 		st.mark(RuleSeedUncleanRemove)

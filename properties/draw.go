@@ -137,13 +137,24 @@ func (d *drawer) look() {
 	}
 }
 
-// plainServerCtxs returns the server SSL_CTXs whose max_early_data is 0:
-// setting it early leaves time in the sequence for a ticket to be issued
-// and offered again (HS13-ANTI-REPLAY-SINGLE-USE).
+// plainServerCtxs returns the server SSL_CTXs whose max_early_data is 0
+// and that have made no SSL yet: set then, it reaches every SSL of the
+// SSL_CTX, so a ticket can be issued and offered again under anti-replay
+// (HS13-ANTI-REPLAY-SINGLE-USE).
 func (d *drawer) plainServerCtxs() []model.Handle {
 	var out []model.Handle
 	for _, c := range d.serverCtxs {
-		if d.ctxView[c-1].MaxEarlyData == 0 {
+		if d.ctxView[c-1].MaxEarlyData != 0 {
+			continue
+		}
+		used := false
+		for _, l := range d.sslView {
+			if l.Ctx == c {
+				used = true
+				break
+			}
+		}
+		if !used {
 			out = append(out, c)
 		}
 	}
@@ -220,9 +231,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.GetShutdown, 1, haveSSL)
 	// Anti-replay needs max_early_data on a server before its SSLs are
 	// made, and a resumption after it: lean on server SSL_CTXs.
-	add(model.CtxSetMaxEarlyData, 3, len(d.serverCtxs) > 0)
-	add(model.CtxSetMaxEarlyData, 4*seek, len(d.plainServerCtxs()) > 0)
-	add(model.SetMaxEarlyData, 4, len(d.freshServers) > 0)
+	add(model.CtxSetMaxEarlyData, 1, len(d.serverCtxs) > 0)
+	// In half the mixes a new server SSL_CTX gets max_early_data before
+	// its first SSL, as if configured so: every SSL of it then has
+	// anti-replay on, and its tickets can come back to it.
+	add(model.CtxSetMaxEarlyData, 20, d.mix.Resume >= 2 && len(d.plainServerCtxs()) > 0)
+	add(model.SetMaxEarlyData, 2, len(d.freshServers) > 0)
 	add(model.SetMaxEarlyData, 1, haveSSL)
 	add(model.SSLClear, 4, haveSSL)
 	add(model.SSLFree, 4, haveSSL)

@@ -91,377 +91,391 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[41]++
 	case 42: // ALERT-UNCACHED
 		h[42]++
-	case 43: // HS12-ID-CACHED
+	case 43: // SHUT-QUIET
 		h[43]++
-	case 44: // HS12-STATELESS-EMPTY-ID
+	case 44: // SHUT-SET-FLAGS
 		h[44]++
-	case 45: // HS12-NO-SERVER-MODE
+	case 45: // SHUT-GET-FLAGS
 		h[45]++
-	case 46: // HS12-RESUME-ID
+	case 46: // ALERT-RECEIVED-REMOVES
 		h[46]++
-	case 47: // HS12-RESUME-TICKET
+	case 47: // HS12-ID-CACHED
 		h[47]++
-	case 48: // HS12-NO-UPDATE-ON-HIT
+	case 48: // HS12-STATELESS-EMPTY-ID
 		h[48]++
-	case 49: // HS12-MISS
+	case 49: // HS12-NO-SERVER-MODE
 		h[49]++
-	case 50: // HS12-EXPIRED-ID
+	case 50: // HS12-RESUME-ID
 		h[50]++
-	case 51: // HS12-EXPIRED-TICKET
+	case 51: // HS12-RESUME-TICKET
 		h[51]++
-	case 52: // HS12-FOREIGN-TICKET
+	case 52: // HS12-NO-UPDATE-ON-HIT
 		h[52]++
-	case 53: // HS12-EVENT-ORDER
+	case 53: // HS12-MISS
 		h[53]++
-	case 54: // REUSED-REPORTS-HIT
+	case 54: // HS12-EXPIRED-ID
 		h[54]++
-	case 55: // HS12-EMPTY-TICKET-HIT
+	case 55: // HS12-EXPIRED-TICKET
 		h[55]++
-	case 56: // HS13-SERVER-TICKETS
+	case 56: // HS12-FOREIGN-TICKET
 		h[56]++
-	case 57: // HS13-SERVER-LAST-TICKET
+	case 57: // HS12-EVENT-ORDER
 		h[57]++
-	case 58: // HS13-SERVER-NO-TICKETS
+	case 58: // REUSED-REPORTS-HIT
 		h[58]++
-	case 59: // HS13-SERVER-CACHE
+	case 59: // HS12-EMPTY-TICKET-HIT
 		h[59]++
-	case 60: // HS13-RESUME
+	case 60: // HS13-SERVER-TICKETS
 		h[60]++
-	case 61: // HS13-STATEFUL-MISS
+	case 61: // HS13-SERVER-LAST-TICKET
 		h[61]++
-	case 62: // HS13-EXPIRED
+	case 62: // HS13-SERVER-NO-TICKETS
 		h[62]++
-	case 63: // HS13-FOREIGN-TICKET
+	case 63: // HS13-SERVER-CACHE
 		h[63]++
-	case 64: // HS13-CLIENT-SINGLE-USE
+	case 64: // HS13-RESUME
 		h[64]++
-	case 65: // HS13-EVENT-ORDER
+	case 65: // HS13-STATEFUL-MISS
 		h[65]++
-	case 66: // TKT-12-IN-HANDSHAKE
+	case 66: // HS13-ANTI-REPLAY-STATEFUL
 		h[66]++
-	case 67: // TKT-13-PENDING
+	case 67: // HS13-ANTI-REPLAY-SINGLE-USE
 		h[67]++
-	case 68: // TKT-13-CLIENT-DUP
+	case 68: // HS13-EXPIRED
 		h[68]++
-	case 69: // TKT-13-NEWCB-PER-TICKET
+	case 69: // HS13-FOREIGN-TICKET
 		h[69]++
-	case 70: // TKT-12-DUP
+	case 70: // HS13-CLIENT-SINGLE-USE
 		h[70]++
-	case 71: // TKT-HINT-SLACK
+	case 71: // HS13-EVENT-ORDER
 		h[71]++
-	case 72: // TKT-HINT-CAP
+	case 72: // TKT-12-IN-HANDSHAKE
 		h[72]++
-	case 73: // TKT-CLIENT-TIMEOUT
+	case 73: // TKT-13-PENDING
 		h[73]++
-	case 74: // CACHE-ADD-NEW
+	case 74: // TKT-13-CLIENT-DUP
 		h[74]++
-	case 75: // CACHE-ADD-SAME
+	case 75: // TKT-13-NEWCB-PER-TICKET
 		h[75]++
-	case 76: // CACHE-ADD-REPLACE
+	case 76: // TKT-12-DUP
 		h[76]++
-	case 77: // CACHE-KEY
+	case 77: // TKT-HINT-SLACK
 		h[77]++
-	case 78: // CACHE-SORTED
+	case 78: // TKT-HINT-CAP
 		h[78]++
-	case 79: // CACHE-SIZE-SET
+	case 79: // TKT-CLIENT-TIMEOUT
 		h[79]++
-	case 80: // EVICT-N-1
+	case 80: // CACHE-ADD-NEW
 		h[80]++
-	case 81: // EVICT-TAIL
+	case 81: // CACHE-ADD-SAME
 		h[81]++
-	case 82: // EVICT-EVENTS
+	case 82: // CACHE-ADD-REPLACE
 		h[82]++
-	case 83: // EVICT-UNLIMITED
+	case 83: // CACHE-KEY
 		h[83]++
-	case 84: // EVICT-EMPTY-ID-STUCK
+	case 84: // CACHE-SORTED
 		h[84]++
-	case 85: // REMOVE-CACHED
+	case 85: // CACHE-SIZE-SET
 		h[85]++
-	case 86: // REMOVE-UNCACHED
+	case 86: // EVICT-N-1
 		h[86]++
-	case 87: // REMOVE-BY-KEY
+	case 87: // EVICT-TAIL
 		h[87]++
-	case 88: // REMOVE-EMPTY-ID
+	case 88: // EVICT-EVENTS
 		h[88]++
-	case 89: // FLUSH-STRICT
+	case 89: // EVICT-UNLIMITED
 		h[89]++
-	case 90: // FLUSH-ZERO
+	case 90: // EVICT-EMPTY-ID-STUCK
 		h[90]++
-	case 91: // FLUSH-TAIL-WALK
+	case 91: // REMOVE-CACHED
 		h[91]++
-	case 92: // FLUSH-NOT-TIMEOUTS
+	case 92: // REMOVE-UNCACHED
 		h[92]++
-	case 93: // FLUSH-CTX-FREE
+	case 93: // REMOVE-BY-KEY
 		h[93]++
-	case 94: // AUTO-EVERY-256
+	case 94: // REMOVE-EMPTY-ID
 		h[94]++
-	case 95: // AUTO-NO-AUTO-CLEAR
+	case 95: // FLUSH-STRICT
 		h[95]++
-	case 96: // AUTO-NEEDS-ID
+	case 96: // FLUSH-ZERO
 		h[96]++
-	case 97: // CNT-HITS
+	case 97: // FLUSH-TAIL-WALK
 		h[97]++
-	case 98: // CNT-MISSES
+	case 98: // FLUSH-NOT-TIMEOUTS
 		h[98]++
-	case 99: // CNT-MISS-NO-LOOKUP
+	case 99: // FLUSH-CTX-FREE
 		h[99]++
-	case 100: // CNT-TIMEOUTS
+	case 100: // AUTO-EVERY-256
 		h[100]++
-	case 101: // CNT-CACHE-FULL
+	case 101: // AUTO-NO-AUTO-CLEAR
 		h[101]++
-	case 102: // CNT-NUMBER
+	case 102: // AUTO-NEEDS-ID
 		h[102]++
-	case 103: // CNT-CONNECT
+	case 103: // CNT-HITS
 		h[103]++
-	case 104: // CNT-CONNECT-GOOD
+	case 104: // CNT-MISSES
 		h[104]++
-	case 105: // CNT-ACCEPT
+	case 105: // CNT-MISS-NO-LOOKUP
 		h[105]++
-	case 106: // CNT-ACCEPT-GOOD
+	case 106: // CNT-TIMEOUTS
 		h[106]++
-	case 107: // CNT-CB-HITS
+	case 107: // CNT-CACHE-FULL
 		h[107]++
-	case 108: // MATCH-KEY
+	case 108: // CNT-NUMBER
 		h[108]++
-	case 109: // MATCH-SSL-VERSION
+	case 109: // CNT-CONNECT
 		h[109]++
-	case 110: // TIME-NEW
+	case 110: // CNT-CONNECT-GOOD
 		h[110]++
-	case 111: // TIME-CTX-SET
+	case 111: // CNT-ACCEPT
 		h[111]++
-	case 112: // TIME-CTX-ZERO
+	case 112: // CNT-ACCEPT-GOOD
 		h[112]++
-	case 113: // TIME-SETTERS
+	case 113: // CNT-CB-HITS
 		h[113]++
-	case 114: // TIME-RESORT
+	case 114: // MATCH-KEY
 		h[114]++
-	case 115: // TIME-TICKET-RECEIPT
+	case 115: // MATCH-SSL-VERSION
 		h[115]++
-	case 116: // TIME-TLS13-SERVER-TICKET
+	case 116: // TIME-NEW
 		h[116]++
-	case 117: // TIME-TLS12-RESUME-KEEPS
+	case 117: // TIME-CTX-SET
 		h[117]++
-	case 118: // TIME-GETTERS
+	case 118: // TIME-CTX-ZERO
 		h[118]++
-	case 119: // CB-NEW-RET0
+	case 119: // TIME-SETTERS
 		h[119]++
-	case 120: // CB-NEW-RET1
+	case 120: // TIME-RESORT
 		h[120]++
-	case 121: // CB-NEW-NO-STORE
+	case 121: // TIME-TICKET-RECEIPT
 		h[121]++
-	case 122: // CB-NEW-NEEDS-MODE
+	case 122: // TIME-TLS13-SERVER-TICKET
 		h[122]++
-	case 123: // CB-NEW-NOT-ON-HIT12
+	case 123: // TIME-TLS12-RESUME-KEEPS
 		h[123]++
-	case 124: // CB-REMOVE-WHEN
+	case 124: // TIME-GETTERS
 		h[124]++
-	case 125: // DEF-TIMEOUT-7200
+	case 125: // CB-NEW-RET0
 		h[125]++
-	case 126: // DEF-CACHE-SIZE-20480
+	case 126: // CB-NEW-RET1
 		h[126]++
-	case 127: // DEF-NUM-TICKETS-2
+	case 127: // CB-NEW-NO-STORE
 		h[127]++
-	case 128: // DEF-MODE-SERVER
+	case 128: // CB-NEW-NEEDS-MODE
 		h[128]++
-	case 129: // DEF-CTX-EMPTY
+	case 129: // CB-NEW-NOT-ON-HIT12
 		h[129]++
-	case 130: // DEF-CLOCK
+	case 130: // CB-REMOVE-WHEN
 		h[130]++
-	case 131: // CB-GET-WHEN
+	case 131: // DEF-TIMEOUT-7200
 		h[131]++
-	case 132: // CB-GET-COPY1
+	case 132: // DEF-CACHE-SIZE-20480
 		h[132]++
-	case 133: // CB-GET-COPY0
+	case 133: // DEF-NUM-TICKETS-2
 		h[133]++
-	case 134: // CB-GET-STORES
+	case 134: // DEF-MODE-SERVER
 		h[134]++
-	case 135: // CB-GET-NOT-RESUMABLE
+	case 135: // DEF-CTX-EMPTY
 		h[135]++
-	case 136: // CB-EXT-STORE
+	case 136: // DEF-CLOCK
 		h[136]++
-	case 137: // CFG-CACHE-MODE
+	case 137: // CB-GET-WHEN
 		h[137]++
-	case 138: // CFG-OPTIONS-RETURN
+	case 138: // CB-GET-COPY1
 		h[138]++
-	case 139: // CFG-OPTIONS-COPIED
+	case 139: // CB-GET-COPY0
 		h[139]++
-	case 140: // CFG-NUM-TICKETS
+	case 140: // CB-GET-STORES
 		h[140]++
-	case 141: // SER-ROUNDTRIP-NEW
+	case 141: // CB-GET-NOT-RESUMABLE
 		h[141]++
-	case 142: // SER-ROUNDTRIP-FORGETS-MARK
+	case 142: // CB-EXT-STORE
 		h[142]++
-	case 143: // SER-ROUNDTRIP-ZERO-TIMES
+	case 143: // CFG-CACHE-MODE
 		h[143]++
-	case 144: // SER-DUP-COPIES
+	case 144: // CFG-OPTIONS-RETURN
 		h[144]++
-	case 145: // SER-NEW-EMPTY
+	case 145: // CFG-OPTIONS-COPIED
 		h[145]++
-	case 146: // SER-COPY-SESSION-ID
+	case 146: // CFG-NUM-TICKETS
 		h[146]++
-	case 147: // WOLF-SSL-OWNS-SESSION
+	case 147: // CFG-MAX-EARLY-DATA
 		h[147]++
-	case 148: // WOLF-CTX-DEFAULTS
+	case 148: // SER-ROUNDTRIP-NEW
 		h[148]++
-	case 149: // WOLF-TIMEOUT-SETS-HINT
+	case 149: // SER-ROUNDTRIP-FORGETS-MARK
 		h[149]++
-	case 150: // WOLF-CACHE-SIZE-FIXED
+	case 150: // SER-ROUNDTRIP-ZERO-TIMES
 		h[150]++
-	case 151: // WOLF-STATS-STUBS
+	case 151: // SER-DUP-COPIES
 		h[151]++
-	case 152: // WOLF-FLUSH-STUB
+	case 152: // SER-NEW-EMPTY
 		h[152]++
-	case 153: // WOLF-SHARED-CACHE
+	case 153: // SER-COPY-SESSION-ID
 		h[153]++
-	case 154: // WOLF-CTX-FREE
+	case 154: // WOLF-SSL-OWNS-SESSION
 		h[154]++
-	case 155: // WOLF-ADD-SESSION-COPIES
+	case 155: // WOLF-CTX-DEFAULTS
 		h[155]++
-	case 156: // WOLF-EVICT-UNKNOWN
+	case 156: // WOLF-TIMEOUT-SETS-HINT
 		h[156]++
-	case 157: // WOLF-CACHE-NULL-CTX-REMOVE-CB
+	case 157: // WOLF-CACHE-SIZE-FIXED
 		h[157]++
-	case 158: // WOLF-CACHE-MODE
+	case 158: // WOLF-STATS-STUBS
 		h[158]++
-	case 159: // WOLF-CACHE-OFF
+	case 159: // WOLF-FLUSH-STUB
 		h[159]++
-	case 160: // WOLF-HS12-FULL
+	case 160: // WOLF-SHARED-CACHE
 		h[160]++
-	case 161: // WOLF-HS12-RESUME
+	case 161: // WOLF-CTX-FREE
 		h[161]++
-	case 162: // WOLF-HS12-SERVER-TIMEOUT
+	case 162: // WOLF-ADD-SESSION-COPIES
 		h[162]++
-	case 163: // WOLF-HS13-RESUME
+	case 163: // WOLF-EVICT-UNKNOWN
 		h[163]++
-	case 164: // WOLF-HS13-TICKET-AGE
+	case 164: // WOLF-CACHE-NULL-CTX-REMOVE-CB
 		h[164]++
-	case 165: // WOLF-HS13-TICKETS
+	case 165: // WOLF-CACHE-MODE
 		h[165]++
-	case 166: // WOLF-TICKET-KEYS
+	case 166: // WOLF-CACHE-OFF
 		h[166]++
-	case 167: // WOLF-TICKET-IN-PLACE
+	case 167: // WOLF-HS12-FULL
 		h[167]++
-	case 168: // WOLF-SET-SESSION-COPIES
+	case 168: // WOLF-HS12-RESUME
 		h[168]++
-	case 169: // WOLF-SET-SESSION-EXPIRED
+	case 169: // WOLF-HS12-SERVER-TIMEOUT
 		h[169]++
-	case 170: // WOLF-SET-SESSION-REFUSES
+	case 170: // WOLF-HS13-RESUME
 		h[170]++
-	case 171: // WOLF-REUSED-STICKY
+	case 171: // WOLF-HS13-TICKET-AGE
 		h[171]++
-	case 172: // WOLF-CLEAR-RENEWS-UNFINISHED
+	case 172: // WOLF-HS13-TICKETS
 		h[172]++
-	case 173: // WOLF-NO-BAD-SESSION
+	case 173: // WOLF-TICKET-KEYS
 		h[173]++
-	case 174: // WOLF-REMOVECB-ON-FREE
+	case 174: // WOLF-TICKET-IN-PLACE
 		h[174]++
-	case 175: // WOLF-REMOVE-EXPIRES
+	case 175: // WOLF-SET-SESSION-COPIES
 		h[175]++
-	case 176: // WOLF-SESSION-SET-TIMEOUT
+	case 176: // WOLF-SET-SESSION-EXPIRED
 		h[176]++
-	case 177: // WOLF-SHUT-BEFORE-HANDSHAKE
+	case 177: // WOLF-SET-SESSION-REFUSES
 		h[177]++
-	case 178: // WOLF-SHUT-ONE-RECORD
+	case 178: // WOLF-REUSED-STICKY
 		h[178]++
-	case 179: // WOLF-SHUT-WANT-READ
+	case 179: // WOLF-CLEAR-RENEWS-UNFINISHED
 		h[179]++
-	case 180: // WOLF-SHUT-DONE-CLEARS
+	case 180: // WOLF-NO-BAD-SESSION
 		h[180]++
-	case 181: // WOLF-SHUT-AFTER-FATAL
+	case 181: // WOLF-REMOVECB-ON-FREE
 		h[181]++
-	case 182: // BORING-SESSION-SPLIT
+	case 182: // WOLF-REMOVE-EXPIRES
 		h[182]++
-	case 183: // BORING-CLEAR
+	case 183: // WOLF-SESSION-SET-TIMEOUT
 		h[183]++
-	case 184: // BORING-NO-BAD-SESSION
+	case 184: // WOLF-SHUT-BEFORE-HANDSHAKE
 		h[184]++
-	case 185: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 185: // WOLF-SHUT-ONE-RECORD
 		h[185]++
-	case 186: // BORING-CLIENT-DROPS-UNUSABLE
+	case 186: // WOLF-SHUT-WANT-READ
 		h[186]++
-	case 187: // BORING-EXPIRY
+	case 187: // WOLF-SHUT-DONE-CLEARS
 		h[187]++
-	case 188: // BORING-RESUME-SERVER-ONLY
+	case 188: // WOLF-SHUT-AFTER-FATAL
 		h[188]++
-	case 189: // BORING-HS12-NO-RENEW
+	case 189: // BORING-SESSION-SPLIT
 		h[189]++
-	case 190: // BORING-HS13-SERVER-STATELESS
+	case 190: // BORING-CLEAR
 		h[190]++
-	case 191: // BORING-HS13-RESUME
+	case 191: // BORING-NO-BAD-SESSION
 		h[191]++
-	case 192: // BORING-TICKETS-TO-CALLBACK
+	case 192: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[192]++
-	case 193: // BORING-CLIENT-NO-CACHE
+	case 193: // BORING-CLIENT-DROPS-UNUSABLE
 		h[193]++
-	case 194: // BORING-TLS13-TIMEOUTS
+	case 194: // BORING-EXPIRY
 		h[194]++
-	case 195: // BORING-CTX-TIMEOUT
+	case 195: // BORING-RESUME-SERVER-ONLY
 		h[195]++
-	case 196: // BORING-TICKET-KEYS
+	case 196: // BORING-HS12-NO-RENEW
 		h[196]++
-	case 197: // BORING-CACHE-LIST
+	case 197: // BORING-HS13-SERVER-STATELESS
 		h[197]++
-	case 198: // BORING-EVICT-N
+	case 198: // BORING-HS13-RESUME
 		h[198]++
-	case 199: // BORING-REMOVE-EXACT
+	case 199: // BORING-TICKETS-TO-CALLBACK
 		h[199]++
-	case 200: // BORING-FLUSH-UNORDERED
+	case 200: // BORING-CLIENT-NO-CACHE
 		h[200]++
-	case 201: // BORING-AUTO-FLUSH-255
+	case 201: // BORING-TLS13-TIMEOUTS
 		h[201]++
-	case 202: // BORING-STATS-STUBS
+	case 202: // BORING-CTX-TIMEOUT
 		h[202]++
-	case 203: // BORING-NUM-TICKETS
+	case 203: // BORING-TICKET-KEYS
 		h[203]++
-	case 204: // BORING-SESSION-SETTERS
+	case 204: // BORING-CACHE-LIST
 		h[204]++
-	case 205: // BORING-ROUNDTRIP
+	case 205: // BORING-EVICT-N
 		h[205]++
-	case 206: // BORING-SHUT-IN-INIT
+	case 206: // BORING-REMOVE-EXACT
 		h[206]++
-	case 207: // UB-DANGLING-SESSION
+	case 207: // BORING-FLUSH-UNORDERED
 		h[207]++
-	case 208: // UB-OVER-RELEASE
+	case 208: // BORING-AUTO-FLUSH-255
 		h[208]++
-	case 209: // UB-CROSS-CONTEXT
+	case 209: // BORING-STATS-STUBS
 		h[209]++
-	case 210: // UB-DANGLING-SSL
+	case 210: // BORING-NUM-TICKETS
 		h[210]++
-	case 211: // UB-DANGLING-CTX
+	case 211: // BORING-SESSION-SETTERS
 		h[211]++
-	case 212: // UB-NULL-SESSION
+	case 212: // BORING-ROUNDTRIP
 		h[212]++
-	case 213: // UB-BAD-HANDLE
+	case 213: // BORING-SHUT-IN-INIT
 		h[213]++
-	case 214: // UB-EXT-HANDED-FREE
+	case 214: // UB-DANGLING-SESSION
 		h[214]++
-	case 215: // UB-EXT-DANGLING
+	case 215: // UB-OVER-RELEASE
 		h[215]++
-	case 216: // APP-LEAK-REF
+	case 216: // UB-CROSS-CONTEXT
 		h[216]++
-	case 217: // CB-GET-COPY
+	case 217: // UB-DANGLING-SSL
 		h[217]++
-	case 218: // CONC-REFCOUNT
+	case 218: // UB-DANGLING-CTX
 		h[218]++
-	case 219: // CONC-CACHE-ADD
+	case 219: // UB-NULL-SESSION
 		h[219]++
-	case 220: // CONC-FLUSH
+	case 220: // UB-BAD-HANDLE
 		h[220]++
-	case 221: // CONC-SET-TIME
+	case 221: // UB-EXT-HANDED-FREE
 		h[221]++
-	case 222: // CRASH
+	case 222: // UB-EXT-DANGLING
 		h[222]++
-	case 223: // HANG
+	case 223: // APP-LEAK-REF
 		h[223]++
-	case 224: // PROTOCOL
+	case 224: // CB-GET-COPY
 		h[224]++
-	case 225: // REFUSED
+	case 225: // CONC-REFCOUNT
 		h[225]++
-	case 226: // UNSUPPORTED
+	case 226: // CONC-CACHE-ADD
 		h[226]++
-	case 227: // TARGET-ERROR
+	case 227: // CONC-FLUSH
 		h[227]++
-	case 228: // LINEARIZABILITY
+	case 228: // CONC-SET-TIME
 		h[228]++
+	case 229: // CRASH
+		h[229]++
+	case 230: // HANG
+		h[230]++
+	case 231: // PROTOCOL
+		h[231]++
+	case 232: // REFUSED
+		h[232]++
+	case 233: // UNSUPPORTED
+		h[233]++
+	case 234: // TARGET-ERROR
+		h[234]++
+	case 235: // LINEARIZABILITY
+		h[235]++
 	}
 }

@@ -20,14 +20,15 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
 		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
 		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits, model.CtxSetCacheMode,
-		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets:
+		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets, model.CtxSetMaxEarlyData:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets:
+		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets,
+		model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert, model.SetMaxEarlyData:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
@@ -205,6 +206,9 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 		return int64(c.SetSessionCacheMode(model.CacheMode(op.Arg)))
 	case model.CtxSetOptions, model.CtxClearOptions:
 		return int64(c.SetOptions(model.Options(op.Arg), op.Kind == model.CtxSetOptions) & model.OptionsMask)
+	case model.CtxSetMaxEarlyData:
+		c.SetMaxEarlyData(op.Arg)
+		return 1
 	case model.CtxSetNumTickets:
 		c.SetNumTickets(op.Arg)
 		return 1
@@ -240,6 +244,17 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 		return int64(conn.SetOptions(model.Options(op.Arg), op.Kind == model.SetOptions) & model.OptionsMask)
 	case model.SetNumTickets:
 		conn.SetNumTickets(op.Arg)
+		return 1
+	case model.SetQuietShutdown:
+		conn.SetQuietShutdown(op.Arg != 0)
+	case model.SetShutdown:
+		conn.SetShutdown(int(op.Arg))
+	case model.GetShutdown:
+		return int64(conn.GetShutdown())
+	case model.ReadAlert:
+		conn.ReadAlert(call)
+	case model.SetMaxEarlyData:
+		conn.SetMaxEarlyData(op.Arg)
 		return 1
 	}
 	return 0

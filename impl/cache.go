@@ -236,7 +236,7 @@ func (conn *Conn) updateCache(call context.Context, side model.CacheMode) {
 	if mode&side != 0 && (!conn.hit || tls13 || f.choose(NewCBOnTLS12Resumption, c, false)) {
 		// A TLS 1.3 server with stateless tickets keeps nothing, unless the
 		// application watches removals or uses stateful tickets.
-		if mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || conn.noTicket() ||
+		if mode&model.CacheNoInternalStore == 0 && (!tls13 || conn.client || c.onRemove != nil || conn.statefulTickets13() ||
 			f.choose(TLS13ServerCachesStateless, c, false)) {
 			c.AddSession(call, s)
 		}

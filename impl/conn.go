@@ -27,10 +27,12 @@ type Conn struct {
 
 	state                      connState
 	sentShutdown, recvShutdown bool
+	quiet                      bool            // SSL_set_quiet_shutdown; SSL_clear keeps it
 	version                    model.Version   // of the last handshake
 	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	options                    model.Options   // copied from the SSL_CTX by NewConn
 	numTickets                 int64           // copied from the SSL_CTX by NewConn
+	maxEarly                   int64           // max_early_data, copied from the SSL_CTX by NewConn
 	modeAtNew                  model.CacheMode // its SSL_CTX's mode at NewConn, read only under the fault ModeReadAtUse
 	w                          *wire           // nil when not connected
 	end                        int             // which end of w this is
@@ -167,10 +169,16 @@ func (conn *Conn) Shutdown(call context.Context) int {
 	switch {
 	case conn.state != stateEstablished:
 		return -1
+	case conn.quiet && conn.faults().choose(QuietShutdownSilent, conn, true):
+		conn.sentShutdown, conn.recvShutdown = true, true
+		return 1
 	case !conn.sentShutdown:
 		conn.sentShutdown = true
 		if conn.w != nil {
 			conn.w.send(conn.end, record{})
+		}
+		if conn.recvShutdown { // SSL_set_shutdown set SSL_RECEIVED_SHUTDOWN alone
+			return 1
 		}
 		return int(conn.faults().amount(FirstShutdownResult, conn, 0))
 	case conn.recvShutdown:

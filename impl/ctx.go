@@ -51,6 +51,7 @@ type Ctx struct {
 	mode       atomic.Uint32 // a model.CacheMode (SSL_CTX_set_session_cache_mode)
 	options    atomic.Uint64 // model.Options: the ones a new Conn copies
 	numTickets atomic.Int64  // what a new Conn copies
+	maxEarly   atomic.Int64  // max_early_data, which a new Conn copies
 	keyName    uint64        // names the key this SSL_CTX seals stateless tickets with
 	onNew      NewSessionFunc
 	onRemove   RemoveSessionFunc
@@ -159,7 +160,7 @@ func (c *Ctx) Mode() model.CacheMode { return model.CacheMode(c.mode.Load()) }
 // its options and num_tickets.
 func (c *Ctx) NewConn() *Conn {
 	c.refs.Add(1)
-	return &Conn{ctx: c, client: c.IsClient(), options: c.Options(), numTickets: c.numTickets.Load(),
+	return &Conn{ctx: c, client: c.IsClient(), options: c.Options(), numTickets: c.numTickets.Load(), maxEarly: c.maxEarly.Load(),
 		modeAtNew: c.Mode()}
 }
 

@@ -303,6 +303,27 @@ const (
 	// session it gives the target [true] (SER-COPY-SESSION-ID). on: the
 	// target *Conn.
 	CopySessionIDTakesRef
+	// QuietShutdownSilent: SSL_shutdown with quiet shutdown set sends
+	// nothing and sets both flags [true] (SHUT-QUIET). on: the *Conn.
+	QuietShutdownSilent
+	// SetShutdownReplaces: SSL_set_shutdown replaces the flags [true];
+	// false: it only adds them (SHUT-SET-FLAGS). on: the *Conn.
+	SetShutdownReplaces
+	// ReceivedAlertRemoves: a connection that reads its peer's fatal alert
+	// takes its session out of the cache [true] (ALERT-RECEIVED-REMOVES).
+	// on: the *Conn.
+	ReceivedAlertRemoves
+	// ConnReadsOwnMaxEarly: a handshake reads the connection's own
+	// max_early_data, copied at SSL_new [true]; false: its SSL_CTX's
+	// current one (CFG-MAX-EARLY-DATA). on: the *Conn.
+	ConnReadsOwnMaxEarly
+	// AntiReplayStateful: a TLS 1.3 server with anti-replay on makes its
+	// tickets stateful [true] (HS13-ANTI-REPLAY-STATEFUL). on: the *Conn.
+	AntiReplayStateful
+	// AntiReplayUsesUpTicket: a server with anti-replay on takes a
+	// stateful ticket it found out of its cache [true]
+	// (HS13-ANTI-REPLAY-SINGLE-USE). on: the server's *Conn.
+	AntiReplayUsesUpTicket
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.
@@ -310,6 +331,9 @@ const (
 	// FirstShutdownResult: what the first SSL_shutdown returns [0]
 	// (SHUT-FIRST-SENDS). on: the *Conn.
 	FirstShutdownResult Point = iota + 128
+	// GetShutdownResult: what SSL_get_shutdown returns [the flags]
+	// (SHUT-GET-FLAGS). on: the *Conn.
+	GetShutdownResult
 	// DefaultTimeout: the lifetime of a session of an SSL_CTX without a
 	// timeout of its own [the profile's default] (DEF-TIMEOUT-7200). on:
 	// the *Ctx.

@@ -44,6 +44,8 @@ var everyday = callMix{
 	model.CtxSetCacheMode: 1, model.CtxSetOptions: 1, model.CtxClearOptions: 1, model.SetOptions: 1,
 	model.ClearOptions: 1, model.CtxSetNumTickets: 1, model.SetNumTickets: 1,
 	model.RoundTrip: 2, model.SessDup: 1, model.SessNew: 1, model.CopySessionID: 1,
+	model.SetQuietShutdown: 1, model.SetShutdown: 1, model.GetShutdown: 1, model.ReadAlert: 1,
+	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -198,6 +200,20 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		op.Arg = int64([]model.Options{model.OptNoTicket, model.OptNoAntiReplay, 0}[g.r.IntN(3)])
 		if k == model.SetNumTickets {
 			op.Arg = int64(g.r.IntN(4))
+		}
+	case model.CtxSetMaxEarlyData:
+		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+		op.Arg = int64(g.r.IntN(2)) * 16384
+	case model.SetMaxEarlyData:
+		op.SSL = g.pickSSL(ob, anySide)
+		op.Arg = int64(g.r.IntN(2)) * 16384
+	case model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert:
+		op.SSL = g.pickSSL(ob, anySide)
+		op.Arg = int64(g.r.IntN(2))
+		if k == model.SetShutdown {
+			op.Arg = int64(g.r.IntN(4))
+		} else if k != model.SetQuietShutdown {
+			op.Arg = 0
 		}
 	case model.HasMatchingSessionID:
 		op.SSL = g.pickSSL(ob, anySide)

@@ -35,6 +35,10 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		return err
 	}
 	client.countStart(server)
+	// The first SSL_do_handshake calls SSL_clear: the shutdown flags go
+	// back to 0 (SHUT-SET-FLAGS).
+	client.sentShutdown, client.recvShutdown = false, false
+	server.sentShutdown, server.recvShutdown = false, false
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
 	client.faults().reach(AfterServerLookup, client)
@@ -93,6 +97,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 // connect records the outcome of the hello exchange on one end.
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
+	w.ends[end] = conn
 	conn.version, conn.method = v, v
 	conn.state = stateEstablished
 	conn.setHit(resumed)
@@ -213,7 +218,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	}
 	c := conn.ctx
 	var found *Session
-	if conn.noTicket() {
+	if conn.statefulTickets13() {
 		if h.ticket.stateful {
 			found = c.lookup(call, conn, model.TLS13, h.ticket.id)
 			if found == nil && conn.cacheMode()&model.CacheNoInternalLookup == 0 {
@@ -221,6 +226,11 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 				c.misses.Add(c.env.faults.amount(StatefulMisses, c, 1) - 1)
 			}
 			if found != nil && !c.env.faults.choose(StatefulLookupKeepsEntry, c, true) {
+				c.RemoveSession(call, found)
+			}
+			// With anti-replay on, the ticket is used up before its age
+			// is checked, early data or not (tls_parse_ctos_psk).
+			if found != nil && conn.antiReplay() && c.env.faults.choose(AntiReplayUsesUpTicket, conn, true) {
 				c.RemoveSession(call, found)
 			}
 		}

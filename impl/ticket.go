@@ -30,7 +30,7 @@ type sessionState struct {
 func (conn *Conn) issueTicket(v model.Version) *ticket {
 	s, c := conn.sess, conn.ctx
 	t, timeout := s.times()
-	if v == model.TLS13 && conn.noTicket() {
+	if v == model.TLS13 && conn.statefulTickets13() {
 		return &ticket{version: v, stateful: true, id: s.id, lifetime: timeout}
 	}
 	lifetime := timeout

@@ -10,6 +10,10 @@ import "sync"
 type wire struct {
 	mu    sync.Mutex
 	inbox [2][]record // by end: 0 the client, 1 the server
+	// ends are the two connections, set once by Handshake before the wire
+	// is shared; an end that disconnects stops pointing at the wire, not
+	// the other way round.
+	ends [2]*Conn
 }
 
 // record is one message in flight: a NewSessionTicket, or close_notify when

@@ -242,7 +242,7 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 		case m&CacheNoInternalStore != 0:
 			st.mark(RuleCBNewNoStore)
 			st.concerns(l.sess)
-		case l.version == TLS12 || l.client || c.cfg.RemoveCB || st.noTicket(h):
+		case l.version == TLS12 || l.client || c.cfg.RemoveCB || st.statefulTickets13(h):
 			st.addSession(l.ctx, l.sess)
 		default:
 			st.concerns(l.sess) // a TLS 1.3 server that caches nothing

@@ -92,8 +92,24 @@ func (s *State) check(op Op) error {
 		} else if l.phase != phaseEstablished || l.recv {
 			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify")
 		}
+	case CtxSetMaxEarlyData, SetMaxEarlyData:
+		if op.Arg < 0 || op.Arg > 1<<20 {
+			return unmodelled(op, "max_early_data %d outside 0..2^20", op.Arg)
+		}
+	case SetQuietShutdown:
+		if op.Arg != 0 && op.Arg != 1 {
+			return unmodelled(op, "quiet shutdown mode %d is not 0 or 1", op.Arg)
+		}
+	case SetShutdown:
+		if op.Arg&^(SentShutdown|ReceivedShutdown) != 0 {
+			return unmodelled(op, "shutdown flags 0x%x outside SSL_SENT_SHUTDOWN|SSL_RECEIVED_SHUTDOWN", op.Arg)
+		}
+	case ReadAlert:
+		return s.checkReadAlert(op)
 	case ReadTicket:
-		if l := s.ssl(op.SSL); l.phase == phaseReset {
+		if l := s.ssl(op.SSL); l.recv && len(l.pending) > 0 {
+			return unmodelled(op, "SSL_read returns 0 at once once SSL_RECEIVED_SHUTDOWN is set, leaving the ticket record unread in the SSL's input")
+		} else if l.phase == phaseReset {
 			return unmodelled(op, resetConn)
 		} else if !l.client || l.phase != phaseEstablished {
 			return unmodelled(op, "tickets are read only by an established client")

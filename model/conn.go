@@ -127,11 +127,17 @@ func (st *stepper) shutdown(h Handle) int64 {
 	case l.phase != phaseEstablished:
 		st.because(st.or(RuleShutInInit, RuleBoringShutInInit))
 		return -1
+	case l.quiet:
+		return st.quietShutdown(h)
 	case !l.sent:
 		st.because(RuleShutFirstSends)
 		l.sent = true
 		if l.peer != 0 {
 			st.ssl(l.peer).peerClosed = true
+		}
+		if l.recv { // SSL_set_shutdown set SSL_RECEIVED_SHUTDOWN alone
+			st.because(RuleShutSetFlags)
+			return 1
 		}
 		return 0
 	case !l.recv:
@@ -167,6 +173,7 @@ func (st *stepper) fatalAlert(h Handle) {
 		st.because(st.or(RuleAlertAfterCloseNotify, RuleWolfNoBadSession))
 		if l.sess != 0 {
 			st.noEvent(l.sess, EvRemove, l.ctx)
+			st.concernsCtx(l.ctx) // its cache keeps the session
 		}
 	case l.sess != 0 && st.badSessionRule():
 		st.mark(RuleSeedUncleanRemove)

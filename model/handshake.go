@@ -6,6 +6,12 @@ package model
 func (st *stepper) handshake(c, s Handle, v Version) {
 	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
+	// The first SSL_do_handshake calls SSL_clear, which sets the shutdown
+	// flags back to 0: flags set before the handshake do not last.
+	if cl.sent || cl.recv || sv.sent || sv.recv {
+		st.mark(RuleShutSetFlags)
+	}
+	cl.sent, cl.recv, sv.sent, sv.recv = false, false, false, false
 	cctx, sctx := cl.ctx, sv.ctx
 
 	// Client: ClientHello. A session is offered only if it is resumable and
@@ -211,13 +217,20 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 	tk := st.tickets[t-1]
 	var found sessRef
 	switch {
-	case st.noTicket(s) && tk.stateful:
-		st.mark(RuleSeedTLS13Once) // the server does not enforce single use
+	case st.statefulTickets13(s) && tk.stateful:
 		found = st.lookup(sctx, TLS13, tk.id)
 		if found == 0 {
 			st.because(RuleHS13StatefulMiss)
+		} else if st.antiReplay(s) {
+			// tls_parse_ctos_psk: the ticket is used up before its age
+			// is checked, whether or not the client sends early data.
+			st.because(RuleHS13AntiReplaySingleUse)
+			st.concerns(found)
+			st.removeSession(sctx, found, RuleHS13AntiReplaySingleUse, RuleHS13AntiReplaySingleUse)
+		} else {
+			st.mark(RuleSeedTLS13Once) // the server does not enforce single use
 		}
-	case st.noTicket(s):
+	case st.statefulTickets13(s):
 		st.because(RuleHS13ForeignTicket)
 	case st.decrypts(sctx, t, TLS13):
 		found = st.fromTicket(t, tk.id)
@@ -296,7 +309,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 	if v == TLS13 {
 		st.mark(RuleTktHintCap)
 	}
-	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.noTicket(s),
+	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.statefulTickets13(s),
 		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
 	return int32(len(st.tickets))
 }

@@ -17,7 +17,9 @@ type CtxView struct {
 	CacheSize  int64
 	Timeout    int64
 	NumTickets int64
-	Options    Options
+	// MaxEarlyData is the SSL_CTX's max_early_data (what SSL_new copies).
+	MaxEarlyData int64
+	Options      Options
 	// Cached lists the sessions in the cache from head (expires last) to
 	// tail (evicted first); [Unnamed] for a session the application has not
 	// been shown.
@@ -129,7 +131,7 @@ func (s *State) AppendCtxs(dst []CtxView) []CtxView {
 			cached, refs = old.Cached[:0], old.CachedRefs[:0]
 		}
 		v := CtxView{Ctx: Handle(i + 1), Side: c.cfg.Side, Config: c.cfg, AppHeld: c.appHeld, Alive: c.alive,
-			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets, Options: c.options,
+			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets, MaxEarlyData: c.maxEarly, Options: c.options,
 			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
 		for _, r := range c.list {
 			cached = append(cached, s.viewHandle(r))

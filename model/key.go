@@ -118,6 +118,7 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 	b = kUint(b, uint64(c.options))
 	b = kRefs(b, c.list)
 	b = kInt(b, c.hint)
+	b = kInt(b, c.maxEarly)
 	for _, key := range c.keys {
 		b = kInt(b, int64(key.gen))
 		b = kInt(b, key.exp-now)
@@ -135,7 +136,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 		return kInt(b, freedSSL)
 	}
 	b = kInt(b, int64(l.ctx))
-	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13)
+	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13, l.quiet)
 	b = kInt(b, int64(l.phase))
 	b = kInt(b, int64(l.sess))
 	b = kInt(b, int64(l.version))
@@ -147,6 +148,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, int64(l.method))
 	b = kUint(b, uint64(l.options))
 	b = kInt(b, l.numTickets)
+	b = kInt(b, l.maxEarly)
 	return kInt(b, int64(l.conf))
 }
 
@@ -344,6 +346,7 @@ func (k *keyReader) ctx(c *ctxObj) {
 	c.options = Options(k.uint())
 	c.list = k.refs(c.list)
 	c.hint = k.int()
+	c.maxEarly = k.int()
 	for i := range c.keys {
 		c.keys[i].gen = int32(k.int())
 		c.keys[i].exp = k.time()
@@ -356,7 +359,7 @@ func (k *keyReader) ssl(l *sslObj) {
 		*l = sslObj{}
 		return
 	}
-	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13)
+	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13, &l.quiet)
 	l.phase = phase(k.int())
 	l.sess = sessRef(k.int())
 	l.version = Version(k.int())
@@ -368,6 +371,7 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.method = Version(k.int())
 	l.options = Options(k.uint())
 	l.numTickets = k.int()
+	l.maxEarly = k.int()
 	l.conf = sessRef(k.int())
 }
 

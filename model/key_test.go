@@ -21,7 +21,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{CtxConfig{}, 10},
 		{storeEntry{}, 3},
 		{ticketKey{}, 2},
-		{sslObj{}, 23},
+		{sslObj{}, 25},
 		{sessObj{}, 21},
 		{ticket{}, 10},
 	} {

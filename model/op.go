@@ -69,6 +69,12 @@ const (
 	SessDup              // SSL_SESSION_dup(Sess)
 	SessNew              // SSL_SESSION_new()
 	CopySessionID        // SSL_copy_session_id(SSL, Peer): SSL is to, Peer is from
+	SetQuietShutdown     // SSL_set_quiet_shutdown(SSL, Arg)
+	SetShutdown          // SSL_set_shutdown(SSL, Arg)
+	GetShutdown          // SSL_get_shutdown(SSL)
+	ReadAlert            // SSL's peer fails with a fatal alert, which SSL reads
+	CtxSetMaxEarlyData   // SSL_CTX_set_max_early_data(Ctx, Arg)
+	SetMaxEarlyData      // SSL_set_max_early_data(SSL, Arg)
 	kindCount
 )
 

@@ -47,6 +47,10 @@ const (
 	RuleAlertRemoves                       // ALERT-REMOVES
 	RuleAlertAfterCloseNotify              // ALERT-AFTER-CLOSE-NOTIFY
 	RuleAlertUncached                      // ALERT-UNCACHED
+	RuleShutQuiet                          // SHUT-QUIET
+	RuleShutSetFlags                       // SHUT-SET-FLAGS
+	RuleShutGetFlags                       // SHUT-GET-FLAGS
+	RuleAlertReceivedRemoves               // ALERT-RECEIVED-REMOVES
 	RuleHS12IDCached                       // HS12-ID-CACHED
 	RuleHS12StatelessEmptyID               // HS12-STATELESS-EMPTY-ID
 	RuleHS12NoServerMode                   // HS12-NO-SERVER-MODE
@@ -66,6 +70,8 @@ const (
 	RuleHS13ServerCache                    // HS13-SERVER-CACHE
 	RuleHS13Resume                         // HS13-RESUME
 	RuleHS13StatefulMiss                   // HS13-STATEFUL-MISS
+	RuleHS13AntiReplayStateful             // HS13-ANTI-REPLAY-STATEFUL
+	RuleHS13AntiReplaySingleUse            // HS13-ANTI-REPLAY-SINGLE-USE
 	RuleHS13Expired                        // HS13-EXPIRED
 	RuleHS13ForeignTicket                  // HS13-FOREIGN-TICKET
 	RuleHS13ClientSingleUse                // HS13-CLIENT-SINGLE-USE
@@ -145,6 +151,7 @@ const (
 	RuleCfgOptionsReturn                   // CFG-OPTIONS-RETURN
 	RuleCfgOptionsCopied                   // CFG-OPTIONS-COPIED
 	RuleCfgNumTickets                      // CFG-NUM-TICKETS
+	RuleCfgMaxEarlyData                    // CFG-MAX-EARLY-DATA
 	RuleSerRoundtripNew                    // SER-ROUNDTRIP-NEW
 	RuleSerRoundtripForgetsMark            // SER-ROUNDTRIP-FORGETS-MARK
 	RuleSerRoundtripZeroTimes              // SER-ROUNDTRIP-ZERO-TIMES
@@ -280,6 +287,10 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleAlertRemoves:                  {ID: "ALERT-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Sending a fatal alert removes the SSL's session (remove_cb, not resumable) and leaves the SSL in init. Tickets still waiting are lost."},
 	RuleAlertAfterCloseNotify:         {ID: "ALERT-AFTER-CLOSE-NOTIFY", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "Once close_notify has been sent, no fatal alert is sent and nothing is removed."},
 	RuleAlertUncached:                 {ID: "ALERT-UNCACHED", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "The alert's removal calls remove_cb even for a session that is not cached."},
+	RuleShutQuiet:                     {ID: "SHUT-QUIET", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_set_quiet_shutdown(ssl, 1)` makes `SSL_shutdown` on an established SSL send nothing: it sets SSL_SENT_SHUTDOWN and SSL_RECEIVED_SHUTDOWN and returns 1, so `SSL_free` keeps the session cached and resumable (FREE-SHUTDOWN-KEEPS) while the peer never sees close_notify. In init it still returns -1 (SHUT-IN-INIT). `SSL_new` copies the SSL_CTX's setting (0 here) and `SSL_clear` keeps the SSL's."},
+	RuleShutSetFlags:                  {ID: "SHUT-SET-FLAGS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_set_shutdown` replaces the shutdown flags (SSL_SENT_SHUTDOWN 1, SSL_RECEIVED_SHUTDOWN 2) and sends nothing. Only the flag protects the session: with SSL_SENT_SHUTDOWN set, `SSL_free`, `SSL_clear` and a fatal alert keep it (how nginx keeps sessions resumable without close_notify); setting 0 after `SSL_shutdown` makes `SSL_free` remove it again. `SSL_shutdown` follows the flags: with SSL_SENT_SHUTDOWN it reads, with both it returns 1, and with SSL_RECEIVED_SHUTDOWN alone it sends close_notify and returns 1. Flags set before a handshake do not last: the first `SSL_do_handshake` calls `SSL_clear`, which sets them back to 0."},
+	RuleShutGetFlags:                  {ID: "SHUT-GET-FLAGS", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "`SSL_get_shutdown` returns the flags: 1 once close_notify was sent (or SSL_SENT_SHUTDOWN set), 2 added once the peer's close_notify or a fatal alert was read; 0 again after `SSL_clear`. Sending a fatal alert sets neither."},
+	RuleAlertReceivedRemoves:          {ID: "ALERT-RECEIVED-REMOVES", Family: "SSL_free, SSL_clear, SSL_set_session, SSL_shutdown, fatal alerts", Statement: "An SSL that reads a fatal alert from its peer calls `SSL_CTX_remove_session(session_ctx, session)` (remove_cb even when the session is not cached, not resumable), whatever its own shutdown flags: even after its own close_notify. It sets SSL_RECEIVED_SHUTDOWN and is in init afterwards (`SSL_shutdown` -1, `SSL_free` removes nothing more). A TLS 1.3 client first processes the tickets that arrived before the alert."},
 	RuleHS12IDCached:                  {ID: "HS12-ID-CACHED", Family: "Handshakes", Statement: "A TLS 1.2 server that issues no ticket gives its new session a 32-byte id. At the end of the handshake the session is cached and passed to new_session_cb."},
 	RuleHS12StatelessEmptyID:          {ID: "HS12-STATELESS-EMPTY-ID", Family: "Handshakes", Statement: "A server that will issue a TLS 1.2 ticket gives its session an empty id. That session is never cached, never passed to new_session_cb, and never triggers an auto flush. The client's session takes a 32-byte id derived from the ticket."},
 	RuleHS12NoServerMode:              {ID: "HS12-NO-SERVER-MODE", Family: "Handshakes", Statement: "A server whose cache mode lacks SERVER sends an empty session id, so the client's session has none. Without a ticket it is not resumable."},
@@ -299,6 +310,8 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleHS13ServerCache:               {ID: "HS13-SERVER-CACHE", Family: "Handshakes", Statement: "A TLS 1.3 server adds ticket sessions to its cache only when it has a remove_cb or SSL_OP_NO_TICKET. Early data is not modelled. new_session_cb runs for every ticket either way."},
 	RuleHS13Resume:                    {ID: "HS13-RESUME", Family: "Handshakes", Statement: "A stateless ticket is decrypted by the SSL_CTX that issued it. A stateful one (SSL_OP_NO_TICKET) is looked up by id, and the cached entry stays where it is. The server's SSL holds what it found, with the lookup's reference and no copy: for a stateful ticket the cached object itself, for a stateless one an object rebuilt from the ticket, until its first ticket replaces it with a copy (HS13-SERVER-TICKETS); with num_tickets 0 it keeps it."},
 	RuleHS13StatefulMiss:              {ID: "HS13-STATEFUL-MISS", Family: "Handshakes", Statement: "If a stateful ticket's cache entry is gone, the server counts a miss and the handshake is full."},
+	RuleHS13AntiReplayStateful:        {ID: "HS13-ANTI-REPLAY-STATEFUL", Family: "Handshakes", Statement: "A TLS 1.3 server SSL whose own max_early_data is above 0, with SSL_OP_NO_ANTI_REPLAY clear, behaves as with SSL_OP_NO_TICKET: its tickets are stateful (the session id), it caches their sessions even without remove_cb, and it looks the tickets it receives up in its cache. SSL_OP_NO_ANTI_REPLAY turns this off. No early data needs to be sent: only the setting is read."},
+	RuleHS13AntiReplaySingleUse:       {ID: "HS13-ANTI-REPLAY-SINGLE-USE", Family: "Handshakes", Statement: "Such a server takes each stateful ticket it finds out of its cache before resuming with it (`SSL_CTX_remove_session` on its session_ctx: remove_cb, not resumable), so a ticket resumes once and its second use is a miss (HS13-STATEFUL-MISS). Whether the client sends early data plays no part. Without anti-replay a stateful ticket stays cached and can be reused (SEED-TLS13-ONCE)."},
 	RuleHS13Expired:                   {ID: "HS13-EXPIRED", Family: "Handshakes", Statement: "An expired TLS 1.3 ticket counts a timeout and leads to a full handshake. A stateful cache entry is not removed."},
 	RuleHS13ForeignTicket:             {ID: "HS13-FOREIGN-TICKET", Family: "Handshakes", Statement: "A foreign stateless ticket is ignored. The server counts no miss. The client, which offered an id, counts one."},
 	RuleHS13ClientSingleUse:           {ID: "HS13-CLIENT-SINGLE-USE", Family: "Handshakes", Statement: "A TLS 1.3 client whose cache mode includes CLIENT removes the session it just resumed, at the end of the handshake. The session gets remove_cb and is marked not resumable, even if the application holds it. With the default mode nothing happens."},
@@ -378,6 +391,7 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleCfgOptionsReturn:              {ID: "CFG-OPTIONS-RETURN", Family: "Settings after creation", Statement: "`SSL_CTX_set_options`, `SSL_CTX_clear_options`, `SSL_set_options` and `SSL_clear_options` set or clear bits and return the options that result. The shim protocol carries only SSL_OP_NO_TICKET and SSL_OP_NO_ANTI_REPLAY, so the value compared is the result ANDed with those two (a new SSL_CTX also has SSL_OP_NO_COMPRESSION and SSL_OP_ENABLE_MIDDLEBOX_COMPAT, which the mask hides)."},
 	RuleCfgOptionsCopied:              {ID: "CFG-OPTIONS-COPIED", Family: "Settings after creation", Statement: "`SSL_new` copies the SSL_CTX's options, and the SSL's own decide its handshakes: with SSL_OP_NO_TICKET a TLS 1.2 client sends no ticket extension, a server issues no TLS 1.2 ticket and makes its TLS 1.3 tickets stateful (and caches their sessions). A later change of the SSL_CTX's options does not reach the SSLs made before it, and `SSL_clear` keeps the SSL's."},
 	RuleCfgNumTickets:                 {ID: "CFG-NUM-TICKETS", Family: "Settings after creation", Statement: "`SSL_CTX_set_num_tickets` and `SSL_set_num_tickets` return 1. `SSL_new` copies the SSL_CTX's count, and a TLS 1.3 server sends as many tickets as its SSL's own count says (at most one after a resumption)."},
+	RuleCfgMaxEarlyData:               {ID: "CFG-MAX-EARLY-DATA", Family: "Settings after creation", Statement: "`SSL_CTX_set_max_early_data` and `SSL_set_max_early_data` return 1. `SSL_new` copies the SSL_CTX's value (0 in a new SSL_CTX), `SSL_clear` keeps the SSL's, and the SSL's own decides what its handshakes do (HS13-ANTI-REPLAY-STATEFUL)."},
 	RuleSerRoundtripNew:               {ID: "SER-ROUNDTRIP-NEW", Family: "Serialization and copies", Statement: "`i2d_d2i(sess)` (`d2i_SSL_SESSION` of what `i2d_SSL_SESSION` encodes) returns a new object with one reference, owned by the application, in no cache and held by no SSL. It keeps the session's protocol version, id, ticket and lifetime hint, time and timeout (and the master key, the id context and the peer, which the model does not follow), so it is resumable when the original has an id or a ticket."},
 	RuleSerRoundtripForgetsMark:       {ID: "SER-ROUNDTRIP-FORGETS-MARK", Family: "Serialization and copies", Statement: "The encoding leaves out the `not_resumable` mark, so a session the library marked (removed from its cache: an unclean `SSL_free`, a fatal alert, `SSL_CTX_remove_session`) decodes as resumable again."},
 	RuleSerRoundtripZeroTimes:         {ID: "SER-ROUNDTRIP-ZERO-TIMES", Family: "Serialization and copies", Statement: "A session whose time is 0 decodes with the time of the decoding, and one whose timeout is 0 decodes with a timeout of 3 seconds."},

@@ -124,3 +124,56 @@ func TestLeavesOutSettings(t *testing.T) {
 		t.Errorf("wolfssl-5.5 Check(SSL_CTX_set_session_cache_mode) = %v, want ErrUnmodelled", err)
 	}
 }
+
+func ctxMaxEarly(ctx model.Handle, n int64) model.Op {
+	return model.Op{Kind: model.CtxSetMaxEarlyData, Ctx: ctx, Arg: n}
+}
+func sslMaxEarly(ssl model.Handle, n int64) model.Op {
+	return model.Op{Kind: model.SetMaxEarlyData, SSL: ssl, Arg: n}
+}
+
+// earlyPair is a TLS 1.3 server SSL_CTX (ctx1, one ticket, no remove_cb)
+// with max_early_data 16384 and a client SSL_CTX (ctx2), client ssl1 and
+// server ssl2, after one full handshake.
+func earlyPair() []step {
+	return []step{
+		do(newCtx(1, server(func(c *model.CtxConfig) { c.NumTickets = 1 })), 0), do(newCtx(2, client()), 0),
+		do(ctxMaxEarly(1, 16384), 1),
+		do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+		do(hs(1, 2, tls13), 1),
+	}
+}
+
+func TestRuleEarlyData(t *testing.T) {
+	runScenarios(t, []scenario{
+		// The setters return 1; SSL_new copies the SSL_CTX's value, and a
+		// later change of the SSL_CTX's reaches only later SSLs.
+		{id: "CFG-MAX-EARLY-DATA", steps: []step{
+			do(newCtx(1, server(func(c *model.CtxConfig) { c.NumTickets = 1 })), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(ctxMaxEarly(1, 16384), 1),
+			do(hs(1, 2, tls13), 1), do(number(1), 0), // ssl2 copied 0
+			do(sslMaxEarly(2, 0), 1),
+		}},
+		// Anti-replay makes the ticket stateful and cached, without
+		// SSL_OP_NO_TICKET and without remove_cb.
+		{id: "HS13-ANTI-REPLAY-STATEFUL", steps: seq(earlyPair(), []step{do(number(1), 1)})},
+		// SSL_OP_NO_ANTI_REPLAY on the server SSL: stateless, nothing cached.
+		{id: "HS13-ANTI-REPLAY-OFF", steps: []step{
+			do(newCtx(1, server(func(c *model.CtxConfig) { c.NumTickets = 1 })), 0), do(newCtx(2, client()), 0),
+			do(ctxMaxEarly(1, 16384), 1),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(sslOpts(2, antiReplayOpt), int64(antiReplayOpt)),
+			do(hs(1, 2, tls13), 1), do(number(1), 0),
+		}},
+		// The ticket resumes once; its second use is a miss.
+		{id: "HS13-ANTI-REPLAY-SINGLE-USE", steps: seq(earlyPair(), []step{
+			do(readTicket(1), 1), do(get1(1), 1),
+			do(shutdown(1), 0), do(shutdown(2), 0), do(shutdown(1), 1),
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0), do(setSess(3, 1), 1),
+			do(hs(3, 4, tls13), 1), do(reused(4), 1), do(number(1), 1), // only the new ticket's
+			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0), do(setSess(5, 1), 1),
+			do(hs(5, 6, tls13), 1), do(reused(6), 0),
+		})},
+	})
+}

@@ -52,6 +52,7 @@ type ctxObj struct {
 	size                              int64
 	timeout                           int64 // SSL_CTX_get_timeout; 0 means the profile default
 	numTickets                        int64
+	maxEarly                          int64 // SSL_CTX_set_max_early_data
 	options                           Options
 	appHeld                           bool // the application has not called SSL_CTX_free
 	alive                             bool // the object exists (application or SSL references)
@@ -89,6 +90,7 @@ type sslObj struct {
 	alive      bool
 	phase      phase
 	sent, recv bool // SSL_SENT_SHUTDOWN, SSL_RECEIVED_SHUTDOWN
+	quiet      bool // SSL_set_quiet_shutdown (SHUT-QUIET)
 	sess       sessRef
 	hit        bool
 	version    Version // of the last handshake
@@ -99,6 +101,7 @@ type sslObj struct {
 	// by SSL_new (SET-OPTIONS-COPIED, SET-NUM-TICKETS).
 	options    Options
 	numTickets int64
+	maxEarly   int64   // max_early_data, copied from the SSL_CTX by SSL_new
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
@@ -239,12 +242,12 @@ func sslEqual(a, b *sslObj) bool {
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
 		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
 		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
-		a.options == b.options && a.numTickets == b.numTickets
+		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly
 }
 
 func ctxEqual(a, b *ctxObj) bool {
 	return slices.Equal(a.store, b.store) && a.cfg == b.cfg && a.mode == b.mode && a.size == b.size && a.timeout == b.timeout &&
-		a.numTickets == b.numTickets && a.options == b.options && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
+		a.numTickets == b.numTickets && a.maxEarly == b.maxEarly && a.options == b.options && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
 		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.connect == b.connect && a.accept == b.accept &&
 		a.cbHits == b.cbHits && a.hint == b.hint && a.keys == b.keys && a.sinceFlush == b.sinceFlush

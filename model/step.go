@@ -53,7 +53,7 @@ func (st *stepper) apply(op Op) int64 {
 		c.sslRefs++
 		st.mark(RuleCfgOptionsCopied)
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true,
-			options: c.options, numTickets: c.numTickets})
+			options: c.options, numTickets: c.numTickets, maxEarly: c.maxEarly})
 		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
 			st.wolfOwnSession(op.SSL)
 		}
@@ -314,6 +314,12 @@ func (st *stepper) apply(op Op) int64 {
 		return st.copySessionID(op.SSL, op.Peer)
 	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
 		return st.setting(op)
+	case CtxSetMaxEarlyData, SetMaxEarlyData:
+		return st.setMaxEarly(op)
+	case SetQuietShutdown, SetShutdown, GetShutdown:
+		return st.shutdownCall(op)
+	case ReadAlert:
+		st.readAlert(op.SSL)
 	}
 	return 0
 }

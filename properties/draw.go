@@ -137,6 +137,30 @@ func (d *drawer) look() {
 	}
 }
 
+// plainServerCtxs returns the server SSL_CTXs whose max_early_data is 0
+// and that have made no SSL yet: set then, it reaches every SSL of the
+// SSL_CTX, so a ticket can be issued and offered again under anti-replay
+// (HS13-ANTI-REPLAY-SINGLE-USE).
+func (d *drawer) plainServerCtxs() []model.Handle {
+	var out []model.Handle
+	for _, c := range d.serverCtxs {
+		if d.ctxView[c-1].MaxEarlyData != 0 {
+			continue
+		}
+		used := false
+		for _, l := range d.sslView {
+			if l.Ctx == c {
+				used = true
+				break
+			}
+		}
+		if !used {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // holdsResumable reports whether SSL l holds a resumable session, named
 // or not.
 func (d *drawer) holdsResumable(l model.SSLView) bool {
@@ -204,6 +228,19 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.Shutdown, 5, len(d.established) > 0)
 	add(model.Shutdown, 1, haveSSL)
 	add(model.FatalAlert, 2, len(d.established) > 0)
+	add(model.ReadAlert, 1, len(d.established) > 0)
+	add(model.SetQuietShutdown, 1, len(d.established) > 0)
+	add(model.SetShutdown, 1, len(d.established) > 0)
+	add(model.GetShutdown, 1, haveSSL)
+	// Anti-replay needs max_early_data on a server before its SSLs are
+	// made, and a resumption after it: lean on server SSL_CTXs.
+	add(model.CtxSetMaxEarlyData, 1, len(d.serverCtxs) > 0)
+	// In half the mixes a new server SSL_CTX gets max_early_data before
+	// its first SSL, as if configured so: every SSL of it then has
+	// anti-replay on, and its tickets can come back to it.
+	add(model.CtxSetMaxEarlyData, 20, d.mix.Resume >= 2 && len(d.plainServerCtxs()) > 0)
+	add(model.SetMaxEarlyData, 2, len(d.freshServers) > 0)
+	add(model.SetMaxEarlyData, 1, haveSSL)
 	add(model.SSLClear, 4, haveSSL)
 	add(model.SSLFree, 4, haveSSL)
 	add(model.UpRef, 2, haveSess)
@@ -314,8 +351,29 @@ func (d *drawer) args(k model.Kind) model.Op {
 		if op.SSL == 0 || d.chance(6) {
 			op.SSL = d.pick(d.ssls) // before a handshake, or after a failure
 		}
-	case model.FatalAlert, model.ReadTicket:
+	case model.FatalAlert, model.ReadTicket, model.ReadAlert:
 		op.SSL = d.pick(d.established)
+	case model.SetQuietShutdown:
+		op.SSL, op.Arg = d.pick(d.ssls), d.from(1, 0)
+	case model.SetShutdown:
+		// SSL_SENT_SHUTDOWN alone first: what nginx sets before SSL_free.
+		op.SSL, op.Arg = d.pick(d.established), d.from(model.SentShutdown, 0,
+			model.SentShutdown|model.ReceivedShutdown, model.ReceivedShutdown)
+		if op.SSL == 0 || d.chance(6) {
+			op.SSL = d.pick(d.ssls)
+		}
+	case model.GetShutdown:
+		op.SSL = d.pick(d.ssls)
+	case model.CtxSetMaxEarlyData:
+		op.Ctx, op.Arg = d.pick(d.serverCtxs), d.from(16384, 16384, 0)
+		if plain := d.plainServerCtxs(); len(plain) > 0 && d.flag() {
+			op.Ctx, op.Arg = d.pick(plain), 16384
+		}
+	case model.SetMaxEarlyData:
+		op.SSL, op.Arg = d.pick(d.freshServers), d.from(16384, 16384, 16384, 0)
+		if op.SSL == 0 || d.chance(6) {
+			op.SSL = d.pick(d.ssls)
+		}
 	case model.Handshake:
 		d.handshake(&op)
 	case model.UpRef, model.IsResumable, model.GetTime, model.GetTimeout:

@@ -188,6 +188,20 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.HandshakeReadsSSLOptions, false)
 	case TicketsFromCtx:
 		return choose(impl.ServerSendsSSLCount, false)
+	case QuietShutdownSends:
+		return choose(impl.QuietShutdownSilent, false)
+	case SetShutdownOnlyAdds:
+		return choose(impl.SetShutdownReplaces, false)
+	case GetShutdownSentOnly:
+		return amount(impl.GetShutdownResult, func(_ any, f int64) int64 { return f & 1 })
+	case ReceivedAlertKeeps:
+		return choose(impl.ReceivedAlertRemoves, false)
+	case MaxEarlyFromCtx:
+		return choose(impl.ConnReadsOwnMaxEarly, false)
+	case AntiReplayStateless:
+		return choose(impl.AntiReplayStateful, false)
+	case AntiReplayReusesTicket:
+		return choose(impl.AntiReplayUsesUpTicket, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

@@ -110,6 +110,13 @@ const (
 	DupForgetsMark
 	NewSessionTimeout300
 	CopySessionIDNoRef
+	QuietShutdownSends
+	SetShutdownOnlyAdds
+	GetShutdownSentOnly
+	ReceivedAlertKeeps
+	MaxEarlyFromCtx
+	AntiReplayStateless
+	AntiReplayReusesTicket
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

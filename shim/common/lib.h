@@ -62,6 +62,10 @@ long long lib_shutdown(struct conn *c);
  * bytes; rec may be overwritten): c must fail fatally. */
 void lib_read_garbage(struct conn *c, unsigned char *rec, size_t len);
 
+/* lib_read_alert lets c read the fatal alert fed to it (after whatever was
+ * fed before it): c must fail. */
+void lib_read_alert(struct conn *c);
+
 /* ---- Objects and calls ------------------------------------------------- */
 
 /* lib_implemented says whether the library has call op. */
@@ -130,6 +134,14 @@ long long lib_ctx_set_options(lib_ctx *ctx, long long opts, int set);
 long long lib_ssl_set_options(lib_ssl *ssl, long long opts, int set);
 long long lib_ctx_set_num_tickets(lib_ctx *ctx, long long n);
 long long lib_ssl_set_num_tickets(lib_ssl *ssl, long long n);
+/* The shutdown calls take and return OpenSSL's flags (SSL_SENT_SHUTDOWN 1,
+ * SSL_RECEIVED_SHUTDOWN 2). */
+void lib_ssl_set_quiet_shutdown(lib_ssl *ssl, int mode);
+void lib_ssl_set_shutdown(lib_ssl *ssl, int flags);
+long long lib_ssl_get_shutdown(lib_ssl *ssl);
+/* max_early_data of an SSL_CTX or an SSL; each returns what the call does. */
+long long lib_ctx_set_max_early_data(lib_ctx *ctx, long long n);
+long long lib_ssl_set_max_early_data(lib_ssl *ssl, long long n);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

@@ -289,6 +289,20 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
             return -1;
         }
         return lib_copy_session_id(c->ssl, p->ssl);
+    case OP_SSL_set_quiet_shutdown:
+        lib_ssl_set_quiet_shutdown(c->ssl, (int)rq->arg);
+        return 0;
+    case OP_SSL_set_shutdown:
+        lib_ssl_set_shutdown(c->ssl, (int)rq->arg);
+        return 0;
+    case OP_SSL_get_shutdown:
+        return lib_ssl_get_shutdown(c->ssl);
+    case OP_read_alert:
+        return op_read_alert(sh, c, err, errlen);
+    case OP_SSL_CTX_set_max_early_data:
+        return lib_ctx_set_max_early_data(ce->ctx, rq->arg);
+    case OP_SSL_set_max_early_data:
+        return lib_ssl_set_max_early_data(c->ssl, rq->arg);
     default:
         snprintf(err, errlen, "not a call");
         return -1;

@@ -231,6 +231,7 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
 long long op_read_ticket(struct shim *sh, struct conn *c);
 long long op_shutdown(struct shim *sh, struct conn *c);
 long long op_fatal_alert(struct shim *sh, struct conn *c, char *err, size_t errlen);
+long long op_read_alert(struct shim *sh, struct conn *c, char *err, size_t errlen);
 
 /* ---- reply.c: what goes to stdout -------------------------------------- */
 

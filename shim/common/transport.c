@@ -187,6 +187,18 @@ long long op_shutdown(struct shim *sh, struct conn *c)
     return r;
 }
 
+/* garbage_record fills rec with one application-data record that cannot
+ * decrypt (docs/protocol.md, fatal_alert). */
+static void garbage_record(unsigned char rec[5 + 48])
+{
+    memset(rec, 0x5a, 5 + 48);
+    rec[0] = 23; /* application_data */
+    rec[1] = 3;
+    rec[2] = 3;
+    rec[3] = 0;
+    rec[4] = 48;
+}
+
 /* op_fatal_alert makes c's connection fail: a garbage application-data
  * record fails to decrypt, c sends a fatal alert, which is dropped. */
 long long op_fatal_alert(struct shim *sh, struct conn *c, char *err, size_t errlen)
@@ -201,14 +213,44 @@ long long op_fatal_alert(struct shim *sh, struct conn *c, char *err, size_t errl
     shim_lock(sh);
     disconnect(sh, c);
     shim_unlock(sh);
-    memset(rec, 0x5a, sizeof(rec));
-    rec[0] = 23; /* application_data */
-    rec[1] = 3;
-    rec[2] = 3;
-    rec[3] = 0;
-    rec[4] = 48;
+    garbage_record(rec);
     lib_feed(c, rec, sizeof(rec));
     lib_read_garbage(c, rec, sizeof(rec));
     lib_output_done(c, lib_take_output(c, &len));
+    return 0;
+}
+
+/* op_read_alert makes c's peer fail as op_fatal_alert does, but its fatal
+ * alert reaches c: c is fed what was queued for it, then the alert, and
+ * reads once. Both connections end. */
+long long op_read_alert(struct shim *sh, struct conn *c, char *err, size_t errlen)
+{
+    unsigned char rec[5 + 48], *out;
+    struct conn *p = NULL;
+    size_t len;
+
+    shim_lock(sh);
+    if (c->peer != 0)
+        p = sh->conns[c->peer - 1];
+    shim_unlock(sh);
+    if (!lib_connected(c) || p == NULL || !lib_connected(p)) {
+        snprintf(err, errlen, "ssl has no connected peer");
+        return -1;
+    }
+    shim_lock(sh);
+    disconnect(sh, p); /* the peer's queue and input go, as in fatal_alert */
+    shim_unlock(sh);
+    deliver_queued(sh, c, 0);
+    garbage_record(rec);
+    lib_feed(p, rec, sizeof(rec));
+    lib_read_garbage(p, rec, sizeof(rec));
+    out = lib_take_output(p, &len);
+    lib_feed(c, out, len);
+    lib_output_done(p, out);
+    lib_read_alert(c);
+    lib_output_done(c, lib_take_output(c, &len));
+    shim_lock(sh);
+    disconnect(sh, c);
+    shim_unlock(sh);
     return 0;
 }

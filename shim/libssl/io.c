@@ -127,6 +127,16 @@ long long lib_shutdown(struct conn *c)
     return SSL_shutdown(c->ssl);
 }
 
+void lib_read_alert(struct conn *c)
+{
+    unsigned char buf[256];
+    int r = SSL_read(c->ssl, buf, sizeof(buf));
+
+    if (r > 0 || SSL_get_error(c->ssl, r) != SSL_ERROR_SSL)
+        fprintf(stderr, "shim: reading the peer's alert did not fail (SSL_read %d, error %d)\n", r,
+                SSL_get_error(c->ssl, r));
+}
+
 void lib_read_garbage(struct conn *c, unsigned char *rec, size_t len)
 {
     int r = SSL_read(c->ssl, rec, (int)len);

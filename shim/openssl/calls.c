@@ -259,6 +259,11 @@ long lib_ctx_cb_hits(SSL_CTX *ctx) { return SSL_CTX_sess_cb_hits(ctx); }
 long long lib_ctx_set_cache_mode(SSL_CTX *ctx, long long mode) { return SSL_CTX_set_session_cache_mode(ctx, (long)mode); }
 long long lib_ctx_set_num_tickets(SSL_CTX *ctx, long long n) { return SSL_CTX_set_num_tickets(ctx, (size_t)n); }
 long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
+void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
+void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }
+long long lib_ssl_get_shutdown(SSL *ssl) { return SSL_get_shutdown(ssl); }
+long long lib_ctx_set_max_early_data(SSL_CTX *ctx, long long n) { return SSL_CTX_set_max_early_data(ctx, (uint32_t)n); }
+long long lib_ssl_set_max_early_data(SSL *ssl, long long n) { return SSL_set_max_early_data(ssl, (uint32_t)n); }
 
 long long lib_ctx_set_options(SSL_CTX *ctx, long long opts, int set)
 {

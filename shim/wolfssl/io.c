@@ -144,3 +144,9 @@ void lib_read_garbage(struct conn *c, unsigned char *rec, size_t len)
     if (r > 0 || wolfSSL_get_error(c->ssl, r) == WOLFSSL_ERROR_WANT_READ)
         fprintf(stderr, "shim: garbage record did not fail fatally (SSL_read %d)\n", r);
 }
+
+/* Never called: read_alert is not offered (calls.c lib_implemented). */
+void lib_read_alert(struct conn *c)
+{
+    (void)c;
+}

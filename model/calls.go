@@ -208,6 +208,15 @@ var calls = [kindCount]Call{
 	SetNumTickets: {Kind: SetNumTickets, Name: "SSL_set_num_tickets", SSL: Takes, Arg: ArgNumber, ArgIs: "a count", Ret: RetInt,
 		Does:    "`SSL_set_num_tickets(ssl, arg)`",
 		Returns: "its value"},
+	CtxSetSidCtx: {Kind: CtxSetSidCtx, Name: "SSL_CTX_set_session_id_context", Ctx: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_CTX_set_session_id_context(ctx, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
+	SetSidCtx: {Kind: SetSidCtx, Name: "SSL_set_session_id_context", SSL: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_set_session_id_context(ssl, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
+	SessSetSidCtx: {Kind: SessSetSidCtx, Name: "SSL_SESSION_set1_id_context", Sess: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_SESSION_set1_id_context(sess, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

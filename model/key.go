@@ -115,6 +115,7 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 		b = kInt(b, int64(key.gen))
 		b = kInt(b, key.exp-now)
 	}
+	b = kInt(b, int64(c.sidCtx))
 	return kInt(b, c.sinceFlush)
 }
 
@@ -140,6 +141,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, int64(l.method))
 	b = kUint(b, uint64(l.options))
 	b = kInt(b, l.numTickets)
+	b = kInt(b, int64(l.sidCtx))
 	return kInt(b, int64(l.conf))
 }
 
@@ -160,6 +162,7 @@ func kSess(b []byte, o *sessObj, now int64) []byte {
 	b = kInt(b, o.alt)
 	b = kInt(b, o.seq)
 	b = kInt(b, o.seen-now)
+	b = kInt(b, int64(o.sidCtx))
 	return kInt(b, o.auth)
 }
 
@@ -173,6 +176,7 @@ func kTicket(b []byte, t *ticket, now int64) []byte {
 	b = kInt(b, t.hint)
 	b = kInt(b, int64(t.slot))
 	b = kInt(b, int64(t.gen))
+	b = kInt(b, int64(t.sidCtx))
 	return kInt(b, t.auth)
 }
 
@@ -331,6 +335,7 @@ func (k *keyReader) ctx(c *ctxObj) {
 		c.keys[i].gen = int32(k.int())
 		c.keys[i].exp = k.time()
 	}
+	c.sidCtx = SidCtx(k.int())
 	c.sinceFlush = k.int()
 }
 
@@ -351,6 +356,7 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.method = Version(k.int())
 	l.options = Options(k.uint())
 	l.numTickets = k.int()
+	l.sidCtx = SidCtx(k.int())
 	l.conf = sessRef(k.int())
 }
 
@@ -371,6 +377,7 @@ func (k *keyReader) sess(o *sessObj) {
 	o.alt = k.int()
 	o.seq = k.int()
 	o.seen = k.time()
+	o.sidCtx = SidCtx(k.int())
 	o.auth = k.int()
 }
 
@@ -384,6 +391,7 @@ func (k *keyReader) ticket(t *ticket) {
 	t.hint = k.int()
 	t.slot = int8(k.int())
 	t.gen = int32(k.int())
+	t.sidCtx = SidCtx(k.int())
 	t.auth = k.int()
 }
 

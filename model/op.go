@@ -65,6 +65,9 @@ const (
 	ClearOptions         // SSL_clear_options(SSL, Arg)
 	CtxSetNumTickets     // SSL_CTX_set_num_tickets(Ctx, Arg)
 	SetNumTickets        // SSL_set_num_tickets(SSL, Arg)
+	CtxSetSidCtx         // SSL_CTX_set_session_id_context(Ctx, the SidCtx Arg)
+	SetSidCtx            // SSL_set_session_id_context(SSL, the SidCtx Arg)
+	SessSetSidCtx        // SSL_SESSION_set1_id_context(Sess, the SidCtx Arg)
 	kindCount
 )
 

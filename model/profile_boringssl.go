@@ -72,7 +72,11 @@ func BoringSSL() Profile {
 		CountersAreStubs: true,
 		// No SSL_has_matching_session_id and no SSL_set_num_tickets in
 		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
-		Lacks:        CallsOf(HasMatchingSessionID, SetNumTickets),
+		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets),
+		// The session id context calls exist, but nothing has compared
+		// BoringSSL's use of the context with the model's yet
+		// (docs/findings.md, "Not checked yet").
+		Unchecked:    SidCtxCalls,
 		LacksOptions: OptNoAntiReplay,
 		// tls13_server.cc add_new_session_tickets reads
 		// ssl->session_ctx->num_tickets at use. B15, BORING-NUM-TICKETS.

@@ -49,7 +49,8 @@ func (st *stepper) apply(op Op) int64 {
 		c.sslRefs++
 		st.mark(RuleCfgOptionsCopied)
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true,
-			options: c.options, numTickets: c.numTickets})
+			options: c.options, numTickets: c.numTickets, sidCtx: c.sidCtx})
+		st.mark(RuleSidctxCopied)
 		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
 			st.wolfOwnSession(op.SSL)
 		}
@@ -302,6 +303,8 @@ func (st *stepper) apply(op Op) int64 {
 		return st.hasMatching(op.SSL, st.named[op.Sess-1])
 	case CtxSetCacheMode, CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions, CtxSetNumTickets, SetNumTickets:
 		return st.setting(op)
+	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
+		return st.setSidCtx(op)
 	}
 	return 0
 }
@@ -383,6 +386,8 @@ func (st *stepper) freshID() int64 {
 func (st *stepper) replaceSession(h Handle, v Version) {
 	l := st.ssl(h)
 	n := st.newSession(l.ctx, v)
+	st.mark(RuleSidctxNewSession)
+	st.obj(n).sidCtx = l.sidCtx
 	if old := l.sess; old != 0 {
 		l.sess = 0
 		st.release(old)

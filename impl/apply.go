@@ -20,21 +20,22 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
 		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
 		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits, model.CtxSetCacheMode,
-		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets:
+		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets, model.CtxSetSidCtx:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
-		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets:
+		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets,
+		model.SetSidCtx:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyConn(call, op, conn), nil
 	case model.UpRef, model.SessFree, model.IsResumable, model.SetTime, model.SetTimeout,
-		model.GetTime, model.GetTimeout:
+		model.GetTime, model.GetTimeout, model.SessSetSidCtx:
 		s, err := u.sess(op.Sess)
 		if err != nil {
 			return 0, err
@@ -175,6 +176,8 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 	case model.CtxSetNumTickets:
 		c.SetNumTickets(op.Arg)
 		return 1
+	case model.CtxSetSidCtx:
+		return b2i(c.SetSessionIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }
@@ -208,6 +211,8 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 	case model.SetNumTickets:
 		conn.SetNumTickets(op.Arg)
 		return 1
+	case model.SetSidCtx:
+		return b2i(conn.SetSessionIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }
@@ -230,6 +235,8 @@ func applySession(call context.Context, op model.Op, s *Session) int64 {
 		return s.Time()
 	case model.GetTimeout:
 		return s.Timeout()
+	case model.SessSetSidCtx:
+		return b2i(s.SetIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }

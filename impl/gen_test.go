@@ -43,6 +43,7 @@ var everyday = callMix{
 	model.SessCbHits: 1, model.HasMatchingSessionID: 2,
 	model.CtxSetCacheMode: 1, model.CtxSetOptions: 1, model.CtxClearOptions: 1, model.SetOptions: 1,
 	model.ClearOptions: 1, model.CtxSetNumTickets: 1, model.SetNumTickets: 1,
+	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -194,6 +195,12 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		if k == model.SetNumTickets {
 			op.Arg = int64(g.r.IntN(4))
 		}
+	case model.CtxSetSidCtx:
+		op.Ctx, op.Arg = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }), int64(g.r.IntN(5))
+	case model.SetSidCtx:
+		op.SSL, op.Arg = g.pickSSL(ob, model.Server), int64(g.r.IntN(5))
+	case model.SessSetSidCtx:
+		op.Sess, op.Arg = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess }), int64(g.r.IntN(5))
 	case model.HasMatchingSessionID:
 		op.SSL = g.pickSSL(ob, anySide)
 		op.Sess = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess })

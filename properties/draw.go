@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"slices"
+
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -183,6 +185,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.ClearOptions, 1, haveSSL)
 	add(model.CtxSetNumTickets, 1, haveCtx)
 	add(model.SetNumTickets, 1, haveSSL)
+	// Session id contexts on the server side, where they decide
+	// resumptions: a client SSL whose session has another context than
+	// its own cannot handshake (the model leaves that out).
+	add(model.CtxSetSidCtx, 2, len(d.serverCtxs) > 0)
+	add(model.SetSidCtx, 2, len(d.freshServers) > 0)
+	add(model.SessSetSidCtx, 2, d.serverCached(false) != 0)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)
@@ -236,6 +244,35 @@ func (d *drawer) propose() (model.Op, bool) {
 	return d.args(k), true
 }
 
+// sidCtx draws a session id context: mostly the empty one and two short
+// ones, sometimes the longest and the one too long.
+func (d *drawer) sidCtx() int64 {
+	return d.from(0, 1, 2, 0, 1, 2, 3, 4)
+}
+
+// serverCached returns a named session that sits in a server SSL_CTX's
+// cache, 0 if there is none: the first one, or (draw) one drawn among
+// them.
+func (d *drawer) serverCached(draw bool) model.Handle {
+	n := 0
+	var got model.Handle
+	for _, h := range d.sessions {
+		owner := d.sessView[h-1].Owner
+		if owner == 0 || !slices.Contains(d.serverCtxs, owner) {
+			continue
+		}
+		if !draw {
+			return h
+		}
+		// One pass, uniform among the candidates (reservoir sampling).
+		n++
+		if d.src.Intn(n) == 0 {
+			got = h
+		}
+	}
+	return got
+}
+
 func (d *drawer) pick(hs []model.Handle) model.Handle {
 	if len(hs) == 0 {
 		return 0
@@ -286,6 +323,12 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Ctx, op.Arg = d.pick(d.ctxs), d.from(0, 1, 2, 3)
 	case model.SetNumTickets:
 		op.SSL, op.Arg = d.pick(d.ssls), d.from(0, 1, 2, 3)
+	case model.CtxSetSidCtx:
+		op.Ctx, op.Arg = d.pick(d.serverCtxs), d.sidCtx()
+	case model.SetSidCtx:
+		op.SSL, op.Arg = d.pick(d.freshServers), d.sidCtx()
+	case model.SessSetSidCtx:
+		op.Sess, op.Arg = d.serverCached(true), d.sidCtx()
 	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:

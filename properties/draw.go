@@ -188,9 +188,9 @@ func (d *drawer) propose() (model.Op, bool) {
 	// Session id contexts on the server side, where they decide
 	// resumptions: a client SSL whose session has another context than
 	// its own cannot handshake (the model leaves that out).
-	add(model.CtxSetSidCtx, 2, len(d.serverCtxs) > 0)
-	add(model.SetSidCtx, 2, len(d.freshServers) > 0)
-	add(model.SessSetSidCtx, 2, d.serverCached(false) != 0)
+	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
+	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
+	add(model.SessSetSidCtx, 1, d.serverCached(false) != 0)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)

@@ -96,6 +96,14 @@ const (
 	TicketsFromCtx
 	// HS13-RESUME, corrected against OpenSSL 3.0.19.
 	HS13ResumeCopies
+	// Session id contexts (docs/spec.md "Session id contexts").
+	SidCtxTooLongAccepted
+	SidCtxSessionSetIgnored
+	SidCtxReadAtUse
+	SidCtxSessionFromCtx
+	SidCtxIgnored
+	SidCtxMismatchMiss
+	SidCtxAfterExpiry
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -21,7 +21,9 @@
  * so, rather than the hello). */
 int lib_implemented(enum op op)
 {
-    return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets;
+    return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets
+           && op != OP_SSL_CTX_set_session_id_context && op != OP_SSL_set_session_id_context
+           && op != OP_SSL_SESSION_set1_id_context;
 }
 
 static int is_options_call(enum op op)
@@ -184,4 +186,23 @@ const char *lib_version(void)
 
     snprintf(v, sizeof(v), "android 13.0.0+r24 (BORINGSSL_API_VERSION %d)", BORINGSSL_API_VERSION);
     return v;
+}
+
+/* Never called: lib_implemented leaves the session id context calls out
+ * until someone compares the library's use of the context with the model
+ * (docs/findings.md, "Not checked yet: session id contexts"). */
+long long lib_ctx_set_sid_ctx(SSL_CTX *ctx, const unsigned char *b, unsigned int len)
+{
+    (void)ctx, (void)b, (void)len;
+    return 0;
+}
+long long lib_ssl_set_sid_ctx(SSL *ssl, const unsigned char *b, unsigned int len)
+{
+    (void)ssl, (void)b, (void)len;
+    return 0;
+}
+long long lib_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *b, unsigned int len)
+{
+    (void)s, (void)b, (void)len;
+    return 0;
 }

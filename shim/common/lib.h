@@ -122,6 +122,12 @@ long long lib_ctx_set_options(lib_ctx *ctx, long long opts, int set);
 long long lib_ssl_set_options(lib_ssl *ssl, long long opts, int set);
 long long lib_ctx_set_num_tickets(lib_ctx *ctx, long long n);
 long long lib_ssl_set_num_tickets(lib_ssl *ssl, long long n);
+/* The session id context calls get the bytes docs/protocol.md §3 names by
+ * the request's arg (sid_ctx_bytes in perform.c) and return what the
+ * library's function returned. */
+long long lib_ctx_set_sid_ctx(lib_ctx *ctx, const unsigned char *b, unsigned int len);
+long long lib_ssl_set_sid_ctx(lib_ssl *ssl, const unsigned char *b, unsigned int len);
+long long lib_sess_set_sid_ctx(lib_sess *s, const unsigned char *b, unsigned int len);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

@@ -36,8 +36,8 @@ var rapidMisses = map[string]string{
 	// the branches that add call kinds are merged.
 	"stateful-lookup-removes": "needs a TLS 1.3 stateful resumption whose entry a later lookup misses; rapid's " +
 		"draws at this seed no longer line it up since the session id context calls joined (search and gopter kill it)",
-	"ticket12-keeps-old-cached": "needs a TLS 1.2 client cache receiving a ticket for a session with an id; rapid's " +
-		"draws at this seed no longer line it up since the session id context calls joined (search kills it)",
+	"tls13-client-reuses-ticket": "needs a TLS 1.3 client with a client cache offering a used ticket again; rapid's " +
+		"draws at this seed no longer line it up since the session id context calls joined (the search kills it)",
 	"sidctx-session-set-ignored": "needs SSL_SESSION_set1_id_context on a server-cached session followed by an " +
 		"offer of it to a server of its old context; rapid's 3000 sequences miss it (the search and the fuzz decoder kill it)",
 }

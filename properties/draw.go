@@ -185,12 +185,6 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.ClearOptions, 1, haveSSL)
 	add(model.CtxSetNumTickets, 1, haveCtx)
 	add(model.SetNumTickets, 1, haveSSL)
-	// Session id contexts on the server side, where they decide
-	// resumptions: a client SSL whose session has another context than
-	// its own cannot handshake (the model leaves that out).
-	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
-	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
-	add(model.SessSetSidCtx, 1, d.serverCached(false) != 0)
 	add(model.Get0, 5, haveSSL)
 	add(model.Get1, 5, haveSSL)
 	add(model.SessionReused, 1, haveSSL)
@@ -224,6 +218,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxSetTimeout, 1, haveCtx)
 	add(model.SetCacheSize, 2, haveCtx)
 	add(model.CtxFree, 1, haveCtx)
+	// Session id contexts on the server side, where they decide
+	// resumptions: a client SSL whose session has another context than
+	// its own cannot handshake (the model leaves that out).
+	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
+	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
+	add(model.SessSetSidCtx, 1, d.serverSession(false) != 0)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
@@ -250,24 +250,35 @@ func (d *drawer) sidCtx() int64 {
 	return d.from(0, 1, 2, 0, 1, 2, 3, 4)
 }
 
-// serverCached returns a named session that sits in a server SSL_CTX's
-// cache, 0 if there is none: the first one, or (draw) one drawn among
-// them.
-func (d *drawer) serverCached(draw bool) model.Handle {
+// serverSession returns a named TLS 1.2 session on the server side: in a
+// server SSL_CTX's cache or held by a server SSL; 0 if there is none. It
+// is the first one, or (draw) one drawn among them. (TLS 1.3 sessions are
+// left alone: a context changed there hides the rarer TLS 1.3 outcomes,
+// HS13-EXPIRED above all, behind SIDCTX-MISMATCH.)
+func (d *drawer) serverSession(draw bool) model.Handle {
 	n := 0
 	var got model.Handle
-	for _, h := range d.sessions {
-		owner := d.sessView[h-1].Owner
-		if owner == 0 || !slices.Contains(d.serverCtxs, owner) {
-			continue
-		}
+	take := func(h model.Handle) bool {
 		if !draw {
-			return h
+			got = h
+			return true
 		}
 		// One pass, uniform among the candidates (reservoir sampling).
 		n++
 		if d.src.Intn(n) == 0 {
 			got = h
+		}
+		return false
+	}
+	for _, h := range d.sessions {
+		v := d.sessView[h-1]
+		if v.Version == model.TLS12 && v.Owner != 0 && slices.Contains(d.serverCtxs, v.Owner) && take(h) {
+			return got
+		}
+	}
+	for _, l := range d.sslView {
+		if h := l.Held.Sess; l.Alive && !l.Client && h > 0 && l.Held.Alive && l.Held.Version == model.TLS12 && take(h) {
+			return got
 		}
 	}
 	return got
@@ -328,7 +339,7 @@ func (d *drawer) args(k model.Kind) model.Op {
 	case model.SetSidCtx:
 		op.SSL, op.Arg = d.pick(d.freshServers), d.sidCtx()
 	case model.SessSetSidCtx:
-		op.Sess, op.Arg = d.serverCached(true), d.sidCtx()
+		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
 	case model.SSLFree, model.SSLClear, model.Get0, model.Get1, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:

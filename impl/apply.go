@@ -20,7 +20,7 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	case model.CtxFree, model.CtxSetTimeout, model.SetCacheSize, model.Flush, model.SessNumber,
 		model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull, model.SessConnect,
 		model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits, model.CtxSetCacheMode,
-		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets, model.CtxSetMaxEarlyData:
+		model.CtxSetOptions, model.CtxClearOptions, model.CtxSetNumTickets, model.CtxSetMaxEarlyData, model.CtxSetSidCtx:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {
 			return 0, err
@@ -28,14 +28,15 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 		return u.applyCtx(call, op, c), nil
 	case model.SSLFree, model.SSLClear, model.Shutdown, model.FatalAlert, model.ReadTicket,
 		model.Get0, model.Get1, model.SessionReused, model.SetOptions, model.ClearOptions, model.SetNumTickets,
-		model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert, model.SetMaxEarlyData:
+		model.SetQuietShutdown, model.SetShutdown, model.GetShutdown, model.ReadAlert, model.SetMaxEarlyData,
+		model.SetSidCtx:
 		conn, err := u.conn(op.SSL)
 		if err != nil {
 			return 0, err
 		}
 		return u.applyConn(call, op, conn), nil
 	case model.UpRef, model.SessFree, model.IsResumable, model.SetTime, model.SetTimeout,
-		model.GetTime, model.GetTimeout:
+		model.GetTime, model.GetTimeout, model.SessSetSidCtx:
 		s, err := u.sess(op.Sess)
 		if err != nil {
 			return 0, err
@@ -212,6 +213,8 @@ func (u *universe) applyCtx(call context.Context, op model.Op, c *Ctx) int64 {
 	case model.CtxSetNumTickets:
 		c.SetNumTickets(op.Arg)
 		return 1
+	case model.CtxSetSidCtx:
+		return b2i(c.SetSessionIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }
@@ -256,6 +259,8 @@ func (u *universe) applyConn(call context.Context, op model.Op, conn *Conn) int6
 	case model.SetMaxEarlyData:
 		conn.SetMaxEarlyData(op.Arg)
 		return 1
+	case model.SetSidCtx:
+		return b2i(conn.SetSessionIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }
@@ -278,6 +283,8 @@ func applySession(call context.Context, op model.Op, s *Session) int64 {
 		return s.Time()
 	case model.GetTimeout:
 		return s.Timeout()
+	case model.SessSetSidCtx:
+		return b2i(s.SetIDContext(model.SidCtx(op.Arg)))
 	}
 	return 0
 }

@@ -33,6 +33,7 @@ type Conn struct {
 	options                    model.Options   // copied from the SSL_CTX by NewConn
 	numTickets                 int64           // copied from the SSL_CTX by NewConn
 	maxEarly                   int64           // max_early_data, copied from the SSL_CTX by NewConn
+	sidCtx                     model.SidCtx    // copied from the SSL_CTX by NewConn
 	modeAtNew                  model.CacheMode // its SSL_CTX's mode at NewConn, read only under the fault ModeReadAtUse
 	w                          *wire           // nil when not connected
 	end                        int             // which end of w this is
@@ -232,6 +233,7 @@ func (conn *Conn) FatalAlert(call context.Context) {
 // new object exists first, then the old one is released.
 func (conn *Conn) replaceSession(call context.Context, v model.Version) {
 	n := conn.ctx.env.newSession(v, conn.ctx.sessionTimeout())
+	n.sidCtx.Store(uint32(conn.sessionSidCtx()))
 	old := conn.sess
 	conn.setSession(n)
 	old.Free(call)

@@ -52,6 +52,7 @@ type Ctx struct {
 	options    atomic.Uint64 // model.Options: the ones a new Conn copies
 	numTickets atomic.Int64  // what a new Conn copies
 	maxEarly   atomic.Int64  // max_early_data, which a new Conn copies
+	sidCtx     atomic.Uint32 // a model.SidCtx: what a new Conn copies
 	keyName    uint64        // names the key this SSL_CTX seals stateless tickets with
 	onNew      NewSessionFunc
 	onRemove   RemoveSessionFunc
@@ -161,7 +162,7 @@ func (c *Ctx) Mode() model.CacheMode { return model.CacheMode(c.mode.Load()) }
 func (c *Ctx) NewConn() *Conn {
 	c.refs.Add(1)
 	return &Conn{ctx: c, client: c.IsClient(), options: c.Options(), numTickets: c.numTickets.Load(), maxEarly: c.maxEarly.Load(),
-		modeAtNew: c.Mode()}
+		modeAtNew: c.Mode(), sidCtx: c.SidCtx()}
 }
 
 // Free drops the application's reference (SSL_CTX_free). The SSL_CTX is

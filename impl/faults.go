@@ -324,6 +324,32 @@ const (
 	// stateful ticket it found out of its cache [true]
 	// (HS13-ANTI-REPLAY-SINGLE-USE). on: the server's *Conn.
 	AntiReplayUsesUpTicket
+	// SidCtxLengthChecked: the session id context set calls refuse a
+	// context longer than SSL_MAX_SID_CTX_LENGTH [true] (SIDCTX-TOO-LONG).
+	// on: the *Ctx, *Conn or *Session.
+	SidCtxLengthChecked
+	// SessionSidCtxStored: SSL_SESSION_set1_id_context stores the context
+	// [true] (SIDCTX-SET). on: the *Session.
+	SessionSidCtxStored
+	// ServerUsesSSLSidCtx: a server compares sessions with its
+	// connection's own context, copied at NewConn [true]; false: its
+	// SSL_CTX's current one (SIDCTX-COPIED). on: the *Conn.
+	ServerUsesSSLSidCtx
+	// SessionRecordsSSLSidCtx: a new session records its connection's
+	// context [true]; false: the SSL_CTX's current one
+	// (SIDCTX-NEW-SESSION). on: the *Conn.
+	SessionRecordsSSLSidCtx
+	// SidCtxCompared: a server refuses a session of another context
+	// [true] (SIDCTX-MISMATCH). on: the server's *Conn.
+	SidCtxCompared
+	// SidCtxMismatchCountsMiss: a session refused for its context counts
+	// as a miss [false] (SIDCTX-MISMATCH-UNCOUNTED). on: the *Ctx.
+	SidCtxMismatchCountsMiss
+	// SidCtxBeforeExpiry: a TLS 1.2 server compares the context before
+	// the expiry [true]; false: after it, so an expired session of
+	// another context counts as a timeout (SIDCTX-MISMATCH-UNCOUNTED).
+	// on: the server's *Conn.
+	SidCtxBeforeExpiry
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

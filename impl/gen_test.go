@@ -46,6 +46,7 @@ var everyday = callMix{
 	model.RoundTrip: 2, model.SessDup: 1, model.SessNew: 1, model.CopySessionID: 1,
 	model.SetQuietShutdown: 1, model.SetShutdown: 1, model.GetShutdown: 1, model.ReadAlert: 1,
 	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
+	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -215,6 +216,12 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		} else if k != model.SetQuietShutdown {
 			op.Arg = 0
 		}
+	case model.CtxSetSidCtx:
+		op.Ctx, op.Arg = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }), int64(g.r.IntN(5))
+	case model.SetSidCtx:
+		op.SSL, op.Arg = g.pickSSL(ob, model.Server), int64(g.r.IntN(5))
+	case model.SessSetSidCtx:
+		op.Sess, op.Arg = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess }), int64(g.r.IntN(5))
 	case model.HasMatchingSessionID:
 		op.SSL = g.pickSSL(ob, anySide)
 		op.Sess = pick(g, ob.Sessions, func(s model.SessObs) model.Handle { return s.Sess })

@@ -187,6 +187,11 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 	if found == nil {
 		return false, ticketExpected
 	}
+	// The context is compared after the version and before the expiry.
+	if found.version == model.TLS12 && c.env.faults.choose(SidCtxBeforeExpiry, conn, true) && conn.sidCtxRefuses(found) {
+		found.release(call)
+		return false, ticketExpected || !byID
+	}
 	if found.version != model.TLS12 || found.expiredAt(c.env.Now()) {
 		if found.version == model.TLS12 && (byID || c.env.faults.choose(ExpiredTicketCountsTimeout, c, true)) {
 			c.timeouts.Add(1)
@@ -196,6 +201,10 @@ func (conn *Conn) resume12(call context.Context, h clientHello) (resumed, ticket
 				c.RemoveSession(call, found)
 			}
 		}
+		found.release(call)
+		return false, ticketExpected || !byID
+	}
+	if !c.env.faults.choose(SidCtxBeforeExpiry, conn, true) && conn.sidCtxRefuses(found) {
 		found.release(call)
 		return false, ticketExpected || !byID
 	}
@@ -251,6 +260,10 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 	if old := conn.sess; old != nil {
 		conn.setSession(nil)
 		old.release(call)
+	}
+	if conn.sidCtxRefuses(found) {
+		found.release(call)
+		return false
 	}
 	if found.expiredAt(c.env.Now()) && c.env.faults.choose(ExpiredTLS13Refused, c, true) {
 		c.timeouts.Add(1)

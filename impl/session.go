@@ -40,6 +40,7 @@ type Session struct {
 	hint    int64   // ticket_lifetime_hint of that ticket (seconds)
 
 	notResumable atomic.Bool
+	sidCtx       atomic.Uint32 // a model.SidCtx (SSL_SESSION_set1_id_context may change it while cached)
 
 	mu      sync.Mutex // guards time, timeout and owner
 	time    int64
@@ -64,6 +65,7 @@ func (s *Session) dup() *Session {
 	d := &Session{env: s.env, version: s.version, id: s.id, ticket: s.ticket, hint: s.hint,
 		time: t, timeout: timeout}
 	d.refs.Store(1)
+	d.sidCtx.Store(s.sidCtx.Load())
 	s.env.live.Add(1)
 	return d
 }

@@ -23,6 +23,7 @@ type sessionState struct {
 	version       model.Version
 	id            SessionID
 	time, timeout int64
+	sidCtx        model.SidCtx
 }
 
 // issueTicket makes a ticket for conn's current session, as a server at
@@ -38,7 +39,7 @@ func (conn *Conn) issueTicket(v model.Version) *ticket {
 		lifetime = 0 // a TLS 1.2 ticket renewing a resumed session carries no hint
 	}
 	return &ticket{version: v, keyName: c.keyName, lifetime: lifetime,
-		sealed: sessionState{version: v, id: s.id, time: t, timeout: timeout}}
+		sealed: sessionState{version: v, id: s.id, time: t, timeout: timeout, sidCtx: s.IDContext()}}
 }
 
 // open decrypts a stateless ticket for a handshake at version v: only the
@@ -50,5 +51,6 @@ func (c *Ctx) open(t *ticket, v model.Version, id SessionID) *Session {
 	}
 	s := c.env.newSession(v, t.sealed.timeout)
 	s.id, s.time = id, t.sealed.time
+	s.sidCtx.Store(uint32(t.sealed.sidCtx))
 	return s
 }

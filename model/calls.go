@@ -238,6 +238,15 @@ var calls = [kindCount]Call{
 	SetMaxEarlyData: {Kind: SetMaxEarlyData, Name: "SSL_set_max_early_data", SSL: Takes, Arg: ArgNumber, ArgIs: "bytes", Ret: RetInt,
 		Does:    "`SSL_set_max_early_data(ssl, arg)`",
 		Returns: "its value"},
+	CtxSetSidCtx: {Kind: CtxSetSidCtx, Name: "SSL_CTX_set_session_id_context", Ctx: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_CTX_set_session_id_context(ctx, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
+	SetSidCtx: {Kind: SetSidCtx, Name: "SSL_set_session_id_context", SSL: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_set_session_id_context(ssl, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
+	SessSetSidCtx: {Kind: SessSetSidCtx, Name: "SSL_SESSION_set1_id_context", Sess: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
+		Does:    "`SSL_SESSION_set1_id_context(sess, bytes, len)` with the bytes the context number names (§3)",
+		Returns: "its value"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

@@ -22,6 +22,8 @@ func (s *State) Check(op Op) error {
 		return unmodelled(op, "%s has no %s", s.prof.Name, op.Kind)
 	case s.prof.Unmodelled.Has(op.Kind): // profile switch (wolfSSL: W19; BoringSSL: B16)
 		return unmodelled(op, "the %s profile does not model %s (docs/findings.md says what differs)", s.prof.Name, op.Kind)
+	case s.prof.Unchecked.Has(op.Kind): // profile switch (wolfSSL, BoringSSL: the session id context calls)
+		return unmodelled(op, "what %s does for %s is not checked yet", s.prof.Name, op.Kind)
 	case op.Kind == CtxSetCacheMode && s.prof.CacheModeSticky: // profile switch (wolfSSL: W18)
 		return unmodelled(op, "%s's SSL_CTX_set_session_cache_mode returns 1 and only ever sets flags, part of which SSL_new copies into each SSL", s.prof.Name)
 	case optionsCall(op.Kind) && Options(op.Arg)&s.prof.LacksOptions != 0: // profile switch (wolfSSL: W18)
@@ -71,6 +73,10 @@ func (s *State) check(op Op) error {
 	case CtxSetOptions, CtxClearOptions, SetOptions, ClearOptions:
 		if op.Arg&^int64(OptionsMask) != 0 {
 			return unmodelled(op, "options 0x%x outside the ones the protocol carries (SSL_OP_NO_TICKET, SSL_OP_NO_ANTI_REPLAY)", op.Arg)
+		}
+	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
+		if op.Arg < 0 || op.Arg >= int64(sidCtxCount) {
+			return unmodelled(op, "session id context %d outside 0..%d (docs/protocol.md §3)", op.Arg, sidCtxCount-1)
 		}
 	case CtxSetNumTickets, SetNumTickets:
 		if op.Arg < 0 || op.Arg > 16 {
@@ -241,6 +247,12 @@ func (s *State) checkHandshake(op Op) error {
 		// Only SSL_copy_session_id leaves a new or cleared SSL with a
 		// version-specific method; the handshake then fails.
 		return unmodelled(op, "the client's method allows only %s (SSL_copy_session_id gave it its source's)", c.method)
+	case c.sess != 0 && s.obj(c.sess).sidCtx != c.sidCtx:
+		// tls_process_server_hello fails the handshake (illegal_parameter,
+		// "attempt to reuse session in different context") when the server
+		// resumes a session whose context is not the client SSL's; the
+		// model does not follow failed handshakes.
+		return unmodelled(op, "the client's session has another session id context than the client SSL: a resumption would fail the handshake")
 	case Version(op.Arg) == TLS12 && !s.prof.SharedCopyCache && !s.prof.ImmutableSessions && s.renewsUnencodable(c, p):
 		return unmodelled(op, "the server would renew the ticket of a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode: the handshake fails with an internal error alert")
 	}

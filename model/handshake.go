@@ -156,6 +156,10 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 		}
 		return false, ticketExpected
 	}
+	if st.obj(found).version == TLS12 && st.sidCtxRefuses(s, found) {
+		st.release(found)
+		return false, ticketExpected || !tryCache
+	}
 	if st.obj(found).version != TLS12 || timedOut(st.now, st.obj(found)) {
 		st.because(RuleHS12Miss)
 		if st.obj(found).version == TLS12 {
@@ -251,6 +255,11 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 		sv.sess = 0
 		st.release(old)
 	}
+	if st.sidCtxRefuses(s, found) {
+		st.concerns(offer)
+		st.release(found)
+		return false
+	}
 	if timedOut(st.now, st.obj(found)) {
 		st.because(RuleHS13Expired)
 		st.mark(RuleCntTimeouts)
@@ -289,7 +298,7 @@ func (st *stepper) decrypts(ctx Handle, t int32, v Version) bool {
 // object the application never sees.
 func (st *stepper) fromTicket(t int32, id int64) sessRef {
 	tk := st.tickets[t-1]
-	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: tk.version, id: id, time: tk.time, timeout: tk.timeout})
+	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: tk.version, id: id, time: tk.time, timeout: tk.timeout, sidCtx: tk.sidCtx})
 	return sessRef(len(st.objs))
 }
 
@@ -310,7 +319,7 @@ func (st *stepper) issueTicket(s Handle, v Version) int32 {
 		st.mark(RuleTktHintCap)
 	}
 	st.tickets = append(st.tickets, ticket{issuer: sv.ctx, stateful: v == TLS13 && st.statefulTickets13(s),
-		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint})
+		version: v, id: o.id, time: o.time, timeout: o.timeout, hint: hint, sidCtx: o.sidCtx})
 	return int32(len(st.tickets))
 }
 

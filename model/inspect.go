@@ -20,6 +20,7 @@ type CtxView struct {
 	// MaxEarlyData is the SSL_CTX's max_early_data (what SSL_new copies).
 	MaxEarlyData int64
 	Options      Options
+	SidCtx       SidCtx // the session id context SSL_new copies
 	// Cached lists the sessions in the cache from head (expires last) to
 	// tail (evicted first); [Unnamed] for a session the application has not
 	// been shown.
@@ -88,6 +89,7 @@ type SSLView struct {
 	// SSL_CTX's generic one; a fresh SSL has another only after
 	// SSL_copy_session_id, and then handshakes only at that version.
 	Method Version
+	SidCtx SidCtx // the SSL's own session id context, copied by SSL_new
 	// Held describes the session the SSL holds, named or not (its Sess
 	// is Unnamed then); the zero SessView when it holds none.
 	Held SessView
@@ -111,6 +113,8 @@ type SessView struct {
 	Issuer Handle
 	// Hint is the TLS 1.3 ticket lifetime hint a client session carries.
 	Hint int64
+	// SidCtx is the session's id context.
+	SidCtx SidCtx
 }
 
 // Ctxs returns a view of every SSL_CTX ever created, in handle order.
@@ -132,7 +136,8 @@ func (s *State) AppendCtxs(dst []CtxView) []CtxView {
 		}
 		v := CtxView{Ctx: Handle(i + 1), Side: c.cfg.Side, Config: c.cfg, AppHeld: c.appHeld, Alive: c.alive,
 			Mode: c.mode, CacheSize: c.size, Timeout: c.timeout, NumTickets: c.numTickets, MaxEarlyData: c.maxEarly, Options: c.options,
-			Hits: c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
+			SidCtx: c.sidCtx,
+			Hits:   c.hits, Misses: c.misses, Timeouts: c.timeouts, CacheFull: c.cacheFull}
 		for _, r := range c.list {
 			cached = append(cached, s.viewHandle(r))
 			refs = append(refs, int(s.obj(r).refs))
@@ -159,7 +164,8 @@ func (s *State) AppendSSLs(dst []SSLView) []SSLView {
 		v := SSLView{SSL: Handle(i + 1), Ctx: l.ctx, Client: l.client, Alive: l.alive,
 			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
-			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets, Method: l.method}
+			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets, Method: l.method,
+			SidCtx: l.sidCtx}
 		if s.prof.NumTicketsAtUse { // profile switch (BoringSSL: B15): the SSL has no count of its own
 			v.NumTickets = s.ctx(l.ctx).numTickets
 		}
@@ -190,7 +196,8 @@ func (s *State) sessView(r sessRef) SessView {
 	o := s.obj(r)
 	return SessView{Sess: s.viewHandle(r), Alive: o.alive, Refs: int(o.refs), AppRefs: int(o.appRefs),
 		Owner: o.owner, Resumable: o.resumable(), IDLen: idLen(o.id), HasTicket: o.ticket != 0,
-		Version: o.version, Time: o.time, Timeout: o.timeout, Issuer: o.origin, Hint: o.hint}
+		Version: o.version, Time: o.time, Timeout: o.timeout, Issuer: o.origin, Hint: o.hint,
+		SidCtx: o.sidCtx}
 }
 
 func (s *State) viewHandle(r sessRef) Handle {

@@ -123,6 +123,7 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 		b = kInt(b, int64(key.gen))
 		b = kInt(b, key.exp-now)
 	}
+	b = kInt(b, int64(c.sidCtx))
 	return kInt(b, c.sinceFlush)
 }
 
@@ -149,6 +150,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kUint(b, uint64(l.options))
 	b = kInt(b, l.numTickets)
 	b = kInt(b, l.maxEarly)
+	b = kInt(b, int64(l.sidCtx))
 	return kInt(b, int64(l.conf))
 }
 
@@ -169,6 +171,7 @@ func kSess(b []byte, o *sessObj, now int64) []byte {
 	b = kInt(b, o.alt)
 	b = kInt(b, o.seq)
 	b = kInt(b, o.seen-now)
+	b = kInt(b, int64(o.sidCtx))
 	return kInt(b, o.auth)
 }
 
@@ -182,6 +185,7 @@ func kTicket(b []byte, t *ticket, now int64) []byte {
 	b = kInt(b, t.hint)
 	b = kInt(b, int64(t.slot))
 	b = kInt(b, int64(t.gen))
+	b = kInt(b, int64(t.sidCtx))
 	return kInt(b, t.auth)
 }
 
@@ -351,6 +355,7 @@ func (k *keyReader) ctx(c *ctxObj) {
 		c.keys[i].gen = int32(k.int())
 		c.keys[i].exp = k.time()
 	}
+	c.sidCtx = SidCtx(k.int())
 	c.sinceFlush = k.int()
 }
 
@@ -372,6 +377,7 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.options = Options(k.uint())
 	l.numTickets = k.int()
 	l.maxEarly = k.int()
+	l.sidCtx = SidCtx(k.int())
 	l.conf = sessRef(k.int())
 }
 
@@ -392,6 +398,7 @@ func (k *keyReader) sess(o *sessObj) {
 	o.alt = k.int()
 	o.seq = k.int()
 	o.seen = k.time()
+	o.sidCtx = SidCtx(k.int())
 	o.auth = k.int()
 }
 
@@ -405,6 +412,7 @@ func (k *keyReader) ticket(t *ticket) {
 	t.hint = k.int()
 	t.slot = int8(k.int())
 	t.gen = int32(k.int())
+	t.sidCtx = SidCtx(k.int())
 	t.auth = k.int()
 }
 

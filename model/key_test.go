@@ -17,13 +17,13 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		want int
 	}{
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
-		{ctxObj{}, 23},
+		{ctxObj{}, 25},
 		{CtxConfig{}, 10},
 		{storeEntry{}, 3},
 		{ticketKey{}, 2},
-		{sslObj{}, 25},
-		{sessObj{}, 21},
-		{ticket{}, 10},
+		{sslObj{}, 26},
+		{sessObj{}, 22},
+		{ticket{}, 11},
 	} {
 		if n := reflect.TypeOf(c.v).NumField(); n != c.want {
 			t.Errorf("%T has %d fields, key.go knows %d: update AppendKey, SetKey and this test", c.v, n, c.want)

@@ -75,6 +75,9 @@ const (
 	ReadAlert            // SSL's peer fails with a fatal alert, which SSL reads
 	CtxSetMaxEarlyData   // SSL_CTX_set_max_early_data(Ctx, Arg)
 	SetMaxEarlyData      // SSL_set_max_early_data(SSL, Arg)
+	CtxSetSidCtx         // SSL_CTX_set_session_id_context(Ctx, the SidCtx Arg)
+	SetSidCtx            // SSL_set_session_id_context(SSL, the SidCtx Arg)
+	SessSetSidCtx        // SSL_SESSION_set1_id_context(Sess, the SidCtx Arg)
 	kindCount
 )
 

@@ -83,8 +83,10 @@ func TestDivergenceTable(t *testing.T) {
 		// Every field in which the library differs says what it does to
 		// the rules, except the limits of what the model claims.
 		// (LacksOptions only leaves calls out: no rule depends on the
-		// options a library lacks.)
-		limits := map[string]bool{"Name": true, "ClockLimit": true, "LacksOptions": true}
+		// options a library lacks; Unchecked leaves out calls nothing has
+		// compared with the library yet, whose rules the findings table
+		// marks "not checked".)
+		limits := map[string]bool{"Name": true, "ClockLimit": true, "LacksOptions": true, "Unchecked": true}
 		for i := range pt.NumField() {
 			f := pt.Field(i)
 			same := reflect.DeepEqual(reflect.ValueOf(openssl).Field(i).Interface(), reflect.ValueOf(lib.p).Field(i).Interface())

@@ -54,8 +54,9 @@ type ctxObj struct {
 	numTickets                        int64
 	maxEarly                          int64 // SSL_CTX_set_max_early_data
 	options                           Options
-	appHeld                           bool // the application has not called SSL_CTX_free
-	alive                             bool // the object exists (application or SSL references)
+	sidCtx                            SidCtx // what SSL_new copies (SIDCTX-COPIED)
+	appHeld                           bool   // the application has not called SSL_CTX_free
+	alive                             bool   // the object exists (application or SSL references)
 	sslRefs                           int32
 	hits, misses, timeouts, cacheFull int64
 	connectGood, acceptGood           int64
@@ -101,7 +102,10 @@ type sslObj struct {
 	// by SSL_new (SET-OPTIONS-COPIED, SET-NUM-TICKETS).
 	options    Options
 	numTickets int64
-	maxEarly   int64   // max_early_data, copied from the SSL_CTX by SSL_new
+	maxEarly   int64 // max_early_data, copied from the SSL_CTX by SSL_new
+	// sidCtx is the SSL's session id context, copied from its SSL_CTX by
+	// SSL_new (SIDCTX-COPIED).
+	sidCtx     SidCtx
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
@@ -135,6 +139,7 @@ type sessObj struct {
 	hint         int64  // TLS 1.3 ticket_lifetime_hint (client)
 	owner        Handle // the SSL_CTX whose cache holds this object
 	origin       Handle // the server SSL_CTX that made it or issued its id or ticket
+	sidCtx       SidCtx // the session id context of the SSL that made it (SIDCTX-NEW-SESSION)
 	// wolfSSL (profile_wolfssl.go): the session's side, its alternative id
 	// (the cache key when set), whether freeing it calls remove_cb
 	// (ownExData), whether it is an entry of the process-wide cache, then
@@ -164,7 +169,8 @@ type ticket struct {
 	hint     int64 // ticket_lifetime_hint
 	slot     int8  // wolfSSL: the encryption key used, and its generation
 	gen      int32
-	auth     int64 // BoringSSL: the session's auth_timeout
+	auth     int64  // BoringSSL: the session's auth_timeout
+	sidCtx   SidCtx // the session's id context, sealed into a stateless ticket
 }
 
 // New returns an empty universe that follows profile p.
@@ -242,7 +248,7 @@ func sslEqual(a, b *sslObj) bool {
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
 		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
 		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
-		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly
+		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly && a.sidCtx == b.sidCtx
 }
 
 func ctxEqual(a, b *ctxObj) bool {
@@ -250,7 +256,7 @@ func ctxEqual(a, b *ctxObj) bool {
 		a.numTickets == b.numTickets && a.maxEarly == b.maxEarly && a.options == b.options && a.appHeld == b.appHeld && a.alive == b.alive && a.sslRefs == b.sslRefs &&
 		a.hits == b.hits && a.misses == b.misses && a.timeouts == b.timeouts && a.cacheFull == b.cacheFull &&
 		a.connectGood == b.connectGood && a.acceptGood == b.acceptGood && a.connect == b.connect && a.accept == b.accept &&
-		a.cbHits == b.cbHits && a.hint == b.hint && a.keys == b.keys && a.sinceFlush == b.sinceFlush
+		a.cbHits == b.cbHits && a.hint == b.hint && a.keys == b.keys && a.sinceFlush == b.sinceFlush && a.sidCtx == b.sidCtx
 }
 
 // Hash returns a hash consistent with Equal.

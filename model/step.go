@@ -53,7 +53,8 @@ func (st *stepper) apply(op Op) int64 {
 		c.sslRefs++
 		st.mark(RuleCfgOptionsCopied)
 		st.ssls = append(st.ssls, sslObj{ctx: op.Ctx, client: c.cfg.Side == Client, alive: true,
-			options: c.options, numTickets: c.numTickets, maxEarly: c.maxEarly})
+			options: c.options, numTickets: c.numTickets, maxEarly: c.maxEarly, sidCtx: c.sidCtx})
+		st.mark(RuleSidctxCopied)
 		if st.prof.SSLOwnsSession { // profile switch (wolfSSL)
 			st.wolfOwnSession(op.SSL)
 		}
@@ -320,6 +321,8 @@ func (st *stepper) apply(op Op) int64 {
 		return st.shutdownCall(op)
 	case ReadAlert:
 		st.readAlert(op.SSL)
+	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
+		return st.setSidCtx(op)
 	}
 	return 0
 }
@@ -401,6 +404,8 @@ func (st *stepper) freshID() int64 {
 func (st *stepper) replaceSession(h Handle, v Version) {
 	l := st.ssl(h)
 	n := st.newSession(l.ctx, v)
+	st.mark(RuleSidctxNewSession)
+	st.obj(n).sidCtx = l.sidCtx
 	if old := l.sess; old != 0 {
 		l.sess = 0
 		st.release(old)

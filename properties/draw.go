@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"slices"
+
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -260,6 +262,12 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SessDup, 2, haveSess)
 	add(model.SessNew, 1, true)
 	add(model.CopySessionID, 2, len(d.clients) > 1)
+	// Session id contexts on the server side, where they decide
+	// resumptions: a client SSL whose session has another context than
+	// its own cannot handshake (the model leaves that out).
+	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
+	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
+	add(model.SessSetSidCtx, 1, d.serverSession(false) != 0)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
@@ -278,6 +286,46 @@ func (d *drawer) propose() (model.Op, bool) {
 		n -= c.weight
 	}
 	return d.args(k), true
+}
+
+// sidCtx draws a session id context: mostly the empty one and two short
+// ones, sometimes the longest and the one too long.
+func (d *drawer) sidCtx() int64 {
+	return d.from(0, 1, 2, 0, 1, 2, 3, 4)
+}
+
+// serverSession returns a named TLS 1.2 session on the server side: in a
+// server SSL_CTX's cache or held by a server SSL; 0 if there is none. It
+// is the first one, or (draw) one drawn among them. (TLS 1.3 sessions are
+// left alone: a context changed there hides the rarer TLS 1.3 outcomes,
+// HS13-EXPIRED above all, behind SIDCTX-MISMATCH.)
+func (d *drawer) serverSession(draw bool) model.Handle {
+	n := 0
+	var got model.Handle
+	take := func(h model.Handle) bool {
+		if !draw {
+			got = h
+			return true
+		}
+		// One pass, uniform among the candidates (reservoir sampling).
+		n++
+		if d.src.Intn(n) == 0 {
+			got = h
+		}
+		return false
+	}
+	for _, h := range d.sessions {
+		v := d.sessView[h-1]
+		if v.Version == model.TLS12 && v.Owner != 0 && slices.Contains(d.serverCtxs, v.Owner) && take(h) {
+			return got
+		}
+	}
+	for _, l := range d.sslView {
+		if h := l.Held.Sess; l.Alive && !l.Client && h > 0 && l.Held.Alive && l.Held.Version == model.TLS12 && take(h) {
+			return got
+		}
+	}
+	return got
 }
 
 func (d *drawer) pick(hs []model.Handle) model.Handle {
@@ -336,14 +384,18 @@ func (d *drawer) args(k model.Kind) model.Op {
 	case model.Get0, model.Get1:
 		op.SSL = d.pick(d.ssls)
 		if d.mix.Drill && !d.chance(4) {
-			// Name a session a server keeps (a later resumption may hold
-			// the same object), else one a client may offer.
 			if unnamed := d.holdingUnnamed(false); len(unnamed) > 0 && !d.chance(3) {
 				op.SSL = d.pick(unnamed)
 			} else if unnamed := d.holdingUnnamed(true); len(unnamed) > 0 {
 				op.SSL = d.pick(unnamed)
 			}
 		}
+	case model.CtxSetSidCtx:
+		op.Ctx, op.Arg = d.pick(d.serverCtxs), d.sidCtx()
+	case model.SetSidCtx:
+		op.SSL, op.Arg = d.pick(d.freshServers), d.sidCtx()
+	case model.SessSetSidCtx:
+		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
 	case model.SSLFree, model.SSLClear, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 	case model.Shutdown:

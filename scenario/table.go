@@ -69,6 +69,9 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 	if c.Options&model.OptNoAntiReplay != 0 {
 		cfg += " no_anti_replay"
 	}
+	if c.SidCtx != model.SidCtxEmpty {
+		cfg += fmt.Sprintf(" sid_ctx=%d", c.SidCtx)
+	}
 	switch c.Config.NewCB {
 	case model.NewCBReturn0:
 		cfg += " new_cb=0"
@@ -174,6 +177,9 @@ func (r *runner) ownSettings(l model.SSLView) []string {
 	if !l.Client && l.NumTickets != c.NumTickets {
 		out = append(out, fmt.Sprintf("tickets=%d", l.NumTickets))
 	}
+	if l.SidCtx != c.SidCtx {
+		out = append(out, fmt.Sprintf("sid_ctx=%d", l.SidCtx))
+	}
 	return out
 }
 
@@ -202,10 +208,14 @@ func (r *runner) sessRow(v model.SessView) row {
 	if v.Owner != 0 {
 		cached = "cached in " + r.label(ArgCtx, v.Owner)
 	}
-	rw.text = strings.Join([]string{
+	parts := []string{
 		fmt.Sprintf("refs %d (app %d)", v.Refs, v.AppRefs), resumable, kind, cached,
 		fmt.Sprintf("time %s timeout %d (valid until %s)", r.clock(v.Time), v.Timeout, r.clock(v.Time+v.Timeout)),
-	}, "  ")
+	}
+	if v.SidCtx != model.SidCtxEmpty {
+		parts = append(parts, fmt.Sprintf("sid_ctx=%d", v.SidCtx))
+	}
+	rw.text = strings.Join(parts, "  ")
 	return rw
 }
 

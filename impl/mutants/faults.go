@@ -202,6 +202,20 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.AntiReplayStateful, false)
 	case AntiReplayReusesTicket:
 		return choose(impl.AntiReplayUsesUpTicket, false)
+	case SidCtxTooLongAccepted:
+		return choose(impl.SidCtxLengthChecked, false)
+	case SidCtxSessionSetIgnored:
+		return choose(impl.SessionSidCtxStored, false)
+	case SidCtxReadAtUse:
+		return choose(impl.ServerUsesSSLSidCtx, false)
+	case SidCtxSessionFromCtx:
+		return choose(impl.SessionRecordsSSLSidCtx, false)
+	case SidCtxIgnored:
+		return choose(impl.SidCtxCompared, false)
+	case SidCtxMismatchMiss:
+		return choose(impl.SidCtxMismatchCountsMiss, true)
+	case SidCtxAfterExpiry:
+		return choose(impl.SidCtxBeforeExpiry, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

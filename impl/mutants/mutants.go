@@ -117,6 +117,14 @@ const (
 	MaxEarlyFromCtx
 	AntiReplayStateless
 	AntiReplayReusesTicket
+	// Session id contexts (docs/spec.md "Session id contexts").
+	SidCtxTooLongAccepted
+	SidCtxSessionSetIgnored
+	SidCtxReadAtUse
+	SidCtxSessionFromCtx
+	SidCtxIgnored
+	SidCtxMismatchMiss
+	SidCtxAfterExpiry
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -142,6 +142,12 @@ long long lib_ssl_get_shutdown(lib_ssl *ssl);
 /* max_early_data of an SSL_CTX or an SSL; each returns what the call does. */
 long long lib_ctx_set_max_early_data(lib_ctx *ctx, long long n);
 long long lib_ssl_set_max_early_data(lib_ssl *ssl, long long n);
+/* The session id context calls get the bytes docs/protocol.md §3 names by
+ * the request's arg (sid_ctx_bytes in perform.c) and return what the
+ * library's function returned. */
+long long lib_ctx_set_sid_ctx(lib_ctx *ctx, const unsigned char *b, unsigned int len);
+long long lib_ssl_set_sid_ctx(lib_ssl *ssl, const unsigned char *b, unsigned int len);
+long long lib_sess_set_sid_ctx(lib_sess *s, const unsigned char *b, unsigned int len);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

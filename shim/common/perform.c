@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The events of the request the current thread is running (NULL: none,
  * e.g. during reset, when nothing is reported). */
@@ -139,6 +140,34 @@ static long long op_adopt(struct shim *sh, lib_sess *s)
 /* run_call performs one call; -1 with err set means it could not. The
  * handles it names are looked up first, as calls.h says, in the order
  * ctx, ssl, sess, peer. */
+/* SID_CTX_MAX_BYTES holds the longest context the protocol names: one byte
+ * more than SSL_MAX_SID_CTX_LENGTH (32), which the library must refuse. */
+#define SID_CTX_MAX_BYTES 33
+
+/* sid_ctx_bytes writes the bytes of session id context n (docs/protocol.md
+ * §3, model.SidCtx) into b and returns their length, or -1 for a number
+ * the protocol does not name: 0 empty, 1 "sid-1", 2 "sid-2", 3 thirty-two
+ * '3's, 4 thirty-three '4's. */
+static int sid_ctx_bytes(long long n, unsigned char b[SID_CTX_MAX_BYTES])
+{
+    int len;
+
+    switch (n) {
+    case 0:
+        return 0;
+    case 1:
+    case 2:
+        memcpy(b, n == 1 ? "sid-1" : "sid-2", 5);
+        return 5;
+    case 3:
+    case 4:
+        len = n == 3 ? 32 : 33;
+        memset(b, '0' + (int)n, (size_t)len);
+        return len;
+    }
+    return -1;
+}
+
 static long long run_call(struct shim *sh, const struct request *rq, char *err, size_t errlen)
 {
     const struct call_shape *shape;
@@ -303,6 +332,22 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
         return lib_ctx_set_max_early_data(ce->ctx, rq->arg);
     case OP_SSL_set_max_early_data:
         return lib_ssl_set_max_early_data(c->ssl, rq->arg);
+    case OP_SSL_CTX_set_session_id_context:
+    case OP_SSL_set_session_id_context:
+    case OP_SSL_SESSION_set1_id_context: {
+        unsigned char b[SID_CTX_MAX_BYTES];
+        int len = sid_ctx_bytes(rq->arg, b);
+
+        if (len < 0) {
+            snprintf(err, errlen, "session id context %lld is not one of 0..4", rq->arg);
+            return -1;
+        }
+        if (rq->code == OP_SSL_CTX_set_session_id_context)
+            return lib_ctx_set_sid_ctx(ce->ctx, b, (unsigned int)len);
+        if (rq->code == OP_SSL_set_session_id_context)
+            return lib_ssl_set_sid_ctx(c->ssl, b, (unsigned int)len);
+        return lib_sess_set_sid_ctx(s, b, (unsigned int)len);
+    }
     default:
         snprintf(err, errlen, "not a call");
         return -1;

@@ -258,6 +258,18 @@ long lib_ctx_cb_hits(SSL_CTX *ctx) { return SSL_CTX_sess_cb_hits(ctx); }
 
 long long lib_ctx_set_cache_mode(SSL_CTX *ctx, long long mode) { return SSL_CTX_set_session_cache_mode(ctx, (long)mode); }
 long long lib_ctx_set_num_tickets(SSL_CTX *ctx, long long n) { return SSL_CTX_set_num_tickets(ctx, (size_t)n); }
+long long lib_ctx_set_sid_ctx(SSL_CTX *ctx, const unsigned char *b, unsigned int len)
+{
+    return SSL_CTX_set_session_id_context(ctx, b, len);
+}
+long long lib_ssl_set_sid_ctx(SSL *ssl, const unsigned char *b, unsigned int len)
+{
+    return SSL_set_session_id_context(ssl, b, len);
+}
+long long lib_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *b, unsigned int len)
+{
+    return SSL_SESSION_set1_id_context(s, b, len);
+}
 long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
 void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
 void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }

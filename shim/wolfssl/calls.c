@@ -37,7 +37,8 @@ int lib_implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
-           && !is_shutdown_variant(op);
+           && !is_shutdown_variant(op) && op != OP_SSL_CTX_set_session_id_context
+           && op != OP_SSL_set_session_id_context && op != OP_SSL_SESSION_set1_id_context;
 }
 
 static int is_options_call(enum op op)
@@ -369,5 +370,24 @@ long long lib_ctx_set_max_early_data(WOLFSSL_CTX *ctx, long long n)
 long long lib_ssl_set_max_early_data(WOLFSSL *ssl, long long n)
 {
     (void)ssl, (void)n;
+    return 0;
+}
+
+/* Never called: lib_implemented leaves the session id context calls out
+ * until someone compares the library's use of the context with the model
+ * (docs/findings.md, "Not checked yet: session id contexts"). */
+long long lib_ctx_set_sid_ctx(WOLFSSL_CTX *ctx, const unsigned char *b, unsigned int len)
+{
+    (void)ctx, (void)b, (void)len;
+    return 0;
+}
+long long lib_ssl_set_sid_ctx(WOLFSSL *ssl, const unsigned char *b, unsigned int len)
+{
+    (void)ssl, (void)b, (void)len;
+    return 0;
+}
+long long lib_sess_set_sid_ctx(WOLFSSL_SESSION *s, const unsigned char *b, unsigned int len)
+{
+    (void)s, (void)b, (void)len;
     return 0;
 }

@@ -30,18 +30,19 @@ var rapidMisses = map[string]string{
 	"hs13-resume-copies": "which object a resuming TLS 1.3 server holds shows only when it sends no ticket and " +
 		"its cached session was named before; rapid draws the plain mix, in which that line-up is rare (the " +
 		"search's resumption drills, properties.DrillMix, the fuzz decoder and the linearizability engine kill it)",
+	// The entries below depend on where rapid's draws at this seed happen to
+	// fall: every call kind added to the generator shifts them (the
+	// external cache, the session id contexts and early data each moved
+	// some mutants in or out of this list). The search, which runs every
+	// mutant on 5 seeds, kills each of them (docs/mutants.md).
 	"ticket-hint-no-slack": "needs a stateless TLS 1.3 ticket offered right at its lifetime hint; anti-replay makes " +
 		"the tickets of half the mixes stateful, and rapid's sequences at this seed miss the edge (search and gopter kill it)",
-	"ticket12-keeps-old-cached": "needs a client SSL_CTX in CLIENT mode reading a TLS 1.2 ticket for a session " +
-		"with an id; the new calls shifted rapid's draws at this seed off it (the search kills it)",
-	"anti-replay-reuses-ticket": "needs a stateful ticket of an anti-replay server offered twice to the same " +
-		"SSL_CTX; rare in rapid's 3000 sequences (the search and the fuzz decoder kill it)",
 	"stateful-lookup-removes": "needs a TLS 1.3 stateful resumption whose entry a later lookup misses; rapid's " +
-		"draws at this seed no longer line it up since the session id context calls joined (search and gopter kill it)",
-	"tls13-client-reuses-ticket": "needs a TLS 1.3 client with a client cache offering a used ticket again; rapid's " +
-		"draws at this seed no longer line it up since the session id context calls joined (the search kills it)",
-	"sidctx-session-set-ignored": "needs SSL_SESSION_set1_id_context on a server-cached session followed by an " +
-		"offer of it to a server of its old context; rapid's 3000 sequences miss it (the search and the fuzz decoder kill it)",
+		"draws at this seed do not line it up (the search's drills and gopter kill it)",
+	"getcb-copy1-no-ref": "the *copy choice shows only when the session get_session_cb returned is later freed " +
+		"by every holder in an order that reaches zero early; rapid's draws at this seed do not line it up (the search kills it)",
+	"getcb-copy0-takes-ref": "the *copy choice shows only when the session get_session_cb returned is later freed " +
+		"by every holder; rapid's draws at this seed do not line it up (the search kills it)",
 }
 
 func TestRapidKillsSequentialMutants(t *testing.T) {

@@ -97,7 +97,7 @@ func GenerableRules(p Profile) []Rule {
 	differs := p.differing()
 	for r := RuleNone + 1; r < ruleCount; r++ {
 		info := ruleTable[r]
-		if info.Unreachable != "" || !p.covers(info.Family) || differs.Has(r) {
+		if info.Unreachable != "" || !p.covers(info.Family) || differs.Has(r) || !p.reaches(r) {
 			continue
 		}
 		out = append(out, r)

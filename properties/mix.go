@@ -77,7 +77,9 @@ func DrawMix(src Source) *Mix {
 // get named and that send no new ticket when they resume. The rules about
 // which object a resuming server holds, and what a stateful resumption does
 // to the cache entry it found, show only on that path: each of its five or
-// six steps is common, all of them in one sequence are not.
+// six steps is common, all of them in one sequence are not. Some drills
+// also set max_early_data on the server, whose anti-replay then takes each
+// stateful ticket out of its cache as it resumes (HS13-ANTI-REPLAY-SINGLE-USE).
 //
 // A drill runs within drillLimits: one client and one server SSL_CTX, so
 // that every handshake goes to the context that issued the ticket.
@@ -86,7 +88,7 @@ func DrillMix(src Source) *Mix {
 	// Frees, clears and removals are rare: an SSL freed or cleared
 	// without a clean shutdown takes its session out of resumption.
 	for _, k := range []model.Kind{model.CtxNew, model.SSLNew, model.Handshake, model.ReadTicket, model.SetSession,
-		model.Get0, model.Get1, model.SetNumTickets, model.Shutdown, model.SessNumber} {
+		model.Get0, model.Get1, model.SetNumTickets, model.Shutdown, model.SessNumber, model.CtxSetMaxEarlyData} {
 		m.weights[k] = 2
 	}
 	m.weights[model.Get1], m.weights[model.SetNumTickets], m.weights[model.SSLFree], m.weights[model.SSLClear] = 4, 4, 1, 1

@@ -57,7 +57,7 @@ type Options struct {
 
 // DefaultOptions are the budgets of `make mutants`.
 func DefaultOptions() Options {
-	return Options{Seed: 20261124, Seeds: 5, Sequences: 5000, ProfileSequences: 1000, ProfileNaming: true, ReduceBudget: 1500, Gopter: 2000,
+	return Options{Seed: 20261124, Seeds: 5, Sequences: 5000, ProfileSequences: 2000, ProfileNaming: true, ReduceBudget: 1500, Gopter: 2000,
 		Fuzz: 20000, LinRuns: 30, RaceRuns: 20, Parallel: 2}
 }
 

@@ -692,12 +692,26 @@ func (d *drawer) options() model.Options {
 		int64(model.OptNoTicket|model.OptNoAntiReplay)))
 }
 
+// caches makes an SSL_CTX of a caching drill cache on both sides; a server
+// SSL_CTX keeps its sessions in an external cache half the time, with its
+// internal lookup off so that get_session_cb answers every resumption.
+func (d *drawer) caches(c *model.CtxConfig) {
+	c.DefaultMode, c.CacheMode = false, model.CacheClient|model.CacheServer
+	if c.Side == model.Server && d.s.Profile().ExternalCache() && d.flag() {
+		c.NewCB, c.GetCB = model.NewCBReturn1, model.GetSessionCB(1+d.src.Intn(2))
+		c.CacheMode |= model.CacheNoInternalLookup
+	}
+}
+
 // config draws an SSL_CTX configuration, leaning on small caches and short
 // timeouts so that eviction and expiry happen within a short sequence.
 func (d *drawer) config(side model.Side) model.CtxConfig {
 	c := model.DefaultConfig(side)
 	if d.mix.Plain {
 		c.NoTicket = d.src.Intn(100) < d.mix.NoTicket
+		if d.mix.Caches {
+			d.caches(&c)
+		}
 		return c
 	}
 	if d.src.Intn(4) != 0 {

@@ -27,6 +27,10 @@ type Mix struct {
 	// servers, and SSL_set_num_tickets toward 0 on fresh servers: a
 	// resumption drill (DrillMix).
 	Drill bool
+	// Caches makes the SSL_CTXs of a plain mix cache sessions on both
+	// sides, and a server SSL_CTX keep its sessions in an external cache
+	// half the time (DrillMix's TLS 1.2 flavour).
+	Caches bool
 }
 
 // defaultMix weighs every kind as draw.go says, both versions alike, a
@@ -71,7 +75,8 @@ func DrawMix(src Source) *Mix {
 	return &m
 }
 
-// DrillMix is the mix of a resumption drill: TLS 1.3 handshakes on
+// DrillMix is the mix of a resumption drill, in two flavours. Two thirds
+// are TLS 1.3 drills (drill13Mix): TLS 1.3 handshakes on
 // SSL_CTXs without tickets (so servers keep stateful tickets in their
 // caches), clients that offer what they were given, servers whose sessions
 // get named and that send no new ticket when they resume. The rules about
@@ -80,10 +85,20 @@ func DrawMix(src Source) *Mix {
 // six steps is common, all of them in one sequence are not. Some drills
 // also set max_early_data on the server, whose anti-replay then takes each
 // stateful ticket out of its cache as it resumes (HS13-ANTI-REPLAY-SINGLE-USE).
+// A third are TLS 1.2 drills (drill12Mix): caches on both sides, tickets
+// toggled between handshakes, external caches.
 //
 // A drill runs within drillLimits: one client and one server SSL_CTX, so
 // that every handshake goes to the context that issued the ticket.
 func DrillMix(src Source) *Mix {
+	if src.Intn(3) == 0 {
+		return drill12Mix()
+	}
+	return drill13Mix()
+}
+
+// drill13Mix is a TLS 1.3 resumption drill, two thirds of the drills.
+func drill13Mix() *Mix {
 	m := Mix{NoTicket: 100, Resume: 3, Version: model.TLS13, Plain: true, Drill: true}
 	// Frees, clears and removals are rare: an SSL freed or cleared
 	// without a clean shutdown takes its session out of resumption.
@@ -92,6 +107,23 @@ func DrillMix(src Source) *Mix {
 		m.weights[k] = 2
 	}
 	m.weights[model.Get1], m.weights[model.SetNumTickets], m.weights[model.SSLFree], m.weights[model.SSLClear] = 4, 4, 1, 1
+	return &m
+}
+
+// drill12Mix is a TLS 1.2 resumption drill, a third of the drills: SSL_CTXs
+// that cache on both sides, tickets turned on and off between the
+// handshakes (a session with an id offered with an empty ticket extension
+// comes back renewed, and the client swaps it in its cache: TKT-12-DUP), and
+// servers with an external cache that hand sessions back with or without a
+// reference (CB-GET-COPY*), whose SSLs are then freed and cleared.
+func drill12Mix() *Mix {
+	m := Mix{NoTicket: 50, Resume: 3, Version: model.TLS12, Plain: true, Drill: true, Caches: true}
+	for _, k := range []model.Kind{model.CtxNew, model.SSLNew, model.Handshake, model.SetSession, model.Get1,
+		model.CtxSetOptions, model.CtxClearOptions, model.SetOptions, model.ClearOptions, model.CopySessionID,
+		model.SessNumber, model.SessFree, model.Shutdown} {
+		m.weights[k] = 2
+	}
+	m.weights[model.SSLFree], m.weights[model.SSLClear] = 1, 1
 	return &m
 }
 

@@ -13,7 +13,7 @@ import (
 // hides otherwise). The plain mix must reach it far less often, or the
 // drill would be pointless. Counts only: the same on every machine.
 func TestDrillReachesHeldCachedSession(t *testing.T) {
-	const sequences = 1000
+	const sequences = 2000
 	count := func(drawMix func(Source) *Mix, limits Limits) int {
 		hits := 0
 		for i := 0; i < sequences; i++ {
@@ -42,11 +42,53 @@ func TestDrillReachesHeldCachedSession(t *testing.T) {
 		}
 		return hits
 	}
-	drill := count(DrillMix, drillLimits)
+	drill := count(func(Source) *Mix { return drill13Mix() }, drillLimits)
 	plain := count(func(Source) *Mix { return DefaultMix() }, DefaultLimits())
 	t.Logf("of %d sequences, %d drills and %d plain ones reach it", sequences, drill, plain)
 	if drill < 10 || drill < 4*plain {
-		t.Errorf("drills reach a resumed TLS 1.3 server holding a named cached session in %d of %d sequences, "+
+		t.Errorf("TLS 1.3 drills reach a resumed TLS 1.3 server holding a named cached session in %d of %d sequences, "+
 			"plain sequences in %d; want at least 10, and 4 times as many as plain", drill, sequences, plain)
+	}
+}
+
+// TestDrill12FiresItsRules checks what the TLS 1.2 drill is for: a client
+// that caches its sessions swaps one for a renewed ticket (TKT-12-DUP), and
+// an external cache hands a session back without a reference
+// (CB-GET-COPY0). The plain mix must fire them far less often. Counts
+// only: the same on every machine.
+func TestDrill12FiresItsRules(t *testing.T) {
+	const sequences = 1000
+	rules := []model.Rule{model.RuleTkt12Dup, model.RuleCBGetCopy0}
+	count := func(drawMix func(Source) *Mix, limits Limits) []int {
+		fires := make([]int, len(rules))
+		for i := 0; i < sequences; i++ {
+			src := newSeqSource(20261124, i)
+			mix := drawMix(src)
+			s := model.New(model.OpenSSL30())
+			var dr Drawer
+			var seen model.RuleSet
+			for n := 50 + src.Intn(51); n > 0; n-- {
+				op := dr.Draw(src, s, func(model.Kind) bool { return true }, limits, mix)
+				if _, err := s.Step(op); err != nil {
+					t.Fatalf("sequence %d: %v: %v", i, op, err)
+				}
+				seen.Union(s.Fired())
+			}
+			for j, r := range rules {
+				if seen.Has(r) {
+					fires[j]++
+				}
+			}
+		}
+		return fires
+	}
+	drill := count(func(Source) *Mix { return drill12Mix() }, drillLimits)
+	plain := count(func(Source) *Mix { return DefaultMix() }, DefaultLimits())
+	for j, r := range rules {
+		t.Logf("%s: in %d of %d TLS 1.2 drills, %d of %d plain sequences", r, drill[j], sequences, plain[j], sequences)
+		if drill[j] < 10 || drill[j] < 4*plain[j] {
+			t.Errorf("%s fires in %d of %d TLS 1.2 drills and %d plain sequences; want at least 10, and 4 times as many as plain",
+				r, drill[j], sequences, plain[j])
+		}
 	}
 }

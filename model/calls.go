@@ -247,6 +247,9 @@ var calls = [kindCount]Call{
 	SessSetSidCtx: {Kind: SessSetSidCtx, Name: "SSL_SESSION_set1_id_context", Sess: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
 		Does:    "`SSL_SESSION_set1_id_context(sess, bytes, len)` with the bytes the context number names (§3)",
 		Returns: "its value"},
+	SetSSLCtx: {Kind: SetSSLCtx, Name: "SSL_set_SSL_CTX", Ctx: Takes, SSL: Takes, Ret: RetInt,
+		Does:    "`SSL_set_SSL_CTX(ssl, ctx)` (the request names the SSL_CTX first, as every call does)",
+		Returns: "1 if it returned ctx, else 0"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

@@ -48,7 +48,10 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 			st.obj(st.ssl(s).sess).id = st.freshID()
 		}
 		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
-		if st.ctx(sctx).mode&CacheServer == 0 {
+		if st.ssl(s).cur != 0 {
+			st.mark(RuleSwitchIDMode)
+		}
+		if st.ctx(st.curCtx(s)).mode&CacheServer == 0 {
 			st.because(RuleHS12NoServerMode)
 			st.obj(st.ssl(s).sess).id = 0
 		}
@@ -95,7 +98,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		// its tickets, which wait until the client reads them.
 		st.mark(RuleHS13EventOrder)
 		st.finishClient(c, verdict)
-		st.count(RuleCntAcceptGood, &st.ctx(sctx).acceptGood)
+		st.count(RuleCntAcceptGood, &st.ctx(st.acceptCtx(s)).acceptGood)
 		st.serverTickets13(s, c)
 	case hit:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -365,7 +368,7 @@ func (st *stepper) serverTickets13(s, c Handle) {
 func (st *stepper) finishServer12(s Handle, why Rule) {
 	defer st.leave(st.enter(why))
 	st.updateCache(s, CacheServer)
-	st.count(RuleCntAcceptGood, &st.ctx(st.ssl(s).ctx).acceptGood)
+	st.count(RuleCntAcceptGood, &st.ctx(st.acceptCtx(s)).acceptGood)
 }
 
 // finishClient is the end of a client handshake; why is the rule a TLS 1.2

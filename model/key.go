@@ -151,6 +151,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, l.numTickets)
 	b = kInt(b, l.maxEarly)
 	b = kInt(b, int64(l.sidCtx))
+	b = kInt(b, int64(l.cur))
 	return kInt(b, int64(l.conf))
 }
 
@@ -378,6 +379,7 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.numTickets = k.int()
 	l.maxEarly = k.int()
 	l.sidCtx = SidCtx(k.int())
+	l.cur = Handle(k.int())
 	l.conf = sessRef(k.int())
 }
 

@@ -78,6 +78,7 @@ const (
 	CtxSetSidCtx         // SSL_CTX_set_session_id_context(Ctx, the SidCtx Arg)
 	SetSidCtx            // SSL_set_session_id_context(SSL, the SidCtx Arg)
 	SessSetSidCtx        // SSL_SESSION_set1_id_context(Sess, the SidCtx Arg)
+	SetSSLCtx            // SSL_set_SSL_CTX(SSL, Ctx)
 	kindCount
 )
 

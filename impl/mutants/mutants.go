@@ -125,6 +125,12 @@ const (
 	SidCtxIgnored
 	SidCtxMismatchMiss
 	SidCtxAfterExpiry
+	// SSL_set_SSL_CTX (docs/spec.md "Changing context").
+	SwitchMovesSessionCtx
+	SwitchAcceptOnSessionCtx
+	SwitchSidCtxKept
+	SwitchIDModeSessionCtx
+	SwitchNoRef
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

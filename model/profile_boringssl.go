@@ -78,11 +78,10 @@ func BoringSSL() Profile {
 		// BoringSSL but are not compared against it yet (docs/findings.md).
 		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID,
 			SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
-		// The session id context calls exist, but nothing has compared
-		// BoringSSL's use of the context with the model's yet
-		// (docs/findings.md, "Not checked yet").
-		Unchecked: SidCtxCalls,
-		//
+		// ssl_session.cc ssl_lookup_session removes an expired session
+		// before ssl_session_is_resumable compares its id context. B17,
+		// BORING-SIDCTX-AFTER-EXPIRY.
+		SidCtxAfterExpiry: true,
 		// ssl_asn1.cc SSL_SESSION_parse reads the time and the timeout as
 		// encoded, 0 included. B16, BORING-ROUNDTRIP.
 		DecodeKeepsZeroTimes: true,

@@ -247,6 +247,12 @@ var calls = [kindCount]Call{
 	SessSetSidCtx: {Kind: SessSetSidCtx, Name: "SSL_SESSION_set1_id_context", Sess: Takes, Arg: ArgNumber, ArgIs: "a session id context (§3)", Ret: RetInt,
 		Does:    "`SSL_SESSION_set1_id_context(sess, bytes, len)` with the bytes the context number names (§3)",
 		Returns: "its value"},
+	ClientHello: {Kind: ClientHello, Name: "client_hello", SSL: Takes, Peer: Takes, Arg: ArgVersion, Ret: RetInt,
+		Does:    "the first half of `handshake` at TLS 1.2 or 1.3: the client writes its ClientHello, the server reads it and writes its first flight, which waits for the client (below)",
+		Returns: "1, or 0 if the server did not write its flight"},
+	HandshakeFinish: {Kind: HandshakeFinish, Name: "handshake_finish", SSL: Takes, Peer: Takes, Ret: RetInt,
+		Does:    "the rest of the handshake `client_hello` began between the two SSLs (below)",
+		Returns: "1, or 0 if it did not complete"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

@@ -53,6 +53,9 @@ func (s *State) check(op Op) error {
 	if err := s.checkHandles(op); err != nil {
 		return err
 	}
+	if err := s.checkInFlight(op); err != nil {
+		return err
+	}
 	switch op.Kind {
 	case CtxNew:
 		c := op.Config
@@ -95,8 +98,8 @@ func (s *State) check(op Op) error {
 	case FatalAlert:
 		if l := s.ssl(op.SSL); l.phase == phaseReset {
 			return unmodelled(op, resetConn)
-		} else if l.phase != phaseEstablished || l.recv {
-			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify")
+		} else if (l.phase != phaseEstablished && l.phase != phaseHello) || l.recv {
+			return unmodelled(op, "a fatal error is modelled only on an established connection that has not read close_notify, or half way through a handshake")
 		}
 	case CtxSetMaxEarlyData, SetMaxEarlyData:
 		if op.Arg < 0 || op.Arg > 1<<20 {
@@ -125,6 +128,10 @@ func (s *State) check(op Op) error {
 		}
 	case Handshake:
 		return s.checkHandshake(op)
+	case ClientHello:
+		return s.checkHandshake(op)
+	case HandshakeFinish:
+		return s.checkFinish(op)
 	case SetSession:
 		return s.checkSetSession(op)
 	case SessFree:

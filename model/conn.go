@@ -52,8 +52,14 @@ func (st *stepper) sslFree(h Handle) {
 	if st.keeps(RuleSeedUncleanFree) {
 		st.mark(RuleSeedUncleanFree)
 	}
+	early := RuleFreeOnlyEstablished
+	if l.phase == phaseHello {
+		early = RuleStepAbortKeeps
+		st.because(RuleStepAbortKeeps)
+		st.dropFlight(h)
+	}
 	if r := l.sess; r != 0 {
-		if !st.clearBadSession(h, badRules{RuleFreeBadRemoves, RuleFreeRemoveUncached, RuleFreeShutdownKeeps, RuleFreeOnlyEstablished}) {
+		if !st.clearBadSession(h, badRules{RuleFreeBadRemoves, RuleFreeRemoveUncached, RuleFreeShutdownKeeps, early}) {
 			st.because(RuleFreeGoodDangles) // the SSL's reference goes
 		}
 		l.sess = 0
@@ -82,8 +88,13 @@ func (st *stepper) sslClear(h Handle) {
 	st.because(RuleClearGoodKeeps)
 	st.mark(RuleSeedUncleanFree)
 	early := RuleClearGoodKeeps
-	if l.phase == phaseFailed {
+	switch l.phase {
+	case phaseFailed:
 		early = RuleClearAfterFatalKeeps
+	case phaseHello:
+		early = RuleStepAbortKeeps
+		st.because(RuleStepAbortKeeps)
+		st.dropFlight(h)
 	}
 	if st.clearBadSession(h, badRules{RuleClearBadDrops, RuleClearBadDrops, RuleClearGoodKeeps, early}) {
 		r := l.sess
@@ -167,7 +178,13 @@ func (st *stepper) shutdown(h Handle) int64 {
 // still waiting are lost with the connection.
 func (st *stepper) fatalAlert(h Handle) {
 	l := st.ssl(h)
+	removes, uncached := RuleAlertRemoves, RuleAlertUncached
 	st.because(st.or(RuleAlertRemoves, RuleWolfNoBadSession))
+	if l.phase == phaseHello {
+		removes, uncached = RuleStepFatalRemoves, RuleStepFatalRemoves
+		st.because(RuleStepFatalRemoves)
+		st.dropFlight(h)
+	}
 	switch {
 	case l.sent:
 		st.because(st.or(RuleAlertAfterCloseNotify, RuleWolfNoBadSession))
@@ -178,7 +195,7 @@ func (st *stepper) fatalAlert(h Handle) {
 	case l.sess != 0 && st.badSessionRule():
 		st.mark(RuleSeedUncleanRemove)
 		st.concerns(l.sess)
-		st.removeSession(l.ctx, l.sess, RuleAlertRemoves, RuleAlertUncached)
+		st.removeSession(l.ctx, l.sess, removes, uncached)
 	case l.sess != 0:
 		// Profile switch NoBadSessionRule (wolfSSL): the session stays
 		// cached and resumable.

@@ -2,8 +2,19 @@ package model
 
 // handshake drives a client SSL c and a server SSL s through one complete
 // handshake at version v, in the order the messages flow, so that events
-// come out in the order a real library raises them.
+// come out in the order a real library raises them. It is the two steps of
+// a handshake in steps (flight.go) run back to back.
 func (st *stepper) handshake(c, s Handle, v Version) {
+	st.clientHello(c, s, v)
+	st.handshakeFinish(c, s)
+}
+
+// clientHello is a handshake's first flights: the client writes its
+// ClientHello, and the server reads it, decides whether it resumes, and
+// writes its first flight (for an abbreviated TLS 1.2 handshake with a
+// ticket renewal, its NewSessionTicket too). Both SSLs are then in
+// phaseHello until handshakeFinish.
+func (st *stepper) clientHello(c, s Handle, v Version) {
 	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
 	// The first SSL_do_handshake calls SSL_clear, which sets the shutdown
@@ -12,7 +23,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		st.mark(RuleShutSetFlags)
 	}
 	cl.sent, cl.recv, sv.sent, sv.recv = false, false, false, false
-	cctx, sctx := cl.ctx, sv.ctx
+	sctx := sv.ctx
 
 	// Client: ClientHello. A session is offered only if it is resumable and
 	// of this version; otherwise the client starts a fresh one.
@@ -53,7 +64,34 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 			st.obj(st.ssl(s).sess).id = 0
 		}
 	}
-	serverRule := st.rule
+	cl, sv = st.ssl(c), st.ssl(s)
+	// The server has chosen its version and whether it resumed
+	// (SSL_session_reused is 1 on it from here); the client learns both
+	// from the ServerHello, in handshakeFinish.
+	sv.hit, sv.version, sv.method = hit, v, v
+	cl.version = v
+	cl.phase, sv.phase = phaseHello, phaseHello
+	cl.peer, sv.peer = s, c
+	sv.hsExpect, sv.hsVerdict, sv.hsServer = ticketExpected, verdict, st.rule
+	if hit && v == TLS12 && ticketExpected {
+		// Abbreviated TLS 1.2: the renewed ticket travels in the server's
+		// first flight (ServerHello, NewSessionTicket, Finished).
+		st.because(RuleHS12EmptyTicketHit)
+		t := st.issueTicket(s, TLS12)
+		st.ssl(c).hsTicket = t
+	}
+	st.because(verdict)
+}
+
+// handshakeFinish is the rest of the handshake clientHello began between
+// client c and server s: the client reads the server's flight and
+// finishes, the server finishes, and a TLS 1.3 server writes its tickets.
+func (st *stepper) handshakeFinish(c, s Handle) {
+	cl, sv := st.ssl(c), st.ssl(s)
+	cctx, sctx := cl.ctx, sv.ctx
+	v, hit, ticketExpected := sv.version, sv.hit, sv.hsExpect
+	verdict, serverRule, flightTicket := sv.hsVerdict, sv.hsServer, cl.hsTicket
+	cl.hsTicket, sv.hsExpect, sv.hsVerdict, sv.hsServer = 0, false, 0, 0
 
 	// Client: ServerHello. Not resumed: an offered session with an id is a
 	// miss and is replaced; in TLS 1.2 the client keeps the server's id.
@@ -83,11 +121,9 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 	}
 	st.because(RuleReusedReportsHit)
 	cl, sv = st.ssl(c), st.ssl(s)
-	cl.hit, sv.hit = hit, hit
-	cl.version, sv.version = v, v
+	cl.hit = hit
 	cl.phase, sv.phase = phaseEstablished, phaseEstablished
-	cl.peer, sv.peer = s, c
-	cl.method, sv.method = v, v
+	cl.method = v
 
 	switch {
 	case v == TLS13:
@@ -104,7 +140,7 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 		st.mark(RuleHS12EventOrder)
 		if ticketExpected {
 			st.because(RuleHS12EmptyTicketHit)
-			st.clientTicket(c, st.issueTicket(s, TLS12))
+			st.clientTicket(c, flightTicket)
 		}
 		st.finishClient(c, RuleHS12NoUpdateOnHit)
 		st.finishServer12(s, RuleHS12NoUpdateOnHit)
@@ -344,6 +380,13 @@ func (st *stepper) serverTickets13(s, c Handle) {
 			st.mark(RuleHS13ServerLastTicket)
 			sv := st.ssl(s)
 			old := sv.sess
+			if st.obj(old).notResumable {
+				// The session this server resumed was removed meanwhile
+				// (an overlapping handshake's fatal error): dup clears
+				// not_resumable, so the copy is cached all the same.
+				st.because(RuleStepOverlapCopyResumable)
+				st.concerns(old)
+			}
 			sv.sess = st.dup(old)
 			st.release(old)
 		}

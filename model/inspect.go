@@ -56,6 +56,9 @@ const (
 	// PhaseReset: SSL_set_session after the handshake left it unable to
 	// do I/O.
 	PhaseReset Phase = Phase(phaseReset)
+	// PhaseHello: a handshake in steps is between client_hello and
+	// handshake_finish (SSL_in_init).
+	PhaseHello Phase = Phase(phaseHello)
 )
 
 // String returns "before", "established", "failed" or "reset".

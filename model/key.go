@@ -151,7 +151,11 @@ func kSSL(b []byte, l *sslObj) []byte {
 	b = kInt(b, l.numTickets)
 	b = kInt(b, l.maxEarly)
 	b = kInt(b, int64(l.sidCtx))
-	return kInt(b, int64(l.conf))
+	b = kInt(b, int64(l.conf))
+	b = kBits(b, l.hsExpect)
+	b = kInt(b, int64(l.hsTicket))
+	b = kInt(b, int64(l.hsVerdict))
+	return kInt(b, int64(l.hsServer))
 }
 
 func kSess(b []byte, o *sessObj, now int64) []byte {
@@ -379,6 +383,10 @@ func (k *keyReader) ssl(l *sslObj) {
 	l.maxEarly = k.int()
 	l.sidCtx = SidCtx(k.int())
 	l.conf = sessRef(k.int())
+	k.bits(&l.hsExpect)
+	l.hsTicket = int32(k.int())
+	l.hsVerdict = Rule(k.int())
+	l.hsServer = Rule(k.int())
 }
 
 func (k *keyReader) sess(o *sessObj) {

@@ -21,7 +21,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{CtxConfig{}, 10},
 		{storeEntry{}, 3},
 		{ticketKey{}, 2},
-		{sslObj{}, 26},
+		{sslObj{}, 30},
 		{sessObj{}, 22},
 		{ticket{}, 11},
 	} {

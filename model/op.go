@@ -78,6 +78,8 @@ const (
 	CtxSetSidCtx         // SSL_CTX_set_session_id_context(Ctx, the SidCtx Arg)
 	SetSidCtx            // SSL_set_session_id_context(SSL, the SidCtx Arg)
 	SessSetSidCtx        // SSL_SESSION_set1_id_context(Sess, the SidCtx Arg)
+	ClientHello          // client_hello(SSL, Peer, version): a handshake's first flights
+	HandshakeFinish      // handshake_finish(SSL, Peer): the rest of the handshake
 	kindCount
 )
 

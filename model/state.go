@@ -44,6 +44,10 @@ const (
 	// layer; the state machine still says "done", so the bad-session rule
 	// applies, but the connection can no longer do I/O.
 	phaseReset
+	// phaseHello: client_hello has run and handshake_finish has not: the
+	// client's ClientHello is out and the server's first flight waits for
+	// it (SSL_in_init on both).
+	phaseHello
 )
 
 type ctxObj struct {
@@ -123,6 +127,14 @@ type sslObj struct {
 	// (ssl->session), each holding a reference; before, sess is the
 	// latter and conf 0.
 	conf sessRef
+	// A handshake in steps (flight.go), between client_hello and
+	// handshake_finish: the server's verdict (hsExpect: TLS 1.2, a
+	// NewSessionTicket will follow; hsVerdict and hsServer, the rules of
+	// its resumption decision and of its own session) and, on the client,
+	// hsTicket, a TLS 1.2 ticket in the server's first flight.
+	hsExpect            bool
+	hsTicket            int32
+	hsVerdict, hsServer Rule
 }
 
 type sessObj struct {
@@ -242,7 +254,8 @@ func (s *State) Equal(o *State) bool {
 func sslEqual(a, b *sslObj) bool {
 	if !slices.Equal(a.pending, b.pending) || !slices.Equal(a.buffered, b.buffered) ||
 		a.timeout != b.timeout || a.used != b.used || a.closeBuffered != b.closeBuffered || a.wantRead != b.wantRead ||
-		a.pinned != b.pinned || a.pinned13 != b.pinned13 || a.conf != b.conf {
+		a.pinned != b.pinned || a.pinned13 != b.pinned13 || a.conf != b.conf ||
+		a.hsExpect != b.hsExpect || a.hsTicket != b.hsTicket || a.hsVerdict != b.hsVerdict || a.hsServer != b.hsServer {
 		return false
 	}
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&

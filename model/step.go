@@ -90,6 +90,14 @@ func (st *stepper) apply(op Op) int64 {
 		}
 		st.handshake(op.SSL, op.Peer, Version(op.Arg))
 		return 1
+	case ClientHello:
+		st.mark(RuleStepServerDecides)
+		st.clientHello(op.SSL, op.Peer, Version(op.Arg))
+		return 1
+	case HandshakeFinish:
+		st.mark(RuleStepServerDecides)
+		st.handshakeFinish(op.SSL, op.Peer)
+		return 1
 	case ReadTicket:
 		l := st.ssl(op.SSL)
 		st.because(st.or(RuleTkt13Pending, RuleBoringHS13ServerStateless))

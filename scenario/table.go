@@ -142,6 +142,12 @@ func (r *runner) sslRow(l model.SSLView) row {
 			conn += ", resumed"
 		}
 		parts = append(parts, conn)
+	case model.PhaseHello:
+		conn := "half way through a " + l.Version.String() + " handshake"
+		if l.Reused {
+			conn += ", resuming"
+		}
+		parts = append(parts, conn)
 	default:
 		parts = append(parts, "failed (fatal alert)")
 	}

@@ -226,6 +226,15 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
             return -1;
         }
         return op_handshake(sh, c, p, (int)rq->arg, err, errlen);
+    case OP_client_hello:
+    case OP_handshake_finish:
+        if (p == c) {
+            snprintf(err, errlen, "%s needs two different SSLs", rq->code == OP_client_hello ? "client_hello" : "handshake_finish");
+            return -1;
+        }
+        if (rq->code == OP_client_hello)
+            return op_client_hello(sh, c, p, (int)rq->arg, err, errlen);
+        return op_handshake_finish(sh, c, p, err, errlen);
     case OP_read_ticket:
         return op_read_ticket(sh, c);
     case OP_SSL_get0_session:

@@ -228,6 +228,8 @@ void drop_queue(struct conn *c);
 /* The calls that drive a connection: handshake, read_ticket, SSL_shutdown,
  * fatal_alert (transport.c says how). */
 long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen);
+long long op_client_hello(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen);
+long long op_handshake_finish(struct shim *sh, struct conn *c, struct conn *s, char *err, size_t errlen);
 long long op_read_ticket(struct shim *sh, struct conn *c);
 long long op_shutdown(struct shim *sh, struct conn *c);
 long long op_fatal_alert(struct shim *sh, struct conn *c, char *err, size_t errlen);

@@ -109,17 +109,10 @@ static int deliver_queued(struct shim *sh, struct conn *c, enum rec_kind only)
     return n;
 }
 
-/*
- * op_handshake drives client c and server s to the end of a handshake at
- * version v, in lockstep, with nothing in flight. What one side writes is
- * delivered while the other is still in its handshake; what the server
- * writes after the client finished (TLS 1.3 tickets) is queued for the
- * client, one queue entry per record.
- */
-long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen)
+/* check_pair checks that c is a client, s a server and version a TLS
+ * version the protocol knows. */
+static int check_pair(struct conn *c, struct conn *s, int version, char *err, size_t errlen)
 {
-    int cdone = 0, sdone = 0;
-
     if (version != 12 && version != 13) {
         snprintf(err, errlen, "arg %d is not a TLS version (12 or 13)", version);
         return -1;
@@ -128,6 +121,12 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
         snprintf(err, errlen, "handshake needs a client ssl and a server peer");
         return -1;
     }
+    return 0;
+}
+
+/* start_pair gives c and s new memory BIOs for version and connects them. */
+static void start_pair(struct shim *sh, struct conn *c, struct conn *s, int version)
+{
     lib_handshake_prepare(sh, c, version);
     lib_handshake_prepare(sh, s, version);
     shim_lock(sh);
@@ -136,6 +135,18 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
     c->peer = s->handle;
     s->peer = c->handle;
     shim_unlock(sh);
+}
+
+/*
+ * pump drives client c and server s to the end of a handshake, in
+ * lockstep, with nothing in flight. What one side writes is delivered while
+ * the other is still in its handshake; what the server writes after the
+ * client finished (TLS 1.3 tickets) is queued for the client, one queue
+ * entry per record. It returns 1 once both are done, 0 otherwise.
+ */
+static long long pump(struct shim *sh, struct conn *c, struct conn *s)
+{
+    int cdone = 0, sdone = 0;
 
     for (int round = 0; round < 64; round++) {
         size_t moved;
@@ -162,6 +173,60 @@ long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int vers
             sdone ? "done" : "not done");
     lib_handshake_failed();
     return 0;
+}
+
+/* op_handshake drives client c and server s through a whole handshake at
+ * version v (pump). */
+long long op_handshake(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen)
+{
+    if (check_pair(c, s, version, err, errlen) != 0)
+        return -1;
+    start_pair(sh, c, s, version);
+    return pump(sh, c, s);
+}
+
+/*
+ * op_client_hello is the first half of op_handshake: client c writes its
+ * ClientHello, which server s reads; s writes its first flight, which is
+ * queued for c (not fed to it: a fatal error or SSL_clear on c half way
+ * must find nothing of it in c's input). It returns 1 when both are
+ * waiting to read, 0 otherwise.
+ */
+long long op_client_hello(struct shim *sh, struct conn *c, struct conn *s, int version, char *err, size_t errlen)
+{
+    if (check_pair(c, s, version, err, errlen) != 0)
+        return -1;
+    start_pair(sh, c, s, version);
+    if (lib_handshake_step(c) != 0) {
+        fprintf(stderr, "shim: client_hello: the client did not wait for the server\n");
+        lib_handshake_failed();
+        return 0;
+    }
+    send_output(sh, c, 1, REC_OTHER);
+    if (lib_handshake_step(s) != 0) {
+        fprintf(stderr, "shim: client_hello: the server did not wait for the client\n");
+        lib_handshake_failed();
+        return 0;
+    }
+    send_output(sh, s, 0, REC_OTHER);
+    return 1;
+}
+
+/* op_handshake_finish is the second half: c reads the server's flight and
+ * the pair runs to the end (pump). c and s must be each other's peer. */
+long long op_handshake_finish(struct shim *sh, struct conn *c, struct conn *s, char *err, size_t errlen)
+{
+    int linked;
+
+    shim_lock(sh);
+    linked = c->peer == s->handle && s->peer == c->handle;
+    shim_unlock(sh);
+    if (!c->client || s->client || !linked) {
+        snprintf(err, errlen, "handshake_finish needs a client and the server client_hello connected it to");
+        return -1;
+    }
+    deliver_queued(sh, c, 0);
+    return pump(sh, c, s);
 }
 
 /* op_read_ticket lets client c read one queued ticket record. */

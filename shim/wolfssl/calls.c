@@ -38,7 +38,8 @@ int lib_implemented(enum op op)
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
            && !is_shutdown_variant(op) && op != OP_SSL_CTX_set_session_id_context
-           && op != OP_SSL_set_session_id_context && op != OP_SSL_SESSION_set1_id_context;
+           && op != OP_SSL_set_session_id_context && op != OP_SSL_SESSION_set1_id_context
+           && op != OP_client_hello && op != OP_handshake_finish;
 }
 
 static int is_options_call(enum op op)

@@ -55,6 +55,24 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 			return 0, err
 		}
 		return 1, nil
+	case model.ClientHello, model.HandshakeFinish:
+		client, err := u.conn(op.SSL)
+		if err != nil {
+			return 0, err
+		}
+		server, err := u.conn(op.Peer)
+		if err != nil {
+			return 0, err
+		}
+		if op.Kind == model.ClientHello {
+			err = ClientHello(call, client, server, model.Version(op.Arg))
+		} else {
+			err = HandshakeFinish(call, client, server)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return 1, nil
 	case model.SetSession:
 		conn, err := u.conn(op.SSL)
 		if err != nil {

@@ -15,6 +15,8 @@ const (
 	stateBefore connState = iota
 	stateEstablished
 	stateFailed
+	// stateHello: between ClientHello and HandshakeFinish (SSL_in_init).
+	stateHello
 )
 
 // Conn is an SSL: one end of one connection at a time. A Conn must be used
@@ -26,6 +28,7 @@ type Conn struct {
 	client bool
 
 	state                      connState
+	flight                     *flight // the handshake in steps under way, nil for none
 	sentShutdown, recvShutdown bool
 	quiet                      bool            // SSL_set_quiet_shutdown; SSL_clear keeps it
 	version                    model.Version   // of the last handshake
@@ -114,6 +117,10 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 // out of the cache (which also marks it not resumable). It reports whether
 // it did.
 func (conn *Conn) clearBadSession(call context.Context) bool {
+	if conn.state == stateHello && conn.sess != nil && conn.faults().choose(StepAbortRemoves, conn, false) {
+		conn.ctx.RemoveSession(call, conn.sess)
+		return true
+	}
 	if conn.sess == nil || conn.sentShutdown ||
 		(conn.state != stateEstablished && conn.faults().choose(BadRuleSparesUnestablished, conn, true)) {
 		return false
@@ -129,6 +136,7 @@ func (conn *Conn) Free(call context.Context) {
 	if conn.ctx == nil {
 		panic("impl: SSL_free: the connection was already freed")
 	}
+	conn.abandonFlight()
 	if s := conn.sess; s != nil {
 		if conn.faults().choose(FreeAppliesBadRule, conn, true) {
 			conn.clearBadSession(call)
@@ -146,6 +154,7 @@ func (conn *Conn) Free(call context.Context) {
 // session stays, so a client can offer it again, unless the bad-session rule
 // removed it.
 func (conn *Conn) Clear(call context.Context) {
+	conn.abandonFlight()
 	if s := conn.sess; conn.clearBadSession(call) || (s != nil && !conn.faults().choose(ClearKeepsGoodSession, conn, true)) {
 		conn.setSession(nil)
 		s.release(call)
@@ -222,6 +231,11 @@ func (conn *Conn) ReadTicket(call context.Context) bool {
 // close_notify was already sent (ssl3_send_alert), and the connection is
 // dead. Tickets still waiting are lost with it.
 func (conn *Conn) FatalAlert(call context.Context) {
+	if conn.abandonFlight() && !conn.faults().choose(StepFatalRemoves, conn, true) {
+		conn.w = nil
+		conn.state = stateFailed
+		return
+	}
 	if (!conn.sentShutdown || !conn.faults().choose(AlertSparesAfterCloseNotify, conn, true)) && conn.sess != nil {
 		conn.ctx.RemoveSession(call, conn.sess)
 	}

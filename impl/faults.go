@@ -350,6 +350,23 @@ const (
 	// another context counts as a timeout (SIDCTX-MISMATCH-UNCOUNTED).
 	// on: the server's *Conn.
 	SidCtxBeforeExpiry
+	// StepServerDecidesAtHello: SSL_session_reused is 1 on a resuming
+	// server from ClientHello on [true]; false: only after
+	// HandshakeFinish (STEP-SERVER-DECIDES). on: the server's *Conn.
+	StepServerDecidesAtHello
+	// StepAbortRemoves: SSL_free or SSL_clear half way through a handshake
+	// applies the bad-session rule as after one [false] (STEP-ABORT-KEEPS).
+	// on: the *Conn.
+	StepAbortRemoves
+	// StepFatalRemoves: a fatal error half way through a handshake removes
+	// the session [true] (STEP-FATAL-REMOVES). on: the *Conn.
+	StepFatalRemoves
+	// StepCopyResumable: a TLS 1.3 server's ticket copy of a session it
+	// resumed is resumable even if the session was removed meanwhile
+	// [true]; false: it keeps not_resumable, as OpenSSL 3.0.13's
+	// ssl_session_dup did (STEP-OVERLAP-COPY-RESUMABLE). on: the server's
+	// *Conn.
+	StepCopyResumable
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

@@ -47,6 +47,7 @@ var everyday = callMix{
 	model.SetQuietShutdown: 1, model.SetShutdown: 1, model.GetShutdown: 1, model.ReadAlert: 1,
 	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
 	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
+	model.ClientHello: 4,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -172,6 +173,8 @@ func (g *gen) propose(ob model.Observation) model.Op {
 			{Kind: model.Handshake, SSL: c, Peer: s, Arg: int64(v2)},
 		}
 		return model.Op{Kind: model.Handshake, SSL: c, Peer: s, Arg: int64(v)}
+	case model.ClientHello:
+		return g.overlap(ob)
 	case model.CtxNew:
 		if len(ob.Ctxs) >= 4 {
 			return model.Op{}
@@ -304,4 +307,30 @@ func pick[T any](g *gen, xs []T, h func(T) model.Handle) model.Handle {
 		return 0
 	}
 	return h(xs[g.r.IntN(len(xs))])
+}
+
+// overlap plans two handshakes in steps that overlap, the second client
+// offering the first one's session, with the first pair often ended half
+// way (a fatal error, SSL_clear or SSL_free on either end) before both
+// finish. Its first call is returned, the rest planned.
+func (g *gen) overlap(ob model.Observation) model.Op {
+	c1, s1 := g.pickSSL(ob, model.Client), g.pickSSL(ob, model.Server)
+	c2, s2 := g.pickSSL(ob, model.Client), g.pickSSL(ob, model.Server)
+	v := int64(g.version())
+	var first []model.Op
+	for _, l := range ob.SSLs {
+		if l.SSL == c1 && l.Sess != 0 && l.Sess != model.Unnamed {
+			first = append(first, model.Op{Kind: model.SetSession, SSL: c2, Sess: l.Sess})
+		}
+	}
+	plan := append(first, model.Op{Kind: model.ClientHello, SSL: c1, Peer: s1, Arg: v},
+		model.Op{Kind: model.ClientHello, SSL: c2, Peer: s2, Arg: v})
+	if g.r.IntN(4) != 0 {
+		end := []model.Handle{c1, s1}[g.r.IntN(2)]
+		plan = append(plan, model.Op{Kind: []model.Kind{model.FatalAlert, model.FatalAlert, model.SSLClear, model.SSLFree}[g.r.IntN(4)], SSL: end})
+	}
+	plan = append(plan, model.Op{Kind: model.HandshakeFinish, SSL: c2, Peer: s2},
+		model.Op{Kind: model.HandshakeFinish, SSL: c1, Peer: s1})
+	g.plan = plan[1:]
+	return plan[0]
 }

@@ -30,7 +30,22 @@ type serverHello struct {
 // in the order a real library raises them. Both connections must be owned by
 // the calling goroutine. Afterwards a TLS 1.3 client has the server's
 // tickets waiting (see [Conn.ReadTicket]). An error means nothing happened.
+// It is [ClientHello] and [HandshakeFinish] back to back.
 func Handshake(call context.Context, client, server *Conn, v model.Version) error {
+	if err := ClientHello(call, client, server, v); err != nil {
+		return err
+	}
+	return HandshakeFinish(call, client, server)
+}
+
+// ClientHello runs the first half of a handshake at version v: the client
+// writes its ClientHello, and the server reads it, decides whether it
+// resumes and writes its first flight, which waits for the client (an
+// abbreviated TLS 1.2 handshake's renewed ticket is in it). Both
+// connections are then in the middle of the handshake until
+// [HandshakeFinish], or until one is freed, cleared or fails. An error means
+// nothing happened.
+func ClientHello(call context.Context, client, server *Conn, v model.Version) error {
 	if err := checkHandshake(client, server, v); err != nil {
 		return err
 	}
@@ -41,6 +56,32 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 	server.sentShutdown, server.recvShutdown = false, false
 	hello := client.writeClientHello(call, v)
 	reply := server.readClientHello(call, hello)
+	f := &flight{client: client, server: server, version: v, reply: reply}
+	// The server knows its version and whether it resumed from here on
+	// (STEP-SERVER-DECIDES); the client learns both from the ServerHello.
+	server.version, server.method = v, v
+	if server.faults().choose(StepServerDecidesAtHello, server, true) {
+		server.setHit(reply.resumed)
+	}
+	if reply.resumed && v == model.TLS12 && reply.ticketExpected {
+		f.ticket = server.issueTicket(model.TLS12)
+	}
+	client.state, server.state = stateHello, stateHello
+	client.flight, server.flight = f, f
+	return nil
+}
+
+// HandshakeFinish runs the rest of the handshake [ClientHello] began
+// between client and server: the client reads the server's flight and
+// finishes, the server finishes, and a TLS 1.3 server writes its tickets.
+// An error means nothing happened.
+func HandshakeFinish(call context.Context, client, server *Conn) error {
+	f := client.flight
+	if client == nil || server == nil || f == nil || server.flight != f || f.client != client || f.server != server {
+		return errors.New("impl: HandshakeFinish: the connections are not the two ends of one handshake under way")
+	}
+	client.flight, server.flight = nil, nil
+	v, reply := f.version, f.reply
 	client.faults().reach(AfterServerLookup, client)
 	client.readServerHello(call, reply, v)
 	w := &wire{}
@@ -59,8 +100,8 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
 		// NewSessionTicket, Finished) comes first, so the client completes
 		// first.
-		if reply.ticketExpected {
-			client.readTicket(call, server.issueTicket(model.TLS12))
+		if f.ticket != nil {
+			client.readTicket(call, f.ticket)
 		}
 		client.finishClient(call)
 		server.finishServer12(call)
@@ -76,6 +117,15 @@ func Handshake(call context.Context, client, server *Conn, v model.Version) erro
 		client.finishClient(call)
 	}
 	return nil
+}
+
+// flight is what a handshake in steps keeps between [ClientHello] and
+// [HandshakeFinish]; both ends point to it.
+type flight struct {
+	client, server *Conn
+	version        model.Version
+	reply          serverHello
+	ticket         *ticket // abbreviated TLS 1.2: the renewed ticket in the server's first flight
 }
 
 func checkHandshake(client, server *Conn, v model.Version) error {
@@ -307,7 +357,11 @@ func (conn *Conn) sendTickets13(call context.Context) {
 	for i := int64(0); i < n; i++ {
 		if i > 0 || conn.hit {
 			old := conn.sess
-			conn.setSession(old.dup())
+			d := old.dup()
+			if old.notResumable.Load() && !conn.faults().choose(StepCopyResumable, conn, true) {
+				d.notResumable.Store(true)
+			}
+			conn.setSession(d)
 			old.release(call)
 		}
 		s := conn.sess // private until updateCache
@@ -345,4 +399,17 @@ func (conn *Conn) finishClient(call context.Context) {
 	if !conn.hit || c.env.faults.choose(ClientCountsResumedGood, c, true) {
 		c.connectGood.Add(1)
 	}
+}
+
+// abandonFlight ends the handshake in steps conn is in, if any: the other
+// end stays in the middle of it, unable to finish (STEP-ABORT-KEEPS). It
+// reports whether there was one. The state stays stateHello for the
+// caller's bad-session rule, which spares a handshake under way.
+func (conn *Conn) abandonFlight() bool {
+	f := conn.flight
+	if f == nil {
+		return false
+	}
+	f.client.flight, f.server.flight = nil, nil
+	return true
 }

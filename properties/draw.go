@@ -77,7 +77,10 @@ type drawer struct {
 	// readyClients are fresh clients that hold a resumable session;
 	// idleClients are fresh clients that hold none.
 	readyClients, idleClients []model.Handle
-	menu                      []choice // propose's, kept for its memory
+	// halfway are the SSLs in the middle of a handshake in steps;
+	// finishable the clients among them whose server is still in it too.
+	halfway, finishable []model.Handle
+	menu                []choice // propose's, kept for its memory
 }
 
 // look sorts the universe's objects into the pools the proposals pick from.
@@ -88,6 +91,7 @@ func (d *drawer) look() {
 	d.ssls, d.clients, d.established = d.ssls[:0], d.clients[:0], d.established[:0]
 	d.freshClients, d.freshServers = d.freshClients[:0], d.freshServers[:0]
 	d.readyClients, d.idleClients = d.readyClients[:0], d.idleClients[:0]
+	d.halfway, d.finishable = d.halfway[:0], d.finishable[:0]
 	d.pendingTickets = false
 	for _, c := range d.ctxView {
 		if !c.AppHeld {
@@ -135,8 +139,53 @@ func (d *drawer) look() {
 			if l.PendingTickets > 0 {
 				d.pendingTickets = true
 			}
+		case l.Phase == model.PhaseHello:
+			d.halfway = append(d.halfway, l.SSL)
+			if p := l.Peer; l.Client && p != 0 && d.sslView[p-1].Phase == model.PhaseHello && d.sslView[p-1].Peer == l.SSL {
+				d.finishable = append(d.finishable, l.SSL)
+			}
 		}
 	}
+}
+
+// overlapping reports whether a server is half way through resuming a
+// session a fresh client could offer too: a second client_hello then
+// overlaps two resumptions of one session (STEP-OVERLAP-COPY-RESUMABLE).
+func (d *drawer) overlapping() bool {
+	for _, h := range d.halfway {
+		l := d.sslView[h-1]
+		if l.Client || !l.Reused {
+			continue
+		}
+		for _, c := range d.readyClients {
+			if d.sslView[c-1].Held.Issuer == l.Ctx {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// abortTarget picks an SSL half way through a handshake to end: most often
+// a resuming server while another server of its SSL_CTX is half way too.
+func (d *drawer) abortTarget() model.Handle {
+	var shared []model.Handle
+	for _, h := range d.halfway {
+		l := d.sslView[h-1]
+		if l.Client || !l.Reused {
+			continue
+		}
+		for _, o := range d.halfway {
+			if o != h && !d.sslView[o-1].Client && d.sslView[o-1].Ctx == l.Ctx {
+				shared = append(shared, h)
+				break
+			}
+		}
+	}
+	if len(shared) > 0 && !d.chance(3) {
+		return d.pick(shared)
+	}
+	return d.pick(d.halfway)
 }
 
 // plainServerCtxs returns the server SSL_CTXs whose max_early_data is 0
@@ -225,6 +274,15 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SSLNew, 4*seek, len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && len(d.ssls) < d.lim.MaxSSLs)
 	add(model.Handshake, 20, len(d.freshClients) > 0 && len(d.freshServers) > 0)
 	add(model.Handshake, 6*seek, len(d.readyClients) > 0 && len(d.freshServers) > 0)
+	// Handshakes in steps: begun like handshakes, overlapped, ended half
+	// way or finished.
+	add(model.ClientHello, 4, len(d.freshClients) > 0 && len(d.freshServers) > 0)
+	add(model.ClientHello, 3*seek, len(d.readyClients) > 0 && len(d.freshServers) > 0)
+	add(model.ClientHello, 8*seek, d.overlapping() && len(d.freshServers) > 0)
+	add(model.HandshakeFinish, 6, len(d.finishable) > 0)
+	add(model.FatalAlert, 3, len(d.halfway) > 0)
+	add(model.SSLClear, 1, len(d.halfway) > 0)
+	add(model.SSLFree, 1, len(d.halfway) > 0)
 	add(model.ReadTicket, 8, d.pendingTickets)
 	add(model.ReadTicket, 1, len(d.established) > 0)
 	add(model.Shutdown, 5, len(d.established) > 0)
@@ -398,6 +456,14 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
 	case model.SSLFree, model.SSLClear, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
+		if len(d.halfway) > 0 && d.chance(3) {
+			op.SSL = d.pick(d.halfway)
+		}
+	case model.ClientHello:
+		d.handshake(&op)
+	case model.HandshakeFinish:
+		op.SSL = d.pick(d.finishable)
+		op.Peer = d.sslView[op.SSL-1].Peer
 	case model.Shutdown:
 		op.SSL = d.pick(d.established)
 		if op.SSL == 0 || d.chance(6) {
@@ -405,6 +471,9 @@ func (d *drawer) args(k model.Kind) model.Op {
 		}
 	case model.FatalAlert, model.ReadTicket, model.ReadAlert:
 		op.SSL = d.pick(d.established)
+		if k == model.FatalAlert && len(d.halfway) > 0 && (op.SSL == 0 || d.flag()) {
+			op.SSL = d.abortTarget()
+		}
 	case model.SetQuietShutdown:
 		op.SSL, op.Arg = d.pick(d.ssls), d.from(1, 0)
 	case model.SetShutdown:

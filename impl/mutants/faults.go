@@ -216,6 +216,14 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.SidCtxMismatchCountsMiss, true)
 	case SidCtxAfterExpiry:
 		return choose(impl.SidCtxBeforeExpiry, false)
+	case StepReusedAtFinish:
+		return choose(impl.StepServerDecidesAtHello, false)
+	case StepAbortRemoves:
+		return choose(impl.StepAbortRemoves, true)
+	case StepFatalSpares:
+		return choose(impl.StepFatalRemoves, false)
+	case StepCopyNotResumable:
+		return choose(impl.StepCopyResumable, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

@@ -125,6 +125,11 @@ const (
 	SidCtxIgnored
 	SidCtxMismatchMiss
 	SidCtxAfterExpiry
+	// Handshakes in steps (docs/spec.md "Handshakes in steps").
+	StepReusedAtFinish
+	StepAbortRemoves
+	StepFatalSpares
+	StepCopyNotResumable
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

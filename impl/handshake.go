@@ -84,6 +84,8 @@ func HandshakeFinish(call context.Context, client, server *Conn) error {
 	v, reply := f.version, f.reply
 	client.faults().reach(AfterServerLookup, client)
 	client.readServerHello(call, reply, v)
+	client.sess.noCipher.Store(false)
+	server.sess.noCipher.Store(false)
 	w := &wire{}
 	client.connect(w, clientEnd, v, reply.resumed)
 	server.connect(w, serverEnd, v, reply.resumed)
@@ -158,6 +160,7 @@ func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 func (conn *Conn) writeClientHello(call context.Context, v model.Version) clientHello {
 	if s := conn.sess; s == nil || s.version != v || !s.IsResumable() {
 		conn.replaceSession(call, v)
+		conn.sess.noCipher.Store(true) // its cipher comes with the ServerHello
 	}
 	s := conn.sess
 	h := clientHello{version: v, sessionID: s.id}
@@ -210,6 +213,10 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 		if conn.cacheMode()&model.CacheServer == 0 {
 			s.id = SessionID{}
 		}
+		// A TLS 1.2 server session has no cipher until the handshake ends;
+		// a TLS 1.3 one has its cipher at once.
+		s.noCipher.Store(h.version == model.TLS12)
+
 	}
 	return serverHello{resumed: resumed, ticketExpected: ticketExpected, sessionID: conn.sess.id}
 }

@@ -24,7 +24,7 @@ const decodedTimeout = 3
 // the timeout, taken now; it holds no not_resumable mark, and d2i gives a
 // time of 0 the clock's time and a timeout of 0 three seconds.
 func (s *Session) RoundTrip() *Session {
-	if s.version == model.VersionNone {
+	if s.version == model.VersionNone || s.noCipher.Load() {
 		return nil
 	}
 	f := s.env.faults

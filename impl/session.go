@@ -40,7 +40,10 @@ type Session struct {
 	hint    int64   // ticket_lifetime_hint of that ticket (seconds)
 
 	notResumable atomic.Bool
-	sidCtx       atomic.Uint32 // a model.SidCtx (SSL_SESSION_set1_id_context may change it while cached)
+	// noCipher: made half way through a handshake in steps, which has
+	// not given it a cipher yet; i2d_SSL_SESSION encodes nothing.
+	noCipher atomic.Bool
+	sidCtx   atomic.Uint32 // a model.SidCtx (SSL_SESSION_set1_id_context may change it while cached)
 
 	mu      sync.Mutex // guards time, timeout and owner
 	time    int64
@@ -66,6 +69,7 @@ func (s *Session) dup() *Session {
 		time: t, timeout: timeout}
 	d.refs.Store(1)
 	d.sidCtx.Store(s.sidCtx.Load())
+	d.noCipher.Store(s.noCipher.Load())
 	s.env.live.Add(1)
 	return d
 }

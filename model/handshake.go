@@ -34,6 +34,7 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 			st.concerns(r)
 		}
 		st.replaceSession(c, v)
+		st.obj(st.ssl(c).sess).blank = true // its cipher comes with the ServerHello
 	}
 	offer := st.ssl(c).sess // the session the ClientHello carries
 
@@ -63,6 +64,10 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 			st.because(RuleHS12NoServerMode)
 			st.obj(st.ssl(s).sess).id = 0
 		}
+		// A TLS 1.2 server's new session has no cipher before the
+		// handshake ends, so i2d_SSL_SESSION encodes nothing of it; a TLS
+		// 1.3 one has its cipher at once (both seen on OpenSSL 3.0.19).
+		st.obj(st.ssl(s).sess).blank = v == TLS12
 	}
 	cl, sv = st.ssl(c), st.ssl(s)
 	// The server has chosen its version and whether it resumed
@@ -121,6 +126,7 @@ func (st *stepper) handshakeFinish(c, s Handle) {
 	}
 	st.because(RuleReusedReportsHit)
 	cl, sv = st.ssl(c), st.ssl(s)
+	st.obj(cl.sess).blank, st.obj(sv.sess).blank = false, false
 	cl.hit = hit
 	cl.phase, sv.phase = phaseEstablished, phaseEstablished
 	cl.method = v

@@ -167,6 +167,9 @@ type sessObj struct {
 	// BoringSSL (profile_boringssl.go): how long a TLS 1.3 session can
 	// still be renewed (auth_timeout).
 	auth int64
+	// blank: made half way through a handshake in steps, which has not
+	// given it a cipher yet, so i2d_SSL_SESSION encodes nothing (flight.go).
+	blank bool
 }
 
 // ticket is what a server put into a NewSessionTicket: enough for the

@@ -157,7 +157,7 @@ func (st *stepper) getCB(ctx Handle, id int64) sessRef {
 // storeCalls are the calls that can run an external cache's callbacks: a
 // handshake (get_session_cb, new_session_cb), anything that removes a
 // session or destroys an SSL_CTX (remove_cb, the final frees).
-var storeCalls = CallsOf(Handshake, ReadTicket, CtxFree, SSLFree, SSLClear, Shutdown, FatalAlert, SetSession,
+var storeCalls = CallsOf(Handshake, ClientHello, HandshakeFinish, ReadTicket, CtxFree, SSLFree, SSLClear, Shutdown, FatalAlert, SetSession,
 	AddSession, RemoveSession, Flush)
 
 // checkStores is the part of Check for external caches: a call that makes

@@ -35,12 +35,12 @@ var rapidMisses = map[string]string{
 	// external cache, the session id contexts and early data each moved
 	// some mutants in or out of this list). The search, which runs every
 	// mutant on 5 seeds, kills each of them (docs/mutants.md).
-	"ticket-hint-no-slack": "needs a stateless TLS 1.3 ticket offered right at its lifetime hint; anti-replay makes " +
-		"the tickets of half the mixes stateful, and rapid's sequences at this seed miss the edge (search and gopter kill it)",
-	"stateful-lookup-removes": "needs a TLS 1.3 stateful resumption whose entry a later lookup misses; rapid's " +
-		"draws at this seed do not line it up (the search's drills and gopter kill it)",
-	"getcb-copy1-no-ref": "the *copy choice shows only when the session get_session_cb returned is later freed " +
-		"by every holder in an order that reaches zero early; rapid's draws at this seed do not line it up (the search kills it)",
+	"ticket12-keeps-old-cached": "needs a TLS 1.2 client with a client cache whose cached session is renewed by a " +
+		"ticket; rapid's draws at this seed (after the handshakes in steps) do not line it up (the search kills it)",
+	"anti-replay-reuses-ticket": "needs a stateful TLS 1.3 ticket offered twice under anti-replay; rapid's draws " +
+		"at this seed (after the handshakes in steps) do not line it up (the search and its drills kill it)",
+	"step-copy-not-resumable": "needs two overlapping resumptions of one stateful TLS 1.3 session, one ended by a " +
+		"fatal error half way and the other finished; rapid's draws at this seed do not line it up (the search and the fuzz decoder kill it)",
 	"getcb-copy0-takes-ref": "the *copy choice shows only when the session get_session_cb returned is later freed " +
 		"by every holder; rapid's draws at this seed do not line it up (the search kills it)",
 }

@@ -73,3 +73,19 @@ func TestRuleStep(t *testing.T) {
 		})},
 	})
 }
+
+// TestRuleOutHalfWay: between client_hello and handshake_finish only the
+// calls that end, finish or read the handshake are modelled, and the
+// session a half-way SSL holds is not added, removed or changed.
+func TestRuleOutHalfWay(t *testing.T) {
+	runScenarios(t, []scenario{
+		{id: "OUT-HALF-WAY", steps: seq(idPair(), offer(1), []step{
+			do(ch(3, 4, tls12), 1),
+			outside(model.Op{Kind: model.ReadAlert, SSL: 3}), outside(readTicket(3)),
+			outside(model.Op{Kind: model.SetOptions, SSL: 4, Arg: int64(model.OptNoTicket)}),
+			do(get1(4), 2), outside(add(1, 2)), outside(remove(1, 2)), outside(setTime(2, 5)), outside(setTimeout(2, 5)),
+			do(resumable(2), 1), do(reused(4), 1),
+			outside(fin(4, 3)),
+		})},
+	})
+}

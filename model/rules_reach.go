@@ -19,6 +19,7 @@ var reachedOnlyThrough = map[Rule]Kind{
 // docs/spec.md.
 var familyReachedOnlyThrough = map[string]Kind{
 	"Session id contexts": CtxSetSidCtx,
+	"Handshakes in steps": ClientHello,
 }
 
 // reaches reports whether generation under p can reach rule r at all, as

@@ -253,6 +253,9 @@ var calls = [kindCount]Call{
 	HandshakeFinish: {Kind: HandshakeFinish, Name: "handshake_finish", SSL: Takes, Peer: Takes, Ret: RetInt,
 		Does:    "the rest of the handshake `client_hello` began between the two SSLs (below)",
 		Returns: "1, or 0 if it did not complete"},
+	SetSSLCtx: {Kind: SetSSLCtx, Name: "SSL_set_SSL_CTX", Ctx: Takes, SSL: Takes, Ret: RetInt,
+		Does:    "`SSL_set_SSL_CTX(ssl, ctx)` (the request names the SSL_CTX first, as every call does)",
+		Returns: "1 if it returned ctx, else 0"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

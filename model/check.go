@@ -77,6 +77,17 @@ func (s *State) check(op Op) error {
 		if op.Arg&^int64(OptionsMask) != 0 {
 			return unmodelled(op, "options 0x%x outside the ones the protocol carries (SSL_OP_NO_TICKET, SSL_OP_NO_ANTI_REPLAY)", op.Arg)
 		}
+	case SetSSLCtx:
+		// docs/spec.md, "Changing context": a server SSL before its
+		// handshake, a server SSL_CTX.
+		switch l := s.ssl(op.SSL); {
+		case l.client:
+			return unmodelled(op, "SSL_set_SSL_CTX is modelled on server SSLs only")
+		case l.phase != phaseBefore:
+			return unmodelled(op, "SSL_set_SSL_CTX is modelled before the handshake only (after SSL_new or SSL_clear)")
+		case s.ctx(op.Ctx).cfg.Side != Server:
+			return unmodelled(op, "SSL_set_SSL_CTX is modelled with a server SSL_CTX only")
+		}
 	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
 		if op.Arg < 0 || op.Arg >= int64(sidCtxCount) {
 			return unmodelled(op, "session id context %d outside 0..%d (docs/protocol.md §3)", op.Arg, sidCtxCount-1)

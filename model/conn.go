@@ -75,6 +75,9 @@ func (st *stepper) sslFree(h Handle) {
 	c.sslRefs--
 	st.because(st.or(RuleFreeCTXLastSSL, RuleWolfCTXFree))
 	st.maybeDestroyCtx(l.ctx)
+	if l.cur != 0 {
+		st.releaseCurrent(l.cur, l.ctx)
+	}
 }
 
 // sslClear is SSL_clear: the session stays unless it was bad, so a client

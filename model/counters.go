@@ -17,7 +17,7 @@ func (st *stepper) count(r Rule, n *int64) {
 // ClientHello comes first).
 func (st *stepper) startHandshake(c, s Handle) {
 	st.count(RuleCntConnect, &st.ctx(st.ssl(c).ctx).connect)
-	st.count(RuleCntAccept, &st.ctx(st.ssl(s).ctx).accept)
+	st.count(RuleCntAccept, &st.ctx(st.acceptCtx(s)).accept)
 }
 
 // hasMatching is SSL_has_matching_session_id given the id of session r: 1

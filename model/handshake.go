@@ -23,7 +23,6 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		st.mark(RuleShutSetFlags)
 	}
 	cl.sent, cl.recv, sv.sent, sv.recv = false, false, false, false
-	sctx := sv.ctx
 
 	// Client: ClientHello. A session is offered only if it is resumable and
 	// of this version; otherwise the client starts a fresh one.
@@ -60,7 +59,10 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 			st.obj(st.ssl(s).sess).id = st.freshID()
 		}
 		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
-		if st.ctx(sctx).mode&CacheServer == 0 {
+		if st.ssl(s).cur != 0 {
+			st.mark(RuleSwitchIDMode)
+		}
+		if st.ctx(st.curCtx(s)).mode&CacheServer == 0 {
 			st.because(RuleHS12NoServerMode)
 			st.obj(st.ssl(s).sess).id = 0
 		}
@@ -137,7 +139,7 @@ func (st *stepper) handshakeFinish(c, s Handle) {
 		// its tickets, which wait until the client reads them.
 		st.mark(RuleHS13EventOrder)
 		st.finishClient(c, verdict)
-		st.count(RuleCntAcceptGood, &st.ctx(sctx).acceptGood)
+		st.count(RuleCntAcceptGood, &st.ctx(st.acceptCtx(s)).acceptGood)
 		st.serverTickets13(s, c)
 	case hit:
 		// Abbreviated TLS 1.2: the server's flight (ServerHello, any
@@ -414,7 +416,7 @@ func (st *stepper) serverTickets13(s, c Handle) {
 func (st *stepper) finishServer12(s Handle, why Rule) {
 	defer st.leave(st.enter(why))
 	st.updateCache(s, CacheServer)
-	st.count(RuleCntAcceptGood, &st.ctx(st.ssl(s).ctx).acceptGood)
+	st.count(RuleCntAcceptGood, &st.ctx(st.acceptCtx(s)).acceptGood)
 }
 
 // finishClient is the end of a client handshake; why is the rule a TLS 1.2

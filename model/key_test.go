@@ -21,7 +21,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{CtxConfig{}, 10},
 		{storeEntry{}, 3},
 		{ticketKey{}, 2},
-		{sslObj{}, 30},
+		{sslObj{}, 31},
 		{sessObj{}, 23},
 		{ticket{}, 11},
 	} {

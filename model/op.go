@@ -80,6 +80,7 @@ const (
 	SessSetSidCtx        // SSL_SESSION_set1_id_context(Sess, the SidCtx Arg)
 	ClientHello          // client_hello(SSL, Peer, version): a handshake's first flights
 	HandshakeFinish      // handshake_finish(SSL, Peer): the rest of the handshake
+	SetSSLCtx            // SSL_set_SSL_CTX(SSL, Ctx)
 	kindCount
 )
 

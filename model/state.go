@@ -110,6 +110,9 @@ type sslObj struct {
 	// sidCtx is the SSL's session id context, copied from its SSL_CTX by
 	// SSL_new (SIDCTX-COPIED).
 	sidCtx     SidCtx
+	// cur is the SSL_CTX SSL_set_SSL_CTX made current (s->ctx), holding
+	// a reference; 0 while that is ctx, the session_ctx (sslctx.go).
+	cur        Handle
 	peer       Handle  // the other end of the last handshake
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
@@ -264,7 +267,7 @@ func sslEqual(a, b *sslObj) bool {
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
 		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
 		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
-		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly && a.sidCtx == b.sidCtx
+		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly && a.sidCtx == b.sidCtx && a.cur == b.cur
 }
 
 func ctxEqual(a, b *ctxObj) bool {

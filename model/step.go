@@ -331,6 +331,8 @@ func (st *stepper) apply(op Op) int64 {
 		st.readAlert(op.SSL)
 	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
 		return st.setSidCtx(op)
+	case SetSSLCtx:
+		return st.switchCtx(op)
 	}
 	return 0
 }

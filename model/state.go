@@ -109,7 +109,7 @@ type sslObj struct {
 	maxEarly   int64 // max_early_data, copied from the SSL_CTX by SSL_new
 	// sidCtx is the SSL's session id context, copied from its SSL_CTX by
 	// SSL_new (SIDCTX-COPIED).
-	sidCtx     SidCtx
+	sidCtx SidCtx
 	// cur is the SSL_CTX SSL_set_SSL_CTX made current (s->ctx), holding
 	// a reference; 0 while that is ctx, the session_ctx (sslctx.go).
 	cur        Handle

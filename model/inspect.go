@@ -93,6 +93,9 @@ type SSLView struct {
 	// SSL_copy_session_id, and then handshakes only at that version.
 	Method Version
 	SidCtx SidCtx // the SSL's own session id context, copied by SSL_new
+	// Cur is the SSL_CTX SSL_set_SSL_CTX made current; 0 while that is
+	// Ctx, the one the SSL was made from (its session_ctx).
+	Cur Handle
 	// Held describes the session the SSL holds, named or not (its Sess
 	// is Unnamed then); the zero SessView when it holds none.
 	Held SessView
@@ -168,7 +171,7 @@ func (s *State) AppendSSLs(dst []SSLView) []SSLView {
 			Phase: Phase(l.phase), SentShutdown: l.sent,
 			ReceivedShutdown: l.recv, Sess: s.viewHandle(l.sess), Reused: l.hit, Version: l.version,
 			Peer: l.peer, PendingTickets: len(l.pending), Options: l.options, NumTickets: l.numTickets, Method: l.method,
-			SidCtx: l.sidCtx}
+			SidCtx: l.sidCtx, Cur: l.cur}
 		if s.prof.NumTicketsAtUse { // profile switch (BoringSSL: B15): the SSL has no count of its own
 			v.NumTickets = s.ctx(l.ctx).numTickets
 		}

@@ -53,7 +53,7 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 	if !c.AppHeld {
 		users := 0
 		for _, l := range ssls {
-			if l.Alive && l.Ctx == c.Ctx {
+			if l.Alive && (l.Ctx == c.Ctx || l.Cur == c.Ctx) {
 				users++
 			}
 		}
@@ -133,6 +133,9 @@ func (r *runner) sslRow(l model.SSLView) row {
 		side = "client"
 	}
 	parts := []string{side + " of " + r.label(ArgCtx, l.Ctx)}
+	if l.Cur != 0 {
+		parts[0] += " (now " + r.label(ArgCtx, l.Cur) + ")"
+	}
 	switch l.Phase {
 	case model.PhaseBefore:
 		parts = append(parts, "not connected")

@@ -148,6 +148,8 @@ long long lib_ssl_set_max_early_data(lib_ssl *ssl, long long n);
 long long lib_ctx_set_sid_ctx(lib_ctx *ctx, const unsigned char *b, unsigned int len);
 long long lib_ssl_set_sid_ctx(lib_ssl *ssl, const unsigned char *b, unsigned int len);
 long long lib_sess_set_sid_ctx(lib_sess *s, const unsigned char *b, unsigned int len);
+/* SSL_set_SSL_CTX(ssl, ctx): 1 if the library returned ctx, else 0. */
+long long lib_ssl_set_ssl_ctx(lib_ssl *ssl, lib_ctx *ctx);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

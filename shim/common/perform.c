@@ -357,6 +357,8 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
             return lib_ssl_set_sid_ctx(c->ssl, b, (unsigned int)len);
         return lib_sess_set_sid_ctx(s, b, (unsigned int)len);
     }
+    case OP_SSL_set_SSL_CTX:
+        return lib_ssl_set_ssl_ctx(c->ssl, ce->ctx);
     default:
         snprintf(err, errlen, "not a call");
         return -1;

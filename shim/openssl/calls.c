@@ -116,9 +116,19 @@ static void ext_put(struct ext_store *st, SSL_SESSION *sess)
     pthread_mutex_unlock(&st->mu);
 }
 
+/* session_ctx_of is the SSL_CTX the SSL was made from (lib_ssl_new keeps
+ * it as the SSL's app data): its session_ctx, whose cache and callbacks
+ * OpenSSL uses. SSL_get_SSL_CTX names the one SSL_set_SSL_CTX installed,
+ * so a callback that looked there would file the session under the wrong
+ * SSL_CTX (nginx keeps its session context apart for the same reason). */
+static struct ctxent *session_ctx_of(SSL *ssl)
+{
+    return SSL_CTX_get_app_data((SSL_CTX *)SSL_get_app_data(ssl));
+}
+
 static SSL_SESSION *on_get_session(SSL *ssl, const unsigned char *id, int len, int *copy)
 {
-    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    struct ctxent *ce = session_ctx_of(ssl);
     struct ext_store *st = ce->store;
     SSL_SESSION *out = NULL;
     long i;
@@ -138,7 +148,7 @@ static SSL_SESSION *on_get_session(SSL *ssl, const unsigned char *id, int len, i
 
 static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
-    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    struct ctxent *ce = session_ctx_of(ssl);
     int keep = shim_new_session(ce->sh, ce, sess);
 
     if (keep && ce->store != NULL)
@@ -214,6 +224,7 @@ SSL *lib_ssl_new(struct conn *c, SSL_CTX *ctx)
         log_ssl_errors("SSL_new");
         return NULL;
     }
+    SSL_set_app_data(ssl, ctx); /* session_ctx_of */
     c->client = SSL_is_server(ssl) == 0;
     if (c->client)
         SSL_set_connect_state(ssl);
@@ -270,6 +281,7 @@ long long lib_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *b, unsigned 
 {
     return SSL_SESSION_set1_id_context(s, b, len);
 }
+long long lib_ssl_set_ssl_ctx(SSL *ssl, SSL_CTX *ctx) { return SSL_set_SSL_CTX(ssl, ctx) == ctx; }
 long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
 void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
 void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }

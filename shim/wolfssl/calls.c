@@ -39,7 +39,8 @@ int lib_implemented(enum op op)
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
            && !is_shutdown_variant(op) && op != OP_SSL_CTX_set_session_id_context
            && op != OP_SSL_set_session_id_context && op != OP_SSL_SESSION_set1_id_context
-           && op != OP_client_hello && op != OP_handshake_finish;
+           && op != OP_client_hello && op != OP_handshake_finish
+           && op != OP_SSL_set_SSL_CTX;
 }
 
 static int is_options_call(enum op op)
@@ -390,5 +391,14 @@ long long lib_ssl_set_sid_ctx(WOLFSSL *ssl, const unsigned char *b, unsigned int
 long long lib_sess_set_sid_ctx(WOLFSSL_SESSION *s, const unsigned char *b, unsigned int len)
 {
     (void)s, (void)b, (void)len;
+    return 0;
+}
+
+/* Never called: lib_implemented leaves SSL_set_SSL_CTX out until someone
+ * compares the library's session context with the model's (docs/findings.md,
+ * "Not checked yet: SSL_set_SSL_CTX"). */
+long long lib_ssl_set_ssl_ctx(WOLFSSL *ssl, WOLFSSL_CTX *ctx)
+{
+    (void)ssl, (void)ctx;
     return 0;
 }

@@ -117,6 +117,16 @@ func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 			return 0, err
 		}
 		return b2i(conn.HasMatchingSessionID(s.ID())), nil
+	case model.SetSSLCtx:
+		c, err := u.ctx(op.Ctx)
+		if err != nil {
+			return 0, err
+		}
+		conn, err := u.conn(op.SSL)
+		if err != nil {
+			return 0, err
+		}
+		return b2i(conn.SetSSLCtx(call, c) == c), nil
 	case model.AddSession, model.RemoveSession:
 		c, err := u.ctx(op.Ctx)
 		if err != nil {

@@ -25,6 +25,7 @@ const (
 // (SSL_get1_session takes the SSL's lock for that).
 type Conn struct {
 	ctx    *Ctx
+	cur    *Ctx // what SetSSLCtx installed, holding a reference; nil: ctx (sslctx.go)
 	client bool
 
 	state                      connState
@@ -145,9 +146,13 @@ func (conn *Conn) Free(call context.Context) {
 		s.release(call)
 	}
 	conn.w = nil
-	c := conn.ctx
-	conn.ctx = nil
+	c, cur := conn.ctx, conn.cur
+	holds := cur != nil && conn.faults().choose(SwitchHoldsCurrent, conn, true)
+	conn.ctx, conn.cur = nil, nil
 	c.release(call)
+	if holds {
+		cur.release(call) // after the session context, as SSL_free does
+	}
 }
 
 // Clear readies the connection for another handshake (SSL_clear). The

@@ -14,7 +14,7 @@ func (conn *Conn) countStart(server *Conn) {
 		conn.ctx.connect.Add(1)
 	}
 	if f.choose(AcceptCountedOnServer, server.ctx, true) {
-		server.ctx.accept.Add(1)
+		server.acceptCtx().accept.Add(1)
 	} else {
 		conn.ctx.accept.Add(1)
 	}

@@ -367,6 +367,29 @@ const (
 	// ssl_session_dup did (STEP-OVERLAP-COPY-RESUMABLE). on: the server's
 	// *Conn.
 	StepCopyResumable
+	// SwitchKeepsSessionCtx: SSL_set_SSL_CTX leaves the connection's
+	// sessions, lookups and callbacks with the SSL_CTX it was made from
+	// [true]; false: the new one takes them over (SWITCH-SESSION-CTX).
+	// on: the *Conn.
+	SwitchKeepsSessionCtx
+	// SwitchAcceptOnCurrent: a switched server counts sess_accept and
+	// sess_accept_good on its current SSL_CTX [true]; false: on the one it
+	// was made from (SWITCH-ACCEPT). on: the server's *Conn.
+	SwitchAcceptOnCurrent
+	// SwitchSidCtxFollows: SSL_set_SSL_CTX gives the connection the new
+	// SSL_CTX's context when it had the old one's [true] (SWITCH-SIDCTX).
+	// on: the *Conn.
+	SwitchSidCtxFollows
+	// SwitchIDModeCurrent: whether a switched server sends an empty
+	// session id follows its current SSL_CTX's cache mode [true]; false:
+	// the mode of the one it was made from (SWITCH-ID-MODE). on: the
+	// server's *Conn.
+	SwitchIDModeCurrent
+	// SwitchHoldsCurrent: the connection holds a reference on the SSL_CTX
+	// SSL_set_SSL_CTX installed [true]; false: it takes none, so the
+	// application's SSL_CTX_free destroys it (SWITCH-CTX-REF). on: the
+	// *Conn.
+	SwitchHoldsCurrent
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

@@ -48,6 +48,7 @@ var everyday = callMix{
 	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
 	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
 	model.ClientHello: 4,
+	model.SetSSLCtx: 3,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -219,6 +220,9 @@ func (g *gen) propose(ob model.Observation) model.Op {
 		} else if k != model.SetQuietShutdown {
 			op.Arg = 0
 		}
+	case model.SetSSLCtx:
+		op.SSL = g.pickSSL(ob, model.Server)
+		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
 	case model.CtxSetSidCtx:
 		op.Ctx, op.Arg = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }), int64(g.r.IntN(5))
 	case model.SetSidCtx:

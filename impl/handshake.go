@@ -95,7 +95,7 @@ func HandshakeFinish(call context.Context, client, server *Conn) error {
 		// writes its tickets, which wait for the client to read them.
 		client.finishClient(call)
 		if server.faults().choose(TLS13ServerCountsGood, server.ctx, true) {
-			server.ctx.acceptGood.Add(1)
+			server.acceptCtx().acceptGood.Add(1)
 		}
 		server.sendTickets13(call)
 	case reply.resumed:
@@ -210,7 +210,11 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 			s.id = conn.ctx.env.newSessionID()
 		}
 		// Without a server-side cache the id is not sent at all.
-		if conn.cacheMode()&model.CacheServer == 0 {
+		mode := conn.cacheMode()
+		if c := conn.idModeCtx(); c != nil {
+			mode = c.Mode()
+		}
+		if mode&model.CacheServer == 0 {
 			s.id = SessionID{}
 		}
 		// A TLS 1.2 server session has no cipher until the handshake ends;
@@ -386,7 +390,7 @@ func (conn *Conn) sendTickets13(call context.Context) {
 // finishServer12 is the end of a TLS 1.2 server handshake.
 func (conn *Conn) finishServer12(call context.Context) {
 	conn.updateCache(call, model.CacheServer)
-	conn.ctx.acceptGood.Add(1)
+	conn.acceptCtx().acceptGood.Add(1)
 }
 
 // finishClient is the end of a client handshake. A TLS 1.3 client with a

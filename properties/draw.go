@@ -326,6 +326,9 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
 	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
 	add(model.SessSetSidCtx, 1, d.serverSession(false) != 0)
+	// A fresh server moved to another server SSL_CTX, as a servername
+	// callback would (docs/spec.md "Changing context").
+	add(model.SetSSLCtx, 3, len(d.freshServers) > 0 && len(d.serverCtxs) > 1)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
@@ -454,6 +457,8 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.SSL, op.Arg = d.pick(d.freshServers), d.sidCtx()
 	case model.SessSetSidCtx:
 		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
+	case model.SetSSLCtx:
+		op.SSL, op.Ctx = d.pick(d.freshServers), d.pick(d.serverCtxs)
 	case model.SSLFree, model.SSLClear, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 		if len(d.halfway) > 0 && d.chance(3) {

@@ -224,6 +224,16 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.StepFatalRemoves, false)
 	case StepCopyNotResumable:
 		return choose(impl.StepCopyResumable, false)
+	case SwitchMovesSessionCtx:
+		return choose(impl.SwitchKeepsSessionCtx, false)
+	case SwitchAcceptOnSessionCtx:
+		return choose(impl.SwitchAcceptOnCurrent, false)
+	case SwitchSidCtxKept:
+		return choose(impl.SwitchSidCtxFollows, false)
+	case SwitchIDModeSessionCtx:
+		return choose(impl.SwitchIDModeCurrent, false)
+	case SwitchNoRef:
+		return choose(impl.SwitchHoldsCurrent, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

@@ -130,6 +130,12 @@ const (
 	StepAbortRemoves
 	StepFatalSpares
 	StepCopyNotResumable
+	// SSL_set_SSL_CTX (docs/spec.md "Changing context").
+	SwitchMovesSessionCtx
+	SwitchAcceptOnSessionCtx
+	SwitchSidCtxKept
+	SwitchIDModeSessionCtx
+	SwitchNoRef
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

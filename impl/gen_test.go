@@ -48,7 +48,7 @@ var everyday = callMix{
 	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
 	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
 	model.ClientHello: 4,
-	model.SetSSLCtx: 3,
+	model.SetSSLCtx:   3,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the

@@ -18,6 +18,9 @@ var modelled = map[model.Kind]bool{
 	model.SessNew: true, model.SessDup: true, model.CopySessionID: true,
 	// It changes no reference: the checker only checks the session it takes.
 	model.SessSetSidCtx: true,
+	// It changes no session reference; the recorder already files the
+	// callbacks under the SSL's session_ctx.
+	model.SetSSLCtx: true,
 }
 
 // others lists the functions the recorder sees that the model's call table
@@ -26,7 +29,7 @@ var modelled = map[model.Kind]bool{
 // a destroyed or NULL session.
 var others = map[string]bool{
 	"d2i_SSL_SESSION":          true,
-	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true, "SSL_set_SSL_CTX": true,
+	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
 	"SSL_SESSION_get_id": true, "SSL_SESSION_get_protocol_version": true,
 	"SSL_SESSION_has_ticket": true, "SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true,
 	"PEM_write_bio_SSL_SESSION": true, "PEM_write_SSL_SESSION": true, "SSL_SESSION_print": true,

@@ -133,6 +133,9 @@ func Cell(p model.Profile, r model.Rule, scenarios map[string]string) (string, e
 			// As for the session id contexts: left out until compared.
 			return "not checked: the profile leaves client_hello and handshake_finish out (see the library's \"What the profile leaves out\")", nil
 		}
+		if r.Info().Family == "Changing context (SSL_set_SSL_CTX)" && p.Unchecked.Has(model.SetSSLCtx) {
+			return "not checked: the profile leaves SSL_set_SSL_CTX out (see the library's \"What the profile leaves out\")", nil
+		}
 		if strings.HasPrefix(r.Info().Family, "Concurrency") && p.Name != model.OpenSSL30().Name {
 			// The profile keeps the rule, but nothing has checked it:
 			// that library's shim serves one call at a time.

@@ -18,8 +18,9 @@ var reachedOnlyThrough = map[Rule]Kind{
 // familyReachedOnlyThrough is reachedOnlyThrough for whole families of
 // docs/spec.md.
 var familyReachedOnlyThrough = map[string]Kind{
-	"Session id contexts": CtxSetSidCtx,
-	"Handshakes in steps": ClientHello,
+	"Session id contexts":                CtxSetSidCtx,
+	"Handshakes in steps":                ClientHello,
+	"Changing context (SSL_set_SSL_CTX)": SetSSLCtx,
 }
 
 // reaches reports whether generation under p can reach rule r at all, as

@@ -278,9 +278,10 @@ func (s *State) checkHandshake(op Op) error {
 }
 
 // renewsUnencodable reports whether a TLS 1.2 handshake of client c with
-// server p resumes, by session id, a cached session whose time or timeout
-// is 0 while the client asked for a ticket (an empty ticket extension), so
-// that the server must encode the session into a new ticket.
+// server p resumes, by session id, a cached session (in its internal cache
+// or its external one) whose time or timeout is 0 while the client asked
+// for a ticket (an empty ticket extension), so that the server must encode
+// the session into a new ticket.
 // construct_stateless_ticket encodes the session, decodes it and encodes
 // the copy again; d2i_SSL_SESSION turns a time of 0 into now and a timeout
 // of 0 into 3, so the copy encodes longer than the original and OpenSSL
@@ -288,16 +289,26 @@ func (s *State) checkHandshake(op Op) error {
 // does not follow failed handshakes, so it stays out.
 func (s *State) renewsUnencodable(c, p *sslObj) bool {
 	sctx := s.ctx(p.ctx)
-	if c.sess == 0 || c.options&OptNoTicket != 0 || p.options&OptNoTicket != 0 || sctx.mode&CacheNoInternalLookup != 0 {
+	if c.sess == 0 || c.options&OptNoTicket != 0 || p.options&OptNoTicket != 0 {
 		return false
 	}
 	o := s.obj(c.sess)
 	if o.version != TLS12 || !o.resumable() || o.ticket != 0 || o.id == 0 {
 		return false
 	}
-	for _, r := range sctx.list {
-		if f := s.obj(r); f.version == TLS12 && f.id == o.id {
-			return !timedOut(s.now, f) && (f.time == 0 || f.timeout == 0)
+	unencodable := func(f *sessObj) bool { return !timedOut(s.now, f) && (f.time == 0 || f.timeout == 0) }
+	if sctx.mode&CacheNoInternalLookup == 0 {
+		for _, r := range sctx.list {
+			if f := s.obj(r); f.version == TLS12 && f.id == o.id {
+				return unencodable(f)
+			}
+		}
+	}
+	// Not found inside: get_session_cb answers from the external cache
+	// (CB-EXT-STORE), with the same object.
+	if i := sctx.storeIndex(o.id); sctx.hasStore() && i >= 0 && sctx.store[i].sess != 0 {
+		if f := s.obj(s.named[sctx.store[i].sess-1]); f.version == TLS12 {
+			return unencodable(f)
 		}
 	}
 	return false

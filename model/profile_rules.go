@@ -24,7 +24,7 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W18
+	// Finding is the id of the difference in docs/findings.md (W1..W20
 	// for wolfSSL, B1..B14 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
@@ -128,6 +128,8 @@ var divergences = []Divergence{
 		Adds: []Rule{RuleWolfHS13Resume, RuleWolfHS13TicketAge},
 		Replaces: []Rule{RuleHS13Resume, RuleHS13StatefulMiss, RuleHS13Expired, RuleHS13ForeignTicket,
 			RuleHS13ClientSingleUse, RuleSeedTLS13Once, RuleTktHintSlack}},
+	{Switch: "TicketUpdatesInPlace", Finding: "W20", on: func(p Profile) bool { return p.TicketUpdatesInPlace },
+		Adds: []Rule{RuleWolfHS13Resume}},
 	{Switch: "SharedCopyCache", Finding: "W16", on: func(p Profile) bool { return p.SharedCopyCache },
 		Adds: []Rule{RuleWolfHS13Tickets},
 		Replaces: []Rule{RuleHS13ServerTickets, RuleHS13ServerLastTicket, RuleHS13ServerNoTickets,

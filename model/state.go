@@ -167,6 +167,9 @@ type sessObj struct {
 	seq   int64
 	doubt bool
 	seen  int64
+	// stale: a TLS 1.3 client session whose secret a later handshake
+	// replaced while it kept an older ticket (WOLF-HS13-RESUME).
+	stale bool
 	// BoringSSL (profile_boringssl.go): how long a TLS 1.3 session can
 	// still be renewed (auth_timeout).
 	auth int64

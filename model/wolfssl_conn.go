@@ -22,12 +22,12 @@ func (st *stepper) wolfOwnSession(h Handle) {
 }
 
 // wolfCopy is wolfSSL_DupSession: every field after heap (side, times, id,
-// version, ticket); not the reference count, the alternative id or the
+// version, ticket, the master secret and so whether it is stale); not the reference count, the alternative id or the
 // ex_data ownership.
 func (st *stepper) wolfCopy(dst, src sessRef) {
 	d, s := st.obj(dst), st.obj(src)
-	d.side, d.time, d.timeout, d.id, d.version, d.ticket, d.seen, d.hint =
-		s.side, s.time, s.timeout, s.id, s.version, s.ticket, s.seen, s.hint
+	d.side, d.time, d.timeout, d.id, d.version, d.ticket, d.seen, d.hint, d.stale =
+		s.side, s.time, s.timeout, s.id, s.version, s.ticket, s.seen, s.hint, s.stale
 }
 
 // wolfFreeSession is wolfSSL_FreeSession(ssl->ctx, s) from SSL_free: the
@@ -181,14 +181,15 @@ func (st *stepper) wolfSetSession(h, sess Handle) int64 {
 // wolfClientTicket is DoTls13NewSessionTicket (WOLF-TICKET-IN-PLACE): the
 // ticket, an id taken from its last bytes and its lifetime (as both the
 // session's and the SSL's timeout) go into the SSL's own session, then
-// AddSession runs, which stamps the time of reading.
+// AddSession runs, which stamps the time of reading. The ticket's nonce
+// matches the secret again: the session is no longer stale.
 func (st *stepper) wolfClientTicket(h Handle, t int32) {
 	defer st.leave(st.enter(RuleWolfTicketInPlace))
 	st.mark(RuleTimeTicketReceipt)
 	l := st.ssl(h)
 	o := st.obj(l.sess)
 	tk := st.tickets[t-1]
-	o.ticket, o.id, o.timeout, o.seen = t, st.freshID(), tk.hint, st.now
+	o.ticket, o.id, o.timeout, o.seen, o.stale = t, st.freshID(), tk.hint, st.now, false
 	l.timeout = tk.hint
 	st.wolfUpdate(h, 0)
 }

@@ -99,6 +99,12 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 	cl.peer, sv.peer = s, c
 	switch {
 	case v == TLS13:
+		// At the server's Finished the client derives the new
+		// connection's resumption secret into its own session
+		// (DoTls13HandShakeMsgType -> DeriveResumptionSecret), which keeps
+		// any older ticket and its nonce until a new ticket arrives.
+		o := st.obj(cl.sess)
+		o.stale = o.ticket != 0
 		st.wolfTickets13(s, c)
 	case !hit:
 		// A full TLS 1.2 handshake: the server's new id, none when its
@@ -162,7 +168,8 @@ func (st *stepper) wolfResume12(s Handle, id int64) bool {
 // server's session the ticket's id as alternative id, then resumes unless
 // the ticket is older than the server SSL's timeout or a week, or the
 // client read it more than maxTicketAgeDiff seconds after it was made
-// (WOLF-HS13-TICKET-AGE). offer is the client's session.
+// (WOLF-HS13-TICKET-AGE). offer is the client's session; one whose secret
+// is stale would fail the binder check where it would resume: unmodelled.
 func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	sv := st.ssl(s)
 	t := st.obj(offer).ticket
@@ -182,6 +189,11 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	ok := age <= sv.timeout && age <= st.prof.TicketHintCap && seen >= -1 && seen <= maxTicketAgeDiff
 	if !ok {
 		st.because(RuleWolfHS13TicketAge)
+	} else if st.obj(offer).stale {
+		// The binder the client made from a secret that is not the
+		// ticket's fails the server's check (BAD_BINDER): the handshake
+		// fails, which the profile does not follow.
+		st.unsure = "a TLS 1.3 client offering a ticket whose secret a later handshake replaced (wolfSSL fails the binder check, BAD_BINDER)"
 	}
 	return ok
 }

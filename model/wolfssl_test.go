@@ -205,6 +205,18 @@ func TestWolfHandshakes(t *testing.T) {
 			do(newSSL(3, 2), 0), do(newSSL(4, 3), 0), do(setSess(3, 1), 1),
 			do(hs(3, 4, tls13), 1), do(reused(4), 0),
 		}},
+		{id: "WOLF-HS13-STALE-SECRET", steps: []step{
+			// A resumed client's own session pairs the offered ticket with
+			// the new connection's secret until its new ticket is read: a
+			// copy offered in between fails the binder check (W20).
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(hs(1, 2, tls13), 1),
+			do(readTicket(1), 1), do(get1(1), 1),
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0), do(setSess(3, 1), 1), do(get1(3), 2),
+			do(hs(3, 4, tls13), 1),
+			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0), do(setSess(5, 2), 1), outside(hs(5, 6, tls13)),
+			do(readTicket(3), 1), do(setSess(5, 2), 1), do(hs(5, 6, tls13), 1), do(reused(6), 1),
+		}},
 		{id: "WOLF-REUSED-SSL", steps: []step{
 			// A WOLFSSL used once is left half reset by wolfSSL_clear.
 			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),

@@ -114,6 +114,8 @@ func WolfSSL55() Profile {
 		// macro in wolfssl/openssl/ssl.h; no SSL_has_matching_session_id
 		// and no SSL_set_num_tickets either. W17, W18,
 		// WOLF-SESSION-SET-TIMEOUT.
+		// max_early_data: Debian builds without WOLFSSL_EARLY_DATA (options.h;
+		// no symbol in libwolfssl.so.35), so the calls are not declared.
 		// The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
 		// SSL_get_shutdown, read_alert) exist in wolfSSL but are not
 		// compared against it yet (docs/findings.md).

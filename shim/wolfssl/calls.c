@@ -26,7 +26,9 @@
  * macro): those calls are not offered. */
 /* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
  * SSL_get_shutdown, read_alert) exist in wolfSSL but are not compared
- * against it yet (docs/findings.md), and neither is max_early_data: not offered. */
+ * against it yet (docs/findings.md): not offered. Debian's build has no
+ * WOLFSSL_EARLY_DATA, so wolfSSL_CTX_set_max_early_data and
+ * wolfSSL_set_max_early_data are neither declared nor exported: missing. */
 static int is_shutdown_variant(enum op op)
 {
     return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_SSL_get_shutdown
@@ -362,7 +364,8 @@ long long lib_ssl_get_shutdown(WOLFSSL *ssl)
     return 0;
 }
 
-/* Never called: max_early_data is not offered yet (see lib_implemented). */
+/* Never called: Debian's wolfSSL is built without early data (see
+ * lib_implemented). */
 long long lib_ctx_set_max_early_data(WOLFSSL_CTX *ctx, long long n)
 {
     (void)ctx, (void)n;

@@ -265,7 +265,7 @@ func (s *State) checkHandshake(op Op) error {
 		// Only SSL_copy_session_id leaves a new or cleared SSL with a
 		// version-specific method; the handshake then fails.
 		return unmodelled(op, "the client's method allows only %s (SSL_copy_session_id gave it its source's)", c.method)
-	case c.sess != 0 && s.obj(c.sess).sidCtx != c.sidCtx:
+	case c.sess != 0 && s.obj(c.sess).sidCtx != c.sidCtx && !s.prof.SidCtxOnSetSession:
 		// tls_process_server_hello fails the handshake (illegal_parameter,
 		// "attempt to reuse session in different context") when the server
 		// resumes a session whose context is not the client SSL's; the

@@ -113,6 +113,11 @@ type Profile struct {
 	// LacksOptions holds the SSL_OP_* bits the library does not have;
 	// Check refuses the options calls that name them.
 	LacksOptions Options
+	// SidCtxOnSetSession: SSL_set_session, not the server, compares session
+	// id contexts; a session records its SSL's context only when it has 1
+	// to 31 bytes; SSL_SESSION_set1_id_context is a stub (returns 0). Read
+	// in wolfSidCtx.
+	SidCtxOnSetSession bool
 	// CacheModeSticky: SSL_CTX_set_session_cache_mode returns 1 and only
 	// ever sets flags, part of which SSL_new copies into the SSL; Check
 	// leaves the call out.

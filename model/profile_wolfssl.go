@@ -128,13 +128,15 @@ func WolfSSL55() Profile {
 		// fields the profile follows (the side, the alternative id, when
 		// the ticket was read) is not known yet.
 		Unmodelled: CallsOf(RoundTrip, SessDup, SessNew),
-		// The session id context calls exist, but nothing has compared
-		// wolfSSL's use of the context with the model's yet
-		// (docs/findings.md, "Not checked yet").
+		// ssl.c wolfSSL_SetSession compares the SSL's context with the
+		// copied session's; AddSession records it for 1..31 bytes;
+		// SSL_SESSION_set1_id_context is WOLFSSL_STUB. W21,
+		// WOLF-SIDCTX-SET-SESSION, WOLF-SIDCTX-RECORDED.
+		SidCtxOnSetSession: true,
 		// SSL_set_SSL_CTX exists too; which of its SSL_CTXs keeps the
 		// sessions and counts the handshakes is not compared yet, nor
 		// are the handshakes in steps.
-		Unchecked: SidCtxCalls | StepCalls | CallsOf(SetSSLCtx),
+		Unchecked: StepCalls | CallsOf(SetSSLCtx),
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets

@@ -66,6 +66,11 @@ func (st *stepper) setSidCtx(op Op) int64 {
 		st.ssl(op.SSL).sidCtx = c
 	case SessSetSidCtx:
 		r := st.named[op.Sess-1]
+		if st.prof.SidCtxOnSetSession { // profile switch (wolfSSL: W21)
+			st.because(RuleWolfSidctxRecorded)
+			st.concerns(r)
+			return 0
+		}
 		st.obj(r).sidCtx = c
 		st.concerns(r)
 	}

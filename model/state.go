@@ -170,6 +170,9 @@ type sessObj struct {
 	// stale: a TLS 1.3 client session whose secret a later handshake
 	// replaced while it kept an older ticket (WOLF-HS13-RESUME).
 	stale bool
+	// sidUnknown: a wolfSSL server session that may have taken a cache
+	// entry's session id context (WOLF-SIDCTX-RECORDED).
+	sidUnknown bool
 	// BoringSSL (profile_boringssl.go): how long a TLS 1.3 session can
 	// still be renewed (auth_timeout).
 	auth int64

@@ -43,6 +43,7 @@ func (st *stepper) wolfUpdate(h Handle, id12 int64) {
 	if o.alt == 0 && id12 != 0 {
 		o.id = id12
 	}
+	st.wolfRecordSidCtx(h)
 	o.timeout, o.side, o.time, o.version = l.timeout, side, st.now, l.version
 	key := st.wolfKey(r)
 	if key == 0 && side == Client {

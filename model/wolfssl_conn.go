@@ -22,12 +22,14 @@ func (st *stepper) wolfOwnSession(h Handle) {
 }
 
 // wolfCopy is wolfSSL_DupSession: every field after heap (side, times, id,
-// version, ticket, the master secret and so whether it is stale); not the reference count, the alternative id or the
+// version, ticket, the master secret and so whether it is stale, the
+// session id context); not the reference count, the alternative id or the
 // ex_data ownership.
 func (st *stepper) wolfCopy(dst, src sessRef) {
 	d, s := st.obj(dst), st.obj(src)
-	d.side, d.time, d.timeout, d.id, d.version, d.ticket, d.seen, d.hint, d.stale =
-		s.side, s.time, s.timeout, s.id, s.version, s.ticket, s.seen, s.hint, s.stale
+	d.side, d.time, d.timeout, d.id, d.version, d.ticket, d.seen, d.hint, d.stale = s.side, s.time, s.timeout,
+		s.id, s.version, s.ticket, s.seen, s.hint, s.stale
+	d.sidCtx, d.sidUnknown = s.sidCtx, s.sidUnknown
 }
 
 // wolfFreeSession is wolfSSL_FreeSession(ssl->ctx, s) from SSL_free: the
@@ -157,6 +159,9 @@ func (st *stepper) wolfSetSession(h, sess Handle) int64 {
 	st.wolfCopy(l.sess, r)
 	if alt := st.obj(r).alt; alt != 0 {
 		st.obj(l.sess).alt = alt
+	}
+	if !st.wolfSidCtxMatches(h) {
+		return 0
 	}
 	ret := RuleWolfSetSessionCopies
 	if own := st.obj(l.sess); st.now < own.time+own.timeout {

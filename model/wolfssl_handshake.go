@@ -73,7 +73,7 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 			// SendTls13ClientHello's, whose legacy session id is the
 			// copy's: a server that resumes it breaks the handshake ("Out
 			// of order message").
-			st.unsure = "a client holding an expired copied session offers its id without resuming (wolfSSL's handshake may fail)"
+			st.unsure = "a client holding a copied session it does not resume (expired, or refused for its session id context) offers its id (wolfSSL's handshake may fail)"
 		}
 		// The client offers its session's id only when resuming.
 		if cl.hit && co.id != 0 {
@@ -178,6 +178,7 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	}
 	tk := st.tickets[t-1]
 	st.obj(sv.sess).alt = tk.id
+	st.wolfTicketSidCtx(s)
 	if st.ticketsToSend(s) == 0 {
 		// DoClientTicket also copies the cache entry under that id into
 		// the server's session; a ticket sent afterwards overwrites what

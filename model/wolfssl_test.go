@@ -346,3 +346,35 @@ func TestWolfCheckLeavesStateAlone(t *testing.T) {
 		}
 	}
 }
+
+func TestWolfSidCtx(t *testing.T) {
+	// A TLS 1.2 session made by a server whose SSL_CTX has "sid-1"; the
+	// client's session records nothing (its SSL has no context).
+	made := []step{
+		do(newCtx(1, server(noTicket)), 0), do(newCtx(2, client()), 0), do(ctxSid(1, model.SidCtx1), 1),
+		do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(hs(1, 2, tls12), 1), do(get1(1), 1), do(get1(2), 2),
+	}
+	runWolf(t, []scenario{
+		{id: "WOLF-SIDCTX-SERVER-IGNORES", steps: seq(made, []step{
+			// A server SSL of another context resumes the session all the same.
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0), do(sslSid(4, model.SidCtx2), 1),
+			do(setSess(3, 1), 1), do(hs(3, 4, tls12), 1), do(reused(4), 1),
+		})},
+		{id: "WOLF-SIDCTX-SET-SESSION", steps: seq(made, []step{
+			// A client SSL with a context refuses the session, which records
+			// none; a client whose TLS 1.3 ticket recorded its context
+			// makes a session that a client of the same context takes.
+			do(newSSL(3, 2), 0), do(sslSid(3, model.SidCtx1), 1), do(setSess(3, 1), 0), do(reused(3), 0),
+			do(newSSL(4, 2), 0), do(sslSid(4, model.SidCtx1), 1), do(newSSL(5, 1), 0),
+			do(hs(4, 5, tls13), 1), do(readTicket(4), 1), do(get1(4), 3),
+			do(newSSL(6, 2), 0), do(sslSid(6, model.SidCtx1), 1), do(setSess(6, 3), 1), do(reused(6), 1),
+			do(newSSL(7, 2), 0), do(sslSid(7, model.SidCtx2), 1), do(setSess(7, 3), 0),
+			do(newSSL(8, 2), 0), do(sslSid(8, model.SidCtxMax), 1), do(setSess(8, 3), 0),
+		})},
+		{id: "WOLF-SIDCTX-RECORDED", steps: seq(made, []step{
+			// The session setter is a stub.
+			do(sessSid(1, model.SidCtx1), 0),
+			do(newSSL(3, 2), 0), do(sslSid(3, model.SidCtx1), 1), do(setSess(3, 1), 0),
+		})},
+	})
+}

@@ -324,7 +324,7 @@ func (d *drawer) propose() (model.Op, bool) {
 	// resumptions: a client SSL whose session has another context than
 	// its own cannot handshake (the model leaves that out).
 	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
-	add(model.SetSidCtx, 1, len(d.freshServers) > 0)
+	add(model.SetSidCtx, 1, len(d.freshServers) > 0 || len(d.freshClients) > 0)
 	add(model.SessSetSidCtx, 1, d.serverSession(false) != 0)
 	// A fresh server moved to another server SSL_CTX, as a servername
 	// callback would (docs/spec.md "Changing context").
@@ -454,7 +454,14 @@ func (d *drawer) args(k model.Kind) model.Op {
 	case model.CtxSetSidCtx:
 		op.Ctx, op.Arg = d.pick(d.serverCtxs), d.sidCtx()
 	case model.SetSidCtx:
-		op.SSL, op.Arg = d.pick(d.freshServers), d.sidCtx()
+		// Mostly a server's, whose lookup compares it (SIDCTX-MISMATCH);
+		// sometimes a client's, which wolfSSL's SSL_set_session compares
+		// (WOLF-SIDCTX-SET-SESSION).
+		pool := d.freshServers
+		if len(pool) == 0 || (len(d.freshClients) > 0 && d.chance(3)) {
+			pool = d.freshClients
+		}
+		op.SSL, op.Arg = d.pick(pool), d.sidCtx()
 	case model.SessSetSidCtx:
 		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
 	case model.SetSSLCtx:

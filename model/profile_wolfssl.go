@@ -116,11 +116,11 @@ func WolfSSL55() Profile {
 		// WOLF-SESSION-SET-TIMEOUT.
 		// max_early_data: Debian builds without WOLFSSL_EARLY_DATA (options.h;
 		// no symbol in libwolfssl.so.35), so the calls are not declared.
-		// The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
-		// SSL_get_shutdown, read_alert) exist in wolfSSL but are not
-		// compared against it yet (docs/findings.md).
+		// The shutdown variants SSL_set_quiet_shutdown, SSL_set_shutdown
+		// and read_alert exist in wolfSSL but are not compared against it
+		// yet (docs/findings.md); SSL_get_shutdown is (W22).
 		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, CopySessionID, SetQuietShutdown, SetShutdown,
-			GetShutdown, ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
+			ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
 		// wolfSSL has i2d_SSL_SESSION, d2i_SSL_SESSION, SSL_SESSION_dup and
 		// SSL_SESSION_new, and no SSL_copy_session_id (no function, no
 		// macro). The three are not modelled here: a decoded session keeps

@@ -26,6 +26,9 @@ func (st *stepper) shutdownCall(op Op) int64 {
 		l.sent = op.Arg&SentShutdown != 0
 		l.recv = op.Arg&ReceivedShutdown != 0
 	case GetShutdown:
+		if st.prof.ShutdownOneRecord { // profile switch (wolfSSL: W22)
+			return st.wolfGetShutdown(op.SSL)
+		}
 		st.because(RuleShutGetFlags)
 		return st.shutdownFlags(op.SSL)
 	}

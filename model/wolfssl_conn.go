@@ -130,6 +130,18 @@ func (st *stepper) wolfShutdown(h Handle) int64 {
 	return 1
 }
 
+// wolfGetShutdown is wolfSSL_get_shutdown (WOLF-SHUT-GET-FLAGS): both flags
+// (3) while handShakeState is NULL_STATE, that is before a handshake and
+// after wolfSSL_clear (by SSL_clear or a completed SSL_shutdown);
+// otherwise SSL_SENT_SHUTDOWN once close_notify was sent.
+func (st *stepper) wolfGetShutdown(h Handle) int64 {
+	st.because(RuleWolfShutGetFlags)
+	if st.ssl(h).phase == phaseBefore {
+		return SentShutdown | ReceivedShutdown
+	}
+	return st.shutdownFlags(h)
+}
+
 // wolfSetSession is wolfSSL_SetSession: NULL, a session of the other side
 // (a session that never finished a handshake has side 0, a server's) and
 // the SSL's own session fail with 0 (WOLF-SET-SESSION-REFUSES). Otherwise

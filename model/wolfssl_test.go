@@ -235,6 +235,12 @@ func TestWolfHandshakes(t *testing.T) {
 
 func TestWolfShutdown(t *testing.T) {
 	runWolf(t, []scenario{
+		{id: "WOLF-SHUT-GET-FLAGS", steps: []step{
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(getShut(1), 3),
+			do(hs(1, 2, tls12), 1), do(getShut(1), 0), do(shutdown(1), 0), do(getShut(1), 1),
+			do(clearSSL(2), 1), do(getShut(2), 3),
+		}},
 		{id: "WOLF-SHUT-BEFORE-HANDSHAKE", steps: []step{
 			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), do(shutdown(1), 0),
 		}},

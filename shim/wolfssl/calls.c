@@ -25,14 +25,13 @@
  * SSL_has_matching_session_id and SSL_set_num_tickets (no function, no
  * macro): those calls are not offered. */
 /* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
- * SSL_get_shutdown, read_alert) exist in wolfSSL but are not compared
+ * read_alert; SSL_get_shutdown is compared, W22) exist in wolfSSL but are not compared
  * against it yet (docs/findings.md): not offered. Debian's build has no
  * WOLFSSL_EARLY_DATA, so wolfSSL_CTX_set_max_early_data and
  * wolfSSL_set_max_early_data are neither declared nor exported: missing. */
 static int is_shutdown_variant(enum op op)
 {
-    return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_SSL_get_shutdown
-           || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
+    return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
 }
 
 int lib_implemented(enum op op)
@@ -357,10 +356,10 @@ void lib_ssl_set_shutdown(WOLFSSL *ssl, int flags)
     (void)ssl, (void)flags;
 }
 
+/* SSL_get_shutdown (W22): 3 whenever handShakeState is NULL_STATE. */
 long long lib_ssl_get_shutdown(WOLFSSL *ssl)
 {
-    (void)ssl;
-    return 0;
+    return wolfSSL_get_shutdown(ssl);
 }
 
 /* Never called: Debian's wolfSSL is built without early data (see

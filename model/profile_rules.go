@@ -158,7 +158,7 @@ var divergences = []Divergence{
 		Unsupported: []Rule{RuleTimeSetters, RuleConcSetTime, RuleMatchKey, RuleMatchSSLVersion}},
 	{Switch: "SidCtxOnSetSession", Finding: "W21", on: func(p Profile) bool { return p.SidCtxOnSetSession },
 		Adds:     []Rule{RuleWolfSidctxSetSession, RuleWolfSidctxRecorded},
-		Replaces: []Rule{RuleSidctxNewSession, RuleSidctxMismatch, RuleSidctxMismatchUncounted}},
+		Replaces: []Rule{RuleSidctxSet, RuleSidctxNewSession, RuleSidctxMismatch, RuleSidctxMismatchUncounted}},
 	{Switch: "CacheModeSticky", Finding: "W18", on: func(p Profile) bool { return p.CacheModeSticky },
 		Unsupported: []Rule{RuleCfgCacheMode}},
 	{Switch: "ImmutableSessions", Finding: "B1", on: func(p Profile) bool { return p.ImmutableSessions },

@@ -58,7 +58,7 @@ func (st *stepper) setSidCtx(op Op) int64 {
 		st.because(RuleSidctxTooLong)
 		return 0
 	}
-	st.because(RuleSidctxSet)
+	st.because(st.or(RuleSidctxSet, RuleWolfSidctxRecorded))
 	switch op.Kind {
 	case CtxSetSidCtx:
 		st.ctx(op.Ctx).sidCtx = c

@@ -137,7 +137,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 		return kInt(b, freedSSL)
 	}
 	b = kInt(b, int64(l.ctx))
-	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13, l.quiet)
+	b = kBits(b, l.client, l.alive, l.sent, l.recv, l.hit, l.peerClosed, l.used, l.closeBuffered, l.wantRead, l.pinned13, l.quiet, l.suites12)
 	b = kInt(b, int64(l.phase))
 	b = kInt(b, int64(l.sess))
 	b = kInt(b, int64(l.version))
@@ -369,7 +369,7 @@ func (k *keyReader) ssl(l *sslObj) {
 		*l = sslObj{}
 		return
 	}
-	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13, &l.quiet)
+	k.bits(&l.client, &l.alive, &l.sent, &l.recv, &l.hit, &l.peerClosed, &l.used, &l.closeBuffered, &l.wantRead, &l.pinned13, &l.quiet, &l.suites12)
 	l.phase = phase(k.int())
 	l.sess = sessRef(k.int())
 	l.version = Version(k.int())

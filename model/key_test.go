@@ -21,7 +21,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{CtxConfig{}, 10},
 		{storeEntry{}, 3},
 		{ticketKey{}, 2},
-		{sslObj{}, 31},
+		{sslObj{}, 32},
 		{sessObj{}, 25},
 		{ticket{}, 11},
 	} {

@@ -125,6 +125,9 @@ type sslObj struct {
 	wantRead      bool    // ssl->error holds WANT_READ from an SSL_read
 	pinned        Version // ssl->version as SSL_set_session last set it
 	pinned13      bool    // SSL_set_session ever set options.tls1_3
+	// suites12: wolfSSL_clear rebuilt the cipher suites while the SSL was
+	// pinned to TLS 1.2 (no TLS 1.3 suite is left; WOLF-CLEAR-RENEWS-UNFINISHED).
+	suites12 bool
 	// BoringSSL (profile_boringssl.go): once a handshake completed, sess
 	// is the established session and conf the session the SSL was given
 	// (ssl->session), each holding a reference; before, sess is the

@@ -68,6 +68,9 @@ func (st *stepper) wolfClear(h Handle) {
 	if l.hit {
 		st.mark(RuleWolfReusedSticky)
 	}
+	// InitSSL_Suites rebuilds the suites from ssl->version, which
+	// SSL_set_session of a TLS 1.2 session left at TLS 1.2.
+	l.suites12 = l.pinned == TLS12
 	st.disconnect(h)
 	l = st.ssl(h)
 	l.phase, l.sent, l.recv, l.version = phaseBefore, false, false, VersionNone

@@ -64,6 +64,9 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 		(cl.pinned != VersionNone && cl.pinned != v) || (cl.pinned13 && v != TLS13) {
 		st.unsure = "a client whose session or SSL_set_session-pinned version is the other TLS version (wolfSSL downgrades or fails)"
 	}
+	if cl.suites12 && v == TLS13 {
+		st.unsure = "a client that SSL_clear left with TLS 1.2 cipher suites only (wolfSSL_clear -> InitSSL_Suites while pinned to TLS 1.2)"
+	}
 	hit := false
 	if v == TLS12 {
 		st.because(RuleWolfHS12Full) // unless the server resumes

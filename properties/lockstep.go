@@ -2,6 +2,7 @@ package properties
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sesslife/sesslife/model"
@@ -91,9 +92,25 @@ func (l *Lockstep) Supports(k model.Kind) bool { return l.info.Supports(k) }
 // Do applies op to both sides and compares them. It returns nil when they
 // agree (or, pipelined, when every call compared so far agrees) and a
 // [*Divergence] otherwise. An op the model rejects is a harness error and is
-// returned as is. After a divergence the lockstep is over: Do returns it
-// again.
+// returned as is, and so is a target older than the harness
+// ([target.ErrOutdated]), which is no finding. After a divergence the
+// lockstep is over: Do returns it again.
 func (l *Lockstep) Do(ctx context.Context, op model.Op) error {
+	return harnessError(l.do(ctx, op))
+}
+
+// harnessError unwraps a divergence that is the target's being older than
+// the harness: comparing on would give false divergences under wrong rule
+// names, so the engines must stop with the error instead.
+func harnessError(err error) error {
+	var d *Divergence
+	if errors.As(err, &d) && errors.Is(d.Err, target.ErrOutdated) {
+		return d.Err
+	}
+	return err
+}
+
+func (l *Lockstep) do(ctx context.Context, op model.Op) error {
 	if l.diverged != nil {
 		return l.diverged
 	}
@@ -194,7 +211,7 @@ func (l *Lockstep) diverge(n int, d *Divergence) *Divergence {
 func (l *Lockstep) Finish(ctx context.Context) error {
 	if l.diverged == nil {
 		if d := l.compareInFlight(ctx, 0); d != nil {
-			return d
+			return harnessError(d)
 		}
 	}
 	if err := l.target.Reset(ctx); err != nil {

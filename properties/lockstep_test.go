@@ -14,10 +14,11 @@ import (
 // pipelinedModel is the model behind target.Pipeliner: each call runs when
 // it is sent, as in a shim, and its outcome is handed out when collected.
 // twistAt changes the result of call n (counted from 1 since Reset);
-// crashAt makes collecting call n fail; unsupportedAt refuses to send it.
+// crashAt makes collecting call n fail; unsupportedAt refuses to send it;
+// outdatedAt answers it as a target older than the harness.
 type pipelinedModel struct {
 	modelTarget
-	twistAt, crashAt, unsupportedAt int
+	twistAt, crashAt, unsupportedAt, outdatedAt int
 	sent, inFlight, maxInFlight     int
 }
 
@@ -33,6 +34,9 @@ func (p *pipelinedModel) Apply(ctx context.Context, op model.Op) (model.Result, 
 	}
 	if p.sent == p.crashAt {
 		return model.Result{}, errors.New("the shim died")
+	}
+	if p.sent == p.outdatedAt {
+		return model.Result{}, fmt.Errorf("%s: %w", op, target.ErrOutdated)
 	}
 	r, err := p.modelTarget.Apply(ctx, op)
 	if p.sent == p.twistAt {
@@ -177,5 +181,21 @@ func TestLockstepEndsAtDivergence(t *testing.T) {
 	}
 	if first == nil || tgt.sent != 3 || len(ls.Trail()) != 3 {
 		t.Errorf("after a divergence at call 3: %d calls sent, trail of %d (%v); want 3 and 3", tgt.sent, len(ls.Trail()), first)
+	}
+}
+
+// TestLockstepOutdatedTargetIsNoDivergence: a target older than the
+// harness (a shim that refused a field it does not know) stops the
+// lockstep with a harness error, at every window, never a finding.
+func TestLockstepOutdatedTargetIsNoDivergence(t *testing.T) {
+	ops := drawSequence(2, 60)
+	for _, window := range []int{1, 4, 16} {
+		for _, at := range []int{7, 58} {
+			_, err := runLockstep(t, &pipelinedModel{outdatedAt: at}, window, ops)
+			var d *Divergence
+			if !errors.Is(err, target.ErrOutdated) || errors.As(err, &d) {
+				t.Errorf("window %d, outdated at call %d: got %v, want target.ErrOutdated and no divergence", window, at, err)
+			}
+		}
 	}
 }

@@ -86,6 +86,10 @@ var (
 	// ErrRefused: the system under test refused a call the model deems
 	// legal.
 	ErrRefused = errors.New("target refused the call")
+	// ErrOutdated: the system under test is older than the harness (a
+	// shim binary built before a request field existed). It is a harness
+	// error, never a finding: engines stop and return it as is.
+	ErrOutdated = errors.New("target is older than the harness")
 )
 
 // Factory makes a fresh target. Engines call it once per run and Reset

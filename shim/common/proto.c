@@ -136,6 +136,32 @@ static int get_bool(const struct jnode *obj, const char *key, int def, int *out,
     return 0;
 }
 
+/* The members a request and its config may have: all the protocol defines.
+ * A shim built before the harness learnt a field must not run the call
+ * as if it were absent (docs/protocol.md §3), so any other member is
+ * refused with a message naming it, which the harness reports as a shim
+ * older than itself. */
+static const char *const request_fields[] = { "id", "op", "now", "lane", "ctx", "ssl", "peer", "sess", "arg", "config", NULL };
+static const char *const config_fields[] = { "side", "new_cb", "remove_cb", "get_cb", "default_mode", "mode",
+                                             "size", "timeout", "tickets", "no_ticket", NULL };
+
+/* unknown_member names the first member of obj that known lacks: -1 and
+ * err set, or 0 when every member is known. */
+static int unknown_member(const struct jnode *obj, const char *const *known, const char *what, char *err, size_t errlen)
+{
+    for (const struct jnode *m = obj->child; m != NULL; m = m->next) {
+        int ok = 0;
+
+        for (const char *const *k = known; *k != NULL && !ok; k++)
+            ok = strcmp(*k, m->key) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "unknown %s field \"%.64s\"", what, m->key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int parse_config(const struct jnode *cfg, struct request *rq, char *err, size_t errlen)
 {
     const struct jnode *side = json_get(cfg, "side");
@@ -145,6 +171,8 @@ static int parse_config(const struct jnode *cfg, struct request *rq, char *err, 
         snprintf(err, errlen, "SSL_CTX_new needs a \"config\" object");
         return -1;
     }
+    if (unknown_member(cfg, config_fields, "config", err, errlen))
+        return -1;
     if (side == NULL || side->kind != J_STR || (strcmp(side->str, "client") && strcmp(side->str, "server"))) {
         snprintf(err, errlen, "config \"side\" must be \"client\" or \"server\"");
         return -1;
@@ -193,6 +221,8 @@ int shim_parse_request(const char *line, struct request *rq, char *err, size_t e
     }
     strcpy(rq->op, op->str);
     rq->code = parse_op(rq->op);
+    if (unknown_member(root, request_fields, "request", err, errlen))
+        goto out;
     if (get_int(root, "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
         || get_int(root, "lane", 0, 0, MAX_LANES - 1, &lane, err, errlen)
         || get_int(root, "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)

@@ -31,7 +31,7 @@ func New(path string, opts ...Option) (target.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.info = infoOf(h)
+	t.info, t.library = infoOf(h), h.Library
 	prof, ok := model.Profiles()[t.info.Profile]
 	if !ok {
 		prof = model.OpenSSL30()

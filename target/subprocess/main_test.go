@@ -22,11 +22,15 @@ const shimEnv = "SESSLIFE_SHIM_DIR"
 // wolfShim is the wolfSSL shim's binary.
 const wolfShim = "sesslife-shim-wolfssl"
 
+// boringShim is the BoringSSL shim's binary.
+const boringShim = "sesslife-shim-boringssl"
+
 // shims holds the binaries TestMain built, or why it could not.
 type shims struct {
-	dir      string
-	buildErr error // the OpenSSL shim and its variants
-	wolfErr  error // the wolfSSL shim
+	dir       string
+	buildErr  error // the OpenSSL shim and its variants
+	wolfErr   error // the wolfSSL shim
+	boringErr error // the BoringSSL shim
 }
 
 func (s shims) path(name string) string { return filepath.Join(s.dir, name) }
@@ -66,6 +70,10 @@ func buildShims(dir string) shims {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		s.wolfErr = fmt.Errorf("building the wolfSSL shim: %v\n%s", err, out)
 	}
+	cmd = exec.Command("make", "-s", "-C", filepath.Join("..", "..", "shim", "boringssl"), "BINDIR="+dir, "all")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		s.boringErr = fmt.Errorf("building the BoringSSL shim: %v\n%s", err, out)
+	}
 	return s
 }
 
@@ -74,8 +82,11 @@ func buildShims(dir string) shims {
 func needShim(t testing.TB, name string) string {
 	t.Helper()
 	buildErr := built.buildErr
-	if name == wolfShim {
+	switch name {
+	case wolfShim:
 		buildErr = built.wolfErr
+	case boringShim:
+		buildErr = built.boringErr
 	}
 	if buildErr != nil {
 		if os.Getenv("CI") == "true" {

@@ -43,7 +43,8 @@ func TestShimAnswersBadRequests(t *testing.T) {
 		{`{"id":11,"op":"SSL_CTX_new","now":1,"ctx":1,"config":{"side":"client"}}`, `{"id":11,"ret":0,"events":[]}`},
 		{`{"id":12,"op":"SSL_CTX_new","now":1,"ctx":1,"config":{"side":"client"}}`, `{"id":12,"error":"ctx 1 is taken (or not a handle)"}`},
 		{`{"id":13,"op":"handshake","now":1,"ssl":1,"peer":1,"arg":13}`, `{"id":13,"error":"ssl 1 is not a live SSL"}`},
-		{`{"id":14,"op":"t\u0069ck","now":1,"future":"ignored"}`, `{"id":14,"ret":0,"events":[]}`},
+		{`{"id":14,"op":"t\u0069ck","now":1}`, `{"id":14,"ret":0,"events":[]}`},
+		{`{"id":14,"op":"tick","now":1,"future":"refused"}`, `{"id":14,"error":"unknown request field \"future\""}`},
 		{`{"id":15,"op":"tick","now":1,"ctx":-1}`, `{"id":15,"error":"\"ctx\" must be an integer in 0..1000000"}`},
 		{`{"id":16,"op":"quit"}`, `{"id":16,"ret":0,"events":[]}`},
 	} {

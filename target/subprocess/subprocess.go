@@ -74,11 +74,14 @@ func WithStderr(w io.Writer) Option {
 
 // Target is a shim process behind the target.Target interface.
 type Target struct {
-	path  string
-	opts  options
-	info  target.Info
-	start int64    // the profile's StartTime
-	lanes chan int // free lanes
+	path string
+	opts options
+	info target.Info
+	// library is the hello's library, which names the make target that
+	// rebuilds an outdated shim.
+	library string
+	start   int64    // the profile's StartTime
+	lanes   chan int // free lanes
 
 	resetMu sync.Mutex // one Reset at a time: each may start a shim
 
@@ -172,6 +175,9 @@ func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, er
 	r := resp.reply
 	switch {
 	case r.Error != nil:
+		if e := outdated(op.String(), *r.Error, t.library); e != nil {
+			return model.Result{}, e
+		}
 		return model.Result{}, &ShimError{Op: op.String(), Message: *r.Error}
 	case r.Unimplemented:
 		return model.Result{}, fmt.Errorf("%s: %w by %s", op, target.ErrUnsupported, t.info.Name)

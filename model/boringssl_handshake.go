@@ -13,7 +13,8 @@ package model
 func (st *stepper) boringNewSession(h Handle, v Version) sessRef {
 	defer st.leave(st.enter(RuleBoringCTXTimeout))
 	l := st.ssl(h)
-	o := sessObj{alive: true, refs: 1, version: v, time: st.now, side: Server}
+	o := sessObj{alive: true, refs: 1, version: v, time: st.now, side: Server, sidCtx: l.sidCtx}
+	st.mark(RuleSidctxNewSession)
 	if l.client {
 		o.side = Client
 	} else {
@@ -165,7 +166,7 @@ func (st *stepper) boringServerHello12(s Handle, offer sessRef, clientTickets bo
 		st.because(RuleHS12ResumeTicket)
 		tk := st.tickets[t-1]
 		st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: TLS12, id: st.obj(offer).id, time: tk.time,
-			timeout: tk.timeout, auth: tk.auth, side: Server, origin: sctx})
+			timeout: tk.timeout, auth: tk.auth, side: Server, origin: sctx, sidCtx: tk.sidCtx})
 		found = sessRef(len(st.objs))
 	case st.obj(offer).ticket != 0:
 		// A ticket session without the ticket extension offers a random
@@ -176,8 +177,18 @@ func (st *stepper) boringServerHello12(s Handle, offer sessRef, clientTickets bo
 		st.because(RuleBoringResumeServerOnly)
 		if found = st.boringFind(sctx, st.obj(offer).id); found != 0 {
 			st.retain(found)
-			if !st.boringValid(found) {
+			if !st.prof.SidCtxAfterExpiry && st.boringSidCtxRefuses(s, st.obj(found).sidCtx) {
+				// Profile switch off: OpenSSL's order, the context first.
+				st.concerns(found)
+				st.release(found)
+				found = 0
+			} else if !st.boringValid(found) {
 				st.because(RuleBoringExpiry)
+				if st.obj(found).sidCtx != st.ssl(s).sidCtx {
+					// Removed whatever its context: the context
+					// would have been compared next.
+					st.because(RuleBoringSidctxAfterExpiry)
+				}
 				st.concerns(found)
 				st.boringDrop(sctx, found)
 				st.release(found)
@@ -188,6 +199,10 @@ func (st *stepper) boringServerHello12(s Handle, offer sessRef, clientTickets bo
 	if found != 0 {
 		if o := st.obj(found); o.side != Server || o.version != TLS12 || !st.boringValid(found) {
 			st.because(RuleBoringResumeServerOnly)
+			st.concerns(found)
+			st.release(found)
+			found = 0
+		} else if st.boringSidCtxRefuses(s, o.sidCtx) {
 			st.concerns(found)
 			st.release(found)
 			found = 0
@@ -217,7 +232,7 @@ func (st *stepper) boringIssue(s Handle, n sessRef, v Version) int32 {
 	sctx := st.ssl(s).ctx
 	o := st.obj(n)
 	st.tickets = append(st.tickets, ticket{issuer: sctx, version: v, time: o.time, timeout: o.timeout, auth: o.auth,
-		hint: o.timeout, gen: st.ctx(sctx).keys[0].gen})
+		hint: o.timeout, gen: st.ctx(sctx).keys[0].gen, sidCtx: o.sidCtx})
 	return int32(len(st.tickets))
 }
 
@@ -237,7 +252,7 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 		if st.boringDecrypts(sctx, t, TLS13) {
 			x := st.tickets[t-1]
 			// The session inside the ticket: a server's TLS 1.3 session.
-			if st.now >= x.time && x.timeout > st.now-x.time {
+			if st.now >= x.time && x.timeout > st.now-x.time && !st.boringSidCtxRefuses(s, x.sidCtx) {
 				tk = &x
 			}
 			st.mark(RuleBoringExpiry)
@@ -247,7 +262,7 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 	if tk != nil {
 		st.because(RuleBoringHS13Resume)
 		st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: TLS13, time: tk.time, timeout: tk.timeout,
-			auth: tk.auth, side: Server, origin: sctx})
+			auth: tk.auth, side: Server, origin: sctx, sidCtx: tk.sidCtx})
 		n = sessRef(len(st.objs))
 		st.boringRenew(st.obj(n))
 	} else {
@@ -260,7 +275,7 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 	var cn sessRef
 	if tk != nil {
 		o := *st.obj(offer)
-		cn = st.newCopy(sessObj{version: TLS13, time: o.time, timeout: o.timeout, auth: o.auth, side: Client})
+		cn = st.newCopy(sessObj{version: TLS13, time: o.time, timeout: o.timeout, auth: o.auth, side: Client, sidCtx: o.sidCtx})
 		st.boringRenew(st.obj(cn))
 		st.boringDropOffered(c, RuleBoringHS13Resume)
 	} else {
@@ -282,7 +297,7 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 // alive with one reference and unseen.
 func (st *stepper) newCopy(o sessObj) sessRef {
 	st.objs = append(st.objs, sessObj{alive: true, refs: 1, version: o.version, time: o.time, timeout: o.timeout,
-		auth: o.auth, side: o.side, id: o.id, origin: o.origin})
+		auth: o.auth, side: o.side, id: o.id, origin: o.origin, sidCtx: o.sidCtx})
 	return sessRef(len(st.objs))
 }
 
@@ -310,4 +325,17 @@ func (st *stepper) boringTickets13(s, c Handle) {
 		cl.pending = append(cl.pending, t)
 	}
 	st.boringUpdate(s)
+}
+
+// boringSidCtxRefuses reports whether server s refuses to resume a session
+// whose id context is c: ssl_session_is_resumable compares the contexts
+// once the lookup has dropped an expired session (ssl_lookup_session), so
+// the refused session stays where it was (BORING-SIDCTX-AFTER-EXPIRY).
+func (st *stepper) boringSidCtxRefuses(s Handle, c SidCtx) bool {
+	if c == st.ssl(s).sidCtx {
+		return false
+	}
+	st.because(RuleSidctxMismatch)
+	st.mark(RuleBoringSidctxAfterExpiry)
+	return true
 }

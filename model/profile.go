@@ -154,6 +154,11 @@ type Profile struct {
 	// timeout of 0 as they are, where OpenSSL gives the time of the
 	// decoding and 3 seconds (BoringSSL). Read in roundTrip.
 	DecodeKeepsZeroTimes bool
+	// SidCtxAfterExpiry: a server compares a cached session's id context
+	// only after its lookup has removed the session for its expiry, so an
+	// expired session of another context leaves the cache (BoringSSL).
+	// Read in boringServerHello12.
+	SidCtxAfterExpiry bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool

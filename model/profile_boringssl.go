@@ -78,13 +78,14 @@ func BoringSSL() Profile {
 		// BoringSSL but are not compared against it yet (docs/findings.md).
 		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID,
 			SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
-		// The session id context calls exist, but nothing has compared
-		// BoringSSL's use of the context with the model's yet
-		// (docs/findings.md, "Not checked yet").
+		// ssl_session.cc ssl_lookup_session removes an expired session
+		// before ssl_session_is_resumable compares its id context. B17,
+		// BORING-SIDCTX-AFTER-EXPIRY.
+		SidCtxAfterExpiry: true,
 		// SSL_set_SSL_CTX exists too; which of its SSL_CTXs keeps the
 		// sessions and counts the handshakes is not compared yet, nor
 		// are the handshakes in steps.
-		Unchecked: SidCtxCalls | StepCalls | CallsOf(SetSSLCtx),
+		Unchecked: StepCalls | CallsOf(SetSSLCtx),
 		//
 		// ssl_asn1.cc SSL_SESSION_parse reads the time and the timeout as
 		// encoded, 0 included. B16, BORING-ROUNDTRIP.

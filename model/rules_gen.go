@@ -236,6 +236,7 @@ const (
 	RuleBoringSessionSetters               // BORING-SESSION-SETTERS
 	RuleBoringRoundtrip                    // BORING-ROUNDTRIP
 	RuleBoringShutInInit                   // BORING-SHUT-IN-INIT
+	RuleBoringSidctxAfterExpiry            // BORING-SIDCTX-AFTER-EXPIRY
 	RuleUBDanglingSession                  // UB-DANGLING-SESSION
 	RuleUBOverRelease                      // UB-OVER-RELEASE
 	RuleUBCrossContext                     // UB-CROSS-CONTEXT
@@ -494,6 +495,7 @@ var ruleTable = [ruleCount]RuleInfo{
 	RuleBoringSessionSetters:          {ID: "BORING-SESSION-SETTERS", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_SESSION_set_time` stores t and returns it; `SSL_SESSION_set_timeout` takes a uint32_t, so a negative timeout wraps around; it stores it as both timeouts and returns 1."},
 	RuleBoringRoundtrip:               {ID: "BORING-ROUNDTRIP", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`i2d_d2i(sess)` returns a new object with one reference, owned by the application, in no cache, that keeps every field the model follows as it was encoded: the version, the id, the ticket, the side, the time, the timeout and the auth timeout, a time or a timeout of 0 included (OpenSSL gives those the time of the decoding and 3 seconds). BoringSSL marks no session not resumable (B12), so there is no mark to forget."},
 	RuleBoringShutInInit:              {ID: "BORING-SHUT-IN-INIT", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "`SSL_shutdown` on an SSL whose handshake has not completed (new or cleared) returns 1 and sends nothing; after a fatal error it returns -1."},
+	RuleBoringSidctxAfterExpiry:       {ID: "BORING-SIDCTX-AFTER-EXPIRY", Family: "BoringSSL profile (model/profile_boringssl.go)", Statement: "A server compares a session's id context (SIDCTX-MISMATCH) only after its lookup has dealt with the expiry: an expired session found in the cache is removed (BORING-EXPIRY) whatever its context, and an unexpired one whose context differs from the server SSL's is not resumed, its reference dropped, and stays cached. A TLS 1.2 or 1.3 ticket whose sealed context differs gives a full handshake. No counter moves (they are stubs, BORING-STATS-STUBS)."},
 	RuleUBDanglingSession:             {ID: "UB-DANGLING-SESSION", Family: "Undefined behaviour (model/rules.go)", Statement: "Using a session after it was destroyed, typically through a get0 pointer kept past `SSL_free`."},
 	RuleUBOverRelease:                 {ID: "UB-OVER-RELEASE", Family: "Undefined behaviour (model/rules.go)", Statement: "Calling `SSL_SESSION_free` without owning a reference. An owned reference comes from get1, up_ref, or a new_session_cb that returned 1."},
 	RuleUBCrossContext:                {ID: "UB-CROSS-CONTEXT", Family: "Undefined behaviour (model/rules.go)", Statement: "Adding a session that sits in another SSL_CTX's cache."},

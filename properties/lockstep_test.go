@@ -19,7 +19,7 @@ import (
 type pipelinedModel struct {
 	modelTarget
 	twistAt, crashAt, unsupportedAt, outdatedAt int
-	sent, inFlight, maxInFlight     int
+	sent, inFlight, maxInFlight                 int
 }
 
 func (p *pipelinedModel) Reset(ctx context.Context) error {

@@ -323,9 +323,17 @@ func (d *drawer) propose() (model.Op, bool) {
 	// Session id contexts on the server side, where they decide
 	// resumptions: a client SSL whose session has another context than
 	// its own cannot handshake (the model leaves that out).
-	add(model.CtxSetSidCtx, 1, len(d.serverCtxs) > 0)
-	add(model.SetSidCtx, 1, len(d.freshServers) > 0 || len(d.freshClients) > 0)
-	add(model.SessSetSidCtx, 1, d.serverSession(false) != 0)
+	// BoringSSL's clients drop an expired session before offering it
+	// (BORING-CLIENT-DROPS-UNUSABLE), so its server meets a cached session
+	// that is both expired and of another context (BORING-SIDCTX-AFTER-EXPIRY)
+	// only when its timeout is the shorter: contexts are drawn more often.
+	sidW := 1
+	if d.s.Profile().ImmutableSessions {
+		sidW = 3
+	}
+	add(model.CtxSetSidCtx, sidW, len(d.serverCtxs) > 0)
+	add(model.SetSidCtx, sidW, len(d.freshServers) > 0 || len(d.freshClients) > 0)
+	add(model.SessSetSidCtx, sidW, d.serverSession(false) != 0)
 	// A fresh server moved to another server SSL_CTX, as a servername
 	// callback would (docs/spec.md "Changing context").
 	add(model.SetSSLCtx, 3, len(d.freshServers) > 0 && len(d.serverCtxs) > 1)

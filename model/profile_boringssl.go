@@ -74,10 +74,17 @@ func BoringSSL() Profile {
 		// ssl.h; no SSL_OP_NO_ANTI_REPLAY either. B15.
 		// No public SSL_SESSION_dup and no SSL_copy_session_id in ssl.h;
 		// SSL_SESSION_new takes an SSL_CTX, which the call of the
-		// protocol does not carry. B16. The shutdown variants exist in
-		// BoringSSL but are not compared against it yet (docs/findings.md).
+		// protocol does not carry. B16. No SSL_CTX_set_max_early_data and
+		// no SSL_set_max_early_data (SSL_CTX_set_early_data_enabled
+		// instead).
 		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID,
-			SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
+			CtxSetMaxEarlyData, SetMaxEarlyData),
+		// The shutdown variants exist and the shim offers them, but
+		// BoringSSL's shutdown is two states, not two flags: ssl_lib.cc
+		// SSL_set_shutdown only ever adds, a state set before a handshake
+		// makes it fail, and a fatal alert read removes nothing (B3). Not
+		// modelled yet. B18.
+		Unmodelled: CallsOf(SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
 		// ssl_session.cc ssl_lookup_session removes an expired session
 		// before ssl_session_is_resumable compares its id context. B17,
 		// BORING-SIDCTX-AFTER-EXPIRY.

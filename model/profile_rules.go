@@ -238,6 +238,9 @@ var divergences = []Divergence{
 	{Switch: "SidCtxAfterExpiry", Finding: "B17", on: func(p Profile) bool { return p.SidCtxAfterExpiry },
 		Adds:     []Rule{RuleBoringSidctxAfterExpiry},
 		Replaces: []Rule{RuleSidctxMismatchUncounted}},
+	// BoringSSL has the shutdown variants, which its profile leaves out.
+	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(SetShutdown) },
+		Unsupported: []Rule{RuleShutQuiet, RuleShutSetFlags, RuleShutGetFlags, RuleAlertReceivedRemoves}},
 	{Switch: "ShutdownInInitSucceeds", Finding: "B14", on: func(p Profile) bool { return p.ShutdownInInitSucceeds },
 		Adds:     []Rule{RuleBoringShutInInit},
 		Replaces: []Rule{RuleShutInInit}},

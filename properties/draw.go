@@ -329,7 +329,7 @@ func (d *drawer) propose() (model.Op, bool) {
 	// only when its timeout is the shorter: contexts are drawn more often.
 	sidW := 1
 	if d.s.Profile().ImmutableSessions {
-		sidW = 3
+		sidW = 2
 	}
 	add(model.CtxSetSidCtx, sidW, len(d.serverCtxs) > 0)
 	add(model.SetSidCtx, sidW, len(d.freshServers) > 0 || len(d.freshClients) > 0)

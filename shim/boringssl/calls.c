@@ -20,20 +20,20 @@
  * SSL_get0_session is a macro for SSL_get_session, and the counters other
  * than SSL_CTX_sess_number are functions that return 0 (the profile says
  * so, rather than the hello). */
-/* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
- * SSL_get_shutdown, read_alert) exist in BoringSSL but are not compared
- * against it yet (docs/findings.md), and neither is max_early_data (BoringSSL has SSL_CTX_set_early_data_enabled instead): not offered. */
-static int is_shutdown_variant(enum op op)
+/* BoringSSL has no SSL_CTX_set_max_early_data or SSL_set_max_early_data
+ * (it has SSL_CTX_set_early_data_enabled instead): not offered. The
+ * shutdown variants are offered, though the boringssl profile leaves them
+ * out (docs/findings.md, B18). */
+static int is_max_early_data(enum op op)
 {
-    return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_SSL_get_shutdown
-           || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
+    return op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
 }
 
 int lib_implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets
            && op != OP_SSL_SESSION_dup && op != OP_SSL_SESSION_new && op != OP_SSL_copy_session_id
-           && !is_shutdown_variant(op)
+           && !is_max_early_data(op)
            && op != OP_client_hello && op != OP_handshake_finish
            && op != OP_SSL_set_SSL_CTX;
 }
@@ -247,25 +247,11 @@ long long lib_copy_session_id(SSL *to, SSL *from)
     return 0;
 }
 
-/* Never called: the shutdown variants are not offered yet (see
- * lib_implemented). */
-void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode)
-{
-    (void)ssl, (void)mode;
-}
+void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
+void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }
+long long lib_ssl_get_shutdown(SSL *ssl) { return SSL_get_shutdown(ssl); }
 
-void lib_ssl_set_shutdown(SSL *ssl, int flags)
-{
-    (void)ssl, (void)flags;
-}
-
-long long lib_ssl_get_shutdown(SSL *ssl)
-{
-    (void)ssl;
-    return 0;
-}
-
-/* Never called: max_early_data is not offered yet (see lib_implemented). */
+/* Never called: BoringSSL lacks max_early_data (see lib_implemented). */
 long long lib_ctx_set_max_early_data(SSL_CTX *ctx, long long n)
 {
     (void)ctx, (void)n;

@@ -390,6 +390,10 @@ const (
 	// application's SSL_CTX_free destroys it (SWITCH-CTX-REF). on: the
 	// *Conn.
 	SwitchHoldsCurrent
+	// CopySessionIDCopiesSidCtx: SSL_copy_session_id gives the target the
+	// source's session id context [true] (SER-COPY-SESSION-ID). on: the
+	// target *Conn.
+	CopySessionIDCopiesSidCtx
 )
 
 // Amount points (Faults.Amount); ref is the reference's number.

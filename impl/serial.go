@@ -85,5 +85,8 @@ func (conn *Conn) CopySessionID(call context.Context, from *Conn) int64 {
 	conn.setSession(s)
 	old.Free(call)
 	conn.method = from.method
+	if conn.faults().choose(CopySessionIDCopiesSidCtx, conn, true) {
+		conn.sidCtx = from.sidCtx
+	}
 	return 1
 }

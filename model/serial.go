@@ -97,6 +97,10 @@ func (st *stepper) copySessionID(to, from Handle) int64 {
 	st.setSessionRef(to, st.ssl(from).sess)
 	st.because(RuleSerCopySessionID)
 	st.ssl(to).method = st.ssl(from).method
+	// SSL_copy_session_id ends with SSL_set_session_id_context(to,
+	// from's context): a client keeps offering the session only where
+	// its context matches.
+	st.ssl(to).sidCtx = st.ssl(from).sidCtx
 	st.returns(RuleSerCopySessionID)
 	return 1
 }

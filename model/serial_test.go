@@ -97,6 +97,15 @@ func TestRuleSerial(t *testing.T) {
 			do(hs(3, 4, tls12), 1), do(reused(3), 1),
 			outside(copyID(3, 3)), outside(copyID(3, 2)),
 		})},
+		// The target takes the source's session id context: a client
+		// whose own context differs from its session's cannot resume
+		// (check.go), one given the context with the session can.
+		{id: "SER-COPY-SESSION-ID-SIDCTX", steps: seq(idPair(), []step{
+			do(newSSL(3, 2), 0), do(sslSid(3, 2), 1), do(get1(1), 1), do(setSess(3, 1), 1),
+			do(newSSL(4, 1), 0), outside(hs(3, 4, tls12)),
+			do(newSSL(5, 2), 0), do(sslSid(5, 2), 1), do(copyID(5, 1), 1),
+			do(hs(5, 4, tls12), 1), do(reused(5), 1),
+		})},
 		{id: "SER-COPY-SESSION-ID-NULL", steps: []step{
 			do(newCtx(1, client()), 0), do(newSSL(1, 1), 0), do(newSSL(2, 1), 0),
 			do(copyID(2, 1), 1), do(get0(2), 0),

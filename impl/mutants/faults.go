@@ -234,6 +234,8 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.SwitchIDModeCurrent, false)
 	case SwitchNoRef:
 		return choose(impl.SwitchHoldsCurrent, false)
+	case CopySessionIDKeepsSidCtx:
+		return choose(impl.CopySessionIDCopiesSidCtx, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

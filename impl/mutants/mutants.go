@@ -136,6 +136,8 @@ const (
 	SwitchSidCtxKept
 	SwitchIDModeSessionCtx
 	SwitchNoRef
+	// Found by the fuzz seeds once clients drew contexts.
+	CopySessionIDKeepsSidCtx
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -102,6 +102,7 @@ var table = [...]entry{
 	SwitchSidCtxKept - 1:             {name: "switch-sidctx-kept", rule: "SWITCH-SIDCTX", does: "SSL_set_SSL_CTX leaves the SSL's session id context as it was"},
 	SwitchIDModeSessionCtx - 1:       {name: "switch-id-mode-session-ctx", rule: "SWITCH-ID-MODE", does: "whether a switched server sends an empty session id follows the cache mode of the SSL_CTX it was made from"},
 	SwitchNoRef - 1:                  {name: "switch-no-ref", rule: "SWITCH-CTX-REF", does: "SSL_set_SSL_CTX takes no reference on the new SSL_CTX: SSL_CTX_free destroys it while the SSL uses it"},
+	CopySessionIDKeepsSidCtx - 1:     {name: "copy-session-id-keeps-sidctx", rule: "SER-COPY-SESSION-ID", does: "SSL_copy_session_id leaves the target's session id context as it was"},
 	RefcountUnsynced - 1:             {name: "refcount-unsynced", rule: "CONC-REFCOUNT", does: "SSL_SESSION_up_ref and SSL_SESSION_free read the count, yield, and write it back: concurrent updates are lost", concurrent: true},
 	EvictSplitLock - 1:               {name: "evict-split-lock", rule: "CONC-CACHE-ADD", does: "SSL_CTX_add_session counts what to evict, drops the lock, and evicts that many later", concurrent: true},
 	ListStalePlace - 1:               {name: "list-stale-place", rule: "CONC-CACHE-ADD", does: "SSL_CTX_add_session finds the session's place in the expiry list, drops the lock, and links it there later", concurrent: true},

@@ -52,7 +52,7 @@ func TestLockstepOracle(t *testing.T) {
 	t.Run("directed", directed)
 }
 
-// directedScript reaches, side by side with the model, two places the
+// directedScript reaches, side by side with the model, three places the
 // search never drew (docs/mutants.md, "Automatic mutants"). First a TLS 1.3
 // ticket whose lifetime hint the week's cap cuts (the search's timeouts
 // stay under two hours): the client leaves out a ticket two seconds past a
@@ -60,7 +60,13 @@ func TestLockstepOracle(t *testing.T) {
 // timeout, would still take. Then the ticket of a resumed TLS 1.3
 // connection, offered ten seconds later: it carries the session's hint
 // (only a TLS 1.2 ticket renewing a resumed session carries none), so it
-// resumes.
+// resumes. Last, a session that only the external cache holds (the
+// context stored nothing internally when it was made, then lets the
+// internal cache store again): get_session_cb hands it back on the
+// internal miss, and libssl adds it to the internal cache
+// (SSL_CTX_sess_number 1), which a simulator that never stored what the
+// callback returned would miss (docs/mutants.md, "Automatic mutants",
+// cache.go's askGetCB).
 const directedScript = `sctx = SSL_CTX_new(server, timeout=691200)
 cctx = SSL_CTX_new(client, timeout=691200)
 c1 = SSL_new(cctx); s1 = SSL_new(sctx)
@@ -91,6 +97,18 @@ handshake(c5, s5, TLS1_3)
 SSL_session_reused(c5)
 SSL_SESSION_free(q)
 SSL_SESSION_free(r)
+ectx = SSL_CTX_new(server, mode=SERVER|NO_INTERNAL_STORE, no_ticket, new_cb=1, get_cb=1)
+c6 = SSL_new(cctx2); s6 = SSL_new(ectx)
+handshake(c6, s6, TLS1_2)
+e = SSL_get1_session(c6)
+SSL_CTX_set_session_cache_mode(ectx, SERVER)
+c7 = SSL_new(cctx2); s7 = SSL_new(ectx)
+SSL_set_session(c7, e)
+handshake(c7, s7, TLS1_2)
+SSL_session_reused(s7)
+SSL_CTX_sess_cb_hits(ectx)
+SSL_CTX_sess_number(ectx)
+SSL_SESSION_free(e)
 `
 
 // directed runs directedScript on the simulator beside the model.

@@ -692,6 +692,16 @@ func (d *drawer) copySessionID(op *model.Op) {
 	op.SSL, op.Peer = d.pick(d.clients), d.pick(d.clients)
 	if len(d.freshClients) > 0 && d.flag() {
 		op.SSL = d.pick(d.freshClients)
+		// A fresh client given a context of its own has one to lose.
+		var own []model.Handle
+		for _, h := range d.freshClients {
+			if d.sslView[h-1].SidCtx != model.SidCtxEmpty {
+				own = append(own, h)
+			}
+		}
+		if len(own) > 0 && d.flag() {
+			op.SSL = d.pick(own)
+		}
 	}
 	var sources []model.Handle
 	for _, h := range d.clients {
@@ -701,6 +711,17 @@ func (d *drawer) copySessionID(op *model.Op) {
 	}
 	if len(sources) > 0 && !d.chance(4) {
 		op.Peer = d.pick(sources)
+	}
+	// The copy also carries the source's session id context
+	// (SER-COPY-SESSION-ID): lean toward a source whose context differs.
+	var others []model.Handle
+	for _, h := range sources {
+		if d.sslView[h-1].SidCtx != d.sslView[op.SSL-1].SidCtx {
+			others = append(others, h)
+		}
+	}
+	if len(others) > 0 && d.flag() {
+		op.Peer = d.pick(others)
 	}
 }
 

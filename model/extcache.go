@@ -148,6 +148,13 @@ func (st *stepper) getCB(ctx Handle, id int64) sessRef {
 		st.mark(RuleCBGetStores)
 		return r
 	}
+	if owner := st.obj(r).owner; owner != 0 && owner != ctx {
+		// SEED-ONE-CTX: the internal store would link a session another
+		// SSL_CTX caches into this one's list too.
+		st.ub(RuleUBCrossContext, "get_session_cb of %s returns %s, which sits in the cache of %s: adding it to the internal cache corrupts both lists",
+			CtxName(ctx), SessName(st.obj(r).handle), CtxName(owner))
+		return r
+	}
 	st.because(RuleCBGetStores)
 	st.addSession(ctx, r)
 	st.because(why)

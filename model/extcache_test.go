@@ -122,6 +122,13 @@ func TestRuleExtUB(t *testing.T) {
 			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0), do(setSess(5, 2), 1),
 			refused(hs(5, 6, tls12), model.RuleUBExtHandedFree),
 		})},
+		// The session the callback returns sits in another SSL_CTX's cache:
+		// the internal store would add it there too (SEED-ONE-CTX).
+		{id: "UB-CROSS-CONTEXT-GET-CB", steps: seq(extPair(tls12, noTicket, getCB1, mode(serverNoStore)), []step{
+			do(newCtx(3, server()), 0), do(add(3, 1), 1), do(setMode(1, model.CacheServer), int64(serverNoStore)),
+			do(get1(1), 2), do(newSSL(3, 2), 0), do(newSSL(4, 1), 0), do(setSess(3, 2), 1),
+			refused(hs(3, 4, tls12), model.RuleUBCrossContext),
+		})},
 		// After libssl dropped the handed-over reference, the store returns
 		// a destroyed session.
 		{id: "UB-EXT-DANGLING", steps: seq(extPair(tls12, noTicket, getCB0, mode(serverNoStore)), extResume(tls12), []step{

@@ -37,8 +37,10 @@ var rapidMisses = map[string]string{
 	// mutant on 5 seeds, kills each of them (docs/mutants.md).
 	"ticket12-keeps-old-cached": "needs a TLS 1.2 client with a client cache whose cached session is renewed by a " +
 		"ticket; rapid's draws at this seed (after the handshakes in steps) do not line it up (the search kills it)",
-	"anti-replay-reuses-ticket": "needs a stateful TLS 1.3 ticket offered twice under anti-replay; rapid's draws " +
-		"at this seed (after the handshakes in steps) do not line it up (the search and its drills kill it)",
+	"tls13-client-reuses-ticket": "needs a TLS 1.3 client with CLIENT caching to resume and then offer the same " +
+		"session again; rapid's draws at this seed (after SSL_set_SSL_CTX and client contexts joined the generator) do not line it up (the search kills it)",
+	"empty-ticket-hit-no-renewal": "needs an abbreviated TLS 1.2 handshake whose client sent an empty ticket extension; " +
+		"rapid's draws at this seed (after SSL_set_SSL_CTX and client contexts joined the generator) do not line it up (the search kills it)",
 	"step-copy-not-resumable": "needs two overlapping resumptions of one stateful TLS 1.3 session, one ended by a " +
 		"fatal error half way and the other finished; rapid's draws at this seed do not line it up (the search and the fuzz decoder kill it)",
 	"getcb-copy0-takes-ref": "the *copy choice shows only when the session get_session_cb returned is later freed " +

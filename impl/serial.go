@@ -44,7 +44,7 @@ func (s *Session) RoundTrip() *Session {
 			d.timeout = decodedTimeout
 		}
 	}
-	return s.env.adopt(d)
+	return s.env.adopt(d.keepSidCtx(s))
 }
 
 // Dup returns a copy of s (SSL_SESSION_dup): every field, the ticket and
@@ -72,7 +72,7 @@ func (e *Env) adopt(d *Session) *Session {
 
 // CopySessionID is SSL_copy_session_id(conn, from): SSL_set_session(conn,
 // SSL_get_session(from)), then conn takes from's method (and its session
-// id context, which every SSL here shares with its SSL_CTX). It returns 1.
+// id context). It returns 1.
 func (conn *Conn) CopySessionID(call context.Context, from *Conn) int64 {
 	s := from.Get0Session()
 	if conn.faults().choose(SetSessionAppliesBadRule, conn, true) {
@@ -89,4 +89,11 @@ func (conn *Conn) CopySessionID(call context.Context, from *Conn) int64 {
 		conn.sidCtx = from.sidCtx
 	}
 	return 1
+}
+
+// keepSidCtx gives d, decoded from s's encoding, s's session id context,
+// which the encoding carries (ssl_asn1.c); it returns d.
+func (d *Session) keepSidCtx(s *Session) *Session {
+	d.sidCtx.Store(s.sidCtx.Load())
+	return d
 }

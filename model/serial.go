@@ -46,11 +46,11 @@ func (st *stepper) roundTrip(h Handle) int64 {
 		return int64(st.adopt(n))
 	}
 	// The encoding carries the version, the id, the ticket and its lifetime
-	// hint, the time and the timeout (and what the model does not follow:
-	// the master key, the id context, the peer); not the cache the object
-	// sits in, its references, nor its not_resumable mark.
+	// hint, the time, the timeout and the session id context (and what the
+	// model does not follow: the master key, the peer); not the cache the
+	// object sits in, its references, nor its not_resumable mark.
 	n := sessObj{alive: true, refs: 1, appRefs: 1, version: o.version, id: o.id, ticket: o.ticket,
-		hint: o.hint, time: o.time, timeout: o.timeout, origin: o.origin}
+		hint: o.hint, time: o.time, timeout: o.timeout, origin: o.origin, sidCtx: o.sidCtx}
 	if o.notResumable {
 		st.because(RuleSerRoundtripForgetsMark)
 	}
@@ -90,8 +90,7 @@ func (st *stepper) adopt(o sessObj) Handle {
 
 // copySessionID is SSL_copy_session_id(to, from): SSL_set_session(to,
 // SSL_get_session(from)), then to takes from's method (version-specific
-// once from has handshaken) and from's session id context, which the
-// model does not follow (every SSL of the harness has its SSL_CTX's).
+// once from has handshaken) and from's session id context.
 func (st *stepper) copySessionID(to, from Handle) int64 {
 	defer st.leave(st.enter(RuleSerCopySessionID))
 	st.setSessionRef(to, st.ssl(from).sess)

@@ -51,6 +51,14 @@ func TestRuleSerial(t *testing.T) {
 			do(get1(1), 1), do(roundTrip(1), 2), do(setTime(1, start+50), start+50),
 			do(getTime(2), start), do(roundTrip(1), 3), do(getTime(3), start+50),
 		})},
+		// The encoding carries the session id context: a client whose own
+		// context differs cannot resume the decoded copy (check.go), one of
+		// the same context can.
+		{id: "SER-ROUNDTRIP-SIDCTX", steps: seq(idPair(), []step{
+			do(get1(1), 1), do(sessSid(1, 1), 1), do(roundTrip(1), 2),
+			do(newSSL(3, 2), 0), do(setSess(3, 2), 1), do(newSSL(4, 1), 0), outside(hs(3, 4, tls12)),
+			do(newSSL(5, 2), 0), do(sslSid(5, 1), 1), do(setSess(5, 2), 1), do(hs(5, 4, tls12), 1), do(reused(5), 1),
+		})},
 		// An SSL_CTX_remove_session marks the session not resumable; the
 		// round trip forgets the mark.
 		{id: "SER-ROUNDTRIP-FORGETS-MARK", steps: seq(idPair(), []step{

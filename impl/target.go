@@ -225,7 +225,7 @@ func (a *adapter) Observe(context.Context) (model.Observation, error) {
 			continue
 		}
 		t, timeout := s.times()
-		ob.Sessions = append(ob.Sessions, model.SessObs{Sess: model.Handle(i + 1), Resumable: s.IsResumable(),
+		ob.Sessions = append(ob.Sessions, model.SessObs{Sess: model.Handle(i + 1), Resumable: s.IsResumable(), SidCtx: s.IDContext(),
 			IDLen: s.ID().Len(), Time: t, Timeout: timeout})
 	}
 	u.mu.Lock()

@@ -71,6 +71,7 @@ const (
 	FieldIDLen
 	FieldTime
 	FieldTimeout
+	FieldSidCtx
 	// Internal.
 	FieldRefs
 	FieldCached
@@ -86,7 +87,7 @@ var fieldNames = [...]string{
 	FieldSessCbHits: "sess_cb_hits", FieldLive: "live",
 	FieldSSLSession: "session", FieldReused: SessionReused.String(), FieldResumable: IsResumable.String(),
 	FieldIDLen: "id length", FieldTime: GetTime.String(), FieldTimeout: GetTimeout.String(),
-	FieldRefs: "reference count", FieldCached: "cache", FieldConnection: "connection",
+	FieldSidCtx: "session id context", FieldRefs: "reference count", FieldCached: "cache", FieldConnection: "connection",
 }
 
 // String names the field as reports print it.
@@ -253,6 +254,9 @@ func CompareObservation(want, got Observation) []Difference {
 			}
 			if w.Timeout != g.Timeout {
 				field(o, FieldTimeout, g.Timeout, w.Timeout)
+			}
+			if w.SidCtx != g.SidCtx && w.SidCtx != SidCtxUnknown && g.SidCtx != SidCtxUnknown {
+				field(o, FieldSidCtx, sidCtxText(g.SidCtx), sidCtxText(w.SidCtx))
 			}
 		}
 	})

@@ -132,6 +132,10 @@ type SessObs struct {
 	IDLen     int // 0, or 32 for every id OpenSSL makes
 	Time      int64
 	Timeout   int64
+	// SidCtx is the session's id context (SSL_SESSION_get0_id_context,
+	// mapped back to its number), or SidCtxUnknown where either side
+	// cannot tell: then it is not compared.
+	SidCtx SidCtx
 }
 
 func obsSess(h Handle) string {

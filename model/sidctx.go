@@ -1,5 +1,7 @@
 package model
 
+import "strconv"
+
 // This file is the family of session id contexts: the bytes a server SSL
 // carries (copied from its SSL_CTX by SSL_new), records in each session it
 // makes, and compares with a session's before it resumes it. A context is
@@ -22,6 +24,31 @@ const (
 	SidCtxTooLong               // 33 bytes: refused
 	sidCtxCount
 )
+
+// Two values stand in an observation (SessObs.SidCtx) for what is not one
+// of the contexts above.
+const (
+	// SidCtxOther is bytes that are none of the contexts: a target's
+	// session holds something no set call gave (the shim's "sid_ctx" -1).
+	SidCtxOther SidCtx = 0xfe
+	// SidCtxUnknown is a context nobody compares: the model's for a
+	// session whose context it cannot tell (a wolfSSL server session that
+	// may hold a cache entry's, WOLF-SIDCTX-RECORDED), a target's whose
+	// library cannot show it (the shim leaves "sid_ctx" out).
+	SidCtxUnknown SidCtx = 0xff
+)
+
+// sidCtxText renders an observed context for reports: its number as
+// docs/protocol.md §3 names it, or what a stand-in means.
+func sidCtxText(c SidCtx) string {
+	switch c {
+	case SidCtxOther:
+		return "other bytes"
+	case SidCtxUnknown:
+		return "unknown"
+	}
+	return strconv.Itoa(int(c))
+}
 
 // SidCtxCalls are the calls that set a session id context.
 var SidCtxCalls = CallsOf(CtxSetSidCtx, SetSidCtx, SessSetSidCtx)

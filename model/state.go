@@ -363,8 +363,12 @@ func (s *State) Observe() Observation {
 		if !o.alive {
 			continue
 		}
+		sc := o.sidCtx
+		if o.sidUnknown {
+			sc = SidCtxUnknown
+		}
 		ob.Sessions = append(ob.Sessions, SessObs{Sess: Handle(i + 1), Resumable: o.resumable(),
-			IDLen: idLen(o.id), Time: o.time, Timeout: o.timeout})
+			IDLen: idLen(o.id), Time: o.time, Timeout: o.timeout, SidCtx: sc})
 	}
 	return ob
 }

@@ -316,6 +316,8 @@ func (d *decoder) sess() wireSess {
 			s.Time = d.intPtr()
 		case "timeout":
 			s.Timeout = d.intPtr()
+		case "sid_ctx":
+			s.SidCtx = d.intPtr()
 		default:
 			return false
 		}

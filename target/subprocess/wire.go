@@ -178,6 +178,7 @@ type wireSess struct {
 	IDLen     *int64 `json:"id_len"`
 	Time      *int64 `json:"time"`
 	Timeout   *int64 `json:"timeout"`
+	SidCtx    *int64 `json:"sid_ctx"` // optional: absent when the library cannot show it
 }
 
 // hello is the shim's first line.
@@ -274,6 +275,21 @@ func need[T any](name string, v *T) (T, error) {
 	return *v, nil
 }
 
+// sidCtx reads a session's "sid_ctx" (docs/protocol.md §7): absent, the
+// library cannot show the context and nobody compares it; -1, bytes that
+// are none of the contexts; else a context's number (§3).
+func sidCtx(v *int64) (model.SidCtx, error) {
+	switch {
+	case v == nil:
+		return model.SidCtxUnknown, nil
+	case *v == -1:
+		return model.SidCtxOther, nil
+	case *v < 0 || *v > int64(model.SidCtxTooLong):
+		return 0, fmt.Errorf(`"sid_ctx" = %d is not -1..%d`, *v, model.SidCtxTooLong)
+	}
+	return model.SidCtx(*v), nil
+}
+
 // observation validates an observe reply.
 func (r reply) observation() (model.Observation, error) {
 	w := r.Observation
@@ -333,6 +349,8 @@ func (r reply) observation() (model.Observation, error) {
 		o.Time, err = need("time", s.Time)
 		check(err)
 		o.Timeout, err = need("timeout", s.Timeout)
+		check(err)
+		o.SidCtx, err = sidCtx(s.SidCtx)
 		check(err)
 		if i > 0 && h <= ob.Sessions[i-1].Sess {
 			check(fmt.Errorf("sessions not in handle order"))

@@ -210,7 +210,8 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 			Sessions []struct {
 				Sess, Time, Timeout int64
 				Resumable           bool
-				IDLen               int64 `json:"id_len"`
+				IDLen               int64  `json:"id_len"`
+				SidCtx              *int64 `json:"sid_ctx"`
 			}
 		}
 	}
@@ -228,11 +229,28 @@ func wellFormedObservation(ob model.Observation, reply []byte) error {
 		want.SSLs = append(want.SSLs, model.SSLObs{SSL: model.Handle(l.SSL), Sess: model.Handle(l.Sess), Reused: l.Reused})
 	}
 	for _, x := range r.Observation.Sessions {
+		// "sid_ctx" is optional: absent reads as unknown, -1 as bytes that
+		// are no context (docs/protocol.md §7).
+		sc := model.SidCtxUnknown
+		switch {
+		case x.SidCtx == nil:
+		case *x.SidCtx == -1:
+			sc = model.SidCtxOther
+		default:
+			sc = model.SidCtx(*x.SidCtx)
+		}
 		want.Sessions = append(want.Sessions, model.SessObs{Sess: model.Handle(x.Sess), Resumable: x.Resumable,
-			IDLen: int(x.IDLen), Time: x.Time, Timeout: x.Timeout})
+			IDLen: int(x.IDLen), Time: x.Time, Timeout: x.Timeout, SidCtx: sc})
 	}
 	if diff := want.Diff(ob); diff != "" {
 		return fmt.Errorf("shimfuzz: the observation %q reads differently with encoding/json:\n%s", line, diff)
+	}
+	// Diff leaves an unknown context out; the two readings must still
+	// agree on it.
+	for i := range min(len(want.Sessions), len(ob.Sessions)) {
+		if w, g := want.Sessions[i].SidCtx, ob.Sessions[i].SidCtx; w != g {
+			return fmt.Errorf("shimfuzz: the observation %q: session %d's sid_ctx reads as %d with encoding/json, the target read %d", line, want.Sessions[i].Sess, w, g)
+		}
 	}
 	return nil
 }

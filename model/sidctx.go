@@ -98,7 +98,8 @@ func (st *stepper) setSidCtx(op Op) int64 {
 			st.concerns(r)
 			return 0
 		}
-		st.obj(r).sidCtx = c
+		o := st.obj(r)
+		o.sidCtx, o.sidUnseen = c, false
 		st.concerns(r)
 	}
 	return 1

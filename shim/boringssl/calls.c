@@ -279,6 +279,11 @@ long long lib_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *b, unsigned 
 {
     return SSL_SESSION_set1_id_context(s, b, len);
 }
+int lib_sess_sid_ctx(SSL_SESSION *s, const unsigned char **b, unsigned int *len)
+{
+    *b = SSL_SESSION_get0_id_context(s, len);
+    return 1;
+}
 
 /* Never called: lib_implemented leaves SSL_set_SSL_CTX out until someone
  * compares the library's session context with the model's (docs/findings.md,

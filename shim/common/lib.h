@@ -148,6 +148,10 @@ long long lib_ssl_set_max_early_data(lib_ssl *ssl, long long n);
 long long lib_ctx_set_sid_ctx(lib_ctx *ctx, const unsigned char *b, unsigned int len);
 long long lib_ssl_set_sid_ctx(lib_ssl *ssl, const unsigned char *b, unsigned int len);
 long long lib_sess_set_sid_ctx(lib_sess *s, const unsigned char *b, unsigned int len);
+/* lib_sess_sid_ctx points *b and *len at s's session id context
+ * (SSL_SESSION_get0_id_context) and returns 1, or returns 0 when the
+ * library cannot show it: the observation then leaves "sid_ctx" out. */
+int lib_sess_sid_ctx(lib_sess *s, const unsigned char **b, unsigned int *len);
 /* SSL_set_SSL_CTX(ssl, ctx): 1 if the library returned ctx, else 0. */
 long long lib_ssl_set_ssl_ctx(lib_ssl *ssl, lib_ctx *ctx);
 

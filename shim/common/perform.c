@@ -168,6 +168,18 @@ static int sid_ctx_bytes(long long n, unsigned char b[SID_CTX_MAX_BYTES])
     return -1;
 }
 
+int sid_ctx_number(const unsigned char *b, unsigned int len)
+{
+    unsigned char want[SID_CTX_MAX_BYTES];
+    int n, wl;
+
+    /* sid_ctx_bytes names 0..4 and answers -1 for the first number after. */
+    for (n = 0; (wl = sid_ctx_bytes(n, want)) >= 0; n++)
+        if ((unsigned int)wl == len && (len == 0 || memcmp(b, want, len) == 0))
+            return n;
+    return -1;
+}
+
 static long long run_call(struct shim *sh, const struct request *rq, char *err, size_t errlen)
 {
     const struct call_shape *shape;

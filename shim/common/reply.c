@@ -159,12 +159,17 @@ void observe(struct shim *sh, long long id)
     first = 1;
     for (size_t i = 0; i < sh->nsess; i++) {
         lib_sess *s = sh->sess[i].ptr;
+        const unsigned char *ctx;
+        unsigned int ctxlen;
 
         if (s == NULL)
             continue;
-        sb_printf(&b, "%s{\"sess\":%zu,\"resumable\":%s,\"id_len\":%u,\"time\":%ld,\"timeout\":%ld}",
+        sb_printf(&b, "%s{\"sess\":%zu,\"resumable\":%s,\"id_len\":%u,\"time\":%ld,\"timeout\":%ld",
                   first ? "" : ",", i + 1, lib_sess_is_resumable(s) ? "true" : "false", lib_sess_id_len(s),
                   lib_sess_time(s), lib_sess_timeout(s));
+        if (lib_sess_sid_ctx(s, &ctx, &ctxlen))
+            sb_printf(&b, ",\"sid_ctx\":%d", sid_ctx_number(ctx, ctxlen));
+        sb_printf(&b, "}");
         first = 0;
     }
     sb_printf(&b, "]}}");

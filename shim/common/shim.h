@@ -206,6 +206,11 @@ int shim_is_call(const struct request *rq);
  * to evs (which the caller empties). On failure err is set. */
 long long shim_perform(struct shim *sh, const struct request *rq, struct events *evs, char *err, size_t errlen);
 
+/* sid_ctx_number maps a session id context's bytes back to the number
+ * docs/protocol.md §3 gives them (the inverse of what the set calls
+ * send), or -1 for bytes that are none of them. */
+int sid_ctx_number(const unsigned char *b, unsigned int len);
+
 /* shim_new_session is the new-session callback of SSL_CTX ce (NULL: none
  * known): it reports s and returns what the callback must return. */
 int shim_new_session(struct shim *sh, struct ctxent *ce, lib_sess *s);

@@ -281,6 +281,11 @@ long long lib_sess_set_sid_ctx(SSL_SESSION *s, const unsigned char *b, unsigned 
 {
     return SSL_SESSION_set1_id_context(s, b, len);
 }
+int lib_sess_sid_ctx(SSL_SESSION *s, const unsigned char **b, unsigned int *len)
+{
+    *b = SSL_SESSION_get0_id_context(s, len);
+    return 1;
+}
 long long lib_ssl_set_ssl_ctx(SSL *ssl, SSL_CTX *ctx) { return SSL_set_SSL_CTX(ssl, ctx) == ctx; }
 long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
 void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }

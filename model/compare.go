@@ -355,11 +355,12 @@ func (e *Explanation) attribute(d Difference) Attribution {
 		return at(e.Ret, 2)
 	case d.What == WhatEvent && !extra && d.Event < len(e.Events):
 		return at(e.Events[d.Event], 2)
-	case d.What == WhatField && handshakeCounter[d.Field] && lastField != RuleNone:
+	case d.What == WhatField && ownRuleField[d.Field] && lastField != RuleNone:
 		// A counter of handshakes has a rule of its own, which the model
-		// applies where it counts.
+		// applies where it counts; so has a session's id context, which
+		// the SSL that made the session gave it.
 		return at(lastField, 2)
-	case d.What == WhatField && handshakeCounter[d.Field]:
+	case d.What == WhatField && ownRuleField[d.Field]:
 		return at(e.fieldRule(d.Field), 1)
 	case d.Object.Kind == ObjCtx && lastDecision != RuleNone:
 		// A counter is the sum of what the call did to the cache: the
@@ -393,13 +394,17 @@ var fieldRules = [...][3]Rule{
 	FieldSessConnect: {RuleCntConnect, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessConnectGood: {RuleCntConnectGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
 	FieldSessAccept: {RuleCntAccept, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldSessAcceptGood: {RuleCntAcceptGood, RuleWolfStatsStubs, RuleBoringStatsStubs},
 	FieldSessCbHits: {RuleCntCBHits, RuleWolfStatsStubs, RuleBoringStatsStubs}, FieldTimeout: {},
+	FieldSidCtx: {RuleSidctxNewSession, RuleWolfSidctxRecorded},
 }
 
-// handshakeCounter marks the counters that count handshakes or callback
-// hits rather than what a call did to the cache: a difference in one of
-// them is named by its own rule (fieldRules).
-var handshakeCounter = map[Field]bool{FieldSessConnect: true, FieldSessConnectGood: true, FieldSessAccept: true,
-	FieldSessAcceptGood: true, FieldSessCbHits: true}
+// ownRuleField marks the fields a difference in which is named by their
+// own rule (fieldRules) unless the call changed them: the counters that
+// count handshakes or callback hits rather than what a call did to the
+// cache, and a session's id context, which a session shown for the
+// first time got from the SSL that made it (SIDCTX-NEW-SESSION) rather
+// than from whatever made the object.
+var ownRuleField = map[Field]bool{FieldSessConnect: true, FieldSessConnectGood: true, FieldSessAccept: true,
+	FieldSessAcceptGood: true, FieldSessCbHits: true, FieldSidCtx: true}
 
 // fieldRule is the rule that governs field f under the explained call's
 // profile, or RuleNone.

@@ -414,8 +414,11 @@ func (st *stepper) freshID() int64 {
 func (st *stepper) replaceSession(h Handle, v Version) {
 	l := st.ssl(h)
 	n := st.newSession(l.ctx, v)
-	st.mark(RuleSidctxNewSession)
+	// The context is this rule's change, so a wrong one is named by it
+	// (the object itself is the caller's rule's).
+	prev := st.enter(RuleSidctxNewSession)
 	st.obj(n).sidCtx = l.sidCtx
+	st.leave(prev)
 	if old := l.sess; old != 0 {
 		l.sess = 0
 		st.release(old)

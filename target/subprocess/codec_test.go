@@ -25,6 +25,8 @@ var replyCorpus = []struct {
 		`{"ctx":2,"number":2,"hits":0,"misses":0,"timeouts":0,"cache_full":0,"connect":0,"connect_good":0,"accept":0,"accept_good":0,"cb_hits":0}],"ssls":[{"ssl":2,"sess":-1,"reused":false}],` +
 		`"sessions":[{"sess":4,"resumable":false,"id_len":32,"time":1700000003,"timeout":7200}]}}`, true},
 	{`{"id":2,"observation":{"ctxs":[],"ssls":[],"sessions":[]}}`, true},
+	{`{"id":9,"observation":{"ctxs":[],"ssls":[],"sessions":[{"sess":1,"resumable":true,"id_len":32,"time":7,"timeout":8,"sid_ctx":2},` +
+		`{"sess":2,"resumable":true,"id_len":0,"time":7,"timeout":8,"sid_ctx":-1}]}}`, true},
 	{`{"id":11,"error":"SSL_CTX_new needs a \"config\" object"}`, false},
 	{`{"id": 4, "ret": 1, "events": []}`, false},
 	{`{"id":4,"ret":1,"events":[],"extra":1}`, false},

@@ -160,7 +160,7 @@ func kSSL(b []byte, l *sslObj) []byte {
 }
 
 func kSess(b []byte, o *sessObj, now int64) []byte {
-	b = kBits(b, o.alive, o.notResumable, o.ownEx, o.row, o.doubt, o.blank, o.stale, o.sidUnknown, o.sidUnseen)
+	b = kBits(b, o.alive, o.notResumable, o.ownEx, o.row, o.doubt, o.blank, o.stale, o.sidUnknown)
 	b = kInt(b, int64(o.refs))
 	b = kInt(b, int64(o.appRefs))
 	b = kInt(b, int64(o.handle))
@@ -392,7 +392,7 @@ func (k *keyReader) ssl(l *sslObj) {
 }
 
 func (k *keyReader) sess(o *sessObj) {
-	k.bits(&o.alive, &o.notResumable, &o.ownEx, &o.row, &o.doubt, &o.blank, &o.stale, &o.sidUnknown, &o.sidUnseen)
+	k.bits(&o.alive, &o.notResumable, &o.ownEx, &o.row, &o.doubt, &o.blank, &o.stale, &o.sidUnknown)
 	o.refs = int32(k.int())
 	o.appRefs = int32(k.int())
 	o.handle = Handle(k.int())

@@ -99,7 +99,7 @@ func (st *stepper) setSidCtx(op Op) int64 {
 			return 0
 		}
 		o := st.obj(r)
-		o.sidCtx, o.sidUnseen = c, false
+		o.sidCtx = c
 		st.concerns(r)
 	}
 	return 1

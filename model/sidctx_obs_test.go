@@ -72,10 +72,9 @@ func TestRuleForWrongSidCtx(t *testing.T) {
 	}
 }
 
-// TestDecodedSidCtxNotCompared: the model does not follow the context
-// through i2d_d2i, which OpenSSL's encoding carries: a decoded session's
-// is unknown until SSL_SESSION_set1_id_context gives it one.
-func TestDecodedSidCtxNotCompared(t *testing.T) {
+// TestDecodedSidCtxKept: i2d_d2i keeps the session id context (OpenSSL's
+// encoding carries it, SER-ROUNDTRIP-NEW), and the observation shows it.
+func TestDecodedSidCtxKept(t *testing.T) {
 	st := model.New(model.OpenSSL30())
 	ops := append(opsOf(idPair()), sidCtxSteps()...)
 	for _, op := range ops {
@@ -84,13 +83,17 @@ func TestDecodedSidCtxNotCompared(t *testing.T) {
 		}
 	}
 	h := model.Handle(len(st.Observe().Sessions))
+	want := sessObs(t, st.Observe(), h).SidCtx
+	if want != model.SidCtx1 {
+		t.Fatalf("the server's session has context %d, want 1", want)
+	}
 	r, err := st.Step(roundTrip(h))
 	if err != nil || r.Ret == 0 {
 		t.Fatalf("i2d_d2i: %v %v", r, err)
 	}
 	d := model.Handle(r.Ret)
-	if got := sessObs(t, st.Observe(), d).SidCtx; got != model.SidCtxUnknown {
-		t.Errorf("the decoded session's context is observed as %d, want unknown", got)
+	if got := sessObs(t, st.Observe(), d).SidCtx; got != want {
+		t.Errorf("the decoded session's context is observed as %d, want the original's %d", got, want)
 	}
 	if _, err := st.Step(sessSid(d, model.SidCtx2)); err != nil {
 		t.Fatal(err)

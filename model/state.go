@@ -176,11 +176,6 @@ type sessObj struct {
 	// sidUnknown: a wolfSSL server session that may have taken a cache
 	// entry's session id context (WOLF-SIDCTX-RECORDED).
 	sidUnknown bool
-	// sidUnseen: a decoded session (i2d_d2i) whose context the model
-	// leaves at empty while the library's encoding carries the original's
-	// (ssl_asn1.c), as the reference simulator does too: its observed
-	// context is not compared until a set call gives it one.
-	sidUnseen bool
 	// BoringSSL (profile_boringssl.go): how long a TLS 1.3 session can
 	// still be renewed (auth_timeout).
 	auth int64
@@ -369,7 +364,7 @@ func (s *State) Observe() Observation {
 			continue
 		}
 		sc := o.sidCtx
-		if o.sidUnknown || o.sidUnseen {
+		if o.sidUnknown {
 			sc = SidCtxUnknown
 		}
 		ob.Sessions = append(ob.Sessions, SessObs{Sess: Handle(i + 1), Resumable: o.resumable(),

@@ -300,7 +300,7 @@ func (t *tracer) boundary(st *stepper) {
 		if a.timeout != b.timeout {
 			add(ObjSession, r, FieldTimeout)
 		}
-		if a.sidCtx != b.sidCtx || a.sidUnknown != b.sidUnknown || a.sidUnseen != b.sidUnseen {
+		if a.sidCtx != b.sidCtx || a.sidUnknown != b.sidUnknown {
 			add(ObjSession, r, FieldSidCtx)
 		}
 		if a.refs != b.refs || a.appRefs != b.appRefs {

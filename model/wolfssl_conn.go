@@ -29,7 +29,7 @@ func (st *stepper) wolfCopy(dst, src sessRef) {
 	d, s := st.obj(dst), st.obj(src)
 	d.side, d.time, d.timeout, d.id, d.version, d.ticket, d.seen, d.hint, d.stale = s.side, s.time, s.timeout,
 		s.id, s.version, s.ticket, s.seen, s.hint, s.stale
-	d.sidCtx, d.sidUnknown, d.sidUnseen = s.sidCtx, s.sidUnknown, s.sidUnseen
+	d.sidCtx, d.sidUnknown = s.sidCtx, s.sidUnknown
 }
 
 // wolfFreeSession is wolfSSL_FreeSession(ssl->ctx, s) from SSL_free: the

@@ -52,7 +52,7 @@ func TestLockstepOracle(t *testing.T) {
 	t.Run("directed", directed)
 }
 
-// directedScript reaches, side by side with the model, three places the
+// directedScript reaches, side by side with the model, four places the
 // search never drew (docs/mutants.md, "Automatic mutants"). First a TLS 1.3
 // ticket whose lifetime hint the week's cap cuts (the search's timeouts
 // stay under two hours): the client leaves out a ticket two seconds past a
@@ -66,7 +66,11 @@ func TestLockstepOracle(t *testing.T) {
 // internal miss, and libssl adds it to the internal cache
 // (SSL_CTX_sess_number 1), which a simulator that never stored what the
 // callback returned would miss (docs/mutants.md, "Automatic mutants",
-// cache.go's askGetCB).
+// cache.go's askGetCB). Then SSL_set_SSL_CTX between SSL_CTXs of different
+// session id contexts: a server SSL that had its first SSL_CTX's context
+// takes the new one's and refuses the session made under the old; one given
+// a context of its own keeps it, and refuses too, though the new SSL_CTX's
+// context is the session's (SWITCH-SIDCTX; sslctx.go's SetSSLCtx).
 const directedScript = `sctx = SSL_CTX_new(server, timeout=691200)
 cctx = SSL_CTX_new(client, timeout=691200)
 c1 = SSL_new(cctx); s1 = SSL_new(sctx)
@@ -109,6 +113,27 @@ SSL_session_reused(s7)
 SSL_CTX_sess_cb_hits(ectx)
 SSL_CTX_sess_number(ectx)
 SSL_SESSION_free(e)
+actx = SSL_CTX_new(server, no_ticket)
+SSL_CTX_set_session_id_context(actx, 1)
+bctx = SSL_CTX_new(server, no_ticket)
+SSL_CTX_set_session_id_context(bctx, 2)
+dctx = SSL_CTX_new(server, no_ticket)
+SSL_CTX_set_session_id_context(dctx, 1)
+c8 = SSL_new(cctx2); s8 = SSL_new(actx)
+handshake(c8, s8, TLS1_2)
+g = SSL_get1_session(c8)
+c9 = SSL_new(cctx2); s9 = SSL_new(actx)
+SSL_set_SSL_CTX(bctx, s9)
+SSL_set_session(c9, g)
+handshake(c9, s9, TLS1_2)
+SSL_session_reused(s9)
+c10 = SSL_new(cctx2); s10 = SSL_new(actx)
+SSL_set_session_id_context(s10, 2)
+SSL_set_SSL_CTX(dctx, s10)
+SSL_set_session(c10, g)
+handshake(c10, s10, TLS1_2)
+SSL_session_reused(s10)
+SSL_SESSION_free(g)
 `
 
 // directed runs directedScript on the simulator beside the model.

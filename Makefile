@@ -227,7 +227,7 @@ mutants mutants-docs: deps
 # run leaves no process behind. sesslife-gremlins then prints the score and
 # fails unless docs/mutants.md ("Automatic mutants") explains every mutant
 # that was not killed. impl/mutants (the fault hooks of the built-in
-# mutants) is left out. It takes about an hour, so CI does not run it.
+# mutants) is left out. It takes half an hour to an hour, so CI does not run it.
 GREMLINS_TIMEOUT_COEFFICIENT ?= 10
 GREMLINS_WORKERS ?= 2
 GREMLINS_MUTATORS := --arithmetic-base --conditionals-boundary --conditionals-negation --increment-decrement \

@@ -14,36 +14,22 @@ import (
 // drill would be pointless. Counts only: the same on every machine.
 func TestDrillReachesHeldCachedSession(t *testing.T) {
 	const sequences = 2000
-	count := func(drawMix func(Source) *Mix, limits Limits) int {
-		hits := 0
-		for i := 0; i < sequences; i++ {
-			src := newSeqSource(20261124, i)
-			mix := drawMix(src)
-			s := model.New(model.OpenSSL30())
-			var dr Drawer
-			hit := false
-			for n := 50 + src.Intn(51); n > 0 && !hit; n-- {
-				op := dr.Draw(src, s, func(model.Kind) bool { return true }, limits, mix)
-				var quiet bool
-				if op.Kind == model.Handshake {
-					quiet = s.SSLs()[op.Peer-1].NumTickets == 0
-				}
-				if _, err := s.Step(op); err != nil {
-					t.Fatalf("sequence %d: %v: %v", i, op, err)
-				}
-				if op.Kind == model.Handshake && quiet && model.Version(op.Arg) == model.TLS13 {
-					v := s.SSLs()[op.Peer-1]
-					hit = v.Reused && v.Sess != model.Unnamed
+	count := func(mix *Mix, limits Limits) int {
+		hits := map[int]bool{}
+		drawSequences(t, sequences, mix, limits, func(i int, s *model.State, op model.Op, apply func()) bool {
+			quiet := op.Kind == model.Handshake && s.SSLs()[op.Peer-1].NumTickets == 0
+			apply()
+			if quiet && model.Version(op.Arg) == model.TLS13 {
+				if v := s.SSLs()[op.Peer-1]; v.Reused && v.Sess != model.Unnamed {
+					hits[i] = true
 				}
 			}
-			if hit {
-				hits++
-			}
-		}
-		return hits
+			return !hits[i]
+		})
+		return len(hits)
 	}
-	drill := count(func(Source) *Mix { return drill13Mix() }, drillLimits)
-	plain := count(func(Source) *Mix { return DefaultMix() }, DefaultLimits())
+	drill := count(drill13Mix(), drillLimits)
+	plain := count(DefaultMix(), DefaultLimits())
 	t.Logf("of %d sequences, %d drills and %d plain ones reach it", sequences, drill, plain)
 	if drill < 10 || drill < 4*plain {
 		t.Errorf("TLS 1.3 drills reach a resumed TLS 1.3 server holding a named cached session in %d of %d sequences, "+
@@ -59,31 +45,28 @@ func TestDrillReachesHeldCachedSession(t *testing.T) {
 func TestDrill12FiresItsRules(t *testing.T) {
 	const sequences = 1000
 	rules := []model.Rule{model.RuleTkt12Dup, model.RuleCBGetCopy0}
-	count := func(drawMix func(Source) *Mix, limits Limits) []int {
-		fires := make([]int, len(rules))
-		for i := 0; i < sequences; i++ {
-			src := newSeqSource(20261124, i)
-			mix := drawMix(src)
-			s := model.New(model.OpenSSL30())
-			var dr Drawer
-			var seen model.RuleSet
-			for n := 50 + src.Intn(51); n > 0; n-- {
-				op := dr.Draw(src, s, func(model.Kind) bool { return true }, limits, mix)
-				if _, err := s.Step(op); err != nil {
-					t.Fatalf("sequence %d: %v: %v", i, op, err)
-				}
-				seen.Union(s.Fired())
+	count := func(mix *Mix, limits Limits) []int {
+		seen := map[int]*model.RuleSet{}
+		drawSequences(t, sequences, mix, limits, func(i int, s *model.State, _ model.Op, apply func()) bool {
+			apply()
+			if seen[i] == nil {
+				seen[i] = new(model.RuleSet)
 			}
+			seen[i].Union(s.Fired())
+			return true
+		})
+		fires := make([]int, len(rules))
+		for _, set := range seen {
 			for j, r := range rules {
-				if seen.Has(r) {
+				if set.Has(r) {
 					fires[j]++
 				}
 			}
 		}
 		return fires
 	}
-	drill := count(func(Source) *Mix { return drill12Mix() }, drillLimits)
-	plain := count(func(Source) *Mix { return DefaultMix() }, DefaultLimits())
+	drill := count(drill12Mix(), drillLimits)
+	plain := count(DefaultMix(), DefaultLimits())
 	for j, r := range rules {
 		t.Logf("%s: in %d of %d TLS 1.2 drills, %d of %d plain sequences", r, drill[j], sequences, plain[j], sequences)
 		if drill[j] < 10 || drill[j] < 4*plain[j] {
@@ -92,3 +75,29 @@ func TestDrill12FiresItsRules(t *testing.T) {
 		}
 	}
 }
+
+// drawSequences draws the first n sequences of seed 20261124 from mix on
+// the openssl-3.0 model, as the search would, and hands each drawn call to
+// visit with the model before the call; visit steps it with apply (a
+// refused call fails the test) and returns false to end its sequence.
+// Both drill tests count on it, so they count the same sequences.
+func drawSequences(t *testing.T, n int, mix *Mix, limits Limits, visit func(seq int, s *model.State, op model.Op, apply func()) bool) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		src := newSeqSource(20261124, i)
+		s := model.New(model.OpenSSL30())
+		var dr Drawer
+		for calls := 50 + src.Intn(51); calls > 0; calls-- {
+			op := dr.Draw(src, s, func(model.Kind) bool { return true }, limits, mix)
+			apply := func() {
+				if _, err := s.Step(op); err != nil {
+					t.Fatalf("sequence %d: %v: %v", i, op, err)
+				}
+			}
+			if !visit(i, s, op, apply) {
+				break
+			}
+		}
+	}
+}
+

@@ -100,4 +100,3 @@ func drawSequences(t *testing.T, n int, mix *Mix, limits Limits, visit func(seq 
 		}
 	}
 }
-

@@ -41,6 +41,9 @@ func (st *stepper) boringFree(h Handle) {
 	st.ctx(l.ctx).sslRefs--
 	st.because(RuleFreeCTXLastSSL)
 	st.maybeDestroyCtx(l.ctx)
+	if l.cur != 0 { // ~ssl_st drops session_ctx, then ctx (SWITCH-CTX-REF)
+		st.releaseCurrent(l.cur, l.ctx)
+	}
 	if offered != 0 {
 		st.because(RuleFreeGoodDangles)
 		st.release(offered)

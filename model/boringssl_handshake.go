@@ -107,7 +107,7 @@ func (st *stepper) boringHandshake12(c, s Handle) {
 	switch {
 	case ticketExpected:
 		st.because(RuleHS12StatelessEmptyID)
-	case st.ctx(st.ssl(s).ctx).mode&CacheServer == 0:
+	case st.boringIDMode(s)&CacheServer == 0:
 		st.because(RuleHS12NoServerMode)
 	default:
 		st.because(RuleHS12IDCached)
@@ -338,4 +338,15 @@ func (st *stepper) boringSidCtxRefuses(s Handle, c SidCtx) bool {
 	st.because(RuleSidctxMismatch)
 	st.mark(RuleBoringSidctxAfterExpiry)
 	return true
+}
+
+// boringIDMode is the cache mode that decides whether a TLS 1.2 server
+// gives its new session an id: that of its current SSL_CTX, ssl->ctx, not
+// its session_ctx (handshake_server.cc do_select_parameters), as in
+// OpenSSL (SWITCH-ID-MODE).
+func (st *stepper) boringIDMode(s Handle) CacheMode {
+	if st.ssl(s).cur != 0 {
+		st.mark(RuleSwitchIDMode)
+	}
+	return st.ctx(st.curCtx(s)).mode
 }

@@ -159,6 +159,13 @@ type Profile struct {
 	// expired session of another context leaves the cache (BoringSSL).
 	// Read in boringServerHello12.
 	SidCtxAfterExpiry bool
+	// SwitchSidCtxAlways: SSL_set_SSL_CTX gives the SSL the new SSL_CTX's
+	// session id context whatever it had, one set with
+	// SSL_set_session_id_context included, where OpenSSL keeps a context
+	// the SSL set itself (BoringSSL: the context lives in the SSL's copy of
+	// its SSL_CTX's certificate settings, which the call replaces). Read in
+	// switchCtx.
+	SwitchSidCtxAlways bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool

@@ -89,10 +89,12 @@ func BoringSSL() Profile {
 		// before ssl_session_is_resumable compares its id context. B17,
 		// BORING-SIDCTX-AFTER-EXPIRY.
 		SidCtxAfterExpiry: true,
-		// SSL_set_SSL_CTX exists too; which of its SSL_CTXs keeps the
-		// sessions and counts the handshakes is not compared yet, nor
-		// are the handshakes in steps.
-		Unchecked: StepCalls | CallsOf(SetSSLCtx),
+		// ssl_lib.cc SSL_set_SSL_CTX: ssl->config->cert = ssl_cert_dup(
+		// ctx->cert), which holds the session id context. B19,
+		// BORING-SWITCH-SIDCTX.
+		SwitchSidCtxAlways: true,
+		// The handshakes in steps are not compared yet.
+		Unchecked: StepCalls,
 		//
 		// ssl_asn1.cc SSL_SESSION_parse reads the time and the timeout as
 		// encoded, 0 included. B16, BORING-ROUNDTRIP.
@@ -113,7 +115,7 @@ func (s *State) boringCheck(op Op) error {
 			return unmodelled(op, "BoringSSL's SSL_set_session calls abort() once a handshake has begun")
 		}
 		return nil
-	case Flush, CtxFree, SSLFree, Handshake:
+	case Flush, CtxFree, SSLFree, Handshake, SetSSLCtx:
 		// These may flush a cache, whose order BoringSSL does not fix
 		// (BORING-FLUSH-UNORDERED): try the call on a copy first.
 		trial := stepper{State: s.Clone()}

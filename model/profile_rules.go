@@ -215,7 +215,7 @@ var divergences = []Divergence{
 		Adds: []Rule{RuleBoringStatsStubs},
 		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
 			RuleFlushNotTimeouts, RuleHS12Miss, RuleHS12ExpiredTicket, RuleHS13ForeignTicket,
-			RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
+			RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits, RuleSwitchAccept}},
 	// BoringSSL lacks SSL_has_matching_session_id and SSL_set_num_tickets;
 	// it has SSL_SESSION_set_time, which tells it from wolfSSL (W17).
 	{Switch: "Lacks", Finding: "B15", on: func(p Profile) bool { return p.Lacks.Has(HasMatchingSessionID) && !p.Lacks.Has(SetTime) },
@@ -238,6 +238,9 @@ var divergences = []Divergence{
 	{Switch: "SidCtxAfterExpiry", Finding: "B17", on: func(p Profile) bool { return p.SidCtxAfterExpiry },
 		Adds:     []Rule{RuleBoringSidctxAfterExpiry},
 		Replaces: []Rule{RuleSidctxMismatchUncounted}},
+	{Switch: "SwitchSidCtxAlways", Finding: "B19", on: func(p Profile) bool { return p.SwitchSidCtxAlways },
+		Adds:     []Rule{RuleBoringSwitchSidctx},
+		Replaces: []Rule{RuleSwitchSidctx}},
 	// BoringSSL has the shutdown variants, which its profile leaves out.
 	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(SetShutdown) },
 		Unsupported: []Rule{RuleShutQuiet, RuleShutSetFlags, RuleShutGetFlags, RuleAlertReceivedRemoves}},

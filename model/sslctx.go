@@ -25,10 +25,11 @@ func (st *stepper) switchCtx(op Op) int64 {
 		return 1
 	}
 	l, n, o := st.ssl(op.SSL), st.ctx(op.Ctx), st.ctx(old)
-	// The context follows the new SSL_CTX only if it was the old one's.
-	st.because(RuleSwitchSidctx)
+	// The context follows the new SSL_CTX only if it was the old one's
+	// (BoringSSL: always).
+	st.because(st.or(RuleSwitchSidctx, RuleBoringSwitchSidctx))
 	st.concernsCtx(op.Ctx)
-	if l.sidCtx == o.sidCtx {
+	if l.sidCtx == o.sidCtx || st.prof.SwitchSidCtxAlways {
 		l.sidCtx = n.sidCtx
 	}
 	// A reference on the new SSL_CTX, then the old one's goes.

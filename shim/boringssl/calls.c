@@ -34,8 +34,7 @@ int lib_implemented(enum op op)
     return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets
            && op != OP_SSL_SESSION_dup && op != OP_SSL_SESSION_new && op != OP_SSL_copy_session_id
            && !is_max_early_data(op)
-           && op != OP_client_hello && op != OP_handshake_finish
-           && op != OP_SSL_set_SSL_CTX;
+           && op != OP_client_hello && op != OP_handshake_finish;
 }
 
 static int is_options_call(enum op op)
@@ -57,9 +56,18 @@ int lib_check_request(const struct request *rq, char *err, size_t errlen)
     return 0;
 }
 
+/* session_ctx_of is the SSL_CTX the SSL was made from (lib_ssl_new keeps
+ * it as the SSL's app data): BoringSSL's session_ctx, whose cache and
+ * callbacks the SSL uses. SSL_get_SSL_CTX names the one SSL_set_SSL_CTX
+ * installed, so looking there would file a session under the wrong one. */
+static struct ctxent *session_ctx_of(SSL *ssl)
+{
+    return SSL_CTX_get_app_data((SSL_CTX *)SSL_get_app_data(ssl));
+}
+
 static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 {
-    struct ctxent *ce = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    struct ctxent *ce = session_ctx_of(ssl);
 
     return shim_new_session(ce->sh, ce, sess);
 }
@@ -121,6 +129,7 @@ SSL *lib_ssl_new(struct conn *c, SSL_CTX *ctx)
         log_ssl_errors("SSL_new");
         return NULL;
     }
+    SSL_set_app_data(ssl, ctx); /* session_ctx_of */
     c->client = SSL_CTX_get0_certificate(ctx) == NULL;
     if (c->client)
         SSL_set_connect_state(ssl);
@@ -285,11 +294,8 @@ int lib_sess_sid_ctx(SSL_SESSION *s, const unsigned char **b, unsigned int *len)
     return 1;
 }
 
-/* Never called: lib_implemented leaves SSL_set_SSL_CTX out until someone
- * compares the library's session context with the model's (docs/findings.md,
- * "Not checked yet: SSL_set_SSL_CTX"). */
+/* SSL_set_SSL_CTX returns the SSL_CTX it installed, NULL on failure. */
 long long lib_ssl_set_ssl_ctx(SSL *ssl, SSL_CTX *ctx)
 {
-    (void)ssl, (void)ctx;
-    return 0;
+    return SSL_set_SSL_CTX(ssl, ctx) == ctx;
 }

@@ -25,7 +25,7 @@ type Divergence struct {
 	// profile whose field differs from OpenSSL30's.
 	Switch string
 	// Finding is the id of the difference in docs/findings.md (W1..W20
-	// for wolfSSL, B1..B17 for BoringSSL).
+	// for wolfSSL, B1..B19 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
 	// profile that has it.

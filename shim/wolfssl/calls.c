@@ -39,8 +39,7 @@ int lib_implemented(enum op op)
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
            && !is_shutdown_variant(op)
-           && op != OP_client_hello && op != OP_handshake_finish
-           && op != OP_SSL_set_SSL_CTX;
+           && op != OP_client_hello && op != OP_handshake_finish;
 }
 
 static int is_options_call(enum op op)
@@ -74,7 +73,11 @@ static struct ctxent *ctxent_of(const WOLFSSL_CTX *ctx)
 }
 
 /* AddSession takes a reference before the call and drops it when the
- * callback returns 0, as OpenSSL does. */
+ * callback returns 0, as OpenSSL does. wolfSSL keeps one WOLFSSL_CTX per
+ * WOLFSSL, which wolfSSL_set_SSL_CTX replaces, and runs that one's
+ * new_sess_cb: the SSL's current SSL_CTX is the one whose callback ran
+ * (the OpenSSL and BoringSSL shims look up the SSL_CTX the SSL was made
+ * from instead, since their libraries run that one's). */
 static int on_new_session(WOLFSSL *ssl, WOLFSSL_SESSION *sess)
 {
     return shim_new_session(&the_shim, ctxent_of(wolfSSL_get_SSL_CTX(ssl)), sess);
@@ -401,11 +404,11 @@ int lib_sess_sid_ctx(WOLFSSL_SESSION *s, const unsigned char **b, unsigned int *
     return 0;
 }
 
-/* Never called: lib_implemented leaves SSL_set_SSL_CTX out until someone
- * compares the library's session context with the model's (docs/findings.md,
- * "Not checked yet: SSL_set_SSL_CTX"). */
+/* wolfSSL_set_SSL_CTX returns the WOLFSSL_CTX it installed, NULL on
+ * failure. The wolfssl-5.5 profile leaves the call out (Profile.Unchecked,
+ * docs/findings.md "Not checked yet: SSL_set_SSL_CTX"), so the model sends
+ * it only when that is lifted. */
 long long lib_ssl_set_ssl_ctx(WOLFSSL *ssl, WOLFSSL_CTX *ctx)
 {
-    (void)ssl, (void)ctx;
-    return 0;
+    return wolfSSL_set_SSL_CTX(ssl, ctx) == ctx;
 }

@@ -64,13 +64,19 @@ func (st *stepper) sslFree(h Handle) {
 		}
 		l.sess = 0
 		if st.prof.RemoveCBOnDestroy { // profile switch (wolfSSL)
-			st.wolfFreeSession(r, l.ctx)
+			st.wolfFreeSession(r, st.useCtx(h))
 		} else {
 			st.release(r)
 		}
 	}
 	st.disconnect(h)
 	l.alive, l.pending = false, nil
+	if st.prof.SwitchMovesSSL && l.cur != 0 { // profile switch (wolfSSL: W23): one reference, on the current one
+		defer st.leave(st.enter(RuleWolfSwitchMovesSSL))
+		st.ctx(l.cur).sslRefs--
+		st.maybeDestroyCtx(l.cur)
+		return
+	}
 	c := st.ctx(l.ctx)
 	c.sslRefs--
 	st.because(st.or(RuleFreeCTXLastSSL, RuleWolfCTXFree))

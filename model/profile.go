@@ -166,6 +166,13 @@ type Profile struct {
 	// its SSL_CTX's certificate settings, which the call replaces). Read in
 	// switchCtx.
 	SwitchSidCtxAlways bool
+	// SwitchMovesSSL: an SSL has one SSL_CTX, which SSL_set_SSL_CTX
+	// replaces: callbacks, cache lookups and ticket keys follow the new
+	// one, the SSL holds a reference on it only, and its session id
+	// context becomes the new one's; what the SSL copied at SSL_new (the
+	// timeout, num_tickets, whether its cache is off) stays (wolfSSL).
+	// Read in switchCtx, useCtx and sslFree.
+	SwitchMovesSSL bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool

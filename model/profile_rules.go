@@ -24,7 +24,7 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W20
+	// Finding is the id of the difference in docs/findings.md (W1..W23
 	// for wolfSSL, B1..B19 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
@@ -79,7 +79,8 @@ var divergences = []Divergence{
 	{Switch: "StatsAreStubs", Finding: "W7", on: func(p Profile) bool { return p.StatsAreStubs },
 		Adds: []Rule{RuleWolfStatsStubs},
 		Replaces: []Rule{RuleCntHits, RuleCntMisses, RuleCntMissNoLookup, RuleCntTimeouts, RuleCntCacheFull,
-			RuleCntNumber, RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits}},
+			RuleCntNumber, RuleCntConnect, RuleCntConnectGood, RuleCntAccept, RuleCntAcceptGood, RuleCntCBHits,
+			RuleSwitchAccept}},
 	{Switch: "FixedCacheSize", Finding: "W7", on: func(p Profile) bool { return p.FixedCacheSize },
 		Adds:     []Rule{RuleWolfCacheSizeFixed},
 		Replaces: []Rule{RuleCacheSizeSet}},
@@ -103,6 +104,9 @@ var divergences = []Divergence{
 		Adds: []Rule{RuleWolfShutBeforeHandshake, RuleWolfShutOneRecord, RuleWolfShutWantRead, RuleWolfShutDoneClears,
 			RuleWolfShutAfterFatal},
 		Replaces: []Rule{RuleShutInInit, RuleShutWaitsForPeer}},
+	{Switch: "SwitchMovesSSL", Finding: "W23", on: func(p Profile) bool { return p.SwitchMovesSSL },
+		Adds:     []Rule{RuleWolfSwitchMovesSSL},
+		Replaces: []Rule{RuleSwitchSessionCTX, RuleSwitchSidctx, RuleSwitchCTXRef, RuleSwitchIDMode}},
 	{Switch: "ShutdownOneRecord", Finding: "W22", on: func(p Profile) bool { return p.ShutdownOneRecord },
 		Adds:     []Rule{RuleWolfShutGetFlags},
 		Replaces: []Rule{RuleShutGetFlags}},

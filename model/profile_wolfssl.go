@@ -133,10 +133,14 @@ func WolfSSL55() Profile {
 		// SSL_SESSION_set1_id_context is WOLFSSL_STUB. W21,
 		// WOLF-SIDCTX-SET-SESSION, WOLF-SIDCTX-RECORDED.
 		SidCtxOnSetSession: true,
-		// SSL_set_SSL_CTX exists too; which of its SSL_CTXs keeps the
-		// sessions and counts the handshakes is not compared yet, nor
-		// are the handshakes in steps.
-		Unchecked: StepCalls | CallsOf(SetSSLCtx),
+		// ssl.c wolfSSL_set_SSL_CTX replaces ssl->ctx (a reference on the
+		// new one, wolfSSL_CTX_free on the old) and copies the new one's
+		// session id context; AddSession, AddSessionToCache,
+		// wolfSSL_GetSessionFromCache, SSL_ResourceFree and the ticket
+		// code read ssl->ctx at use. W23, WOLF-SWITCH-MOVES-SSL.
+		SwitchMovesSSL: true,
+		// The handshakes in steps are not compared yet.
+		Unchecked: StepCalls,
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets
@@ -180,6 +184,14 @@ func (s *State) wolfCheck(op Op) error {
 	case CtxNew:
 		if op.Config.Timeout > s.prof.TicketHintCap {
 			return unmodelled(op, "a ticket lifetime hint over a week makes wolfSSL clients fail (SERVER_HINT_ERROR)")
+		}
+	case SetSSLCtx:
+		// InitSSL copied the first SSL_CTX's sessionCacheOff into the SSL
+		// (SslSessionCacheOff reads the copy), while the other mode bits
+		// are read from ssl->ctx at use: the model follows SSL_CTXs of
+		// one cache mode (W23).
+		if l := s.ssl(op.SSL); s.ctx(op.Ctx).mode != s.ctx(l.ctx).mode {
+			return unmodelled(op, "wolfSSL_set_SSL_CTX to an SSL_CTX of another cache mode (the SSL keeps the first one's sessionCacheOff, reads the rest at use)")
 		}
 	case AddSession:
 		if s.obj(s.named[op.Sess-1]).row {

@@ -18,19 +18,24 @@ func (st *stepper) curCtx(h Handle) Handle {
 
 // switchCtx is SSL_set_SSL_CTX(ssl, ctx): it returns 1, the new SSL_CTX.
 func (st *stepper) switchCtx(op Op) int64 {
-	st.because(RuleSwitchSessionCTX)
-	st.returns(RuleSwitchSessionCTX)
+	r := st.or(RuleSwitchSessionCTX, RuleWolfSwitchMovesSSL)
+	st.because(r)
+	st.returns(r)
 	old := st.curCtx(op.SSL)
 	if old == op.Ctx {
 		return 1
 	}
 	l, n, o := st.ssl(op.SSL), st.ctx(op.Ctx), st.ctx(old)
 	// The context follows the new SSL_CTX only if it was the old one's
-	// (BoringSSL: always).
-	st.because(st.or(RuleSwitchSidctx, RuleBoringSwitchSidctx))
+	// (BoringSSL and wolfSSL: always).
+	st.because(st.or(RuleSwitchSidctx, RuleBoringSwitchSidctx, RuleWolfSwitchMovesSSL))
 	st.concernsCtx(op.Ctx)
-	if l.sidCtx == o.sidCtx || st.prof.SwitchSidCtxAlways {
+	if l.sidCtx == o.sidCtx || st.prof.SwitchSidCtxAlways || st.prof.SwitchMovesSSL {
 		l.sidCtx = n.sidCtx
+	}
+	if st.prof.SwitchMovesSSL { // profile switch (wolfSSL: W23)
+		st.wolfSwitch(op.SSL, old, op.Ctx)
+		return 1
 	}
 	// A reference on the new SSL_CTX, then the old one's goes.
 	defer st.leave(st.enter(RuleSwitchCTXRef))
@@ -65,4 +70,31 @@ func (st *stepper) acceptCtx(s Handle) Handle {
 		st.mark(RuleSwitchSessionCTX)
 	}
 	return st.curCtx(s)
+}
+
+// useCtx is the SSL_CTX whose callbacks, cache mode and ticket keys SSL h
+// uses: its session_ctx (SWITCH-SESSION-CTX), except under a profile
+// whose SSLs have one SSL_CTX, which SSL_set_SSL_CTX replaces (wolfSSL:
+// WOLF-SWITCH-MOVES-SSL), where it is the current one.
+func (st *stepper) useCtx(h Handle) Handle {
+	if st.prof.SwitchMovesSSL {
+		return st.curCtx(h)
+	}
+	return st.ssl(h).ctx
+}
+
+// wolfSwitch moves SSL h from SSL_CTX old to ctx, which becomes its only
+// one (wolfSSL_set_SSL_CTX): a reference on ctx, then old's goes, which
+// destroys an SSL_CTX the application already freed (WOLF-CTX-FREE).
+func (st *stepper) wolfSwitch(h, old, ctx Handle) {
+	defer st.leave(st.enter(RuleWolfSwitchMovesSSL))
+	l := st.ssl(h)
+	st.ctx(ctx).sslRefs++
+	if ctx == l.ctx {
+		l.cur = 0
+	} else {
+		l.cur = ctx
+	}
+	st.ctx(old).sslRefs--
+	st.maybeDestroyCtx(old)
 }

@@ -27,7 +27,8 @@ func (st *stepper) wolfUpdate(h Handle, id12 int64) {
 	l := st.ssl(h)
 	r := l.sess
 	o := st.obj(r)
-	c := st.ctx(l.ctx)
+	ctx := st.useCtx(h)
+	c := st.ctx(ctx)
 	side, bit := Server, CacheServer
 	if l.client {
 		side, bit = Client, CacheClient
@@ -37,7 +38,7 @@ func (st *stepper) wolfUpdate(h Handle, id12 int64) {
 	if (side == Server && c.mode == CacheOff && o.ticket == 0) || (l.version == TLS12 && id12 == 0) {
 		st.because(RuleWolfCacheOff)
 		st.concerns(r)
-		st.noEvent(r, EvNewSession, l.ctx)
+		st.noEvent(r, EvNewSession, ctx)
 		return
 	}
 	if o.alt == 0 && id12 != 0 {
@@ -57,7 +58,7 @@ func (st *stepper) wolfUpdate(h Handle, id12 int64) {
 		st.because(RuleWolfCacheMode)
 	}
 	if side == Server && c.mode&CacheNoInternalStore == 0 {
-		st.wolfInsert(l.ctx, r, key, Server)
+		st.wolfInsert(ctx, r, key, Server)
 	}
 	if c.cfg.NewCB != NewCBNone {
 		st.mark(RuleSeedNewcbEstablished)
@@ -65,7 +66,7 @@ func (st *stepper) wolfUpdate(h Handle, id12 int64) {
 			st.mark(RuleCBNewNoStore)
 		}
 		st.retain(r)
-		st.emit(EvNewSession, r, l.ctx)
+		st.emit(EvNewSession, r, ctx)
 		if c.cfg.NewCB == NewCBReturn1 {
 			st.mark(RuleCBNewRet1)
 			st.obj(r).appRefs++

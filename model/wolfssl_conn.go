@@ -59,7 +59,7 @@ func (st *stepper) wolfClear(h Handle) {
 	if l.phase == phaseBefore {
 		old := l.sess
 		l.sess = st.wolfNewSession()
-		st.noEvent(old, EvRemove, l.ctx)
+		st.noEvent(old, EvRemove, st.useCtx(h))
 		st.release(old)
 	} else {
 		st.concerns(l.sess)

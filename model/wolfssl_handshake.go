@@ -114,7 +114,7 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 		// cache is off (SendServerHello); the client's AddSession runs
 		// before the server's.
 		var id int64
-		if st.ctx(st.ssl(s).ctx).mode != CacheOff {
+		if st.ctx(st.useCtx(s)).mode != CacheOff {
 			id = st.freshID()
 		}
 		st.wolfUpdate(c, id)
@@ -124,8 +124,8 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 		st.mark(RuleHS12NoUpdateOnHit)
 		st.mark(RuleCBNewNotOnHit12)
 		st.mark(RuleTimeTLS12ResumeKeeps)
-		st.noEvent(cl.sess, EvNewSession, cl.ctx)
-		st.noEvent(sv.sess, EvNewSession, sv.ctx)
+		st.noEvent(cl.sess, EvNewSession, st.useCtx(c))
+		st.noEvent(sv.sess, EvNewSession, st.useCtx(s))
 	}
 	st.because(verdict)
 }
@@ -140,7 +140,7 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 // handshake is full: WOLF-HS12-FULL stays current.
 func (st *stepper) wolfResume12(s Handle, id int64) bool {
 	sv := st.ssl(s)
-	if m := st.ctx(sv.ctx).mode; m == CacheOff || m&CacheNoInternalLookup != 0 {
+	if m := st.ctx(st.useCtx(s)).mode; m == CacheOff || m&CacheNoInternalLookup != 0 {
 		if m == CacheOff {
 			st.because(RuleWolfCacheOff)
 		}
@@ -176,7 +176,7 @@ func (st *stepper) wolfResume12(s Handle, id int64) bool {
 func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	sv := st.ssl(s)
 	t := st.obj(offer).ticket
-	if !st.wolfDecrypts(sv.ctx, t) {
+	if !st.wolfDecrypts(st.useCtx(s), t) {
 		return false
 	}
 	tk := st.tickets[t-1]
@@ -225,13 +225,13 @@ func (st *stepper) wolfTickets13(s, c Handle) {
 			o.alt = st.freshID()
 			id = o.alt
 		}
-		slot, gen, ok := st.wolfTicketKey(sv.ctx)
+		slot, gen, ok := st.wolfTicketKey(st.useCtx(s))
 		if !ok {
 			st.unsure = "no ticket key can outlive the ticket lifetime hint (wolfSSL BAD_STATE_E)"
 			return
 		}
-		st.tickets = append(st.tickets, ticket{issuer: sv.ctx, version: TLS13, id: id, time: st.now,
-			hint: st.ctx(sv.ctx).hint, slot: slot, gen: gen})
+		st.tickets = append(st.tickets, ticket{issuer: st.useCtx(s), version: TLS13, id: id, time: st.now,
+			hint: st.ctx(st.useCtx(s)).hint, slot: slot, gen: gen})
 		t := int32(len(st.tickets))
 		o.ticket = t
 		st.mark(RuleTimeTLS13ServerTicket)

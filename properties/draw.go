@@ -335,8 +335,15 @@ func (d *drawer) propose() (model.Op, bool) {
 	add(model.SetSidCtx, sidW, len(d.freshServers) > 0 || len(d.freshClients) > 0)
 	add(model.SessSetSidCtx, sidW, d.serverSession(false) != 0)
 	// A fresh server moved to another server SSL_CTX, as a servername
-	// callback would (docs/spec.md "Changing context").
-	add(model.SetSSLCtx, 3, len(d.freshServers) > 0 && len(d.serverCtxs) > 1)
+	// callback would (docs/spec.md "Changing context"). BoringSSL replaces
+	// even a context the SSL set itself (BORING-SWITCH-SIDCTX), which
+	// shows only when a context was set first and a resumption follows:
+	// the switch is drawn more often there.
+	switchW := 3
+	if d.s.Profile().SwitchSidCtxAlways {
+		switchW = 6
+	}
+	add(model.SetSSLCtx, switchW, len(d.freshServers) > 0 && len(d.serverCtxs) > 1)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false

@@ -419,101 +419,105 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[205]++
 	case 206: // WOLF-SHUT-AFTER-FATAL
 		h[206]++
-	case 207: // BORING-SESSION-SPLIT
+	case 207: // WOLF-SWITCH-MOVES-SSL
 		h[207]++
-	case 208: // BORING-CLEAR
+	case 208: // BORING-SESSION-SPLIT
 		h[208]++
-	case 209: // BORING-NO-BAD-SESSION
+	case 209: // BORING-CLEAR
 		h[209]++
-	case 210: // BORING-SET-AFTER-HANDSHAKE-ABORTS
+	case 210: // BORING-NO-BAD-SESSION
 		h[210]++
-	case 211: // BORING-CLIENT-DROPS-UNUSABLE
+	case 211: // BORING-SET-AFTER-HANDSHAKE-ABORTS
 		h[211]++
-	case 212: // BORING-EXPIRY
+	case 212: // BORING-CLIENT-DROPS-UNUSABLE
 		h[212]++
-	case 213: // BORING-RESUME-SERVER-ONLY
+	case 213: // BORING-EXPIRY
 		h[213]++
-	case 214: // BORING-HS12-NO-RENEW
+	case 214: // BORING-RESUME-SERVER-ONLY
 		h[214]++
-	case 215: // BORING-HS13-SERVER-STATELESS
+	case 215: // BORING-HS12-NO-RENEW
 		h[215]++
-	case 216: // BORING-HS13-RESUME
+	case 216: // BORING-HS13-SERVER-STATELESS
 		h[216]++
-	case 217: // BORING-TICKETS-TO-CALLBACK
+	case 217: // BORING-HS13-RESUME
 		h[217]++
-	case 218: // BORING-CLIENT-NO-CACHE
+	case 218: // BORING-TICKETS-TO-CALLBACK
 		h[218]++
-	case 219: // BORING-TLS13-TIMEOUTS
+	case 219: // BORING-CLIENT-NO-CACHE
 		h[219]++
-	case 220: // BORING-CTX-TIMEOUT
+	case 220: // BORING-TLS13-TIMEOUTS
 		h[220]++
-	case 221: // BORING-TICKET-KEYS
+	case 221: // BORING-CTX-TIMEOUT
 		h[221]++
-	case 222: // BORING-CACHE-LIST
+	case 222: // BORING-TICKET-KEYS
 		h[222]++
-	case 223: // BORING-EVICT-N
+	case 223: // BORING-CACHE-LIST
 		h[223]++
-	case 224: // BORING-REMOVE-EXACT
+	case 224: // BORING-EVICT-N
 		h[224]++
-	case 225: // BORING-FLUSH-UNORDERED
+	case 225: // BORING-REMOVE-EXACT
 		h[225]++
-	case 226: // BORING-AUTO-FLUSH-255
+	case 226: // BORING-FLUSH-UNORDERED
 		h[226]++
-	case 227: // BORING-STATS-STUBS
+	case 227: // BORING-AUTO-FLUSH-255
 		h[227]++
-	case 228: // BORING-NUM-TICKETS
+	case 228: // BORING-STATS-STUBS
 		h[228]++
-	case 229: // BORING-SESSION-SETTERS
+	case 229: // BORING-NUM-TICKETS
 		h[229]++
-	case 230: // BORING-ROUNDTRIP
+	case 230: // BORING-SESSION-SETTERS
 		h[230]++
-	case 231: // BORING-SHUT-IN-INIT
+	case 231: // BORING-ROUNDTRIP
 		h[231]++
-	case 232: // BORING-SIDCTX-AFTER-EXPIRY
+	case 232: // BORING-SHUT-IN-INIT
 		h[232]++
-	case 233: // UB-DANGLING-SESSION
+	case 233: // BORING-SIDCTX-AFTER-EXPIRY
 		h[233]++
-	case 234: // UB-OVER-RELEASE
+	case 234: // BORING-SWITCH-SIDCTX
 		h[234]++
-	case 235: // UB-CROSS-CONTEXT
+	case 235: // UB-DANGLING-SESSION
 		h[235]++
-	case 236: // UB-DANGLING-SSL
+	case 236: // UB-OVER-RELEASE
 		h[236]++
-	case 237: // UB-DANGLING-CTX
+	case 237: // UB-CROSS-CONTEXT
 		h[237]++
-	case 238: // UB-NULL-SESSION
+	case 238: // UB-DANGLING-SSL
 		h[238]++
-	case 239: // UB-BAD-HANDLE
+	case 239: // UB-DANGLING-CTX
 		h[239]++
-	case 240: // UB-EXT-HANDED-FREE
+	case 240: // UB-NULL-SESSION
 		h[240]++
-	case 241: // UB-EXT-DANGLING
+	case 241: // UB-BAD-HANDLE
 		h[241]++
-	case 242: // APP-LEAK-REF
+	case 242: // UB-EXT-HANDED-FREE
 		h[242]++
-	case 243: // CB-GET-COPY
+	case 243: // UB-EXT-DANGLING
 		h[243]++
-	case 244: // CONC-REFCOUNT
+	case 244: // APP-LEAK-REF
 		h[244]++
-	case 245: // CONC-CACHE-ADD
+	case 245: // CB-GET-COPY
 		h[245]++
-	case 246: // CONC-FLUSH
+	case 246: // CONC-REFCOUNT
 		h[246]++
-	case 247: // CONC-SET-TIME
+	case 247: // CONC-CACHE-ADD
 		h[247]++
-	case 248: // CRASH
+	case 248: // CONC-FLUSH
 		h[248]++
-	case 249: // HANG
+	case 249: // CONC-SET-TIME
 		h[249]++
-	case 250: // PROTOCOL
+	case 250: // CRASH
 		h[250]++
-	case 251: // REFUSED
+	case 251: // HANG
 		h[251]++
-	case 252: // UNSUPPORTED
+	case 252: // PROTOCOL
 		h[252]++
-	case 253: // TARGET-ERROR
+	case 253: // REFUSED
 		h[253]++
-	case 254: // LINEARIZABILITY
+	case 254: // UNSUPPORTED
 		h[254]++
+	case 255: // TARGET-ERROR
+		h[255]++
+	case 256: // LINEARIZABILITY
+		h[256]++
 	}
 }

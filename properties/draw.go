@@ -441,7 +441,14 @@ func (d *drawer) args(k model.Kind) model.Op {
 		if len(d.resumable) > 0 && len(d.freshClients) == 0 && len(d.clientCtxs) > 0 && d.mix.Resume > 0 && d.flag() {
 			op.Ctx = d.pick(d.clientCtxs) // a client to offer a session on
 		}
-	case model.CtxFree, model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
+	case model.CtxFree:
+		op.Ctx = d.pick(d.ctxs)
+		// Now and then the SSL_CTX a live SSL was moved to: the SSL's
+		// reference keeps it (SWITCH-CTX-REF), cache and all.
+		if switched := d.switchedCtxs(); len(switched) > 0 && d.flag() {
+			op.Ctx = d.pick(switched)
+		}
+	case model.SessNumber, model.SessHits, model.SessMisses, model.SessTimeouts, model.SessCacheFull,
 		model.SessConnect, model.SessConnectGood, model.SessAccept, model.SessAcceptGood, model.SessCbHits:
 		op.Ctx = d.pick(d.ctxs)
 	case model.HasMatchingSessionID:
@@ -865,4 +872,16 @@ func (d *drawer) config(side model.Side) model.CtxConfig {
 		}
 	}
 	return c
+}
+
+// switchedCtxs lists the SSL_CTXs the application still holds that a live
+// SSL was moved to with SSL_set_SSL_CTX.
+func (d *drawer) switchedCtxs() []model.Handle {
+	var out []model.Handle
+	for _, l := range d.sslView {
+		if l.Alive && l.Cur != 0 && slices.Contains(d.ctxs, l.Cur) && !slices.Contains(out, l.Cur) {
+			out = append(out, l.Cur)
+		}
+	}
+	return out
 }

@@ -86,7 +86,7 @@ shim-wolfssl: deps deps-wolfssl
 
 # check-wolfssl is the conformance run of wolfSSL 5.5 against its profile.
 check-wolfssl: deps shim-wolfssl
-	$(GO) test -count=1 -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestConformanceWolfSSL$$' ./properties -rapid.checks=$(WOLFSSL_SEQUENCES) -v
 
 shim-boringssl: deps-boringssl
 	@$(MAKE) -s -C shim/boringssl all
@@ -121,22 +121,28 @@ lint: deps
 
 # unit runs every package's tests under the race detector (short mode keeps
 # the random runs small there); Chromium checks the HTML report.
+# TEST_TIMEOUT bounds one go test binary's run. go test's own default, 10
+# minutes, is a wall-clock deadline a loaded two-core machine can miss (the
+# mutation package under -race took longer beside two busy loops); this one
+# only catches a hang, well inside CI's 90 minutes.
+TEST_TIMEOUT ?= 45m
+
 unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl shim-boringssl trace
-	$(GO) test -race -short -count=1 ./...
+	$(GO) test -race -short -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 # conformance runs the long random runs without the race detector: model
 # vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
 # OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
 conformance: deps shim shim-variants shim-wolfssl shim-boringssl
-	$(GO) test -count=1 -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
 	$(BIN)/sesslife coverage --check docs/coverage.md --partial $(BIN)/check-impl.json
-	$(GO) test -count=1 -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.
 check-openssl: deps shim
-	$(GO) test -count=1 -run '^TestConformanceOpenSSL$$' ./properties -rapid.checks=$(OPENSSL_SEQUENCES) -v
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestConformanceOpenSSL$$' ./properties -rapid.checks=$(OPENSSL_SEQUENCES) -v
 
 # test is everything CI runs: besides the checks above, the ClusterFuzzLite
 # build run without Docker (cflite-build-test) and the wiring of the

@@ -3,6 +3,7 @@ package mutation
 import (
 	"context"
 	"fmt"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -196,14 +197,39 @@ func RunProfiles(ctx context.Context, ms []ProfileMutant, o Options) ([]ProfileR
 	}
 	// The first seeds first: they run longest.
 	slices.SortStableFunc(todo, func(a, b job) int { return min(a.seed, 1) - min(b.seed, 1) })
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, "sesslife: %d profile mutants, %d seeds each, up to %d sequences per seed\n", len(ms), o.Seeds, o.ProfileSequences)
+	}
 	jobs := make(chan job)
-	var workers sync.WaitGroup
+	left := make([]int, len(ms)) // seeds still to run, per row
+	for i := range left {
+		left[i] = o.Seeds
+	}
+	var (
+		mu      sync.Mutex // guards seeds and left
+		workers sync.WaitGroup
+	)
 	for range o.Parallel {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			for j := range jobs {
-				seeds[j.row][j.seed] = searchProfile(ctx, ms[j.row], o, j.seed)
+				run := searchProfile(ctx, ms[j.row], o, j.seed)
+				mu.Lock()
+				seeds[j.row][j.seed] = run
+				// A line as soon as a mutant's last seed is done, so a
+				// long phase is never silent (the order of these lines
+				// follows the machine; the table's does not).
+				if j.seed == 0 && o.Seeds > 1 && o.Progress != nil && ctx.Err() == nil {
+					// The first seeds run first and longest: say how each
+					// went rather than wait for the mutant's last seed.
+					fmt.Fprintf(o.Progress, "sesslife: %-34s first seed: %s\n", ms[j.row].Name, seedVerdict(run))
+				}
+				if left[j.row]--; left[j.row] == 0 && o.Progress != nil && ctx.Err() == nil {
+					kill, _ := gatherSeeds(seeds[j.row])
+					profileProgress(o.Progress, ms[j.row].Name, kill)
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -220,15 +246,37 @@ func RunProfiles(ctx context.Context, ms []ProfileMutant, o Options) ([]ProfileR
 	}
 	for i := range rows {
 		rows[i].Kill, rows[i].Named = gatherSeeds(seeds[i])
-		if o.Progress != nil {
-			verdict := "survived"
-			if rows[i].Kill.Killed {
-				verdict = fmt.Sprintf("killed on %d/%d seeds", killedSeeds(rows[i].Kill), len(rows[i].Kill.Seeds))
-			}
-			fmt.Fprintf(o.Progress, "sesslife: %-34s %s\n", ms[i].Name, verdict)
-		}
 	}
 	return rows, nil
+}
+
+// seedVerdict says how one seed's search went, for a progress line.
+func seedVerdict(r seedRun) string {
+	switch {
+	case r.undecided != "":
+		return "undecided (" + r.undecided + ")"
+	case r.sk.Killed:
+		return fmt.Sprintf("killed after %s (%s)", sequences(r.sk.Sequences), r.sk.Rule)
+	}
+	return "survived " + sequences(r.sk.Sequences)
+}
+
+// sequences is n with its noun: "1 sequence", "7 sequences".
+func sequences(n int) string {
+	if n == 1 {
+		return "1 sequence"
+	}
+	return fmt.Sprintf("%d sequences", n)
+}
+
+// profileProgress prints one line for a profile mutant whose seeds are all
+// done: killed on how many of them, or survived.
+func profileProgress(w io.Writer, name string, k Kill) {
+	verdict := "survived"
+	if k.Killed {
+		verdict = fmt.Sprintf("killed on %d/%d seeds", killedSeeds(k), len(k.Seeds))
+	}
+	fmt.Fprintf(w, "sesslife: %-34s %s\n", name, verdict)
 }
 
 // seedRun is the search's outcome on one seed of one profile mutant.

@@ -101,3 +101,34 @@ func TestProfileMutantsKillEveryRule(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileProgressIsNotSilent: the profile phase says what it will run,
+// then how each mutant's first seed went as soon as it is done, then each
+// mutant's verdict once its last seed is, so a long phase is never silent.
+func TestProfileProgressIsNotSilent(t *testing.T) {
+	ms, err := SelectProfileMutants("wolfssl-5.5:SSLOwnsSession")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := small()
+	o.Seeds, o.ProfileSequences, o.ProfileNaming = 2, 50, false
+	var out strings.Builder
+	o.Progress = &out
+	if _, err := RunProfiles(context.Background(), ms, o); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{
+		"sesslife: 1 profile mutants, 2 seeds each, up to 50 sequences per seed",
+		"sesslife: wolfssl-5.5:SSLOwnsSession         first seed: killed after ",
+		"sesslife: wolfssl-5.5:SSLOwnsSession         killed on 2/2 seeds",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("progress:\n%s\nwant %d lines", out.String(), len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: got %q, want it to start with %q", i+1, lines[i], w)
+		}
+	}
+}

@@ -127,18 +127,29 @@ lint: deps
 # only catches a hang, well inside CI's 90 minutes.
 TEST_TIMEOUT ?= 45m
 
+# UNRACED are the two kill-table tests that run one search per mutant on one
+# goroutine each, checking verdicts (rapid's column, the profile mutants),
+# not concurrency: the race detector has nothing to watch there and made
+# them take 520 of a loaded machine's seconds, so unit leaves them to
+# conformance, which runs them without it. Their worker pools and the
+# table's are raced in unit (TestTableIsTheSameUnderLoad,
+# TestProfileProgressIsNotSilent).
+UNRACED := ^(TestRapidKillsSequentialMutants|TestProfileMutantsKillEveryRule)$$
+
 unit: deps deps-chromium deps-trace shim shim-variants shim-wolfssl shim-boringssl trace
-	$(GO) test -race -short -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -short -count=1 -timeout $(TEST_TIMEOUT) -skip '$(UNRACED)' ./...
 
 # conformance runs the long random runs without the race detector: model
 # vs reference simulator on $(SEQUENCES) sequences of 50..100 calls, model vs
-# OpenSSL on $(OPENSSL_TEST_SEQUENCES), and the planted shim bugs.
+# OpenSSL on $(OPENSSL_TEST_SEQUENCES), the planted shim bugs, and the
+# kill-table tests unit leaves out (UNRACED).
 conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^TestConformanceImpl$$' ./properties -rapid.checks=$(SEQUENCES) -v
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
 	$(BIN)/sesslife coverage --check docs/coverage.md --partial $(BIN)/check-impl.json
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+	$(GO) test -short -count=1 -timeout $(TEST_TIMEOUT) -run '$(UNRACED)' ./mutation -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.
 check-openssl: deps shim

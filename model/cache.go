@@ -260,6 +260,9 @@ func (st *stepper) updateCache(h Handle, mode CacheMode) {
 				st.mark(RuleCBNewRet1)
 				st.obj(l.sess).appRefs++
 			default:
+				if c.cfg.GetCB.Fresh() {
+					st.storeBytes(l.ctx, l.sess)
+				}
 				st.mark(RuleCBNewRet0)
 				st.release(l.sess)
 			}

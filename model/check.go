@@ -63,8 +63,11 @@ func (s *State) check(op Op) error {
 			c.Timeout < 0 || c.Timeout > maxValue || c.NumTickets < -1 || c.NumTickets > 16 || c.NewCB > NewCBReturn1 {
 			return unmodelled(op, "configuration outside the modelled range")
 		}
-		if c.GetCB > GetCBCopy0 || (c.GetCB != GetCBNone && c.NewCB != NewCBReturn1) {
-			return unmodelled(op, "an external cache (get_cb) is modelled with new_cb=1 only, which fills it")
+		if c.GetCB > GetCBFresh0 || (c.GetCB != GetCBNone && !c.GetCB.Fresh() && c.NewCB != NewCBReturn1) {
+			return unmodelled(op, "an external cache of pointers (get_cb=0, get_cb=1) is modelled with new_cb=1 only, which fills it")
+		}
+		if c.GetCB.Fresh() && c.NewCB != NewCBReturn0 {
+			return unmodelled(op, "an external cache of bytes (get_cb=d2i0, get_cb=d2i1) is modelled with new_cb=0 only, which serializes the session and keeps no reference")
 		}
 		if c.GetCB != GetCBNone && !s.prof.ExternalCache() {
 			return unmodelled(op, "%s: the external cache (get_session_cb) is modelled for OpenSSL 3.0 only", s.prof.Name)

@@ -117,7 +117,18 @@ const (
 	GetCBNone GetSessionCB = iota
 	GetCBCopy1
 	GetCBCopy0
+	// A store that keeps bytes (CB-EXT-SERIAL-STORE): new_session_cb
+	// returns 0 after i2d_SSL_SESSION, get_session_cb returns a fresh
+	// object from d2i_SSL_SESSION. GetCBFresh1 leaves *copy at 1, which
+	// leaks d2i's reference (CB-GET-FRESH-COPY1); GetCBFresh0 writes 0
+	// (CB-GET-FRESH-COPY0), what nginx and haproxy do.
+	GetCBFresh1
+	GetCBFresh0
 )
+
+// Fresh reports whether get_session_cb makes a fresh object from bytes
+// the store kept (CB-EXT-SERIAL-STORE) rather than return a kept pointer.
+func (g GetSessionCB) Fresh() bool { return g == GetCBFresh1 || g == GetCBFresh0 }
 
 // CtxConfig is everything SSL_CTX_new and the set-up calls after it decide.
 // Zero values mean "library default" where the field says so.
@@ -132,8 +143,10 @@ type CtxConfig struct {
 	NewCB       NewSessionCB `json:"new_cb"`       // SSL_CTX_sess_set_new_cb: 0 none, 1 returns 0, 2 returns 1
 	RemoveCB    bool         `json:"remove_cb"`    // SSL_CTX_sess_set_remove_cb
 	// GetCB installs an external cache's get_session_cb
-	// (SSL_CTX_sess_set_get_cb); it needs NewCB = NewCBReturn1, which
-	// fills the cache (CB-EXT-STORE).
+	// (SSL_CTX_sess_set_get_cb); a store of pointers (GetCBCopy1,
+	// GetCBCopy0) needs NewCB = NewCBReturn1, which fills it
+	// (CB-EXT-STORE), a store of bytes (GetCBFresh1, GetCBFresh0) needs
+	// NewCB = NewCBReturn0 (CB-EXT-SERIAL-STORE).
 	GetCB GetSessionCB `json:"get_cb,omitempty"`
 }
 
@@ -176,6 +189,10 @@ func (c CtxConfig) String() string {
 		parts = append(parts, "get_cb=1")
 	case GetCBCopy0:
 		parts = append(parts, "get_cb=0")
+	case GetCBFresh1:
+		parts = append(parts, "get_cb=d2i1")
+	case GetCBFresh0:
+		parts = append(parts, "get_cb=d2i0")
 	}
 	return strings.Join(parts, ", ")
 }

@@ -17,10 +17,14 @@ import (
 // new_session_cb gave it (by handle: new_session_cb names every session it
 // sees), the id it is kept under, and whether the store still owns the
 // reference (false once get_session_cb handed it to libssl with *copy = 0).
+//
+// In a store of bytes (CB-EXT-SERIAL-STORE) sess is 0 and owned false:
+// the entry holds no object, only what i2d_SSL_SESSION encoded (bytes).
 type storeEntry struct {
 	sess  Handle
 	id    int64
 	owned bool
+	bytes serialBytes
 }
 
 // hasStore reports whether the SSL_CTX runs an external cache.
@@ -61,6 +65,10 @@ func (st *stepper) storeFree(ctx Handle, i int) {
 	c := st.ctx(ctx)
 	e := c.store[i]
 	c.store = slices.Delete(c.store, i, i+1)
+	if e.sess == 0 {
+		st.mark(RuleCBExtSerialStore) // bytes: erasing them frees no session
+		return
+	}
 	if !e.owned {
 		st.ub(RuleUBExtHandedFree, "the external cache of %s frees %s, whose reference its get_session_cb handed to libssl with *copy = 0",
 			CtxName(ctx), SessName(e.sess))
@@ -106,6 +114,9 @@ func (st *stepper) getCB(ctx Handle, id int64) sessRef {
 	if i < 0 {
 		return 0 // NULL: nothing is counted
 	}
+	if c.cfg.GetCB.Fresh() {
+		return st.getStores(ctx, st.getFresh(ctx, i))
+	}
 	e := c.store[i]
 	r := st.named[e.sess-1]
 	if !st.obj(r).alive {
@@ -143,6 +154,14 @@ func (st *stepper) getCB(ctx Handle, id int64) sessRef {
 		c.store[i].owned = false
 	}
 	st.concerns(r)
+	return st.getStores(ctx, r)
+}
+
+// getStores is the end of lookup_sess_in_cache for the session r that
+// get_session_cb returned: it goes into the internal cache unless the
+// mode has NO_INTERNAL_STORE (CB-GET-STORES).
+func (st *stepper) getStores(ctx Handle, r sessRef) sessRef {
+	c := st.ctx(ctx)
 	why := st.rule
 	if c.mode&CacheNoInternalStore != 0 {
 		st.mark(RuleCBGetStores)

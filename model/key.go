@@ -99,6 +99,11 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 		b = kInt(b, int64(e.sess))
 		b = kInt(b, e.id)
 		b = kBits(b, e.owned)
+		b = kInt(b, int64(e.bytes.version))
+		b = kInt(b, e.bytes.time)
+		b = kInt(b, e.bytes.timeout)
+		b = kInt(b, int64(e.bytes.origin))
+		b = kInt(b, int64(e.bytes.sidCtx))
 	}
 	b = kBits(b, c.cfg.DefaultMode, c.cfg.NoTicket, c.cfg.RemoveCB, c.appHeld, c.alive)
 	b = kInt(b, int64(c.mode))
@@ -332,6 +337,11 @@ func (k *keyReader) ctx(c *ctxObj) {
 	for n := k.uint(); n > 0; n-- {
 		e := storeEntry{sess: Handle(k.int()), id: k.int()}
 		k.bits(&e.owned)
+		e.bytes.version = Version(k.int())
+		e.bytes.time = k.int()
+		e.bytes.timeout = k.int()
+		e.bytes.origin = Handle(k.int())
+		e.bytes.sidCtx = SidCtx(k.int())
 		c.store = append(c.store, e)
 	}
 	if len(c.store) == 0 {

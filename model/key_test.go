@@ -19,7 +19,8 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
 		{ctxObj{}, 25},
 		{CtxConfig{}, 10},
-		{storeEntry{}, 3},
+		{storeEntry{}, 4},
+		{serialBytes{}, 5},
 		{ticketKey{}, 2},
 		{sslObj{}, 32},
 		{sessObj{}, 25},

@@ -309,6 +309,7 @@ func (s *State) Hash() uint64 {
 		put(c.connect + c.accept<<20 + c.cbHits<<40)
 		for _, e := range c.store {
 			put(int64(e.sess)<<40 ^ e.id<<1 ^ b2i(e.owned))
+			put(e.bytes.time ^ e.bytes.timeout<<20 ^ int64(e.bytes.version)<<44 ^ int64(e.bytes.sidCtx)<<52)
 		}
 	}
 	put(int64(len(s.ssls)))

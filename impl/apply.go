@@ -12,7 +12,7 @@ import (
 func (u *universe) apply(call context.Context, op model.Op) (int64, error) {
 	switch op.Kind {
 	case model.CtxNew:
-		return 0, u.newCtx(op)
+		return 0, u.newCtxAny(op)
 	case model.SSLNew:
 		return 0, u.newConn(op)
 	case model.Tick:

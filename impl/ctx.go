@@ -139,7 +139,7 @@ func checkConfig(cfg model.CtxConfig, cb Callbacks) error {
 		return fmt.Errorf("impl: NewCtx: Callbacks.NewSession is set but CtxConfig.NewCB installs no new_session_cb")
 	case cb.RemoveSession != nil && !cfg.RemoveCB:
 		return fmt.Errorf("impl: NewCtx: Callbacks.RemoveSession is set but CtxConfig.RemoveCB is false")
-	case cfg.GetCB > model.GetCBCopy0:
+	case cfg.GetCB > model.GetCBFresh0:
 		return bad("GetCB", cfg.GetCB)
 	case (cb.GetSession != nil) != (cfg.GetCB != model.GetCBNone):
 		return fmt.Errorf("impl: NewCtx: Callbacks.GetSession must be set exactly when CtxConfig.GetCB installs a get_session_cb")

@@ -824,8 +824,19 @@ func (d *drawer) options() model.Options {
 func (d *drawer) caches(c *model.CtxConfig) {
 	c.DefaultMode, c.CacheMode = false, model.CacheClient|model.CacheServer
 	if c.Side == model.Server && d.s.Profile().ExternalCache() && d.flag() {
-		c.NewCB, c.GetCB = model.NewCBReturn1, model.GetSessionCB(1+d.src.Intn(2))
+		d.extStore(c)
 		c.CacheMode |= model.CacheNoInternalLookup
+	}
+}
+
+// extStore draws an external cache's callbacks, each of the four stores
+// as often: one of pointers (CB-EXT-STORE) that new_session_cb returning 1
+// fills, or one of bytes (CB-EXT-SERIAL-STORE) whose new_session_cb
+// encodes and returns 0; get_session_cb leaves *copy at 1 or writes 0.
+func (d *drawer) extStore(c *model.CtxConfig) {
+	c.NewCB, c.GetCB = model.NewCBReturn1, model.GetSessionCB(1+d.src.Intn(4))
+	if c.GetCB.Fresh() {
+		c.NewCB = model.NewCBReturn0
 	}
 }
 
@@ -865,7 +876,7 @@ func (d *drawer) config(side model.Side) model.CtxConfig {
 	if side == model.Server && d.s.Profile().ExternalCache() && d.src.Intn(4) == 0 {
 		// An external cache (CB-EXT-STORE): new_session_cb fills it, and
 		// an internal cache kept out of the way makes get_session_cb count.
-		c.NewCB, c.GetCB = model.NewCBReturn1, model.GetSessionCB(1+d.src.Intn(2))
+		d.extStore(&c)
 		if d.flag() {
 			c.DefaultMode = false
 			c.CacheMode |= model.CacheServer | []model.CacheMode{model.CacheNoInternalStore, model.CacheNoInternalLookup}[d.src.Intn(2)]

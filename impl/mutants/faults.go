@@ -236,6 +236,12 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.SwitchHoldsCurrent, false)
 	case CopySessionIDKeepsSidCtx:
 		return choose(impl.CopySessionIDCopiesSidCtx, false)
+	case SerialStoreKeepsOnRemove:
+		return choose(impl.SerialStoreErasesOnRemove, false)
+	case FreshCopy0TakesRef:
+		return choose(impl.FreshNoCopyHandsOver, false)
+	case FreshCopy1NoAppRef:
+		return choose(impl.FreshCopyKeepsAppRef, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

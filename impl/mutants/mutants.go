@@ -138,6 +138,10 @@ const (
 	SwitchNoRef
 	// Found by the fuzz seeds once clients drew contexts.
 	CopySessionIDKeepsSidCtx
+	// The external cache that keeps bytes (CB-EXT-SERIAL-STORE).
+	SerialStoreKeepsOnRemove
+	FreshCopy0TakesRef
+	FreshCopy1NoAppRef
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

@@ -40,6 +40,9 @@ type CtxView struct {
 type StoreView struct {
 	Sess  Handle
 	Owned bool
+	// Bytes: an entry of a store of bytes (CB-EXT-SERIAL-STORE), which
+	// holds no session (Sess 0) but what i2d_SSL_SESSION encoded.
+	Bytes bool
 }
 
 // Phase is where an SSL's connection stands.
@@ -152,7 +155,7 @@ func (s *State) AppendCtxs(dst []CtxView) []CtxView {
 			v.Cached, v.CachedRefs = cached, refs
 		}
 		for _, e := range c.store {
-			v.Store = append(v.Store, StoreView{Sess: e.sess, Owned: e.owned})
+			v.Store = append(v.Store, StoreView{Sess: e.sess, Owned: e.owned, Bytes: e.sess == 0})
 		}
 		dst = append(dst, v)
 	}
@@ -195,6 +198,20 @@ func (s *State) AppendSessions(dst []SessView) []SessView {
 		dst = append(dst, v)
 	}
 	return dst
+}
+
+// UnnamedAppRefs counts the references the application owns on live
+// session objects no reply has shown yet: d2i's reference to a fresh
+// object that get_session_cb returned with *copy left at 1
+// (CB-GET-FRESH-COPY1), which the application keeps nowhere.
+func (s *State) UnnamedAppRefs() int {
+	n := 0
+	for _, o := range s.objs {
+		if o.alive && o.handle == 0 {
+			n += int(o.appRefs)
+		}
+	}
+	return n
 }
 
 // sessView is the view of session object r.

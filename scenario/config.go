@@ -78,6 +78,19 @@ func (c *checker) option(cfg *model.CtxConfig, a rawArg) bool {
 		cfg.CacheMode, cfg.DefaultMode = m, false
 		return ok
 	}
+	if a.name == "get_cb" && len(a.values) == 1 && a.values[0].kind == tIdent {
+		// The store of bytes nginx and haproxy run (CB-EXT-SERIAL-STORE).
+		switch a.values[0].text {
+		case "d2i1":
+			cfg.GetCB = model.GetCBFresh1
+		case "d2i0":
+			cfg.GetCB = model.GetCBFresh0
+		default:
+			c.errs.add(a.values[0].pos, "get_cb= is what the callback leaves in *copy: 0 or 1, or d2i0 or d2i1 for a store of bytes, found %s", a.values[0].text)
+			return false
+		}
+		return true
+	}
 	if len(a.values) != 1 || a.values[0].kind != tInt {
 		c.errs.add(a.pos, "option %s of SSL_CTX_new takes one number 0 or more, found %s", a.name, a.text)
 		return false
@@ -107,7 +120,7 @@ func (c *checker) option(cfg *model.CtxConfig, a rawArg) bool {
 		case 0:
 			cfg.GetCB = model.GetCBCopy0
 		default:
-			c.errs.add(a.values[0].pos, "get_cb= is what the callback leaves in *copy: 0 or 1, found %s", a.values[0].text)
+			c.errs.add(a.values[0].pos, "get_cb= is what the callback leaves in *copy: 0 or 1, or d2i0 or d2i1 for a store of bytes, found %s", a.values[0].text)
 			return false
 		}
 	}

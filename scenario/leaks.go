@@ -14,10 +14,23 @@ func (r *runner) track(before snapshot, op model.Op, pos Pos) {
 	case model.Get1, model.UpRef:
 		how = op.Kind.String()
 	}
+	// A get_session_cb that leaves *copy at 1 on a fresh d2i object gives
+	// the application a reference to an object it has not seen.
+	unnamed := r.st.UnnamedAppRefs()
+	moved := before.unnamed - unnamed // named in this call
+	for n := before.unnamed; n < unnamed; n++ {
+		r.unnamedTaken = append(r.unnamedTaken, taking{pos: pos, how: "get_session_cb left *copy at 1 on a fresh d2i_SSL_SESSION object"})
+		moved++
+	}
 	for _, v := range r.st.Sessions() {
 		was := 0
 		if int(v.Sess) <= len(before.appRefs) {
 			was = before.appRefs[v.Sess-1]
+		}
+		for ; int(v.Sess) > len(before.appRefs) && was < v.AppRefs && moved > 0 && len(r.unnamedTaken) > 0; was++ {
+			r.taken[v.Sess] = append(r.taken[v.Sess], r.unnamedTaken[0])
+			r.unnamedTaken = r.unnamedTaken[1:]
+			moved--
 		}
 		for n := was; n < v.AppRefs; n++ {
 			r.taken[v.Sess] = append(r.taken[v.Sess], taking{pos: pos, how: how})
@@ -46,6 +59,9 @@ func (r *runner) leaks() {
 				add(r.label(ArgSess, v.Sess), Pos{}, "reference never freed with SSL_SESSION_free")
 			}
 		}
+	}
+	for _, t := range r.unnamedTaken {
+		add("a session never shown", t.pos, fmt.Sprintf("reference taken at %s:%d (%s) never freed with SSL_SESSION_free", r.file, t.pos.Line, t.how))
 	}
 	for _, l := range r.st.SSLs() {
 		if l.Alive {

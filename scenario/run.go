@@ -108,6 +108,10 @@ type runner struct {
 	vars    map[string]varVal
 	made    map[string]Pos // where each SSL_CTX and SSL was made, by handle name
 	taken   map[model.Handle][]taking
+	// unnamedTaken: references the application owns on objects no reply
+	// has shown (a fresh session get_session_cb returned with *copy left
+	// at 1), oldest first; naming one moves its taking to taken.
+	unnamedTaken []taking
 	report  *Report
 	start   int64
 	tgt     target.Target

@@ -22,6 +22,7 @@ type snapshot struct {
 	rows      []row
 	appRefs   []int
 	resumable []bool
+	unnamed   int // model.State.UnnamedAppRefs
 }
 
 // snapshot renders the whole universe.
@@ -40,6 +41,7 @@ func (r *runner) snapshot() snapshot {
 		s.appRefs = append(s.appRefs, v.AppRefs)
 		s.resumable = append(s.resumable, v.Alive && v.Resumable)
 	}
+	s.unnamed = r.st.UnnamedAppRefs()
 	return s
 }
 
@@ -86,6 +88,10 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 		cfg += " get_cb=1"
 	case model.GetCBCopy0:
 		cfg += " get_cb=0"
+	case model.GetCBFresh1:
+		cfg += " get_cb=d2i1"
+	case model.GetCBFresh0:
+		cfg += " get_cb=d2i0"
 	}
 	parts = append(parts, cfg)
 	cached := make([]string, len(c.Cached))
@@ -100,7 +106,9 @@ func (r *runner) ctxRow(c model.CtxView, ssls []model.SSLView) row {
 		stored := make([]string, len(c.Store))
 		for i, e := range c.Store {
 			stored[i] = r.label(ArgSess, e.Sess)
-			if !e.Owned {
+			if e.Bytes {
+				stored[i] = "i2d bytes"
+			} else if !e.Owned {
 				stored[i] += " (handed over)"
 			}
 		}

@@ -186,7 +186,7 @@ static int parse_config(const struct jnode *cfg, struct request *rq, char *err, 
         || get_bool(cfg, "no_ticket", 0, &rq->cfg.no_ticket, err, errlen)
         || get_int(cfg, "new_cb", 0, 0, 2, &newcb, err, errlen)
         || get_bool(cfg, "remove_cb", 0, &rq->cfg.remove_cb, err, errlen)
-        || get_int(cfg, "get_cb", 0, 0, 2, &getcb, err, errlen))
+        || get_int(cfg, "get_cb", 0, 0, 4, &getcb, err, errlen))
         return -1;
     rq->cfg.new_cb = (int)newcb;
     rq->cfg.get_cb = (int)getcb;

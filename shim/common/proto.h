@@ -61,7 +61,7 @@ struct events {
 /* config is SSL_CTX_new's "config" object. */
 struct config {
     int server, default_mode, no_ticket, new_cb, remove_cb;
-    int get_cb; /* 0 none (absent), 1 leaves *copy at 1, 2 writes 0 */
+    int get_cb; /* 0 none (absent), 1 leaves *copy at 1, 2 writes 0; a store of bytes: 3 leaves 1, 4 writes 0 */
     long long mode, size, timeout, tickets;
 };
 

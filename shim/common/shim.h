@@ -44,7 +44,7 @@ struct ctxent {
     int handle;
     int app_held;
     int new_cb; /* 0 none, 1 returns 0, 2 returns 1 */
-    int get_cb; /* the external cache: 0 none, 1 leaves *copy at 1, 2 writes 0 */
+    int get_cb; /* the external cache: 0 none, 1 leaves *copy at 1, 2 writes 0; of bytes: 3 leaves 1, 4 writes 0 */
     void *store; /* the library's external cache, when get_cb is set */
 };
 

@@ -36,7 +36,16 @@ struct ext_entry {
     unsigned int len;
     SSL_SESSION *sess;
     int owned;
+    /* A store of bytes (get_cb 3 or 4, docs/spec.md CB-EXT-SERIAL-STORE)
+     * keeps what i2d_SSL_SESSION wrote instead, and sess is NULL. */
+    unsigned char *der;
+    int derlen;
 };
+
+/* EXT_MAX_DER bounds one encoded session; EXT_MAX_BYTES bounds the entries
+ * of a store of bytes (a generated sequence makes far fewer sessions). */
+#define EXT_MAX_DER 4096
+#define EXT_MAX_BYTES 256
 
 struct ext_store {
     pthread_mutex_t mu;
@@ -49,9 +58,11 @@ static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
 
 static void ext_free_all(struct ext_store *st)
 {
-    for (size_t i = 0; i < st->n; i++)
+    for (size_t i = 0; i < st->n; i++) {
         if (st->v[i].owned)
             SSL_SESSION_free(st->v[i].sess);
+        free(st->v[i].der);
+    }
     free(st->v);
     pthread_mutex_destroy(&st->mu);
     free(st);
@@ -94,6 +105,7 @@ static SSL_SESSION *ext_take(struct ext_store *st, const unsigned char *id, unsi
     if (i >= 0) {
         if (st->v[i].owned)
             out = st->v[i].sess;
+        free(st->v[i].der);
         st->v[i] = st->v[--st->n];
     }
     pthread_mutex_unlock(&st->mu);
@@ -116,6 +128,68 @@ static void ext_put(struct ext_store *st, SSL_SESSION *sess)
     pthread_mutex_unlock(&st->mu);
 }
 
+/*
+ * The store of bytes nginx and haproxy run (get_cb 3 leaves *copy at 1,
+ * 4 writes 0; docs/spec.md CB-EXT-SERIAL-STORE): new_session_cb, which
+ * returns 0, encodes the session with i2d_SSL_SESSION under its id (older
+ * bytes under it go), remove_cb erases the bytes (ext_take), get_session_cb
+ * decodes a fresh object with d2i_SSL_SESSION, and the ex_data free frees
+ * the bytes. A session that encodes to nothing is not kept.
+ */
+static void ext_put_bytes(struct ext_store *st, SSL_SESSION *sess)
+{
+    unsigned int len;
+    const unsigned char *id = SSL_SESSION_get_id(sess, &len);
+    int n = i2d_SSL_SESSION(sess, NULL);
+    unsigned char *der, *p;
+
+    if (len == 0 || n <= 0 || n > EXT_MAX_DER)
+        return;
+    der = malloc((size_t)n);
+    if (der == NULL)
+        abort();
+    p = der;
+    if (i2d_SSL_SESSION(sess, &p) != n) {
+        free(der);
+        return;
+    }
+    (void)ext_take(st, id, len); /* older bytes go; a store of bytes owns no session */
+    pthread_mutex_lock(&st->mu);
+    if (st->n >= EXT_MAX_BYTES) { /* bounded: the oldest entry makes room */
+        free(st->v[0].der);
+        memmove(st->v, st->v + 1, (st->n - 1) * sizeof(*st->v));
+        st->n--;
+    }
+    st->v = must_grow(st->v, &st->cap, st->n + 1, sizeof(*st->v));
+    st->v[st->n] = (struct ext_entry){ .len = len, .der = der, .derlen = n };
+    memcpy(st->v[st->n].id, id, len);
+    st->n++;
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* ext_get_bytes is get_session_cb of a store of bytes: a fresh session
+ * from d2i_SSL_SESSION, whose one reference libssl takes over with
+ * *copy = 0 (get_cb 4); with *copy left at 1 (get_cb 3) libssl takes one
+ * of its own and d2i's is leaked, as the application under test leaks it. */
+static SSL_SESSION *ext_get_bytes(struct ctxent *ce, struct ext_store *st, const unsigned char *id, int len, int *copy)
+{
+    SSL_SESSION *out = NULL;
+    long i;
+
+    pthread_mutex_lock(&st->mu);
+    i = ext_find(st, id, (unsigned int)len);
+    if (i >= 0) {
+        const unsigned char *p = st->v[i].der;
+        out = d2i_SSL_SESSION(NULL, &p, st->v[i].derlen);
+        if (out == NULL)
+            log_ssl_errors("d2i_SSL_SESSION");
+    }
+    pthread_mutex_unlock(&st->mu);
+    if (out != NULL && ce->get_cb == 4)
+        *copy = 0;
+    return out;
+}
+
 /* session_ctx_of is the SSL_CTX the SSL was made from (lib_ssl_new keeps
  * it as the SSL's app data): its session_ctx, whose cache and callbacks
  * OpenSSL uses. SSL_get_SSL_CTX names the one SSL_set_SSL_CTX installed,
@@ -133,6 +207,8 @@ static SSL_SESSION *on_get_session(SSL *ssl, const unsigned char *id, int len, i
     SSL_SESSION *out = NULL;
     long i;
 
+    if (ce->get_cb >= 3)
+        return ext_get_bytes(ce, st, id, len, copy);
     pthread_mutex_lock(&st->mu);
     i = ext_find(st, id, (unsigned int)len);
     if (i >= 0) {
@@ -153,6 +229,8 @@ static int on_new_session(SSL *ssl, SSL_SESSION *sess)
 
     if (keep && ce->store != NULL)
         ext_put(ce->store, sess);
+    else if (ce->store != NULL && ce->get_cb >= 3)
+        ext_put_bytes(ce->store, sess);
     return keep;
 }
 

@@ -102,22 +102,22 @@ type taking struct {
 
 // runner executes one script.
 type runner struct {
-	file    string
-	st      *model.State
-	out     *errWriter
-	vars    map[string]varVal
-	made    map[string]Pos // where each SSL_CTX and SSL was made, by handle name
-	taken   map[model.Handle][]taking
+	file  string
+	st    *model.State
+	out   *errWriter
+	vars  map[string]varVal
+	made  map[string]Pos // where each SSL_CTX and SSL was made, by handle name
+	taken map[model.Handle][]taking
 	// unnamedTaken: references the application owns on objects no reply
 	// has shown (a fresh session get_session_cb returned with *copy left
 	// at 1), oldest first; naming one moves its taking to taken.
 	unnamedTaken []taking
-	report  *Report
-	start   int64
-	tgt     target.Target
-	tgtName string
-	info    target.Info
-	timeout time.Duration
+	report       *Report
+	start        int64
+	tgt          target.Target
+	tgtName      string
+	info         target.Info
+	timeout      time.Duration
 	// tgtStop says why calls are no longer sent to the target ("" while
 	// they are, or when there is none).
 	tgtStop string

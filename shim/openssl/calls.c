@@ -170,7 +170,9 @@ static void ext_put_bytes(struct ext_store *st, SSL_SESSION *sess)
 /* ext_get_bytes is get_session_cb of a store of bytes: a fresh session
  * from d2i_SSL_SESSION, whose one reference libssl takes over with
  * *copy = 0 (get_cb 4); with *copy left at 1 (get_cb 3) libssl takes one
- * of its own and d2i's is leaked, as the application under test leaks it. */
+ * of its own and d2i's is the application's, which keeps the object
+ * nowhere (sess_orphan: the shim frees it at reset, as it frees every
+ * reference the application owns). */
 static SSL_SESSION *ext_get_bytes(struct ctxent *ce, struct ext_store *st, const unsigned char *id, int len, int *copy)
 {
     SSL_SESSION *out = NULL;
@@ -187,6 +189,8 @@ static SSL_SESSION *ext_get_bytes(struct ctxent *ce, struct ext_store *st, const
     pthread_mutex_unlock(&st->mu);
     if (out != NULL && ce->get_cb == 4)
         *copy = 0;
+    else if (out != NULL)
+        sess_orphan(ce->sh, out); /* libssl takes its own reference: d2i's is the application's */
     return out;
 }
 

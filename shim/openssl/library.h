@@ -30,6 +30,12 @@ struct lib_state {
     atomic_long live_trackers; /* SSL_SESSION objects alive, named or not */
     X509 *cert;                /* the throwaway server certificate (main.c) */
     EVP_PKEY *key;
+    /* orphans: fresh sessions a store of bytes decoded and handed to libssl
+     * with *copy left at 1 (docs/spec.md CB-GET-FRESH-COPY1), not named yet:
+     * d2i's reference is the application's. Naming one moves that reference
+     * to the handle's apprefs; reset frees the rest. Guarded by shim_lock. */
+    SSL_SESSION **orphans;
+    size_t norphans, caporphans;
 };
 
 /* lib_conn is what a connection keeps for OpenSSL: nothing, since the
@@ -39,6 +45,10 @@ struct lib_conn {
 };
 
 struct shim;
+
+/* sess_orphan records d2i's reference to fresh session s as the
+ * application's (sessions.c); s has no handle yet. */
+void sess_orphan(struct shim *sh, SSL_SESSION *s);
 
 /* sessions_init registers the session trackers (ex_data) with OpenSSL; it
  * returns their index, or -1. */

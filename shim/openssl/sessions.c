@@ -13,6 +13,7 @@
 struct tracker {
     int handle;
     unsigned epoch;
+    long apprefs; /* the application's references while unnamed (sess_orphan) */
 };
 
 static void on_session_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
@@ -110,6 +111,15 @@ int lib_name(struct shim *sh, SSL_SESSION *s)
     if (t->handle == 0 || t->epoch != sh->epoch) {
         t->handle = sess_add(sh, s);
         t->epoch = sh->epoch;
+        if (t->apprefs > 0) { /* an orphan: its reference goes with the handle */
+            sh->sess[t->handle - 1].apprefs += t->apprefs;
+            t->apprefs = 0;
+            for (size_t i = 0; i < sh->lib.norphans; i++)
+                if (sh->lib.orphans[i] == s) {
+                    sh->lib.orphans[i] = sh->lib.orphans[--sh->lib.norphans];
+                    break;
+                }
+        }
     }
     h = t->handle;
     shim_unlock(sh);
@@ -119,9 +129,31 @@ int lib_name(struct shim *sh, SSL_SESSION *s)
 /* lib_reset_done reports the SSL_SESSION objects still alive after reset,
  * named or not (their trackers belong to an old epoch from now on), and
  * empties the error queue. */
+void sess_orphan(struct shim *sh, SSL_SESSION *s)
+{
+    struct tracker *t = SSL_SESSION_get_ex_data(s, sh->lib.sess_idx);
+
+    if (t == NULL)
+        return;
+    shim_lock(sh);
+    t->apprefs++;
+    sh->lib.orphans = must_grow(sh->lib.orphans, &sh->lib.caporphans, sh->lib.norphans + 1, sizeof(*sh->lib.orphans));
+    sh->lib.orphans[sh->lib.norphans++] = s;
+    shim_unlock(sh);
+}
+
 void lib_reset_done(struct shim *sh)
 {
-    long leaked = atomic_load(&sh->lib.live_trackers);
+    long leaked;
+
+    /* The application's references to sessions it never saw: an orphan
+     * holds one until it is named, so each pointer here is still live. */
+    for (size_t i = 0; i < sh->lib.norphans; i++)
+        SSL_SESSION_free(sh->lib.orphans[i]);
+    free(sh->lib.orphans);
+    sh->lib.orphans = NULL;
+    sh->lib.norphans = sh->lib.caporphans = 0;
+    leaked = atomic_load(&sh->lib.live_trackers);
 
     if (leaked != 0)
         fprintf(stderr, "shim: reset: %ld SSL_SESSION objects still alive (leaked)\n", leaked);

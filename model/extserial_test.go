@@ -37,6 +37,20 @@ func TestRuleExtSerial(t *testing.T) {
 		}, extResume(tls12), []step{
 			do(reused(4), 1), do(cbHits(1), 1), do(get0(4), 3), do(getTimeout(3), 7200), do(resumable(3), 1), do(number(1), 1),
 		})},
+		// With NO_INTERNAL_LOOKUP the internal cache still holds sess1
+		// under the id: the fresh object takes its place quietly (no
+		// remove_cb), and sess1 goes with its SSL.
+		{id: "CB-EXT-SERIAL-STORE-REPLACES", steps: seq(extPair(tls12, noTicket, d2i0, removeCB, mode(serverNoLookup)), []step{
+			do(number(1), 1),
+		}, extResume(tls12), []step{
+			do(reused(4), 1), do(cbHits(1), 1), do(number(1), 1), do(get0(4), 3), do(resumable(1), 1),
+			do(shutdown(2), 0), do(freeSSL(2), 0, gone(1)),
+		})},
+		// TLS 1.3 stateful tickets are ids too: the ticket's session is
+		// encoded, and get_session_cb decodes it.
+		{id: "CB-EXT-SERIAL-STORE-TLS13", steps: seq(pair(server(noTicket, tickets(1), d2i0, mode(serverNoLookup)), client(), tls13, newCB(1, 1)), []step{
+			do(readTicket(1), 1),
+		}, extResume(tls13, newCB(1, 3)), []step{do(reused(4), 1), do(cbHits(1), 1)})},
 		// *copy = 0: libssl owns d2i's reference; the fresh object goes
 		// with the SSL (and the internal cache, here kept out).
 		{id: "CB-GET-FRESH-COPY0", steps: seq(extPair(tls12, noTicket, d2i0, mode(serverNoStore)), extResume(tls12), []step{

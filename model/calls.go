@@ -43,6 +43,7 @@ const (
 	ArgVersion        // a protocol Version
 	ArgMode           // session cache mode bits (a CacheMode)
 	ArgOptions        // SSL_OP_* bits (Options)
+	ArgCtx            // a second SSL_CTX: its Handle, 0 for NULL
 )
 
 // RetUse says what a call returns.
@@ -256,6 +257,10 @@ var calls = [kindCount]Call{
 	SetSSLCtx: {Kind: SetSSLCtx, Name: "SSL_set_SSL_CTX", Ctx: Takes, SSL: Takes, Ret: RetInt,
 		Does:    "`SSL_set_SSL_CTX(ssl, ctx)` (the request names the SSL_CTX first, as every call does)",
 		Returns: "1 if it returned ctx, else 0"},
+	CtxSetServernameCtx: {Kind: CtxSetServernameCtx, Name: "SSL_CTX_set_tlsext_servername_callback", Ctx: Takes, Arg: ArgCtx,
+		ArgIs:   "the handle of the SSL_CTX the callback switches to, 0 for none",
+		Does:    "on a server SSL_CTX, installs a servername callback that calls `SSL_set_SSL_CTX(ssl, the SSL_CTX arg)` and returns `SSL_TLSEXT_ERR_OK` (the callback holds no reference on it); arg 0 removes the callback",
+		Returns: "0"},
 }
 
 // CallSet is a set of calls, a word so that a Profile holding one stays

@@ -91,6 +91,8 @@ func (s *State) check(op Op) error {
 		case s.ctx(op.Ctx).cfg.Side != Server:
 			return unmodelled(op, "SSL_set_SSL_CTX is modelled with a server SSL_CTX only")
 		}
+	case CtxSetServernameCtx:
+		return s.checkServername(op)
 	case CtxSetSidCtx, SetSidCtx, SessSetSidCtx:
 		if op.Arg < 0 || op.Arg >= int64(sidCtxCount) {
 			return unmodelled(op, "session id context %d outside 0..%d (docs/protocol.md §3)", op.Arg, sidCtxCount-1)
@@ -140,10 +142,11 @@ func (s *State) check(op Op) error {
 			// OpenSSL would duplicate a NULL session here.
 			return unmodelled(op, "reading a ticket on an SSL whose session was set to NULL")
 		}
-	case Handshake:
-		return s.checkHandshake(op)
-	case ClientHello:
-		return s.checkHandshake(op)
+	case Handshake, ClientHello:
+		if err := s.checkHandshake(op); err != nil {
+			return err
+		}
+		return s.checkServernameTarget(op)
 	case HandshakeFinish:
 		return s.checkFinish(op)
 	case SetSession:

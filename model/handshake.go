@@ -58,6 +58,9 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 			st.replaceSession(s, v)
 			st.obj(st.ssl(s).sess).id = st.freshID()
 		}
+		// The servername callback runs after the lookup and the new
+		// session (SNICB-AFTER-LOOKUP), before the ServerHello.
+		st.servername(s)
 		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
 		if st.ssl(s).cur != 0 {
 			st.mark(RuleSwitchIDMode)
@@ -70,6 +73,8 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		// handshake ends, so i2d_SSL_SESSION encodes nothing of it; a TLS
 		// 1.3 one has its cipher at once (both seen on OpenSSL 3.0.19).
 		st.obj(st.ssl(s).sess).blank = v == TLS12
+	} else {
+		st.servername(s)
 	}
 	cl, sv = st.ssl(c), st.ssl(s)
 	// The server has chosen its version and whether it resumed

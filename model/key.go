@@ -129,6 +129,7 @@ func kCtx(b []byte, c *ctxObj, now int64) []byte {
 		b = kInt(b, key.exp-now)
 	}
 	b = kInt(b, int64(c.sidCtx))
+	b = kInt(b, int64(c.sniTo))
 	return kInt(b, c.sinceFlush)
 }
 
@@ -371,6 +372,7 @@ func (k *keyReader) ctx(c *ctxObj) {
 		c.keys[i].exp = k.time()
 	}
 	c.sidCtx = SidCtx(k.int())
+	c.sniTo = Handle(k.int())
 	c.sinceFlush = k.int()
 }
 

@@ -17,7 +17,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		want int
 	}{
 		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
-		{ctxObj{}, 25},
+		{ctxObj{}, 26},
 		{CtxConfig{}, 10},
 		{storeEntry{}, 4},
 		{serialBytes{}, 5},

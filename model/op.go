@@ -81,6 +81,7 @@ const (
 	ClientHello          // client_hello(SSL, Peer, version): a handshake's first flights
 	HandshakeFinish      // handshake_finish(SSL, Peer): the rest of the handshake
 	SetSSLCtx            // SSL_set_SSL_CTX(SSL, Ctx)
+	CtxSetServernameCtx  // SSL_CTX_set_tlsext_servername_callback(Ctx, a callback switching to the SSL_CTX Arg)
 	kindCount
 )
 
@@ -149,7 +150,7 @@ type Op struct {
 	SSL    Handle    // SSL argument (the new handle for SSLNew; the client in Handshake)
 	Peer   Handle    // the server SSL in Handshake
 	Sess   Handle    // SSL_SESSION argument (0 is NULL in SetSession)
-	Arg    int64     // time, timeout, size, flush time, seconds to tick, or the Version of a Handshake
+	Arg    int64     // time, timeout, size, flush time, seconds to tick, the Version of a Handshake, or a second SSL_CTX handle
 	Config CtxConfig // the options of CtxNew
 }
 
@@ -184,6 +185,8 @@ func (o Op) String() string {
 		args = append(args, CacheMode(o.Arg).String())
 	case ArgOptions:
 		args = append(args, Options(o.Arg).String())
+	case ArgCtx:
+		args = append(args, CtxName(Handle(o.Arg)))
 	}
 	return c.Name + "(" + strings.Join(args, ", ") + ")"
 }

@@ -13,6 +13,7 @@ var reachedOnlyThrough = map[Rule]Kind{
 	RuleCfgMaxEarlyData:         CtxSetMaxEarlyData,
 	RuleHS13AntiReplayStateful:  CtxSetMaxEarlyData,
 	RuleHS13AntiReplaySingleUse: CtxSetMaxEarlyData,
+	RuleUBSnicbFreed:            CtxSetServernameCtx,
 }
 
 // familyReachedOnlyThrough is reachedOnlyThrough for whole families of
@@ -21,6 +22,7 @@ var familyReachedOnlyThrough = map[string]Kind{
 	"Session id contexts":                CtxSetSidCtx,
 	"Handshakes in steps":                ClientHello,
 	"Changing context (SSL_set_SSL_CTX)": SetSSLCtx,
+	"The servername callback (SSL_CTX_set_tlsext_servername_callback)": CtxSetServernameCtx,
 }
 
 // reaches reports whether generation under p can reach rule r at all, as

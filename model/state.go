@@ -68,6 +68,10 @@ type ctxObj struct {
 	// cbHits counts sessions an external cache's get_session_cb returned
 	// (CNT-CB-HITS, CB-GET-STORES).
 	cbHits int64
+	// sniTo is the SSL_CTX the servername callback installed on this one
+	// switches to (SSL_CTX_set_tlsext_servername_callback); 0: none
+	// installed (snicb.go).
+	sniTo Handle
 	// store is the application's external cache when cfg.GetCB installs
 	// one (CB-EXT-STORE), in the order entries were put.
 	store []storeEntry

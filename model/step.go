@@ -333,6 +333,8 @@ func (st *stepper) apply(op Op) int64 {
 		return st.setSidCtx(op)
 	case SetSSLCtx:
 		return st.switchCtx(op)
+	case CtxSetServernameCtx:
+		st.setServername(op)
 	}
 	return 0
 }

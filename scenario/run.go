@@ -263,7 +263,7 @@ func (r *runner) op(s Stmt) (op model.Op, problem string) {
 	case model.SSLNew:
 		op.SSL = r.st.NextSSL()
 	}
-	objects := 0
+	objects, ctxs := 0, 0
 	for _, a := range s.Args {
 		var h model.Handle
 		switch a.Type {
@@ -279,7 +279,12 @@ func (r *runner) op(s Stmt) (op model.Op, problem string) {
 		}
 		switch a.Type {
 		case ArgCtx:
-			op.Ctx = h
+			if ctxs == 0 {
+				op.Ctx = h
+			} else {
+				op.Arg = int64(h) // the second SSL_CTX (model.ArgCtx)
+			}
+			ctxs++
 		case ArgSSL:
 			if objects == 0 || model.CallOf(s.Kind).Peer == model.Unused {
 				op.SSL = h

@@ -64,6 +64,8 @@ func signature(k model.Kind) []ArgType {
 		out = append(out, ArgMode)
 	case model.ArgOptions:
 		out = append(out, ArgOptions)
+	case model.ArgCtx:
+		out = append(out, ArgCtx) // a second SSL_CTX, carried in Op.Arg
 	}
 	return out
 }

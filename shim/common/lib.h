@@ -154,6 +154,10 @@ long long lib_sess_set_sid_ctx(lib_sess *s, const unsigned char *b, unsigned int
 int lib_sess_sid_ctx(lib_sess *s, const unsigned char **b, unsigned int *len);
 /* SSL_set_SSL_CTX(ssl, ctx): 1 if the library returned ctx, else 0. */
 long long lib_ssl_set_ssl_ctx(lib_ssl *ssl, lib_ctx *ctx);
+/* lib_ctx_set_servername_ctx installs on server ctx a servername callback
+ * that switches the SSL to to (SSL_set_SSL_CTX) and accepts the name; to
+ * NULL removes the callback. The callback keeps a plain pointer to to. */
+void lib_ctx_set_servername_ctx(lib_ctx *ctx, lib_ctx *to);
 
 /* ---- Errors, the universe, the hello line ------------------------------ */
 

@@ -371,6 +371,15 @@ static long long run_call(struct shim *sh, const struct request *rq, char *err, 
     }
     case OP_SSL_set_SSL_CTX:
         return lib_ssl_set_ssl_ctx(c->ssl, ce->ctx);
+    case OP_SSL_CTX_set_tlsext_servername_callback: {
+        /* The second SSL_CTX travels in arg (model.ArgCtx); 0 is NULL. */
+        struct ctxent *to = NULL;
+
+        if (rq->arg != 0 && (to = get_ctx(sh, rq->arg, err, errlen)) == NULL)
+            return -1;
+        lib_ctx_set_servername_ctx(ce->ctx, to != NULL ? to->ctx : NULL);
+        return 0;
+    }
     default:
         snprintf(err, errlen, "not a call");
         return -1;

@@ -369,6 +369,26 @@ int lib_sess_sid_ctx(SSL_SESSION *s, const unsigned char **b, unsigned int *len)
     return 1;
 }
 long long lib_ssl_set_ssl_ctx(SSL *ssl, SSL_CTX *ctx) { return SSL_set_SSL_CTX(ssl, ctx) == ctx; }
+
+/* on_servername is the servername callback lib_ctx_set_servername_ctx
+ * installs: what a server of several names does once it knows which one
+ * the client asked for (here: always the same one). */
+static int on_servername(SSL *ssl, int *alert, void *arg)
+{
+    (void)alert;
+    SSL_set_SSL_CTX(ssl, arg);
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void lib_ctx_set_servername_ctx(SSL_CTX *ctx, SSL_CTX *to)
+{
+    /* The macro casts its argument unparenthesized: pass a plain name. */
+    if (to != NULL)
+        SSL_CTX_set_tlsext_servername_callback(ctx, on_servername);
+    else
+        SSL_CTX_set_tlsext_servername_callback(ctx, NULL);
+    SSL_CTX_set_tlsext_servername_arg(ctx, to);
+}
 long long lib_ssl_set_num_tickets(SSL *ssl, long long n) { return SSL_set_num_tickets(ssl, (size_t)n); }
 void lib_ssl_set_quiet_shutdown(SSL *ssl, int mode) { SSL_set_quiet_shutdown(ssl, mode); }
 void lib_ssl_set_shutdown(SSL *ssl, int flags) { SSL_set_shutdown(ssl, flags); }

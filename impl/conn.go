@@ -24,10 +24,10 @@ const (
 // Get1Session and SessionReused may be called from elsewhere meanwhile
 // (SSL_get1_session takes the SSL's lock for that).
 type Conn struct {
-	ctx    *Ctx
-	cur    *Ctx // what SetSSLCtx installed, holding a reference; nil: ctx (sslctx.go)
-	client bool
-
+	ctx                        *Ctx
+	cur                        *Ctx // what SetSSLCtx installed, holding a reference; nil: ctx (sslctx.go)
+	client                     bool
+	sniRan                     bool // the servername callback has had its turn in this ClientHello (snicb.go)
 	state                      connState
 	flight                     *flight // the handshake in steps under way, nil for none
 	sentShutdown, recvShutdown bool

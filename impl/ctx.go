@@ -58,10 +58,10 @@ type Ctx struct {
 	onRemove   RemoveSessionFunc
 	onGet      GetSessionFunc
 	destroyed  func(call context.Context)
-
-	refs    atomic.Int32 // the application's reference plus one per Conn
-	size    atomic.Int64
-	timeout atomic.Int64
+	sniTo      atomic.Pointer[Ctx] // the servername callback switches to it; nil: none (snicb.go)
+	refs       atomic.Int32        // the application's reference plus one per Conn
+	size       atomic.Int64
+	timeout    atomic.Int64
 
 	mu    sync.Mutex // the cache lock: byKey, the list, sessions' owner and links
 	cache cache

@@ -47,8 +47,9 @@ var everyday = callMix{
 	model.SetQuietShutdown: 1, model.SetShutdown: 1, model.GetShutdown: 1, model.ReadAlert: 1,
 	model.CtxSetMaxEarlyData: 1, model.SetMaxEarlyData: 1,
 	model.CtxSetSidCtx: 1, model.SetSidCtx: 1, model.SessSetSidCtx: 1,
-	model.ClientHello: 4,
-	model.SetSSLCtx:   3,
+	model.ClientHello:         4,
+	model.SetSSLCtx:           3,
+	model.CtxSetServernameCtx: 2,
 }
 
 // handshakeHeavy drives many handshakes through few objects, to reach the
@@ -223,6 +224,11 @@ func (g *gen) propose(ob model.Observation) model.Op {
 	case model.SetSSLCtx:
 		op.SSL = g.pickSSL(ob, model.Server)
 		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+	case model.CtxSetServernameCtx:
+		op.Ctx = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx })
+		if g.r.IntN(5) != 0 {
+			op.Arg = int64(pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }))
+		}
 	case model.CtxSetSidCtx:
 		op.Ctx, op.Arg = pick(g, ob.Ctxs, func(c model.CtxObs) model.Handle { return c.Ctx }), int64(g.r.IntN(5))
 	case model.SetSidCtx:

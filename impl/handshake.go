@@ -196,14 +196,14 @@ func ticketFresh(s *Session, now int64) bool {
 // else start a fresh session.
 func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHello {
 	var resumed, ticketExpected bool
-	if h.version == model.TLS12 {
+	if conn.servernameEarly(call, h.version) == model.TLS12 {
 		resumed, ticketExpected = conn.resume12(call, h)
 	} else {
 		resumed = conn.resume13(call, h)
 	}
 	if !resumed {
 		conn.replaceSession(call, h.version)
-		s := conn.sess // private until the handshake ends
+		s := conn.servernameFresh(call) // private until the handshake ends; the servername callback has run
 		// A TLS 1.2 server sends an id unless it issues a stateless
 		// ticket; a TLS 1.3 session gets its id with each ticket.
 		if h.version == model.TLS12 && (!ticketExpected || !conn.faults().choose(StatelessTicketOmitsID, conn, true)) {
@@ -222,7 +222,7 @@ func (conn *Conn) readClientHello(call context.Context, h clientHello) serverHel
 		s.noCipher.Store(h.version == model.TLS12)
 
 	}
-	return serverHello{resumed: resumed, ticketExpected: ticketExpected, sessionID: conn.sess.id}
+	return serverHello{resumed: resumed && conn.servernameOnHit(call), ticketExpected: ticketExpected, sessionID: conn.sess.id}
 }
 
 // resume12 is ssl_get_prev_session for TLS 1.2: a ticket if both sides use

@@ -107,7 +107,7 @@ func (a *adapter) Apply(ctx context.Context, op model.Op) (res model.Result, err
 			res, err = model.Result{}, fmt.Errorf("impl: %s panicked: %v", op, r)
 		}
 	}()
-	ret, err := u.apply(call, op)
+	ret, err := u.applyCall(call, op)
 	if err != nil {
 		return model.Result{}, err
 	}

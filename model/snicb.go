@@ -55,6 +55,7 @@ func (s *State) servernameTarget(h Handle) Handle {
 // nothing the harness reads.
 func (st *stepper) setServername(op Op) {
 	defer st.leave(st.enter(RuleSnicbWhich))
+	st.returns(RuleSnicbWhich)
 	st.concernsCtx(op.Ctx)
 	st.ctx(op.Ctx).sniTo = Handle(op.Arg)
 }

@@ -346,6 +346,9 @@ func (d *drawer) propose() (model.Op, bool) {
 		switchW = 6
 	}
 	add(model.SetSSLCtx, switchW, len(d.freshServers) > 0 && len(d.serverCtxs) > 1)
+	// A servername callback that switches to another server SSL_CTX
+	// (docs/spec.md "The servername callback"), or none.
+	add(model.CtxSetServernameCtx, 2, len(d.serverCtxs) > 1)
 	d.menu = menu
 	if len(menu) == 0 {
 		return model.Op{}, false
@@ -490,6 +493,11 @@ func (d *drawer) args(k model.Kind) model.Op {
 		op.Sess, op.Arg = d.serverSession(true), d.sidCtx()
 	case model.SetSSLCtx:
 		op.SSL, op.Ctx = d.pick(d.freshServers), d.pick(d.serverCtxs)
+	case model.CtxSetServernameCtx:
+		op.Ctx = d.pick(d.serverCtxs)
+		if !d.chance(5) {
+			op.Arg = int64(d.pick(d.serverCtxs))
+		}
 	case model.SSLFree, model.SSLClear, model.SessionReused:
 		op.SSL = d.pick(d.ssls)
 		if len(d.halfway) > 0 && d.chance(3) {

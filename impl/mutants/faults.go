@@ -242,6 +242,12 @@ func faults(m Mutant) *impl.Faults {
 		return choose(impl.FreshNoCopyHandsOver, false)
 	case FreshCopy1NoAppRef:
 		return choose(impl.FreshCopyKeepsAppRef, false)
+	case SNICBSessionCtxFirst:
+		return choose(impl.SNICBCurrentFirst, false)
+	case SNICBAcceptStays:
+		return choose(impl.SNICBMovesAccept, false)
+	case SNICBBeforeLookup:
+		return choose(impl.SNICBAfterLookup, false)
 
 	case RefcountUnsynced:
 		// A read, a yield and a write: an update made in between is lost.

@@ -142,6 +142,10 @@ const (
 	SerialStoreKeepsOnRemove
 	FreshCopy0TakesRef
 	FreshCopy1NoAppRef
+	// The servername callback (docs/spec.md "The servername callback").
+	SNICBSessionCtxFirst
+	SNICBAcceptStays
+	SNICBBeforeLookup
 
 	// Concurrent mutants break a locking or atomicity rule; a sequence run
 	// on one goroutine cannot see them (the linearizability runner and the

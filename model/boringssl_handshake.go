@@ -55,6 +55,9 @@ func (st *stepper) boringHandshake(c, s Handle, v Version) {
 		}
 	}
 	st.mark(RuleBoringSessionSplit)
+	if st.prof.ServernameBeforeLookup { // profile switch (BoringSSL: B20)
+		st.servername(s)
+	}
 	if v == TLS12 {
 		st.boringHandshake12(c, s)
 	} else {

@@ -36,6 +36,9 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		st.obj(st.ssl(c).sess).blank = true // its cipher comes with the ServerHello
 	}
 	offer := st.ssl(c).sess // the session the ClientHello carries
+	if st.prof.ServernameBeforeLookup { // profile switch (BoringSSL: B20)
+		st.servername(s)
+	}
 
 	var hit, ticketExpected bool
 	if v == TLS12 {
@@ -60,7 +63,7 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		}
 		// The servername callback runs after the lookup and the new
 		// session (SNICB-AFTER-LOOKUP), before the ServerHello.
-		st.servername(s)
+		st.servernameAfter(s)
 		// A server without SSL_SESS_CACHE_SERVER sends an empty session id.
 		if st.ssl(s).cur != 0 {
 			st.mark(RuleSwitchIDMode)
@@ -74,7 +77,7 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		// 1.3 one has its cipher at once (both seen on OpenSSL 3.0.19).
 		st.obj(st.ssl(s).sess).blank = v == TLS12
 	} else {
-		st.servername(s)
+		st.servernameAfter(s)
 	}
 	cl, sv = st.ssl(c), st.ssl(s)
 	// The server has chosen its version and whether it resumed

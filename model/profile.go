@@ -166,6 +166,12 @@ type Profile struct {
 	// its SSL_CTX's certificate settings, which the call replaces). Read in
 	// switchCtx.
 	SwitchSidCtxAlways bool
+	// ServernameBeforeLookup: the servername callback runs before the
+	// server looks up the offered session and makes a new one, so both see
+	// the session id context of the SSL_CTX it switched to
+	// (BORING-SNICB-BEFORE-LOOKUP), where OpenSSL runs it after
+	// (SNICB-AFTER-LOOKUP). Read in clientHello.
+	ServernameBeforeLookup bool
 	// SwitchMovesSSL: an SSL has one SSL_CTX, which SSL_set_SSL_CTX
 	// replaces: callbacks, cache lookups and ticket keys follow the new
 	// one, the SSL holds a reference on it only, and its session id

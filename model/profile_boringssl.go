@@ -86,7 +86,7 @@ func BoringSSL() Profile {
 		// modelled yet. B18.
 		// The servername callback that switches SSL_CTX is not compared
 		// with BoringSSL yet (docs/findings.md B20).
-		Unmodelled: CallsOf(SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert, CtxSetServernameCtx),
+		Unmodelled: CallsOf(SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
 		// ssl_session.cc ssl_lookup_session removes an expired session
 		// before ssl_session_is_resumable compares its id context. B17,
 		// BORING-SIDCTX-AFTER-EXPIRY.
@@ -95,6 +95,10 @@ func BoringSSL() Profile {
 		// ctx->cert), which holds the session id context. B19,
 		// BORING-SWITCH-SIDCTX.
 		SwitchSidCtxAlways: true,
+		// handshake_server.cc runs the servername callback while it
+		// reads the ClientHello's extensions, before it looks up the
+		// session (B20).
+		ServernameBeforeLookup: true,
 		// The handshakes in steps are not compared yet.
 		Unchecked: StepCalls,
 		//

@@ -245,6 +245,12 @@ var divergences = []Divergence{
 	{Switch: "SwitchSidCtxAlways", Finding: "B19", on: func(p Profile) bool { return p.SwitchSidCtxAlways },
 		Adds:     []Rule{RuleBoringSwitchSidctx},
 		Replaces: []Rule{RuleSwitchSidctx}},
+	{Switch: "ServernameBeforeLookup", Finding: "B20", on: func(p Profile) bool { return p.ServernameBeforeLookup },
+		Adds:     []Rule{RuleBoringSnicbBeforeLookup},
+		Replaces: []Rule{RuleSnicbAfterLookup}},
+	// wolfSSL has the servername callback, which its profile leaves out.
+	{Switch: "Unmodelled", Finding: "W24", on: func(p Profile) bool { return p.Unmodelled.Has(CtxSetServernameCtx) },
+		Unsupported: []Rule{RuleSnicbWhich, RuleSnicbSwitch, RuleSnicbAfterLookup, RuleUBSnicbFreed}},
 	// BoringSSL has the shutdown variants, which its profile leaves out.
 	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(SetShutdown) },
 		Unsupported: []Rule{RuleShutQuiet, RuleShutSetFlags, RuleShutGetFlags, RuleAlertReceivedRemoves}},

@@ -69,7 +69,7 @@ func (st *stepper) servername(s Handle) {
 		return
 	}
 	st.mark(RuleSnicbWhich)
-	st.mark(RuleSnicbAfterLookup)
+	st.mark(st.or(RuleSnicbAfterLookup, RuleBoringSnicbBeforeLookup))
 	old := st.curCtx(s)
 	if old == to {
 		return // SSL_set_SSL_CTX returns at once
@@ -78,15 +78,17 @@ func (st *stepper) servername(s Handle) {
 	l, n, o := st.ssl(s), st.ctx(to), st.ctx(old)
 	st.concernsCtx(to)
 	st.concernsCtx(old)
-	st.mark(RuleSwitchSidctx)
-	if l.sidCtx == o.sidCtx {
+	st.mark(st.or(RuleSwitchSidctx, RuleBoringSwitchSidctx))
+	if l.sidCtx == o.sidCtx || st.prof.SwitchSidCtxAlways {
 		l.sidCtx = n.sidCtx
 	}
 	// final_server_name moves the start of the handshake to the new
 	// SSL_CTX (SWITCH-ACCEPT).
-	st.mark(RuleSwitchAccept)
-	o.accept--
-	n.accept++
+	if !st.prof.ImmutableSessions { // profile switch (BoringSSL: its handshakes count no accept, B13)
+		st.mark(RuleSwitchAccept)
+		o.accept--
+		n.accept++
+	}
 	st.mark(RuleSwitchCTXRef)
 	n.sslRefs++
 	if to == l.ctx {
@@ -95,4 +97,12 @@ func (st *stepper) servername(s Handle) {
 		l.cur = to
 	}
 	st.releaseCurrent(old, l.ctx)
+}
+
+// servernameAfter runs the servername callback where OpenSSL does, after
+// the session lookup; a profile that runs it before did so already.
+func (st *stepper) servernameAfter(s Handle) {
+	if !st.prof.ServernameBeforeLookup {
+		st.servername(s)
+	}
 }

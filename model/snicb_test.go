@@ -97,3 +97,23 @@ func TestRuleSNICB(t *testing.T) {
 		}},
 	})
 }
+
+// TestBoringSNICB is the servername callback under the boringssl profile
+// (docs/spec.md BORING-SNICB-BEFORE-LOOKUP; docs/scenarios/findings/
+// sni-callback-before-lookup.sim, seen on BoringSSL through its shim).
+func TestBoringSNICB(t *testing.T) {
+	runBoring(t, []scenario{
+		// The session made under the callback carries ctx3's context: an
+		// SSL of ctx1 switched before its handshake resumes it, and so does
+		// a plain one, whose callback also runs before the lookup.
+		{id: "BORING-SNICB-BEFORE-LOOKUP", steps: seq(
+			sniPair(server(noTicket), server(noTicket), tls12),
+			offer(1),
+			[]step{do(switchCtx(4, 3), 1), do(hs(3, 4, tls12), 1), do(reused(3), 1)},
+			[]step{
+				do(newSSL(5, 2), 0), do(newSSL(6, 1), 0), do(setSess(5, 1), 1),
+				do(hs(5, 6, tls12), 1), do(reused(5), 1),
+			},
+		)},
+	})
+}

@@ -36,6 +36,7 @@ func (st *stepper) clientHello(c, s Handle, v Version) {
 		st.obj(st.ssl(c).sess).blank = true // its cipher comes with the ServerHello
 	}
 	offer := st.ssl(c).sess // the session the ClientHello carries
+
 	if st.prof.ServernameBeforeLookup { // profile switch (BoringSSL: B20)
 		st.servername(s)
 	}

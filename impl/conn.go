@@ -32,7 +32,7 @@ type Conn struct {
 	flight                     *flight // the handshake in steps under way, nil for none
 	sentShutdown, recvShutdown bool
 	quiet                      bool            // SSL_set_quiet_shutdown; SSL_clear keeps it
-	version                    model.Version   // of the last handshake
+	version, hello             model.Version   // of the last handshake; hello: SSL_version under the generic method (version.go)
 	method                     model.Version   // of the SSL's method; VersionNone: the SSL_CTX's generic one
 	options                    model.Options   // copied from the SSL_CTX by NewConn
 	numTickets                 int64           // copied from the SSL_CTX by NewConn
@@ -110,7 +110,7 @@ func (conn *Conn) SetSession(call context.Context, s *Session) {
 	old := conn.sess
 	conn.setSession(s)
 	old.Free(call)
-	conn.method = model.VersionNone // SSL_set_ssl_method(s, ctx->method)
+	conn.method, conn.hello = model.VersionNone, conn.helloKept(model.VersionNone, true) // SSL_set_ssl_method(s, ctx->method)
 }
 
 // clearBadSession is ssl_clear_bad_session: a connection that completed its
@@ -166,7 +166,7 @@ func (conn *Conn) Clear(call context.Context) {
 	}
 	conn.w = nil
 	conn.state, conn.sentShutdown, conn.recvShutdown = stateBefore, false, false
-	conn.version = model.VersionNone
+	conn.version, conn.hello = model.VersionNone, model.VersionNone
 	if conn.faults().choose(ClearResetsMethod, conn, true) {
 		conn.method = model.VersionNone
 	}
@@ -244,7 +244,7 @@ func (conn *Conn) FatalAlert(call context.Context) {
 	if (!conn.sentShutdown || !conn.faults().choose(AlertSparesAfterCloseNotify, conn, true)) && conn.sess != nil {
 		conn.ctx.RemoveSession(call, conn.sess)
 	}
-	conn.w = nil
+	conn.w, conn.hello = nil, conn.helloAfterGarbage()
 	conn.state = stateFailed
 }
 

@@ -28,7 +28,7 @@ func (conn *Conn) Version() model.Version {
 	if conn.method != model.VersionNone {
 		return conn.method
 	}
-	return model.TLS13
+	return conn.genericVersion()
 }
 
 // HasMatchingSessionID reports whether the connection's SSL_CTX caches a

@@ -150,7 +150,7 @@ func checkHandshake(client, server *Conn, v model.Version) error {
 func (conn *Conn) connect(w *wire, end int, v model.Version, resumed bool) {
 	conn.w, conn.end = w, end
 	w.ends[end] = conn
-	conn.version, conn.method = v, v
+	conn.version, conn.method, conn.hello = v, v, model.VersionNone
 	conn.state = stateEstablished
 	conn.setHit(resumed)
 }
@@ -162,7 +162,7 @@ func (conn *Conn) writeClientHello(call context.Context, v model.Version) client
 		conn.replaceSession(call, v)
 		conn.sess.noCipher.Store(true) // its cipher comes with the ServerHello
 	}
-	s := conn.sess
+	s := conn.announce(v)
 	h := clientHello{version: v, sessionID: s.id}
 	switch v {
 	case model.TLS12:

@@ -84,7 +84,7 @@ func (conn *Conn) CopySessionID(call context.Context, from *Conn) int64 {
 	old := conn.sess
 	conn.setSession(s)
 	old.Free(call)
-	conn.method = from.method
+	conn.method, conn.hello = from.method, conn.helloKept(from.method, from.client == conn.client)
 	if conn.faults().choose(CopySessionIDCopiesSidCtx, conn, true) {
 		conn.sidCtx = from.sidCtx
 	}

@@ -116,6 +116,7 @@ func (st *stepper) sslClear(h Handle) {
 	}
 	l.phase, l.sent, l.recv, l.hit, l.version, l.pending = phaseBefore, false, false, false, VersionNone, nil
 	l.method = VersionNone // the SSL_CTX's generic method again (MATCH-SSL-VERSION)
+	l.hello = VersionNone  // tls1_clear: the generic method's own version
 	st.returns(RuleClearGoodKeeps)
 }
 
@@ -193,6 +194,7 @@ func (st *stepper) fatalAlert(h Handle) {
 		removes, uncached = RuleStepFatalRemoves, RuleStepFatalRemoves
 		st.because(RuleStepFatalRemoves)
 		st.dropFlight(h)
+		st.garbageBeforeServerHello(h)
 	}
 	switch {
 	case l.sent:
@@ -253,7 +255,12 @@ func (st *stepper) setSessionRef(h Handle, r sessRef) int64 {
 		st.because(RuleSetResetsConnection)
 		l.phase = phaseReset
 	}
-	l.method = VersionNone // SSL_set_ssl_method(s, ctx->method) (MATCH-SSL-VERSION)
+	if l.method != VersionNone {
+		// SSL_set_ssl_method(s, ctx->method) makes the SSL anew
+		// (tls1_clear); an SSL that has the generic method keeps its
+		// version (MATCH-SSL-VERSION).
+		l.method, l.hello = VersionNone, VersionNone
+	}
 	st.returns(RuleSetTakesRef)
 	return 1
 }
@@ -300,5 +307,19 @@ func (st *stepper) clientTicket(h Handle, t int32) {
 	if tk.version == TLS13 {
 		st.because(RuleTkt13NewcbPerTicket)
 		st.updateCache(h, CacheClient)
+	}
+}
+
+// garbageBeforeServerHello is fatal_alert's record (TLS 1.2 on the wire,
+// docs/protocol.md) read by a client that has sent its ClientHello and not
+// read the ServerHello: the record layer answers a record of another minor
+// version in that version before it fails (ssl3_get_record, while no write
+// key is set), so a client that announced TLS 1.3 reads as TLS 1.2 from
+// then on (MATCH-SSL-VERSION).
+func (st *stepper) garbageBeforeServerHello(h Handle) {
+	l := st.ssl(h)
+	if l.client && l.method == VersionNone && l.hello == TLS13 {
+		st.mark(RuleMatchSSLVersion)
+		l.hello = TLS12
 	}
 }

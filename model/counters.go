@@ -42,8 +42,12 @@ func (st *stepper) hasMatching(h Handle, r sessRef) int64 {
 // version reads as the highest it knows, TLS 1.3 (tls1_clear).
 func (st *stepper) wireVersion(h Handle) Version {
 	st.because(RuleMatchSSLVersion)
-	if v := st.ssl(h).method; v != VersionNone {
-		return v
+	l := st.ssl(h)
+	if l.method != VersionNone {
+		return l.method
+	}
+	if l.hello != VersionNone {
+		return l.hello
 	}
 	return TLS13
 }

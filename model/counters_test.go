@@ -94,5 +94,20 @@ func TestRuleMatch(t *testing.T) {
 			do(hs(3, 4, tls12), 1), do(get1(3), 2), do(matching(3, 2), 1),
 			do(setSess(3, 2), 1), do(matching(3, 2), 0),
 		})},
+		// Half way (client_hello) a client reads as the version its
+		// ClientHello announced; fatal_alert's TLS 1.2 record, read before
+		// the ServerHello, turns an announced TLS 1.3 into TLS 1.2. Seen on
+		// OpenSSL 3.0.19: the TLS 1.2 client matches its own session
+		// after the failure, the TLS 1.3 one does not, and a fresh SSL of
+		// its SSL_CTX (TLS 1.3) does.
+		{id: "MATCH-SSL-VERSION-HALF-WAY", steps: []step{
+			do(newCtx(1, server()), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(ch(1, 2, tls12), 1), do(get1(1), 1),
+			do(fatal(1), 0), do(add(2, 1), 1), do(matching(1, 1), 1),
+			do(newCtx(3, client()), 0), // a cache without ctx2's TLS 1.2 session of empty id
+			do(newSSL(3, 3), 0), do(newSSL(4, 1), 0), do(ch(3, 4, tls13), 1), do(get1(3), 2),
+			do(fatal(3), 0), do(add(3, 2), 1), do(matching(3, 2), 0),
+			do(newSSL(5, 3), 0), do(matching(5, 2), 1), do(clearSSL(3), 1), do(matching(3, 2), 1),
+		}},
 	})
 }

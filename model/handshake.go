@@ -17,6 +17,10 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 func (st *stepper) clientHello(c, s Handle, v Version) {
 	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
+	// ssl_set_client_hello_version: the client's version is the highest
+	// it allows, which the harness pins to v, until the ServerHello
+	// (MATCH-SSL-VERSION).
+	cl.hello = v
 	// The first SSL_do_handshake calls SSL_clear, which sets the shutdown
 	// flags back to 0: flags set before the handshake do not last.
 	if cl.sent || cl.recv || sv.sent || sv.recv {
@@ -140,7 +144,7 @@ func (st *stepper) handshakeFinish(c, s Handle) {
 	st.obj(cl.sess).blank, st.obj(sv.sess).blank = false, false
 	cl.hit = hit
 	cl.phase, sv.phase = phaseEstablished, phaseEstablished
-	cl.method = v
+	cl.method, cl.hello = v, VersionNone // the ServerHello picked the method
 
 	switch {
 	case v == TLS13:

@@ -22,7 +22,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		{storeEntry{}, 4},
 		{serialBytes{}, 5},
 		{ticketKey{}, 2},
-		{sslObj{}, 32},
+		{sslObj{}, 33},
 		{sessObj{}, 25},
 		{ticket{}, 11},
 	} {

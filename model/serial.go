@@ -95,6 +95,11 @@ func (st *stepper) copySessionID(to, from Handle) int64 {
 	defer st.leave(st.enter(RuleSerCopySessionID))
 	st.setSessionRef(to, st.ssl(from).sess)
 	st.because(RuleSerCopySessionID)
+	if t, f := st.ssl(to), st.ssl(from); t.method != f.method || t.client != f.client {
+		// Another method object: SSL_set_ssl_method makes the SSL anew
+		// (tls1_clear), the version with it (MATCH-SSL-VERSION).
+		t.hello = VersionNone
+	}
 	st.ssl(to).method = st.ssl(from).method
 	// SSL_copy_session_id ends with SSL_set_session_id_context(to,
 	// from's context): a client keeps offering the session only where

@@ -106,6 +106,14 @@ type sslObj struct {
 	// method is the version of the SSL's method: VersionNone for its
 	// SSL_CTX's generic one (MATCH-SSL-VERSION).
 	method Version
+	// hello is what SSL_version reads while the method is the generic
+	// one, when not the generic method's own TLS 1.3: the version a
+	// client's ClientHello announced (ssl_set_client_hello_version sets it
+	// to the highest the SSL allows, which the harness pins to the
+	// handshake's), or that of a record read before the ServerHello
+	// (ssl3_get_record answers in the peer's version). VersionNone after
+	// SSL_clear and whenever the method changes (tls1_clear).
+	hello Version
 	// options and numTickets are the SSL's own, copied from its SSL_CTX
 	// by SSL_new (SET-OPTIONS-COPIED, SET-NUM-TICKETS).
 	options    Options
@@ -279,7 +287,7 @@ func sslEqual(a, b *sslObj) bool {
 	}
 	return a.ctx == b.ctx && a.client == b.client && a.alive == b.alive && a.phase == b.phase &&
 		a.sent == b.sent && a.recv == b.recv && a.sess == b.sess && a.hit == b.hit &&
-		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method &&
+		a.version == b.version && a.peer == b.peer && a.peerClosed == b.peerClosed && a.method == b.method && a.hello == b.hello &&
 		a.options == b.options && a.numTickets == b.numTickets && a.quiet == b.quiet && a.maxEarly == b.maxEarly && a.sidCtx == b.sidCtx && a.cur == b.cur
 }
 

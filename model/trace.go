@@ -275,7 +275,7 @@ func (t *tracer) boundary(st *stepper) {
 		if a.alive != b.alive {
 			add(ObjSSL, h, FieldLive)
 		}
-		if a.phase != b.phase || a.sent != b.sent || a.recv != b.recv || len(a.pending) != len(b.pending) || a.method != b.method {
+		if a.phase != b.phase || a.sent != b.sent || a.recv != b.recv || len(a.pending) != len(b.pending) || a.method != b.method || a.hello != b.hello {
 			add(ObjSSL, h, FieldConnection)
 		}
 	}

@@ -137,6 +137,11 @@ func (st *stepper) disconnect(h Handle) {
 // has arrived, -1 while it has not. Before or after a failed handshake it
 // fails with -1 (SSL_R_SHUTDOWN_WHILE_IN_INIT).
 func (st *stepper) shutdown(h Handle) int64 {
+	if st.prof.ShutdownOptionBits { // profile switch (wolfSSL: W25, W26)
+		if ret, ok := st.wolfShutdownBits(h); ok {
+			return ret
+		}
+	}
 	if st.prof.ShutdownOneRecord { // profile switch (wolfSSL)
 		return st.wolfShutdown(h)
 	}

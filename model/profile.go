@@ -78,6 +78,12 @@ type Profile struct {
 	// the SSL is cleared; after a fatal error it returns -1. Read in
 	// shutdown.
 	ShutdownOneRecord bool
+	// ShutdownOptionBits: SSL_set_quiet_shutdown only sets, a quiet
+	// SSL_shutdown clears the SSL, SSL_set_shutdown writes the bits
+	// SSL_shutdown itself reads, and a fatal alert read keeps the session
+	// and sets no flag (wolfssl_shutdown.go). Read in shutdownCall,
+	// shutdown, readAlert and Check.
+	ShutdownOptionBits bool
 	// SharedCopyCache: the server session cache is one process-wide table
 	// of copies shared by every SSL_CTX; it holds no references, caches
 	// only server sessions by itself, and SSL_CTX_add_session copies into

@@ -89,6 +89,10 @@ func WolfSSL55() Profile {
 		// WOLFSSL_SHUTDOWN_NOT_DONE (0 with WOLFSSL_ERROR_CODE_OPENSSL),
 		// wolfSSL_clear after the peer's close_notify. W9, WOLF-SHUT-*.
 		ShutdownOneRecord: true,
+		// ssl.c wolfSSL_set_quiet_shutdown, wolfSSL_set_shutdown,
+		// wolfSSL_shutdown; internal.c DoAlert. W25-W27, WOLF-SHUT-QUIET,
+		// WOLF-SHUT-SET-FLAGS, WOLF-ALERT-RECEIVED-KEEPS.
+		ShutdownOptionBits: true,
 		// ssl.c SessionCache, AddSessionToCache, wolfSSL_CTX_add_session
 		// ("Session cache is global"). W8, W14-W17: WOLF-SHARED-CACHE,
 		// WOLF-CTX-FREE, WOLF-ADD-SESSION-COPIES, WOLF-CACHE-MODE,
@@ -116,11 +120,8 @@ func WolfSSL55() Profile {
 		// WOLF-SESSION-SET-TIMEOUT.
 		// max_early_data: Debian builds without WOLFSSL_EARLY_DATA (options.h;
 		// no symbol in libwolfssl.so.35), so the calls are not declared.
-		// The shutdown variants SSL_set_quiet_shutdown, SSL_set_shutdown
-		// and read_alert exist in wolfSSL but are not compared against it
-		// yet (docs/findings.md); SSL_get_shutdown is (W22).
-		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, CopySessionID, SetQuietShutdown, SetShutdown,
-			ReadAlert, CtxSetMaxEarlyData, SetMaxEarlyData),
+		Lacks: CallsOf(SetTime, HasMatchingSessionID, SetNumTickets, CopySessionID, CtxSetMaxEarlyData,
+			SetMaxEarlyData),
 		// wolfSSL has i2d_SSL_SESSION, d2i_SSL_SESSION, SSL_SESSION_dup and
 		// SSL_SESSION_new, and no SSL_copy_session_id (no function, no
 		// macro). The three are not modelled here: a decoded session keeps
@@ -166,6 +167,9 @@ const maxTicketAgeDiff = 11
 // wolfCheck narrows Check to what the model knows of wolfSSL, after the
 // checks every profile shares.
 func (s *State) wolfCheck(op Op) error {
+	if err := s.wolfShutdownCheck(op); err != nil {
+		return err
+	}
 	switch op.Kind {
 	case Handshake:
 		if s.ssl(op.SSL).used || s.ssl(op.Peer).used {

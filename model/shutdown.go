@@ -16,6 +16,9 @@ const (
 // shutdownCall applies SSL_set_quiet_shutdown, SSL_set_shutdown and
 // SSL_get_shutdown.
 func (st *stepper) shutdownCall(op Op) int64 {
+	if st.prof.ShutdownOptionBits && op.Kind != GetShutdown { // profile switch (wolfSSL: W25, W26)
+		return st.wolfShutdownSetting(op)
+	}
 	l := st.ssl(op.SSL)
 	switch op.Kind {
 	case SetQuietShutdown:
@@ -63,6 +66,10 @@ func (st *stepper) quietShutdown(h Handle) int64 {
 // h's own flags (ssl3_read_bytes calls SSL_CTX_remove_session), sets
 // SSL_RECEIVED_SHUTDOWN, and leaves h in init.
 func (st *stepper) readAlert(h Handle) {
+	if st.prof.ShutdownOptionBits { // profile switch (wolfSSL: W27)
+		st.wolfReadAlert(h)
+		return
+	}
 	l := st.ssl(h)
 	p := l.peer
 	if st.prof.ImmutableSessions { // profile switch (BoringSSL)

@@ -24,21 +24,19 @@
 /* wolfSSL 5.5.4 has none of SSL_SESSION_set_time,
  * SSL_has_matching_session_id and SSL_set_num_tickets (no function, no
  * macro): those calls are not offered. */
-/* The shutdown variants (SSL_set_quiet_shutdown, SSL_set_shutdown,
- * read_alert; SSL_get_shutdown is compared, W22) exist in wolfSSL but are not compared
- * against it yet (docs/findings.md): not offered. Debian's build has no
- * WOLFSSL_EARLY_DATA, so wolfSSL_CTX_set_max_early_data and
- * wolfSSL_set_max_early_data are neither declared nor exported: missing. */
-static int is_shutdown_variant(enum op op)
+/* Debian's build has no WOLFSSL_EARLY_DATA, so
+ * wolfSSL_CTX_set_max_early_data and wolfSSL_set_max_early_data are neither
+ * declared nor exported: missing. */
+static int is_early_data_call(enum op op)
 {
-    return op == OP_SSL_set_quiet_shutdown || op == OP_SSL_set_shutdown || op == OP_read_alert || op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
+    return op == OP_SSL_CTX_set_max_early_data || op == OP_SSL_set_max_early_data;
 }
 
 int lib_implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
-           && !is_shutdown_variant(op)
+           && !is_early_data_call(op)
            && op != OP_client_hello && op != OP_handshake_finish
            && op != OP_SSL_CTX_set_tlsext_servername_callback;
 }
@@ -348,16 +346,16 @@ long long lib_copy_session_id(WOLFSSL *to, WOLFSSL *from)
     return 0;
 }
 
-/* Never called: the shutdown variants are not offered yet (see
- * lib_implemented). */
+/* SSL_set_quiet_shutdown (W25): a mode of 0 leaves the setting as it was. */
 void lib_ssl_set_quiet_shutdown(WOLFSSL *ssl, int mode)
 {
-    (void)ssl, (void)mode;
+    wolfSSL_set_quiet_shutdown(ssl, mode);
 }
 
+/* SSL_set_shutdown (W26): writes sentNotify and closeNotify. */
 void lib_ssl_set_shutdown(WOLFSSL *ssl, int flags)
 {
-    (void)ssl, (void)flags;
+    wolfSSL_set_shutdown(ssl, flags);
 }
 
 /* SSL_get_shutdown (W22): 3 whenever handShakeState is NULL_STATE. */

@@ -162,7 +162,7 @@ func (st *stepper) shutdown(h Handle) int64 {
 			st.ssl(l.peer).peerClosed = true
 		}
 		if l.recv { // SSL_set_shutdown set SSL_RECEIVED_SHUTDOWN alone
-			st.because(RuleShutSetFlags)
+			st.because(st.or(RuleShutSetFlags, RuleBoringShutSetStates))
 			return 1
 		}
 		return 0

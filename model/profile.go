@@ -84,6 +84,10 @@ type Profile struct {
 	// and sets no flag (wolfssl_shutdown.go). Read in shutdownCall,
 	// shutdown, readAlert and Check.
 	ShutdownOptionBits bool
+	// ShutdownStatesOnlyAdd: SSL_set_shutdown only ever sets a shutdown
+	// state to close_notify, never back (boringssl_shutdown.go). Read in
+	// shutdownCall and Check.
+	ShutdownStatesOnlyAdd bool
 	// SharedCopyCache: the server session cache is one process-wide table
 	// of copies shared by every SSL_CTX; it holds no references, caches
 	// only server sessions by itself, and SSL_CTX_add_session copies into

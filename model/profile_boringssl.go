@@ -79,14 +79,14 @@ func BoringSSL() Profile {
 		// instead).
 		Lacks: CallsOf(HasMatchingSessionID, SetNumTickets, SessDup, SessNew, CopySessionID,
 			CtxSetMaxEarlyData, SetMaxEarlyData),
-		// The shutdown variants exist and the shim offers them, but
 		// BoringSSL's shutdown is two states, not two flags: ssl_lib.cc
-		// SSL_set_shutdown only ever adds, a state set before a handshake
-		// makes it fail, and a fatal alert read removes nothing (B3). Not
-		// modelled yet. B18.
-		// The servername callback that switches SSL_CTX is not compared
-		// with BoringSSL yet (docs/findings.md B20).
-		Unmodelled: CallsOf(SetQuietShutdown, SetShutdown, GetShutdown, ReadAlert),
+		// SSL_set_shutdown only ever adds (B21, BORING-SHUT-SET-STATES);
+		// a state set before a handshake makes it fail and a fatal error
+		// leaves both states at error, which Check leaves out. Reading a
+		// fatal alert removes nothing (B3), sets the read state to error
+		// and leaves the SSL out of init: not modelled yet (B18).
+		ShutdownStatesOnlyAdd: true,
+		Unmodelled:            CallsOf(ReadAlert),
 		// ssl_session.cc ssl_lookup_session removes an expired session
 		// before ssl_session_is_resumable compares its id context. B17,
 		// BORING-SIDCTX-AFTER-EXPIRY.
@@ -115,6 +115,9 @@ func BoringSSL() Profile {
 // boringCheck narrows Check to what the model knows of BoringSSL, after
 // the checks every profile shares.
 func (s *State) boringCheck(op Op) error {
+	if err := s.boringShutdownCheck(op); err != nil {
+		return err
+	}
 	switch op.Kind {
 	case SetSession:
 		if s.ssl(op.SSL).phase != phaseBefore {

@@ -260,9 +260,12 @@ var divergences = []Divergence{
 	// wolfSSL has the servername callback, which its profile leaves out.
 	{Switch: "Unmodelled", Finding: "W24", on: func(p Profile) bool { return p.Unmodelled.Has(CtxSetServernameCtx) },
 		Unsupported: []Rule{RuleSnicbWhich, RuleSnicbSwitch, RuleSnicbAfterLookup, RuleUBSnicbFreed}},
-	// BoringSSL has the shutdown variants, which its profile leaves out.
-	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(SetShutdown) },
-		Unsupported: []Rule{RuleShutQuiet, RuleShutSetFlags, RuleShutGetFlags, RuleAlertReceivedRemoves}},
+	// BoringSSL has read_alert, which its profile leaves out.
+	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(ReadAlert) },
+		Unsupported: []Rule{RuleAlertReceivedRemoves}},
+	{Switch: "ShutdownStatesOnlyAdd", Finding: "B21", on: func(p Profile) bool { return p.ShutdownStatesOnlyAdd },
+		Adds:     []Rule{RuleBoringShutSetStates},
+		Replaces: []Rule{RuleShutSetFlags}},
 	{Switch: "ShutdownInInitSucceeds", Finding: "B14", on: func(p Profile) bool { return p.ShutdownInInitSucceeds },
 		Adds:     []Rule{RuleBoringShutInInit},
 		Replaces: []Rule{RuleShutInInit}},

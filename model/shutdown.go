@@ -19,6 +19,9 @@ func (st *stepper) shutdownCall(op Op) int64 {
 	if st.prof.ShutdownOptionBits && op.Kind != GetShutdown { // profile switch (wolfSSL: W25, W26)
 		return st.wolfShutdownSetting(op)
 	}
+	if st.prof.ShutdownStatesOnlyAdd && op.Kind == SetShutdown { // profile switch (BoringSSL: B20)
+		return st.boringSetShutdown(op)
+	}
 	l := st.ssl(op.SSL)
 	switch op.Kind {
 	case SetQuietShutdown:

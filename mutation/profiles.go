@@ -66,7 +66,7 @@ var equivalent = map[string]string{
 	"boringssl:Lacks": "the switch names calls the library lacks (SSL_has_matching_session_id, SSL_set_num_tickets, " +
 		"SSL_SESSION_dup, SSL_copy_session_id, SSL_SESSION_new without an SSL_CTX); the checked profile refuses them, " +
 		"so no engine ever draws them",
-	"boringssl:Unmodelled": "the switch names calls the profile leaves out (the shutdown variants: finding B18); the " +
+	"boringssl:Unmodelled": "the switch names calls the profile leaves out (read_alert: finding B18); the " +
 		"checked profile refuses them, so no engine ever draws them",
 	"boringssl:CountersAreStubs": "in the model, the hit, miss, timeout and cache-full counters count only in " +
 		"OpenSSL's handshake and cache code, which BoringSSL's (ImmutableSessions) replaces, so they read 0 under " +

@@ -22,7 +22,7 @@
  * so, rather than the hello). */
 /* BoringSSL has no SSL_CTX_set_max_early_data or SSL_set_max_early_data
  * (it has SSL_CTX_set_early_data_enabled instead): not offered. The
- * shutdown variants are offered, though the boringssl profile leaves them
+ * shutdown variants are offered; the boringssl profile leaves read_alert
  * out (docs/findings.md, B18). */
 static int is_max_early_data(enum op op)
 {

@@ -1,7 +1,7 @@
 package model
 
 // The shutdown variants under the boringssl profile (switch
-// ShutdownStatesOnlyAdd, B20 of docs/findings.md). BoringSSL keeps two
+// ShutdownStatesOnlyAdd, B21 of docs/findings.md). BoringSSL keeps two
 // states, ssl->s3->write_shutdown and read_shutdown (none, close_notify,
 // error), where OpenSSL keeps two flags. On an SSL that has not failed
 // neither is error, and SSL_get_shutdown's bits are the model's flags:

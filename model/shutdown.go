@@ -19,7 +19,7 @@ func (st *stepper) shutdownCall(op Op) int64 {
 	if st.prof.ShutdownOptionBits && op.Kind != GetShutdown { // profile switch (wolfSSL: W25, W26)
 		return st.wolfShutdownSetting(op)
 	}
-	if st.prof.ShutdownStatesOnlyAdd && op.Kind == SetShutdown { // profile switch (BoringSSL: B20)
+	if st.prof.ShutdownStatesOnlyAdd && op.Kind == SetShutdown { // profile switch (BoringSSL: B21)
 		return st.boringSetShutdown(op)
 	}
 	l := st.ssl(op.SSL)

@@ -142,8 +142,6 @@ func WolfSSL55() Profile {
 		// wolfSSL_GetSessionFromCache, SSL_ResourceFree and the ticket
 		// code read ssl->ctx at use. W23, WOLF-SWITCH-MOVES-SSL.
 		SwitchMovesSSL: true,
-		// The handshakes in steps are not compared yet.
-		Unchecked: StepCalls,
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets
@@ -170,8 +168,11 @@ func (s *State) wolfCheck(op Op) error {
 	if err := s.wolfShutdownCheck(op); err != nil {
 		return err
 	}
+	if err := s.wolfMidCheck(op); err != nil {
+		return err
+	}
 	switch op.Kind {
-	case Handshake:
+	case Handshake, ClientHello:
 		if s.ssl(op.SSL).used || s.ssl(op.Peer).used {
 			return unmodelled(op, "wolfSSL_clear leaves a used WOLFSSL half reset (version, timeout, resumption); a second handshake can fail or hang")
 		}

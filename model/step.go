@@ -92,10 +92,18 @@ func (st *stepper) apply(op Op) int64 {
 		return 1
 	case ClientHello:
 		st.mark(RuleStepServerDecides)
+		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+			st.wolfClientHello(op.SSL, op.Peer, Version(op.Arg))
+			return 1
+		}
 		st.clientHello(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case HandshakeFinish:
 		st.mark(RuleStepServerDecides)
+		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+			st.wolfHandshakeFinish(op.SSL, op.Peer)
+			return 1
+		}
 		st.handshakeFinish(op.SSL, op.Peer)
 		return 1
 	case ReadTicket:

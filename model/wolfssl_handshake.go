@@ -53,6 +53,15 @@ func (st *stepper) wolfDecrypts(ctx Handle, t int32) bool {
 // exceptions; WOLF-HS13-TICKETS for a TLS 1.3 client that offers nothing,
 // else WOLF-HS13-RESUME or WOLF-HS13-TICKET-AGE) is current at the end.
 func (st *stepper) wolfHandshake(c, s Handle, v Version) {
+	hit := st.wolfHello(c, s, v)
+	st.wolfFinish(c, s, v, hit, st.rule)
+}
+
+// wolfHello is what the server decides at the ClientHello
+// (DoClientHello, DoTls13ClientHello): whether it resumes, and the cache
+// entry or ticket it copies into its own session to do so; the rule of
+// the verdict is current at the end.
+func (st *stepper) wolfHello(c, s Handle, v Version) bool {
 	cl, sv := st.ssl(c), st.ssl(s)
 	cl.used, sv.used = true, true
 	co := st.obj(cl.sess)
@@ -91,8 +100,15 @@ func (st *stepper) wolfHandshake(c, s Handle, v Version) {
 			hit = st.wolfResume13(s, cl.sess)
 		}
 	}
-	verdict := st.rule
-	cl, sv = st.ssl(c), st.ssl(s)
+	return hit
+}
+
+// wolfFinish is the rest of the handshake wolfHello began: the client
+// reads the server's flight and both finish, filling their sessions (a
+// full TLS 1.2 handshake's AddSession on both sides; a TLS 1.3 server's
+// tickets). verdict is the rule of the server's decision.
+func (st *stepper) wolfFinish(c, s Handle, v Version, hit bool, verdict Rule) {
+	cl, sv := st.ssl(c), st.ssl(s)
 	if hit || v == TLS13 {
 		st.concerns(cl.sess) // the client's session stays as it is
 	}

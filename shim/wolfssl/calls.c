@@ -37,7 +37,6 @@ int lib_implemented(enum op op)
     return op != OP_UNKNOWN && op != OP_SSL_SESSION_set_time && op != OP_SSL_has_matching_session_id
            && op != OP_SSL_set_num_tickets && op != OP_SSL_copy_session_id
            && !is_early_data_call(op)
-           && op != OP_client_hello && op != OP_handshake_finish
            && op != OP_SSL_CTX_set_tlsext_servername_callback;
 }
 

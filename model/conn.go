@@ -54,8 +54,8 @@ func (st *stepper) sslFree(h Handle) {
 	}
 	early := RuleFreeOnlyEstablished
 	if l.phase == phaseHello {
-		early = RuleStepAbortKeeps
-		st.because(RuleStepAbortKeeps)
+		early = st.or(RuleStepAbortKeeps, RuleWolfStepInPlace)
+		st.because(early)
 		st.dropFlight(h)
 	}
 	if r := l.sess; r != 0 {
@@ -196,8 +196,9 @@ func (st *stepper) fatalAlert(h Handle) {
 	removes, uncached := RuleAlertRemoves, RuleAlertUncached
 	st.because(st.or(RuleAlertRemoves, RuleWolfNoBadSession))
 	if l.phase == phaseHello {
-		removes, uncached = RuleStepFatalRemoves, RuleStepFatalRemoves
-		st.because(RuleStepFatalRemoves)
+		removes = st.or(RuleStepFatalRemoves, RuleWolfStepInPlace)
+		uncached = removes
+		st.because(removes)
 		st.dropFlight(h)
 		st.garbageBeforeServerHello(h)
 	}

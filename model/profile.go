@@ -189,6 +189,13 @@ type Profile struct {
 	// timeout, num_tickets, whether its cache is off) stays (wolfSSL).
 	// Read in switchCtx, useCtx and sslFree.
 	SwitchMovesSSL bool
+	// StepsInPlace: a handshake in steps fills the SSLs' own sessions
+	// (with SharedCopyCache: wolfHello, wolfFinish): at client_hello the
+	// server decides whether it resumes, copying what it resumes into its
+	// session, and everything else waits for handshake_finish; half way,
+	// SSL_get_shutdown reads 3 and SSL_clear renews the session, as before
+	// a handshake (wolfSSL). Read in step, wolfGetShutdown and wolfClear.
+	StepsInPlace bool
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool

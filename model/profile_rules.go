@@ -24,7 +24,7 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W23
+	// Finding is the id of the difference in docs/findings.md (W1..W24
 	// for wolfSSL, B1..B19 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
@@ -107,6 +107,9 @@ var divergences = []Divergence{
 	{Switch: "SwitchMovesSSL", Finding: "W23", on: func(p Profile) bool { return p.SwitchMovesSSL },
 		Adds:     []Rule{RuleWolfSwitchMovesSSL},
 		Replaces: []Rule{RuleSwitchSessionCTX, RuleSwitchSidctx, RuleSwitchCTXRef, RuleSwitchIDMode}},
+	{Switch: "StepsInPlace", Finding: "W24", on: func(p Profile) bool { return p.StepsInPlace },
+		Adds:     []Rule{RuleWolfStepInPlace},
+		Replaces: []Rule{RuleStepServerDecides, RuleStepAbortKeeps, RuleStepFatalRemoves, RuleStepOverlapCopyResumable}},
 	{Switch: "ShutdownOneRecord", Finding: "W22", on: func(p Profile) bool { return p.ShutdownOneRecord },
 		Adds:     []Rule{RuleWolfShutGetFlags},
 		Replaces: []Rule{RuleShutGetFlags}},

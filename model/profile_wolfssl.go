@@ -142,6 +142,12 @@ func WolfSSL55() Profile {
 		// wolfSSL_GetSessionFromCache, SSL_ResourceFree and the ticket
 		// code read ssl->ctx at use. W23, WOLF-SWITCH-MOVES-SSL.
 		SwitchMovesSSL: true,
+		// DoClientHello/HandleTlsResumption and DoTls13ClientHello/
+		// DoPreSharedKeys fill the server's own session at the
+		// ClientHello; handShakeState stays NULL_STATE and handShakeDone
+		// 0 until the handshake completes (wolfSSL_get_shutdown,
+		// wolfSSL_clear). W24, WOLF-STEP-IN-PLACE.
+		StepsInPlace: true,
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,
 		// ssl.c wolfSSL_CTX_set_session_cache_mode: WOLFSSL_SUCCESS, sets
@@ -166,9 +172,6 @@ const maxTicketAgeDiff = 11
 // checks every profile shares.
 func (s *State) wolfCheck(op Op) error {
 	if err := s.wolfShutdownCheck(op); err != nil {
-		return err
-	}
-	if err := s.wolfMidCheck(op); err != nil {
 		return err
 	}
 	switch op.Kind {

@@ -91,19 +91,19 @@ func (st *stepper) apply(op Op) int64 {
 		st.handshake(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case ClientHello:
-		st.mark(RuleStepServerDecides)
-		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+		if st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
 			st.wolfClientHello(op.SSL, op.Peer, Version(op.Arg))
 			return 1
 		}
+		st.mark(RuleStepServerDecides)
 		st.clientHello(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case HandshakeFinish:
-		st.mark(RuleStepServerDecides)
-		if st.prof.SharedCopyCache { // profile switch (wolfSSL)
+		if st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
 			st.wolfHandshakeFinish(op.SSL, op.Peer)
 			return 1
 		}
+		st.mark(RuleStepServerDecides)
 		st.handshakeFinish(op.SSL, op.Peer)
 		return 1
 	case ReadTicket:

@@ -56,7 +56,13 @@ func (st *stepper) wolfFreeSession(r sessRef, ctx Handle) {
 func (st *stepper) wolfClear(h Handle) {
 	st.because(RuleWolfClearRenewsUnfinished)
 	l := st.ssl(h)
-	if l.phase == phaseBefore {
+	if l.phase == phaseHello && st.prof.StepsInPlace {
+		// handShakeDone is 0 half way: the session is renewed as
+		// before a handshake.
+		st.because(RuleWolfStepInPlace)
+		st.dropFlight(h)
+	}
+	if l.phase == phaseBefore || l.phase == phaseHello {
 		old := l.sess
 		l.sess = st.wolfNewSession()
 		st.noEvent(old, EvRemove, st.useCtx(h))
@@ -139,7 +145,10 @@ func (st *stepper) wolfShutdown(h Handle) int64 {
 // otherwise SSL_SENT_SHUTDOWN once close_notify was sent.
 func (st *stepper) wolfGetShutdown(h Handle) int64 {
 	st.because(RuleWolfShutGetFlags)
-	if st.ssl(h).phase == phaseBefore {
+	if p := st.ssl(h).phase; p == phaseBefore || (p == phaseHello && st.prof.StepsInPlace) {
+		if p == phaseHello {
+			st.mark(RuleWolfStepInPlace) // NULL_STATE until HANDSHAKE_DONE
+		}
 		return SentShutdown | ReceivedShutdown
 	}
 	return st.shutdownFlags(h)

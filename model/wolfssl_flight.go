@@ -1,20 +1,23 @@
 package model
 
-// The wolfssl-5.5 profile's handshakes in steps (W24): client_hello and
-// handshake_finish on wolfSSL. wolfSSL fills each SSL's own session in
-// place (WOLF-SSL-OWNS-SESSION), so what the server decides at the
-// ClientHello changes no session the application can name apart from the
-// SSL's own; the model runs the whole of wolfHandshake at handshake_finish
-// and, at client_hello, only checks on a copy that the handshake it begins
-// is one the model follows. What a WOLFSSL half way through a handshake
-// does when it is freed, cleared or fails is not followed (wolfMidCheck).
+// The wolfssl-5.5 profile's handshakes in steps (W24, WOLF-STEP-IN-PLACE):
+// client_hello and handshake_finish on wolfSSL, which fills each SSL's own
+// session in place (WOLF-SSL-OWNS-SESSION). The server decides whether it
+// resumes while it reads the ClientHello, and copies what it resumes into
+// its own session there (wolfHello); everything else, the client's side
+// included, waits for handshake_finish (wolfFinish). Half way, SSL_clear
+// renews the session as before a handshake (wolfClear) and SSL_get_shutdown
+// reads 3 (wolfGetShutdown); SSL_free and a fatal error remove nothing
+// (WOLF-NO-BAD-SESSION).
 
-// wolfClientHello is client_hello under the wolfssl-5.5 profile: both SSLs
-// are used and half way (phaseHello), each other's peer; the version waits
-// in the client's version (as in clientHello) until handshake_finish. A handshake the model
-// could not follow in one step is not begun (unsure).
+// wolfClientHello is client_hello under the wolfssl-5.5 profile: the
+// server's decision (wolfHello); both SSLs are then used and half way
+// (phaseHello), each other's peer, and the version waits in the client's
+// version (as in clientHello) until handshake_finish. A handshake the model
+// could not follow to its end in one step is not begun: the whole of it is
+// tried on a copy first, and its doubts (unsure) are this call's.
 func (st *stepper) wolfClientHello(c, s Handle, v Version) {
-	st.because(RuleStepServerDecides)
+	st.because(RuleWolfStepInPlace)
 	trial := stepper{State: st.Clone()}
 	trial.wolfHandshake(c, s, v)
 	if trial.unsure != "" {
@@ -36,22 +39,9 @@ func (st *stepper) wolfClientHello(c, s Handle, v Version) {
 // wolfHandshakeFinish is handshake_finish under the wolfssl-5.5 profile:
 // the rest of the handshake client_hello began (wolfFinish).
 func (st *stepper) wolfHandshakeFinish(c, s Handle) {
-	st.because(RuleStepServerDecides)
+	st.because(RuleWolfStepInPlace)
 	sv := st.ssl(s)
 	v, hit, verdict := st.ssl(c).version, sv.hit, sv.hsVerdict
 	sv.hsVerdict = 0
 	st.wolfFinish(c, s, v, hit, verdict)
-}
-
-// wolfMidCheck refuses, as unmodelled, the calls on a WOLFSSL half way
-// through a handshake in steps that the model does not follow there.
-func (s *State) wolfMidCheck(op Op) error {
-	switch op.Kind {
-	case SSLFree, SSLClear, FatalAlert, SessionReused, GetShutdown:
-		if s.ssl(op.SSL).phase != phaseHello {
-			return nil
-		}
-		return unmodelled(op, "%s is half way through a handshake on wolfSSL, where the model follows only handshake_finish and SSL_get0_session/SSL_get1_session", SSLName(op.SSL))
-	}
-	return nil
 }

@@ -91,6 +91,7 @@ func (st *stepper) boringClear(h Handle) {
 	st.disconnect(h)
 	l = st.ssl(h)
 	l.phase, l.sent, l.recv, l.hit, l.version, l.pending = phaseBefore, false, false, false, VersionNone, nil
+	l.used = false
 	st.returns(RuleBoringClear)
 }
 
@@ -132,8 +133,14 @@ func (st *stepper) boringAlert(h Handle) {
 		st.concerns(l.sess)
 		st.noEvent(l.sess, EvRemove, l.ctx)
 	}
+	half := l.phase == phaseHello
 	st.disconnect(h) // the tickets waiting are lost
 	l.phase, l.pending = phaseFailed, nil
+	if half {
+		// Still in its handshake (SSL_in_init): SSL_shutdown returns 1
+		// (B20). used records it.
+		l.used = true
+	}
 }
 
 // boringTicket is tls13_process_new_session_ticket

@@ -47,6 +47,18 @@ func (st *stepper) boringDropOffered(h Handle, why Rule) {
 // version v. Both SSLs are in "before", so sess is what each was given.
 // The rule of the verdict is current at the end.
 func (st *stepper) boringHandshake(c, s Handle, v Version) {
+	st.boringHello(c, s, v)
+	st.boringFinish(c, s, v)
+}
+
+// boringHello is what a handshake does up to the server's first flight:
+// the client's do_start_connect and the server's decision (do_select_session
+// for TLS 1.2, do_select_session of tls13_server.cc for TLS 1.3). The
+// server then holds, as SSL_get_session shows, the session it resumes or
+// the new one it makes (hs->new_session, not resumable until the handshake
+// completes); the verdict waits in its hit, hsExpect, hsVerdict and
+// hsServer for boringFinish.
+func (st *stepper) boringHello(c, s Handle, v Version) {
 	// do_start_connect: a session the client cannot use is dropped.
 	if r := st.ssl(c).sess; r != 0 {
 		o := st.obj(r)
@@ -58,10 +70,63 @@ func (st *stepper) boringHandshake(c, s Handle, v Version) {
 	if st.prof.ServernameBeforeLookup { // profile switch (BoringSSL: B20)
 		st.servername(s)
 	}
+	var n sessRef
 	if v == TLS12 {
-		st.boringHandshake12(c, s)
+		n = st.boringHello12(c, s)
 	} else {
-		st.boringHandshake13(c, s)
+		n = st.boringHello13(c, s)
+	}
+	rule := st.rule
+	st.boringHalfWay(c, 0)
+	st.boringHalfWay(s, n)
+	cl, sv := st.ssl(c), st.ssl(s)
+	cl.phase, sv.phase = phaseHello, phaseHello
+	cl.peer, sv.peer = s, c
+	cl.version = v
+	st.because(rule)
+}
+
+// boringHalfWay puts SSL h half way through a handshake: as after one, conf
+// is ssl->session and sess what SSL_get_session shows, each with its own
+// reference: hs->new_session n when the handshake made one (ssl->session
+// stays as it was), else ssl->session itself.
+func (st *stepper) boringHalfWay(h Handle, n sessRef) {
+	l := st.ssl(h)
+	l.conf = l.sess
+	if n != 0 {
+		l.sess = n
+	} else if l.sess != 0 {
+		st.retain(l.sess)
+	}
+}
+
+// boringResume undoes boringHalfWay on SSL h for the rest of the
+// handshake: sess is ssl->session again, and the new session (0 if none)
+// is returned with the reference hs->new_session held.
+func (st *stepper) boringResume(h Handle) sessRef {
+	l := st.ssl(h)
+	shown, conf := l.sess, l.conf
+	l.sess, l.conf = conf, 0
+	if shown == conf {
+		if shown != 0 {
+			st.release(shown)
+		}
+		return 0
+	}
+	return shown
+}
+
+// boringFinish is the rest of the handshake boringHello began.
+func (st *stepper) boringFinish(c, s Handle, v Version) {
+	sv := st.ssl(s)
+	hit, expect, verdict, serverRule := sv.hit, sv.hsExpect, sv.hsVerdict, sv.hsServer
+	sv.hsExpect, sv.hsVerdict, sv.hsServer = false, 0, 0
+	st.boringResume(c)
+	n := st.boringResume(s)
+	if v == TLS12 {
+		st.boringFinish12(c, s, n, hit, expect, verdict, serverRule)
+	} else {
+		st.boringFinish13(c, s, n, hit, verdict)
 	}
 }
 
@@ -84,12 +149,38 @@ func (st *stepper) connect(c, s Handle, v Version, hit bool, cEst, sEst sessRef)
 // by id (boringServerHello12), else both make new sessions; a full
 // handshake ends on the server first, with its cache update, then on the
 // client.
-func (st *stepper) boringHandshake12(c, s Handle) {
+func (st *stepper) boringHello12(c, s Handle) sessRef {
+	found, ticketExpected := st.boringServerHello12(s, st.ssl(c).sess, !st.noTicket(c))
+	verdict, serverRule := st.rule, st.rule
+	var n sessRef
+	if found == 0 {
+		// A full handshake. The server's new session gets an id only when
+		// it issues no ticket and its mode has SERVER.
+		n = st.boringNewSession(s, TLS12)
+		switch {
+		case ticketExpected:
+			st.because(RuleHS12StatelessEmptyID)
+		case st.boringIDMode(s)&CacheServer == 0:
+			st.because(RuleHS12NoServerMode)
+		default:
+			st.because(RuleHS12IDCached)
+			st.obj(n).id = st.freshID()
+		}
+		serverRule = st.rule
+		st.obj(n).notResumable = true // until do_finish_server_handshake
+	}
+	sv := st.ssl(s)
+	sv.hit, sv.hsExpect, sv.hsVerdict, sv.hsServer = found != 0, ticketExpected, verdict, serverRule
+	st.because(verdict)
+	return n
+}
+
+// boringFinish12 is the rest of a TLS 1.2 handshake boringHello12 began.
+func (st *stepper) boringFinish12(c, s Handle, n sessRef, hit, ticketExpected bool, verdict, serverRule Rule) {
 	cl := st.ssl(c)
 	offer := cl.sess
-	found, ticketExpected := st.boringServerHello12(s, offer, !st.noTicket(c))
-	verdict := st.rule
-	if found != 0 {
+	if hit {
+		found := st.ssl(s).sess
 		// The server holds found as ssl->session and, once finished, as its
 		// established session too; so does the client with its offer. No
 		// ticket, no cache update (BORING-HS12-NO-RENEW, HS12-NO-UPDATE-ON-HIT).
@@ -104,19 +195,10 @@ func (st *stepper) boringHandshake12(c, s Handle) {
 		st.because(verdict)
 		return
 	}
-	// A full handshake. The server's new session gets an id only when it
-	// issues no ticket and its mode has SERVER.
-	n := st.boringNewSession(s, TLS12)
-	switch {
-	case ticketExpected:
-		st.because(RuleHS12StatelessEmptyID)
-	case st.boringIDMode(s)&CacheServer == 0:
-		st.because(RuleHS12NoServerMode)
-	default:
-		st.because(RuleHS12IDCached)
-		st.obj(n).id = st.freshID()
-	}
-	serverRule := st.rule
+	// A full handshake: the server's new session becomes its established
+	// one, resumable from now.
+	st.obj(n).notResumable = false
+	st.because(serverRule)
 	// The client reads the ServerHello: what it offered goes
 	// (SET-MISS-RELEASE) and its new session takes the server's id.
 	st.boringDropOffered(c, RuleSetMissRelease)
@@ -126,6 +208,8 @@ func (st *stepper) boringHandshake12(c, s Handle) {
 	st.obj(cn).origin = st.ssl(s).ctx
 	var t int32
 	if ticketExpected {
+		// do_send_server_finished measures the timeout from the ticket.
+		st.boringRebase(st.obj(n))
 		st.boringRotate(st.ssl(s).ctx)
 		t = st.boringIssue(s, n, TLS12)
 	}
@@ -244,7 +328,7 @@ func (st *stepper) boringIssue(s Handle, n sessRef, v Version) int32 {
 // ticket offered; both sides establish new sessions that carry no id or
 // ticket; the client finishes first, then the server writes its tickets,
 // which wait for the client.
-func (st *stepper) boringHandshake13(c, s Handle) {
+func (st *stepper) boringHello13(c, s Handle) sessRef {
 	cl, sv := st.ssl(c), st.ssl(s)
 	sctx := sv.ctx
 	offer := cl.sess
@@ -273,10 +357,21 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 		st.boringDropOffered(s, RuleBoringHS13ServerStateless)
 		n = st.boringNewSession(s, TLS13)
 	}
-	verdict := st.rule
+	st.obj(n).notResumable = true // until do_finish_server_handshake
+	sv = st.ssl(s)
+	sv.hit, sv.hsVerdict = tk != nil, st.rule
+	return n
+}
+
+// boringFinish13 is the rest of a TLS 1.3 handshake boringHello13 began:
+// the client reads the ServerHello, finishes first, and the server writes
+// its tickets.
+func (st *stepper) boringFinish13(c, s Handle, n sessRef, resumed bool, verdict Rule) {
+	offer := st.ssl(c).sess
+	st.obj(n).notResumable = false
 	// The client reads the ServerHello and lets go of what it offered.
 	var cn sessRef
-	if tk != nil {
+	if resumed {
 		o := *st.obj(offer)
 		cn = st.newCopy(sessObj{version: TLS13, time: o.time, timeout: o.timeout, auth: o.auth, side: Client, sidCtx: o.sidCtx})
 		st.boringRenew(st.obj(cn))
@@ -286,11 +381,11 @@ func (st *stepper) boringHandshake13(c, s Handle) {
 		cn = st.boringNewSession(c, TLS13)
 	}
 	st.because(verdict)
-	if tk == nil {
+	if !resumed {
 		st.because(RuleSeedTLS13NotResumable)
 	}
 	st.concerns(cn)
-	st.connect(c, s, TLS13, tk != nil, cn, n)
+	st.connect(c, s, TLS13, resumed, cn, n)
 	st.boringUpdate(c)
 	st.boringTickets13(s, c)
 	st.because(verdict)
@@ -319,7 +414,11 @@ func (st *stepper) boringTickets13(s, c Handle) {
 		st.because(RuleHS13ServerNoTickets)
 	}
 	st.concerns(sv.sess)
-	st.boringRebase(st.obj(sv.sess))
+	if !st.noTicket(s) {
+		// add_new_session_tickets returns before it rebases when
+		// SSL_OP_NO_TICKET is set.
+		st.boringRebase(st.obj(sv.sess))
+	}
 	for i := int64(0); i < n; i++ {
 		st.mark(RuleTimeTLS13ServerTicket)
 		st.boringRotate(sv.ctx)

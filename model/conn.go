@@ -147,7 +147,7 @@ func (st *stepper) shutdown(h Handle) int64 {
 	}
 	l := st.ssl(h)
 	switch {
-	case l.phase == phaseBefore && st.prof.ShutdownInInitSucceeds: // profile switch (BoringSSL)
+	case (l.phase == phaseBefore || l.used) && st.prof.ShutdownInInitSucceeds: // profile switch (BoringSSL; used: B20)
 		st.because(RuleBoringShutInInit)
 		return 1
 	case l.phase != phaseEstablished:
@@ -222,8 +222,15 @@ func (st *stepper) fatalAlert(h Handle) {
 	if len(l.pending) > 0 {
 		st.because(RuleTkt13Pending) // the tickets are lost
 	}
+	half := l.phase == phaseHello
 	st.disconnect(h)
 	l.phase, l.pending, l.buffered, l.closeBuffered = phaseFailed, nil, nil, false
+	if half && st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
+		// No handshake completed (handShakeDone 0, handShakeState
+		// NULL_STATE): SSL_clear and SSL_get_shutdown see the SSL as
+		// before a handshake; it is used, so no handshake follows.
+		l.phase = phaseBefore
+	}
 }
 
 // setSession is SSL_set_session: the old session is judged by the bad

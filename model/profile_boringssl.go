@@ -99,8 +99,6 @@ func BoringSSL() Profile {
 		// reads the ClientHello's extensions, before it looks up the
 		// session (B20).
 		ServernameBeforeLookup: true,
-		// The handshakes in steps are not compared yet.
-		Unchecked: StepCalls,
 		//
 		// ssl_asn1.cc SSL_SESSION_parse reads the time and the timeout as
 		// encoded, 0 included. B16, BORING-ROUNDTRIP.
@@ -124,7 +122,7 @@ func (s *State) boringCheck(op Op) error {
 			return unmodelled(op, "BoringSSL's SSL_set_session calls abort() once a handshake has begun")
 		}
 		return nil
-	case Flush, CtxFree, SSLFree, Handshake, SetSSLCtx:
+	case Flush, CtxFree, SSLFree, Handshake, SetSSLCtx, ClientHello, HandshakeFinish:
 		// These may flush a cache, whose order BoringSSL does not fix
 		// (BORING-FLUSH-UNORDERED): try the call on a copy first.
 		trial := stepper{State: s.Clone()}

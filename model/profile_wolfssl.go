@@ -181,7 +181,7 @@ func (s *State) wolfCheck(op Op) error {
 		}
 	case Shutdown:
 		if l := s.ssl(op.SSL); l.phase == phaseBefore && l.used {
-			return unmodelled(op, "SSL_shutdown on a WOLFSSL that wolfSSL_clear reset after a handshake")
+			return unmodelled(op, "SSL_shutdown on a used WOLFSSL back in its initial state (wolfSSL_clear after a handshake, or a fatal error half way through one)")
 		}
 	case SetTimeout:
 		if op.Arg > 1<<30 {

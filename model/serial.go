@@ -37,6 +37,13 @@ func (st *stepper) roundTrip(h Handle) int64 {
 		st.because(RuleSerNewEmpty)
 		return 0
 	}
+	if st.prof.DecodeKeepsZeroTimes && o.notResumable { // profile switch (BoringSSL: B20)
+		// SSL_SESSION_to_bytes encodes a not-resumable session (one a
+		// handshake is still making) as the placeholder "NOT RESUMABLE",
+		// which no decoder takes.
+		st.because(RuleBoringStepNewSession)
+		return 0
+	}
 	if st.prof.DecodeKeepsZeroTimes { // profile switch (BoringSSL)
 		// Every field the model follows, the side and the auth timeout
 		// included, comes back as encoded; nothing is ever marked.

@@ -129,7 +129,9 @@ type sslObj struct {
 	peerClosed bool    // the peer's close_notify is waiting to be read
 	pending    []int32 // tickets sent by the server, not yet read (client)
 	// wolfSSL (profile_wolfssl.go): ssl->timeout, whether the SSL ever did
-	// I/O, records SSL_shutdown delivered but did not process yet.
+	// I/O (used), records SSL_shutdown delivered but did not process yet.
+	// BoringSSL: used marks an SSL that failed half way through a
+	// handshake, still in it (SSL_in_init) until SSL_clear.
 	timeout       int64
 	used          bool
 	buffered      []int32

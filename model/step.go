@@ -95,12 +95,22 @@ func (st *stepper) apply(op Op) int64 {
 			st.wolfClientHello(op.SSL, op.Peer, Version(op.Arg))
 			return 1
 		}
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B20)
+			st.because(RuleBoringStepNewSession)
+			st.boringHello(op.SSL, op.Peer, Version(op.Arg))
+			return 1
+		}
 		st.mark(RuleStepServerDecides)
 		st.clientHello(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case HandshakeFinish:
 		if st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
 			st.wolfHandshakeFinish(op.SSL, op.Peer)
+			return 1
+		}
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B20)
+			st.because(RuleBoringStepNewSession)
+			st.boringFinish(op.SSL, op.Peer, st.ssl(op.SSL).version)
 			return 1
 		}
 		st.mark(RuleStepServerDecides)

@@ -24,6 +24,7 @@ func (st *stepper) wolfClientHello(c, s Handle, v Version) {
 		st.unsure = trial.unsure
 	}
 	hit := st.wolfHello(c, s, v)
+	st.wolfTicketCopy(s)
 	cl, sv := st.ssl(c), st.ssl(s)
 	// The server decides at the ClientHello: wolfSSL_session_reused
 	// (options.resuming) is 1 on it from there (HandleTlsResumption,
@@ -44,4 +45,21 @@ func (st *stepper) wolfHandshakeFinish(c, s Handle) {
 	v, hit, verdict := st.ssl(c).version, sv.hit, sv.hsVerdict
 	sv.hsVerdict = 0
 	st.wolfFinish(c, s, v, hit, verdict)
+}
+
+// wolfTicketCopy is what a TLS 1.3 server that decrypted the client's
+// ticket shows half way: DoClientTicket looks the ticket's id up in the
+// cache (wolfSSL_GetSession with altSessionID) and copies the entry's time
+// and timeout into the server's session, which the server's ticket
+// overwrites in handshake_finish (wolfTickets13, wolfUpdate).
+func (st *stepper) wolfTicketCopy(s Handle) {
+	o := st.obj(st.ssl(s).sess)
+	if o.alt == 0 {
+		return
+	}
+	if r := st.wolfLookup(o.alt); r != 0 {
+		e := st.obj(r)
+		o = st.obj(st.ssl(s).sess)
+		o.time, o.timeout = e.time, e.timeout
+	}
 }

@@ -33,8 +33,7 @@ int lib_implemented(enum op op)
 {
     return op != OP_UNKNOWN && op != OP_SSL_has_matching_session_id && op != OP_SSL_set_num_tickets
            && op != OP_SSL_SESSION_dup && op != OP_SSL_SESSION_new && op != OP_SSL_copy_session_id
-           && !is_max_early_data(op)
-           && op != OP_client_hello && op != OP_handshake_finish;
+           && !is_max_early_data(op);
 }
 
 static int is_options_call(enum op op)

@@ -49,15 +49,15 @@ func (st *stepper) wolfHandshakeFinish(c, s Handle) {
 
 // wolfTicketCopy is what a TLS 1.3 server that decrypted the client's
 // ticket shows half way: DoClientTicket looks the ticket's id up in the
-// cache (wolfSSL_GetSession with altSessionID) and copies the entry's time
-// and timeout into the server's session, which the server's ticket
+// cache (wolfSSL_GetSession with altSessionID) and copies an unexpired
+// entry's time and timeout into the server's session, which the server's ticket
 // overwrites in handshake_finish (wolfTickets13, wolfUpdate).
 func (st *stepper) wolfTicketCopy(s Handle) {
 	o := st.obj(st.ssl(s).sess)
 	if o.alt == 0 {
 		return
 	}
-	if r := st.wolfLookup(o.alt); r != 0 {
+	if r := st.wolfLookup(o.alt); r != 0 && st.now < st.obj(r).time+st.obj(r).timeout {
 		e := st.obj(r)
 		o = st.obj(st.ssl(s).sess)
 		o.time, o.timeout = e.time, e.timeout

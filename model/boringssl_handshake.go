@@ -82,7 +82,7 @@ func (st *stepper) boringHello(c, s Handle, v Version) {
 	cl, sv := st.ssl(c), st.ssl(s)
 	cl.phase, sv.phase = phaseHello, phaseHello
 	cl.peer, sv.peer = s, c
-	cl.version = v
+	cl.version, sv.version = v, v
 	st.because(rule)
 }
 

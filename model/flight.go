@@ -4,9 +4,9 @@ package model
 // (handshake.go clientHello, handshakeFinish): which calls an SSL between
 // the two steps may take, and what ends a handshake half way.
 
-// StepCalls are the calls of a handshake in steps. Only the OpenSSL shim
-// sends them yet; the wolfSSL and BoringSSL profiles leave them out as
-// unchecked (docs/findings.md, "Not checked yet").
+// StepCalls are the calls of a handshake in steps. Every shim offers
+// them; the wolfSSL and BoringSSL profiles model them their own way
+// (wolfssl_flight.go, W24; boringssl_handshake.go boringHello, B20).
 var StepCalls = CallsOf(ClientHello, HandshakeFinish)
 
 // midHandshakeCalls are the calls modelled on an SSL between client_hello
@@ -52,7 +52,7 @@ func (s *State) checkFinish(op Op) error {
 		return unmodelled(op, "the first SSL must be a client and the second a server")
 	case c.phase != phaseHello || p.phase != phaseHello || c.peer != op.Peer || p.peer != op.SSL:
 		return unmodelled(op, "%s and %s are not the two ends of one handshake begun by client_hello and still under way", SSLName(op.SSL), SSLName(op.Peer))
-	case p.version == TLS12 && p.hsExpect && !p.hit && p.sess != 0 && (s.obj(p.sess).time == 0 || s.obj(p.sess).timeout == 0):
+	case !s.prof.ImmutableSessions && p.version == TLS12 && p.hsExpect && !p.hit && p.sess != 0 && (s.obj(p.sess).time == 0 || s.obj(p.sess).timeout == 0):
 		return unmodelled(op, "the server would issue a ticket for a session whose time or timeout is 0, which OpenSSL 3.0 cannot encode")
 	}
 	return nil

@@ -34,7 +34,7 @@ func (st *stepper) wolfClientHello(c, s Handle, v Version) {
 	cl.used, sv.used = true, true
 	cl.phase, sv.phase = phaseHello, phaseHello
 	cl.peer, sv.peer = s, c
-	cl.version = v
+	cl.version, sv.version = v, v
 }
 
 // wolfHandshakeFinish is handshake_finish under the wolfssl-5.5 profile:

@@ -138,7 +138,7 @@ func (st *stepper) boringAlert(h Handle) {
 	l.phase, l.pending = phaseFailed, nil
 	if half {
 		// Still in its handshake (SSL_in_init): SSL_shutdown returns 1
-		// (B20). used records it.
+		// (B22). used records it.
 		l.used = true
 	}
 }

@@ -147,7 +147,7 @@ func (st *stepper) shutdown(h Handle) int64 {
 	}
 	l := st.ssl(h)
 	switch {
-	case (l.phase == phaseBefore || l.used) && st.prof.ShutdownInInitSucceeds: // profile switch (BoringSSL; used: B20)
+	case (l.phase == phaseBefore || l.used) && st.prof.ShutdownInInitSucceeds: // profile switch (BoringSSL; used: B22)
 		st.because(RuleBoringShutInInit)
 		return 1
 	case l.phase != phaseEstablished:
@@ -225,7 +225,7 @@ func (st *stepper) fatalAlert(h Handle) {
 	half := l.phase == phaseHello
 	st.disconnect(h)
 	l.phase, l.pending, l.buffered, l.closeBuffered = phaseFailed, nil, nil, false
-	if half && st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
+	if half && st.prof.StepsInPlace { // profile switch (wolfSSL: W28)
 		// No handshake completed (handShakeDone 0, handShakeState
 		// NULL_STATE): SSL_clear and SSL_get_shutdown see the SSL as
 		// before a handshake; it is used, so no handshake follows.

@@ -6,7 +6,7 @@ package model
 
 // StepCalls are the calls of a handshake in steps. Every shim offers
 // them; the wolfSSL and BoringSSL profiles model them their own way
-// (wolfssl_flight.go, W24; boringssl_handshake.go boringHello, B20).
+// (wolfssl_flight.go, W28; boringssl_handshake.go boringHello, B22).
 var StepCalls = CallsOf(ClientHello, HandshakeFinish)
 
 // midHandshakeCalls are the calls modelled on an SSL between client_hello

@@ -24,8 +24,8 @@ type Divergence struct {
 	// Switch names the field of Profile; the divergence applies to a
 	// profile whose field differs from OpenSSL30's.
 	Switch string
-	// Finding is the id of the difference in docs/findings.md (W1..W24
-	// for wolfSSL, B1..B20 for BoringSSL).
+	// Finding is the id of the difference in docs/findings.md (W1..W28
+	// for wolfSSL, B1..B22 for BoringSSL).
 	Finding string
 	// Adds lists the rules the divergence brings: they apply only under a
 	// profile that has it.
@@ -107,10 +107,10 @@ var divergences = []Divergence{
 	{Switch: "SwitchMovesSSL", Finding: "W23", on: func(p Profile) bool { return p.SwitchMovesSSL },
 		Adds:     []Rule{RuleWolfSwitchMovesSSL},
 		Replaces: []Rule{RuleSwitchSessionCTX, RuleSwitchSidctx, RuleSwitchCTXRef, RuleSwitchIDMode}},
-	{Switch: "ImmutableSessions", Finding: "B20", on: func(p Profile) bool { return p.ImmutableSessions },
+	{Switch: "ImmutableSessions", Finding: "B22", on: func(p Profile) bool { return p.ImmutableSessions },
 		Adds:     []Rule{RuleBoringStepNewSession},
 		Replaces: []Rule{RuleStepServerDecides, RuleStepAbortKeeps, RuleStepFatalRemoves, RuleStepOverlapCopyResumable}},
-	{Switch: "StepsInPlace", Finding: "W24", on: func(p Profile) bool { return p.StepsInPlace },
+	{Switch: "StepsInPlace", Finding: "W28", on: func(p Profile) bool { return p.StepsInPlace },
 		Adds:     []Rule{RuleWolfStepInPlace},
 		Replaces: []Rule{RuleStepServerDecides, RuleStepAbortKeeps, RuleStepFatalRemoves, RuleStepOverlapCopyResumable}},
 	{Switch: "ShutdownOneRecord", Finding: "W22", on: func(p Profile) bool { return p.ShutdownOneRecord },

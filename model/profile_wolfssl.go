@@ -146,7 +146,7 @@ func WolfSSL55() Profile {
 		// DoPreSharedKeys fill the server's own session at the
 		// ClientHello; handShakeState stays NULL_STATE and handShakeDone
 		// 0 until the handshake completes (wolfSSL_get_shutdown,
-		// wolfSSL_clear). W24, WOLF-STEP-IN-PLACE.
+		// wolfSSL_clear). W28, WOLF-STEP-IN-PLACE.
 		StepsInPlace: true,
 		// wolfssl/ssl.h has no SSL_OP_NO_ANTI_REPLAY. W18.
 		LacksOptions: OptNoAntiReplay,

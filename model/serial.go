@@ -37,7 +37,7 @@ func (st *stepper) roundTrip(h Handle) int64 {
 		st.because(RuleSerNewEmpty)
 		return 0
 	}
-	if st.prof.DecodeKeepsZeroTimes && o.notResumable { // profile switch (BoringSSL: B20)
+	if st.prof.DecodeKeepsZeroTimes && o.notResumable { // profile switch (BoringSSL: B22)
 		// SSL_SESSION_to_bytes encodes a not-resumable session (one a
 		// handshake is still making) as the placeholder "NOT RESUMABLE",
 		// which no decoder takes.

@@ -91,11 +91,11 @@ func (st *stepper) apply(op Op) int64 {
 		st.handshake(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case ClientHello:
-		if st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
+		if st.prof.StepsInPlace { // profile switch (wolfSSL: W28)
 			st.wolfClientHello(op.SSL, op.Peer, Version(op.Arg))
 			return 1
 		}
-		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B20)
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B22)
 			st.because(RuleBoringStepNewSession)
 			st.boringHello(op.SSL, op.Peer, Version(op.Arg))
 			return 1
@@ -104,11 +104,11 @@ func (st *stepper) apply(op Op) int64 {
 		st.clientHello(op.SSL, op.Peer, Version(op.Arg))
 		return 1
 	case HandshakeFinish:
-		if st.prof.StepsInPlace { // profile switch (wolfSSL: W24)
+		if st.prof.StepsInPlace { // profile switch (wolfSSL: W28)
 			st.wolfHandshakeFinish(op.SSL, op.Peer)
 			return 1
 		}
-		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B20)
+		if st.prof.ImmutableSessions { // profile switch (BoringSSL: B22)
 			st.because(RuleBoringStepNewSession)
 			st.boringFinish(op.SSL, op.Peer, st.ssl(op.SSL).version)
 			return 1

@@ -1,6 +1,6 @@
 package model
 
-// The wolfssl-5.5 profile's handshakes in steps (W24, WOLF-STEP-IN-PLACE):
+// The wolfssl-5.5 profile's handshakes in steps (W28, WOLF-STEP-IN-PLACE):
 // client_hello and handshake_finish on wolfSSL, which fills each SSL's own
 // session in place (WOLF-SSL-OWNS-SESSION). The server decides whether it
 // resumes while it reads the ClientHello, and copies what it resumes into

@@ -22,7 +22,7 @@ func (st *stepper) boringSetShutdown(op Op) int64 {
 // variants under the boringssl profile.
 func (s *State) boringShutdownCheck(op Op) error {
 	switch op.Kind {
-	case Handshake:
+	case Handshake, ClientHello:
 		// ssl_send_alert_impl and the record layer refuse every write once
 		// write_shutdown is set, and every read once read_shutdown is.
 		if a, b := s.ssl(op.SSL), s.ssl(op.Peer); a.sent || a.recv || b.sent || b.recv {

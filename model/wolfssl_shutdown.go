@@ -108,7 +108,7 @@ func (st *stepper) wolfReadAlert(h Handle) {
 // under the wolfssl-5.5 profile.
 func (s *State) wolfShutdownCheck(op Op) error {
 	switch op.Kind {
-	case Handshake:
+	case Handshake, ClientHello:
 		// wolfSSL_connect and wolfSSL_accept neither clear nor read the
 		// two bits: a handshake after SSL_set_shutdown is not followed.
 		if a, b := s.ssl(op.SSL), s.ssl(op.Peer); a.sent || a.recv || b.sent || b.recv {

@@ -301,7 +301,7 @@ func (conn *Conn) resume13(call context.Context, h clientHello) bool {
 			// With anti-replay on, the ticket is used up before its age
 			// is checked, early data or not (tls_parse_ctos_psk).
 			if found != nil && conn.antiReplay() && c.env.faults.choose(AntiReplayUsesUpTicket, conn, true) {
-				c.RemoveSession(call, found)
+				found = c.useUp(call, found)
 			}
 		}
 	} else {

@@ -287,7 +287,14 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 			// is checked, whether or not the client sends early data.
 			st.because(RuleHS13AntiReplaySingleUse)
 			st.concerns(found)
-			st.removeSession(sctx, found, RuleHS13AntiReplaySingleUse, RuleHS13AntiReplaySingleUse)
+			if st.removeSession(sctx, found, RuleHS13AntiReplaySingleUse, RuleHS13AntiReplaySingleUse) == 0 {
+				// A session the cache does not hold (get_session_cb's
+				// under NO_INTERNAL_STORE) cannot be used up: the ticket
+				// is refused and the lookup's reference dropped.
+				st.because(RuleHS13AntiReplaySingleUse)
+				st.release(found)
+				found = 0
+			}
 		} else {
 			st.mark(RuleSeedTLS13Once) // the server does not enforce single use
 		}

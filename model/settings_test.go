@@ -175,5 +175,17 @@ func TestRuleEarlyData(t *testing.T) {
 			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0), do(setSess(5, 1), 1),
 			do(hs(5, 6, tls13), 1), do(reused(6), 0),
 		})},
+		// get_session_cb's session under NO_INTERNAL_STORE is not in the
+		// cache, so it cannot be used up: the ticket is refused (a full
+		// handshake) and the lookup's reference dropped. Found by
+		// sesslife check --target openssl at seed 3, confirmed on 3.0.19.
+		{id: "HS13-ANTI-REPLAY-SINGLE-USE/uncached", steps: []step{
+			do(newCtx(1, server(noTicket, getCB1, mode(serverNoStore), func(c *model.CtxConfig) { c.NumTickets = 1 })), 0),
+			do(newCtx(2, client()), 0), do(ctxMaxEarly(1, 16384), 1),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0), do(hs(1, 2, tls13), 1, newCB(1, 1)),
+			do(readTicket(1), 1), do(get1(1), 2), do(number(1), 0),
+			do(newSSL(3, 2), 0), do(newSSL(4, 1), 0), do(setSess(3, 2), 1),
+			do(hs(3, 4, tls13), 1, newCB(1, 3)), do(reused(4), 0), do(cbHits(1), 1), do(hits(1), 0),
+		}},
 	})
 }

@@ -63,10 +63,7 @@ func (st *stepper) wolfClear(h Handle) {
 		st.dropFlight(h)
 	}
 	if l.phase == phaseBefore || l.phase == phaseHello {
-		old := l.sess
-		l.sess = st.wolfNewSession()
-		st.noEvent(old, EvRemove, st.useCtx(h))
-		st.release(old)
+		st.wolfRenewSession(h)
 	} else {
 		st.concerns(l.sess)
 		l.used = true
@@ -231,4 +228,15 @@ func (st *stepper) wolfTimeouts(t int64) (timeout, hint int64) {
 		return st.prof.DefaultTimeout, st.prof.DefaultTicketHint
 	}
 	return t, t
+}
+
+// wolfRenewSession is what wolfSSL_clear does to an SSL that has not
+// completed a handshake (WOLF-CLEAR-RENEWS-UNFINISHED): the SSL's session
+// is freed without the remove callback and replaced by a new empty one.
+func (st *stepper) wolfRenewSession(h Handle) {
+	l := st.ssl(h)
+	old := l.sess
+	l.sess = st.wolfNewSession()
+	st.noEvent(old, EvRemove, st.useCtx(h))
+	st.release(old)
 }

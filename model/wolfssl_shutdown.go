@@ -62,10 +62,7 @@ func (st *stepper) wolfShutdownClears(h Handle) {
 	defer st.leave(st.enter(RuleWolfClearRenewsUnfinished))
 	l := st.ssl(h)
 	if l.phase == phaseBefore {
-		old := l.sess
-		l.sess = st.wolfNewSession()
-		st.noEvent(old, EvRemove, st.useCtx(h))
-		st.release(old)
+		st.wolfRenewSession(h)
 	} else {
 		st.concerns(l.sess)
 	}

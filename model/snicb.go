@@ -90,13 +90,7 @@ func (st *stepper) servername(s Handle) {
 		n.accept++
 	}
 	st.mark(RuleSwitchCTXRef)
-	n.sslRefs++
-	if to == l.ctx {
-		l.cur = 0
-	} else {
-		l.cur = to
-	}
-	st.releaseCurrent(old, l.ctx)
+	st.moveCurrent(s, old, to)
 }
 
 // servernameAfter runs the servername callback where OpenSSL does, after

@@ -39,14 +39,24 @@ func (st *stepper) switchCtx(op Op) int64 {
 	}
 	// A reference on the new SSL_CTX, then the old one's goes.
 	defer st.leave(st.enter(RuleSwitchCTXRef))
-	n.sslRefs++
-	if op.Ctx == l.ctx {
+	st.moveCurrent(op.SSL, old, op.Ctx)
+	return 1
+}
+
+// moveCurrent makes to SSL h's current SSL_CTX in place of old: a
+// reference on to, then old's goes (SWITCH-CTX-REF). Back to the
+// session_ctx, OpenSSL's SSL holds two references on it again, as after
+// SSL_new, which the model counts as the one sslRefs has held since
+// (cur 0), so none is added.
+func (st *stepper) moveCurrent(h, old, to Handle) {
+	l := st.ssl(h)
+	if to == l.ctx {
 		l.cur = 0
 	} else {
-		l.cur = op.Ctx
+		st.ctx(to).sslRefs++
+		l.cur = to
 	}
 	st.releaseCurrent(old, l.ctx)
-	return 1
 }
 
 // releaseCurrent drops an SSL's reference on its current SSL_CTX cur when

@@ -63,9 +63,21 @@ func TestDecodeReplyAgreesWithJSON(t *testing.T) {
 			t.Errorf("decodeReply(%s) took it: %v, want %v", c.line, ok, c.fast)
 		}
 	}
+	taken, tried := 0, 0
+	mutateCorpus(func(b []byte) {
+		tried++
+		if checkDecode(t, b) {
+			taken++
+		}
+	})
+	t.Logf("decodeReply took %d of %d mutated lines; encoding/json agreed on each", taken, tried)
+}
+
+// mutateCorpus hands every corpus line's 3,000 seeded mutations (bytes
+// deleted, inserted, replaced, repeated) to try.
+func mutateCorpus(try func(line []byte)) {
 	const alphabet = `{}[]":,-0123456789.eE+truefalsn \x01é"`
 	rng := rand.New(rand.NewPCG(20261124, 3))
-	taken, tried := 0, 0
 	for _, c := range replyCorpus {
 		for range 3000 {
 			b := []byte(c.line)
@@ -86,13 +98,9 @@ func TestDecodeReplyAgreesWithJSON(t *testing.T) {
 					b = []byte("{")
 				}
 			}
-			tried++
-			if checkDecode(t, b) {
-				taken++
-			}
+			try(b)
 		}
 	}
-	t.Logf("decodeReply took %d of %d mutated lines; encoding/json agreed on each", taken, tried)
 }
 
 // FuzzDecodeReply looks for a line the two decoders read differently
@@ -104,8 +112,10 @@ func FuzzDecodeReply(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) { checkDecode(t, line) })
 }
 
-// BenchmarkDecodeReply compares the fast path with encoding/json on a call
-// reply and an observation as the OpenSSL shim writes them.
+// BenchmarkDecodeReply compares the ways a reply is read, on a call reply
+// and an observation as the OpenSSL shim writes them: decodeDirect (into
+// the model's types), decodeReply alone (fast) and followed by the
+// checks that make the model's types (general), and encoding/json.
 func BenchmarkDecodeReply(b *testing.B) {
 	for _, c := range []struct{ name, line string }{{"call", replyCorpus[0].line}, {"observation", replyCorpus[5].line}} {
 		line := []byte(c.line)
@@ -114,6 +124,32 @@ func BenchmarkDecodeReply(b *testing.B) {
 			for b.Loop() {
 				if _, ok := decodeReply(line); !ok {
 					b.Fatal("not taken")
+				}
+			}
+		})
+		b.Run(c.name+"/direct", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, ok := decodeDirect(line); !ok {
+					b.Fatal("not taken")
+				}
+			}
+		})
+		b.Run(c.name+"/general", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r, ok := decodeReply(line)
+				if !ok {
+					b.Fatal("not taken")
+				}
+				var err error
+				if r.Observation != nil {
+					_, err = r.observation()
+				} else {
+					_, err = r.result()
+				}
+				if err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

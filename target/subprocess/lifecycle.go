@@ -126,9 +126,9 @@ func (t *Target) Reset(ctx context.Context) error {
 	fresh := p == nil || p.dead()
 	if !fresh {
 		resp, err := t.roundTrip(ctx, p, request{Op: opReset, Now: t.start})
-		if err == nil && resp.reply.Error != nil {
+		if r := resp.general(); err == nil && r.Error != nil {
 			p.kill("reset refused")
-			err = &ShimError{Op: opReset, Message: *resp.reply.Error}
+			err = &ShimError{Op: opReset, Message: *r.Error}
 		}
 		if err != nil {
 			return err

@@ -24,10 +24,13 @@ const maxLine = 16 << 20
 // long the harness stops reading them rather than wait for it.
 const drainGrace = 2 * time.Second
 
-// response is what the reader hands to the call waiting for an id.
+// response is what the reader hands to the call waiting for an id: the
+// line, and either its decoded value (direct set, the shims' own form) or
+// the reply the general path parsed.
 type response struct {
-	line  []byte
-	reply reply
+	line   []byte
+	direct *direct
+	reply  reply
 }
 
 // process is one running shim: its pipes, the requests waiting for an
@@ -185,20 +188,27 @@ func (p *process) readLoop() {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		r, err := parseReply(line)
-		if err != nil {
-			p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
-			return
+		resp := response{line: line}
+		var id uint64
+		if d, ok := decodeDirect(line); ok {
+			resp.direct, id = &d, d.id
+		} else {
+			r, err := parseReply(line)
+			if err != nil {
+				p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
+				return
+			}
+			resp.reply, id = r, *r.ID
 		}
 		p.mu.Lock()
-		ch := p.pending[*r.ID]
-		delete(p.pending, *r.ID)
+		ch := p.pending[id]
+		delete(p.pending, id)
 		p.mu.Unlock()
 		if ch == nil {
-			p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", *r.ID)})
+			p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", id)})
 			return
 		}
-		ch <- response{line: line, reply: r}
+		ch <- resp
 	}
 	// os.ErrClosed: run stopped waiting for a process outside the group
 	// that still held the pipe; the shim itself is gone.
@@ -271,6 +281,13 @@ func (p *process) exitCode() int {
 // caller adds the call history. A timeout or cancellation kills the shim:
 // its state is unknown.
 func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, timeout time.Duration) (response, error) {
+	// A reply that is already in needs no timer: pipelined, the
+	// observation comes with its call's reply.
+	select {
+	case r := <-ch:
+		return r, nil
+	default:
+	}
 	// A failed write means the shim is gone or going; the select below
 	// waits for the reader to say how.
 	timer := time.NewTimer(timeout)

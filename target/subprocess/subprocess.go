@@ -172,7 +172,13 @@ func (t *Target) prepare(op model.Op, lane int) (req request, p *process, idx in
 
 // resultOf turns the reply to call op (history entry idx) into its result.
 func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, error) {
-	r := resp.reply
+	if d := resp.direct; d != nil && !d.observation {
+		t.mu.Lock()
+		t.annotate(idx, d.res)
+		t.mu.Unlock()
+		return d.res, nil
+	}
+	r := resp.general()
 	switch {
 	case r.Error != nil:
 		if e := outdated(op.String(), *r.Error, t.library); e != nil {
@@ -211,10 +217,14 @@ func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 
 // observationOf turns the reply to an observe request into an observation.
 func observationOf(resp response) (model.Observation, error) {
-	if resp.reply.Error != nil {
-		return model.Observation{}, &ShimError{Op: opObserve, Message: *resp.reply.Error}
+	if d := resp.direct; d != nil && d.observation {
+		return d.obs, nil
 	}
-	ob, err := resp.reply.observation()
+	r := resp.general()
+	if r.Error != nil {
+		return model.Observation{}, &ShimError{Op: opObserve, Message: *r.Error}
+	}
+	ob, err := r.observation()
 	if err != nil {
 		return model.Observation{}, &ProtocolError{Op: opObserve, Line: string(resp.line), Reason: err.Error()}
 	}

@@ -1,0 +1,275 @@
+package subprocess
+
+import (
+	"math"
+
+	"github.com/sesslife/sesslife/model"
+)
+
+// direct is a reply decoded straight into the model's types by
+// decodeDirect: a call's result or an observation, already validated.
+type direct struct {
+	id          uint64
+	observation bool // obs is set, else res
+	res         model.Result
+	obs         model.Observation
+}
+
+// decodeDirect decodes a call reply or an observation written exactly as
+// the shims of this repository write them (docs/protocol.md §5 and §7:
+// the keys in the order given there, no spaces, no escapes) straight into
+// a model.Result or model.Observation, with the checks of reply.result
+// and reply.observation. It is the hot path of a checked call: it
+// allocates only the slices it returns, where the general path allocates
+// every field it reads.
+//
+// Any other line, and any line a check refuses, returns false; the caller
+// then takes the general path (parseReply, then result or observation),
+// which accepts every valid form and words the errors. So for every line
+// both paths give the same value (TestDecodeDirectAgrees).
+func decodeDirect(line []byte) (direct, bool) {
+	s := scanner{b: line, ok: true}
+	var d direct
+	if !s.lit(`{"id":`) {
+		return d, false
+	}
+	d.id, s.ok = s.uint()
+	switch {
+	case s.lit(`,"ret":`):
+		d.res.Ret = s.int()
+		if !s.lit(`,"events":[`) {
+			return d, false
+		}
+		for first := true; s.ok && !s.lit("]"); first = false {
+			if !first && !s.lit(",") {
+				return d, false
+			}
+			d.res.Events = append(d.res.Events, s.event())
+		}
+	case s.lit(`,"observation":{"ctxs":[`):
+		d.observation = true
+		s.observation(&d.obs)
+	default:
+		return d, false
+	}
+	return d, s.ok && s.lit("}") && s.i == len(s.b)
+}
+
+// scanner reads a line in the shims' own form; ok turns false at the
+// first byte or value that form does not allow.
+type scanner struct {
+	b  []byte
+	i  int
+	ok bool
+}
+
+// lit consumes text if the line goes on with it.
+func (s *scanner) lit(text string) bool {
+	if !s.ok || len(s.b)-s.i < len(text) || string(s.b[s.i:s.i+len(text)]) != text {
+		return false
+	}
+	s.i += len(text)
+	return true
+}
+
+// maxDirectDigits is the most digits the scanner reads itself: any int64
+// of 18 digits fits; longer numbers take the general path.
+const maxDirectDigits = 18
+
+// uint reads a JSON integer without sign, fraction or exponent.
+func (s *scanner) uint() (uint64, bool) {
+	start := s.i
+	var v uint64
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		v = v*10 + uint64(s.b[s.i]-'0')
+		s.i++
+	}
+	n := s.i - start
+	if n == 0 || n > maxDirectDigits || (n > 1 && s.b[start] == '0') {
+		return 0, false
+	}
+	return v, s.ok
+}
+
+// int reads a JSON integer with an optional minus sign.
+func (s *scanner) int() int64 {
+	neg := s.i < len(s.b) && s.b[s.i] == '-'
+	if neg {
+		s.i++
+	}
+	v, ok := s.uint()
+	s.ok = s.ok && ok
+	if neg {
+		return -int64(v)
+	}
+	return int64(v)
+}
+
+// handle reads a handle in min..MaxInt32.
+func (s *scanner) handle(min int64) model.Handle {
+	v := s.int()
+	if v < min || v > math.MaxInt32 {
+		s.ok = false
+	}
+	return model.Handle(v)
+}
+
+func (s *scanner) bool() bool {
+	switch {
+	case s.lit("true"):
+		return true
+	case s.lit("false"):
+		return false
+	}
+	s.ok = false
+	return false
+}
+
+// field reads ,"key":N.
+func (s *scanner) field(key string) int64 {
+	if !s.lit(`,"`) || !s.lit(key) || !s.lit(`":`) {
+		s.ok = false
+		return 0
+	}
+	return s.int()
+}
+
+// event reads {"ev":"…","ctx":N,"sess":N} as reply.result checks it.
+func (s *scanner) event() model.Event {
+	var e model.Event
+	switch {
+	case s.lit(`{"ev":"new_session_cb",`):
+		e.Kind = model.EvNewSession
+	case s.lit(`{"ev":"remove_cb",`):
+		e.Kind = model.EvRemove
+	case s.lit(`{"ev":"destroyed",`):
+		e.Kind = model.EvDestroyed
+	default:
+		s.ok = false
+		return e
+	}
+	if !s.lit(`"ctx":`) {
+		s.ok = false
+		return e
+	}
+	if e.Kind == model.EvDestroyed {
+		if s.int() != 0 {
+			s.ok = false
+		}
+	} else {
+		e.Ctx = s.handle(1)
+	}
+	if !s.lit(`,"sess":`) {
+		s.ok = false
+		return e
+	}
+	e.Sess = s.handle(1)
+	if !s.lit("}") {
+		s.ok = false
+	}
+	return e
+}
+
+// observation reads the rest of an observation after `"ctxs":[`.
+func (s *scanner) observation(o *model.Observation) {
+	for first := true; s.ok && !s.lit("]"); first = false {
+		if !first && !s.lit(",") || !s.lit(`{"ctx":`) {
+			s.ok = false
+			return
+		}
+		c := model.CtxObs{Ctx: s.handle(1)}
+		for _, f := range []struct {
+			key string
+			dst *int64
+		}{{"number", &c.Number}, {"hits", &c.Hits}, {"misses", &c.Misses}, {"timeouts", &c.Timeouts},
+			{"cache_full", &c.CacheFull}, {"connect", &c.Connect}, {"connect_good", &c.ConnectGood},
+			{"accept", &c.Accept}, {"accept_good", &c.AcceptGood}, {"cb_hits", &c.CbHits}} {
+			*f.dst = s.field(f.key)
+		}
+		if !s.lit("}") || len(o.Ctxs) > 0 && c.Ctx <= o.Ctxs[len(o.Ctxs)-1].Ctx {
+			s.ok = false
+			return
+		}
+		o.Ctxs = append(o.Ctxs, c)
+	}
+	if !s.lit(`,"ssls":[`) {
+		s.ok = false
+		return
+	}
+	for first := true; s.ok && !s.lit("]"); first = false {
+		if !first && !s.lit(",") || !s.lit(`{"ssl":`) {
+			s.ok = false
+			return
+		}
+		x := model.SSLObs{SSL: s.handle(1)}
+		if !s.lit(`,"sess":`) {
+			s.ok = false
+			return
+		}
+		x.Sess = s.handle(-1)
+		if !s.lit(`,"reused":`) {
+			s.ok = false
+			return
+		}
+		x.Reused = s.bool()
+		if !s.lit("}") || len(o.SSLs) > 0 && x.SSL <= o.SSLs[len(o.SSLs)-1].SSL {
+			s.ok = false
+			return
+		}
+		o.SSLs = append(o.SSLs, x)
+	}
+	if !s.lit(`,"sessions":[`) {
+		s.ok = false
+		return
+	}
+	for first := true; s.ok && !s.lit("]"); first = false {
+		if !first && !s.lit(",") || !s.lit(`{"sess":`) {
+			s.ok = false
+			return
+		}
+		x := model.SessObs{Sess: s.handle(1), SidCtx: model.SidCtxUnknown}
+		if !s.lit(`,"resumable":`) {
+			s.ok = false
+			return
+		}
+		x.Resumable = s.bool()
+		x.IDLen = int(s.field("id_len"))
+		x.Time = s.field("time")
+		x.Timeout = s.field("timeout")
+		if s.lit(`,"sid_ctx":`) {
+			switch v := s.int(); {
+			case v == -1:
+				x.SidCtx = model.SidCtxOther
+			case v < 0 || v > int64(model.SidCtxTooLong):
+				s.ok = false
+			default:
+				x.SidCtx = model.SidCtx(v)
+			}
+		}
+		if !s.lit("}") || len(o.Sessions) > 0 && x.Sess <= o.Sessions[len(o.Sessions)-1].Sess {
+			s.ok = false
+			return
+		}
+		o.Sessions = append(o.Sessions, x)
+	}
+	if !s.lit("}") {
+		s.ok = false
+	}
+}
+
+// general is the reply as the general path reads it: a line decoded
+// directly is parsed again when it is not what the request expects (a
+// result where an observation is due, or the other way round), so that
+// the error says so in the general path's words.
+func (r response) general() reply {
+	if r.direct == nil {
+		return r.reply
+	}
+	g, err := parseReply(r.line)
+	if err != nil {
+		// decodeDirect only takes lines the general path accepts
+		// (TestDecodeDirectAgrees).
+		panic("subprocess: a line decodeDirect took does not parse: " + err.Error())
+	}
+	return g
+}

@@ -82,25 +82,40 @@ func (t *Target) spawn() (*process, hello, error) {
 // readHello waits for the shim's first line and checks it; on failure the
 // shim has been killed and reaped.
 func (t *Target) readHello(p *process) (hello, error) {
+	deadline := time.Now().Add(t.opts.timeout)
 	timer := time.NewTimer(t.opts.timeout)
 	defer timer.Stop()
-	var line []byte
-	select {
-	case line = <-p.hello:
-	case <-p.done:
-		select {
-		case line = <-p.hello: // said hello, then died: the next call tells
-		default:
-			if p.exitCode() == ExitWrongProtocol {
-				return hello{}, &ProtocolError{Op: "hello", Reason: fmt.Sprintf(
-					"the shim exited with status %d: it cannot speak %s", ExitWrongProtocol, Protocol)}
-			}
-			return hello{}, &CrashError{Op: "hello", Status: p.status, Stderr: p.stderr.String()}
-		}
-	case <-timer.C:
+	timedOut := func() (hello, error) {
 		p.kill("no hello")
 		<-p.done
 		return hello{}, &TimeoutError{Op: "hello", Timeout: t.opts.timeout, Stderr: p.stderr.String()}
+	}
+	var line []byte
+	for turn := p.turn; line == nil; {
+		select {
+		case line = <-p.hello:
+		case <-turn:
+			eof, err := p.readUntil(context.Background(), func() bool { return len(p.hello) > 0 }, deadline, false)
+			p.turn <- struct{}{}
+			if err != nil {
+				return timedOut()
+			}
+			if eof || p.isClosing() {
+				turn = nil // nothing more to read: wait for the exit
+			}
+		case <-p.done:
+			select {
+			case line = <-p.hello: // said hello, then died: the next call tells
+			default:
+				if p.exitCode() == ExitWrongProtocol {
+					return hello{}, &ProtocolError{Op: "hello", Reason: fmt.Sprintf(
+						"the shim exited with status %d: it cannot speak %s", ExitWrongProtocol, Protocol)}
+				}
+				return hello{}, &CrashError{Op: "hello", Status: p.status, Stderr: p.stderr.String()}
+			}
+		case <-timer.C:
+			return timedOut()
+		}
 	}
 	h, err := parseHello(line)
 	if err != nil {

@@ -1,8 +1,6 @@
 package subprocess
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,12 +49,19 @@ type process struct {
 	hello    chan []byte   // the first line, once
 	done     chan struct{} // closed when the shim has exited, its group has been killed and it has been reaped
 	closing  chan struct{} // closed when the target is closed: calls in flight stop waiting
-	outDone  chan struct{} // closed when readLoop has finished
+	outDone  chan struct{} // closed when the output has been read to its end (or given up on)
 	errDone  chan struct{} // closed when copyStderr has finished
 	closeOne sync.Once
 
 	wmu  sync.Mutex // serialises writes to stdin
 	wbuf []byte     // the lines being written (wmu held)
+
+	// turn holds the token of the goroutine that may read stdout
+	// (reader.go); out, first and eof belong to whoever holds it.
+	turn  chan struct{}
+	out   lineReader
+	first bool // the next line is the hello
+	eof   bool // the output has ended; outDone is closed
 
 	mu       sync.Mutex
 	nextID   uint64
@@ -100,7 +105,9 @@ func startProcess(path string, o options) (*process, error) {
 	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: newTail(o.stderrTail, o.stderr),
 		hello: make(chan []byte, 1), done: make(chan struct{}), closing: make(chan struct{}),
 		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]chan response{},
-		timeout: o.timeout}
+		timeout: o.timeout, turn: make(chan struct{}, 1), first: true}
+	p.out = lineReader{f: outR, buf: make([]byte, 64<<10)}
+	p.turn <- struct{}{}
 	started := make(chan error, 1)
 	go p.run(started)
 	err := <-started
@@ -110,7 +117,6 @@ func startProcess(path string, o options) (*process, error) {
 		_, _, _ = inW.Close(), outR.Close(), errR.Close()
 		return nil, fmt.Errorf("starting shim %s: %w", path, err)
 	}
-	go p.readLoop()
 	go p.copyStderr()
 	return p, nil
 }
@@ -143,6 +149,7 @@ func (p *process) run(started chan<- error) {
 
 	// With the group dead the output ends; every reply the shim wrote is
 	// delivered before done says it is gone.
+	go p.drain()
 	grace := time.NewTimer(drainGrace)
 	for _, ch := range []chan struct{}{p.outDone, p.errDone} {
 		select {
@@ -168,53 +175,6 @@ func (p *process) run(started chan<- error) {
 	p.wmu.Unlock()
 	close(p.done)
 	runtime.UnlockOSThread()
-}
-
-// readLoop reads the shim's stdout until it ends: the first line is the
-// hello, every other line answers one pending request by id. Anything else
-// makes the stream unusable, so the shim is killed.
-func (p *process) readLoop() {
-	defer close(p.outDone)
-	sc := bufio.NewScanner(p.stdout)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	first := true
-	for sc.Scan() {
-		line := bytes.Clone(sc.Bytes())
-		if first {
-			first = false
-			p.hello <- line
-			continue
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		resp := response{line: line}
-		var id uint64
-		if d, ok := decodeDirect(line); ok {
-			resp.direct, id = &d, d.id
-		} else {
-			r, err := parseReply(line)
-			if err != nil {
-				p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
-				return
-			}
-			resp.reply, id = r, *r.ID
-		}
-		p.mu.Lock()
-		ch := p.pending[id]
-		delete(p.pending, id)
-		p.mu.Unlock()
-		if ch == nil {
-			p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", id)})
-			return
-		}
-		ch <- resp
-	}
-	// os.ErrClosed: run stopped waiting for a process outside the group
-	// that still held the pipe; the shim itself is gone.
-	if err := sc.Err(); err != nil && !errors.Is(err, os.ErrClosed) {
-		p.giveUp(&ProtocolError{Reason: fmt.Sprintf("reading the shim's stdout: %v", err)})
-	}
 }
 
 // copyStderr keeps the tail of the shim's stderr (and copies it on).
@@ -260,7 +220,13 @@ func (p *process) dead() bool {
 
 // markClosing says that the target is closed: calls in flight stop waiting
 // for this shim.
-func (p *process) markClosing() { p.closeOne.Do(func() { close(p.closing) }) }
+func (p *process) markClosing() {
+	p.closeOne.Do(func() {
+		close(p.closing)
+		// A waiter reading stdout stops (reader.go).
+		_ = p.stdout.SetReadDeadline(time.Now())
+	})
+}
 
 func (p *process) isClosing() bool {
 	select {
@@ -289,34 +255,54 @@ func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, t
 	default:
 	}
 	// A failed write means the shim is gone or going; the select below
-	// waits for the reader to say how.
+	// waits for the output's end to say how.
+	deadline := time.Now().Add(timeout)
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	select {
-	case r := <-ch:
-		return r, nil
-	case <-p.done:
+	turn := p.turn
+	for {
 		select {
 		case r := <-ch:
 			return r, nil
-		default:
-			return response{}, errDied
+		case <-turn:
+			eof, err := p.readUntil(ctx, func() bool { return len(ch) > 0 }, deadline, false)
+			p.turn <- struct{}{}
+			switch {
+			case err == errTimeout:
+				p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
+				<-p.done
+				return response{}, errTimeout
+			case err != nil:
+				p.kill(fmt.Sprintf("%s was cancelled: %v", op, err))
+				<-p.done
+				return response{}, err
+			case eof:
+				turn = nil // nothing more to read: wait for the rest
+			}
+			continue
+		case <-p.done:
+			select {
+			case r := <-ch:
+				return r, nil
+			default:
+				return response{}, errDied
+			}
+		case <-p.closing:
+			select {
+			case r := <-ch:
+				return r, nil
+			default:
+				return response{}, errClosed
+			}
+		case <-timer.C:
+			p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
+			<-p.done
+			return response{}, errTimeout
+		case <-ctx.Done():
+			p.kill(fmt.Sprintf("%s was cancelled: %v", op, ctx.Err()))
+			<-p.done
+			return response{}, ctx.Err()
 		}
-	case <-p.closing:
-		select {
-		case r := <-ch:
-			return r, nil
-		default:
-			return response{}, errClosed
-		}
-	case <-timer.C:
-		p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
-		<-p.done
-		return response{}, errTimeout
-	case <-ctx.Done():
-		p.kill(fmt.Sprintf("%s was cancelled: %v", op, ctx.Err()))
-		<-p.done
-		return response{}, ctx.Err()
 	}
 }
 

@@ -31,7 +31,7 @@ func awaitExit(p *process) {
 		}
 		// No waitid (some emulated kernels): the end of the output
 		// stands for the exit, as on other systems.
-		<-p.outDone
+		p.drain()
 		<-p.errDone
 		return
 	}

@@ -13,7 +13,7 @@ func sysProcAttr() *syscall.SysProcAttr { return nil }
 // awaitExit waits for the shim's output to end and then kills the shim,
 // which can answer nothing more.
 func awaitExit(p *process) {
-	<-p.outDone
+	p.drain()
 	<-p.errDone
 	_ = p.cmd.Process.Kill()
 }

@@ -9,6 +9,7 @@
 #define SESSLIFE_PROTO_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define PROTOCOL "sesslife-shim/1"
 #define MAX_LANES 64
@@ -91,6 +92,52 @@ struct sbuf {
     char *s;
     size_t n, cap;
 };
+
+/* sb_reserve makes room for n more bytes in b. */
+static inline void sb_reserve(struct sbuf *b, size_t n)
+{
+    if (b->cap - b->n < n)
+        b->s = must_grow(b->s, &b->cap, b->n + n, 1);
+}
+
+/* sb_add appends the n bytes at s to b. The replies and the observation
+ * are built from these appends rather than sb_printf: they run for every
+ * call, and parsing a format string for each field cost more than the
+ * fields (docs/perf.md). */
+static inline void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+    sb_reserve(b, n);
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+}
+
+/* SB_LIT appends string literal lit to b. */
+#define SB_LIT(b, lit) sb_add((b), "" lit, sizeof(lit) - 1)
+
+/* sb_int appends v in decimal, as printf's %lld writes it. */
+static inline void sb_int(struct sbuf *b, long long v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        tmp[--i] = '-';
+    sb_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+/* sb_bool appends true or false. */
+static inline void sb_bool(struct sbuf *b, int v)
+{
+    if (v)
+        SB_LIT(b, "true");
+    else
+        SB_LIT(b, "false");
+}
 
 /* sb_printf appends formatted text to b. */
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

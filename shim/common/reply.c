@@ -25,10 +25,23 @@ int shim_protocol_ok(void)
  * Replies this thread holds back (holding set): the reader that runs a call
  * and the control operation after it writes both replies with one write,
  * so the harness wakes once for the pair (lanes.c). It never blocks while
- * holding.
+ * holding. Replies are formatted straight into held then; otherwise into
+ * out, which every reply of this thread reuses (no allocation per reply).
  */
-static _Thread_local struct sbuf held;
+static _Thread_local struct sbuf held, out;
 static _Thread_local int holding;
+
+/* The events of the call this thread serves: the buffer stays with the
+ * thread, since a call raises few events and most calls none. */
+static _Thread_local struct events evs;
+
+struct sbuf *reply_buf(void)
+{
+    if (holding)
+        return &held;
+    out.n = 0;
+    return &out;
+}
 
 /* write_out writes with write(2) itself: stdout is the protocol stream and
  * nothing else writes to it, so stdio's buffer would only add a copy. */
@@ -61,11 +74,11 @@ static void write_out(struct shim *sh, const char *s, size_t len)
 
 void write_line(struct shim *sh, struct sbuf *b)
 {
-    sb_printf(b, "\n");
+    SB_LIT(b, "\n");
+    if (b == &held)
+        return;
     if (holding) {
-        held.s = must_grow(held.s, &held.cap, held.n + b->n, 1);
-        memcpy(held.s + held.n, b->s, b->n);
-        held.n += b->n;
+        sb_add(&held, b->s, b->n);
         return;
     }
     write_out(sh, b->s, b->n);
@@ -88,74 +101,132 @@ void forget_held(void)
 {
     free(held.s);
     held = (struct sbuf){ 0 };
+    free(out.s);
+    out = (struct sbuf){ 0 };
+    free(evs.v);
+    evs = (struct events){ 0 };
 }
 
 void reply_error(struct shim *sh, long long id, const char *msg)
 {
-    struct sbuf b = { 0 };
+    struct sbuf *b = reply_buf();
 
-    sb_printf(&b, "{\"id\":%lld,\"error\":", id);
-    sb_string(&b, msg);
-    sb_printf(&b, "}");
-    write_line(sh, &b);
-    free(b.s);
+    SB_LIT(b, "{\"id\":");
+    sb_int(b, id);
+    SB_LIT(b, ",\"error\":");
+    sb_string(b, msg);
+    SB_LIT(b, "}");
+    write_line(sh, b);
 }
 
 void serve(struct shim *sh, const struct request *rq)
 {
-    struct events evs = { 0 };
-    struct sbuf b = { 0 };
     char err[256] = "";
-    long long ret = shim_perform(sh, rq, &evs, err, sizeof(err));
+    long long ret;
 
+    evs.n = 0;
+    ret = shim_perform(sh, rq, &evs, err, sizeof(err));
     if (err[0] != '\0') {
         reply_error(sh, rq->id, err);
     } else {
-        static const char *const ev_names[] = { "", "new_session_cb", "remove_cb", "destroyed" };
+        static const struct {
+            const char *s;
+            size_t n;
+        } ev_names[] = { { "", 0 }, { "new_session_cb", 14 }, { "remove_cb", 9 }, { "destroyed", 9 } };
+        struct sbuf *b = reply_buf();
 
-        sb_printf(&b, "{\"id\":%lld,\"ret\":%lld,\"events\":[", rq->id, ret);
-        for (size_t i = 0; i < evs.n; i++)
-            sb_printf(&b, "%s{\"ev\":\"%s\",\"ctx\":%d,\"sess\":%d}", i ? "," : "", ev_names[evs.v[i].kind],
-                      evs.v[i].ctx, evs.v[i].sess);
-        sb_printf(&b, "]}");
-        write_line(sh, &b);
+        SB_LIT(b, "{\"id\":");
+        sb_int(b, rq->id);
+        SB_LIT(b, ",\"ret\":");
+        sb_int(b, ret);
+        SB_LIT(b, ",\"events\":[");
+        for (size_t i = 0; i < evs.n; i++) {
+            if (i > 0)
+                SB_LIT(b, ",");
+            SB_LIT(b, "{\"ev\":\"");
+            sb_add(b, ev_names[evs.v[i].kind].s, ev_names[evs.v[i].kind].n);
+            SB_LIT(b, "\",\"ctx\":");
+            sb_int(b, evs.v[i].ctx);
+            SB_LIT(b, ",\"sess\":");
+            sb_int(b, evs.v[i].sess);
+            SB_LIT(b, "}");
+        }
+        SB_LIT(b, "]}");
+        write_line(sh, b);
     }
-    free(b.s);
-    free(evs.v);
+    if (evs.cap > 64) { /* a rare call that raised many: do not keep its buffer */
+        free(evs.v);
+        evs = (struct events){ 0 };
+    }
 }
+
+/* field appends ,"name": (or "name": for the first field) and v. */
+#define FIELD(b, lit, v)                                                                                             \
+    do {                                                                                                             \
+        SB_LIT(b, "\"" lit "\":");                                                                                   \
+        sb_int(b, v);                                                                                                \
+    } while (0)
 
 void observe(struct shim *sh, long long id)
 {
-    struct sbuf b = { 0 };
+    struct sbuf *b = reply_buf();
     int first = 1;
 
-    sb_printf(&b, "{\"id\":%lld,\"observation\":{\"ctxs\":[", id);
+    SB_LIT(b, "{\"id\":");
+    sb_int(b, id);
+    SB_LIT(b, ",\"observation\":{\"ctxs\":[");
     for (size_t i = 0; i < sh->nctx; i++) {
         lib_ctx *x;
 
         if (sh->ctxs[i] == NULL || !sh->ctxs[i]->app_held)
             continue;
         x = sh->ctxs[i]->ctx;
-        sb_printf(&b, "%s{\"ctx\":%zu,\"number\":%ld,\"hits\":%ld,\"misses\":%ld,\"timeouts\":%ld,"
-                  "\"cache_full\":%ld,\"connect\":%ld,\"connect_good\":%ld,\"accept\":%ld,"
-                  "\"accept_good\":%ld,\"cb_hits\":%ld}", first ? "" : ",", i + 1, lib_ctx_number(x),
-                  lib_ctx_hits(x), lib_ctx_misses(x), lib_ctx_timeouts(x), lib_ctx_cache_full(x),
-                  lib_ctx_connect(x), lib_ctx_connect_good(x), lib_ctx_accept(x), lib_ctx_accept_good(x),
-                  lib_ctx_cb_hits(x));
+        if (!first)
+            SB_LIT(b, ",");
+        SB_LIT(b, "{");
+        FIELD(b, "ctx", (long long)(i + 1));
+        SB_LIT(b, ",");
+        FIELD(b, "number", lib_ctx_number(x));
+        SB_LIT(b, ",");
+        FIELD(b, "hits", lib_ctx_hits(x));
+        SB_LIT(b, ",");
+        FIELD(b, "misses", lib_ctx_misses(x));
+        SB_LIT(b, ",");
+        FIELD(b, "timeouts", lib_ctx_timeouts(x));
+        SB_LIT(b, ",");
+        FIELD(b, "cache_full", lib_ctx_cache_full(x));
+        SB_LIT(b, ",");
+        FIELD(b, "connect", lib_ctx_connect(x));
+        SB_LIT(b, ",");
+        FIELD(b, "connect_good", lib_ctx_connect_good(x));
+        SB_LIT(b, ",");
+        FIELD(b, "accept", lib_ctx_accept(x));
+        SB_LIT(b, ",");
+        FIELD(b, "accept_good", lib_ctx_accept_good(x));
+        SB_LIT(b, ",");
+        FIELD(b, "cb_hits", lib_ctx_cb_hits(x));
+        SB_LIT(b, "}");
         first = 0;
     }
-    sb_printf(&b, "],\"ssls\":[");
+    SB_LIT(b, "],\"ssls\":[");
     first = 1;
     for (size_t i = 0; i < sh->nconn; i++) {
         struct conn *c = sh->conns[i];
 
         if (c == NULL || !c->alive)
             continue;
-        sb_printf(&b, "%s{\"ssl\":%zu,\"sess\":%d,\"reused\":%s}", first ? "" : ",", i + 1,
-                  sess_handle_of(sh, lib_get0_session(c->ssl)), lib_session_reused(c->ssl) ? "true" : "false");
+        if (!first)
+            SB_LIT(b, ",");
+        SB_LIT(b, "{");
+        FIELD(b, "ssl", (long long)(i + 1));
+        SB_LIT(b, ",");
+        FIELD(b, "sess", sess_handle_of(sh, lib_get0_session(c->ssl)));
+        SB_LIT(b, ",\"reused\":");
+        sb_bool(b, lib_session_reused(c->ssl));
+        SB_LIT(b, "}");
         first = 0;
     }
-    sb_printf(&b, "],\"sessions\":[");
+    SB_LIT(b, "],\"sessions\":[");
     first = 1;
     for (size_t i = 0; i < sh->nsess; i++) {
         lib_sess *s = sh->sess[i].ptr;
@@ -164,17 +235,27 @@ void observe(struct shim *sh, long long id)
 
         if (s == NULL)
             continue;
-        sb_printf(&b, "%s{\"sess\":%zu,\"resumable\":%s,\"id_len\":%u,\"time\":%ld,\"timeout\":%ld",
-                  first ? "" : ",", i + 1, lib_sess_is_resumable(s) ? "true" : "false", lib_sess_id_len(s),
-                  lib_sess_time(s), lib_sess_timeout(s));
-        if (lib_sess_sid_ctx(s, &ctx, &ctxlen))
-            sb_printf(&b, ",\"sid_ctx\":%d", sid_ctx_number(ctx, ctxlen));
-        sb_printf(&b, "}");
+        if (!first)
+            SB_LIT(b, ",");
+        SB_LIT(b, "{");
+        FIELD(b, "sess", (long long)(i + 1));
+        SB_LIT(b, ",\"resumable\":");
+        sb_bool(b, lib_sess_is_resumable(s));
+        SB_LIT(b, ",");
+        FIELD(b, "id_len", lib_sess_id_len(s));
+        SB_LIT(b, ",");
+        FIELD(b, "time", lib_sess_time(s));
+        SB_LIT(b, ",");
+        FIELD(b, "timeout", lib_sess_timeout(s));
+        if (lib_sess_sid_ctx(s, &ctx, &ctxlen)) {
+            SB_LIT(b, ",");
+            FIELD(b, "sid_ctx", sid_ctx_number(ctx, ctxlen));
+        }
+        SB_LIT(b, "}");
         first = 0;
     }
-    sb_printf(&b, "]}}");
-    write_line(sh, &b);
-    free(b.s);
+    SB_LIT(b, "]}}");
+    write_line(sh, b);
 }
 
 void hello(struct shim *sh)

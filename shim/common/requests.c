@@ -82,11 +82,12 @@ int read_request(struct shim *sh, struct request *rq)
         if (shim_parse_request(s, rq, err, sizeof(err)) != 0 || lib_check_request(rq, err, sizeof(err)) != 0) {
             reply_error(sh, rq->id > 0 ? rq->id : 0, err);
         } else if (rq->code == OP_UNKNOWN || (rq->code < OP_OBSERVE && !lib_implemented(rq->code))) {
-            struct sbuf b = { 0 };
+            struct sbuf *b = reply_buf();
 
-            sb_printf(&b, "{\"id\":%lld,\"unimplemented\":true}", rq->id);
-            write_line(sh, &b);
-            free(b.s);
+            SB_LIT(b, "{\"id\":");
+            sb_int(b, rq->id);
+            SB_LIT(b, ",\"unimplemented\":true}");
+            write_line(sh, b);
         } else if (rq->code < OP_OBSERVE && rq->now < 0) {
             reply_error(sh, rq->id, "\"now\" is missing");
         } else {
@@ -98,16 +99,18 @@ int read_request(struct shim *sh, struct request *rq)
 
 void control(struct shim *sh, const struct request *rq)
 {
-    struct sbuf b = { 0 };
+    struct sbuf *b;
 
     if (rq->code == OP_OBSERVE) {
         observe(sh, rq->id);
         return;
     }
     shim_reset(sh);
-    sb_printf(&b, "{\"id\":%lld,\"ret\":0,\"events\":[]}", rq->id);
-    write_line(sh, &b);
-    free(b.s);
+    b = reply_buf();
+    SB_LIT(b, "{\"id\":");
+    sb_int(b, rq->id);
+    SB_LIT(b, ",\"ret\":0,\"events\":[]}");
+    write_line(sh, b);
     if (rq->code == OP_RESET)
         lib_after_reset(sh);
 }

@@ -22,4 +22,5 @@ void shim_serve(struct shim *sh)
         if (rq.code == OP_QUIT)
             break;
     }
+    forget_held();
 }

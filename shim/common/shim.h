@@ -249,6 +249,11 @@ int shim_protocol_ok(void);
 /* hello writes the hello line. */
 void hello(struct shim *sh);
 
+/* reply_buf is this thread's buffer for the next reply, to fill and hand
+ * to write_line: empty, or the replies held back so far (then the reply is
+ * formatted straight behind them). */
+struct sbuf *reply_buf(void);
+
 /* write_line writes b and a newline, or holds them back (reply.c). */
 void write_line(struct shim *sh, struct sbuf *b);
 
@@ -258,7 +263,8 @@ void release_held(struct shim *sh);
 /* hold_replies makes this thread hold its replies until release_held. */
 void hold_replies(void);
 
-/* forget_held frees this thread's buffer of held replies. */
+/* forget_held frees this thread's reply buffers (held replies, the reply
+ * buffer, the events buffer); a thread calls it before it ends. */
 void forget_held(void);
 
 /* reply_error answers request id with an error message. */

@@ -14,12 +14,24 @@
 
 #define MAX_DEPTH 16
 
+/*
+ * A tree lives in one block, allocated once per text: its nodes, then the
+ * decoded strings. Every node starts at a byte of its own in the text, so
+ * a text of len bytes has at most len nodes; every string's decoded bytes
+ * and NUL fit in the bytes its literal takes, so the strings need at most
+ * len bytes in all. One allocation per request instead of one per node,
+ * key and string (docs/perf.md).
+ */
 struct parser {
     const char *s;   /* the whole text */
     size_t pos;      /* next byte to read */
     char *err;
     size_t errlen;
     int failed;
+    struct jnode *nodes; /* the block: nodes[0] is the root */
+    size_t nnodes, capnodes;
+    char *strs; /* after the nodes */
+    size_t nstrs, capstrs;
 };
 
 static void fail(struct parser *p, const char *fmt, ...)
@@ -47,12 +59,14 @@ static void skip_space(struct parser *p)
 
 static struct jnode *new_node(struct parser *p, enum jkind kind)
 {
-    struct jnode *n = calloc(1, sizeof(*n));
+    struct jnode *n;
 
-    if (n == NULL)
+    if (p->nnodes == p->capnodes) { /* cannot happen: see struct parser */
         fail(p, "out of memory");
-    else
-        n->kind = kind;
+        return NULL;
+    }
+    n = &p->nodes[p->nnodes++];
+    *n = (struct jnode){ .kind = kind };
     return n;
 }
 
@@ -132,11 +146,11 @@ static char *parse_string(struct parser *p)
 
     while (p->s[start + raw] != '\0' && p->s[start + raw] != '"')
         raw += (p->s[start + raw] == '\\' && p->s[start + raw + 1] != '\0') ? 2 : 1;
-    out = malloc(raw + 1);
-    if (out == NULL) {
+    if (p->capstrs - p->nstrs < raw + 1) { /* cannot happen: see struct parser */
         fail(p, "out of memory");
         return NULL;
     }
+    out = p->strs + p->nstrs;
     for (;;) {
         unsigned char c = (unsigned char)p->s[p->pos];
 
@@ -151,6 +165,7 @@ static char *parse_string(struct parser *p)
         p->pos++;
         if (c == '"') {
             out[n] = '\0';
+            p->nstrs += n + 1;
             return out;
         }
         if (c != '\\') {
@@ -193,7 +208,6 @@ static char *parse_string(struct parser *p)
         if (p->failed)
             break;
     }
-    free(out);
     return NULL;
 }
 
@@ -264,22 +278,18 @@ static void parse_members(struct parser *p, struct jnode *parent, int depth)
                 return;
             if (json_get(parent, key) != NULL) {
                 fail(p, "duplicate member \"%s\"", key);
-                free(key);
                 return;
             }
             skip_space(p);
             if (p->s[p->pos] != ':') {
                 fail(p, "expected ':'");
-                free(key);
                 return;
             }
             p->pos++;
         }
         v = parse_value(p, depth + 1);
-        if (v == NULL) {
-            free(key);
+        if (v == NULL)
             return;
-        }
         v->key = key;
         *tail = v;
         tail = &v->next;
@@ -331,40 +341,39 @@ static struct jnode *parse_value(struct parser *p, int depth)
     } else {
         fail(p, c == '\0' ? "unexpected end of input" : "unexpected character '%c'", c);
     }
-    if (p->failed) {
-        json_free(n);
-        return NULL;
-    }
+    if (p->failed)
+        return NULL; /* the block goes at the end of json_parse */
     return n;
 }
 
 struct jnode *json_parse(const char *text, char *err, size_t errlen)
 {
-    struct parser p = { text, 0, err, errlen, 0 };
-    struct jnode *root = parse_value(&p, 0);
+    size_t len = strlen(text);
+    struct parser p = { text, 0, err, errlen, 0, NULL, 0, len + 1, NULL, 0, len + 1 };
+    struct jnode *root;
 
-    if (root == NULL)
-        return NULL;
-    skip_space(&p);
-    if (p.s[p.pos] != '\0') {
-        fail(&p, "trailing characters after the value");
-        json_free(root);
+    p.nodes = malloc(p.capnodes * sizeof(*p.nodes) + p.capstrs);
+    if (p.nodes == NULL) {
+        fail(&p, "out of memory");
         return NULL;
     }
-    return root;
+    p.strs = (char *)(p.nodes + p.capnodes);
+    root = parse_value(&p, 0);
+    if (root != NULL) {
+        skip_space(&p);
+        if (p.s[p.pos] != '\0')
+            fail(&p, "trailing characters after the value");
+    }
+    if (root == NULL || p.failed) {
+        free(p.nodes);
+        return NULL;
+    }
+    return root; /* == p.nodes: json_free frees the block */
 }
 
 void json_free(struct jnode *n)
 {
-    while (n != NULL) {
-        struct jnode *next = n->next;
-
-        json_free(n->child);
-        free(n->str);
-        free(n->key);
-        free(n);
-        n = next;
-    }
+    free(n);
 }
 
 const struct jnode *json_get(const struct jnode *obj, const char *key)

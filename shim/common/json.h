@@ -28,7 +28,8 @@ struct jnode {
  */
 struct jnode *json_parse(const char *text, char *err, size_t errlen);
 
-/* json_free releases a tree returned by json_parse (NULL is fine). */
+/* json_free releases a tree returned by json_parse (NULL is fine); only
+ * a root, never a subtree. */
 void json_free(struct jnode *n);
 
 /* json_get returns the member called key of object obj, or NULL. */

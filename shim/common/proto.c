@@ -83,11 +83,47 @@ const struct call_shape call_shapes[OP_OBSERVE] = {
 
 #define NOPS ((int)(sizeof(op_names) / sizeof(op_names[0])))
 
+/*
+ * op_index finds an operation by name in one probe or two, where comparing
+ * the name with every operation's in turn cost a strcmp per operation
+ * before it (docs/perf.md). It is an open-addressing table of the indexes
+ * of op_names, filled before main (op_index_init) and only read after.
+ */
+#define OP_SLOTS 256 /* a power of two, well over twice the operations */
+static unsigned char op_index[OP_SLOTS];
+
+_Static_assert(OP_QUIT < 255 && 2 * (OP_QUIT + 1) <= OP_SLOTS, "op_index is too small for the operations");
+
+static unsigned op_hash(const char *name)
+{
+    unsigned h = 2166136261u;
+
+    for (; *name != '\0'; name++)
+        h = (h ^ (unsigned char)*name) * 16777619u;
+    return h;
+}
+
+__attribute__((constructor)) static void op_index_init(void)
+{
+    for (int i = 1; i < NOPS; i++) {
+        unsigned slot;
+
+        if (op_names[i] == NULL)
+            continue;
+        slot = op_hash(op_names[i]) & (OP_SLOTS - 1);
+        while (op_index[slot] != 0)
+            slot = (slot + 1) & (OP_SLOTS - 1);
+        op_index[slot] = (unsigned char)i;
+    }
+}
+
 enum op parse_op(const char *name)
 {
-    for (int i = 1; i < NOPS; i++)
-        if (op_names[i] != NULL && strcmp(op_names[i], name) == 0)
-            return (enum op)i;
+    unsigned slot = op_hash(name) & (OP_SLOTS - 1);
+
+    for (; op_index[slot] != 0; slot = (slot + 1) & (OP_SLOTS - 1))
+        if (strcmp(op_names[op_index[slot]], name) == 0)
+            return (enum op)op_index[slot];
     return OP_UNKNOWN;
 }
 

@@ -139,11 +139,10 @@ size_t record_len(const unsigned char *b, size_t avail)
     return n < avail ? n : avail;
 }
 
-static int get_int(const struct jnode *obj, const char *key, long long def, long long lo, long long hi,
-                   long long *out, char *err, size_t errlen)
+/* int_of reads member v called key (NULL: absent, def). */
+static int int_of(const struct jnode *v, const char *key, long long def, long long lo, long long hi, long long *out,
+                  char *err, size_t errlen)
 {
-    const struct jnode *v = json_get(obj, key);
-
     if (v == NULL) {
         *out = def;
         return 0;
@@ -154,6 +153,12 @@ static int get_int(const struct jnode *obj, const char *key, long long def, long
     }
     *out = v->num;
     return 0;
+}
+
+static int get_int(const struct jnode *obj, const char *key, long long def, long long lo, long long hi,
+                   long long *out, char *err, size_t errlen)
+{
+    return int_of(json_get(obj, key), key, def, lo, hi, out, err, errlen);
 }
 
 static int get_bool(const struct jnode *obj, const char *key, int def, int *out, char *err, size_t errlen)
@@ -229,11 +234,44 @@ static int parse_config(const struct jnode *cfg, struct request *rq, char *err, 
     return 0;
 }
 
-/* On error rq->id is what could be read. */
+/* The request's members, in request_fields' order. */
+enum { F_ID, F_OP, F_NOW, F_LANE, F_CTX, F_SSL, F_PEER, F_SESS, F_ARG, F_CONFIG, NFIELDS };
+
+_Static_assert(sizeof(request_fields) / sizeof(request_fields[0]) == NFIELDS + 1, "request_fields and F_ differ");
+
+/* request_field is the index in request_fields of member name key, or -1.
+ * It decides on the length and a letter first, so that one strcmp at most
+ * confirms it: a request has up to ten members, and looking each one up by
+ * name with strcmp, then each field again, cost more than the rest of the
+ * parse (docs/perf.md). */
+static int request_field(const char *key)
+{
+    int f = -1;
+
+    switch (strlen(key)) {
+    case 2: f = F_ID; break;
+    case 3:
+        f = key[0] == 'n' ? F_NOW : key[0] == 'c' ? F_CTX : key[0] == 's' ? F_SSL : key[0] == 'a' ? F_ARG : -1;
+        break;
+    case 4:
+        f = key[0] == 'l' ? F_LANE : key[0] == 'p' ? F_PEER : key[0] == 's' ? F_SESS : -1;
+        break;
+    case 6: f = F_CONFIG; break;
+    }
+    if (f < 0 || strcmp(request_fields[f], key) != 0) {
+        if (strcmp(key, "op") == 0)
+            return F_OP;
+        return -1;
+    }
+    return f;
+}
+
+/* On error rq->id is what could be read. The checks run in the order they
+ * always have, so that a request with several faults gets the same error. */
 int shim_parse_request(const char *line, struct request *rq, char *err, size_t errlen)
 {
     struct jnode *root = json_parse(line, err, errlen);
-    const struct jnode *op;
+    const struct jnode *field[NFIELDS] = { NULL }, *unknown = NULL, *op;
     long long lane;
     int rc = -1;
 
@@ -244,35 +282,45 @@ int shim_parse_request(const char *line, struct request *rq, char *err, size_t e
         snprintf(err, errlen, "a request must be a JSON object");
         goto out;
     }
-    if (get_int(root, "id", -1, 0, LLONG_MAX, &rq->id, err, errlen))
+    /* Member names are unique (json.c), so each field is found once. */
+    for (const struct jnode *m = root->child; m != NULL; m = m->next) {
+        int f = request_field(m->key);
+
+        if (f >= 0)
+            field[f] = m;
+        else if (unknown == NULL)
+            unknown = m;
+    }
+    if (int_of(field[F_ID], "id", -1, 0, LLONG_MAX, &rq->id, err, errlen))
         goto out;
     if (rq->id < 0) {
         snprintf(err, errlen, "\"id\" is missing");
         goto out;
     }
-    op = json_get(root, "op");
+    op = field[F_OP];
     if (op == NULL || op->kind != J_STR || strlen(op->str) >= sizeof(rq->op)) {
         snprintf(err, errlen, "\"op\" must be a string naming a call");
         goto out;
     }
     strcpy(rq->op, op->str);
     rq->code = parse_op(rq->op);
-    if (unknown_member(root, request_fields, "request", err, errlen))
+    if (unknown != NULL) {
+        snprintf(err, errlen, "unknown %s field \"%.64s\"", "request", unknown->key);
         goto out;
-    if (get_int(root, "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
-        || get_int(root, "lane", 0, 0, MAX_LANES - 1, &lane, err, errlen)
-        || get_int(root, "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)
-        || get_int(root, "ssl", 0, 0, MAX_HANDLE, &rq->ssl, err, errlen)
-        || get_int(root, "peer", 0, 0, MAX_HANDLE, &rq->peer, err, errlen)
-        || get_int(root, "sess", 0, 0, MAX_HANDLE, &rq->sess, err, errlen)
-        || get_int(root, "arg", 0, LLONG_MIN, LLONG_MAX, &rq->arg, err, errlen))
+    }
+    if (int_of(field[F_NOW], "now", -1, 0, LLONG_MAX, &rq->now, err, errlen)
+        || int_of(field[F_LANE], "lane", 0, 0, MAX_LANES - 1, &lane, err, errlen)
+        || int_of(field[F_CTX], "ctx", 0, 0, MAX_HANDLE, &rq->ctx, err, errlen)
+        || int_of(field[F_SSL], "ssl", 0, 0, MAX_HANDLE, &rq->ssl, err, errlen)
+        || int_of(field[F_PEER], "peer", 0, 0, MAX_HANDLE, &rq->peer, err, errlen)
+        || int_of(field[F_SESS], "sess", 0, 0, MAX_HANDLE, &rq->sess, err, errlen)
+        || int_of(field[F_ARG], "arg", 0, LLONG_MIN, LLONG_MAX, &rq->arg, err, errlen))
         goto out;
     rq->lane = (int)lane;
-    if (rq->code == OP_SSL_CTX_new && parse_config(json_get(root, "config"), rq, err, errlen))
+    if (rq->code == OP_SSL_CTX_new && parse_config(field[F_CONFIG], rq, err, errlen))
         goto out;
     rc = 0;
 out:
     json_free(root);
     return rc;
 }
-

@@ -34,6 +34,7 @@ static char *next_line(struct input *in)
         }
         if (in->eof)
             return NULL;
+        in->peeked = 0; /* what was peeked at has been taken: offsets move */
         if (in->start > 0) {
             memmove(in->buf, in->buf + in->start, in->end - in->start);
             in->end -= in->start;
@@ -51,9 +52,7 @@ static char *next_line(struct input *in)
 int control_next(struct input *in)
 {
     char *line, *nl;
-    struct request rq;
     char err[256];
-    int yes;
 
     if (in->end == in->start)
         return 0;
@@ -61,10 +60,13 @@ int control_next(struct input *in)
     nl = memchr(line, '\n', in->end - in->start);
     if (nl == NULL)
         return 0;
+    if (in->peeked && in->peek_at == in->start)
+        return in->peek.code >= OP_OBSERVE;
     *nl = '\0';
-    yes = shim_parse_request(line, &rq, err, sizeof(err)) == 0 && rq.code >= OP_OBSERVE;
+    in->peeked = shim_parse_request(line, &in->peek, err, sizeof(err)) == 0;
+    in->peek_at = in->start;
     *nl = '\n';
-    return yes;
+    return in->peeked && in->peek.code >= OP_OBSERVE;
 }
 
 int read_request(struct shim *sh, struct request *rq)
@@ -74,12 +76,22 @@ int read_request(struct shim *sh, struct request *rq)
     while ((s = next_line(&sh->in)) != NULL) {
         char err[256] = "";
         size_t n = strlen(s);
+        int bad;
 
         while (n > 0 && s[n - 1] == '\r')
             s[--n] = '\0';
+        /* A trailing CR is white space to JSON, so control_next's parse of
+         * the line with it stands. */
+        if (sh->in.peeked && s == sh->in.buf + sh->in.peek_at) {
+            *rq = sh->in.peek;
+            bad = 0;
+        } else {
+            bad = n > 0 && shim_parse_request(s, rq, err, sizeof(err)) != 0;
+        }
+        sh->in.peeked = 0;
         if (n == 0)
             continue;
-        if (shim_parse_request(s, rq, err, sizeof(err)) != 0 || lib_check_request(rq, err, sizeof(err)) != 0) {
+        if (bad || lib_check_request(rq, err, sizeof(err)) != 0) {
             reply_error(sh, rq->id > 0 ? rq->id : 0, err);
         } else if (rq->code == OP_UNKNOWN || (rq->code < OP_OBSERVE && !lib_implemented(rq->code))) {
             struct sbuf *b = reply_buf();

@@ -87,6 +87,12 @@ struct input {
     char *buf;
     size_t start, end, cap;
     int eof;
+    /* control_next parses the line at buf+peek_at to look at it; when that
+     * succeeds (peeked set) read_request takes the request from peek rather
+     * than parsing the line again. */
+    int peeked;
+    size_t peek_at;
+    struct request peek;
 };
 
 #if SHIM_THREADS

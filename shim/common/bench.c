@@ -22,6 +22,7 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,5 +258,172 @@ int bench_raw(struct shim *sh, int argc, char **argv)
     printf("bench-raw: passes %ld calls %zu seconds %.6f cpu-seconds %.6f calls/s %.0f ns/call %.0f fnv64a %016llx\n",
            passes, (size_t)passes * n, secs, cpu, (double)passes * (double)n / secs,
            secs * 1e9 / ((double)passes * (double)n), (unsigned long long)first);
+    return 0;
+}
+
+/*
+ * The protocol benchmark, a developer option like --bench-raw:
+ *
+ *     sesslife-shim-openssl --bench-proto PASSES FILE
+ *
+ * FILE is the same sequence of calls. Each timed pass runs it twice from an
+ * empty universe, on this thread: raw as --bench-raw does, then through the
+ * protocol's own path as the checked harness drives it: every call line,
+ * followed by an observe, read from the input buffer by read_request
+ * (parse, checks), served (perform, reply) or controlled (observe), the
+ * replies written to stdout, which is /dev/null meanwhile; a reset line
+ * ends the pass. Pipes, the harness and the lanes' threads are not in it.
+ * A third timing parses every line of the pass and nothing else. The line
+ * printed gives the CPU time per call of each (the protocol's is the call
+ * and its observation together), so that what the protocol adds to a call
+ * in the shim (extra-cpu-ns/call) is measured in one process. Not for a
+ * library that needs a fresh process per universe (LIB_FRESH_PROCESS).
+ */
+
+/* cpu_ns is this thread's CPU time: precise, unlike getrusage's ticks. */
+static long long cpu_ns(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* proto_text is FILE as the harness would send it in lockstep: each call
+ * line, then an observe, and a reset to end the pass. */
+static char *proto_text(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    struct sbuf b = { 0 };
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t n;
+    long long id = 0;
+
+    if (f == NULL)
+        return NULL;
+    while ((n = getline(&line, &linecap, f)) >= 0) {
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        if (n == 0)
+            continue;
+        sb_add(&b, line, (size_t)n);
+        sb_printf(&b, "\n{\"id\":%lld,\"op\":\"observe\"}\n", ++id + 1000000000LL);
+    }
+    sb_printf(&b, "{\"id\":%lld,\"op\":\"reset\"}\n", ++id + 1000000000LL);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    *len = b.n;
+    return b.s;
+}
+
+/* proto_pass serves text (len bytes) as the request loop would, one
+ * request at a time. */
+static void proto_pass(struct shim *sh, const char *text, size_t len)
+{
+    struct request rq;
+
+    sh->in.buf = must_grow(sh->in.buf, &sh->in.cap, len + 1, 1);
+    memcpy(sh->in.buf, text, len);
+    sh->in.start = 0;
+    sh->in.end = len;
+    sh->in.eof = 1;
+    sh->in.peeked = 0;
+    while (read_request(sh, &rq)) {
+        if (rq.code < OP_OBSERVE)
+            serve(sh, &rq);
+        else
+            control(sh, &rq);
+    }
+}
+
+/* parse_pass parses every line of text (len bytes) and nothing else. */
+static int parse_pass(char *copy, const char *text, size_t len)
+{
+    struct request rq;
+    char err[256];
+    int bad = 0;
+
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    for (char *s = copy, *nl; *s != '\0'; s = nl + 1) {
+        nl = strchr(s, '\n');
+        *nl = '\0';
+        bad |= shim_parse_request(s, &rq, err, sizeof(err)) != 0;
+    }
+    return bad;
+}
+
+int bench_proto(struct shim *sh, int argc, char **argv)
+{
+    struct events evs = { 0 };
+    struct call *calls;
+    long long raw = 0, proto = 0, parse = 0, t;
+    char *text, *copy, *end;
+    long passes;
+    size_t n, len;
+    int failed = 0, out, devnull;
+
+    if (LIB_FRESH_PROCESS) {
+        fprintf(stderr, "shim: --bench-proto: this library needs a fresh process per universe; use --bench-raw\n");
+        return 2;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "usage: sesslife-shim-LIBRARY --bench-proto PASSES FILE\n");
+        return 2;
+    }
+    errno = 0;
+    passes = strtol(argv[0], &end, 10);
+    if (errno != 0 || *end != '\0' || passes < 1 || passes > MAX_PASSES) {
+        fprintf(stderr, "shim: --bench-proto: PASSES %s must be an integer in 1..%ld\n", argv[0], MAX_PASSES);
+        return 2;
+    }
+    if (strcmp(argv[1], "-") == 0) {
+        fprintf(stderr, "shim: --bench-proto reads FILE twice: give a file, not -\n");
+        return 2;
+    }
+    if (load(argv[1], &calls, &n) != 0)
+        return 2;
+    text = proto_text(argv[1], &len);
+    copy = text != NULL ? malloc(len + 1) : NULL;
+    out = dup(STDOUT_FILENO);
+    devnull = open("/dev/null", O_WRONLY);
+    if (copy == NULL || out < 0 || devnull < 0 || dup2(devnull, STDOUT_FILENO) < 0) {
+        fprintf(stderr, "shim: --bench-proto: cannot set up: %s\n", strerror(errno));
+        return 2;
+    }
+    /* Warm up both ways, untimed, as --bench-raw does. */
+    one_pass(sh, calls, n, &evs, argv[1], &failed);
+    proto_pass(sh, text, len);
+    for (long p = 0; p < passes && !failed; p++) {
+        t = cpu_ns();
+        one_pass(sh, calls, n, &evs, argv[1], &failed);
+        raw += cpu_ns() - t;
+        t = cpu_ns();
+        proto_pass(sh, text, len);
+        proto += cpu_ns() - t;
+        t = cpu_ns();
+        failed |= parse_pass(copy, text, len);
+        parse += cpu_ns() - t;
+    }
+    fflush(stdout);
+    dup2(out, STDOUT_FILENO);
+    close(out);
+    close(devnull);
+    free(evs.v);
+    free(calls);
+    free(text);
+    free(copy);
+    forget_held();
+    if (failed) {
+        fprintf(stderr, "shim: --bench-proto: a pass failed\n");
+        return 1;
+    }
+    n *= (size_t)passes;
+    printf("bench-proto: passes %ld calls %zu raw-cpu-ns/call %.0f proto-cpu-ns/call %.0f parse-cpu-ns/call %.0f "
+           "extra-cpu-ns/call %.0f\n",
+           passes, n, (double)raw / (double)n, (double)proto / (double)n, (double)parse / (double)n,
+           (double)(proto - raw) / (double)n);
     return 0;
 }

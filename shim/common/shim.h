@@ -307,6 +307,10 @@ void shim_serve(struct shim *sh);
  * arguments after the option name. It returns the exit status. */
 int bench_raw(struct shim *sh, int argc, char **argv);
 
+/* bench_proto is the --bench-proto developer mode (bench.c): the raw run
+ * and the protocol's path for the same calls, side by side. */
+int bench_proto(struct shim *sh, int argc, char **argv);
+
 #include "lib.h"
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * main.c - the sesslife-shim/1 shim for OpenSSL 3.0 (see docs/protocol.md):
- * start-up (the throwaway certificate), the --bench-raw developer mode, and
- * the protocol. The shim reads one JSON request per line on stdin, performs
- * the call on real OpenSSL objects and writes one JSON reply per line on
- * stdout; ../common has all of that but OpenSSL's side (lib.h).
+ * start-up (the throwaway certificate), the --bench-raw and --bench-proto
+ * developer modes, and the protocol. The shim reads one JSON request per
+ * line on stdin, performs the call on real OpenSSL objects and writes one
+ * JSON reply per line on stdout; ../common has all of that but OpenSSL's
+ * side (lib.h).
  *
  * Build: see Makefile (-DSHIM_BUG=N plants bug N).
  */
@@ -47,9 +48,10 @@ int main(int argc, char **argv)
         log_ssl_errors("start-up");
         return 1;
     }
-    if (argc >= 2 && strcmp(argv[1], "--bench-raw") == 0) {
-        /* A developer option, not the protocol (docs/protocol.md §10). */
-        int rc = bench_raw(&sh, argc - 2, argv + 2);
+    if (argc >= 2 && (strcmp(argv[1], "--bench-raw") == 0 || strcmp(argv[1], "--bench-proto") == 0)) {
+        /* Developer options, not the protocol (docs/protocol.md §10). */
+        int rc = strcmp(argv[1], "--bench-raw") == 0 ? bench_raw(&sh, argc - 2, argv + 2)
+                                                     : bench_proto(&sh, argc - 2, argv + 2);
 
         X509_free(sh.lib.cert);
         EVP_PKEY_free(sh.lib.key);

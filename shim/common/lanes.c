@@ -159,13 +159,7 @@ static struct request *read_turn(struct shim *sh)
             barrier(sh, rq);
             rq = NULL;
         }
-        /* While the next request has arrived already, the replies so far
-         * wait for the next ones: one write answers a window of requests
-         * (read_request writes them before it would wait for input). */
-        if (quit || !line_ready(&sh->in))
-            release_held(sh);
-        else
-            hold_replies();
+        release_held(sh);
         pthread_mutex_lock(&sh->mu);
         if (quit) {
             sh->stopping = 1;
@@ -210,7 +204,6 @@ static void *worker(void *arg)
         if (rq == NULL)
             break;
         pthread_mutex_unlock(&sh->mu);
-        release_held(sh); /* no longer the reader: nothing may wait behind the turn */
         run_lane(sh, rq);
         pthread_mutex_lock(&sh->mu);
     }

@@ -69,27 +69,15 @@ int control_next(struct input *in)
     return in->peeked && in->peek.code >= OP_OBSERVE;
 }
 
-int line_ready(const struct input *in)
-{
-    return in->end > in->start && (in->eof || memchr(in->buf + in->start, '\n', in->end - in->start) != NULL);
-}
-
 int read_request(struct shim *sh, struct request *rq)
 {
     char *s;
 
-    for (;;) {
+    while ((s = next_line(&sh->in)) != NULL) {
         char err[256] = "";
-        size_t n;
+        size_t n = strlen(s);
         int bad;
 
-        /* Replies held back go out before a read that could wait for
-         * input: the harness may be waiting for them before it sends more. */
-        if (!line_ready(&sh->in))
-            release_held(sh);
-        if ((s = next_line(&sh->in)) == NULL)
-            break;
-        n = strlen(s);
         while (n > 0 && s[n - 1] == '\r')
             s[--n] = '\0';
         /* A trailing CR is white space to JSON, so control_next's parse of

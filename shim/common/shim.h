@@ -286,13 +286,8 @@ void observe(struct shim *sh, long long id);
 
 /* read_request reads lines until one holds a call or a control operation
  * and fills rq with it, answering the lines that are neither. It returns 0
- * at end of input. Before it would wait for input it writes the replies
- * this thread holds back (release_held). */
+ * at end of input. */
 int read_request(struct shim *sh, struct request *rq);
-
-/* line_ready reports whether a whole request line (or the last, unended
- * one) is already in in, so that reading it will not wait. */
-int line_ready(const struct input *in);
 
 /* control_next reports whether the next line has arrived and holds a
  * control operation; it consumes nothing. */

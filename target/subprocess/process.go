@@ -247,39 +247,60 @@ func (p *process) exitCode() int {
 // caller adds the call history. A timeout or cancellation kills the shim:
 // its state is unknown.
 func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, timeout time.Duration) (response, error) {
-	// A reply that is already in needs no timer: pipelined, the
-	// observation comes with its call's reply.
-	select {
-	case r := <-ch:
-		return r, nil
-	default:
-	}
-	// A failed write means the shim is gone or going; the select below
-	// waits for the output's end to say how.
+	// A failed write means the shim is gone or going; the output's end
+	// says how. The timer is made only when the wait cannot go straight
+	// to its reply or to reading: a pipelined caller, the only reader,
+	// never needs one (its read has the same deadline).
 	deadline := time.Now().Add(timeout)
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	turn := p.turn
+	// read takes one turn at reading; done says the wait is over.
+	read := func() (done bool, err error) {
+		eof, err := p.readUntil(ctx, func() bool { return len(ch) > 0 }, deadline, false)
+		p.turn <- struct{}{}
+		switch {
+		case err == errTimeout:
+			p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
+			<-p.done
+			return true, errTimeout
+		case err != nil:
+			p.kill(fmt.Sprintf("%s was cancelled: %v", op, err))
+			<-p.done
+			return true, err
+		case eof, len(ch) == 0:
+			// The output has ended, or the target is closing (the only
+			// other reason a read stops short): nothing more to read,
+			// the select says how the wait ends.
+			turn = nil
+		}
+		return false, nil
+	}
 	for {
+		if timer == nil {
+			select {
+			case r := <-ch:
+				return r, nil
+			case <-turn:
+				if done, err := read(); done {
+					return response{}, err
+				}
+				continue
+			default:
+			}
+			timer = time.NewTimer(time.Until(deadline))
+		}
 		select {
 		case r := <-ch:
 			return r, nil
 		case <-turn:
-			eof, err := p.readUntil(ctx, func() bool { return len(ch) > 0 }, deadline, false)
-			p.turn <- struct{}{}
-			switch {
-			case err == errTimeout:
-				p.kill(fmt.Sprintf("%s did not answer within %v", op, timeout))
-				<-p.done
-				return response{}, errTimeout
-			case err != nil:
-				p.kill(fmt.Sprintf("%s was cancelled: %v", op, err))
-				<-p.done
+			if done, err := read(); done {
 				return response{}, err
-			case eof:
-				turn = nil // nothing more to read: wait for the rest
 			}
-			continue
 		case <-p.done:
 			select {
 			case r := <-ch:

@@ -235,9 +235,10 @@ func (s *State) checkSetSession(op Op) error {
 	if l := s.ssl(op.SSL); l.sess == 0 || l.sent || (l.phase != phaseEstablished && l.phase != phaseReset) || s.prof.ImmutableSessions {
 		return nil
 	}
-	trial := stepper{State: s.Clone()}
-	trial.clearBadSession(op.SSL, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
-	if !trial.obj(s.named[op.Sess-1]).alive {
+	if !tryOn(s, Op{}, func(trial *stepper) bool {
+		trial.clearBadSession(op.SSL, badRules{RuleSetBadOld, RuleSetBadOld, RuleSetBadOld, RuleSetBadOld})
+		return trial.obj(s.named[op.Sess-1]).alive
+	}) {
 		return violation(RuleUBDanglingSession, op, "removing the old session from the cache frees %s before SSL_set_session takes its reference", SessName(op.Sess))
 	}
 	return nil

@@ -194,10 +194,8 @@ func (s *State) checkStores(op Op) error {
 	if !storeCalls.Has(op.Kind) || !slices.ContainsFunc(s.ctxs, func(c ctxObj) bool { return c.hasStore() && c.alive }) {
 		return nil
 	}
-	trial := stepper{State: s.Clone(), op: op}
-	trial.apply(op)
-	if trial.violation != nil {
-		return trial.violation
+	if v := tryOn(s, op, func(trial *stepper) *Violation { trial.apply(op); return trial.violation }); v != nil {
+		return v
 	}
 	return nil
 }

@@ -125,10 +125,8 @@ func (s *State) boringCheck(op Op) error {
 	case Flush, CtxFree, SSLFree, Handshake, SetSSLCtx, ClientHello, HandshakeFinish:
 		// These may flush a cache, whose order BoringSSL does not fix
 		// (BORING-FLUSH-UNORDERED): try the call on a copy first.
-		trial := stepper{State: s.Clone()}
-		trial.apply(op)
-		if trial.unsure != "" {
-			return unmodelled(op, "%s", trial.unsure)
+		if unsure := tryOn(s, Op{}, func(trial *stepper) string { trial.apply(op); return trial.unsure }); unsure != "" {
+			return unmodelled(op, "%s", unsure)
 		}
 	}
 	return nil

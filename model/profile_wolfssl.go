@@ -208,10 +208,8 @@ func (s *State) wolfCheck(op Op) error {
 			return unmodelled(op, "adding one of wolfSSL's cache entries to the cache")
 		}
 	}
-	trial := stepper{State: s.Clone()}
-	trial.apply(op)
-	if trial.unsure != "" {
-		return unmodelled(op, "%s", trial.unsure)
+	if unsure := tryOn(s, Op{}, func(trial *stepper) string { trial.apply(op); return trial.unsure }); unsure != "" {
+		return unmodelled(op, "%s", unsure)
 	}
 	return nil
 }

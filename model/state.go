@@ -236,22 +236,9 @@ func (s *State) NamedSessions() int { return len(s.named) }
 
 // Clone returns a deep copy.
 func (s *State) Clone() *State {
-	c := *s
-	c.ctxs = slices.Clone(s.ctxs)
-	for i := range c.ctxs {
-		c.ctxs[i].list = slices.Clone(c.ctxs[i].list)
-		c.ctxs[i].store = slices.Clone(c.ctxs[i].store)
-	}
-	c.ssls = slices.Clone(s.ssls)
-	for i := range c.ssls {
-		c.ssls[i].pending = slices.Clone(c.ssls[i].pending)
-		c.ssls[i].buffered = slices.Clone(c.ssls[i].buffered)
-	}
-	c.objs = slices.Clone(s.objs)
-	c.named = slices.Clone(s.named)
-	c.tickets = slices.Clone(s.tickets)
-	c.rows = slices.Clone(s.rows)
-	return &c
+	c := new(State)
+	s.cloneInto(c)
+	return c
 }
 
 // Equal reports whether two universes are in the same state.

@@ -160,10 +160,16 @@ void serve(struct shim *sh, const struct request *rq)
     }
 }
 
-/* field appends ,"name": (or "name": for the first field) and v. */
+/* FIELD appends "name":v, the first member of an object; NEXT_FIELD
+ * appends ,"name":v, any other. */
 #define FIELD(b, lit, v)                                                                                             \
     do {                                                                                                             \
         SB_LIT(b, "\"" lit "\":");                                                                                   \
+        sb_int(b, v);                                                                                                \
+    } while (0)
+#define NEXT_FIELD(b, lit, v)                                                                                        \
+    do {                                                                                                             \
+        SB_LIT(b, ",\"" lit "\":");                                                                                  \
         sb_int(b, v);                                                                                                \
     } while (0)
 
@@ -185,26 +191,16 @@ void observe(struct shim *sh, long long id)
             SB_LIT(b, ",");
         SB_LIT(b, "{");
         FIELD(b, "ctx", (long long)(i + 1));
-        SB_LIT(b, ",");
-        FIELD(b, "number", lib_ctx_number(x));
-        SB_LIT(b, ",");
-        FIELD(b, "hits", lib_ctx_hits(x));
-        SB_LIT(b, ",");
-        FIELD(b, "misses", lib_ctx_misses(x));
-        SB_LIT(b, ",");
-        FIELD(b, "timeouts", lib_ctx_timeouts(x));
-        SB_LIT(b, ",");
-        FIELD(b, "cache_full", lib_ctx_cache_full(x));
-        SB_LIT(b, ",");
-        FIELD(b, "connect", lib_ctx_connect(x));
-        SB_LIT(b, ",");
-        FIELD(b, "connect_good", lib_ctx_connect_good(x));
-        SB_LIT(b, ",");
-        FIELD(b, "accept", lib_ctx_accept(x));
-        SB_LIT(b, ",");
-        FIELD(b, "accept_good", lib_ctx_accept_good(x));
-        SB_LIT(b, ",");
-        FIELD(b, "cb_hits", lib_ctx_cb_hits(x));
+        NEXT_FIELD(b, "number", lib_ctx_number(x));
+        NEXT_FIELD(b, "hits", lib_ctx_hits(x));
+        NEXT_FIELD(b, "misses", lib_ctx_misses(x));
+        NEXT_FIELD(b, "timeouts", lib_ctx_timeouts(x));
+        NEXT_FIELD(b, "cache_full", lib_ctx_cache_full(x));
+        NEXT_FIELD(b, "connect", lib_ctx_connect(x));
+        NEXT_FIELD(b, "connect_good", lib_ctx_connect_good(x));
+        NEXT_FIELD(b, "accept", lib_ctx_accept(x));
+        NEXT_FIELD(b, "accept_good", lib_ctx_accept_good(x));
+        NEXT_FIELD(b, "cb_hits", lib_ctx_cb_hits(x));
         SB_LIT(b, "}");
         first = 0;
     }
@@ -219,8 +215,7 @@ void observe(struct shim *sh, long long id)
             SB_LIT(b, ",");
         SB_LIT(b, "{");
         FIELD(b, "ssl", (long long)(i + 1));
-        SB_LIT(b, ",");
-        FIELD(b, "sess", sess_handle_of(sh, lib_get0_session(c->ssl)));
+        NEXT_FIELD(b, "sess", sess_handle_of(sh, lib_get0_session(c->ssl)));
         SB_LIT(b, ",\"reused\":");
         sb_bool(b, lib_session_reused(c->ssl));
         SB_LIT(b, "}");
@@ -241,15 +236,11 @@ void observe(struct shim *sh, long long id)
         FIELD(b, "sess", (long long)(i + 1));
         SB_LIT(b, ",\"resumable\":");
         sb_bool(b, lib_sess_is_resumable(s));
-        SB_LIT(b, ",");
-        FIELD(b, "id_len", lib_sess_id_len(s));
-        SB_LIT(b, ",");
-        FIELD(b, "time", lib_sess_time(s));
-        SB_LIT(b, ",");
-        FIELD(b, "timeout", lib_sess_timeout(s));
+        NEXT_FIELD(b, "id_len", lib_sess_id_len(s));
+        NEXT_FIELD(b, "time", lib_sess_time(s));
+        NEXT_FIELD(b, "timeout", lib_sess_timeout(s));
         if (lib_sess_sid_ctx(s, &ctx, &ctxlen)) {
-            SB_LIT(b, ",");
-            FIELD(b, "sid_ctx", sid_ctx_number(ctx, ctxlen));
+            NEXT_FIELD(b, "sid_ctx", sid_ctx_number(ctx, ctxlen));
         }
         SB_LIT(b, "}");
         first = 0;

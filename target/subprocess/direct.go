@@ -37,15 +37,8 @@ func decodeDirect(line []byte) (direct, bool) {
 	switch {
 	case s.lit(`,"ret":`):
 		d.res.Ret = s.int()
-		if !s.lit(`,"events":[`) {
-			return d, false
-		}
-		for first := true; s.ok && !s.lit("]"); first = false {
-			if !first && !s.lit(",") {
-				return d, false
-			}
-			d.res.Events = append(d.res.Events, s.event())
-		}
+		s.want(`,"events":[`)
+		s.each(func() { d.res.Events = append(d.res.Events, s.event()) })
 	case s.lit(`,"observation":{"ctxs":[`):
 		d.observation = true
 		s.observation(&d.obs)
@@ -125,13 +118,31 @@ func (s *scanner) bool() bool {
 	return false
 }
 
+// want consumes text, or marks the line as not the shims' own form.
+func (s *scanner) want(text string) {
+	if !s.lit(text) {
+		s.ok = false
+	}
+}
+
 // field reads ,"key":N.
 func (s *scanner) field(key string) int64 {
-	if !s.lit(`,"`) || !s.lit(key) || !s.lit(`":`) {
-		s.ok = false
-		return 0
-	}
+	s.want(`,"`)
+	s.want(key)
+	s.want(`":`)
 	return s.int()
+}
+
+// each reads the elements of a list up to its closing bracket, separated
+// by commas; elem reads one. Once ok is false everything after it is a
+// no-op, so elements read on need no early return.
+func (s *scanner) each(elem func()) {
+	for first := true; s.ok && !s.lit("]"); first = false {
+		if !first {
+			s.want(",")
+		}
+		elem()
+	}
 }
 
 // event reads {"ev":"…","ctx":N,"sess":N} as reply.result checks it.
@@ -146,12 +157,8 @@ func (s *scanner) event() model.Event {
 		e.Kind = model.EvDestroyed
 	default:
 		s.ok = false
-		return e
 	}
-	if !s.lit(`"ctx":`) {
-		s.ok = false
-		return e
-	}
+	s.want(`"ctx":`)
 	if e.Kind == model.EvDestroyed {
 		if s.int() != 0 {
 			s.ok = false
@@ -159,24 +166,16 @@ func (s *scanner) event() model.Event {
 	} else {
 		e.Ctx = s.handle(1)
 	}
-	if !s.lit(`,"sess":`) {
-		s.ok = false
-		return e
-	}
+	s.want(`,"sess":`)
 	e.Sess = s.handle(1)
-	if !s.lit("}") {
-		s.ok = false
-	}
+	s.want("}")
 	return e
 }
 
 // observation reads the rest of an observation after `"ctxs":[`.
 func (s *scanner) observation(o *model.Observation) {
-	for first := true; s.ok && !s.lit("]"); first = false {
-		if !first && !s.lit(",") || !s.lit(`{"ctx":`) {
-			s.ok = false
-			return
-		}
+	s.each(func() {
+		s.want(`{"ctx":`)
 		c := model.CtxObs{Ctx: s.handle(1)}
 		for _, f := range []struct {
 			key string
@@ -186,52 +185,31 @@ func (s *scanner) observation(o *model.Observation) {
 			{"accept", &c.Accept}, {"accept_good", &c.AcceptGood}, {"cb_hits", &c.CbHits}} {
 			*f.dst = s.field(f.key)
 		}
-		if !s.lit("}") || len(o.Ctxs) > 0 && c.Ctx <= o.Ctxs[len(o.Ctxs)-1].Ctx {
-			s.ok = false
-			return
+		s.want("}")
+		if n := len(o.Ctxs); n > 0 && c.Ctx <= o.Ctxs[n-1].Ctx {
+			s.ok = false // not in handle order
 		}
 		o.Ctxs = append(o.Ctxs, c)
-	}
-	if !s.lit(`,"ssls":[`) {
-		s.ok = false
-		return
-	}
-	for first := true; s.ok && !s.lit("]"); first = false {
-		if !first && !s.lit(",") || !s.lit(`{"ssl":`) {
-			s.ok = false
-			return
-		}
+	})
+	s.want(`,"ssls":[`)
+	s.each(func() {
+		s.want(`{"ssl":`)
 		x := model.SSLObs{SSL: s.handle(1)}
-		if !s.lit(`,"sess":`) {
-			s.ok = false
-			return
-		}
+		s.want(`,"sess":`)
 		x.Sess = s.handle(-1)
-		if !s.lit(`,"reused":`) {
-			s.ok = false
-			return
-		}
+		s.want(`,"reused":`)
 		x.Reused = s.bool()
-		if !s.lit("}") || len(o.SSLs) > 0 && x.SSL <= o.SSLs[len(o.SSLs)-1].SSL {
-			s.ok = false
-			return
+		s.want("}")
+		if n := len(o.SSLs); n > 0 && x.SSL <= o.SSLs[n-1].SSL {
+			s.ok = false // not in handle order
 		}
 		o.SSLs = append(o.SSLs, x)
-	}
-	if !s.lit(`,"sessions":[`) {
-		s.ok = false
-		return
-	}
-	for first := true; s.ok && !s.lit("]"); first = false {
-		if !first && !s.lit(",") || !s.lit(`{"sess":`) {
-			s.ok = false
-			return
-		}
+	})
+	s.want(`,"sessions":[`)
+	s.each(func() {
+		s.want(`{"sess":`)
 		x := model.SessObs{Sess: s.handle(1), SidCtx: model.SidCtxUnknown}
-		if !s.lit(`,"resumable":`) {
-			s.ok = false
-			return
-		}
+		s.want(`,"resumable":`)
 		x.Resumable = s.bool()
 		x.IDLen = int(s.field("id_len"))
 		x.Time = s.field("time")
@@ -246,15 +224,13 @@ func (s *scanner) observation(o *model.Observation) {
 				x.SidCtx = model.SidCtx(v)
 			}
 		}
-		if !s.lit("}") || len(o.Sessions) > 0 && x.Sess <= o.Sessions[len(o.Sessions)-1].Sess {
-			s.ok = false
-			return
+		s.want("}")
+		if n := len(o.Sessions); n > 0 && x.Sess <= o.Sessions[n-1].Sess {
+			s.ok = false // not in handle order
 		}
 		o.Sessions = append(o.Sessions, x)
-	}
-	if !s.lit("}") {
-		s.ok = false
-	}
+	})
+	s.want("}")
 }
 
 // general is the reply as the general path reads it: a line decoded

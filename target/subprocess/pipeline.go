@@ -36,32 +36,11 @@ type pending struct {
 	op            model.Op
 	idx           int // in the call history
 	call, observe chan response
-	// arrived is set once Wait has seen both replies (or the failure that
-	// ended the wait): Result and Observation then take them from here.
-	arrived           bool
-	callResp, obsResp response
-	callErr, obsErr   error
-}
-
-// Wait waits until the call's reply and its observation have arrived, or
-// the shim failed, without checking them.
-func (a *pending) Wait(ctx context.Context) {
-	if a.arrived {
-		return
-	}
-	a.callResp, a.callErr = a.t.await(ctx, a.p, a.call, a.op)
-	if a.callErr == nil {
-		a.obsResp, a.obsErr = a.t.await(ctx, a.p, a.observe, control(opObserve))
-	} else {
-		a.obsErr = a.callErr
-	}
-	a.arrived = true
 }
 
 // Result waits for the call's reply.
 func (a *pending) Result(ctx context.Context) (model.Result, error) {
-	a.Wait(ctx)
-	resp, err := a.callResp, a.callErr
+	resp, err := a.t.await(ctx, a.p, a.call, a.op)
 	if err != nil {
 		return model.Result{}, err
 	}
@@ -70,8 +49,7 @@ func (a *pending) Result(ctx context.Context) (model.Result, error) {
 
 // Observation waits for the observation sent after the call.
 func (a *pending) Observation(ctx context.Context) (model.Observation, error) {
-	a.Wait(ctx)
-	resp, err := a.obsResp, a.obsErr
+	resp, err := a.t.await(ctx, a.p, a.observe, control(opObserve))
 	if err != nil {
 		return model.Observation{}, err
 	}

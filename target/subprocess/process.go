@@ -22,7 +22,7 @@ const maxLine = 16 << 20
 // long the harness stops reading them rather than wait for it.
 const drainGrace = 2 * time.Second
 
-// response is what the reader hands to the call waiting for an id: the
+// response is what a reader (reader.go) hands to the call waiting for an id: the
 // line, and either its decoded value (direct set, the shims' own form) or
 // the reply the general path parsed.
 type response struct {
@@ -35,10 +35,11 @@ type response struct {
 // answer, and how it ended.
 //
 // Its life: run starts it on a goroutine locked to its own OS thread and
-// waits for it there; readLoop and copyStderr read its output. When the
-// shim exits, run kills what is left of its process group, lets the two
-// readers reach the end of the output (so every reply the shim wrote is
-// delivered), reaps the shim and closes done.
+// waits for it there; copyStderr reads its stderr, and the goroutines that
+// wait for replies read its stdout (reader.go). When the shim exits, run
+// kills what is left of its process group, lets copyStderr and drain reach
+// the end of the output (so every reply the shim wrote is delivered),
+// reaps the shim and closes done.
 type process struct {
 	cmd      *exec.Cmd
 	timeout  time.Duration // bounds a write to stdin

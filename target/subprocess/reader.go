@@ -13,10 +13,10 @@ import (
 
 // The shim's stdout has no reader goroutine of its own: the goroutine that
 // waits for a reply reads the lines itself, handing every reply that is
-// not its own to the request waiting for it. Waking one goroutine per
-// reply, instead of a reader that then wakes the caller, is what a checked
-// call costs least in (docs/perf.md). Only one goroutine reads at a time:
-// it holds the turn, a token in p.turn.
+// not its own to the request waiting for it. A reply then wakes one
+// goroutine, not a reader goroutine that wakes the caller in turn: one
+// wake-up per reply saved (docs/perf.md). Only one goroutine reads at a
+// time: it holds the turn, a token in p.turn.
 //
 // Nobody reads while nobody waits. That is safe because every request's
 // reply is waited for soon after it is sent (a pipelined caller keeps at

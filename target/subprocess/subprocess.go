@@ -172,10 +172,20 @@ func (t *Target) prepare(op model.Op, lane int) (req request, p *process, idx in
 
 // resultOf turns the reply to call op (history entry idx) into its result.
 func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, error) {
+	res, err := t.decodeResult(op, resp)
+	if err != nil {
+		return model.Result{}, err
+	}
+	t.mu.Lock()
+	t.annotate(idx, res)
+	t.mu.Unlock()
+	return res, nil
+}
+
+// decodeResult reads a call's reply: decoded already on the hot path, or
+// checked by the general path, which words every refusal.
+func (t *Target) decodeResult(op model.Op, resp response) (model.Result, error) {
 	if d := resp.direct; d != nil && !d.observation {
-		t.mu.Lock()
-		t.annotate(idx, d.res)
-		t.mu.Unlock()
 		return d.res, nil
 	}
 	r := resp.general()
@@ -192,9 +202,6 @@ func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, er
 	if err != nil {
 		return model.Result{}, &ProtocolError{Op: op.String(), Line: string(resp.line), Reason: err.Error()}
 	}
-	t.mu.Lock()
-	t.annotate(idx, res)
-	t.mu.Unlock()
 	return res, nil
 }
 

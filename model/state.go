@@ -337,6 +337,31 @@ func (s *State) Observe() Observation {
 	// One allocation per list: the generator observes after every call.
 	ob := Observation{Ctxs: make([]CtxObs, 0, len(s.ctxs)), SSLs: make([]SSLObs, 0, len(s.ssls)),
 		Sessions: make([]SessObs, 0, len(s.named))}
+	s.observe(&ob)
+	return ob
+}
+
+// ObserveInto is [State.Observe] written into ob, whose lists' arrays it
+// reuses: for a caller that observes after every call and keeps only a few
+// observations at a time (a pipelined lockstep), so that observing does not
+// allocate once the arrays are large enough. Nothing of ob's old content
+// is kept.
+func (s *State) ObserveInto(ob *Observation) {
+	ob.Ctxs, ob.SSLs, ob.Sessions = ob.Ctxs[:0], ob.SSLs[:0], ob.Sessions[:0]
+	if ob.Ctxs == nil {
+		ob.Ctxs = make([]CtxObs, 0, len(s.ctxs))
+	}
+	if ob.SSLs == nil {
+		ob.SSLs = make([]SSLObs, 0, len(s.ssls))
+	}
+	if ob.Sessions == nil {
+		ob.Sessions = make([]SessObs, 0, len(s.named))
+	}
+	s.observe(ob)
+}
+
+// observe appends what Observe reports to ob's lists.
+func (s *State) observe(ob *Observation) {
 	for i, c := range s.ctxs {
 		if !c.appHeld {
 			continue
@@ -372,7 +397,6 @@ func (s *State) Observe() Observation {
 		ob.Sessions = append(ob.Sessions, SessObs{Sess: Handle(i + 1), Resumable: o.resumable(),
 			IDLen: idLen(o.id), Time: o.time, Timeout: o.timeout, SidCtx: sc})
 	}
-	return ob
 }
 
 // stats is what the SSL_CTX_sess_* counters report.

@@ -30,6 +30,10 @@ type Lockstep struct {
 	// inFlight are the last len(inFlight) steps of trail, sent through
 	// ApplyAhead and not compared yet, oldest first.
 	inFlight []inFlight
+	// spare are observations whose calls have been compared, their arrays
+	// kept for the model's next observations (ObserveInto): a pipelined
+	// lockstep observes after every call and keeps at most a window of them.
+	spare []model.Observation
 	// diverged is the divergence already reported; the lockstep is over.
 	diverged *Divergence
 	// last is the last call the model applied, with its result.
@@ -129,7 +133,12 @@ func (l *Lockstep) do(ctx context.Context, op model.Op) error {
 		return l.diverge(len(l.trail), &Divergence{Err: err})
 	}
 	l.trail = append(l.trail, Step{Op: op, Want: want})
-	l.inFlight = append(l.inFlight, inFlight{pending: pending, want: l.model.Observe()})
+	var wantObs model.Observation
+	if n := len(l.spare); n > 0 {
+		wantObs, l.spare = l.spare[n-1], l.spare[:n-1]
+	}
+	l.model.ObserveInto(&wantObs)
+	l.inFlight = append(l.inFlight, inFlight{pending: pending, want: wantObs})
 	if d := l.compareInFlight(ctx, keep); d != nil {
 		return d
 	}
@@ -169,8 +178,12 @@ func (p *performed) Observation(ctx context.Context) (model.Observation, error) 
 // until at most keep remain, and returns the first divergence.
 func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 	for len(l.inFlight) > keep {
+		// Shifted down rather than resliced, so that the array is reused
+		// instead of growing again at every window's worth of calls.
 		f := l.inFlight[0]
-		l.inFlight = l.inFlight[1:]
+		copy(l.inFlight, l.inFlight[1:])
+		l.inFlight[len(l.inFlight)-1] = inFlight{}
+		l.inFlight = l.inFlight[:len(l.inFlight)-1]
 		n := len(l.trail) - len(l.inFlight) // this call's number in the trail
 		step := &l.trail[n-1]
 		got, err := f.pending.Result(ctx)
@@ -188,6 +201,7 @@ func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 		if diffs := model.CompareObservation(f.want, gotObs); len(diffs) > 0 {
 			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true})
 		}
+		l.spare = append(l.spare, f.want)
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func (s *scanner) observation(o *model.Observation) {
 // result where an observation is due, or the other way round), so that
 // the error says so in the general path's words.
 func (r response) general() reply {
-	if r.direct == nil {
+	if !r.isDirect {
 		return r.reply
 	}
 	g, err := parseReply(r.line)

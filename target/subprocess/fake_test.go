@@ -100,6 +100,10 @@ func runFake(mode string) int {
 			n = 0
 			continue
 		case opObserve:
+			if mode == "swapped" {
+				say(ok) // a call's reply where an observation is due
+				continue
+			}
 			if mode == "bad-observe" {
 				say(`{"id":%d,"observation":{"ctxs":[{"ctx":1,"number":0}],"ssls":[],"sessions":[]}}`, req.ID)
 			} else {
@@ -132,6 +136,8 @@ func runFake(mode string) int {
 			say(`{"id":%d,"ret":1,"events":[]}`, req.ID+1000)
 		case mode == "unknown-event":
 			say(`{"id":%d,"ret":1,"events":[{"ev":"resumed_cb","ctx":1,"sess":1}]}`, req.ID)
+		case mode == "swapped":
+			say(`{"id":%d,"observation":{"ctxs":[],"ssls":[],"sessions":[]}}`, req.ID)
 		case mode == "missing-ret":
 			say(`{"id":%d,"events":[]}`, req.ID)
 		case mode == "bad-handle":

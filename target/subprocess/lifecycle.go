@@ -161,7 +161,8 @@ func (t *Target) Reset(ctx context.Context) error {
 		// Close has taken care of p, as t.proc or as t.starting.
 		return fmt.Errorf("%s: %w", opReset, ErrClosed)
 	}
-	t.proc, t.now, t.calls, t.omitted = p, t.start, nil, 0
+	t.proc, t.now = p, t.start
+	t.forgetCalls()
 	if fresh {
 		t.starting = nil
 	}

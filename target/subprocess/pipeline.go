@@ -22,25 +22,25 @@ func (t *Target) ApplyAhead(ctx context.Context, op model.Op) (target.Pending, e
 		return nil, err
 	}
 	req, p, idx := t.prepare(op, 0)
-	chs, err := t.send(p, op, req, request{Op: opObserve, Now: req.Now})
-	if err != nil {
+	a := &pending{t: t, p: p, op: op, idx: idx}
+	if err := t.send(p, op, a.chs[:], req, request{Op: opObserve, Now: req.Now}); err != nil {
 		return nil, err
 	}
-	return &pending{t: t, p: p, op: op, idx: idx, call: chs[0], observe: chs[1]}, nil
+	return a, nil
 }
 
 // pending is a call in flight, with the observation sent after it.
 type pending struct {
-	t             *Target
-	p             *process
-	op            model.Op
-	idx           int // in the call history
-	call, observe chan response
+	t   *Target
+	p   *process
+	op  model.Op
+	idx int              // in the call history
+	chs [2]chan response // the call's reply, then the observation's
 }
 
 // Result waits for the call's reply.
 func (a *pending) Result(ctx context.Context) (model.Result, error) {
-	resp, err := a.t.await(ctx, a.p, a.call, a.op)
+	resp, err := a.t.await(ctx, a.p, a.chs[0], a.op)
 	if err != nil {
 		return model.Result{}, err
 	}
@@ -49,7 +49,7 @@ func (a *pending) Result(ctx context.Context) (model.Result, error) {
 
 // Observation waits for the observation sent after the call.
 func (a *pending) Observation(ctx context.Context) (model.Observation, error) {
-	resp, err := a.t.await(ctx, a.p, a.observe, control(opObserve))
+	resp, err := a.t.await(ctx, a.p, a.chs[1], control(opObserve))
 	if err != nil {
 		return model.Observation{}, err
 	}

@@ -22,13 +22,16 @@ const maxLine = 16 << 20
 // long the harness stops reading them rather than wait for it.
 const drainGrace = 2 * time.Second
 
-// response is what a reader (reader.go) hands to the call waiting for an id: the
-// line, and either its decoded value (direct set, the shims' own form) or
-// the reply the general path parsed.
+// response is what a reader (reader.go) hands to the call waiting for an
+// id: either its decoded value (isDirect: the shims' own form; by value,
+// so that a reply costs no allocation of its own) or the reply the
+// general path parsed, and the line's text when the waiter may need it
+// (always on the general path).
 type response struct {
-	line   []byte
-	direct *direct
-	reply  reply
+	line     []byte
+	isDirect bool
+	direct   direct
+	reply    reply
 }
 
 // process is one running shim: its pipes, the requests waiting for an
@@ -66,7 +69,7 @@ type process struct {
 
 	mu       sync.Mutex
 	nextID   uint64
-	pending  map[uint64]chan response
+	pending  map[uint64]waiter
 	fatal    *ProtocolError // why the harness gave up on the stream
 	killedBy string         // why the harness killed the shim
 	exited   bool           // the shim has exited (it may not be reaped yet): its group is no longer signalled
@@ -105,7 +108,7 @@ func startProcess(path string, o options) (*process, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
 	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: newTail(o.stderrTail, o.stderr),
 		hello: make(chan []byte, 1), done: make(chan struct{}), closing: make(chan struct{}),
-		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]chan response{},
+		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]waiter{},
 		timeout: o.timeout, turn: make(chan struct{}, 1), first: true}
 	p.out = lineReader{f: outR, buf: make([]byte, 64<<10)}
 	p.turn <- struct{}{}
@@ -330,17 +333,20 @@ func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, t
 
 // send registers reqs under fresh ids and writes them with one write, so
 // that requests which follow each other (a call and the observation after
-// it) cost the shim one wake-up. It returns one reply channel per request.
-// A write to a dead shim shows up as its death. A shim that does not read
+// it) cost the shim one wake-up. The reply to reqs[i] will come on chs[i],
+// a channel send makes; chs is the caller's (nil when nobody waits), so that
+// a pipelined call needs no slice of its own. A write to a dead shim shows up as its death. A shim that does not read
 // its stdin for the call timeout is killed: errStuck.
-func (p *process) send(reqs ...request) ([]chan response, error) {
-	chs := make([]chan response, len(reqs))
+func (p *process) send(chs []chan response, reqs ...request) error {
 	p.mu.Lock()
 	for i := range reqs {
-		chs[i] = make(chan response, 1)
+		ch := make(chan response, 1)
+		if chs != nil {
+			chs[i] = ch
+		}
 		p.nextID++
 		reqs[i].ID = p.nextID
-		p.pending[reqs[i].ID] = chs[i]
+		p.pending[reqs[i].ID] = waiter{ch: ch, expect: expectedReply(reqs[i].Op)}
 	}
 	p.mu.Unlock()
 	p.wmu.Lock()
@@ -356,9 +362,9 @@ func (p *process) send(reqs ...request) ([]chan response, error) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		p.kill(fmt.Sprintf("it did not read its requests within %v", p.timeout))
 		<-p.done
-		return nil, errStuck
+		return errStuck
 	}
-	return chs, nil
+	return nil
 }
 
 // quit asks the shim to exit and waits until it has been reaped, killing
@@ -369,7 +375,7 @@ func (p *process) quit(grace time.Duration) {
 	defer timer.Stop()
 	if !p.dead() {
 		go func() {
-			_, _ = p.send(request{Op: opQuit})
+			_ = p.send(nil, request{Op: opQuit})
 			p.wmu.Lock()
 			_ = p.stdin.Close()
 			p.wmu.Unlock()

@@ -130,34 +130,78 @@ func (p *process) deliver(b []byte) bool {
 	if len(bytes.TrimSpace(b)) == 0 && !p.first {
 		return true
 	}
-	line := bytes.Clone(b)
 	if p.first {
 		p.first = false
-		p.hello <- line
+		p.hello <- bytes.Clone(b)
 		return true
 	}
-	resp := response{line: line}
+	// b is the reader's buffer, which the next read overwrites: a line
+	// decoded directly is copied only if its waiter may still need its
+	// text (for a reply of another kind than the request's, which the
+	// general path parses again to word the error; see response.general).
+	var resp response
 	var id uint64
-	if d, ok := decodeDirect(line); ok {
-		resp.direct, id = &d, d.id
+	resp.direct, resp.isDirect = decodeDirect(b)
+	if resp.isDirect {
+		id = resp.direct.id
 	} else {
-		r, err := parseReply(line)
+		resp.line = bytes.Clone(b)
+		r, err := parseReply(resp.line)
 		if err != nil {
-			p.giveUp(&ProtocolError{Line: string(line), Reason: err.Error()})
+			p.giveUp(&ProtocolError{Line: string(b), Reason: err.Error()})
 			return false
 		}
 		resp.reply, id = r, *r.ID
 	}
 	p.mu.Lock()
-	ch := p.pending[id]
+	w, ok := p.pending[id]
 	delete(p.pending, id)
 	p.mu.Unlock()
-	if ch == nil {
-		p.giveUp(&ProtocolError{Line: string(line), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", id)})
+	if !ok {
+		p.giveUp(&ProtocolError{Line: string(b), Reason: fmt.Sprintf("reply to id %d, which no request is waiting for", id)})
 		return false
 	}
-	ch <- resp
+	if resp.isDirect && !w.takes(&resp.direct) {
+		resp.line = bytes.Clone(b)
+	}
+	w.ch <- resp
 	return true
+}
+
+// waiter is a request waiting for its reply: where the reply goes, and
+// which kind of reply the request is answered with.
+type waiter struct {
+	ch     chan response
+	expect replyKind
+}
+
+// replyKind is the kind of reply a request is answered with.
+type replyKind uint8
+
+const (
+	replyOther       replyKind = iota // a control operation's: read by the general path
+	replyResult                       // a call's: a return value and events
+	replyObservation                  // observe's
+)
+
+// expectedReply is the kind of reply a request of operation op gets.
+func expectedReply(op string) replyKind {
+	switch op {
+	case opObserve:
+		return replyObservation
+	case opReset, opQuit:
+		return replyOther
+	}
+	return replyResult
+}
+
+// takes reports whether the waiter uses d as decoded, without the text
+// of its line.
+func (w waiter) takes(d *direct) bool {
+	if d.observation {
+		return w.expect == replyObservation
+	}
+	return w.expect == replyResult
 }
 
 // endOfOutput records that nothing more will be read: the output ended

@@ -90,8 +90,12 @@ type Target struct {
 	starting *process // a shim being started by Reset, until it is proc
 	closed   bool
 	now      int64
-	calls    []entry // since the last Reset, for error reports
-	omitted  int     // calls dropped from the front of calls
+	// calls keeps the last maxCalls calls since the last Reset, for
+	// error reports, as a ring reused from sequence to sequence: call k
+	// (from 0) is at calls[k%maxCalls]. ncalls counts every call since
+	// the Reset.
+	calls  []entry
+	ncalls int
 }
 
 // entry is one call of the history, rendered only when an error report
@@ -144,11 +148,11 @@ func (t *Target) Apply(ctx context.Context, op model.Op) (model.Result, error) {
 	}
 	defer t.release(lane)
 	req, p, idx := t.prepare(op, lane)
-	chs, err := t.send(p, op, req)
-	if err != nil {
+	var ch [1]chan response
+	if err := t.send(p, op, ch[:], req); err != nil {
 		return model.Result{}, err
 	}
-	resp, err := t.await(ctx, p, chs[0], op)
+	resp, err := t.await(ctx, p, ch[0], op)
 	if err != nil {
 		return model.Result{}, err
 	}
@@ -185,8 +189,8 @@ func (t *Target) resultOf(op model.Op, idx int, resp response) (model.Result, er
 // decodeResult reads a call's reply: decoded already on the hot path, or
 // checked by the general path, which words every refusal.
 func (t *Target) decodeResult(op model.Op, resp response) (model.Result, error) {
-	if d := resp.direct; d != nil && !d.observation {
-		return d.res, nil
+	if resp.isDirect && !resp.direct.observation {
+		return resp.direct.res, nil
 	}
 	r := resp.general()
 	switch {
@@ -224,8 +228,8 @@ func (t *Target) Observe(ctx context.Context) (model.Observation, error) {
 
 // observationOf turns the reply to an observe request into an observation.
 func observationOf(resp response) (model.Observation, error) {
-	if d := resp.direct; d != nil && d.observation {
-		return d.obs, nil
+	if resp.isDirect && resp.direct.observation {
+		return resp.direct.obs, nil
 	}
 	r := resp.general()
 	if r.Error != nil {
@@ -252,27 +256,26 @@ func (t *Target) release(lane int) { t.lanes <- lane }
 // roundTrip runs one control operation and turns the shim's failures into
 // typed errors carrying the call history.
 func (t *Target) roundTrip(ctx context.Context, p *process, req request) (response, error) {
-	chs, err := t.send(p, control(req.Op), req)
-	if err != nil {
+	var ch [1]chan response
+	if err := t.send(p, control(req.Op), ch[:], req); err != nil {
 		return response{}, err
 	}
-	return t.await(ctx, p, chs[0], control(req.Op))
+	return t.await(ctx, p, ch[0], control(req.Op))
 }
 
-// send writes reqs to a live shim and returns their reply channels; what
-// names the first in errors.
-func (t *Target) send(p *process, what fmt.Stringer, reqs ...request) ([]chan response, error) {
+// send writes reqs to a live shim; the reply to reqs[i] will come on
+// chs[i]. what names the first in errors.
+func (t *Target) send(p *process, what fmt.Stringer, chs []chan response, reqs ...request) error {
 	if p == nil || p.isClosing() {
-		return nil, fmt.Errorf("%s: %w", what, ErrClosed)
+		return fmt.Errorf("%s: %w", what, ErrClosed)
 	}
 	if p.dead() {
-		return nil, t.deathError(p, what.String(), " before this call; Reset starts a fresh shim")
+		return t.deathError(p, what.String(), " before this call; Reset starts a fresh shim")
 	}
-	chs, err := p.send(reqs...)
-	if err != nil {
-		return nil, t.failure(p, what.String(), err)
+	if err := p.send(chs, reqs...); err != nil {
+		return t.failure(p, what.String(), err)
 	}
-	return chs, nil
+	return nil
 }
 
 // await waits for the reply on ch and turns the shim's failures into typed
@@ -317,20 +320,25 @@ func (t *Target) deathError(p *process, name, note string) error {
 	return &CrashError{Op: name, Status: status + note, Calls: t.history(), Stderr: p.stderr.String()}
 }
 
-// record appends a call to the history and returns its index (t.mu held).
+// forgetCalls empties the history, keeping its array (t.mu held).
+func (t *Target) forgetCalls() { t.calls, t.ncalls = t.calls[:0], 0 }
+
+// record adds a call to the history and returns its index (t.mu held).
 func (t *Target) record(op model.Op) int {
-	if len(t.calls) == maxCalls {
-		t.calls = t.calls[1:]
-		t.omitted++
+	k := t.ncalls
+	if len(t.calls) < maxCalls {
+		t.calls = append(t.calls, entry{op: op})
+	} else {
+		t.calls[k%maxCalls] = entry{op: op}
 	}
-	t.calls = append(t.calls, entry{op: op})
-	return t.omitted + len(t.calls) - 1
+	t.ncalls++
+	return k
 }
 
 // annotate adds the result to history entry idx, if still kept (t.mu held).
 func (t *Target) annotate(idx int, res model.Result) {
-	if i := idx - t.omitted; i >= 0 && i < len(t.calls) {
-		t.calls[i].res, t.calls[i].done = res, true
+	if idx >= t.ncalls-len(t.calls) && idx < t.ncalls {
+		t.calls[idx%maxCalls].res, t.calls[idx%maxCalls].done = res, true
 	}
 }
 
@@ -339,11 +347,12 @@ func (t *Target) history() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]string, 0, len(t.calls)+1)
-	if t.omitted > 0 {
-		out = append(out, fmt.Sprintf("(%d earlier calls not kept)", t.omitted))
+	omitted := t.ncalls - len(t.calls)
+	if omitted > 0 {
+		out = append(out, fmt.Sprintf("(%d earlier calls not kept)", omitted))
 	}
-	for i, c := range t.calls {
-		out = append(out, fmt.Sprintf("#%d %s", t.omitted+i+1, c))
+	for k := omitted; k < t.ncalls; k++ {
+		out = append(out, fmt.Sprintf("#%d %s", k+1, t.calls[k%maxCalls]))
 	}
 	return out
 }

@@ -272,6 +272,31 @@ func TestBadObservation(t *testing.T) {
 	}
 }
 
+// TestSwappedReplies: an observation where a call's reply is due, and a
+// call's reply where an observation is due, are protocol errors that
+// quote the line, although both lines are in the form read directly
+// (whose text is otherwise not kept).
+func TestSwappedReplies(t *testing.T) {
+	t.Parallel()
+	tg := newFake(t, "swapped")
+	_, err := tg.Apply(context.Background(), ctxNew)
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		t.Fatalf("call: got %v, want a *ProtocolError", err)
+	}
+	if m := missing(err.Error(), `no "ret"`, `\"observation\":{\"ctxs\":[]`); m != nil {
+		t.Errorf("call: message lacks %q:\n%s", m, err)
+	}
+	tg = newFake(t, "swapped")
+	_, err = tg.Observe(context.Background())
+	if !errors.As(err, &pe) {
+		t.Fatalf("observe: got %v, want a *ProtocolError", err)
+	}
+	if m := missing(err.Error(), `no "observation"`, `\"ret\":`); m != nil {
+		t.Errorf("observe: message lacks %q:\n%s", m, err)
+	}
+}
+
 func TestShimRefusal(t *testing.T) {
 	t.Parallel()
 	tg := newFake(t, "error")
@@ -348,5 +373,41 @@ func TestOptionsAreChecked(t *testing.T) {
 	}
 	if _, err := New("/nonexistent/shim"); err == nil || !strings.Contains(err.Error(), "/nonexistent/shim") {
 		t.Errorf("New of a missing file: %v", err)
+	}
+}
+
+// TestHistoryKeepsTheLastCalls: the call history in error reports keeps the
+// last maxCalls calls since the reset, numbered from the reset, with the
+// results of those answered, and says how many earlier ones it left out;
+// a reset starts the numbering again.
+func TestHistoryKeepsTheLastCalls(t *testing.T) {
+	var tg Target
+	for round := range 2 {
+		n := maxCalls + 7 + round
+		for k := range n {
+			idx := tg.record(model.Op{Kind: model.Tick, Arg: int64(k + 1)})
+			if idx != k {
+				t.Fatalf("round %d: call %d recorded as %d", round, k, idx)
+			}
+			if k%2 == 0 {
+				tg.annotate(idx, model.Result{Ret: int64(k + 1)})
+			}
+		}
+		tg.annotate(0, model.Result{Ret: -1}) // long gone: nothing to change
+		h := tg.history()
+		if len(h) != maxCalls+1 || h[0] != fmt.Sprintf("(%d earlier calls not kept)", n-maxCalls) {
+			t.Fatalf("round %d: %d lines, first %q", round, len(h), h[0])
+		}
+		for i, line := range h[1:] {
+			k := n - maxCalls + i // the call's index from the reset
+			want := fmt.Sprintf("#%d %s", k+1, model.Op{Kind: model.Tick, Arg: int64(k + 1)})
+			if k%2 == 0 {
+				want += " = " + model.Result{Ret: int64(k + 1)}.Format(model.Op{Kind: model.Tick})
+			}
+			if line != want {
+				t.Fatalf("round %d: line %d is %q; want %q", round, i+1, line, want)
+			}
+		}
+		tg.forgetCalls() // as Reset does
 	}
 }

@@ -124,13 +124,23 @@ func (l *Lockstep) do(ctx context.Context, op model.Op) error {
 	}
 	l.last = Step{Op: op, Want: want}
 	pending, keep, err := l.send(ctx, op)
-	if err != nil {
+	if err != nil && (keep == 0 || ctx.Err() != nil) {
 		// The calls before it come first: one of them may have diverged.
 		if d := l.compareInFlight(ctx, 0); d != nil {
 			return d
 		}
 		l.trail = append(l.trail, Step{Op: op, Want: want})
 		return l.diverge(len(l.trail), &Divergence{Err: err})
+	}
+	if err != nil {
+		// A call that could not be sent (a shim that died after an
+		// earlier call, which is still in flight) is compared in its
+		// turn like any other. Reported at once, it would end the
+		// sequence after as many calls as the harness happened to send
+		// before it noticed the death: the count of calls and the rules
+		// counted as fired, which steer the search's later sequences,
+		// would depend on the machine's speed.
+		pending = unsent{err}
 	}
 	l.trail = append(l.trail, Step{Op: op, Want: want})
 	var wantObs model.Observation
@@ -158,6 +168,16 @@ func (l *Lockstep) send(ctx context.Context, op model.Op) (pending target.Pendin
 	}
 	got, err := l.target.Apply(ctx, op)
 	return &performed{target: l.target, got: got, err: err}, 0, nil
+}
+
+// unsent is a call the target could not even be sent: it fails with the
+// error the sending met when its turn to be compared comes.
+type unsent struct{ err error }
+
+func (u unsent) Result(context.Context) (model.Result, error) { return model.Result{}, u.err }
+
+func (u unsent) Observation(context.Context) (model.Observation, error) {
+	return model.Observation{}, u.err
 }
 
 // performed is a call already made, as a [target.Pending]: its

@@ -15,11 +15,13 @@ import (
 // it is sent, as in a shim, and its outcome is handed out when collected.
 // twistAt changes the result of call n (counted from 1 since Reset);
 // crashAt makes collecting call n fail; unsupportedAt refuses to send it;
-// outdatedAt answers it as a target older than the harness.
+// outdatedAt answers it as a target older than the harness; from call
+// deadFrom on, ApplyAhead fails at once, as a shim's does once the harness
+// has noticed that it died.
 type pipelinedModel struct {
 	modelTarget
-	twistAt, crashAt, unsupportedAt, outdatedAt int
-	sent, inFlight, maxInFlight                 int
+	twistAt, crashAt, unsupportedAt, outdatedAt, deadFrom int
+	sent, inFlight, maxInFlight                           int
 }
 
 func (p *pipelinedModel) Reset(ctx context.Context) error {
@@ -46,6 +48,10 @@ func (p *pipelinedModel) Apply(ctx context.Context, op model.Op) (model.Result, 
 }
 
 func (p *pipelinedModel) ApplyAhead(ctx context.Context, op model.Op) (target.Pending, error) {
+	if p.deadFrom > 0 && p.sent+1 >= p.deadFrom {
+		p.sent++
+		return nil, fmt.Errorf("%s: the shim died before this call", op)
+	}
 	r, err := p.Apply(ctx, op)
 	if errors.Is(err, target.ErrUnsupported) {
 		return nil, err
@@ -160,6 +166,42 @@ func TestPipelinedLockstepReportsTheDivergingCall(t *testing.T) {
 		for i := 1; i < len(reports); i++ {
 			if reports[i] != reports[0] {
 				t.Errorf("%s: the report depends on the window:\n%s\n---\n%s", tc.name, reports[0], reports[i])
+			}
+		}
+	}
+}
+
+// TestPipelinedLockstepSeesADeathInTurn: when a shim dies at a call, how
+// many calls the harness sends before it notices depends on the machine;
+// the divergence must not. Whenever sends start failing after the crash,
+// the same call diverges after the same number of Do calls (the crashing
+// call's turn to be compared), so that what a search counts (calls, rules
+// fired), and so what it draws next, is the same on every machine.
+func TestPipelinedLockstepSeesADeathInTurn(t *testing.T) {
+	ops := drawSequence(2, 60)
+	const crashAt = 7
+	for _, window := range []int{1, 4, 16} {
+		for deadFrom := crashAt + 1; deadFrom <= crashAt+window; deadFrom++ {
+			tgt := &pipelinedModel{crashAt: crashAt, deadFrom: deadFrom}
+			ls, err := NewLockstep(context.Background(), tgt, model.OpenSSL30())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls.SetWindow(window)
+			calls := 0
+			for _, op := range ops {
+				calls++
+				if err = ls.Do(context.Background(), op); err != nil {
+					break
+				}
+			}
+			var d *Divergence
+			if !errors.As(err, &d) || d.Err == nil || len(d.Trail) != crashAt {
+				t.Fatalf("window %d, sends failing from call %d: got %v, want the crash at call %d", window, deadFrom, err, crashAt)
+			}
+			if want := crashAt + window - 1; calls != want {
+				t.Errorf("window %d, sends failing from call %d: the divergence came out of Do call %d, want %d (the crashing call's turn)",
+					window, deadFrom, calls, want)
 			}
 		}
 	}

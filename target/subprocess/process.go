@@ -334,9 +334,10 @@ func (p *process) wait(ctx context.Context, ch chan response, op fmt.Stringer, t
 // send registers reqs under fresh ids and writes them with one write, so
 // that requests which follow each other (a call and the observation after
 // it) cost the shim one wake-up. The reply to reqs[i] will come on chs[i],
-// a channel send makes; chs is the caller's (nil when nobody waits), so that
-// a pipelined call needs no slice of its own. A write to a dead shim shows up as its death. A shim that does not read
-// its stdin for the call timeout is killed: errStuck.
+// a channel send makes; chs is the caller's (nil when nobody waits), so
+// that a pipelined call needs no slice of its own. A write to a dead shim
+// shows up as its death. A shim that does not read its stdin for the call
+// timeout is killed: errStuck.
 func (p *process) send(chs []chan response, reqs ...request) error {
 	p.mu.Lock()
 	for i := range reqs {

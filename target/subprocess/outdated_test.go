@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,11 +14,18 @@ import (
 )
 
 // TestShimsRefuseUnknownFields sends each C shim a config field and a
-// request field no shim knows, as a harness newer than the shim would,
-// and checks that the shim refuses both by name and that the harness turns
-// each refusal into an OutdatedError naming the field and the make target,
-// never a refusal the engines would report as a finding. Under CI=true a
+// request field no shim knows, and a value of get_cb no shim knows, as a
+// harness newer than the shim would, and checks that the shim refuses each
+// by name and that the harness turns each refusal into an OutdatedError
+// naming the field (and the value) and the make target, never a refusal
+// the engines would report as a finding. Under CI=true a
 // shim that could not be built fails the test (needShim).
+// futureValue is a value of get_cb above any the shims know: one a later
+// harness might add.
+const futureValue = 99
+
+var futureGetCB = strconv.Itoa(futureValue)
+
 func TestShimsRefuseUnknownFields(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ shim, library, rebuild string }{
@@ -32,6 +40,8 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 					`"mode":0,"size":-1,"timeout":0,"tickets":-1,"no_ticket":false,"new_cb":0,"remove_cb":false,"future_cb":1}}`,
 				`{"id":2,"now":1700000000,"lane":0,"op":"tick","future_arg":3}`,
 				`{"id":3,"now":1700000000,"lane":0,"op":"SSL_CTX_new","ctx":1,"config":{"side":"client","default_mode":true,` +
+					`"mode":0,"size":-1,"timeout":0,"tickets":-1,"no_ticket":false,"new_cb":1,"remove_cb":false,"get_cb":` + futureGetCB + `}}`,
+				`{"id":4,"now":1700000000,"lane":0,"op":"SSL_CTX_new","ctx":1,"config":{"side":"client","default_mode":true,` +
 					`"mode":0,"size":-1,"timeout":0,"tickets":-1,"no_ticket":false,"new_cb":0,"remove_cb":false}}`,
 			}
 			cmd := exec.Command(needShim(t, tc.shim))
@@ -47,7 +57,11 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 				t.Fatalf("hello: %q", sc.Text())
 			}
 			tg := &Target{library: h.Library}
-			for i, want := range []struct{ what, field string }{{"config", "future_cb"}, {"request", "future_arg"}, {}} {
+			// The op each reply answers, as the harness would have sent it.
+			future := model.Op{Kind: model.CtxNew, Ctx: 1, Config: model.CtxConfig{NewCB: model.NewCBReturn0, GetCB: model.GetSessionCB(futureValue)}}
+			ops := []model.Op{{Kind: model.Tick}, {Kind: model.Tick}, future, {Kind: model.Tick}}
+			for i, want := range []struct{ what, field, value string }{{"config", "future_cb", ""}, {"request", "future_arg", ""},
+				{"config", "get_cb", futureGetCB}, {}} {
 				if !sc.Scan() {
 					t.Fatalf("reply %d missing; output:\n%s", i+1, out)
 				}
@@ -55,7 +69,7 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				_, err = tg.resultOf(model.Op{Kind: model.Tick}, 0, response{reply: r, line: sc.Bytes()})
+				_, err = tg.resultOf(ops[i], 0, response{reply: r, line: sc.Bytes()})
 				var oe *OutdatedError
 				if want.field == "" {
 					if err != nil {
@@ -64,16 +78,47 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 					continue
 				}
 				if !errors.As(err, &oe) || !errors.Is(err, target.ErrOutdated) || errors.Is(err, target.ErrRefused) ||
-					oe.What != want.what || oe.Field != want.field {
-					t.Fatalf("reply %q: got %v, want an OutdatedError for the %s field %q", sc.Text(), err, want.what, want.field)
+					oe.What != want.what || oe.Field != want.field || oe.Value != want.value {
+					t.Fatalf("reply %q: got %v, want an OutdatedError for the %s field %q (value %q)", sc.Text(), err, want.what, want.field, want.value)
 				}
 				msg := err.Error()
-				for _, part := range []string{`"` + want.field + `"`, "the shim is older than the harness: rebuild it (" + tc.rebuild + ")"} {
+				for _, part := range []string{`"` + want.field + `"`, "the value " + want.value + " ",
+					"the shim is older than the harness: rebuild it (" + tc.rebuild + ")"} {
+					if want.value == "" && strings.HasPrefix(part, "the value") {
+						continue
+					}
 					if !strings.Contains(msg, part) {
 						t.Errorf("%q does not say %q", msg, part)
 					}
 				}
 			}
 		})
+	}
+}
+
+// TestOutdatedOnlyForAValueAboveTheShims: a range refusal stands for an
+// outdated shim only for an enumerated config field whose value the
+// harness sent above the shim's largest; any other refusal stays one (a
+// finding), never hidden as a harness error.
+func TestOutdatedOnlyForAValueAboveTheShims(t *testing.T) {
+	cfg := &wireConfig{NewCB: 1, GetCB: 3, Size: 5}
+	for _, c := range []struct {
+		msg      string
+		cfg      *wireConfig
+		outdated bool
+	}{
+		{`"get_cb" must be an integer in 0..2`, cfg, true},
+		{`"get_cb" must be an integer in 0..4`, cfg, false}, // the shim knows 3 and refused it anyway
+		{`"new_cb" must be an integer in 0..0`, cfg, true},
+		{`"size" must be an integer in -1..4`, cfg, false}, // not enumerated: a refusal of a number
+		{`"get_cb" must be an integer in 0..2`, nil, false},
+		{`"get_cb" must be an integer in 0..two`, cfg, false},
+		{`get_cb must be an integer in 0..2`, cfg, false},
+		{`unknown config field "get_cb"`, cfg, true},
+	} {
+		e := outdated("SSL_CTX_new(ctx1)", c.msg, "OpenSSL", c.cfg)
+		if (e != nil) != c.outdated {
+			t.Errorf("%q: outdated %v, want %v", c.msg, e, c.outdated)
+		}
 	}
 }

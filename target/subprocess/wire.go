@@ -115,6 +115,19 @@ func appendRequest(b []byte, req request) []byte {
 	return append(b, '}', '\n')
 }
 
+// enumerated returns the value sent for config member name if its values
+// are enumerated (new_cb, get_cb): the members a later harness may send a
+// value of that an older shim does not know (docs/protocol.md §3).
+func (c *wireConfig) enumerated(name string) (int64, bool) {
+	switch name {
+	case "new_cb":
+		return int64(c.NewCB), true
+	case "get_cb":
+		return int64(c.GetCB), true
+	}
+	return 0, false
+}
+
 // appendString appends s as a JSON string. Names on the wire are plain
 // ASCII; anything else is escaped as encoding/json would.
 func appendString(b []byte, s string) []byte {

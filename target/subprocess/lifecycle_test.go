@@ -188,7 +188,10 @@ func TestTimeoutKillsTheGroup(t *testing.T) {
 	w := newStderrWatch("fake: child ")
 	tg := newFake(t, "hang-forked", WithStderr(w))
 	shim := identify(t, tg.(*Target).proc.cmd.Process.Pid)
-	applyN(t, tg, 1) // the hello is written after the helper's pid
+	// The fake writes the helper's pid before its hello, but stderr is
+	// copied by a goroutine of its own, which a loaded machine may not
+	// have run yet when the hello has arrived: wait for the line.
+	waitFor(t, w.seen("fake: child "), "the helper's pid on the shim's stderr")
 	helper := identify(t, childPid(t, w.String()))
 	setTimeout(tg, 200*time.Millisecond) // only the hanging call is timed
 	_, err := tg.Apply(context.Background(), sessHits)

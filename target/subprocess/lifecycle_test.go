@@ -188,6 +188,7 @@ func TestTimeoutKillsTheGroup(t *testing.T) {
 	w := newStderrWatch("fake: child ")
 	tg := newFake(t, "hang-forked", WithStderr(w))
 	shim := identify(t, tg.(*Target).proc.cmd.Process.Pid)
+	applyN(t, tg, 1) // an ordinary call works before the hanging one
 	// The fake writes the helper's pid before its hello, but stderr is
 	// copied by a goroutine of its own, which a loaded machine may not
 	// have run yet when the hello has arrived: wait for the line.

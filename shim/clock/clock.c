@@ -15,8 +15,10 @@
  * expiry on lookup and flush, ticket ages) only through time(); its other
  * clock import, gettimeofday, serves DTLS timers, and libcrypto's
  * clock_gettime and gettimeofday serve random-seed nonces and datagram
- * sockets. gettimeofday is covered anyway because wolfSSL reads ticket ages
- * in milliseconds through it (the wolfSSL shim defines it for that reason).
+ * sockets. libssl 3.2 and later read every session time through
+ * gettimeofday (ossl_time_now), and wolfSSL reads ticket ages in
+ * milliseconds through it, so both are covered (the C shims define both
+ * in shim/common/clock.c for the same reasons).
  * clock_gettime is left alone on purpose: interpreters measure timeouts
  * and their own time.time() with it, and nothing about sessions needs it.
  *

@@ -1,6 +1,6 @@
 /*
  * main.c - the sesslife-shim/1 shim for wolfSSL 5.5 (see docs/protocol.md):
- * start-up, wolfSSL's second clock, and reset by a fresh process (fresh.c). The shim
+ * start-up and reset by a fresh process (fresh.c). The shim
  * reads one JSON request per line on stdin, performs the call on real
  * wolfSSL objects through wolfSSL's OpenSSL compatibility layer and writes
  * one JSON reply per line on stdout; ../common has all of that but
@@ -15,24 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 struct shim the_shim;
 
-/* wolfSSL asks time() for seconds (LowResTimer: session birth, expiry; see
- * ../common/clock.c) and gettimeofday() for milliseconds
- * (TimeNowInMilliseconds: TLS 1.3 ticket ages). libwolfssl imports both
- * from the global scope (nm -D shows "U time" and "U gettimeofday"), so the
- * dynamic linker binds its calls to these definitions (symbol
- * interposition). */
-int gettimeofday(struct timeval *restrict tv, void *restrict tz)
-{
-    (void)tz;
-    tv->tv_sec = (time_t)shim_clock();
-    tv->tv_usec = 0;
-    return 0;
-}
+/* wolfSSL asks time() for seconds (LowResTimer: session birth, expiry)
+ * and gettimeofday() for milliseconds (TimeNowInMilliseconds: TLS 1.3
+ * ticket ages); libwolfssl imports both from the global scope (nm -D shows
+ * "U time" and "U gettimeofday"), and ../common/clock.c defines both. */
 
 /* Nothing of wolfSSL's outlives the universe's objects but its cache. */
 void lib_reset_done(struct shim *sh)

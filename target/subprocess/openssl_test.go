@@ -2,7 +2,9 @@ package subprocess
 
 import (
 	"context"
+	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +61,35 @@ func TestTimeIsInterposed(t *testing.T) {
 		hs(1, 2, model.TLS12), onSSL(model.Get0, 2), onSess(model.GetTime, 1))
 	if got := r[len(r)-1].Ret; got != start {
 		t.Errorf("after Reset SSL_SESSION_get_time = %d, want %d", got, start)
+	}
+}
+
+// TestShimsDefineBothClocks: OpenSSL 3.0 asks time() for "now", OpenSSL
+// 3.2 and later gettimeofday() (ossl_time_now), wolfSSL both. A C shim
+// follows the virtual clock only if its executable defines each of them
+// for the dynamic linker to bind the library's calls to; without
+// gettimeofday, a shim built against OpenSSL 3.2+ gave every session the
+// real time and every check a stream of false findings. OpenSSL 3.0
+// itself cannot show the difference, so the test reads the symbol table.
+func TestShimsDefineBothClocks(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"sesslife-shim-openssl", wolfShim} {
+		f, err := elf.Open(needShim(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		syms, err := f.DynamicSymbols()
+		_ = f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, clock := range []string{"time", "gettimeofday"} {
+			if !slices.ContainsFunc(syms, func(s elf.Symbol) bool {
+				return s.Name == clock && s.Section != elf.SHN_UNDEF && elf.ST_TYPE(s.Info) == elf.STT_FUNC
+			}) {
+				t.Errorf("%s does not define %s() for the libraries to bind to", name, clock)
+			}
+		}
 	}
 }
 

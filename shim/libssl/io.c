@@ -54,11 +54,16 @@ void lib_feed(struct conn *c, const unsigned char *p, size_t n)
     BIO_write(SSL_get_rbio(c->ssl), p, (int)n);
 }
 
-/* What was fed to c stays in its read BIO until the next handshake gives
- * it a fresh one. */
+/* lib_forget_input empties c's read BIO. A record delivered and never read
+ * (a close_notify that reached an SSL whose SSL_shutdown then returned
+ * without reading) would otherwise be read before fatal_alert's garbage
+ * record, and the SSL would see the close_notify instead of failing. */
 void lib_forget_input(struct conn *c)
 {
-    (void)c;
+    BIO *r = SSL_get_rbio(c->ssl);
+
+    if (r != NULL)
+        (void)BIO_reset(r);
 }
 
 void lib_conn_free(struct conn *c)

@@ -149,6 +149,24 @@ func scenarios() map[string][]model.Op {
 			{Kind: model.RemoveSession, Ctx: 2, Sess: 1}, {Kind: model.RemoveSession, Ctx: 2, Sess: 1},
 			withArg(onCtx(model.CtxSetTimeout, 2), 0), withArg(onCtx(model.Flush, 2), 0),
 		},
+		// A close_notify delivered to an SSL whose SSL_shutdown then returns
+		// without reading (both shutdown flags set) stays unread; when the
+		// connection fails, the shim must drop it with the rest of the
+		// SSL's input, or the SSL reads it instead of the garbage record
+		// and never fails (found by a check of OpenSSL 3.3.2, then
+		// reproduced on 3.0.19: the session stayed resumable, a false finding).
+		"an unread close_notify goes with a read alert": {
+			ctxNewOp(1, server(func(c *model.CtxConfig) { c.NewCB = model.NewCBReturn0 })), ctxNewOp(2, client(nil)),
+			sslNew(1, 1), sslNew(2, 2), hs(2, 1, model.TLS13), withArg(onSSL(model.SetShutdown, 1), 3),
+			onSSL(model.Shutdown, 2), onSSL(model.Shutdown, 1), onSSL(model.Shutdown, 2), onSSL(model.Get1, 2),
+			withArg(onSSL(model.SetShutdown, 1), 0), onSSL(model.ReadAlert, 2),
+		},
+		"an unread close_notify goes with a fatal alert": {
+			ctxNewOp(1, server(withCBs)), ctxNewOp(2, client(nil)),
+			sslNew(1, 1), sslNew(2, 2), hs(2, 1, model.TLS13), withArg(onSSL(model.SetShutdown, 1), 3),
+			onSSL(model.Shutdown, 2), onSSL(model.Shutdown, 1), withArg(onSSL(model.SetShutdown, 1), 0),
+			onSSL(model.FatalAlert, 1), onCtx(model.SessNumber, 1),
+		},
 		"every 256th handshake flushes the cache": autoFlush(),
 		"SSL_CTX_free with live SSLs": {
 			ctxNewOp(1, client(nil)), ctxNewOp(2, server(withCBs)),

@@ -501,51 +501,55 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[246]++
 	case 247: // BORING-STEP-NEW-SESSION
 		h[247]++
-	case 248: // UB-DANGLING-SESSION
+	case 248: // OSSL32-TICKET-AGE-FLOOR
 		h[248]++
-	case 249: // UB-OVER-RELEASE
+	case 249: // OSSL32-SNICB-ACCEPT-STAYS
 		h[249]++
-	case 250: // UB-CROSS-CONTEXT
+	case 250: // UB-DANGLING-SESSION
 		h[250]++
-	case 251: // UB-DANGLING-SSL
+	case 251: // UB-OVER-RELEASE
 		h[251]++
-	case 252: // UB-SNICB-FREED
+	case 252: // UB-CROSS-CONTEXT
 		h[252]++
-	case 253: // UB-DANGLING-CTX
+	case 253: // UB-DANGLING-SSL
 		h[253]++
-	case 254: // UB-NULL-SESSION
+	case 254: // UB-SNICB-FREED
 		h[254]++
-	case 255: // UB-BAD-HANDLE
+	case 255: // UB-DANGLING-CTX
 		h[255]++
-	case 256: // UB-EXT-HANDED-FREE
+	case 256: // UB-NULL-SESSION
 		h[256]++
-	case 257: // UB-EXT-DANGLING
+	case 257: // UB-BAD-HANDLE
 		h[257]++
-	case 258: // APP-LEAK-REF
+	case 258: // UB-EXT-HANDED-FREE
 		h[258]++
-	case 259: // CB-GET-COPY
+	case 259: // UB-EXT-DANGLING
 		h[259]++
-	case 260: // CONC-REFCOUNT
+	case 260: // APP-LEAK-REF
 		h[260]++
-	case 261: // CONC-CACHE-ADD
+	case 261: // CB-GET-COPY
 		h[261]++
-	case 262: // CONC-FLUSH
+	case 262: // CONC-REFCOUNT
 		h[262]++
-	case 263: // CONC-SET-TIME
+	case 263: // CONC-CACHE-ADD
 		h[263]++
-	case 264: // CRASH
+	case 264: // CONC-FLUSH
 		h[264]++
-	case 265: // HANG
+	case 265: // CONC-SET-TIME
 		h[265]++
-	case 266: // PROTOCOL
+	case 266: // CRASH
 		h[266]++
-	case 267: // REFUSED
+	case 267: // HANG
 		h[267]++
-	case 268: // UNSUPPORTED
+	case 268: // PROTOCOL
 		h[268]++
-	case 269: // TARGET-ERROR
+	case 269: // REFUSED
 		h[269]++
-	case 270: // LINEARIZABILITY
+	case 270: // UNSUPPORTED
 		h[270]++
+	case 271: // TARGET-ERROR
+		h[271]++
+	case 272: // LINEARIZABILITY
+		h[272]++
 	}
 }

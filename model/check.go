@@ -136,6 +136,10 @@ func (s *State) check(op Op) error {
 		if op.Arg&^(SentShutdown|ReceivedShutdown) != 0 {
 			return unmodelled(op, "shutdown flags 0x%x outside SSL_SENT_SHUTDOWN|SSL_RECEIVED_SHUTDOWN", op.Arg)
 		}
+		if l := s.ssl(op.SSL); s.prof.CloseNotifyStaysCurrent && l.recv && op.Arg&ReceivedShutdown == 0 && l.version == TLS13 {
+			// profile switch (OpenSSL 3.2+: O3)
+			return unmodelled(op, "%s keeps a TLS 1.3 close_notify it has read as the current record: once SSL_RECEIVED_SHUTDOWN is cleared, the next read reads it again (docs/findings.md O3)", s.prof.Name)
+		}
 	case ReadAlert:
 		return s.checkReadAlert(op)
 	case ReadTicket:

@@ -271,7 +271,7 @@ func (st *stepper) serverHello13(s Handle, offer sessRef) bool {
 		return false
 	}
 	if !st.clientOffersTicket(offer) {
-		st.because(RuleTktHintSlack)
+		st.because(st.or(RuleTktHintSlack, RuleOssl32TicketAgeFloor))
 		st.concerns(offer)
 		return false
 	}
@@ -344,7 +344,11 @@ func (st *stepper) clientOffersTicket(offer sessRef) bool {
 	o := st.obj(offer)
 	age := st.now - o.time
 	if age < 0 {
-		return false // unsigned arithmetic in C: a huge age
+		if !st.prof.TicketAgeFloorsAtZero { // profile switch (OpenSSL 3.2+: O1)
+			return false // unsigned arithmetic in C: a huge age
+		}
+		st.mark(RuleOssl32TicketAgeFloor)
+		age = 0
 	}
 	if age > 0 {
 		age--

@@ -3,7 +3,7 @@ package model
 import "sort"
 
 // Profile holds what differs between libraries and versions: [OpenSSL30],
-// [WolfSSL55] and [BoringSSL]. Numbers first; then named behaviour switches, whose zero
+// [OpenSSL32], [WolfSSL55] and [BoringSSL]. Numbers first; then named behaviour switches, whose zero
 // value is OpenSSL 3.0's behaviour. Each switch says which function reads
 // it; profile_wolfssl.go and profile_boringssl.go give each one's source
 // in wolfSSL 5.5.4 and BoringSSL and its rules, and profile_rules.go, for every field in which a profile departs
@@ -199,6 +199,22 @@ type Profile struct {
 	// CountersAreStubs: the hit, miss, timeout and cache-full counters
 	// always return 0, while SSL_CTX_sess_number is real. Read in ctxStats.
 	CountersAreStubs bool
+
+	// TicketAgeFloorsAtZero: a TLS 1.3 client counts the age of a session
+	// whose time lies in the future as 0 and offers its ticket, where
+	// OpenSSL 3.0's unsigned age wraps and leaves it out (OpenSSL 3.2+).
+	// Read in clientOffersTicket.
+	TicketAgeFloorsAtZero bool
+	// SNIAcceptStays: a switch by the servername callback leaves the
+	// handshake's sess_accept on the SSL_CTX current before the callback;
+	// only sess_accept_good counts on the new one (OpenSSL 3.2+). Read in
+	// servername.
+	SNIAcceptStays bool
+	// CloseNotifyStaysCurrent: a TLS 1.3 close_notify an SSL has read stays
+	// its current record, so a read after SSL_set_shutdown cleared
+	// SSL_RECEIVED_SHUTDOWN reads it again (OpenSSL 3.2+); Check leaves
+	// such a clearing out. Read in Check.
+	CloseNotifyStaysCurrent bool
 }
 
 // LeavesOut reports whether Check refuses every call of kind k under p, as
@@ -225,7 +241,7 @@ func OpenSSL30() Profile {
 // Profiles returns every known profile by name.
 func Profiles() map[string]Profile {
 	out := map[string]Profile{}
-	for _, p := range []Profile{OpenSSL30(), WolfSSL55(), BoringSSL()} {
+	for _, p := range []Profile{OpenSSL30(), OpenSSL32(), WolfSSL55(), BoringSSL()} {
 		out[p.Name] = p
 	}
 	return out

@@ -269,6 +269,16 @@ var divergences = []Divergence{
 	// BoringSSL has read_alert, which its profile leaves out.
 	{Switch: "Unmodelled", Finding: "B18", on: func(p Profile) bool { return p.Unmodelled.Has(ReadAlert) },
 		Unsupported: []Rule{RuleAlertReceivedRemoves}},
+	// OpenSSL 3.2 and later (profile_openssl32.go).
+	{Switch: "TicketAgeFloorsAtZero", Finding: "O1", on: func(p Profile) bool { return p.TicketAgeFloorsAtZero },
+		Adds:     []Rule{RuleOssl32TicketAgeFloor},
+		Replaces: []Rule{RuleTktHintSlack}},
+	{Switch: "SNIAcceptStays", Finding: "O2", on: func(p Profile) bool { return p.SNIAcceptStays },
+		Adds:     []Rule{RuleOssl32SnicbAcceptStays},
+		Replaces: []Rule{RuleSnicbSwitch}},
+	// O3 adds and replaces no rule: Check leaves out the SSL_set_shutdown
+	// calls after which the profile would differ.
+	{Switch: "CloseNotifyStaysCurrent", Finding: "O3", on: func(p Profile) bool { return p.CloseNotifyStaysCurrent }},
 	{Switch: "ShutdownStatesOnlyAdd", Finding: "B21", on: func(p Profile) bool { return p.ShutdownStatesOnlyAdd },
 		Adds:     []Rule{RuleBoringShutSetStates},
 		Replaces: []Rule{RuleShutSetFlags}},

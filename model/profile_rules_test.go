@@ -25,7 +25,8 @@ type library struct {
 }
 
 func libraries() []library {
-	return []library{{model.WolfSSL55(), "wolfSSL 5.5 profile", "W"}, {model.BoringSSL(), "BoringSSL profile", "B"}}
+	return []library{{model.WolfSSL55(), "wolfSSL 5.5 profile", "W"}, {model.BoringSSL(), "BoringSSL profile", "B"},
+		{model.OpenSSL32(), "OpenSSL 3.2 profile", "O"}}
 }
 
 // ownSection returns the library whose section of docs/spec.md holds r,
@@ -99,7 +100,7 @@ func TestDivergenceTable(t *testing.T) {
 	// to every other profile; every other rule is OpenSSL 3.0's.
 	for _, r := range model.Rules() {
 		if own, ok := ownSection(r); ok {
-			for _, p := range []model.Profile{openssl, model.WolfSSL55(), model.BoringSSL()} {
+			for _, p := range []model.Profile{openssl, model.OpenSSL32(), model.WolfSSL55(), model.BoringSSL()} {
 				want := model.Foreign
 				if p.Name == own.p.Name {
 					want = model.Own

@@ -74,7 +74,7 @@ func (st *stepper) servername(s Handle) {
 	if old == to {
 		return // SSL_set_SSL_CTX returns at once
 	}
-	defer st.leave(st.enter(RuleSnicbSwitch))
+	defer st.leave(st.enter(st.or(RuleSnicbSwitch, RuleOssl32SnicbAcceptStays)))
 	l, n, o := st.ssl(s), st.ctx(to), st.ctx(old)
 	st.concernsCtx(to)
 	st.concernsCtx(old)
@@ -83,8 +83,13 @@ func (st *stepper) servername(s Handle) {
 		l.sidCtx = n.sidCtx
 	}
 	// final_server_name moves the start of the handshake to the new
-	// SSL_CTX (SWITCH-ACCEPT).
-	if !st.prof.ImmutableSessions { // profile switch (BoringSSL: its handshakes count no accept, B13)
+	// SSL_CTX (SWITCH-ACCEPT); OpenSSL 3.2+ decides with the SSL_CTX of
+	// before the callback, so the start stays where it was counted.
+	switch {
+	case st.prof.ImmutableSessions: // profile switch (BoringSSL: its handshakes count no accept, B13)
+	case st.prof.SNIAcceptStays: // profile switch (OpenSSL 3.2+: O2)
+		st.mark(RuleOssl32SnicbAcceptStays)
+	default:
 		st.mark(RuleSwitchAccept)
 		o.accept--
 		n.accept++

@@ -15,8 +15,8 @@ import (
 )
 
 // The mutants of the impl/mutants package break the reference simulator,
-// which follows openssl-3.0 alone, so no rule that only the wolfSSL or
-// BoringSSL profile has (WOLF-*, BORING-*) could be shown to be checked by
+// which follows openssl-3.0 alone, so no rule that only the wolfSSL,
+// BoringSSL or OpenSSL 3.2 profile has (WOLF-*, BORING-*, OSSL32-*) could be shown to be checked by
 // them. A profile mutant is the model itself as the target
 // (target/modeltarget), with one of the profile's divergence switches
 // (model.Divergence.Switch) turned back to OpenSSL 3.0's value: checked
@@ -68,16 +68,20 @@ var equivalent = map[string]string{
 		"so no engine ever draws them",
 	"boringssl:Unmodelled": "the switch names calls the profile leaves out (read_alert: finding B18); the " +
 		"checked profile refuses them, so no engine ever draws them",
+	"openssl-3.2:CloseNotifyStaysCurrent": "the switch only makes Check leave out an SSL_set_shutdown that clears " +
+		"SSL_RECEIVED_SHUTDOWN on a TLS 1.3 SSL that has it (finding O3); the checked profile refuses those calls, so " +
+		"no engine ever draws them",
 	"boringssl:CountersAreStubs": "in the model, the hit, miss, timeout and cache-full counters count only in " +
 		"OpenSSL's handshake and cache code, which BoringSSL's (ImmutableSessions) replaces, so they read 0 under " +
 		"either value; sess_number is real under both",
 }
 
-// ProfileMutants returns one mutant per divergence switch of the wolfSSL
-// and BoringSSL profiles, in the order of model's divergence table.
+// ProfileMutants returns one mutant per divergence switch of the wolfSSL,
+// BoringSSL and OpenSSL 3.2 profiles, in the order of model's divergence
+// table.
 func ProfileMutants() []ProfileMutant {
 	var out []ProfileMutant
-	for _, p := range []model.Profile{model.WolfSSL55(), model.BoringSSL()} {
+	for _, p := range []model.Profile{model.WolfSSL55(), model.BoringSSL(), model.OpenSSL32()} {
 		index := map[string]int{}
 		for _, d := range p.Divergences() {
 			i, ok := index[d.Switch]

@@ -36,7 +36,7 @@ func TestProfileMutantsRevertOneSwitch(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []model.Profile{model.WolfSSL55(), model.BoringSSL()} {
+	for _, p := range []model.Profile{model.WolfSSL55(), model.BoringSSL(), model.OpenSSL32()} {
 		for _, d := range p.Divergences() {
 			if !names[p.Name+":"+d.Switch] {
 				t.Errorf("no profile mutant for %s's switch %s", p.Name, d.Switch)

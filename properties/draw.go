@@ -559,6 +559,11 @@ func (d *drawer) args(k model.Kind) model.Op {
 	case model.SetTime:
 		op.Sess = d.pick(d.sessions)
 		op.Arg = max(0, now+d.from(0, -10, 10, -100, 100, -7200, 3600))
+		if d.mix.Drill && len(d.resumable) > 0 {
+			// A drill dates what it will offer, mostly ahead of the clock
+			// (a ticket's age, OSSL32-TICKET-AGE-FLOOR) or at its expiry.
+			op.Sess, op.Arg = d.pick(d.resumable), now+d.from(10, 3600, -7200)
+		}
 	case model.SetTimeout:
 		op.Sess = d.pick(d.sessions)
 		op.Arg = d.from(10, 0, 1, 5, 30, 100, 7200, -1)

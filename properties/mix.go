@@ -112,6 +112,10 @@ func drill13Mix() *Mix {
 	// (HS13-EXPIRED), which the plain mix reaches more rarely as call kinds
 	// join it.
 	m.weights[model.Tick] = 1
+	// And now and then a session is dated back or ahead: a client leaves
+	// out, or (OpenSSL 3.2+) still offers, a ticket whose session's time
+	// lies in the future (TKT-HINT-SLACK, OSSL32-TICKET-AGE-FLOOR).
+	m.weights[model.SetTime] = 2
 	return &m
 }
 

@@ -39,7 +39,8 @@ type checkConfig struct {
 func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("sesslife check", flag.ContinueOnError)
 	fs.StringVar(&c.target, "target", "impl", "system to check: "+strings.Join(targets.Names(), ", "))
-	fs.StringVar(&c.profile, "profile", "openssl-3.0", "model profile the target must follow: "+strings.Join(model.ProfileNames(), ", "))
+	fs.StringVar(&c.profile, "profile", "", "model profile the target must follow: "+strings.Join(model.ProfileNames(), ", ")+
+		" (default: the one the target names, e.g. openssl-3.2 for a shim running with OpenSSL 3.2 or later)")
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the random sequences (0: derive one from the clock and print it)")
 	fs.IntVar(&c.sequences, "sequences", 1000, "number of random call sequences")
 	fs.IntVar(&c.steps, "steps", 100, "maximum calls per sequence (at least half as many are made)")
@@ -62,9 +63,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if code := parseArgs(fs, args, stdout, stderr, 0, ""); code != continueRun {
 		return code
 	}
-	prof, ok := lookupProfile(fs, c.profile, stderr)
-	if !ok {
-		return exitUsage
+	var prof model.Profile
+	if c.profile != "" {
+		var ok bool
+		if prof, ok = lookupProfile(fs, c.profile, stderr); !ok {
+			return exitUsage
+		}
 	}
 	if c.sequences < 1 || c.steps < 2 || c.maxFindings < 1 || c.reduceBudget < 0 {
 		fmt.Fprintln(stderr, "sesslife check: --sequences and --max-findings must be at least 1, --steps at least 2, --reduce-budget at least 0")
@@ -93,6 +97,23 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	info := probe.Info()
 	_ = probe.Close()
+	if c.profile == "" {
+		// The target says which profile it follows (a shim's hello); one
+		// that names none, or one the model does not know, is checked
+		// against OpenSSL 3.0's (docs/protocol.md §2). The replay commands
+		// printed below name the profile.
+		p, known := model.Profiles()[info.Profile]
+		if !known {
+			p = model.OpenSSL30()
+			if info.Profile != "" {
+				fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q, which the model does not know (known: %v); checking against %s\n",
+					info.Name, info.Profile, model.ProfileNames(), p.Name)
+			}
+		}
+		prof, c.profile = p, p.Name
+	} else if info.Profile != prof.Name {
+		fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q; checking it against %q as --profile says\n", info.Name, info.Profile, prof.Name)
+	}
 
 	opts := properties.DefaultSearchOptions()
 	opts.Profile, opts.Seed, opts.Sequences = prof, c.seed, c.sequences

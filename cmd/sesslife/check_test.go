@@ -123,3 +123,27 @@ func TestCheckClients(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }
+
+// TestCheckFollowsTheTargetsProfile: without --profile, check takes the
+// profile the shim's hello names (the wolfSSL shim: wolfssl-5.5), and
+// --profile overrides it with a note (make shim-wolfssl builds the shim;
+// CI=true requires it).
+func TestCheckFollowsTheTargetsProfile(t *testing.T) {
+	shim, _ := filepath.Abs("../../bin/sesslife-shim-wolfssl")
+	if _, err := os.Stat(shim); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s missing under CI=true (make shim-wolfssl): %v", shim, err)
+		}
+		t.Skipf("%s not built (make shim-wolfssl)", shim)
+	}
+	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "3", "--seed", "1")
+	if code != exitOK || !strings.Contains(errOut, "against the wolfssl-5.5 model") || !strings.Contains(out, "conforms to wolfssl-5.5") {
+		t.Errorf("without --profile: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	_, out, errOut = runCLI("check", "--target", "exec:"+shim, "--profile", "openssl-3.0", "--sequences", "1", "--seed", "1",
+		"--max-findings", "1", "--save", t.TempDir())
+	if !strings.Contains(errOut, `names the profile "wolfssl-5.5"; checking it against "openssl-3.0"`) ||
+		!strings.Contains(errOut, "against the openssl-3.0 model") {
+		t.Errorf("with --profile openssl-3.0: stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}

@@ -18,7 +18,10 @@
 
 #define SHIM_THREADS 1
 #define LIB_NAME "OpenSSL"
-#define LIB_PROFILE "openssl-3.0"
+/* The profile follows the libssl the shim runs with, not the headers it
+ * was built with: OpenSSL 3.2 changed three things the model tells apart
+ * (model/profile_openssl32.go, docs/findings.md O1-O3). */
+#define LIB_PROFILE (OpenSSL_version_num() >= 0x30200000L ? "openssl-3.2" : "openssl-3.0")
 
 typedef SSL_CTX lib_ctx;
 typedef SSL lib_ssl;

@@ -1,6 +1,6 @@
 // Package genfindings writes the cross-library table of docs/findings.md:
 // every rule of docs/spec.md as a row, one column per library (OpenSSL
-// 3.0, wolfSSL 5.5, BoringSSL), each cell "same", "differs: …" with a link
+// 3.0, OpenSSL 3.2 and later, wolfSSL 5.5, BoringSSL), each cell "same", "differs: …" with a link
 // to the scenario of docs/scenarios/findings that shows the difference, or
 // "not implemented". The cells come from the profiles' divergence table
 // (model.Profile.Status), so the table cannot say what the model does not.
@@ -33,7 +33,8 @@ type Column struct {
 
 // Columns are the libraries of the table, in order.
 func Columns() []Column {
-	return []Column{{"OpenSSL 3.0", model.OpenSSL30()}, {"wolfSSL 5.5", model.WolfSSL55()}, {"BoringSSL", model.BoringSSL()}}
+	return []Column{{"OpenSSL 3.0", model.OpenSSL30()}, {"OpenSSL 3.2+", model.OpenSSL32()}, {"wolfSSL 5.5", model.WolfSSL55()},
+		{"BoringSSL", model.BoringSSL()}}
 }
 
 // Scenarios maps each finding id to the scenario that shows it, read from

@@ -225,7 +225,8 @@ func (p Profile) LeavesOut(k Kind) bool {
 }
 
 // OpenSSL30 is what Debian's OpenSSL 3.0 does (ssl/ssl_sess.c,
-// ssl/ssl_lib.c and ssl/statem at 3.0.16+; checked against 3.0.19).
+// ssl/ssl_lib.c and ssl/statem at 3.0.16+; checked against 3.0.19, and
+// against 3.0.15 and 3.1.7 built from their tags: docs/findings.md).
 func OpenSSL30() Profile {
 	return Profile{
 		Name:              "openssl-3.0",

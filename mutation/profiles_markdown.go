@@ -88,8 +88,8 @@ func CoverRules(rows []ProfileRow) []RuleCover {
 func (t *Table) writeProfiles(s *strings.Builder) {
 	o := t.Options
 	s.WriteString("\n## Profile mutants\n\n")
-	s.WriteString("The simulator follows openssl-3.0 alone, so its mutants say nothing of the rules only the wolfSSL\n")
-	s.WriteString("and BoringSSL profiles have (WOLF-\\*, BORING-\\*). A profile mutant is the model itself as the target\n")
+	s.WriteString("The simulator follows openssl-3.0 alone, so its mutants say nothing of the rules only the wolfSSL,\n")
+	s.WriteString("BoringSSL and OpenSSL 3.2 profiles have (WOLF-\\*, BORING-\\*, OSSL32-\\*). A profile mutant is the model itself as the target\n")
 	s.WriteString("(`target/modeltarget`) with one divergence switch of a profile (`model.Divergence.Switch`,\n")
 	s.WriteString("`model/profile_rules.go`) turned back to OpenSSL 3.0's value, checked against the unchanged profile:\n")
 	s.WriteString("a library that forgot one of its differences. It is built by package `mutation`\n")

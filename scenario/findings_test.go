@@ -89,17 +89,8 @@ func TestFindings(t *testing.T) {
 			}
 			found := false
 			for _, l := range libs {
-				verdict := headerValue(t, src, l.header)
 				rep, out := run(l.profile, targets[l.shim])
-				switch {
-				case verdict == "clean" && !rep.Clean():
-					t.Errorf("%s against its library is not clean (%s):\n%s", l.profile.Name, rep.Verdict(), out)
-				case verdict == "unmodelled" && (len(rep.Unmodelled) == 0 || len(rep.Differences) > 0 ||
-					rep.TargetFailure != nil || len(rep.Undefined) > 0 || len(rep.Leaks) > 0):
-					t.Errorf("%s against its library: want only calls left out (%s):\n%s", l.profile.Name, rep.Verdict(), out)
-				case verdict != "clean" && verdict != "unmodelled":
-					t.Fatalf("bad header \"%s %s\" (want clean or unmodelled)", l.header, verdict)
-				}
+				judge(t, src, l.header, l.profile.Name+" against its library", rep, out)
 				if !strings.HasPrefix(id, l.finding) {
 					continue
 				}
@@ -131,7 +122,6 @@ const openssl32Env = "SESSLIFE_OPENSSL32_SHIM"
 // find differences.
 func findingsOn32(t *testing.T, id string, src []byte, run func(model.Profile, target.Target) (*Report, string)) {
 	t.Helper()
-	verdict := headerValue(t, src, "# openssl-3.2:")
 	path := os.Getenv(openssl32Env)
 	if path == "" {
 		t.Logf("%s unset: finding %s is not replayed against OpenSSL 3.2+", openssl32Env, id)
@@ -143,16 +133,25 @@ func findingsOn32(t *testing.T, id string, src []byte, run func(model.Profile, t
 	}
 	defer tgt.Close()
 	rep, out := run(model.OpenSSL32(), tgt)
-	switch {
-	case verdict == "clean" && !rep.Clean():
-		t.Errorf("openssl-3.2 against %s is not clean (%s):\n%s", path, rep.Verdict(), out)
-	case verdict == "unmodelled" && (len(rep.Unmodelled) == 0 || len(rep.Differences) > 0 || rep.TargetFailure != nil):
-		t.Errorf("openssl-3.2 against %s: want only calls left out (%s):\n%s", path, rep.Verdict(), out)
-	case verdict != "clean" && verdict != "unmodelled":
-		t.Fatalf("bad header \"# openssl-3.2: %s\" (want clean or unmodelled)", verdict)
-	}
+	judge(t, src, "# openssl-3.2:", "openssl-3.2 against "+path, rep, out)
 	if rep, out := run(model.OpenSSL30(), tgt); len(rep.Differences) == 0 {
 		t.Errorf("openssl-3.0 against %s shows no difference:\n%s", path, out)
+	}
+}
+
+// judge checks rep, a run described by what, against the verdict the
+// scenario's header line header gives: "clean", or "unmodelled" (calls
+// left out and nothing else).
+func judge(t *testing.T, src []byte, header, what string, rep *Report, out string) {
+	t.Helper()
+	switch verdict := headerValue(t, src, header); {
+	case verdict == "clean" && !rep.Clean():
+		t.Errorf("%s is not clean (%s):\n%s", what, rep.Verdict(), out)
+	case verdict == "unmodelled" && (len(rep.Unmodelled) == 0 || len(rep.Differences) > 0 ||
+		rep.TargetFailure != nil || len(rep.Undefined) > 0 || len(rep.Leaks) > 0):
+		t.Errorf("%s: want only calls left out (%s):\n%s", what, rep.Verdict(), out)
+	case verdict != "clean" && verdict != "unmodelled":
+		t.Fatalf("bad header \"%s %s\" (want clean or unmodelled)", header, verdict)
 	}
 }
 

@@ -57,16 +57,25 @@ func TestCheckImplPasses(t *testing.T) {
 	}
 }
 
+// builtShim returns the path of bin/name, which the make target build
+// builds: a test without it is skipped on a developer's machine and fails
+// under CI=true.
+func builtShim(t *testing.T, name, build string) string {
+	t.Helper()
+	shim, _ := filepath.Abs(filepath.Join("../../bin", name))
+	if _, err := os.Stat(shim); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s missing under CI=true (%s): %v", shim, build, err)
+		}
+		t.Skipf("%s not built (%s)", shim, build)
+	}
+	return shim
+}
+
 // TestCheckFindsPlantedBug checks the grouped report against the shim with
 // a planted bug (make shim-variants builds it; CI=true requires it).
 func TestCheckFindsPlantedBug(t *testing.T) {
-	shim, _ := filepath.Abs("../../bin/sesslife-shim-openssl-bug1")
-	if _, err := os.Stat(shim); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s missing under CI=true (make shim-variants): %v", shim, err)
-		}
-		t.Skipf("%s not built (make shim-variants)", shim)
-	}
+	shim := builtShim(t, "sesslife-shim-openssl-bug1", "make shim-variants")
 	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--save", t.TempDir())
 	if code != exitDivergence {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDivergence, out, errOut)
@@ -129,13 +138,7 @@ func TestCheckClients(t *testing.T) {
 // --profile overrides it with a note (make shim-wolfssl builds the shim;
 // CI=true requires it).
 func TestCheckFollowsTheTargetsProfile(t *testing.T) {
-	shim, _ := filepath.Abs("../../bin/sesslife-shim-wolfssl")
-	if _, err := os.Stat(shim); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s missing under CI=true (make shim-wolfssl): %v", shim, err)
-		}
-		t.Skipf("%s not built (make shim-wolfssl)", shim)
-	}
+	shim := builtShim(t, "sesslife-shim-wolfssl", "make shim-wolfssl")
 	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "3", "--seed", "1")
 	if code != exitOK || !strings.Contains(errOut, "against the wolfssl-5.5 model") || !strings.Contains(out, "conforms to wolfssl-5.5") {
 		t.Errorf("without --profile: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

@@ -311,6 +311,9 @@ func searchProfile(ctx context.Context, m ProfileMutant, o Options, i int) seedR
 	f := rep.Findings[0]
 	run := seedRun{sk: SeedKill{Seed: opts.Seed, Killed: true, Sequences: f.Sequence + 1, Rule: f.Rule,
 		Calls: len(f.Divergence.Trail), Minimal: f.Minimal}, repro: f.Divergence.Error()}
+	for _, l := range f.Divergence.Likenesses() {
+		run.sk.Like = append(run.sk.Like, l.Switch)
+	}
 	for _, f := range rep.Findings {
 		run.named = append(run.named, f.Rule)
 	}

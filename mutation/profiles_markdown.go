@@ -104,9 +104,11 @@ func (t *Table) writeProfiles(s *strings.Builder) {
 	}
 	s.WriteString(" A mutant marked equivalent cannot be told from its profile by any\n")
 	s.WriteString("sequence the engines draw (the reason is in the last table); it must survive, and every other must\n")
-	s.WriteString("be killed on every seed.\n\n")
-	s.WriteString("| mutant | findings | rules of the switch | search | sequences to kill: median / worst | first findings named by | every finding on the first seed |\n")
-	s.WriteString("|---|---|---|---|---|---|---|\n")
+	s.WriteString("be killed on every seed. \"Acts as its switch\" counts the seeds whose finding says that the target\n")
+	s.WriteString("acts with the mutant's switch at OpenSSL 3.0's value, the finding's likeness ([report.md](report.md#likenesses));\n")
+	s.WriteString("a finding the mutant's model refused a call for (REFUSED) has no result to compare and no likeness.\n\n")
+	s.WriteString("| mutant | findings | rules of the switch | search | sequences to kill: median / worst | first findings named by | acts as its switch | every finding on the first seed |\n")
+	s.WriteString("|---|---|---|---|---|---|---|---|\n")
 	budget := SeedStats{budget: o.ProfileSequences}
 	killed, expected := 0, 0
 	for _, r := range t.Profiles {
@@ -133,8 +135,21 @@ func (t *Table) writeProfiles(s *strings.Builder) {
 		if len(seqs) > 0 && r.Kill.Killed {
 			counts = budget.count(medianInt(seqs)) + " / " + budget.count(slices.Max(seqs))
 		}
-		fmt.Fprintf(s, "| `%s` | %s | %s | %s | %s | %s | %s |\n", m.Name, strings.Join(m.Findings, ", "),
-			ruleIDs(m.Rules), verdict, counts, namedBy(r.Kill.Seeds), orDash(ruleIDs(r.Named)))
+		acts, killedSeeds := 0, 0
+		for _, sk := range r.Kill.Seeds {
+			if sk.Killed {
+				killedSeeds++
+				if slices.Contains(sk.Like, m.Switch) {
+					acts++
+				}
+			}
+		}
+		actsCell := "-"
+		if killedSeeds > 0 {
+			actsCell = fmt.Sprintf("%d/%d", acts, killedSeeds)
+		}
+		fmt.Fprintf(s, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", m.Name, strings.Join(m.Findings, ", "),
+			ruleIDs(m.Rules), verdict, counts, namedBy(r.Kill.Seeds), actsCell, orDash(ruleIDs(r.Named)))
 	}
 	fmt.Fprintf(s, "\nkilled %d/%d profile mutants; %d/%d got the verdict expected of them\n", killed, len(t.Profiles),
 		expected, len(t.Profiles))

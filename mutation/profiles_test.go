@@ -80,6 +80,14 @@ func TestProfileMutantsKillEveryRule(t *testing.T) {
 		if !r.Expected() || len(r.Kill.Seeds) != o.Seeds || r.Kill.Repro == "" {
 			t.Errorf("%s: the search did not kill it on every seed: %+v", r.Mutant.Name, r.Kill)
 		}
+		// The mutant is its profile with one switch at OpenSSL 3.0's value,
+		// which is one of the likenesses a finding tries: its report must
+		// say so. (A mutant model that refuses a call the profile's model
+		// runs, a combination the model was not built for, is a finding
+		// with no result to compare.)
+		if r.Kill.Rule != model.RuleRefused && !strings.Contains(r.Kill.Repro, "with "+r.Mutant.Switch+" as in ") {
+			t.Errorf("%s: the finding does not say that the target acts with %s as in openssl-3.0:\n%s", r.Mutant.Name, r.Mutant.Switch, r.Kill.Repro)
+		}
 	}
 	for _, c := range CoverRules(rows) {
 		if !strings.HasPrefix(c.Rule.String(), "WOLF-") && !strings.HasPrefix(c.Rule.String(), "BORING-") {

@@ -113,6 +113,10 @@ type SeedKill struct {
 	Rule    model.Rule
 	Calls   int
 	Minimal bool
+	// Like lists the switches of the finding's likenesses
+	// (properties.Divergence.Likenesses): the known library differences
+	// that account for all the target did on the reproducer.
+	Like []string
 }
 
 // Row is one mutant's line of the table.

@@ -36,6 +36,35 @@ type Divergence struct {
 	// Applied lists the rules the model applied, in the diverging call, to
 	// the object that differed.
 	Applied []model.Rule
+	// Seen is the target's observation after the last call when that is
+	// what differed (Observed), else nil.
+	Seen *model.Observation
+
+	profile model.Profile    // the profile checked
+	like    []model.Likeness // Likenesses, once computed
+	liked   bool
+}
+
+// Likenesses lists the switches of the divergence table under which the
+// model does exactly what the target did on the whole reproducer
+// (model.Likenesses): what the target does is then what another known
+// library does, and the rules it breaks are those the switch replaces.
+// It is computed once, when a report first asks (a search meets many
+// divergences while it reduces one and reports only the last).
+func (d *Divergence) Likenesses() []model.Likeness {
+	if d.liked {
+		return d.like
+	}
+	d.liked = true
+	if d.Err != nil || d.Teardown || len(d.Trail) == 0 || d.profile.Name == "" {
+		return nil
+	}
+	got := make([]model.Result, len(d.Trail))
+	for i, s := range d.Trail {
+		got[i] = s.Got
+	}
+	d.like = model.Likenesses(d.profile, d.Ops(), got, d.Seen)
+	return d.like
 }
 
 // Call returns the number (from 1) of the call that diverged, 0 when the
@@ -72,6 +101,7 @@ func Outcome(err error) model.Rule {
 // name sets d.Rule and d.Applied: the outcome of d.Err, or the rule the
 // model's explanation of the last call gives its first difference.
 func (d *Divergence) name(p model.Profile) {
+	d.profile = p
 	if d.Err != nil {
 		d.Rule = Outcome(d.Err)
 		return
@@ -122,7 +152,30 @@ func (d *Divergence) Headline() string {
 	if d.Teardown {
 		where = fmt.Sprintf("after its %d calls, while discarding the universe", last)
 	}
-	return fmt.Sprintf("sesslife: %s %s the %s model %s: rule %s", d.Target, what, d.Profile, where, d.Rule)
+	head := fmt.Sprintf("sesslife: %s %s the %s model %s: rule %s", d.Target, what, d.Profile, where, d.Rule)
+	if like := d.Likenesses(); len(like) > 0 {
+		head += fmt.Sprintf(" (acts as %s: breaks %s)", strings.Join(like[0].Like, ", "), ruleNames(like[0].Breaks))
+	}
+	return head
+}
+
+// ruleNames joins the names of rs with commas.
+func ruleNames(rs []model.Rule) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+// likeness says, on one line each, which switches of the divergence table
+// make the model do what the target did on the whole reproducer.
+func (d *Divergence) likeness() string {
+	var b strings.Builder
+	for _, l := range d.Likenesses() {
+		b.WriteString(l.String() + "\n")
+	}
+	return b.String()
 }
 
 // render renders the divergence with errText standing for d.Err.
@@ -177,6 +230,7 @@ func (d *Divergence) detail(errText string) string {
 		}
 		fmt.Fprintf(&b, "rules the model applied there: %s\n", strings.Join(names, ", "))
 	}
+	b.WriteString(d.likeness())
 	return b.String()
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -219,7 +220,10 @@ func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 			return l.diverge(n, &Divergence{Err: fmt.Errorf("observe: %w", err)})
 		}
 		if diffs := model.CompareObservation(f.want, gotObs); len(diffs) > 0 {
-			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true})
+			// A copy: a target may reuse its observation's lists for the
+			// next sequence, long before the report is written.
+			seen := model.Observation{Ctxs: slices.Clone(gotObs.Ctxs), SSLs: slices.Clone(gotObs.SSLs), Sessions: slices.Clone(gotObs.Sessions)}
+			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true, Seen: &seen})
 		}
 		l.spare = append(l.spare, f.want)
 	}

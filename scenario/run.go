@@ -121,6 +121,10 @@ type runner struct {
 	// tgtStop says why calls are no longer sent to the target ("" while
 	// they are, or when there is none).
 	tgtStop string
+	// sent and answers are the calls the target was sent and its results,
+	// for model.Likenesses when it differs.
+	sent    []model.Op
+	answers []model.Result
 	// lost says, for each session, how it stopped being resumable.
 	lost   map[model.Handle]lostResume
 	expiry func(time.Duration) <-chan time.Time // nil: a timer

@@ -55,6 +55,7 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		r.targetFailed(s, fmt.Sprintf("%s failed: %v", r.tgtName, err))
 		return
 	}
+	r.sent, r.answers = append(r.sent, op), append(r.answers, got)
 	var lines []string
 	diffs := model.CompareResult(op, want, got)
 	if len(diffs) > 0 {
@@ -71,14 +72,19 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		r.targetFailed(s, fmt.Sprintf("%s failed to report its state: %v", r.tgtName, err))
 		return
 	}
+	var seen *model.Observation // the target's observation, when that is what differs
 	if len(diffs) == 0 {
 		diffs = model.CompareObservation(r.st.Observe(), obs)
 		for _, d := range diffs {
 			lines = append(lines, r.annotate(d.String()))
 		}
+		seen = &obs
 	}
 	if len(lines) == 0 {
 		return
+	}
+	for _, l := range model.Likenesses(r.st.Profile(), r.sent, r.answers, seen) {
+		lines = append(lines, l.String())
 	}
 	rule := model.RuleNone
 	if e, err := prior.Explain(op); err == nil {

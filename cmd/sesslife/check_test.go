@@ -150,3 +150,44 @@ func TestCheckFollowsTheTargetsProfile(t *testing.T) {
 		t.Errorf("with --profile openssl-3.0: stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 }
+
+// TestCheckSaysWhichLibraryTheTargetActsLike: the reference simulator
+// follows OpenSSL 3.0; checked against openssl-3.2 it breaks that
+// profile's rules, and the finding, printed and in the JSON report, says
+// that it acts as openssl-3.0 does and which rule that breaks, beside the
+// rule where the difference shows.
+func TestCheckSaysWhichLibraryTheTargetActsLike(t *testing.T) {
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	code, out, errOut := runCLI("check", "--target", "impl", "--profile", "openssl-3.2", "--sequences", "300", "--seed", "3",
+		"--max-findings", "1", "--save", dir, "--json", report)
+	if code == exitOK || !strings.Contains(out, "   acts as openssl-3.0 (SNIAcceptStays), breaking OSSL32-SNICB-ACCEPT-STAYS: ") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Findings []struct {
+			Like []struct {
+				Switch   string   `json:"switch"`
+				Like     []string `json:"like"`
+				Follows  []string `json:"follows"`
+				Breaks   []string `json:"breaks"`
+				Findings []string `json:"findings"`
+			} `json:"like"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || len(r.Findings[0].Like) != 1 {
+		t.Fatalf("report findings %+v, want one with one likeness", r.Findings)
+	}
+	l := r.Findings[0].Like[0]
+	if l.Switch != "SNIAcceptStays" || strings.Join(l.Like, ",") != "openssl-3.0" || strings.Join(l.Follows, ",") != "SNICB-SWITCH" ||
+		strings.Join(l.Breaks, ",") != "OSSL32-SNICB-ACCEPT-STAYS" || strings.Join(l.Findings, ",") != "O2" {
+		t.Errorf("likeness %+v", l)
+	}
+}

@@ -105,9 +105,34 @@ type findingReport struct {
 	Diffs      []model.Difference `json:"differences"`
 	Observed   bool               `json:"after_call"`
 	Applied    []string           `json:"rules_applied"`
+	Like       []likeReport       `json:"like"`
 	Error      string             `json:"error,omitempty"`
 	Text       string             `json:"text"`
 	Replay     string             `json:"replay"`
+}
+
+// likeReport is one switch of the model's divergence table under which
+// the model does what the target did on the whole reproducer
+// (model.Likeness).
+type likeReport struct {
+	Switch   string   `json:"switch"`
+	Like     []string `json:"like"`
+	Follows  []string `json:"follows"`
+	Breaks   []string `json:"breaks"`
+	Findings []string `json:"findings"`
+}
+
+// newLikeReport turns a likeness into its report.
+func newLikeReport(l model.Likeness) likeReport {
+	names := func(rs []model.Rule) []string {
+		out := []string{}
+		for _, r := range rs {
+			out = append(out, r.String())
+		}
+		return out
+	}
+	return likeReport{Switch: l.Switch, Like: l.Like, Follows: names(l.Follows), Breaks: names(l.Breaks),
+		Findings: append([]string{}, l.Findings...)}
 }
 
 type unconfirmed struct {
@@ -136,7 +161,11 @@ func newFinding(n int, f properties.Finding, replay string) findingReport {
 	d := f.Divergence
 	jf := findingReport{N: n, Rule: f.Rule.String(), Statement: f.Rule.Info().Statement, Sequence: f.Sequence,
 		FoundAt: f.Found, Replays: f.Replays, Minimal: f.Minimal, Corrupting: f.Corrupting, Call: d.Call(), Teardown: d.Teardown,
-		Calls: d.Ops(), Diffs: d.Diffs, Observed: d.Observed, Text: d.Brief(), Replay: replay, Applied: []string{}}
+		Calls: d.Ops(), Diffs: d.Diffs, Observed: d.Observed, Text: d.Brief(), Replay: replay, Applied: []string{},
+		Like: []likeReport{}}
+	for _, l := range d.Likenesses() {
+		jf.Like = append(jf.Like, newLikeReport(l))
+	}
 	if jf.Diffs == nil {
 		jf.Diffs = []model.Difference{}
 	}
@@ -231,6 +260,14 @@ func printFinding(w io.Writer, jf findingReport, f properties.Finding) {
 	fmt.Fprintf(w, "== finding %d: rule %s (sequence %d; %s)\n", jf.N, jf.Rule, jf.Sequence, reduced)
 	if s := jf.Statement; s != "" {
 		fmt.Fprintf(w, "   %s: %s\n", jf.Rule, s)
+	}
+	for _, l := range f.Divergence.Likenesses() {
+		// The rule named above is where the difference shows; when the
+		// target does what another library does, the rule it breaks is
+		// the one that library replaces.
+		for _, r := range l.Breaks {
+			fmt.Fprintf(w, "   acts as %s (%s), breaking %s: %s\n", strings.Join(l.Like, ", "), l.Switch, r, r.Info().Statement)
+		}
 	}
 	fmt.Fprintln(w, f.Divergence.Brief())
 	if err := f.Divergence.Err; err != nil {

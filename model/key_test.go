@@ -16,7 +16,7 @@ func TestKeyKnowsEveryField(t *testing.T) {
 		v    any
 		want int
 	}{
-		{State{}, 12}, // prof, fired and differs are not in the key: see AppendKey
+		{State{}, 13}, // prof, fired, differs and skew are not in the key: see AppendKey and State.skew
 		{ctxObj{}, 26},
 		{CtxConfig{}, 10},
 		{storeEntry{}, 4},

@@ -28,6 +28,11 @@ type State struct {
 	// differs holds the rules prof does not apply (profile_rules.go), for
 	// the stepper's or; it follows from prof.
 	differs RuleSet
+	// skew is zero except in the trial runs of RefSuspects, which arm it
+	// to make one release of one session drop no reference or two. It is
+	// not part of the universe: Equal, Hash and the key leave it out,
+	// since no state a checker compares ever has it set.
+	skew refSkew
 }
 
 // sessRef names a session object inside the model (index+1; 0 is none).

@@ -40,9 +40,40 @@ type Divergence struct {
 	// what differed (Observed), else nil.
 	Seen *model.Observation
 
-	profile model.Profile    // the profile checked
-	like    []model.Likeness // Likenesses, once computed
-	liked   bool
+	profile  model.Profile    // the profile checked
+	like     []model.Likeness // Likenesses, once computed
+	liked    bool
+	suspects []model.RefSuspect // RefSuspects, once computed
+	suspect  bool
+}
+
+// RefSuspects lists the calls after which one reference more or one fewer
+// on a session makes the model do exactly what the target did on the whole
+// reproducer (model.RefSuspects): where a session dies too early or too
+// late, the calls that may have miscounted. Computed once, when a report
+// first asks.
+func (d *Divergence) RefSuspects() []model.RefSuspect {
+	if d.suspect {
+		return d.suspects
+	}
+	d.suspect = true
+	if got := d.gots(); got != nil {
+		d.suspects = model.RefSuspects(d.profile, d.Ops(), got, d.Seen, d.Diffs)
+	}
+	return d.suspects
+}
+
+// gots returns the target's result of every call, nil when there is
+// nothing to explain: the target failed, or no profile is known.
+func (d *Divergence) gots() []model.Result {
+	if d.Err != nil || d.Teardown || len(d.Trail) == 0 || d.profile.Name == "" {
+		return nil
+	}
+	got := make([]model.Result, len(d.Trail))
+	for i, s := range d.Trail {
+		got[i] = s.Got
+	}
+	return got
 }
 
 // Likenesses lists the switches of the divergence table under which the
@@ -56,14 +87,9 @@ func (d *Divergence) Likenesses() []model.Likeness {
 		return d.like
 	}
 	d.liked = true
-	if d.Err != nil || d.Teardown || len(d.Trail) == 0 || d.profile.Name == "" {
-		return nil
+	if got := d.gots(); got != nil {
+		d.like = model.Likenesses(d.profile, d.Ops(), got, d.Seen)
 	}
-	got := make([]model.Result, len(d.Trail))
-	for i, s := range d.Trail {
-		got[i] = s.Got
-	}
-	d.like = model.Likenesses(d.profile, d.Ops(), got, d.Seen)
 	return d.like
 }
 
@@ -174,6 +200,9 @@ func (d *Divergence) likeness() string {
 	var b strings.Builder
 	for _, l := range d.Likenesses() {
 		b.WriteString(l.String() + "\n")
+	}
+	for _, line := range model.SuspectsText(d.RefSuspects()) {
+		b.WriteString(line + "\n")
 	}
 	return b.String()
 }

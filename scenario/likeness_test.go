@@ -54,3 +54,42 @@ handshake(c2, s2, TLS1_3)
 		}
 	}
 }
+
+// TestReplayNamesTheCallsThatMayHaveMiscounted: a target whose session
+// outlives the model's (SSL_free leaves it alive: no destroyed event)
+// differs by REF-DESTROY-AT-ZERO, and the report lists the calls from which
+// one reference more explains it, SSL_get0_session among them.
+func TestReplayNamesTheCallsThatMayHaveMiscounted(t *testing.T) {
+	src := `sctx = SSL_CTX_new(server)
+cctx = SSL_CTX_new(client)
+c = SSL_new(cctx)
+s = SSL_new(sctx)
+handshake(c, s, TLS1_2)
+p = SSL_get0_session(c)
+SSL_shutdown(c)
+SSL_free(c)
+`
+	script, err := Parse("get0.sim", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFake()
+	f.twist = func(op model.Op, r *model.Result) {
+		if op.Kind == model.SSLFree {
+			r.Events = nil // the session stays alive
+		}
+	}
+	rep, err := Run(context.Background(), script, Options{Target: f}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Differences) != 1 {
+		t.Fatalf("differences %v, want 1", rep.Differences)
+	}
+	msg := rep.Differences[0].Msg
+	for _, want := range []string{"rule REF-DESTROY-AT-ZERO", "with one reference more on sess1 from ", "call 6 (SSL_get0_session(ssl1); its rules there: SEED-GET0-NOREF)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the difference says %q, want it to say %q", msg, want)
+		}
+	}
+}

@@ -86,6 +86,7 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 	for _, l := range model.Likenesses(r.st.Profile(), r.sent, r.answers, seen) {
 		lines = append(lines, l.String())
 	}
+	lines = append(lines, model.SuspectsText(model.RefSuspects(r.st.Profile(), r.sent, r.answers, seen, diffs))...)
 	rule := model.RuleNone
 	if e, err := prior.Explain(op); err == nil {
 		rule = model.Attribute([]model.Explanation{e}, diffs).Rule

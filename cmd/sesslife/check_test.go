@@ -76,14 +76,46 @@ func builtShim(t *testing.T, name, build string) string {
 // a planted bug (make shim-variants builds it; CI=true requires it).
 func TestCheckFindsPlantedBug(t *testing.T) {
 	shim := builtShim(t, "sesslife-shim-openssl-bug1", "make shim-variants")
-	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--save", t.TempDir())
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--sequences", "100", "--seed", "4", "--max-findings", "1", "--save", dir, "--json", report)
 	if code != exitDivergence {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitDivergence, out, errOut)
 	}
-	for _, want := range []string{"== finding 1: rule ", "sesslife: FAIL", "replay: sesslife replay --target exec:", "replay with: sesslife replay"} {
+	for _, want := range []string{"== finding 1: rule ", "sesslife: FAIL", "replay: sesslife replay --target exec:", "replay with: sesslife replay",
+		// The planted bug: SSL_get0_session takes a reference. The session
+		// outlives the model's; the calls that may have miscounted include
+		// SSL_get0_session.
+		"with one reference more on sess1 from ", "SSL_get0_session(ssl1); its rules there: SEED-GET0-NOREF)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Findings []struct {
+			Suspects []struct {
+				Call, Sess, Delta int
+				Rules             []string
+			} `json:"ref_suspects"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range r.Findings {
+		for _, s := range f.Suspects {
+			if s.Sess == 1 && s.Delta == 1 && strings.Join(s.Rules, ",") == "SEED-GET0-NOREF" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the JSON report's ref_suspects lack SSL_get0_session's call: %+v", r.Findings)
 	}
 }
 

@@ -106,6 +106,7 @@ type findingReport struct {
 	Observed   bool               `json:"after_call"`
 	Applied    []string           `json:"rules_applied"`
 	Like       []likeReport       `json:"like"`
+	Suspects   []suspectReport    `json:"ref_suspects"`
 	Error      string             `json:"error,omitempty"`
 	Text       string             `json:"text"`
 	Replay     string             `json:"replay"`
@@ -133,6 +134,15 @@ func newLikeReport(l model.Likeness) likeReport {
 	}
 	return likeReport{Switch: l.Switch, Like: l.Like, Follows: names(l.Follows), Breaks: names(l.Breaks),
 		Findings: append([]string{}, l.Findings...)}
+}
+
+// suspectReport is a call after which one reference more or fewer on a
+// session makes the model do what the target did (model.RefSuspect).
+type suspectReport struct {
+	Call  int      `json:"call"`
+	Sess  int      `json:"sess"`
+	Delta int      `json:"delta"`
+	Rules []string `json:"rules"`
 }
 
 type unconfirmed struct {
@@ -165,6 +175,14 @@ func newFinding(n int, f properties.Finding, replay string) findingReport {
 		Like: []likeReport{}}
 	for _, l := range d.Likenesses() {
 		jf.Like = append(jf.Like, newLikeReport(l))
+	}
+	jf.Suspects = []suspectReport{}
+	for _, s := range d.RefSuspects() {
+		sr := suspectReport{Call: s.Call, Sess: int(s.Sess), Delta: s.Delta, Rules: []string{}}
+		for _, r := range s.Rules {
+			sr.Rules = append(sr.Rules, r.String())
+		}
+		jf.Suspects = append(jf.Suspects, sr)
 	}
 	if jf.Diffs == nil {
 		jf.Diffs = []model.Difference{}

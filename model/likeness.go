@@ -72,7 +72,7 @@ func Likenesses(p Profile, ops []Op, got []Result, seen *Observation) []Likeness
 	}
 	var out []Likeness
 	for _, c := range likenessCandidates(p) {
-		if doesWhatTargetDid(c.prof, ops, got, wants, seen) {
+		if doesWhatTargetDid(c.prof, ops, got, wants, seen, nil) {
 			out = append(out, describeLikeness(p, c, fired))
 		}
 	}
@@ -160,15 +160,26 @@ func tableSwitches() []string {
 	return out
 }
 
-// doesWhatTargetDid runs ops under profile q and says whether it returns
-// got, observes wants after every call but the last and seen (when not
-// nil) after the last.
-func doesWhatTargetDid(q Profile, ops []Op, got []Result, wants []Observation, seen *Observation) bool {
+// doesWhatTargetDid runs ops under profile q, with sk's reference skew
+// when sk is not nil (RefSuspects), and says whether it returns got,
+// observes wants after every call but the last and seen (when not nil)
+// after the last.
+func doesWhatTargetDid(q Profile, ops []Op, got []Result, wants []Observation, seen *Observation, sk *trialSkew) bool {
 	st := New(q)
 	var ob Observation
 	for i, op := range ops {
+		within := sk != nil && sk.at == i && sk.within
+		if within {
+			st.skew = refSkew{ref: sk.ref, delta: int32(sk.delta)}
+		}
 		res, err := st.Step(op)
-		if err != nil || len(CompareResult(op, res, got[i])) > 0 {
+		if err != nil || (within && st.skew != refSkew{}) {
+			return false // refused, or the call released no reference of sk.ref
+		}
+		if sk != nil && sk.at == i && !sk.within {
+			res.Events = append(res.Events, st.skewNow(op, sk.ref, sk.delta)...)
+		}
+		if len(CompareResult(op, res, got[i])) > 0 {
 			return false
 		}
 		want := &wants[i]

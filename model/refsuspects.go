@@ -105,7 +105,7 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 			if n := len(out); n > 0 && out[n-1].Call == sus.Call && out[n-1].Sess == sus.Sess && out[n-1].Delta == delta {
 				continue // already a suspect the other way
 			}
-			if skewedDoesWhatTargetDid(p, ops, got, wants, seen, s.call, s.ref, delta, s.within) {
+			if doesWhatTargetDid(p, ops, got, wants, seen, &trialSkew{at: s.call, ref: s.ref, delta: delta, within: s.within}) {
 				out, refs = append(out, sus), append(refs, s.ref)
 			}
 		}
@@ -165,53 +165,29 @@ type refSkew struct {
 	delta int32
 }
 
-// skewedDoesWhatTargetDid runs ops under p with session object r given
-// delta references in call at: within, by its first release there dropping
-// none or two; else right after it. It says whether the model then returns
-// got, observes wants after every call but the last and seen (when not
-// nil) after the last. One reference fewer that leaves none destroys the
-// session there, with its event, as the last release would.
-func skewedDoesWhatTargetDid(p Profile, ops []Op, got []Result, wants []Observation, seen *Observation, at int, r sessRef, delta int, within bool) bool {
-	st := New(p)
-	var ob Observation
-	for i, op := range ops {
-		if i == at && within {
-			st.skew = refSkew{ref: r, delta: int32(delta)}
-		}
-		res, err := st.Step(op)
-		if i == at && within {
-			if st.skew != (refSkew{}) {
-				return false // the call released no reference of r
-			}
-		}
-		if err != nil {
-			return false
-		}
-		if i == at && !within {
-			skew := stepper{State: st, op: op}
-			if delta > 0 {
-				skew.retain(r)
-			} else {
-				skew.release(r)
-			}
-			res.Events = append(res.Events, skew.events...)
-		}
-		if len(CompareResult(op, res, got[i])) > 0 {
-			return false
-		}
-		want := &wants[i]
-		if i == len(ops)-1 {
-			if seen == nil {
-				return true
-			}
-			want = seen
-		}
-		st.ObserveInto(&ob)
-		if len(CompareObservation(*want, ob)) > 0 {
-			return false
-		}
+// trialSkew is one trial of RefSuspects: session object ref holds delta
+// references more in call at (from 0): within, by the call's first release
+// of it dropping none or two; else right after the call. One reference
+// fewer that leaves none destroys the session there, with its event, as
+// the last release would.
+type trialSkew struct {
+	at     int
+	ref    sessRef
+	delta  int
+	within bool
+}
+
+// skewNow gives session object r delta references more right away, after
+// op, and returns the events that raises (its destruction, for one fewer
+// that leaves none).
+func (s *State) skewNow(op Op, r sessRef, delta int) []Event {
+	st := stepper{State: s, op: op}
+	if delta > 0 {
+		st.retain(r)
+	} else {
+		st.release(r)
 	}
-	return true
+	return st.events
 }
 
 // SuspectsText groups suspects by session and direction, one line each, as

@@ -34,13 +34,7 @@ func runSkewed(t *testing.T, p Profile, ops []Op, at int, r sessRef, delta int) 
 			t.Fatalf("call %d (%s): %v", i+1, op, err)
 		}
 		if i == at {
-			sk := stepper{State: st, op: op}
-			if delta > 0 {
-				sk.retain(r)
-			} else {
-				sk.release(r)
-			}
-			res.Events = append(res.Events, sk.events...)
+			res.Events = append(res.Events, st.skewNow(op, r, delta)...)
 		}
 		got = append(got, res)
 	}

@@ -81,7 +81,8 @@ func (d *Divergence) gots() []model.Result {
 // (model.Likenesses): what the target does is then what another known
 // library does, and the rules it breaks are those the switch replaces.
 // It is computed once, when a report first asks (a search meets many
-// divergences while it reduces one and reports only the last).
+// divergences while it reduces one and reports only the last); like the
+// rest of a Divergence, it is not for concurrent use.
 func (d *Divergence) Likenesses() []model.Likeness {
 	if d.liked {
 		return d.like

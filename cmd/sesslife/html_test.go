@@ -163,3 +163,26 @@ func TestRelativeLink(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLExplainsTheFinding: a finding the model can explain says so in
+// the page too: the library the target acts like (a simulator whose
+// servername callback leaves sess_accept where it was acts as OpenSSL
+// 3.2), and the calls that may have miscounted a session's references (a
+// simulator whose SSL_get0_session takes one).
+func TestHTMLExplainsTheFinding(t *testing.T) {
+	for _, c := range []struct {
+		m    mutants.Mutant
+		want *regexp.Regexp
+	}{
+		{mutants.SNICBAcceptStays, regexp.MustCompile(`<p class="like">With <code>SNIAcceptStays</code> as in openssl-3\.2, .*in place of <code class="breaks">SNICB-SWITCH</code>`)},
+		{mutants.Get0TakesRef, regexp.MustCompile(`<p class="suspects">.*one more on sess\d+ \(<code>SEED-GET0-NOREF</code>\)`)},
+	} {
+		rep := mutantReport(t, 1, c.m)
+		if len(rep.Findings) == 0 {
+			t.Fatalf("%v: no finding", c.m)
+		}
+		if page := renderString(t, rep); !c.want.MatchString(page) {
+			t.Errorf("%v: the page lacks %s", c.m, c.want)
+		}
+	}
+}

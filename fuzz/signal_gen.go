@@ -525,31 +525,33 @@ func (h *RuleHits) touch(r model.Rule) {
 		h[258]++
 	case 259: // UB-EXT-DANGLING
 		h[259]++
-	case 260: // APP-LEAK-REF
+	case 260: // UB-RESUME-HALF-WAY
 		h[260]++
-	case 261: // CB-GET-COPY
+	case 261: // APP-LEAK-REF
 		h[261]++
-	case 262: // CONC-REFCOUNT
+	case 262: // CB-GET-COPY
 		h[262]++
-	case 263: // CONC-CACHE-ADD
+	case 263: // CONC-REFCOUNT
 		h[263]++
-	case 264: // CONC-FLUSH
+	case 264: // CONC-CACHE-ADD
 		h[264]++
-	case 265: // CONC-SET-TIME
+	case 265: // CONC-FLUSH
 		h[265]++
-	case 266: // CRASH
+	case 266: // CONC-SET-TIME
 		h[266]++
-	case 267: // HANG
+	case 267: // CRASH
 		h[267]++
-	case 268: // PROTOCOL
+	case 268: // HANG
 		h[268]++
-	case 269: // REFUSED
+	case 269: // PROTOCOL
 		h[269]++
-	case 270: // UNSUPPORTED
+	case 270: // REFUSED
 		h[270]++
-	case 271: // TARGET-ERROR
+	case 271: // UNSUPPORTED
 		h[271]++
-	case 272: // LINEARIZABILITY
+	case 272: // TARGET-ERROR
 		h[272]++
+	case 273: // LINEARIZABILITY
+		h[273]++
 	}
 }

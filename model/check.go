@@ -35,7 +35,7 @@ func (s *State) Check(op Op) error {
 	case s.prof.ImmutableSessions: // profile switch (BoringSSL: BORING-SET-AFTER-HANDSHAKE-ABORTS, BORING-FLUSH-UNORDERED)
 		return s.boringCheck(op)
 	}
-	return s.checkStores(op)
+	return s.checkByTrial(op)
 }
 
 // optionsCall reports whether k sets or clears options.

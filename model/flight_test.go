@@ -62,6 +62,22 @@ func TestRuleStep(t *testing.T) {
 			do(get0(4), 2), do(fatal(4), 0, rmCB(1, 2)), do(number(1), 0), do(resumable(2), 0),
 			outside(fin(3, 4)), do(fatal(3), 0), do(resumable(1), 0),
 		})},
+		// The server's session taken half way has an id but no cipher yet;
+		// once its handshake ended half way (the server cleared or freed),
+		// the application can cache it, and a server that resumed it would
+		// crash. Offered but not cached, it is a plain miss.
+		{id: "UB-RESUME-HALF-WAY", steps: []step{
+			do(newCtx(1, server(noTicket)), 0), do(newCtx(2, client()), 0),
+			do(newSSL(1, 2), 0), do(newSSL(2, 1), 0),
+			do(ch(1, 2, tls12), 1), do(get1(2), 1), do(resumable(1), 1), do(clearSSL(2), 1),
+			do(newSSL(3, 2), 0), do(setSess(3, 1), 1), do(newSSL(4, 1), 0),
+			do(add(1, 1), 1), refused(hs(3, 4, tls12), model.RuleUBResumeHalfWay),
+			refused(ch(3, 4, tls12), model.RuleUBResumeHalfWay), refused(hs(3, 2, tls12), model.RuleUBResumeHalfWay),
+			do(newSSL(5, 2), 0), do(newSSL(6, 1), 0),
+			do(ch(5, 6, tls12), 1), do(get1(6), 2), do(freeSSL(6), 0), do(add(1, 2), 1), do(remove(1, 1), 1),
+			do(newSSL(7, 2), 0), do(setSess(7, 2), 1), refused(hs(7, 4, tls12), model.RuleUBResumeHalfWay),
+			do(remove(1, 2), 1), do(hs(7, 4, tls12), 1), do(reused(7), 0), do(reused(4), 0),
+		}},
 		// Two overlapping resumptions of one stateful TLS 1.3 session; one
 		// fails half way, which removes the session both servers hold; the
 		// other's ticket copy is resumable and cached all the same.

@@ -237,6 +237,13 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 		}
 		return false, ticketExpected
 	}
+	if st.obj(found).blank {
+		// A server's session taken half way through its handshake and
+		// cached by the application has no cipher, which OpenSSL's server
+		// reads as soon as it resumes.
+		st.ub(RuleUBResumeHalfWay, "%s was made half way through a handshake that has not finished: it has no cipher, and the server resuming it reads one",
+			SessName(st.obj(found).handle))
+	}
 	st.because(RuleHS12ResumeTicket)
 	if tryCache {
 		st.because(RuleHS12ResumeID)

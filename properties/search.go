@@ -113,9 +113,20 @@ type SearchReport struct {
 	// Unconfirmed lists divergences that did not reproduce on a fresh
 	// target (the consequence of an earlier corruption of the target's
 	// state, for instance), with the rule they were seen under.
-	Unconfirmed []*Divergence
+	Unconfirmed []Unconfirmed
 	// Interrupted: the context was cancelled before the search ended.
 	Interrupted bool
+}
+
+// Unconfirmed is a divergence whose reduced calls, run alone on a fresh
+// target, did not diverge again: what the target did there depended on
+// the sequences it had run before (a crash after an earlier double free,
+// state a reset left behind).
+type Unconfirmed struct {
+	// Sequence is the index (from 0) of the sequence it was seen in: a
+	// run of Sequence+1 sequences with the same seed reaches it again.
+	Sequence int
+	*Divergence
 }
 
 // seqSource is the generator of one sequence: a PCG seeded by the run's
@@ -328,7 +339,7 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) bool {
 	s.rep.Replays++
 	if final == nil {
 		if ctx.Err() == nil {
-			s.rep.Unconfirmed = append(s.rep.Unconfirmed, d)
+			s.rep.Unconfirmed = append(s.rep.Unconfirmed, Unconfirmed{Sequence: i, Divergence: d})
 		}
 		return true
 	}

@@ -215,6 +215,17 @@ func shardText(s string) string {
 	return " (shard " + s + ")"
 }
 
+// rerunCommand is the command that runs the first n sequences of c's run
+// again: the same draws, the same findings.
+func rerunCommand(c checkConfig, n int) string {
+	parts := []string{"sesslife", "check", "--target", shellQuote(c.target), "--profile", c.profile,
+		"--seed", strconv.FormatUint(c.seed, 10), "--sequences", strconv.Itoa(n), "--steps", strconv.Itoa(c.steps)}
+	if c.shard != "" {
+		parts = append(parts, "--shard", c.shard)
+	}
+	return strings.Join(append(parts, c.shim.args()...), " ")
+}
+
 // replayCommand is the command that replays a saved reproducer.
 func replayCommand(c checkConfig, path string) string {
 	parts := []string{"sesslife", "replay", "--target", shellQuote(c.target), "--profile", c.profile}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type checkReport struct {
 	// Details holds what differs from run to run: a crashed shim's stderr.
 	Details []detail `json:"details"`
 	Error   string   `json:"error,omitempty"`
+
+	config checkConfig // the run's flags, for the commands the report prints
 }
 
 type runInfo struct {
@@ -145,11 +148,21 @@ type suspectReport struct {
 	Rules []string `json:"rules"`
 }
 
+// unconfirmed is a divergence that did not reproduce alone on a fresh
+// target. One under CRASH fails the run: no correct library crashes, and
+// the crash came from what the target's process did before (Rerun reaches
+// it again); Error is the target's whole report of it.
 type unconfirmed struct {
-	Rule  string     `json:"rule"`
-	Calls []model.Op `json:"calls"`
-	Text  string     `json:"text"`
+	Rule     string     `json:"rule"`
+	Sequence int        `json:"sequence"`
+	Calls    []model.Op `json:"calls"`
+	Text     string     `json:"text"`
+	Error    string     `json:"error,omitempty"`
+	Rerun    string     `json:"rerun"`
 }
+
+// crashed reports whether the target crashed there.
+func (u unconfirmed) crashed() bool { return u.Rule == model.RuleCrash.String() }
 
 type detail struct {
 	Finding int    `json:"finding"`
@@ -158,7 +171,7 @@ type detail struct {
 
 func newCheckReport(c checkConfig, info target.Info, prof model.Profile) *checkReport {
 	r := &checkReport{Schema: reportSchema, Expected: []expectedReport{}, Findings: []findingReport{},
-		Unconfirmed: []unconfirmed{}, Details: []detail{}}
+		Unconfirmed: []unconfirmed{}, Details: []detail{}, config: c}
 	r.Run = runInfo{Target: info.Name, TargetSpec: c.target, Profile: prof.Name, Seed: c.seed, Shard: c.shard,
 		Unsupported: []string{}, Command: strings.Join(append([]string{"sesslife"}, os.Args[1:]...), " ")}
 	for _, k := range info.Unsupported {
@@ -212,8 +225,12 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 			r.Details = append(r.Details, detail{Finding: i + 1, Text: f.Divergence.Err.Error()})
 		}
 	}
-	for _, d := range res.Unconfirmed {
-		r.Unconfirmed = append(r.Unconfirmed, unconfirmed{Rule: d.Rule.String(), Calls: d.Ops(), Text: d.Brief()})
+	for _, u := range res.Unconfirmed {
+		uc := unconfirmed{Rule: u.Rule.String(), Sequence: u.Sequence, Calls: u.Ops(), Text: u.Brief(), Rerun: rerunCommand(r.config, u.Sequence+1)}
+		if u.Err != nil {
+			uc.Error = u.Err.Error()
+		}
+		r.Unconfirmed = append(r.Unconfirmed, uc)
 	}
 	cov := res.Coverage
 	set := model.GenerableRules(prof)
@@ -250,7 +267,8 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 // decide sets the verdict: conformant when there are no findings, no
 // stale expectations and no failed linearizability check.
 func (r *checkReport) decide() {
-	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0
+	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0 &&
+		!slices.ContainsFunc(r.Unconfirmed, unconfirmed.crashed)
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
 			r.Conformant = false
@@ -317,7 +335,14 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 			c.minFires, strings.Join(r.Coverage.BelowMinimum, ", "))
 	}
 	for _, u := range r.Unconfirmed {
-		fmt.Fprintf(w, "sesslife: a divergence under %s did not reproduce on a fresh target (a consequence of an earlier corruption?); not reported\n", u.Rule)
+		if !u.crashed() {
+			fmt.Fprintf(w, "sesslife: a divergence under %s in sequence %d did not reproduce on a fresh target (a consequence of an earlier corruption?); not reported\n", u.Rule, u.Sequence)
+			continue
+		}
+		fmt.Fprintf(w, "sesslife: CRASH in sequence %d, not reduced: the target crashed, but the calls of that sequence alone do not crash a fresh one, "+
+			"so what crashed it was done before, by an earlier sequence its process ran (a double free or a use after free shows only later; "+
+			"a build of the shim with AddressSanitizer names the first bad access). To run to the crash again: %s\n", u.Sequence, u.Rerun)
+		fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(strings.TrimRight(u.Error, "\n"), "\n", "\n\t"))
 	}
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
@@ -338,7 +363,7 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 	case "pass":
 		fmt.Fprintf(w, "sesslife: PASS %s conforms to %s: %s\n", r.Run.Target, r.Run.Profile, what)
 	default:
-		replay := fmt.Sprintf("sesslife check --target %s --profile %s --seed %d --sequences %d --steps %d", shellQuote(c.target), c.profile, c.seed, c.sequences, c.steps)
+		replay := rerunCommand(c, c.sequences)
 		switch {
 		case c.jsonPath != "" && len(r.Findings) > 0:
 			replay = fmt.Sprintf("sesslife replay --target %s --profile %s %s", shellQuote(c.target), c.profile, shellQuote(c.jsonPath))
@@ -369,6 +394,11 @@ func failReasons(r *checkReport) string {
 	}
 	if l := r.Linearizability; l != nil && l.Checked && l.Verdict != string(linearizability.Linearizable) {
 		why = append(why, "the concurrent history is "+l.Verdict)
+	}
+	for _, u := range r.Unconfirmed {
+		if u.crashed() {
+			why = append(why, fmt.Sprintf("the target crashed in sequence %d, after something an earlier sequence did", u.Sequence))
+		}
 	}
 	if r.Error != "" {
 		why = append(why, r.Error)

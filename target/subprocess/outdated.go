@@ -2,6 +2,7 @@ package subprocess
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ type OutdatedError struct {
 	What    string // "config" or "request"
 	Field   string // the member the shim does not know, or whose value it does not know
 	Value   string // the value the shim does not know; empty when it does not know the field
-	Rebuild string // the command that rebuilds the shim
+	Rebuild string // what brings the shim up to date: "rebuild it (make shim)", or what to implement
 }
 
 // Error names the field (and the value) and says how to rebuild the shim,
@@ -29,7 +30,7 @@ func (e *OutdatedError) Error() string {
 	if e.Value != "" {
 		what = fmt.Sprintf("the value %s of %s", e.Value, what)
 	}
-	return fmt.Sprintf("shim answering %s does not know %s: the shim is older than the harness: rebuild it (%s)",
+	return fmt.Sprintf("shim answering %s does not know %s: the shim is older than the harness: %s",
 		e.Op, what, e.Rebuild)
 }
 
@@ -42,11 +43,11 @@ func (e *OutdatedError) Is(err error) bool { return err == target.ErrOutdated }
 // an enumerated config field of cfg (the request's config, nil if none)
 // whose value the harness sent above the largest the shim accepts,
 // `"NAME" must be an integer in LO..HI`.
-func outdated(op, msg, library string, cfg *wireConfig) *OutdatedError {
+func outdated(op, msg, rebuild string, cfg *wireConfig) *OutdatedError {
 	if name, hi, ok := rangeRefusal(msg); ok && cfg != nil {
 		if v, ok := cfg.enumerated(name); ok && v > hi {
 			return &OutdatedError{Op: op, What: "config", Field: name, Value: strconv.FormatInt(v, 10),
-				Rebuild: rebuildCommand(library)}
+				Rebuild: rebuild}
 		}
 	}
 	for _, what := range []string{"config", "request"} {
@@ -58,7 +59,7 @@ func outdated(op, msg, library string, cfg *wireConfig) *OutdatedError {
 		if err != nil {
 			return nil
 		}
-		return &OutdatedError{Op: op, What: what, Field: field, Rebuild: rebuildCommand(library)}
+		return &OutdatedError{Op: op, What: what, Field: field, Rebuild: rebuild}
 	}
 	return nil
 }
@@ -79,16 +80,20 @@ func rangeRefusal(msg string) (name string, hi int64, ok bool) {
 	return name, hi, err == nil
 }
 
-// rebuildCommand is the make target that builds the shim of library (the
-// hello's name), or a plain instruction for a shim not built here.
-func rebuildCommand(library string) string {
-	switch library {
-	case "OpenSSL":
-		return "make shim"
-	case "wolfSSL":
-		return "make shim-wolfssl"
-	case "BoringSSL":
-		return "make shim-boringssl"
+// rebuildCommand is what brings the shim at path up to date: the make
+// target that builds it when it is one of this project's shims (its name
+// and the hello's library say so), else the part of the protocol its
+// author has to implement.
+func rebuildCommand(library, path string) string {
+	if strings.HasPrefix(filepath.Base(path), "sesslife-shim-") {
+		switch library {
+		case "OpenSSL":
+			return "rebuild it (make shim)"
+		case "wolfSSL":
+			return "rebuild it (make shim-wolfssl)"
+		case "BoringSSL":
+			return "rebuild it (make shim-boringssl)"
+		}
 	}
-	return "build it from sources that know the field"
+	return "teach " + path + " the field as docs/protocol.md §3 describes it, or build it from sources that know it"
 }

@@ -44,7 +44,8 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 				`{"id":4,"now":1700000000,"lane":0,"op":"SSL_CTX_new","ctx":1,"config":{"side":"client","default_mode":true,` +
 					`"mode":0,"size":-1,"timeout":0,"tickets":-1,"no_ticket":false,"new_cb":0,"remove_cb":false}}`,
 			}
-			cmd := exec.Command(needShim(t, tc.shim))
+			path := needShim(t, tc.shim)
+			cmd := exec.Command(path)
 			cmd.Env = append(cmd.Environ(), "SESSLIFE_SHIM_PROTOCOL="+Protocol)
 			cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 			out, err := cmd.Output()
@@ -56,7 +57,7 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 			if !sc.Scan() || json.Unmarshal(sc.Bytes(), &h) != nil || h.Library != tc.library {
 				t.Fatalf("hello: %q", sc.Text())
 			}
-			tg := &Target{library: h.Library}
+			tg := &Target{library: h.Library, path: path}
 			// The op each reply answers, as the harness would have sent it.
 			future := model.Op{Kind: model.CtxNew, Ctx: 1, Config: model.CtxConfig{NewCB: model.NewCBReturn0, GetCB: model.GetSessionCB(futureValue)}}
 			ops := []model.Op{{Kind: model.Tick}, {Kind: model.Tick}, future, {Kind: model.Tick}}
@@ -96,6 +97,23 @@ func TestShimsRefuseUnknownFields(t *testing.T) {
 	}
 }
 
+// TestOutdatedSaysWhatToDo: this project's shims are rebuilt by make; a
+// shim written elsewhere, even for the same library, is told what to
+// implement instead.
+func TestOutdatedSaysWhatToDo(t *testing.T) {
+	for _, tc := range []struct{ library, path, want string }{
+		{"OpenSSL", "/work/bin/sesslife-shim-openssl", "rebuild it (make shim)"},
+		{"OpenSSL", "bin/sesslife-shim-openssl-asan", "rebuild it (make shim)"},
+		{"wolfSSL", "sesslife-shim-wolfssl", "rebuild it (make shim-wolfssl)"},
+		{"OpenSSL", "/opt/mine/shim.py", "teach /opt/mine/shim.py the field as docs/protocol.md §3 describes it"},
+		{"rustls", "bin/sesslife-shim-rustls", "teach bin/sesslife-shim-rustls the field"},
+	} {
+		if got := rebuildCommand(tc.library, tc.path); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("rebuildCommand(%q, %q) = %q, want %q...", tc.library, tc.path, got, tc.want)
+		}
+	}
+}
+
 // TestOutdatedOnlyForAValueAboveTheShims: a range refusal stands for an
 // outdated shim only for an enumerated config field whose value the
 // harness sent above the shim's largest; any other refusal stays one (a
@@ -116,7 +134,7 @@ func TestOutdatedOnlyForAValueAboveTheShims(t *testing.T) {
 		{`get_cb must be an integer in 0..2`, cfg, false},
 		{`unknown config field "get_cb"`, cfg, true},
 	} {
-		e := outdated("SSL_CTX_new(ctx1)", c.msg, "OpenSSL", c.cfg)
+		e := outdated("SSL_CTX_new(ctx1)", c.msg, "rebuild it (make shim)", c.cfg)
 		if (e != nil) != c.outdated {
 			t.Errorf("%q: outdated %v, want %v", c.msg, e, c.outdated)
 		}

@@ -195,7 +195,7 @@ func (t *Target) decodeResult(op model.Op, resp response) (model.Result, error) 
 	r := resp.general()
 	switch {
 	case r.Error != nil:
-		if e := outdated(op.String(), *r.Error, t.library, requestFor(op).Config); e != nil {
+		if e := outdated(op.String(), *r.Error, rebuildCommand(t.library, t.path), requestFor(op).Config); e != nil {
 			return model.Result{}, e
 		}
 		return model.Result{}, &ShimError{Op: op.String(), Message: *r.Error}

@@ -58,6 +58,29 @@ func TestStalePointer(t *testing.T) {
 	}
 }
 
+// TestCutTraceNeverGiven: a process killed inside a callback loses the
+// callback's record (written when it returns) while the calls made inside
+// it were already written. A use of an address whose session the trace
+// never showed is then no finding: only a process that exited has a whole
+// trace.
+func TestCutTraceNeverGiven(t *testing.T) {
+	records := start + `
+{"k":"born","seq":2,"tid":7,"sess":100}
+{"k":"call","seq":3,"end":4,"tid":7,"fn":"SSL_get0_session","ssl":5,"ret":100}
+{"k":"dead","seq":6,"tid":7,"sess":100}
+{"k":"born","seq":7,"tid":7,"sess":100}
+{"k":"call","seq":9,"end":10,"tid":7,"fn":"i2d_SSL_SESSION","sess":100,"ret":700}
+`
+	cut := check(t, map[string]string{"trace-7-1.jsonl": records})
+	if len(cut.Findings) != 0 || cut.Counts.CutUnchecked != 1 || len(cut.Notes) != 1 || !strings.Contains(cut.Notes[0], "nor 1 use(s)") {
+		t.Errorf("cut trace: findings %v, cut_unchecked %d, notes %q", cut.Rules(), cut.Counts.CutUnchecked, cut.Notes)
+	}
+	whole := check(t, map[string]string{"trace-7-1.jsonl": records + `{"k":"exit","seq":11,"tid":7}` + "\n"})
+	if got := whole.Rules(); !slices.Equal(got, []model.Rule{model.RuleUBDanglingSession}) || whole.Counts.CutUnchecked != 0 {
+		t.Errorf("whole trace: rules %v, cut_unchecked %d", got, whole.Counts.CutUnchecked)
+	}
+}
+
 func TestForkInheritsReferences(t *testing.T) {
 	// The parent owns a get1 reference when it forks; the child exits
 	// without freeing it (a leak in the child), the parent frees it.

@@ -30,6 +30,10 @@ type Counts struct {
 	// NoExit lists processes whose trace ends without an exit (killed or
 	// exec'd): their leaks are not checked.
 	NoExit []int `json:"no_exit,omitempty"`
+	// CutUnchecked counts the uses, in those processes, of an address that
+	// holds a session the trace never showed the application: not
+	// reported, since a lost record may have shown it.
+	CutUnchecked int `json:"cut_unchecked,omitempty"`
 }
 
 func (c *Counts) unknownSeen(fn string) bool { return slices.Contains(c.Unknown, fn) }
@@ -171,7 +175,11 @@ func (c *checker) report() *Report {
 		rep.Findings = append(rep.Findings, out)
 	}
 	if len(c.counts.NoExit) > 0 {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("processes %v ended without exit (killed, or replaced by exec): their leaks are not checked", c.counts.NoExit))
+		note := fmt.Sprintf("processes %v ended without exit (killed, or replaced by exec): their leaks are not checked", c.counts.NoExit)
+		if n := c.counts.CutUnchecked; n > 0 {
+			note += fmt.Sprintf(", nor %d use(s) of an address holding a session their trace never showed them (the records of calls and callbacks still open when a process is killed are lost, and one may have handed it over)", n)
+		}
+		rep.Notes = append(rep.Notes, note)
 	}
 	return rep
 }
@@ -223,8 +231,12 @@ func (r *Report) WriteText(w io.Writer) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\nsesslife: %s: %d finding(s) in %d session calls and callbacks (%d handshakes, %d sessions created)\n",
-		r.Verdict(), len(r.Findings), r.Counts.SessionCalls(), r.Counts.Events["hs"], r.Counts.Events["born"])
+	cut := ""
+	if n := len(r.Counts.NoExit); n > 0 {
+		cut = fmt.Sprintf("; %d process(es) without an exit, whose traces may be incomplete (see the note)", n)
+	}
+	fmt.Fprintf(w, "\nsesslife: %s: %d finding(s) in %d session calls and callbacks (%d handshakes, %d sessions created%s)\n",
+		r.Verdict(), len(r.Findings), r.Counts.SessionCalls(), r.Counts.Events["hs"], r.Counts.Events["born"], cut)
 }
 
 func countLine(m map[string]int) string {

@@ -92,7 +92,12 @@ func Run(ctx context.Context, argv []string, o Options) (*Report, error) {
 	werr := cmd.Wait()
 	status := cmd.ProcessState.ExitCode()
 	var ee *exec.ExitError
-	if werr != nil && !errors.As(werr, &ee) {
+	// An interrupted program that exits 0 on SIGTERM (haproxy -W's master)
+	// makes Wait return ctx's error, and one whose children keep its
+	// output open past WaitDelay, ErrWaitDelay: the program ended all the
+	// same, and its trace is checked.
+	interrupted := ctx.Err() != nil && errors.Is(werr, ctx.Err())
+	if werr != nil && !errors.As(werr, &ee) && !interrupted && !errors.Is(werr, exec.ErrWaitDelay) {
 		return nil, fmt.Errorf("trace: %s: %v", argv[0], werr)
 	}
 	linger := o.Linger

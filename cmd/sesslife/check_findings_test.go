@@ -123,6 +123,29 @@ func TestReplayExitStatus(t *testing.T) {
 	}
 }
 
+// TestReplaySaysWhatWasNotSent: a scenario whose own call is undefined
+// behaviour (here UB-RESUME-HALF-WAY) passes when the target agrees on
+// the rest, and the verdict says that a call was never sent to it.
+func TestReplaySaysWhatWasNotSent(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "halfway.sim")
+	os.WriteFile(file, []byte(`ctx1 = SSL_CTX_new(server, no_ticket)
+ssl1 = SSL_new(ctx1)
+ctx2 = SSL_CTX_new(client)
+ssl2 = SSL_new(ctx2)
+client_hello(ssl2, ssl1, TLS1_2)
+sess1 = SSL_get1_session(ssl1)
+SSL_clear(ssl1)
+ssl3 = SSL_new(ctx2)
+SSL_set_session(ssl3, sess1)
+SSL_CTX_add_session(ctx1, sess1)
+handshake(ssl3, ssl1, TLS1_2)
+`), 0o644)
+	code, out, errOut := runCLI("replay", "--target", "impl", file)
+	if code != exitOK || !strings.Contains(out, "UB-RESUME-HALF-WAY") || !strings.Contains(out, "(1 call(s) not sent to it") {
+		t.Errorf("exit %d, want %d and a verdict naming the call not sent:\n%s%s", code, exitOK, out, errOut)
+	}
+}
+
 // TestCheckExpect: known divergences listed with --expect are reported as
 // expected and do not fail the run; a listed one that no longer shows
 // fails it; an unknown rule id is a usage error naming the line.

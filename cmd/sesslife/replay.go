@@ -111,8 +111,19 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "sesslife: FAIL %s still diverges from %s on %s\n", tgt.Info().Name, prof.Name, path)
 		return exitDivergence
 	}
-	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on %s\n", tgt.Info().Name, prof.Name, path)
+	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on %s%s\n", tgt.Info().Name, prof.Name, path, notSent(res))
 	return exitOK
+}
+
+// notSent says which calls of a passing replay never reached the target:
+// the scenario's own undefined behaviour and what the model leaves out
+// are skipped, so the target's agreement does not cover them.
+func notSent(res *scenario.Report) string {
+	n := len(res.Undefined) + len(res.Unmodelled) + len(res.Skipped)
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d call(s) not sent to it: the scenario's undefined behaviour, or calls the model leaves out; listed above)", n)
 }
 
 // replayReport is what replay reads of a JSON report.

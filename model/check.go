@@ -364,3 +364,18 @@ func (s *State) needSess(op Op, h Handle) error {
 	}
 	return nil
 }
+
+// checkByTrial is the part of Check that only running the call shows: an
+// external cache's callbacks that free or hand over a reference the store
+// no longer owns, or return a destroyed session, and a TLS 1.2 server
+// resuming a session made half way through a handshake (UB-RESUME-HALF-WAY).
+// The call is tried on a copy of the state when it could meet either.
+func (s *State) checkByTrial(op Op) error {
+	if !s.storesMayRun(op) && !s.mayResumeHalfWay(op) {
+		return nil
+	}
+	if v := tryOn(s, op, func(trial *stepper) *Violation { trial.apply(op); return trial.violation }); v != nil {
+		return v
+	}
+	return nil
+}

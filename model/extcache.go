@@ -186,31 +186,9 @@ func (st *stepper) getStores(ctx Handle, r sessRef) sessRef {
 var storeCalls = CallsOf(Handshake, ClientHello, HandshakeFinish, ReadTicket, CtxFree, SSLFree, SSLClear, Shutdown, FatalAlert, SetSession,
 	AddSession, RemoveSession, Flush)
 
-// checkByTrial is the part of Check that only running the call shows: an
-// external cache's callbacks that free or hand over a reference the store
-// no longer owns, or return a destroyed session, and a TLS 1.2 server
-// resuming a session made half way through a handshake (UB-RESUME-HALF-WAY).
-// The call is tried on a copy of the state when it could meet either.
-func (s *State) checkByTrial(op Op) error {
-	if !s.storesMayRun(op) && !s.mayResumeHalfWay(op) {
-		return nil
-	}
-	if v := tryOn(s, op, func(trial *stepper) *Violation { trial.apply(op); return trial.violation }); v != nil {
-		return v
-	}
-	return nil
-}
-
 // storesMayRun reports whether op can run an external cache's callbacks.
 func (s *State) storesMayRun(op Op) bool {
 	return storeCalls.Has(op.Kind) && slices.ContainsFunc(s.ctxs, func(c ctxObj) bool { return c.hasStore() && c.alive })
-}
-
-// mayResumeHalfWay reports whether op runs a server's ClientHello while
-// some cache holds a session made half way through a handshake.
-func (s *State) mayResumeHalfWay(op Op) bool {
-	return (op.Kind == Handshake || op.Kind == ClientHello) &&
-		slices.ContainsFunc(s.objs, func(o sessObj) bool { return o.alive && o.blank && o.owner != 0 })
 }
 
 // ExternalCache reports whether the profile models an external session

@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // handshake drives a client SSL c and a server SSL s through one complete
 // handshake at version v, in the order the messages flow, so that events
 // come out in the order a real library raises them. It is the two steps of
@@ -261,6 +263,13 @@ func (st *stepper) serverHello12(s Handle, offer sessRef, clientTickets bool) (h
 	// An empty ticket extension still asks for a ticket: a session resumed
 	// by id is renewed with one.
 	return true, ticketExpected
+}
+
+// mayResumeHalfWay reports whether op runs a server's ClientHello while
+// some cache holds a session made half way through a handshake.
+func (s *State) mayResumeHalfWay(op Op) bool {
+	return (op.Kind == Handshake || op.Kind == ClientHello) &&
+		slices.ContainsFunc(s.objs, func(o sessObj) bool { return o.alive && o.blank && o.owner != 0 })
 }
 
 // serverHello13 is the server's side of the TLS 1.3 pre_shared_key

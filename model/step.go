@@ -28,7 +28,9 @@ type stepper struct {
 	fired RuleSet
 	trace *tracer
 	// op is the call being applied, and violation the first undefined
-	// behaviour an external cache's callbacks commit in it (extcache.go).
+	// behaviour that only applying it shows: an external cache's callbacks
+	// (extcache.go), a resumption of a half-way session (handshake.go).
+	// Check finds it on a trial copy (checkByTrial).
 	op        Op
 	violation *Violation
 }

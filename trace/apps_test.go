@@ -25,11 +25,13 @@ import (
 // if the recorder saw them) and exactly the findings docs/findings-apps.md
 // explains.
 
-// expected is one finding a real program is known to have: its rule and a
-// part of the path of the object its line to fix is in.
+// expected is one finding a real program is known to have: its rule, a
+// part of the path of the object its line to fix is in and, for a leak, the
+// rule that gave the program the reference (none: not checked).
 type expected struct {
-	rule   model.Rule
-	object string
+	rule    model.Rule
+	object  string
+	because model.Rule
 }
 
 // sesslifeTrace runs `sesslife trace --json` on argv and returns the report.
@@ -67,12 +69,13 @@ func verify(t *testing.T, r *trace.Report, output string, want []expected, atLea
 	t.Helper()
 	var got []string
 	for _, f := range r.Findings {
-		got = append(got, fmt.Sprintf("%s in %s", f.Rule, f.Fix))
+		got = append(got, fmt.Sprintf("%s (%s) in %s", f.Rule, f.Because, f.Fix))
 	}
 	match := len(got) == len(want)
 	for i := 0; match && i < len(want); i++ {
 		f := r.Findings[i]
-		match = f.Rule == want[i].rule && strings.Contains(f.Fix.Object+" "+f.Fix.File, want[i].object)
+		match = f.Rule == want[i].rule && strings.Contains(f.Fix.Object+" "+f.Fix.File, want[i].object) &&
+			(want[i].because == model.RuleNone || f.Because == want[i].because)
 	}
 	if !match {
 		t.Errorf("findings %v, want %v\n%s", got, want, output)
@@ -209,7 +212,7 @@ func TestPython(t *testing.T) {
 			if !strings.Contains(out, "reused: [False, True, True]") {
 				t.Errorf("the client did not resume:\n%s", out)
 			}
-			verify(t, r, out, []expected{{model.RuleAppLeakRef, "_ssl.cpython"}},
+			verify(t, r, out, []expected{{rule: model.RuleAppLeakRef, object: "_ssl.cpython"}},
 				map[string]int{"SSL_set_session": 2, "SSL_get1_session": 3, "d2i_SSL_SESSION": 3, "ev:resumed": 2})
 		})
 	}
@@ -314,5 +317,233 @@ func TestNginx(t *testing.T) {
 	}
 	if forked == 0 || !slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return !p.Forked }) {
 		t.Errorf("want the master and forked workers in the trace, got %+v", r.Processes)
+	}
+}
+
+// tracedServer is a server run under `sesslife trace --json` in its own
+// process group (killed with its children when the test ends).
+type tracedServer struct {
+	cmd    *exec.Cmd
+	done   chan error
+	out    bytes.Buffer
+	report string
+}
+
+func startTraced(t *testing.T, argv ...string) *tracedServer {
+	t.Helper()
+	s := &tracedServer{done: make(chan error, 1), report: filepath.Join(t.TempDir(), "report.json")}
+	s.cmd = exec.Command(env.sesslife, append([]string{"trace", "--json", s.report, "--"}, argv...)...)
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() { _ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) })
+	return s
+}
+
+// child returns the pid of the process named comm whose parent is
+// `sesslife trace` (the traced program; the recorder does not change its
+// name). It looks in /proc a bounded number of times.
+func (s *tracedServer) child(t *testing.T, comm string) int {
+	t.Helper()
+	for range 400 {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...
+			open, closing := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+			if open < 0 || closing < open {
+				continue
+			}
+			fields := strings.Fields(string(stat[closing+1:]))
+			if string(stat[open+1:closing]) == comm && len(fields) > 1 && fields[1] == strconv.Itoa(s.cmd.Process.Pid) {
+				return pid
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("no process %s under sesslife trace (pid %d)\n%s", comm, s.cmd.Process.Pid, s.out.String())
+	return 0
+}
+
+// stop sends sig to the traced program named comm, waits for `sesslife
+// trace` to end (a guard of 90 s against a program that does not stop) and
+// returns its report, which must show every process exiting (an exit
+// record: leaks are checked only then).
+func (s *tracedServer) stop(t *testing.T, comm string, sig syscall.Signal) *trace.Report {
+	t.Helper()
+	if err := syscall.Kill(s.child(t, comm), sig); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	select {
+	case err = <-s.done:
+	case <-time.After(90 * time.Second):
+		t.Fatalf("%s did not stop on %v\n%s", comm, sig, s.out.String())
+	}
+	r := readReport(t, s.report, err, s.out.String())
+	if len(r.Processes) == 0 || slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return !p.Exited }) {
+		t.Errorf("want every process to have exited, got %+v\n%s", r.Processes, s.out.String())
+	}
+	return r
+}
+
+// curlClose fetches n URLs from port with one curl, a new connection for
+// each (Connection: close), so that curl resumes its session on every URL
+// after the first; extra selects the TLS version.
+func curlClose(t *testing.T, curl string, port, n int, extra ...string) {
+	t.Helper()
+	args := append([]string{"-sk", "-H", "Connection: close"}, extra...)
+	for range n {
+		args = append(args, "-o", "/dev/null")
+	}
+	args = append(args, urls(port, n)...)
+	if b, err := exec.Command(curl, args...).CombinedOutput(); err != nil {
+		t.Fatalf("curl %v: %v\n%s", args, err, b)
+	}
+}
+
+// haproxyConf terminates TLS on a loopback port (the shared session cache,
+// with tickets or without) and connects to openssl s_server with TLS, a
+// new server connection for each request (http-reuse never), which
+// resumes the session haproxy keeps for the server.
+const haproxyConf = `global
+    nbthread 2
+    tune.ssl.cachesize 1000
+defaults
+    mode http
+    timeout connect 10s
+    timeout client 30s
+    timeout server 30s
+    http-reuse never
+frontend fe
+    bind 127.0.0.1:{{port}} ssl crt {{pem}} {{tickets}}
+    default_backend be
+backend be
+    server s1 127.0.0.1:{{backend}} ssl verify none {{tickets}}
+`
+
+// TestHAProxy: haproxy in the foreground (-db) between curl and openssl
+// s_server, TLS on both sides, with tickets and with no-tls-tickets;
+// stopped with SIGUSR1 (soft stop: the process exits once its connections
+// are done; SIGTERM would kill it by the signal, without an exit record).
+func TestHAProxy(t *testing.T) {
+	need(t)
+	haproxy := needProgram(t, "haproxy")
+	curl := needProgram(t, "curl")
+	backend := sServer(t)
+	dir := t.TempDir()
+	pem := filepath.Join(dir, "server.pem")
+	var both []byte
+	for _, f := range []string{env.cert, env.key} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both = append(both, b...)
+	}
+	if err := os.WriteFile(pem, both, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Each variant: 6 client and 6 server handshakes. curl resumes 2 of
+	// its 3 connections per TLS version; haproxy keeps the server's
+	// session per thread, so each server connection after the first on its
+	// thread (at least 6-2 of them with 2 threads) decodes it, offers it
+	// and resumes. Without tickets, the client's resumptions go through the
+	// shared cache's get_session_cb.
+	for _, v := range []struct {
+		name, tickets string
+		atLeast       map[string]int
+	}{
+		{"tickets", "", nil},
+		{"no-tls-tickets", "no-tls-tickets", map[string]int{"cb:get": 4}},
+	} {
+		t.Run(v.name, func(t *testing.T) {
+			port := freePort(t)
+			conf := filepath.Join(t.TempDir(), "haproxy.cfg")
+			text := strings.NewReplacer("{{port}}", strconv.Itoa(port), "{{pem}}", pem, "{{tickets}}", v.tickets,
+				"{{backend}}", strconv.Itoa(backend)).Replace(haproxyConf)
+			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := startTraced(t, haproxy, "-db", "-f", conf)
+			waitListening(t, port)
+			curlClose(t, curl, port, 3, "--tls-max", "1.2")
+			curlClose(t, curl, port, 3, "--tlsv1.3")
+			r := s.stop(t, "haproxy", syscall.SIGUSR1)
+			atLeast := map[string]int{"cb:new": 6, "i2d_SSL_SESSION": 6, "d2i_SSL_SESSION": 4, "SSL_set_session": 4,
+				"SSL_SESSION_free": 4, "ev:hs": 12, "ev:resumed": 8}
+			for k, n := range v.atLeast {
+				atLeast[k] = n
+			}
+			verify(t, r, s.out.String(), nil, atLeast)
+		})
+	}
+}
+
+// stunnelConf: [srv] accepts TLS and connects in plain text to [cli],
+// which connects with TLS to openssl s_server, keeping the server's
+// session in its client cache for the next connection.
+const stunnelConf = `foreground = yes
+pid =
+output = {{dir}}/stunnel.log
+[srv]
+accept = 127.0.0.1:{{port}}
+connect = 127.0.0.1:{{cliport}}
+cert = {{cert}}
+key = {{key}}
+[cli]
+client = yes
+accept = 127.0.0.1:{{cliport}}
+connect = 127.0.0.1:{{backend}}
+verifyPeer = no
+`
+
+// TestStunnel: stunnel 5 in the foreground, a TLS server service feeding
+// a TLS client service, driven by curl with TLS 1.2 and TLS 1.3; stopped
+// with SIGTERM, on which stunnel leaves through exit(). The client service
+// keeps the last session it was given for its destination until exit
+// (docs/findings-apps.md, A2).
+func TestStunnel(t *testing.T) {
+	need(t)
+	stunnel := needProgram(t, "stunnel4")
+	curl := needProgram(t, "curl")
+	backend := sServer(t)
+	dir := t.TempDir()
+	port, cliPort := freePort(t), freePort(t)
+	conf := filepath.Join(dir, "stunnel.conf")
+	text := strings.NewReplacer("{{dir}}", dir, "{{port}}", strconv.Itoa(port), "{{cliport}}", strconv.Itoa(cliPort),
+		"{{cert}}", env.cert, "{{key}}", env.key, "{{backend}}", strconv.Itoa(backend)).Replace(stunnelConf)
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startTraced(t, stunnel, conf)
+	waitListening(t, port) // stunnel listens on both before it accepts
+	curlClose(t, curl, port, 3, "--tls-max", "1.2")
+	curlClose(t, curl, port, 3, "--tlsv1.3")
+	r := s.stop(t, "stunnel4", syscall.SIGTERM)
+	// 6 handshakes on each side. curl resumes 2 of its 3 connections per
+	// version; [cli] takes a reference on each session its new_session_cb
+	// is given (one at least per server connection) and offers the one it
+	// keeps on each server connection after the first, which resumes.
+	verify(t, r, s.out.String(), []expected{{rule: model.RuleAppLeakRef, object: "stunnel4", because: model.RuleRefUpref}},
+		map[string]int{"cb:new": 6, "SSL_SESSION_up_ref": 6, "SSL_set_session": 5, "ev:hs": 12, "ev:resumed": 9})
+	// The reference leaked is the one the client service took on the
+	// session its new_session_cb was given: the cache's line.
+	if len(r.Findings) == 1 {
+		h := r.Findings[0].History
+		i := slices.IndexFunc(h, func(st trace.Step) bool { return st.Site != nil && *st.Site == r.Findings[0].Fix })
+		if i < 1 || !strings.HasPrefix(h[i-1].What, "given to new_session_cb") {
+			t.Errorf("want the leaked reference taken in new_session_cb, got history %+v", h)
+		}
 	}
 }

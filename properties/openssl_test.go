@@ -67,6 +67,10 @@ func TestPlantedShimBugs(t *testing.T) {
 	// Each shrinking step replays sequences on a shim process; a shorter
 	// budget than rapid's 30 s still gives reproducers of a few calls.
 	setFlag(t, "rapid.shrinktime", "8s")
+	// rapid stops at the first failure, so a larger budget costs nothing
+	// when a bug shows early; with an unseeded run's 100 sequences, bug1
+	// went unseen about once in eight runs.
+	atLeastChecks(t, 2000)
 	for _, bug := range []struct{ name, want string }{
 		{"bug1", "diverges"},  // SSL_get0_session takes a reference
 		{"bug2", "destroyed"}, // SSL_SESSION_free after SSL_get0_session: an early destruction, or ASan
@@ -101,6 +105,15 @@ func reproducerLength(msg string) int {
 }
 
 // setFlag sets a command-line flag for the rest of the test.
+// atLeastChecks raises rapid.checks to n for the test, unless it is
+// already more.
+func atLeastChecks(t *testing.T, n int) {
+	t.Helper()
+	if v, err := strconv.Atoi(flag.Lookup("rapid.checks").Value.String()); err == nil && v < n {
+		setFlag(t, "rapid.checks", strconv.Itoa(n))
+	}
+}
+
 func setFlag(t *testing.T, name, value string) {
 	t.Helper()
 	old := flag.Lookup(name).Value.String()

@@ -28,7 +28,7 @@ var modelled = map[model.Kind]bool{
 // recorded, shown in the history of the sessions it takes, and checked for
 // a destroyed or NULL session.
 var others = map[string]bool{
-	"d2i_SSL_SESSION":          true,
+	"d2i_SSL_SESSION": true, "d2i_SSL_SESSION_bio": true,
 	"PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
 	"SSL_SESSION_get_id": true, "SSL_SESSION_get_protocol_version": true,
 	"SSL_SESSION_has_ticket": true, "SSL_SESSION_get_ticket_lifetime_hint": true, "i2d_SSL_SESSION": true,
@@ -41,7 +41,7 @@ var others = map[string]bool{
 // new session the application owns (the table's SSL_SESSION_new and
 // SSL_SESSION_dup do too: makesNew).
 var makesSession = map[string]bool{
-	"d2i_SSL_SESSION": true, "PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
+	"d2i_SSL_SESSION": true, "d2i_SSL_SESSION_bio": true, "PEM_read_bio_SSL_SESSION": true, "PEM_read_SSL_SESSION": true,
 }
 
 // makesNew reports whether the recorded function returns a new session the

@@ -28,6 +28,7 @@ var planted = []struct {
 	{"getcb-copy-leak", model.RuleCBGetCopy},
 	{"cross-ctx", model.RuleUBCrossContext},
 	{"tls13-twice", model.RuleHS13ClientSingleUse},
+	{"bio-leak", model.RuleAppLeakRef},
 }
 
 // bugLine returns the line of src marked "BUG".

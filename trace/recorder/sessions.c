@@ -175,6 +175,25 @@ EXPORT SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, l
     return decoded(&c, real_(a, pp, length), given);
 }
 
+/* d2i_SSL_SESSION_bio is a macro of ssl.h: ASN1_d2i_bio with
+ * d2i_SSL_SESSION as the decoder. libcrypto then calls d2i_SSL_SESSION
+ * itself, a call the recorder leaves to the library, so the application's
+ * call is this one (Ruby's OpenSSL::SSL::Session.new(der) makes it): without
+ * it the session would reach the application with no reference on record,
+ * and its free would look like an over-release. Any other decoder is
+ * forwarded unrecorded. */
+EXPORT void *ASN1_d2i_bio(void *(*xnew)(void), d2i_of_void *d2i, BIO *in, void **x)
+{
+    REAL(ASN1_d2i_bio);
+    void *ra = CALLER();
+    if (!tr_app(ra) || (d2i != (d2i_of_void *)d2i_SSL_SESSION && d2i != (d2i_of_void *)tr_real("d2i_SSL_SESSION")))
+        return real_(xnew, d2i, in, x);
+    struct call c;
+    SSL_SESSION *given = x != NULL ? *x : NULL;
+    call_begin(&c, "d2i_SSL_SESSION_bio", ra);
+    return decoded(&c, real_(xnew, d2i, in, x), given);
+}
+
 EXPORT SSL_SESSION *PEM_read_bio_SSL_SESSION(BIO *bp, SSL_SESSION **x, pem_password_cb *cb, void *u)
 {
     REAL(PEM_read_bio_SSL_SESSION);

@@ -61,15 +61,17 @@ deps-chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 # The programs `sesslife trace` is tested on (trace/apps_test.go): curl,
-# nginx, Python 3, the openssl command, haproxy and stunnel4, each started
-# on loopback by the tests themselves. None of them needs its service.
-TRACE_PACKAGES := curl nginx python3 openssl haproxy stunnel4
+# nginx, Python 3, the openssl command, haproxy, stunnel4, apache2 (its
+# mod_ssl is in apache2-bin) and Ruby (its openssl extension is in
+# libruby), each started on loopback by the tests themselves. None of them
+# needs its service.
+TRACE_PACKAGES := curl nginx python3 openssl haproxy stunnel4 apache2 ruby
 # deps-trace installs the programs the trace tests run; a policy-rc.d
-# that denies every start keeps Debian's nginx from starting a server of
-# its own on port 80 while it installs, and haproxy and stunnel4 from
-# starting theirs (their postinst scripts start them through invoke-rc.d
-# and deb-systemd-invoke, which both ask policy-rc.d first). The tests
-# start their own on loopback ports.
+# that denies every start keeps Debian's nginx and apache2 from starting a
+# server of their own on port 80 while they install, and haproxy and
+# stunnel4 from starting theirs (their postinst scripts start them through
+# invoke-rc.d and deb-systemd-invoke, which both ask policy-rc.d first).
+# The tests start their own on loopback ports.
 deps-trace:
 	@missing=""; for p in $(TRACE_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "sesslife: installing$$missing"; \

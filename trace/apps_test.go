@@ -557,3 +557,274 @@ func hangGuard(t *testing.T) <-chan time.Time {
 	}
 	return time.After(time.Until(d) - 30*time.Second)
 }
+
+// rubySessions runs, for each of tickets on and off, a server and a client
+// of Ruby's openssl extension in one process (the server in a thread),
+// both limited to the TLS version of argv[2], and makes five connections
+// one after the other: a full handshake; the client's SSLSocket#session
+// offered with #session=; a copy of it made through DER
+// (Session#to_der, Session.new); the previous session again after the
+// server removed every session of its cache (session_remove, which calls
+// session_remove_cb); and the previous one after the server flushed its
+// cache (flush_sessions) and the client added its first session to its own
+// cache and removed it (session_add, session_remove). The server keeps its
+// sessions in a Hash through session_new_cb, session_get_cb and
+// session_remove_cb, with the internal lookup off, so that without tickets
+// every resumption goes through session_get_cb. Each offered session is
+// the latest of its line: a TLS 1.3 ticket is never offered twice. It
+// prints whether each connection resumed, and leaves the sessions of the
+// last connection in the server's cache at exit.
+const rubySessions = `
+require "socket"
+require "openssl"
+
+cert = OpenSSL::X509::Certificate.new(File.read(ARGV[0]))
+key = OpenSSL::PKey.read(File.read(ARGV[1]))
+version = ARGV[2] == "1.2" ? OpenSSL::SSL::TLS1_2_VERSION : OpenSSL::SSL::TLS1_3_VERSION
+
+def connect(port, ctx, offer)
+  tcp = TCPSocket.new("127.0.0.1", port)
+  ssl = OpenSSL::SSL::SSLSocket.new(tcp, ctx)
+  ssl.session = offer if offer
+  ssl.connect
+  ssl.write("hello\n")
+  ssl.gets # after the TLS 1.3 tickets
+  reused, sess = ssl.session_reused?, ssl.session
+  ssl.close
+  tcp.close
+  [reused, sess]
+end
+
+[true, false].each do |tickets|
+  store, calls = {}, Hash.new(0)
+  sctx = OpenSSL::SSL::SSLContext.new
+  sctx.cert, sctx.key = cert, key
+  sctx.min_version = sctx.max_version = version
+  sctx.session_id_context = "sesslife"
+  sctx.options |= OpenSSL::SSL::OP_NO_TICKET unless tickets
+  sctx.session_cache_mode = OpenSSL::SSL::SSLContext::SESSION_CACHE_SERVER |
+                            OpenSSL::SSL::SSLContext::SESSION_CACHE_NO_INTERNAL_LOOKUP
+  sctx.session_new_cb = lambda { |(_, sess)| calls[:new] += 1; store[sess.id] = sess }
+  sctx.session_get_cb = lambda { |(_, id)| calls[:get] += 1; store[id] }
+  sctx.session_remove_cb = lambda { |(_, sess)| calls[:remove] += 1; store.delete(sess.id) }
+
+  cctx = OpenSSL::SSL::SSLContext.new
+  cctx.verify_mode = OpenSSL::SSL::VERIFY_NONE
+  cctx.min_version = cctx.max_version = version
+  cctx.session_cache_mode = OpenSSL::SSL::SSLContext::SESSION_CACHE_CLIENT
+  cctx.session_new_cb = lambda { |(_, _)| calls[:client_new] += 1 }
+
+  server = TCPServer.new("127.0.0.1", 0)
+  port = server.addr[1]
+  th = Thread.new do
+    5.times do
+      tcp = server.accept
+      ssl = OpenSSL::SSL::SSLSocket.new(tcp, sctx)
+      ssl.accept
+      ssl.gets
+      ssl.write("ok #{ssl.session.id.bytesize}\n")
+      ssl.close
+      tcp.close
+    end
+  end
+  reused = []
+  r, s = connect(port, cctx, nil); reused << r
+  first = s
+  r, s = connect(port, cctx, s); reused << r
+  r, s = connect(port, cctx, OpenSSL::SSL::Session.new(s.to_der)); reused << r
+  store.values.each { |x| sctx.session_remove(x) }
+  r, s = connect(port, cctx, s); reused << r
+  sctx.flush_sessions(Time.now + 86400)
+  cctx.session_add(first)
+  cctx.session_remove(first)
+  s.timeout = 600
+  r, s = connect(port, cctx, s); reused << r
+  th.join
+  server.close
+  puts "tickets=#{tickets} reused=#{reused} get_cb=#{calls[:get] > 0} remove_cb=#{calls[:remove] > 0}"
+end
+`
+
+// TestRuby: Ruby's openssl extension, server and client in one process,
+// with the session API of SSLContext, SSLSocket and Session (rubySessions),
+// TLS 1.2 and TLS 1.3. The extension's session_remove_cb wrapper takes a
+// reference for every session SSL_CTX_free removes from a cache while Ruby
+// finalizes its objects at exit, and that reference is never given back
+// (docs/findings-apps.md, A3).
+func TestRuby(t *testing.T) {
+	need(t)
+	ruby := needProgram(t, "ruby")
+	script := filepath.Join(t.TempDir(), "sessions.rb")
+	if err := os.WriteFile(script, []byte(rubySessions), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct {
+		version string
+		// the tickets=true line: a ticket resumes without the server's
+		// cache, so removing and flushing it change nothing (with TLS
+		// 1.2 the server does not even cache a session it gave a
+		// ticket for: neither session_get_cb nor session_remove_cb runs)
+		tickets string
+		atLeast map[string]int
+	}{
+		{"1.2", "tickets=true reused=[false, true, true, true, true] get_cb=false remove_cb=false",
+			map[string]int{"cb:new": 4, "cb:get": 3, "cb:remove": 3}},
+		{"1.3", "tickets=true reused=[false, true, true, true, true] get_cb=false remove_cb=true",
+			map[string]int{"cb:new": 20, "cb:get": 3, "cb:remove": 10}},
+	} {
+		t.Run("tls"+strings.ReplaceAll(v.version, ".", ""), func(t *testing.T) {
+			r, out := sesslifeTrace(t, "", ruby, script, env.cert, env.key, v.version)
+			// Without tickets a removed or flushed session no longer
+			// resumes: the cache calls took effect.
+			for _, line := range []string{v.tickets, "tickets=false reused=[false, true, true, false, false] get_cb=true remove_cb=true"} {
+				if !strings.Contains(out, line) {
+					t.Errorf("want %q in the output:\n%s", line, out)
+				}
+			}
+			atLeast := map[string]int{"SSL_set_session": 8, "SSL_get1_session": 20, "SSL_SESSION_up_ref": 4,
+				"d2i_SSL_SESSION_bio": 2, "i2d_SSL_SESSION": 2, "SSL_CTX_add_session": 2, "SSL_CTX_remove_session": 3,
+				"SSL_CTX_flush_sessions": 2, "SSL_SESSION_free": 20, "ev:hs": 20, "ev:resumed": 10}
+			for k, n := range v.atLeast {
+				atLeast[k] = n
+			}
+			verify(t, r, out, []expected{{rule: model.RuleAppLeakRef, object: "/openssl.so", because: model.RuleRefUpref}}, atLeast)
+			// The session leaked is one that SSL_CTX_free handed to
+			// remove_cb, whose wrapper took a reference then, at exit.
+			if len(r.Findings) == 1 {
+				h := r.Findings[0].History
+				i := slices.IndexFunc(h, func(st trace.Step) bool { return strings.HasPrefix(st.What, "given to remove_cb") })
+				if i < 0 || i+1 >= len(h) || h[i+1].What != "passed to SSL_SESSION_up_ref" {
+					t.Errorf("want the leaked session given to remove_cb at exit and taken there, got history %+v", h)
+				}
+			}
+		})
+	}
+}
+
+// apacheConf runs Debian's apache2 with the prefork MPM, two children and
+// mod_ssl on one loopback port, everything it writes in dir, its error log
+// on its stderr (where the test waits for "resuming normal operations",
+// logged once it listens), sessions in the shmcb cache, and tickets on or
+// off. The children serve as www-data: apache refuses to serve as root.
+const apacheConf = `ServerRoot {{dir}}
+ServerName localhost
+PidFile {{dir}}/apache2.pid
+DefaultRuntimeDir {{dir}}
+ErrorLog /dev/stderr
+LogLevel notice
+LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so
+LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
+User www-data
+Group www-data
+StartServers 2
+MinSpareServers 2
+MaxSpareServers 2
+ServerLimit 2
+MaxRequestWorkers 2
+Listen 127.0.0.1:{{port}} https
+SSLSessionCache shmcb:{{dir}}/ssl_scache(512000)
+<VirtualHost 127.0.0.1:{{port}}>
+  SSLEngine on
+  SSLCertificateFile {{cert}}
+  SSLCertificateKeyFile {{key}}
+  SSLSessionTickets {{tickets}}
+</VirtualHost>
+`
+
+// announced is the output of a traced server that says when it is ready:
+// all of it goes to the server's buffer, and ready is closed once marker
+// has been written. exec.Cmd gives one goroutine the program's stdout and
+// stderr when both are the same writer, so Write is never concurrent.
+type announced struct {
+	to     *bytes.Buffer
+	marker []byte
+	ready  chan struct{}
+	closed bool
+}
+
+func (a *announced) Write(p []byte) (int, error) {
+	a.to.Write(p)
+	if !a.closed && bytes.Contains(a.to.Bytes(), a.marker) {
+		a.closed = true
+		close(a.ready)
+	}
+	return len(p), nil
+}
+
+// TestApache: apache2 2.4 with mod_ssl (prefork, a master and two children,
+// which the recorder follows through fork) and SSLSessionCache shmcb, with
+// SSLSessionTickets on and off; curl makes 3 requests with TLS 1.2 and 3
+// with TLS 1.3, each on a new connection, resuming after the first. It is
+// stopped gracefully with SIGWINCH: the children exit through exit() once
+// idle, then the master. The master ends with SIGTERM to its whole process
+// group, which would interrupt `sesslife trace` itself, so apache runs in
+// a session of its own (setsid, which execs it without forking: `sesslife
+// trace` is a group leader, so its child is not).
+func TestApache(t *testing.T) {
+	need(t)
+	apache := needProgram(t, "apache2")
+	setsid := needProgram(t, "setsid")
+	curl := needProgram(t, "curl")
+	for _, v := range []struct {
+		tickets string
+		atLeast map[string]int
+	}{
+		{"on", nil},
+		// Without tickets every resumption, TLS 1.3's included (stateful
+		// tickets), is a lookup in the shared cache.
+		{"off", map[string]int{"cb:get": 4, "d2i_SSL_SESSION": 4}},
+	} {
+		t.Run("tickets-"+v.tickets, func(t *testing.T) {
+			dir := t.TempDir()
+			port := freePort(t)
+			conf := filepath.Join(dir, "apache2.conf")
+			text := strings.NewReplacer("{{dir}}", dir, "{{port}}", strconv.Itoa(port), "{{cert}}", env.cert,
+				"{{key}}", env.key, "{{tickets}}", v.tickets).Replace(apacheConf)
+			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := &tracedServer{done: make(chan error, 1), report: filepath.Join(dir, "report.json")}
+			s.cmd = exec.Command(env.sesslife, "trace", "--json", s.report, "--", setsid, apache, "-d", dir, "-f", conf, "-DFOREGROUND")
+			s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			w := &announced{to: &s.out, marker: []byte("resuming normal operations"), ready: make(chan struct{})}
+			s.cmd.Stdout, s.cmd.Stderr = w, w
+			if err := s.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			go func() { s.done <- s.cmd.Wait() }()
+			t.Cleanup(func() { _ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) })
+			select {
+			case <-w.ready:
+			case err := <-s.done:
+				t.Fatalf("apache2 ended before it listened: %v\n%s", err, s.out.String())
+			case <-hangGuard(t):
+				t.Fatalf("apache2 did not start before the test's deadline")
+			}
+			// Its own session is out of reach of the cleanup above.
+			master := s.child(t, "apache2")
+			t.Cleanup(func() { _ = syscall.Kill(-master, syscall.SIGKILL) })
+			curlClose(t, curl, port, 3, "--tls-max", "1.2")
+			curlClose(t, curl, port, 3, "--tlsv1.3")
+			r := s.stop(t, "apache2", syscall.SIGWINCH)
+			// 6 handshakes, of which curl resumes 2 per TLS version.
+			atLeast := map[string]int{"cb:new": 4, "i2d_SSL_SESSION": 4, "SSL_free": 6, "ev:hs": 6, "ev:resumed": 4}
+			for k, n := range v.atLeast {
+				atLeast[k] = n
+			}
+			verify(t, r, s.out.String(), nil, atLeast)
+			// A child that served no connection made no session call and
+			// left no trace: one of the two may be missing.
+			if !slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return !p.Forked }) ||
+				!slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return p.Forked }) {
+				t.Errorf("want the master and a forked child in the trace, got %+v", r.Processes)
+			}
+			for _, n := range r.Notes {
+				if strings.Contains(n, "interrupted") {
+					t.Errorf("sesslife trace was interrupted: %v", r.Notes)
+				}
+			}
+		})
+	}
+}

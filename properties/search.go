@@ -337,6 +337,13 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) bool {
 	s.progress(Progress{Phase: Verifying, Rule: r, Length: len(red.Ops)})
 	final, corrupting := s.confirm(ctx, red.Ops, r)
 	s.rep.Replays++
+	if final == nil && ctx.Err() == nil {
+		// The reduction ran on the search's target, which had run
+		// earlier sequences: it may have kept calls that diverge only
+		// after them. If the whole sequence diverges on a fresh target,
+		// reduce it again on fresh targets alone.
+		red, final, corrupting = s.reduceFresh(ctx, d)
+	}
 	if final == nil {
 		if ctx.Err() == nil {
 			s.rep.Unconfirmed = append(s.rep.Unconfirmed, Unconfirmed{Sequence: i, Divergence: d})
@@ -380,6 +387,48 @@ func (s *searcher) reduce(ctx context.Context, d *Divergence) Reduction {
 		return fails(ops)
 	}
 	return Reduce(d.Ops(), s.opts.Profile, counting, budget)
+}
+
+// reduceFresh is the reduction of d when its reduction on the search's
+// target did not confirm: d's whole sequence runs on a fresh target, and
+// if it diverges there under d's rule, it is reduced with a fresh target
+// for every try (dearer, and rare) and confirmed again. It returns nil
+// when the whole sequence does not diverge alone either.
+func (s *searcher) reduceFresh(ctx context.Context, d *Divergence) (Reduction, *Divergence, bool) {
+	r := d.Rule
+	if r == model.RuleHang {
+		// A timeout that did not recur is most likely the machine's
+		// load; reducing it with a fresh target a try could take a
+		// timeout a try.
+		return Reduction{}, nil, false
+	}
+	s.rep.Replays++
+	if whole, _ := s.confirm(ctx, d.Ops(), r); whole == nil {
+		return Reduction{}, nil, false
+	}
+	fails := func(ops []model.Op) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		s.rep.Replays++
+		t, err := s.open()
+		if err != nil {
+			return false
+		}
+		defer t.Close()
+		got := s.runOn(ctx, t, ops)
+		return got != nil && got.Rule == r
+	}
+	tried := 0
+	counting := func(ops []model.Op) bool {
+		tried++
+		s.progress(Progress{Phase: Reducing, Rule: r, Tries: tried, Budget: s.opts.ReduceBudget, Length: len(ops)})
+		return fails(ops)
+	}
+	red := Reduce(d.Ops(), s.opts.Profile, counting, s.opts.ReduceBudget)
+	s.rep.Replays++
+	final, corrupting := s.confirm(ctx, red.Ops, r)
+	return red, final, corrupting
 }
 
 // confirm runs ops on a fresh target and returns its divergence when it is

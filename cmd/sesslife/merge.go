@@ -72,7 +72,8 @@ func mergeReports(reps []checkReport) (*checkReport, error) {
 	m := reps[0]
 	m.Run.Shard, m.Run.Sequences, m.Run.Calls, m.Run.Replays, m.Run.Seconds = "", 0, 0, 0, 0
 	cov := coverageReport{Fires: map[string]int{}, FirstSequence: map[string]int{}, Calls: map[string]int{},
-		Outcomes: map[string]int{}, RulesTotal: m.Coverage.RulesTotal, KindsSupported: m.Coverage.KindsSupported}
+		Outcomes: map[string]int{}, RulesTotal: m.Coverage.RulesTotal, KindsSupported: m.Coverage.KindsSupported,
+		KindsUnmodelled: m.Coverage.KindsUnmodelled}
 	seen := map[string]bool{}
 	var findings []findingReport
 	expected := map[string]*expectedReport{}
@@ -149,6 +150,9 @@ func mergeReports(reps []checkReport) (*checkReport, error) {
 		}
 	}
 	cov.KindsCovered = cov.KindsSupported - len(cov.KindsMissing)
+	if cov.KindsUnmodelled == nil {
+		cov.KindsUnmodelled = []string{} // a report of an older sesslife
+	}
 	m.Coverage = cov
 	m.Error = ""
 	m.Linearizability = nil

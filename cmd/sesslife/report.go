@@ -64,9 +64,15 @@ type coverageReport struct {
 	FirstSequence  map[string]int `json:"first_sequence"`
 	Calls          map[string]int `json:"calls"`
 	Outcomes       map[string]int `json:"outcomes"`
-	KindsCovered   int            `json:"call_kinds_covered"`
-	KindsSupported int            `json:"call_kinds_supported"`
-	KindsMissing   []string       `json:"call_kinds_never_made"`
+	// KindsCovered of KindsSupported: the call kinds the target
+	// implements and the profile models (the ones a run can check) that
+	// were made at least once; KindsMissing the others.
+	KindsCovered   int      `json:"call_kinds_covered"`
+	KindsSupported int      `json:"call_kinds_supported"`
+	KindsMissing   []string `json:"call_kinds_never_made"`
+	// KindsUnmodelled are the call kinds the target implements but the
+	// profile does not model: never sent, so not checked.
+	KindsUnmodelled []string `json:"call_kinds_not_modelled"`
 	// BelowMinimum lists, with --min-fires, the reachable rules that fired
 	// fewer times than asked ("RULE (n)"); they fail the run.
 	BelowMinimum []string         `json:"below_minimum,omitempty"`
@@ -148,10 +154,12 @@ type suspectReport struct {
 	Rules []string `json:"rules"`
 }
 
-// unconfirmed is a divergence that did not reproduce alone on a fresh
-// target. One under CRASH fails the run: no correct library crashes, and
-// the crash came from what the target's process did before (Rerun reaches
-// it again); Error is the target's whole report of it.
+// unconfirmed is a divergence that did not reproduce on a fresh target:
+// what the target did depended on what its process ran before (state a
+// reset left behind, memory an earlier call corrupted). It fails the run
+// unless it is a HANG, which a loaded machine can cause: a correct target
+// answers the same calls the same way whatever it ran before. Rerun
+// reaches it again; Error is the target's whole report of it.
 type unconfirmed struct {
 	Rule     string     `json:"rule"`
 	Sequence int        `json:"sequence"`
@@ -163,6 +171,9 @@ type unconfirmed struct {
 
 // crashed reports whether the target crashed there.
 func (u unconfirmed) crashed() bool { return u.Rule == model.RuleCrash.String() }
+
+// fails reports whether it fails the run: everything but a timeout.
+func (u unconfirmed) fails() bool { return u.Rule != model.RuleHang.String() }
 
 type detail struct {
 	Finding int    `json:"finding"`
@@ -255,9 +266,14 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 	for k, n := range cov.ByKind {
 		cr.Calls[k.String()] = n
 	}
+	checkable := properties.Checkable(info, prof)
+	cr.KindsUnmodelled = []string{}
 	for _, k := range model.Kinds() {
-		if info.Supports(k) {
+		switch {
+		case checkable(k):
 			cr.KindsSupported++
+		case info.Supports(k):
+			cr.KindsUnmodelled = append(cr.KindsUnmodelled, k.String())
 		}
 	}
 	cr.KindsCovered = cr.KindsSupported - len(cr.KindsMissing)
@@ -268,7 +284,7 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 // stale expectations and no failed linearizability check.
 func (r *checkReport) decide() {
 	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0 &&
-		!slices.ContainsFunc(r.Unconfirmed, unconfirmed.crashed)
+		!slices.ContainsFunc(r.Unconfirmed, unconfirmed.fails)
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
 			r.Conformant = false
@@ -324,6 +340,9 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 	if len(r.Run.Unsupported) > 0 {
 		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", r.Run.Target, strings.Join(r.Run.Unsupported, ", "))
 	}
+	if len(r.Coverage.KindsUnmodelled) > 0 {
+		fmt.Fprintf(w, "sesslife: not modelled under %s (never sent, not checked): %s\n", r.Run.Profile, strings.Join(r.Coverage.KindsUnmodelled, ", "))
+	}
 	if len(r.Coverage.KindsMissing) > 0 && r.Verdict == "pass" {
 		fmt.Fprintf(w, "sesslife: calls never made: %s\n", strings.Join(r.Coverage.KindsMissing, ", "))
 	}
@@ -335,8 +354,14 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 			c.minFires, strings.Join(r.Coverage.BelowMinimum, ", "))
 	}
 	for _, u := range r.Unconfirmed {
+		if !u.fails() {
+			fmt.Fprintf(w, "sesslife: a timeout (HANG) in sequence %d did not happen again on a fresh target: most likely a loaded machine; not reported. To run to it again: %s\n", u.Sequence, u.Rerun)
+			continue
+		}
 		if !u.crashed() {
-			fmt.Fprintf(w, "sesslife: a divergence under %s in sequence %d did not reproduce on a fresh target (a consequence of an earlier corruption?); not reported\n", u.Rule, u.Sequence)
+			fmt.Fprintf(w, "sesslife: %s in sequence %d, not reduced: the target diverged there, but neither the reduced calls nor the whole sequence diverge again on a fresh target, "+
+				"so what the target did depended on what its process ran before (state its reset left behind, or memory an earlier call corrupted); a correct target answers the same calls the same way. To run to it again: %s\n", u.Rule, u.Sequence, u.Rerun)
+			fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(strings.TrimRight(u.Text, "\n"), "\n", "\n\t"))
 			continue
 		}
 		fmt.Fprintf(w, "sesslife: CRASH in sequence %d, not reduced: the target crashed, but the calls of that sequence alone do not crash a fresh one, "+
@@ -396,8 +421,11 @@ func failReasons(r *checkReport) string {
 		why = append(why, "the concurrent history is "+l.Verdict)
 	}
 	for _, u := range r.Unconfirmed {
-		if u.crashed() {
+		switch {
+		case u.crashed():
 			why = append(why, fmt.Sprintf("the target crashed in sequence %d, after something an earlier sequence did", u.Sequence))
+		case u.fails():
+			why = append(why, fmt.Sprintf("the target diverged under %s in sequence %d only after what earlier sequences did", u.Rule, u.Sequence))
 		}
 	}
 	if r.Error != "" {

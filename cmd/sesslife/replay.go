@@ -39,13 +39,13 @@ import (
 // that wrote it; replay says so and names the command.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife replay", flag.ContinueOnError)
-	tgtSpec := fs.String("target", "impl", "system to replay on: impl, openssl, wolfssl or exec:PATH (for a JSON report: the report's target)")
+	tgtSpec := fs.String("target", "impl", "system to replay on: "+strings.Join(targets.Names(), ", ")+" (for a JSON report: the report's target)")
 	profileName := fs.String("profile", "", "model profile: "+strings.Join(model.ProfileNames(), ", ")+
 		" (default: for a JSON report the report's profile, else the one the target names, as for check)")
 	var shim shimFlags
 	shim.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: sesslife replay [--target impl|openssl|wolfssl|exec:PATH] [--profile NAME] FILE")
+		fmt.Fprintln(fs.Output(), "usage: sesslife replay [--target "+strings.Join(targets.Names(), "|")+"] [--profile NAME] FILE")
 		fs.PrintDefaults()
 	}
 	if code := parseArgs(fs, args, stdout, stderr, 1, "one file"); code != continueRun {

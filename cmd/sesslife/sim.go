@@ -37,7 +37,7 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var shim shimFlags
 	fs := simFlags(&profileName, &tgtSpec, &shim)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: sesslife sim [--profile NAME] [--target impl|openssl|wolfssl|exec:PATH] FILE|-")
+		fmt.Fprintln(fs.Output(), "usage: sesslife sim [--profile NAME] [--target "+strings.Join(targets.Names(), "|")+"] FILE|-")
 		fs.PrintDefaults()
 	}
 	if code := parseArgs(fs, args, stdout, stderr, 1, "one scenario file (or - for standard input)"); code != continueRun {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sesslife/sesslife/model"
+	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/targets"
 )
 
@@ -51,6 +52,31 @@ func lookupProfile(fs *flag.FlagSet, name string, stderr io.Writer) (model.Profi
 		fmt.Fprintf(stderr, "%s: unknown profile %q (known: %v)\n", fs.Name(), name, model.ProfileNames())
 	}
 	return p, ok
+}
+
+// targetProfile is the profile check, replay and sim follow when neither
+// --profile nor a JSON report names one: the one the target names (a
+// shim's hello, docs/protocol.md §2). A target that names none, or one the
+// model does not know, is held to openssl-3.0's, with a note on stderr for
+// a name the model does not know.
+func targetProfile(info target.Info, stderr io.Writer) model.Profile {
+	p, known := model.Profiles()[info.Profile]
+	if !known {
+		p = model.OpenSSL30()
+		if info.Profile != "" {
+			fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q, which the model does not know (known: %v); checking against %s\n",
+				info.Name, info.Profile, model.ProfileNames(), p.Name)
+		}
+	}
+	return p
+}
+
+// noteOtherProfile says on stderr that the run follows prof, which by
+// (--profile, or a report) chose, while the target names another.
+func noteOtherProfile(info target.Info, prof model.Profile, by string, stderr io.Writer) {
+	if info.Profile != prof.Name {
+		fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q; checking it against %q as %s says\n", info.Name, info.Profile, prof.Name, by)
+	}
 }
 
 // shimFlags are the flags that pass arguments and environment to a shim.

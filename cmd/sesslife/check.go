@@ -98,21 +98,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	info := probe.Info()
 	_ = probe.Close()
 	if c.profile == "" {
-		// The target says which profile it follows (a shim's hello); one
-		// that names none, or one the model does not know, is checked
-		// against OpenSSL 3.0's (docs/protocol.md §2). The replay commands
-		// printed below name the profile.
-		p, known := model.Profiles()[info.Profile]
-		if !known {
-			p = model.OpenSSL30()
-			if info.Profile != "" {
-				fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q, which the model does not know (known: %v); checking against %s\n",
-					info.Name, info.Profile, model.ProfileNames(), p.Name)
-			}
-		}
-		prof, c.profile = p, p.Name
-	} else if info.Profile != prof.Name {
-		fmt.Fprintf(stderr, "sesslife: note: %s names the profile %q; checking it against %q as --profile says\n", info.Name, info.Profile, prof.Name)
+		// The target says which profile it follows (docs/protocol.md §2);
+		// the replay commands printed below name it.
+		prof = targetProfile(info, stderr)
+		c.profile = prof.Name
+	} else {
+		noteOtherProfile(info, prof, "--profile", stderr)
 	}
 
 	opts := properties.DefaultSearchOptions()

@@ -32,16 +32,20 @@ import (
 //     the reproducer printed by check or a failing go test (its numbered
 //     call lines are replayed, the rest is ignored);
 //
+// Without --profile a scenario, which names no profile, is replayed against
+// the profile the target names, as check does (targetProfile).
+//
 // A rapid fail file (testdata/rapid/TEST/*.fail) belongs to the go test
 // that wrote it; replay says so and names the command.
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sesslife replay", flag.ContinueOnError)
-	tgtSpec := fs.String("target", "impl", "system to replay on: impl, openssl, wolfssl or exec:PATH (for a JSON report: the report's target)")
-	profileName := fs.String("profile", "openssl-3.0", "model profile (for a JSON report: the report's profile)")
+	tgtSpec := fs.String("target", "impl", "system to replay on: "+strings.Join(targets.Names(), ", ")+" (for a JSON report: the report's target)")
+	profileName := fs.String("profile", "", "model profile: "+strings.Join(model.ProfileNames(), ", ")+
+		" (default: for a JSON report the report's profile, else the one the target names, as for check)")
 	var shim shimFlags
 	shim.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: sesslife replay [--target impl|openssl|wolfssl|exec:PATH] [--profile NAME] FILE")
+		fmt.Fprintln(fs.Output(), "usage: sesslife replay [--target "+strings.Join(targets.Names(), "|")+"] [--profile NAME] FILE")
 		fs.PrintDefaults()
 	}
 	if code := parseArgs(fs, args, stdout, stderr, 1, "one file"); code != continueRun {
@@ -57,17 +61,21 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	var rep replayReport
 	isReport := json.Unmarshal(src, &rep) == nil && rep.Schema != ""
+	by := "--profile"
 	if isReport {
 		if !set["target"] {
 			*tgtSpec = rep.Run.TargetSpec
 		}
 		if !set["profile"] {
-			*profileName = rep.Run.Profile
+			*profileName, by = rep.Run.Profile, "the report"
 		}
 	}
-	prof, ok := lookupProfile(fs, *profileName, stderr)
-	if !ok {
-		return exitUsage
+	var prof model.Profile
+	if *profileName != "" {
+		var ok bool
+		if prof, ok = lookupProfile(fs, *profileName, stderr); !ok {
+			return exitUsage
+		}
 	}
 	if isReport {
 		if rep.Schema != reportSchema {
@@ -85,6 +93,11 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	defer tgt.Close()
+	if *profileName == "" {
+		prof = targetProfile(tgt.Info(), stderr) // the rule check follows
+	} else {
+		noteOtherProfile(tgt.Info(), prof, by, stderr)
+	}
 
 	switch {
 	case isReport:

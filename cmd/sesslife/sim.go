@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/scenario"
 	"github.com/sesslife/sesslife/target/targets"
 )
@@ -15,7 +16,8 @@ import (
 // simFlags declares the flags of `sesslife sim`.
 func simFlags(profile, tgt *string, shim *shimFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("sesslife sim", flag.ContinueOnError)
-	fs.StringVar(profile, "profile", "openssl-3.0", "model profile to simulate")
+	fs.StringVar(profile, "profile", "", "model profile to simulate: "+strings.Join(model.ProfileNames(), ", ")+
+		" (default: the one the target names, as for check; openssl-3.0 without --target)")
 	fs.StringVar(tgt, "target", "", "also run every call on this system and mark differences: "+strings.Join(targets.Names(), ", "))
 	shim.register(fs)
 	return fs
@@ -35,15 +37,20 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var shim shimFlags
 	fs := simFlags(&profileName, &tgtSpec, &shim)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: sesslife sim [--profile NAME] [--target impl|openssl|wolfssl|exec:PATH] FILE|-")
+		fmt.Fprintln(fs.Output(), "usage: sesslife sim [--profile NAME] [--target "+strings.Join(targets.Names(), "|")+"] FILE|-")
 		fs.PrintDefaults()
 	}
 	if code := parseArgs(fs, args, stdout, stderr, 1, "one scenario file (or - for standard input)"); code != continueRun {
 		return code
 	}
-	prof, ok := lookupProfile(fs, profileName, stderr)
-	if !ok {
-		return exitUsage
+	var prof model.Profile
+	if profileName != "" {
+		var ok bool
+		if prof, ok = lookupProfile(fs, profileName, stderr); !ok {
+			return exitUsage
+		}
+	} else {
+		prof = model.OpenSSL30()
 	}
 	name := fs.Arg(0)
 	var src []byte
@@ -72,6 +79,11 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		defer tgt.Close()
 		opts.Target = tgt
+		if profileName == "" {
+			opts.Profile = targetProfile(tgt.Info(), stderr) // the rule check follows
+		} else {
+			noteOtherProfile(tgt.Info(), prof, "--profile", stderr)
+		}
 	}
 	report, err := scenario.Run(context.Background(), script, opts, stdout)
 	if err != nil {

@@ -29,6 +29,8 @@ func runFake(mode string) int {
 	}
 	complain := func(msg string) { fmt.Fprintf(os.Stderr, "fake: %s (pid %d)\n", msg, os.Getpid()) }
 	switch mode {
+	case "transcript":
+		return runTranscript()
 	case "exit89":
 		complain("I speak only sesslife-shim/0")
 		return ExitWrongProtocol

@@ -41,9 +41,10 @@ func Names() []string { return []string{"impl", "openssl", "wolfssl", "boringssl
 const Usage = `  impl        the reference simulator (Go, in this repository)
   openssl     OpenSSL 3.0 through bin/sesslife-shim-openssl (make shim)
   wolfssl     wolfSSL 5.5 through bin/sesslife-shim-wolfssl (make shim-wolfssl);
-              check it with --profile wolfssl-5.5
+              its hello names the profile wolfssl-5.5, which check, replay
+              and sim follow unless --profile names another
   boringssl   BoringSSL (Android 13) through bin/sesslife-shim-boringssl
-              (make shim-boringssl); check it with --profile boringssl
+              (make shim-boringssl); its hello names the profile boringssl
   exec:PATH   any shim executable speaking docs/protocol.md (PATH contains a /)
 `
 

@@ -114,9 +114,11 @@ shim: deps clock
 clock:
 	@$(MAKE) -s -C shim/clock all
 
-# The AddressSanitizer build and the planted-bug builds the harness must catch.
-shim-variants: deps
+# The AddressSanitizer build and the planted-bug builds the harness must
+# catch, OpenSSL's and wolfSSL's.
+shim-variants: deps deps-wolfssl
 	@$(MAKE) -s -C shim/openssl variants
+	@$(MAKE) -s -C shim/wolfssl variants
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -40,10 +40,14 @@ type RefSuspect struct {
 // RefSuspects returns the calls under which one reference more or one
 // fewer on a session makes the model do what the target did on the whole
 // of ops, with got and seen as for Likenesses, in call order. Only the
-// sessions of diffs (the differences at the last call) whose lifetime
-// differs are tried (a destroyed event on one side only, or a session
-// alive on one side only), and each only at the calls that concerned it:
-// that made, changed (its reference count included), took it as their
+// sessions whose lifetime differs at the last call are tried: those of
+// diffs (the differences at the last call) that are about a lifetime (a
+// destroyed event on one side only, or a session alive on one side only),
+// and, when diffs are about the last call's result, those it destroyed on
+// one side only further down its events than the first event that
+// differs (wolfSSL's SSL_free calls the remove callback before it
+// destroys: the callback is the first event that differs). Each is tried only at the calls that concerned it: that
+// made, changed (its reference count included), took it as their
 // argument or returned it. A sequence the model refuses, or a got of the
 // wrong length, has none.
 func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []Difference) []RefSuspect {
@@ -51,13 +55,12 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 		return nil
 	}
 	var dying []Handle
+	inResult := false // the last call's result differed: its events are compared in full below
 	for _, d := range diffs {
+		inResult = inResult || d.What == WhatEvent || d.What == WhatReturn
 		if lifetime(d) && d.Object.Kind == ObjSession && d.Object.Handle > 0 && !slices.Contains(dying, d.Object.Handle) {
 			dying = append(dying, d.Object.Handle)
 		}
-	}
-	if len(dying) == 0 {
-		return nil
 	}
 	type site struct {
 		call   int
@@ -76,11 +79,18 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 		if err != nil {
 			return nil
 		}
+		if i == len(ops)-1 && inResult {
+			for _, h := range destroyedOnOneSide(res, got[i]) {
+				if !slices.Contains(dying, h) {
+					dying = append(dying, h)
+				}
+			}
+		}
 		for j := range base.objs {
 			o, r := &base.objs[j], sessRef(j+1)
-			if h := o.handle; h != 0 && !slices.Contains(dying, h) {
-				continue // not named yet: kept until the end shows its name
-			}
+			// Every session is kept here: which ones die on one side
+			// only is known once the last call ran, and a session not
+			// named yet only shows its name at the end.
 			changed := j >= len(before) || before[j] != *o
 			if !changed && !returnedBy(op, res, o.handle) && (o.handle == 0 || op.Sess != o.handle) {
 				continue
@@ -93,6 +103,9 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 			}
 		}
 		wants[i] = base.Observe()
+	}
+	if len(dying) == 0 {
+		return nil
 	}
 	var out []RefSuspect
 	var refs []sessRef
@@ -111,6 +124,23 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 		}
 	}
 	explainSuspects(p, ops, out, refs)
+	return out
+}
+
+// destroyedOnOneSide lists the named sessions that have a destroyed event
+// in one of want and got only.
+func destroyedOnOneSide(want, got Result) []Handle {
+	var out []Handle
+	for _, side := range [2][2]Result{{want, got}, {got, want}} {
+		for _, e := range side[0].Events {
+			if e.Kind != EvDestroyed || e.Sess <= 0 || slices.Contains(out, e.Sess) {
+				continue
+			}
+			if !slices.ContainsFunc(side[1].Events, func(f Event) bool { return f.Kind == EvDestroyed && f.Sess == e.Sess }) {
+				out = append(out, e.Sess)
+			}
+		}
+	}
 	return out
 }
 
@@ -221,4 +251,27 @@ func SuspectsText(ss []RefSuspect) []string {
 			what, obsSess(k.sess), strings.Join(calls, " or ")))
 	}
 	return out
+}
+
+// ByRefCount is a's naming once the whole reproducer is known: when one
+// reference more or one fewer on a session whose lifetime differs makes
+// the model do what the target did on every call (ss, from RefSuspects)
+// and no switch of the divergence table does (like, from Likenesses), the
+// target miscounted a reference, and the divergence is named by the rule
+// of the reference count, REF-DESTROY-AT-ZERO, whatever rule the call
+// that showed it applied: a profile's own rule there (wolfSSL's SSL_free
+// that calls the remove callback for the last reference, its SSL_clear
+// that renews an unfinished session) is only where an extra reference
+// taken calls before shows. That call's rule goes first in Applied. When
+// a switch explains the target as well, or nothing does, a stands: the
+// rule at the call is then as likely as a miscount.
+func (a Attribution) ByRefCount(ss []RefSuspect, like []Likeness) Attribution {
+	if a.Rule == RuleRefDestroyAtZero || len(ss) == 0 || len(like) > 0 {
+		return a
+	}
+	applied := a.Applied
+	if a.Rule != RuleNone && !slices.Contains(applied, a.Rule) {
+		applied = append([]Rule{a.Rule}, applied...)
+	}
+	return Attribution{Rule: RuleRefDestroyAtZero, Applied: applied, Quality: 2}
 }

@@ -46,10 +46,10 @@ type RefSuspect struct {
 // and, when diffs are about the last call's result, those it destroyed on
 // one side only further down its events than the first event that
 // differs (wolfSSL's SSL_free calls the remove callback before it
-// destroys: the callback is the first event that differs). Each is tried only at the calls that concerned it: that
-// made, changed (its reference count included), took it as their
-// argument or returned it. A sequence the model refuses, or a got of the
-// wrong length, has none.
+// destroys: the callback is the first event that differs). Each is tried
+// only at the calls that concerned it: that made, changed (its reference
+// count included), took it as their argument or returned it. A sequence
+// the model refuses, or a got of the wrong length, has none.
 func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []Difference) []RefSuspect {
 	if len(ops) == 0 || len(got) != len(ops) {
 		return nil
@@ -80,7 +80,7 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 			return nil
 		}
 		if i == len(ops)-1 && inResult {
-			for _, h := range destroyedOnOneSide(res, got[i]) {
+			for _, h := range destroyedOnOneSide(res, got[i], shownBy(ops, got), len(base.named)) {
 				if !slices.Contains(dying, h) {
 					dying = append(dying, h)
 				}
@@ -127,13 +127,21 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 	return out
 }
 
-// destroyedOnOneSide lists the named sessions that have a destroyed event
-// in one of want and got only.
-func destroyedOnOneSide(want, got Result) []Handle {
+// destroyedOnOneSide lists the sessions that have a destroyed event in one
+// of want and got only, and that the other side has shown too (the target
+// showed sessions 1..targetShown, the model 1..modelShown): a session a
+// side never named dies silently there, so its missing destroyed event
+// says nothing of when it died (wolfSSL's remove_cb names the session it
+// is called with; without it the session may well be gone).
+func destroyedOnOneSide(want, got Result, targetShown, modelShown int) []Handle {
 	var out []Handle
-	for _, side := range [2][2]Result{{want, got}, {got, want}} {
+	for k, side := range [2][2]Result{{want, got}, {got, want}} {
+		shown := targetShown // want's destroyed, missing from got
+		if k == 1 {
+			shown = modelShown
+		}
 		for _, e := range side[0].Events {
-			if e.Kind != EvDestroyed || e.Sess <= 0 || slices.Contains(out, e.Sess) {
+			if e.Kind != EvDestroyed || e.Sess <= 0 || int(e.Sess) > shown || slices.Contains(out, e.Sess) {
 				continue
 			}
 			if !slices.ContainsFunc(side[1].Events, func(f Event) bool { return f.Kind == EvDestroyed && f.Sess == e.Sess }) {
@@ -142,6 +150,22 @@ func destroyedOnOneSide(want, got Result) []Handle {
 		}
 	}
 	return out
+}
+
+// shownBy returns how many sessions a target showed in its results got
+// of ops: the highest session handle an event or a returned session names
+// (handles are numbered as sessions are first shown).
+func shownBy(ops []Op, got []Result) int {
+	n := 0
+	for i := range got {
+		for _, e := range got[i].Events {
+			n = max(n, int(e.Sess))
+		}
+		if CallOf(ops[i].Kind).Ret == RetSession {
+			n = max(n, int(got[i].Ret))
+		}
+	}
+	return n
 }
 
 // returnedBy says whether op returned the session named h (0: none).
@@ -270,8 +294,8 @@ func (a Attribution) ByRefCount(ss []RefSuspect, like []Likeness) Attribution {
 		return a
 	}
 	applied := a.Applied
-	if a.Rule != RuleNone && !slices.Contains(applied, a.Rule) {
-		applied = append([]Rule{a.Rule}, applied...)
+	if a.Rule != RuleNone {
+		applied = append([]Rule{a.Rule}, slices.DeleteFunc(slices.Clone(applied), func(r Rule) bool { return r == a.Rule })...)
 	}
 	return Attribution{Rule: RuleRefDestroyAtZero, Applied: applied, Quality: 2}
 }

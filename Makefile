@@ -114,9 +114,11 @@ shim: deps clock
 clock:
 	@$(MAKE) -s -C shim/clock all
 
-# The AddressSanitizer build and the planted-bug builds the harness must catch.
-shim-variants: deps
+# The AddressSanitizer build and the planted-bug builds the harness must
+# catch, OpenSSL's and wolfSSL's.
+shim-variants: deps deps-wolfssl
 	@$(MAKE) -s -C shim/openssl variants
+	@$(MAKE) -s -C shim/wolfssl variants
 
 lint: deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -152,7 +154,7 @@ conformance: deps shim shim-variants shim-wolfssl shim-boringssl
 	@$(GO) build -o $(BIN)/sesslife ./cmd/sesslife
 	$(BIN)/sesslife check --target impl --profile openssl-3.0 --sequences $(SEQUENCES) --seed $(RAPID_SEED) --min-fires $(MIN_FIRES) --json $(BIN)/check-impl.json --save $(BIN)/findings-impl
 	$(BIN)/sesslife coverage --check docs/coverage.md --partial $(BIN)/check-impl.json
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run '^(TestConformanceOpenSSL|TestConformanceOpenSSLCallByCall|TestPlantedShimBugs|TestPlantedWolfSSLShimBugs|TestConformanceWolfSSL)$$' ./properties -rapid.checks=$(OPENSSL_TEST_SEQUENCES) -v
 	$(GO) test -short -count=1 -timeout $(TEST_TIMEOUT) -run '$(UNRACED)' ./mutation -v
 
 # check-openssl is the long conformance run against OpenSSL 3.0.

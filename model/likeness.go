@@ -190,11 +190,26 @@ func doesWhatTargetDid(q Profile, ops []Op, got []Result, wants []Observation, s
 			want = seen
 		}
 		st.ObserveInto(&ob)
+		if sk != nil {
+			unnameDangling(&ob)
+		}
 		if len(CompareObservation(*want, ob)) > 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// unnameDangling shows an SSL whose session is dead, which only a trial
+// with one reference fewer leaves, as holding a session the application
+// was never shown ([Unnamed]): a target names no destroyed session, so
+// the pointer the SSL still holds is one it has no name for.
+func unnameDangling(ob *Observation) {
+	for i, l := range ob.SSLs {
+		if l.Sess > 0 && !slices.ContainsFunc(ob.Sessions, func(s SessObs) bool { return s.Sess == l.Sess }) {
+			ob.SSLs[i].Sess = Unnamed
+		}
+	}
 }
 
 // describeLikeness names the rules on both sides of candidate c's switch.

@@ -40,24 +40,27 @@ type RefSuspect struct {
 // RefSuspects returns the calls under which one reference more or one
 // fewer on a session makes the model do what the target did on the whole
 // of ops, with got and seen as for Likenesses, in call order. Only the
-// sessions of diffs (the differences at the last call) whose lifetime
-// differs are tried (a destroyed event on one side only, or a session
-// alive on one side only), and each only at the calls that concerned it:
-// that made, changed (its reference count included), took it as their
-// argument or returned it. A sequence the model refuses, or a got of the
-// wrong length, has none.
+// sessions whose lifetime differs at the last call are tried: those of
+// diffs (the differences at the last call) that are about a lifetime (a
+// destroyed event on one side only, or a session alive on one side only),
+// and, when diffs are about the last call's result, those it destroyed on
+// one side only further down its events than the first event that
+// differs (wolfSSL's SSL_free calls the remove callback before it
+// destroys: the callback is the first event that differs). Each is tried
+// only at the calls that concerned it: that made, changed (its reference
+// count included), took it as their argument or returned it. A sequence
+// the model refuses, or a got of the wrong length, has none.
 func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []Difference) []RefSuspect {
 	if len(ops) == 0 || len(got) != len(ops) {
 		return nil
 	}
 	var dying []Handle
+	inResult := false // the last call's result differed: its events are compared in full below
 	for _, d := range diffs {
+		inResult = inResult || d.What == WhatEvent || d.What == WhatReturn
 		if lifetime(d) && d.Object.Kind == ObjSession && d.Object.Handle > 0 && !slices.Contains(dying, d.Object.Handle) {
 			dying = append(dying, d.Object.Handle)
 		}
-	}
-	if len(dying) == 0 {
-		return nil
 	}
 	type site struct {
 		call   int
@@ -76,11 +79,18 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 		if err != nil {
 			return nil
 		}
+		if i == len(ops)-1 && inResult {
+			for _, h := range destroyedOnOneSide(res, got[i], shownBy(ops, got), len(base.named)) {
+				if !slices.Contains(dying, h) {
+					dying = append(dying, h)
+				}
+			}
+		}
 		for j := range base.objs {
 			o, r := &base.objs[j], sessRef(j+1)
-			if h := o.handle; h != 0 && !slices.Contains(dying, h) {
-				continue // not named yet: kept until the end shows its name
-			}
+			// Every session is kept here: which ones die on one side
+			// only is known once the last call ran, and a session not
+			// named yet only shows its name at the end.
 			changed := j >= len(before) || before[j] != *o
 			if !changed && !returnedBy(op, res, o.handle) && (o.handle == 0 || op.Sess != o.handle) {
 				continue
@@ -93,6 +103,9 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 			}
 		}
 		wants[i] = base.Observe()
+	}
+	if len(dying) == 0 {
+		return nil
 	}
 	var out []RefSuspect
 	var refs []sessRef
@@ -112,6 +125,47 @@ func RefSuspects(p Profile, ops []Op, got []Result, seen *Observation, diffs []D
 	}
 	explainSuspects(p, ops, out, refs)
 	return out
+}
+
+// destroyedOnOneSide lists the sessions that have a destroyed event in one
+// of want and got only, and that the other side has shown too (the target
+// showed sessions 1..targetShown, the model 1..modelShown): a session a
+// side never named dies silently there, so its missing destroyed event
+// says nothing of when it died (wolfSSL's remove_cb names the session it
+// is called with; without it the session may well be gone).
+func destroyedOnOneSide(want, got Result, targetShown, modelShown int) []Handle {
+	var out []Handle
+	for k, side := range [2][2]Result{{want, got}, {got, want}} {
+		shown := targetShown // want's destroyed, missing from got
+		if k == 1 {
+			shown = modelShown
+		}
+		for _, e := range side[0].Events {
+			if e.Kind != EvDestroyed || e.Sess <= 0 || int(e.Sess) > shown || slices.Contains(out, e.Sess) {
+				continue
+			}
+			if !slices.ContainsFunc(side[1].Events, func(f Event) bool { return f.Kind == EvDestroyed && f.Sess == e.Sess }) {
+				out = append(out, e.Sess)
+			}
+		}
+	}
+	return out
+}
+
+// shownBy returns how many sessions a target showed in its results got
+// of ops: the highest session handle an event or a returned session names
+// (handles are numbered as sessions are first shown).
+func shownBy(ops []Op, got []Result) int {
+	n := 0
+	for i := range got {
+		for _, e := range got[i].Events {
+			n = max(n, int(e.Sess))
+		}
+		if CallOf(ops[i].Kind).Ret == RetSession {
+			n = max(n, int(got[i].Ret))
+		}
+	}
+	return n
 }
 
 // returnedBy says whether op returned the session named h (0: none).
@@ -221,4 +275,27 @@ func SuspectsText(ss []RefSuspect) []string {
 			what, obsSess(k.sess), strings.Join(calls, " or ")))
 	}
 	return out
+}
+
+// ByRefCount is a's naming once the whole reproducer is known: when one
+// reference more or one fewer on a session whose lifetime differs makes
+// the model do what the target did on every call (ss, from RefSuspects)
+// and no switch of the divergence table does (like, from Likenesses), the
+// target miscounted a reference, and the divergence is named by the rule
+// of the reference count, REF-DESTROY-AT-ZERO, whatever rule the call
+// that showed it applied: a profile's own rule there (wolfSSL's SSL_free
+// that calls the remove callback for the last reference, its SSL_clear
+// that renews an unfinished session) is only where an extra reference
+// taken calls before shows. That call's rule goes first in Applied. When
+// a switch explains the target as well, or nothing does, a stands: the
+// rule at the call is then as likely as a miscount.
+func (a Attribution) ByRefCount(ss []RefSuspect, like []Likeness) Attribution {
+	if a.Rule == RuleRefDestroyAtZero || len(ss) == 0 || len(like) > 0 {
+		return a
+	}
+	applied := a.Applied
+	if a.Rule != RuleNone {
+		applied = append([]Rule{a.Rule}, slices.DeleteFunc(slices.Clone(applied), func(r Rule) bool { return r == a.Rule })...)
+	}
+	return Attribution{Rule: RuleRefDestroyAtZero, Applied: applied, Quality: 2}
 }

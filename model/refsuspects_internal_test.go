@@ -148,3 +148,53 @@ func TestRefSuspectsOneFewer(t *testing.T) {
 		t.Errorf("SSL_get1_session (SEED-GET1-REF) is not among the suspects %+v", RefSuspects(p, ops, got, &seen, diffs))
 	}
 }
+
+// TestRefSuspectsNameWolfSSLFree: under wolfSSL, an SSL_free that finds a
+// reference too many on its session (SSL_get0_session took one) shows
+// first as a missing remove_cb (WOLF-REMOVECB-ON-FREE), its destruction
+// only after it. The session is still a suspect's, SSL_get0_session among
+// its calls, and the divergence is named by the reference count, unless a
+// switch explains it as well.
+func TestRefSuspectsNameWolfSSLFree(t *testing.T) {
+	p := WolfSSL55()
+	cfg := DefaultConfig(Client)
+	cfg.RemoveCB = true
+	ops := []Op{{Kind: CtxNew, Ctx: 1, Config: cfg}, {Kind: SSLNew, SSL: 1, Ctx: 1}, {Kind: Get0, SSL: 1}, {Kind: SSLFree, SSL: 1}}
+	const get0Call = 2
+	base := New(p)
+	for _, op := range ops[:get0Call+1] {
+		if _, err := base.Step(op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, seen := runSkewed(t, p, ops, get0Call, base.ssl(1).sess, +1)
+	diffs := lastDiffs(t, p, ops, got, &seen)
+	if len(diffs) != 1 || lifetime(diffs[0]) || diffs[0].WantEvent == nil || diffs[0].WantEvent.Kind != EvRemove {
+		t.Fatalf("the first difference is %+v, want the missing remove_cb", diffs)
+	}
+	exps, err := ExplainSequence(p, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Attribute(exps, diffs)
+	if a.Rule != RuleWolfRemovecbOnFree {
+		t.Fatalf("the call's rule is %s, want WOLF-REMOVECB-ON-FREE", a.Rule)
+	}
+	ss := RefSuspects(p, ops, got, &seen, diffs)
+	if !slices.ContainsFunc(ss, func(s RefSuspect) bool { return s.Call == get0Call+1 && s.Delta == +1 }) {
+		t.Fatalf("SSL_get0_session is not among the suspects %+v", ss)
+	}
+	if like := Likenesses(p, ops, got, &seen); len(like) != 0 {
+		t.Fatalf("a switch explains a miscounted reference: %+v", like)
+	}
+	named := a.ByRefCount(ss, nil)
+	if named.Rule != RuleRefDestroyAtZero || len(named.Applied) == 0 || named.Applied[0] != RuleWolfRemovecbOnFree {
+		t.Errorf("named %s, applied %v; want REF-DESTROY-AT-ZERO, WOLF-REMOVECB-ON-FREE first", named.Rule, named.Applied)
+	}
+	if kept := a.ByRefCount(ss, []Likeness{{Switch: "RemoveCBOnDestroy"}}); kept.Rule != a.Rule {
+		t.Errorf("with a likeness too: named %s, want the call's rule %s", kept.Rule, a.Rule)
+	}
+	if kept := a.ByRefCount(nil, nil); kept.Rule != a.Rule {
+		t.Errorf("without suspects: named %s, want the call's rule %s", kept.Rule, a.Rule)
+	}
+}

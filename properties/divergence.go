@@ -40,6 +40,11 @@ type Divergence struct {
 	// what differed (Observed), else nil.
 	Seen *model.Observation
 
+	// after is the target's observation after the last call when its
+	// result differed (nil when the target could not say): Likenesses and
+	// RefSuspects hold a candidate to it as to Seen.
+	after *model.Observation
+
 	profile  model.Profile    // the profile checked
 	like     []model.Likeness // Likenesses, once computed
 	liked    bool
@@ -58,9 +63,18 @@ func (d *Divergence) RefSuspects() []model.RefSuspect {
 	}
 	d.suspect = true
 	if got := d.gots(); got != nil {
-		d.suspects = model.RefSuspects(d.profile, d.Ops(), got, d.Seen, d.Diffs)
+		d.suspects = model.RefSuspects(d.profile, d.Ops(), got, d.seen(), d.Diffs)
 	}
 	return d.suspects
+}
+
+// seen is the target's observation after the last call, when known:
+// Seen, else after.
+func (d *Divergence) seen() *model.Observation {
+	if d.Seen != nil {
+		return d.Seen
+	}
+	return d.after
 }
 
 // gots returns the target's result of every call, nil when there is
@@ -89,7 +103,7 @@ func (d *Divergence) Likenesses() []model.Likeness {
 	}
 	d.liked = true
 	if got := d.gots(); got != nil {
-		d.like = model.Likenesses(d.profile, d.Ops(), got, d.Seen)
+		d.like = model.Likenesses(d.profile, d.Ops(), got, d.seen())
 	}
 	return d.like
 }
@@ -126,7 +140,12 @@ func Outcome(err error) model.Rule {
 }
 
 // name sets d.Rule and d.Applied: the outcome of d.Err, or the rule the
-// model's explanation of the last call gives its first difference.
+// model's explanation of the last call gives its first difference; but
+// the rule of the reference count, REF-DESTROY-AT-ZERO, when a session's
+// lifetime differs and one reference more or fewer on it explains the
+// whole reproducer while no switch of the divergence table does
+// (model.Attribution.ByRefCount): a miscounted reference shows at
+// whichever call drops the last one, under that call's rules.
 func (d *Divergence) name(p model.Profile) {
 	d.profile = p
 	if d.Err != nil {
@@ -141,6 +160,11 @@ func (d *Divergence) name(p model.Profile) {
 		return // not a sequence the model ran: leave it unnamed
 	}
 	a := model.Attribute(exps, d.Diffs)
+	if a.Rule != model.RuleRefDestroyAtZero {
+		if ss := d.RefSuspects(); len(ss) > 0 {
+			a = a.ByRefCount(ss, d.Likenesses())
+		}
+	}
 	d.Rule, d.Applied = a.Rule, a.Applied
 }
 

@@ -213,7 +213,14 @@ func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 			return l.diverge(n, &Divergence{Err: err})
 		}
 		if diffs := model.CompareResult(step.Op, step.Want, got); len(diffs) > 0 {
-			return l.diverge(n, &Divergence{Diffs: diffs})
+			// The target's state after the call too, when it can say:
+			// which session its SSLs hold tells a miscounted reference
+			// from another library's behaviour (Divergence.name).
+			d := &Divergence{Diffs: diffs}
+			if gotObs, err := f.pending.Observation(ctx); err == nil {
+				d.after = cloneObservation(gotObs)
+			}
+			return l.diverge(n, d)
 		}
 		gotObs, err := f.pending.Observation(ctx)
 		if err != nil {
@@ -222,12 +229,17 @@ func (l *Lockstep) compareInFlight(ctx context.Context, keep int) *Divergence {
 		if diffs := model.CompareObservation(f.want, gotObs); len(diffs) > 0 {
 			// A copy: a target may reuse its observation's lists for the
 			// next sequence, long before the report is written.
-			seen := model.Observation{Ctxs: slices.Clone(gotObs.Ctxs), SSLs: slices.Clone(gotObs.SSLs), Sessions: slices.Clone(gotObs.Sessions)}
-			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true, Seen: &seen})
+			return l.diverge(n, &Divergence{Diffs: diffs, Observed: true, Seen: cloneObservation(gotObs)})
 		}
 		l.spare = append(l.spare, f.want)
 	}
 	return nil
+}
+
+// cloneObservation copies o: a target may reuse its observation's lists
+// for the next sequence, long before the report is written.
+func cloneObservation(o model.Observation) *model.Observation {
+	return &model.Observation{Ctxs: slices.Clone(o.Ctxs), SSLs: slices.Clone(o.SSLs), Sessions: slices.Clone(o.Sessions)}
 }
 
 // diverge ends the lockstep with d at call n: the trail is cut there (calls

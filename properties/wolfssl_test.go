@@ -5,11 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"github.com/sesslife/sesslife/internal/shimtest"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
@@ -144,5 +146,78 @@ func TestWolfSSLShimAnswersBadRequests(t *testing.T) {
 		if got := lines[i+1]; got != c.want {
 			t.Errorf("%s\n got  %s\n want %s", c.line, got, c.want)
 		}
+	}
+}
+
+// TestPlantedWolfSSLShimBugs is TestPlantedShimBugs for wolfSSL: the
+// search engine of sesslife check runs against the wolfSSL shim builds
+// with a planted bug (make shim-variants: the OpenSSL shim's planted bugs,
+// which live in shim/common and so plant the same bug in every C shim) and
+// must name every finding by the rule of the reference count,
+// REF-DESTROY-AT-ZERO, with the call that miscounted among its suspects:
+// not by the wolfSSL rule of the call where the wrong count shows
+// (WOLF-REMOVECB-ON-FREE for an SSL_free that finds a reference left,
+// WOLF-CLEAR-RENEWS-UNFINISHED for an SSL_clear), nor as another
+// library's switch. Each seed and number of sequences is one under which
+// the naming at the diverging call alone met the bug under a wolfSSL rule
+// as well (bug1: WOLF-REMOVECB-ON-FREE in sequence 0,
+// WOLF-CLEAR-RENEWS-UNFINISHED in 5, REF-DESTROY-AT-ZERO in 6; bug3:
+// WOLF-REMOVECB-ON-FREE in 1, WOLF-CLEAR-RENEWS-UNFINISHED in 2). Every
+// budget is a count, so the findings do not depend on the machine.
+func TestPlantedWolfSSLShimBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow (a search and its reductions through a wolfSSL shim process): make test runs it in its conformance step")
+	}
+	for _, bug := range []struct {
+		name      string
+		seed      uint64
+		sequences int
+		// suspect lists the kinds of call that miscount: a finding must
+		// name one such call among its reference suspects, with one
+		// reference more (delta +1) or fewer (-1), or diverge at one (bug2's
+		// early destruction shows at SSL_get0_session itself).
+		suspect []model.Kind
+		delta   int
+	}{
+		// SSL_get0_session takes a reference.
+		{"bug1", 11, 7, []model.Kind{model.Get0}, +1},
+		// SSL_get0_session frees the borrowed session.
+		{"bug2", 11, 1, []model.Kind{model.Get0}, -1},
+		// new_session_cb claims a reference the application drops.
+		{"bug3", 2, 3, []model.Kind{model.Handshake, model.HandshakeFinish}, +1},
+	} {
+		t.Run(bug.name, func(t *testing.T) {
+			path := shimtest.Path(t, "sesslife-shim-wolfssl-"+bug.name)
+			opts := DefaultSearchOptions()
+			opts.Profile, opts.Seed, opts.Sequences = model.WolfSSL55(), bug.seed, bug.sequences
+			rep, err := Search(context.Background(), func() (target.Target, error) { return subprocess.New(path) }, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) == 0 {
+				t.Fatalf("planted %s: no finding in %d sequences of seed %d", bug.name, bug.sequences, bug.seed)
+			}
+			for _, f := range rep.Findings {
+				d := f.Divergence
+				if f.Rule != model.RuleRefDestroyAtZero {
+					t.Errorf("planted %s: finding named %s, want %s:\n%s", bug.name, f.Rule, model.RuleRefDestroyAtZero, d)
+					continue
+				}
+				if like := d.Likenesses(); len(like) > 0 {
+					t.Errorf("planted %s: the finding acts as %s:\n%s", bug.name, like[0].Like, d)
+				}
+				if last := d.Trail[len(d.Trail)-1].Op; slices.Contains(bug.suspect, last.Kind) {
+					continue
+				}
+				found := false
+				for _, s := range d.RefSuspects() {
+					found = found || (slices.Contains(bug.suspect, s.Op.Kind) && s.Delta == bug.delta)
+				}
+				if !found {
+					t.Errorf("planted %s: no reference suspect at %s (delta %+d):\n%s", bug.name, bug.suspect, bug.delta, d)
+				}
+			}
+			t.Logf("planted %s: %d finding(s), the first of %d calls:\n%s", bug.name, len(rep.Findings), len(rep.Findings[0].Divergence.Trail), rep.Findings[0].Divergence)
+		})
 	}
 }

@@ -72,24 +72,28 @@ func (r *runner) side(ctx context.Context, s Stmt, op model.Op, want model.Resul
 		r.targetFailed(s, fmt.Sprintf("%s failed to report its state: %v", r.tgtName, err))
 		return
 	}
-	var seen *model.Observation // the target's observation, when that is what differs
 	if len(diffs) == 0 {
 		diffs = model.CompareObservation(r.st.Observe(), obs)
 		for _, d := range diffs {
 			lines = append(lines, r.annotate(d.String()))
 		}
-		seen = &obs
 	}
 	if len(lines) == 0 {
 		return
 	}
-	for _, l := range model.Likenesses(r.st.Profile(), r.sent, r.answers, seen) {
+	// The target's observation after the call holds every explanation to
+	// it, also when its result differed: which session its SSLs hold tells
+	// a miscounted reference from another library's behaviour.
+	like := model.Likenesses(r.st.Profile(), r.sent, r.answers, &obs)
+	for _, l := range like {
 		lines = append(lines, l.String())
 	}
-	lines = append(lines, model.SuspectsText(model.RefSuspects(r.st.Profile(), r.sent, r.answers, seen, diffs))...)
+	suspects := model.RefSuspects(r.st.Profile(), r.sent, r.answers, &obs, diffs)
+	lines = append(lines, model.SuspectsText(suspects)...)
 	rule := model.RuleNone
 	if e, err := prior.Explain(op); err == nil {
-		rule = model.Attribute([]model.Explanation{e}, diffs).Rule
+		// Named as sesslife check names it (properties.Divergence).
+		rule = model.Attribute([]model.Explanation{e}, diffs).ByRefCount(suspects, like).Rule
 	}
 	r.out.printf("    !! %s differs from the model (rule %s):\n", r.tgtName, rule)
 	for _, l := range lines {

@@ -1,6 +1,7 @@
 package subprocess
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -44,6 +45,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(parentEnv) != "" {
 		os.Exit(runParent())
 	}
+	flag.Parse()
+	setGenerous()
 	dir, err := os.MkdirTemp("", "sesslife-shim-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
 	"github.com/sesslife/sesslife/target/targets"
@@ -57,7 +58,14 @@ func openSSLTarget(f *testing.F) target.Target {
 		}
 		fail(f, fmt.Errorf("%v (CI=true or the OSS-Fuzz build: the shim must be there)", err))
 	}
-	tgt, err := subprocess.New(path)
+	var opts []subprocess.Option
+	if !libFuzzerBuild {
+		// Under go test a call times out only near the test's deadline (a
+		// hang), so a loaded machine cannot make the shim a HANG finding;
+		// the OSS-Fuzz build keeps the default and libFuzzer's own timeout.
+		opts = append(opts, subprocess.WithTimeout(testwait.Budget(f)))
+	}
+	tgt, err := subprocess.New(path, opts...)
 	if err != nil {
 		fail(f, fmt.Errorf("starting %s: %v", path, err))
 	}

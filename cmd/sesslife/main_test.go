@@ -4,7 +4,8 @@ import (
 	"flag"
 	"os"
 	"testing"
-	"time"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // TestMain gives every command the tests run a call timeout that only a
@@ -12,11 +13,6 @@ import (
 // the 10 s default a loaded machine could exceed on a correct shim.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	callTimeout = 24 * time.Hour
-	if f := flag.Lookup("test.timeout"); f != nil {
-		if d, ok := f.Value.(flag.Getter).Get().(time.Duration); ok && d > 0 {
-			callTimeout = max(d-30*time.Second, d/2)
-		}
-	}
+	callTimeout = testwait.RunBudget()
 	os.Exit(m.Run())
 }

@@ -8,6 +8,7 @@
 package testwait
 
 import (
+	"flag"
 	"fmt"
 	"time"
 
@@ -40,11 +41,31 @@ func Budget(t any) time.Duration {
 	if !ok {
 		return noDeadline
 	}
-	left := time.Until(end)
-	if left > 2*margin {
-		return left - margin
+	return within(time.Until(end))
+}
+
+// RunBudget is Budget for the whole test binary: go test's -timeout less
+// the margin (a day without one), for a timeout fixed before any test has
+// its t (in TestMain, after flag.Parse, or lazily in a test). Reaching it,
+// a call has hung for about the whole run.
+func RunBudget() time.Duration {
+	f := flag.Lookup("test.timeout")
+	if f == nil {
+		return noDeadline
 	}
-	return max(left/2, time.Second) // a tiny -timeout: still before it
+	d, ok := f.Value.(flag.Getter).Get().(time.Duration)
+	if !ok || d <= 0 {
+		return noDeadline
+	}
+	return within(d)
+}
+
+// within is d less the margin, or half of a tiny d.
+func within(d time.Duration) time.Duration {
+	if d > 2*margin {
+		return d - margin
+	}
+	return max(d/2, time.Second)
 }
 
 // Guard fires after Budget(t): select on it beside the event a test waits

@@ -3,7 +3,6 @@ package subprocess
 import (
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -196,17 +195,6 @@ func kindNames() []string {
 // that only a hang reaches it and no verdict depends on how fast the
 // machine is; without -timeout, a day.
 var generous = 24 * time.Hour
-
-// setGenerous sets generous from go test's -timeout (flags parsed).
-func setGenerous() {
-	f := flag.Lookup("test.timeout")
-	if f == nil {
-		return
-	}
-	if d, ok := f.Value.(flag.Getter).Get().(time.Duration); ok && d > 0 {
-		generous = max(d-30*time.Second, d/2)
-	}
-}
 
 // withGraces sets how long Close waits for a shim told to quit and how
 // long an exited shim's output may take to end (the defaults are seconds,

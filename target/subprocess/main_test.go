@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // fakeEnv, when set, turns the test binary into a fake shim (fake_test.go).
@@ -46,7 +48,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runParent())
 	}
 	flag.Parse()
-	setGenerous()
+	generous = testwait.RunBudget()
 	dir, err := os.MkdirTemp("", "sesslife-shim-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -37,6 +37,9 @@ type expected struct {
 }
 
 // sesslifeTrace runs `sesslife trace --json` on argv and returns the report.
+// Its --linger (30 s) waits only for processes that outlive the traced
+// program; every program here waits for its children before it exits, so
+// that clock decides nothing.
 func sesslifeTrace(t *testing.T, stdin string, argv ...string) (*trace.Report, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
@@ -482,15 +485,17 @@ func curlClose(t *testing.T, curl string, port, n int, extra ...string) {
 // haproxyConf terminates TLS on a loopback port (the shared session cache,
 // with tickets or without) and connects to openssl s_server with TLS, a
 // new server connection for each request (http-reuse never), which
-// resumes the session haproxy keeps for the server.
+// resumes the session haproxy keeps for the server. Its timeouts, which
+// haproxy requires, are an hour: only a hang reaches them, never a slow
+// machine (every connection is closed after its one request).
 const haproxyConf = `global
     nbthread 2
     tune.ssl.cachesize 1000
 defaults
     mode http
-    timeout connect 10s
-    timeout client 30s
-    timeout server 30s
+    timeout connect 1h
+    timeout client 1h
+    timeout server 1h
     http-reuse never
 frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{pem}} {{tickets}}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/impl/mutants"
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -17,6 +18,7 @@ import (
 func small() Options {
 	o := DefaultOptions()
 	o.Seeds, o.Sequences, o.ReduceBudget, o.Gopter, o.Fuzz, o.LinRuns, o.RaceRuns = 2, 100, 300, 100, 300, 3, 1
+	o.LinCallTimeout = testwait.RunBudget() // only a hang reaches it
 	return o
 }
 

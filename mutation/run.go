@@ -38,6 +38,11 @@ type Options struct {
 	Fuzz int
 	// LinRuns is the linearizability engine's budget of concurrent runs.
 	LinRuns int
+	// LinCallTimeout bounds one call of those runs before it counts as a
+	// hang, which kills the mutant (0: the runner's default, 10 s). Tests
+	// set it near their own deadline, so that a loaded machine cannot kill
+	// the correct simulator or change the table.
+	LinCallTimeout time.Duration
 	// RaceRuns is how many concurrent runs the race engine's child makes;
 	// RaceBinary is a sesslife built with -race ("": the race engine
 	// cannot run).

@@ -291,6 +291,7 @@ func TestHTMLInChromiumPass(t *testing.T) {
 // it): findings from a real process, replay commands and all.
 func TestHTMLInChromiumPlantedShim(t *testing.T) {
 	findChromium(t)
+	corruptingShim(t)
 	shim, err := targets.FindShim("sesslife-shim-openssl-bug3")
 	if err != nil {
 		if os.Getenv("CI") == "true" {

@@ -39,9 +39,10 @@ type Options struct {
 	// LinRuns is the linearizability engine's budget of concurrent runs.
 	LinRuns int
 	// LinCallTimeout bounds one call of those runs before it counts as a
-	// hang, which kills the mutant (0: the runner's default, 10 s). Tests
-	// set it near their own deadline, so that a loaded machine cannot kill
-	// the correct simulator or change the table.
+	// hang, which kills the mutant (0: the runner's default, 10 s): a
+	// mutant's broken locking can make a call loop for good. The control
+	// run's test sets it near its own deadline, so that a loaded machine
+	// cannot kill the correct simulator.
 	LinCallTimeout time.Duration
 	// RaceRuns is how many concurrent runs the race engine's child makes;
 	// RaceBinary is a sesslife built with -race ("": the race engine

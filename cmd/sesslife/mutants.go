@@ -111,7 +111,6 @@ func runMutants(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	c.opts.Progress = stderr
-	c.opts.LinCallTimeout = callTimeout
 	began := time.Now() // both phases; t.Elapsed is the sequential one's
 	t, err := mutation.Run(ctx, ms, engines, c.opts)
 	if err == nil && len(pms) > 0 {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
 	"github.com/sesslife/sesslife/target/targets"
@@ -45,6 +47,9 @@ func FuzzDecodeOpenSSL(f *testing.F) {
 	})
 }
 
+// fuzzCallTimeoutEnv sets the shim's call timeout in the OSS-Fuzz build.
+const fuzzCallTimeoutEnv = "SESSLIFE_FUZZ_CALL_TIMEOUT"
+
 // openSSLTarget starts the shim: once per fuzzing process under go test,
 // once per input in the OSS-Fuzz build (every input then meets a fresh
 // shim). The caller closes it.
@@ -57,7 +62,17 @@ func openSSLTarget(f *testing.F) target.Target {
 		}
 		fail(f, fmt.Errorf("%v (CI=true or the OSS-Fuzz build: the shim must be there)", err))
 	}
-	tgt, err := subprocess.New(path)
+	// Under go test a call times out only near the test's deadline (a
+	// hang), so a loaded machine cannot make the shim a HANG finding. The
+	// OSS-Fuzz build keeps the default unless $SESSLIFE_FUZZ_CALL_TIMEOUT
+	// says otherwise (make test's run of it, .clusterfuzzlite/test/run.sh).
+	var opts []subprocess.Option
+	if !libFuzzerBuild {
+		opts = append(opts, subprocess.WithTimeout(testwait.Budget(f)))
+	} else if d, err := time.ParseDuration(os.Getenv(fuzzCallTimeoutEnv)); err == nil && d > 0 {
+		opts = append(opts, subprocess.WithTimeout(d))
+	}
+	tgt, err := subprocess.New(path, opts...)
 	if err != nil {
 		fail(f, fmt.Errorf("starting %s: %v", path, err))
 	}

@@ -29,6 +29,12 @@ type Config struct {
 	// longer needs a bound (the package doc, "Why the check is fast"); it
 	// is kept for measuring what concurrent handshakes cost the check.
 	Handshakes int
+	// toldHangs, set only by the package's tests, says that the target
+	// tells when a call hangs (tellHang, through the call's context): the
+	// watchdog then gives up on that call at once, and after a stop waits
+	// for the other calls however long they take, so that no verdict
+	// depends on the clock (CallTimeout should then be long).
+	toldHangs bool
 }
 
 // Defaults for Config.

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/target/subprocess"
 )
 
@@ -46,7 +46,7 @@ func TestOpenSSLLinearizable(t *testing.T) {
 					t.Skipf("no %s", name)
 				}
 			}
-			tg, err := subprocess.New(shimPath(t, name), subprocess.WithTimeout(20*time.Second))
+			tg, err := subprocess.New(shimPath(t, name), subprocess.WithTimeout(testwait.Budget(t))) // only a hang reaches it
 			if err != nil {
 				t.Fatal(err)
 			}

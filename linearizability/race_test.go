@@ -7,10 +7,10 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sesslife/sesslife/impl"
 	"github.com/sesslife/sesslife/impl/mutants"
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // raceHelper, when set, makes TestRaceDetectorCatches run the workload on
@@ -38,7 +38,8 @@ func TestRaceDetectorCatches(t *testing.T) {
 	}
 	for _, m := range caughtByRaceDetector {
 		t.Run(m.String(), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			// Only a hung child reaches this, near the test's own deadline.
+			ctx, cancel := context.WithTimeout(context.Background(), testwait.Budget(t))
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestRaceDetectorCatches$", "-test.count=1")
 			cmd.Env = append(os.Environ(), raceHelper+"="+m.String(), "GORACE=halt_on_error=1 exitcode=66")

@@ -101,13 +101,40 @@ type slot struct {
 	busy      bool
 	rec       Record // the call in flight
 	abandoned bool   // the watchdog gave up on the client
+	told      bool   // the target said the call in flight hangs (Config.toldHangs)
+}
+
+// hangKey is the context key under which a call carries its tellHang hook.
+type hangKey struct{}
+
+// tellHang is what a test's target calls when the call of ctx is about to
+// hang for good (Config.toldHangs); elsewhere it does nothing.
+func tellHang(ctx context.Context) {
+	if f, ok := ctx.Value(hangKey{}).(func()); ok {
+		f()
+	}
+}
+
+// tell marks the call in flight as hung.
+func (s *slot) tell() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.told = s.busy
+}
+
+// settled reports whether the client needs no more waiting for: the
+// watchdog gave up on it.
+func (s *slot) settled() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.abandoned
 }
 
 // begin marks rec as in flight; false if the watchdog gave up on the client.
 func (s *slot) begin(rec Record) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.busy, s.rec = !s.abandoned, rec
+	s.busy, s.rec, s.told = !s.abandoned, rec, false
 	return !s.abandoned
 }
 
@@ -133,7 +160,7 @@ func (s *slot) abandon() (Record, bool) {
 func (s *slot) overdue(before int64) (Record, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.rec, s.busy && !s.abandoned && s.rec.Call < before
+	return s.rec, s.busy && !s.abandoned && (s.rec.Call < before || s.told)
 }
 
 // round runs the clients concurrently, each making n calls, and returns
@@ -142,11 +169,11 @@ func (s *slot) overdue(before int64) (Record, bool) {
 // is recorded as unknown (errHung) and stops the run, and once the run has
 // stopped, clients still running after that second are abandoned too.
 func (r *runner) round(clients []*client, n int) {
-	done := make(chan struct{}, len(clients))
+	done := make(chan int, len(clients))
 	gate := make(chan struct{}) // the clients start together
-	for _, c := range clients {
+	for k, c := range clients {
 		go func() {
-			defer func() { done <- struct{}{} }()
+			defer func() { done <- k }()
 			<-gate
 			c.run(n)
 		}()
@@ -156,9 +183,11 @@ func (r *runner) round(clients []*client, n int) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	var stoppedAt int64
+	finished := make([]bool, len(clients))
 	for left := len(clients); left > 0; {
 		select {
-		case <-done:
+		case k := <-done:
+			finished[k] = true
 			left--
 			continue
 		case <-tick.C:
@@ -170,6 +199,18 @@ func (r *runner) round(clients []*client, n int) {
 			}
 		}
 		if !r.stopped() {
+			continue
+		}
+		if r.cfg.toldHangs {
+			// Only the calls the target said hang are given up on; the
+			// others end by themselves, however long they take.
+			settled := true
+			for k, s := range r.slots[:len(clients)] {
+				settled = settled && (finished[k] || s.settled())
+			}
+			if settled {
+				return
+			}
 			continue
 		}
 		if stoppedAt == 0 {
@@ -249,6 +290,9 @@ func (r *runner) apply(client, u int, op model.Op) (model.Result, bool) {
 			return model.Result{}, false
 		}
 		ctx, cancel := context.WithTimeout(r.ctx, r.cfg.CallTimeout)
+		if r.cfg.toldHangs {
+			ctx = context.WithValue(ctx, hangKey{}, slot.tell)
+		}
 		res, err = r.tg.Apply(ctx, op)
 		cancel()
 		if !slot.end() {
@@ -336,6 +380,11 @@ var errHung = errors.New("no answer: the call hangs")
 func watch[T any](r *runner, f func(ctx context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.CallTimeout)
 	defer cancel()
+	told := make(chan struct{}) // closed if the target says the call hangs (Config.toldHangs)
+	if r.cfg.toldHangs {
+		var once sync.Once
+		ctx = context.WithValue(ctx, hangKey{}, func() { once.Do(func() { close(told) }) })
+	}
 	type answer struct {
 		v   T
 		err error
@@ -351,7 +400,8 @@ func watch[T any](r *runner, f func(ctx context.Context) (T, error)) (T, error) 
 	case a := <-ch:
 		return a.v, a.err
 	case <-grace.C:
-		var zero T
-		return zero, fmt.Errorf("%w within %v", errHung, r.cfg.CallTimeout)
+	case <-told:
 	}
+	var zero T
+	return zero, fmt.Errorf("%w within %v", errHung, r.cfg.CallTimeout)
 }

@@ -80,8 +80,12 @@ func TestRebuildReplaysToTheSameModel(t *testing.T) {
 func TestStartOverWithHashes(t *testing.T) {
 	restarted, violations := 0, 0
 	for seed := range uint64(4) {
-		for _, opt := range []impl.Option{mutants.Yields(), mutants.Option(mutants.RefcountUnsynced)} {
-			h, err := Run(context.Background(), impl.NewTarget(opt), mutantRun(seed))
+		for i, opt := range []impl.Option{mutants.Yields(), mutants.Option(mutants.RefcountUnsynced)} {
+			cfg := mutantRun(seed)
+			if i == 0 {
+				cfg = correctRun(seed) // the correct simulator
+			}
+			h, err := Run(context.Background(), impl.NewTarget(opt), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

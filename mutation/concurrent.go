@@ -59,7 +59,9 @@ func runLin(ctx context.Context, m mutants.Info, o Options) Kill {
 	defer tgt.Close()
 	undecided := 0
 	for i := 0; i < o.LinRuns; i++ {
-		h, err := linearizability.Run(ctx, tgt, concurrentRun(o.Seed+uint64(i)))
+		cfg := concurrentRun(o.Seed + uint64(i))
+		cfg.CallTimeout = o.LinCallTimeout
+		h, err := linearizability.Run(ctx, tgt, cfg)
 		if err != nil {
 			return Kill{Undecided: "harness error: " + err.Error(), Tries: i + 1}
 		}

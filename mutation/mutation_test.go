@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sesslife/sesslife/impl/mutants"
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -34,6 +35,10 @@ func engine(t *testing.T, name string) Engine {
 func TestEnginesPassTheCorrectSimulator(t *testing.T) {
 	o := small()
 	o.Seed, o.Sequences, o.Gopter, o.Fuzz, o.LinRuns = 7, 100, 60, 300, 1
+	// The correct simulator must pass: a call counts as hung only near the
+	// test binary's deadline. (A mutant keeps the default: its broken
+	// locking can make a call loop for good, which the timeout ends.)
+	o.LinCallTimeout = testwait.RunBudget()
 	if testing.Short() {
 		o.Sequences, o.Gopter, o.Fuzz = 30, 20, 100
 	}

@@ -38,6 +38,12 @@ type Options struct {
 	Fuzz int
 	// LinRuns is the linearizability engine's budget of concurrent runs.
 	LinRuns int
+	// LinCallTimeout bounds one call of those runs before it counts as a
+	// hang, which kills the mutant (0: the runner's default, 10 s): a
+	// mutant's broken locking can make a call loop for good. The control
+	// run's test sets it near its own deadline, so that a loaded machine
+	// cannot kill the correct simulator.
+	LinCallTimeout time.Duration
 	// RaceRuns is how many concurrent runs the race engine's child makes;
 	// RaceBinary is a sesslife built with -race ("": the race engine
 	// cannot run).

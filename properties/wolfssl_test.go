@@ -12,6 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/sesslife/sesslife/internal/shimtest"
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
@@ -29,7 +30,7 @@ func wolfsslShim(t *testing.T) target.Target {
 		}
 		t.Skipf("sesslife: %s not built (make shim-wolfssl); skipping the wolfSSL conformance run", path)
 	}
-	tgt, err := subprocess.New(path)
+	tgt, err := subprocess.New(path, subprocess.WithTimeout(testwait.Budget(t))) // only a hang reaches it
 	if err != nil {
 		t.Fatalf("sesslife: start %s: %v", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 )
 
@@ -32,7 +33,7 @@ func TestWorkedExamplesAgainstOpenSSL(t *testing.T) {
 				t.Fatalf("parse: %v", err)
 			}
 			var out bytes.Buffer
-			rep, err := Run(context.Background(), s, Options{Profile: model.OpenSSL30(), Target: ossl}, &out)
+			rep, err := Run(context.Background(), s, Options{Profile: model.OpenSSL30(), Target: ossl, CallTimeout: testwait.Budget(t)}, &out)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 	"github.com/sesslife/sesslife/target/subprocess"
@@ -25,7 +26,7 @@ func findingShim(t *testing.T, name string) target.Target {
 		}
 		t.Skipf("%s not built; skipping the findings run", path)
 	}
-	tgt, err := subprocess.New(path)
+	tgt, err := subprocess.New(path, subprocess.WithTimeout(testwait.Budget(t))) // only a hang reaches it
 	if err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}
@@ -78,7 +79,7 @@ func TestFindings(t *testing.T) {
 			}
 			run := func(p model.Profile, tgt target.Target) (*Report, string) {
 				var out bytes.Buffer
-				rep, err := Run(context.Background(), s, Options{Profile: p, Target: tgt}, &out)
+				rep, err := Run(context.Background(), s, Options{Profile: p, Target: tgt, CallTimeout: testwait.Budget(t)}, &out)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,7 +128,7 @@ func findingsOn32(t *testing.T, id string, src []byte, run func(model.Profile, t
 		t.Logf("%s unset: finding %s is not replayed against OpenSSL 3.2+", openssl32Env, id)
 		return
 	}
-	tgt, err := subprocess.New(path)
+	tgt, err := subprocess.New(path, subprocess.WithTimeout(testwait.Budget(t))) // only a hang reaches it
 	if err != nil {
 		t.Fatalf("start %s: %v", path, err)
 	}

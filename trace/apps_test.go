@@ -11,10 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/trace"
 )
@@ -35,6 +37,9 @@ type expected struct {
 }
 
 // sesslifeTrace runs `sesslife trace --json` on argv and returns the report.
+// Its --linger (30 s) waits only for processes that outlive the traced
+// program; every program here waits for its children before it exits, so
+// that clock decides nothing.
 func sesslifeTrace(t *testing.T, stdin string, argv ...string) (*trace.Report, string) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "report.json")
@@ -108,23 +113,40 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitListening waits until something accepts on port (a guard of 20 s
-// against a server that never starts, which fails the test).
-func waitListening(t *testing.T, port int) {
+// waitListening waits until something accepts on port, for as long as
+// the server runs: it fails at once when exited is closed (the server
+// ended before it listened; output, if not nil, says what it wrote), and
+// otherwise only on hangGuard, near the test's own deadline. The dials
+// pace the wait and bound nothing: on loopback a port nobody listens on
+// refuses at once, so no verdict depends on how soon the server starts.
+func waitListening(t *testing.T, port int, exited <-chan struct{}, output func() string) {
 	t.Helper()
-	for range 800 {
-		if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	guard := hangGuard(t)
+	pace := time.NewTicker(25 * time.Millisecond) // a poll interval, not a deadline
+	defer pace.Stop()
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
 			return
 		}
-		time.Sleep(25 * time.Millisecond)
+		select {
+		case <-exited:
+			msg := ""
+			if output != nil {
+				msg = output()
+			}
+			t.Fatalf("the server ended before anything listened on %s\n%s", addr, msg)
+		case <-guard:
+			t.Fatalf("nothing listens on %s before the test's deadline", addr)
+		case <-pace.C:
+		}
 	}
-	t.Fatalf("nothing listens on 127.0.0.1:%d", port)
 }
 
 // startServer starts a server in its own process group, stopped (with its
-// children) when the test ends.
-func startServer(t *testing.T, name string, args ...string) *exec.Cmd {
+// children) when the test ends. exited is closed when it has ended.
+func startServer(t *testing.T, name string, args ...string) (exited <-chan struct{}) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -132,20 +154,25 @@ func startServer(t *testing.T, name string, args ...string) *exec.Cmd {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+		<-done
 	})
-	return cmd
+	return done
 }
 
 // sServer starts `openssl s_server -www` on a fresh loopback port.
 func sServer(t *testing.T) int {
 	t.Helper()
 	port := freePort(t)
-	startServer(t, needProgram(t, "openssl"), "s_server", "-accept", "127.0.0.1:"+strconv.Itoa(port),
+	exited := startServer(t, needProgram(t, "openssl"), "s_server", "-accept", "127.0.0.1:"+strconv.Itoa(port),
 		"-cert", env.cert, "-key", env.key, "-www", "-quiet")
-	waitListening(t, port)
+	waitListening(t, port, exited, nil) // its output goes to the test's stderr
 	return port
 }
 
@@ -273,37 +300,41 @@ func TestNginx(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(dir, "report.json")
-	var out bytes.Buffer
+	var out lockedBuffer
 	cmd := exec.Command(env.sesslife, "trace", "--json", report, "--", nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var err error
+	go func() {
+		err = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-	waitListening(t, p1)
-	waitListening(t, p2)
+	waitListening(t, p1, exited, out.String)
+	waitListening(t, p2, exited, out.String)
 	for _, port := range []int{p1, p2} {
 		args := append([]string{"-sk", "-H", "Connection: close", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null"}, urls(port, 4)...)
 		if b, err := exec.Command(curl, args...).CombinedOutput(); err != nil {
 			t.Fatalf("curl on port %d: %v\n%s", port, err, b)
 		}
 	}
-	pid, err := os.ReadFile(filepath.Join(dir, "nginx.pid"))
-	if err != nil {
-		t.Fatal(err)
+	pid, perr := os.ReadFile(filepath.Join(dir, "nginx.pid"))
+	if perr != nil {
+		t.Fatal(perr)
 	}
-	master, err := strconv.Atoi(strings.TrimSpace(string(pid)))
-	if err != nil {
-		t.Fatal(err)
+	master, perr := strconv.Atoi(strings.TrimSpace(string(pid)))
+	if perr != nil {
+		t.Fatal(perr)
 	}
 	if err := syscall.Kill(master, syscall.SIGQUIT); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err = <-done:
+	case <-exited:
 	case <-hangGuard(t):
 		t.Fatalf("nginx did not stop on SIGQUIT before the test's deadline\n%s", out.String())
 	}
@@ -324,22 +355,64 @@ func TestNginx(t *testing.T) {
 // process group (killed with its children when the test ends).
 type tracedServer struct {
 	cmd    *exec.Cmd
-	done   chan error
-	out    bytes.Buffer
+	exited chan struct{} // closed when `sesslife trace` has ended
+	err    error         // its Wait's error, once exited is closed
+	out    lockedBuffer
 	report string
+}
+
+// lockedBuffer is a program's output, which the test may read while the
+// program still writes it (to report a failure).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// newTraced prepares `sesslife trace --json` on argv, its output in s.out.
+func newTraced(t *testing.T, argv ...string) *tracedServer {
+	s := &tracedServer{exited: make(chan struct{}), report: filepath.Join(t.TempDir(), "report.json")}
+	s.cmd = exec.Command(env.sesslife, append([]string{"trace", "--json", s.report, "--"}, argv...)...)
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
+	return s
+}
+
+// start starts it; its process group is killed when the test ends.
+func (s *tracedServer) start(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() { _ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) })
+}
+
+// waitListening waits until the traced server accepts on port, failing at
+// once if it ends first.
+func (s *tracedServer) waitListening(t *testing.T, port int) {
+	t.Helper()
+	waitListening(t, port, s.exited, s.out.String)
 }
 
 func startTraced(t *testing.T, argv ...string) *tracedServer {
 	t.Helper()
-	s := &tracedServer{done: make(chan error, 1), report: filepath.Join(t.TempDir(), "report.json")}
-	s.cmd = exec.Command(env.sesslife, append([]string{"trace", "--json", s.report, "--"}, argv...)...)
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s.cmd.Stdout, s.cmd.Stderr = &s.out, &s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.done <- s.cmd.Wait() }()
-	t.Cleanup(func() { _ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) })
+	s := newTraced(t, argv...)
+	s.start(t)
 	return s
 }
 
@@ -374,7 +447,7 @@ func (s *tracedServer) child(t *testing.T, comm string) int {
 }
 
 // stop sends sig to the traced program named comm, waits for `sesslife
-// trace` to end (a guard of 90 s against a program that does not stop) and
+// trace` to end (hangGuard catches a program that does not stop) and
 // returns its report, which must show every process exiting (an exit
 // record: leaks are checked only then).
 func (s *tracedServer) stop(t *testing.T, comm string, sig syscall.Signal) *trace.Report {
@@ -382,13 +455,12 @@ func (s *tracedServer) stop(t *testing.T, comm string, sig syscall.Signal) *trac
 	if err := syscall.Kill(s.child(t, comm), sig); err != nil {
 		t.Fatal(err)
 	}
-	var err error
 	select {
-	case err = <-s.done:
+	case <-s.exited:
 	case <-hangGuard(t):
 		t.Fatalf("%s did not stop on %v before the test's deadline\n%s", comm, sig, s.out.String())
 	}
-	r := readReport(t, s.report, err, s.out.String())
+	r := readReport(t, s.report, s.err, s.out.String())
 	if len(r.Processes) == 0 || slices.ContainsFunc(r.Processes, func(p trace.Process) bool { return !p.Exited }) {
 		t.Errorf("want every process to have exited, got %+v\n%s", r.Processes, s.out.String())
 	}
@@ -413,15 +485,17 @@ func curlClose(t *testing.T, curl string, port, n int, extra ...string) {
 // haproxyConf terminates TLS on a loopback port (the shared session cache,
 // with tickets or without) and connects to openssl s_server with TLS, a
 // new server connection for each request (http-reuse never), which
-// resumes the session haproxy keeps for the server.
+// resumes the session haproxy keeps for the server. Its timeouts, which
+// haproxy requires, are an hour: only a hang reaches them, never a slow
+// machine (every connection is closed after its one request).
 const haproxyConf = `global
     nbthread 2
     tune.ssl.cachesize 1000
 defaults
     mode http
-    timeout connect 10s
-    timeout client 30s
-    timeout server 30s
+    timeout connect 1h
+    timeout client 1h
+    timeout server 1h
     http-reuse never
 frontend fe
     bind 127.0.0.1:{{port}} ssl crt {{pem}} {{tickets}}
@@ -474,7 +548,7 @@ func TestHAProxy(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := startTraced(t, haproxy, "-db", "-f", conf)
-			waitListening(t, port)
+			s.waitListening(t, port)
 			curlClose(t, curl, port, 3, "--tls-max", "1.2")
 			curlClose(t, curl, port, 3, "--tlsv1.3")
 			r := s.stop(t, "haproxy", syscall.SIGUSR1)
@@ -525,7 +599,7 @@ func TestStunnel(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startTraced(t, stunnel, conf)
-	waitListening(t, port) // stunnel listens on both before it accepts
+	s.waitListening(t, port) // stunnel listens on both before it accepts
 	curlClose(t, curl, port, 3, "--tls-max", "1.2")
 	curlClose(t, curl, port, 3, "--tlsv1.3")
 	r := s.stop(t, "stunnel4", syscall.SIGTERM)
@@ -550,13 +624,7 @@ func TestStunnel(t *testing.T) {
 // -timeout), never otherwise: a program that does not stop fails the test
 // with its output instead of a panic of the whole binary, and no verdict
 // depends on how fast the machine is.
-func hangGuard(t *testing.T) <-chan time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return nil // no deadline: wait for as long as it takes
-	}
-	return time.After(time.Until(d) - 30*time.Second)
-}
+func hangGuard(t *testing.T) <-chan time.Time { return testwait.Guard(t) }
 
 // rubySessions runs, for each of tickets on and off, a server and a client
 // of Ruby's openssl extension in one process (the server in a thread),
@@ -738,15 +806,15 @@ SSLSessionCache shmcb:{{dir}}/ssl_scache(512000)
 // has been written. exec.Cmd gives one goroutine the program's stdout and
 // stderr when both are the same writer, so Write is never concurrent.
 type announced struct {
-	to     *bytes.Buffer
-	marker []byte
+	to     *lockedBuffer
+	marker string
 	ready  chan struct{}
 	closed bool
 }
 
 func (a *announced) Write(p []byte) (int, error) {
-	a.to.Write(p)
-	if !a.closed && bytes.Contains(a.to.Bytes(), a.marker) {
+	_, _ = a.to.Write(p)
+	if !a.closed && strings.Contains(a.to.String(), a.marker) {
 		a.closed = true
 		close(a.ready)
 	}
@@ -785,20 +853,14 @@ func TestApache(t *testing.T) {
 			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			s := &tracedServer{done: make(chan error, 1), report: filepath.Join(dir, "report.json")}
-			s.cmd = exec.Command(env.sesslife, "trace", "--json", s.report, "--", setsid, apache, "-d", dir, "-f", conf, "-DFOREGROUND")
-			s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			w := &announced{to: &s.out, marker: []byte("resuming normal operations"), ready: make(chan struct{})}
+			s := newTraced(t, setsid, apache, "-d", dir, "-f", conf, "-DFOREGROUND")
+			w := &announced{to: &s.out, marker: "resuming normal operations", ready: make(chan struct{})}
 			s.cmd.Stdout, s.cmd.Stderr = w, w
-			if err := s.cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			go func() { s.done <- s.cmd.Wait() }()
-			t.Cleanup(func() { _ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL) })
+			s.start(t)
 			select {
 			case <-w.ready:
-			case err := <-s.done:
-				t.Fatalf("apache2 ended before it listened: %v\n%s", err, s.out.String())
+			case <-s.exited:
+				t.Fatalf("apache2 ended before it listened: %v\n%s", s.err, s.out.String())
 			case <-hangGuard(t):
 				t.Fatalf("apache2 did not start before the test's deadline")
 			}

@@ -21,6 +21,8 @@ func TestInterruptedProgramThatExitsZero(t *testing.T) {
 	// The program says "ready" once its trap is set; that first write
 	// cancels the run, so the interruption never comes before the trap.
 	ready := cancelOnWrite{cancel}
+	// Linger decides nothing: the run is cancelled, so Run does not wait
+	// for processes left behind (waitDone returns once ctx is done).
 	argv := []string{"sh", "-c", "trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done"}
 	rep, err := trace.Run(ctx, argv, trace.Options{Recorder: env.recorder, Dir: filepath.Join(t.TempDir(), "trace"), Linger: time.Second,
 		Stdout: ready, Stderr: io.Discard})

@@ -126,7 +126,10 @@ fi
 # (or the corpus alone when it holds more), from a directory outside any
 # module, with a bare environment: the shim can only be found next to the
 # fuzzer. The corpus is unpacked into a scratch directory, which libFuzzer
-# may add to.
+# may add to. A shim call times out only after 20 minutes
+# ($SESSLIFE_FUZZ_CALL_TIMEOUT, not the 10 s default a loaded machine could
+# reach), as long as libFuzzer's own per-input timeout (-timeout, 1200 s by
+# default), which stays the guard against a hang.
 for t in $targets; do
   log="$tmp/$t.log"
   corpus="$tmp/corpus/$t"
@@ -134,7 +137,7 @@ for t in $targets; do
   unzip -q "$OUT/${t}_seed_corpus.zip" -d "$corpus"
   seeds=$(find "$corpus" -type f | wc -l)
   want=$((seeds > runs ? seeds : runs))
-  if ! (cd "$tmp/run" && env -i PATH=/usr/bin:/bin HOME="$tmp/run" "$OUT/$t" -runs="$want" -seed=1 "$corpus" >"$log" 2>&1); then
+  if ! (cd "$tmp/run" && env -i PATH=/usr/bin:/bin HOME="$tmp/run" SESSLIFE_FUZZ_CALL_TIMEOUT=20m "$OUT/$t" -runs="$want" -seed=1 "$corpus" >"$log" 2>&1); then
     tail -n 30 "$log" >&2
     fail "$t failed on its seed corpus ($seeds inputs) or its first $want runs"
   fi

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
@@ -90,8 +91,14 @@ func (s *shimFlags) register(fs *flag.FlagSet) {
 }
 
 func (s *shimFlags) options() targets.Options {
-	return targets.Options{ShimArgs: s.argList, ShimEnv: s.envList}
+	return targets.Options{ShimArgs: s.argList, ShimEnv: s.envList, Timeout: callTimeout}
 }
+
+// callTimeout bounds one call to a target before it counts as a hang, in
+// every command (0: each layer's default, 10 s). The package's tests set
+// it near their own deadline (main_test.go), so that a loaded machine
+// cannot turn a correct shim into a HANG finding.
+var callTimeout time.Duration
 
 // args renders the flags again, for replay commands.
 func (s *shimFlags) args() []string {

@@ -38,6 +38,7 @@ func readReport(t *testing.T, path string) checkReport {
 // further); replaying the report still fails.
 func TestCheckPlantedUseAfterFree(t *testing.T) {
 	shim := shimPath(t, "sesslife-shim-openssl-bug2")
+	corruptingShim(t)
 	dir := t.TempDir()
 	report := filepath.Join(dir, "report.json")
 	code, out, errOut := runCLI("check", "--target", "exec:"+shim, "--seed", "20261124", "--json", report, "--save", dir)
@@ -276,6 +277,7 @@ func processesOf(path string) []string {
 // whole run's sequences, and the same findings as the unsharded run.
 func TestShardsMerge(t *testing.T) {
 	shim := shimPath(t, "sesslife-shim-openssl-bug3")
+	corruptingShim(t)
 	dir := t.TempDir()
 	args := []string{"check", "--target", "exec:" + shim, "--seed", "11", "--sequences", "30", "--max-findings", "1", "--save", dir}
 	var parts []string

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target/targets"
 )
@@ -24,10 +24,6 @@ import (
 // These tests render the HTML report in headless Chromium (Debian's
 // chromium, which make installs) and read back the DOM it built: what a
 // reader's browser shows, not only what the template wrote.
-
-// chromiumHangGuard ends a Chromium that never finishes. It is no part of
-// any verdict: a slow machine only waits longer.
-const chromiumHangGuard = 5 * time.Minute
 
 // findChromium returns Chromium's path. Under CI=true a missing Chromium
 // fails the test; elsewhere the test is skipped with a message.
@@ -77,14 +73,14 @@ func renderedDOM(t *testing.T, page string) string {
 	group := cmd.Process.Pid
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	guard := time.NewTimer(chromiumHangGuard)
-	defer guard.Stop()
+	// A Chromium that never finishes is ended only near the test's own
+	// deadline: a slow machine only waits longer.
 	select {
 	case err = <-done:
-	case <-guard.C:
+	case <-testwait.Guard(t):
 		_ = syscall.Kill(-group, syscall.SIGKILL)
 		<-done
-		t.Fatalf("chromium did not finish loading %s within %s (a hang guard, not a verdict)\nstderr:\n%s", abs, chromiumHangGuard, tail(stderr.String()))
+		t.Fatalf("chromium did not finish loading %s before the test's deadline (a hang guard, not a verdict)\nstderr:\n%s", abs, tail(stderr.String()))
 	}
 	if kerr := syscall.Kill(-group, syscall.SIGKILL); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
 		t.Errorf("killing chromium's process group: %v", kerr)
@@ -295,6 +291,7 @@ func TestHTMLInChromiumPass(t *testing.T) {
 // it): findings from a real process, replay commands and all.
 func TestHTMLInChromiumPlantedShim(t *testing.T) {
 	findChromium(t)
+	corruptingShim(t)
 	shim, err := targets.FindShim("sesslife-shim-openssl-bug3")
 	if err != nil {
 		if os.Getenv("CI") == "true" {

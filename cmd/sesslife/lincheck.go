@@ -31,7 +31,7 @@ func checkLinearizable(ctx context.Context, c checkConfig, open target.Factory, 
 		rep.Summary = fmt.Sprintf("%s does not declare concurrent use: linearizability not checked", tgt.Info().Name)
 		return rep, nil
 	}
-	cfg := linearizability.Config{Clients: c.clients, Seed: c.seed}
+	cfg := linearizability.Config{Clients: c.clients, Seed: c.seed, CallTimeout: callTimeout}
 	h, err := linearizability.Run(ctx, tgt, cfg)
 	if err != nil {
 		return nil, err

@@ -115,7 +115,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sesslife replay: %s holds no calls: nothing to replay\n", path)
 		return exitUsage
 	}
-	res, err := scenario.Run(ctx, script, scenario.Options{Profile: prof, Target: tgt}, stdout)
+	res, err := scenario.Run(ctx, script, scenario.Options{Profile: prof, Target: tgt, CallTimeout: callTimeout}, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife replay: %v\n", err)
 		return exitUsage

@@ -70,7 +70,7 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	opts := scenario.Options{Profile: prof}
+	opts := scenario.Options{Profile: prof, CallTimeout: callTimeout}
 	if tgtSpec != "" {
 		tgt, err := targets.Open(tgtSpec, shim.options())
 		if err != nil {

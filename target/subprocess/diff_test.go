@@ -15,7 +15,7 @@ import (
 
 func newOpenSSL(t testing.TB, name string) target.Target {
 	t.Helper()
-	tg, err := New(needShim(t, name), WithTimeout(generous))
+	tg, err := New(needShim(t, name), WithTimeout(generous), withGraces(generous, generous))
 	if err != nil {
 		t.Fatalf("New(%s): %v", name, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 )
@@ -190,18 +191,31 @@ func kindNames() []string {
 	return out
 }
 
-// generous is the call timeout of every test target whose calls are meant
-// to be answered: only a hang reaches it, so a slow machine does not.
-const generous = time.Minute
+// generous is the call timeout, and the grace to quit and to drain, of
+// every test target whose calls are meant to be answered and which is
+// meant to quit: go test's -timeout less a margin (set by TestMain), so
+// that only a hang reaches it and no verdict depends on how fast the
+// machine is; without -timeout, a day.
+var generous = 24 * time.Hour
+
+// withGraces sets how long Close waits for a shim told to quit and how
+// long an exited shim's output may take to end (the defaults are seconds,
+// which a loaded machine may need).
+func withGraces(quit, drain time.Duration) Option {
+	return func(o *options) error {
+		o.quitGrace, o.drainGrace = quit, drain
+		return nil
+	}
+}
 
 // fakeShim returns the options that run this test binary as fake shim
-// mode, with the generous timeout unless extra sets another.
+// mode, with the generous timeout and graces unless extra sets others.
 func fakeShim(mode string, extra ...Option) (string, []Option) {
 	exe, err := os.Executable()
 	if err != nil {
 		panic(err)
 	}
-	return exe, append([]Option{WithEnv(fakeEnv + "=" + mode), WithTimeout(generous)}, extra...)
+	return exe, append([]Option{WithEnv(fakeEnv + "=" + mode), WithTimeout(generous), withGraces(generous, generous)}, extra...)
 }
 
 // setTimeout changes the call timeout of a test target between calls, so
@@ -256,17 +270,15 @@ func (w *stderrWatch) String() string {
 	return w.text.String()
 }
 
-// hangGuard bounds a wait that only a bug makes long; reaching it fails
-// the test, and no verdict depends on how soon the wait ends before it.
-const hangGuard = time.Minute
-
-// waitFor waits for ch, failing the test after hangGuard.
+// waitFor waits for ch, failing the test only on the hang guard, shortly
+// before the test's own deadline (internal/testwait): no verdict depends
+// on how soon ch is closed.
 func waitFor(t testing.TB, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
 	case <-ch:
-	case <-time.After(hangGuard):
-		t.Fatalf("still waiting for %s after %v", what, hangGuard)
+	case <-testwait.Guard(t):
+		t.Fatalf("still waiting for %s at the test's deadline", what)
 	}
 }
 

@@ -14,13 +14,15 @@ import (
 // target, and of every call that was in flight when it was closed.
 var ErrClosed = errors.New("the target is closed")
 
-// quitGrace is how long Close waits for a shim told to quit.
+// quitGrace is how long Close waits for a shim told to quit (the
+// default; the package's tests give a shim meant to quit longer, so that a
+// loaded machine cannot make a clean exit a crash).
 const quitGrace = 5 * time.Second
 
 // New starts the shim at path, reads its hello and checks that it speaks
 // sesslife-shim/1.
 func New(path string, opts ...Option) (target.Target, error) {
-	o := options{timeout: 10 * time.Second, stderrTail: 16 << 10}
+	o := options{timeout: 10 * time.Second, quitGrace: quitGrace, drainGrace: drainGrace, stderrTail: 16 << 10}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, err
@@ -197,7 +199,7 @@ func (t *Target) Close() error {
 	if p.dead() {
 		return nil
 	}
-	p.quit(quitGrace)
+	p.quit(t.opts.quitGrace)
 	if code := p.exitCode(); code != 0 {
 		return &CrashError{Op: opQuit, Status: p.status, Calls: t.history(), Stderr: p.stderr.String()}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sesslife/sesslife/internal/testwait"
 	"github.com/sesslife/sesslife/model"
 	"github.com/sesslife/sesslife/target"
 )
@@ -67,13 +68,15 @@ func runParent() int {
 			return fail("New: %v", s.err)
 		}
 	}
-	for deadline := time.Now().Add(hangGuard); ; time.Sleep(10 * time.Millisecond) {
+	// The runtime ends the thread soon after its goroutine returned, and
+	// nothing tells when: poll, with no deadline. The sleep only paces the
+	// poll; a thread that never ends is caught by the test's hang guard
+	// (this process then never prints the shim's pid).
+	for {
 		if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", s.tid)); errors.Is(err, os.ErrNotExist) {
 			break
 		}
-		if time.Now().After(deadline) {
-			return fail("thread %d still runs after %v", s.tid, hangGuard)
-		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	ctx := context.Background()
 	if _, err := s.tg.Apply(ctx, sessNumber); err != nil {
@@ -82,10 +85,12 @@ func runParent() int {
 	if _, err := s.tg.(target.Pipeliner).ApplyAhead(ctx, sessHits); err != nil {
 		return fail("ApplyAhead: %v", err)
 	}
+	// No deadline here either: the test's hang guard catches a shim that
+	// neither hangs nor dies.
 	select {
 	case <-w.seen("stuck in sess_hits"):
-	case <-time.After(hangGuard):
-		return fail("the shim did not hang within %v", hangGuard)
+	case <-s.tg.(*Target).proc.done:
+		return fail("the shim exited instead of hanging in sess_hits")
 	}
 	fmt.Printf("shim %d\n", s.tg.(*Target).proc.cmd.Process.Pid)
 	hang()
@@ -117,10 +122,12 @@ func TestShimDiesWithItsParent(t *testing.T) {
 		sc.Scan()
 		lines <- sc.Text()
 	}()
+	// The line comes, or the parent ends (the scanner then gives ""); only
+	// a hang reaches the guard.
 	var line string
 	select {
 	case line = <-lines:
-	case <-time.After(hangGuard):
+	case <-testwait.Guard(t):
 	}
 	pid, err := strconv.Atoi(strings.TrimPrefix(line, "shim "))
 	if err != nil {
@@ -142,7 +149,9 @@ func TestShimDiesWithItsParent(t *testing.T) {
 func TestCloseDuringAHungCall(t *testing.T) {
 	t.Parallel()
 	w := newStderrWatch("stuck in sess_hits")
-	tg := newFake(t, "hang-forked", WithStderr(w))
+	// The hung shim never reads the quit, so the short quit grace is sure
+	// to run out, however slow the machine.
+	tg := newFake(t, "hang-forked", WithStderr(w), withGraces(200*time.Millisecond, generous))
 	shim := identify(t, tg.(*Target).proc.cmd.Process.Pid)
 	errc := make(chan error, 1)
 	go func() {
@@ -165,7 +174,7 @@ func TestCloseDuringAHungCall(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Errorf("the hung call returned %v, want ErrClosed", err)
 		}
-	case <-time.After(hangGuard):
+	case <-testwait.Guard(t):
 		t.Errorf("the hung call did not return after Close")
 	}
 	waitGone(t, helper, "the shim's helper")

@@ -1,11 +1,14 @@
 package subprocess
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // fakeEnv, when set, turns the test binary into a fake shim (fake_test.go).
@@ -44,6 +47,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(parentEnv) != "" {
 		os.Exit(runParent())
 	}
+	flag.Parse()
+	generous = testwait.RunBudget()
 	dir, err := os.MkdirTemp("", "sesslife-shim-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

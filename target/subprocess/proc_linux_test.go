@@ -7,7 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // procID names a process by its pid and start time (clock ticks since
@@ -50,19 +51,24 @@ func (p procID) alive() bool {
 	return ok && start == p.start && state != "Z" && state != "X"
 }
 
-// waitGone waits until the process has died, failing the test after
-// hangGuard. Poll intervals only pace the wait; the verdict is whether
-// the process dies at all.
+// waitGone waits until the process has died, told by the kernel (a
+// pidfd), failing the test only on the hang guard near the test's own
+// deadline: the verdict is whether the process dies at all.
 func waitGone(t testing.TB, p procID, what string) {
 	t.Helper()
-	deadline := time.Now().Add(hangGuard)
-	for p.alive() {
-		if time.Now().After(deadline) {
-			t.Errorf("%s (pid %d) still runs after %v", what, p.pid, hangGuard)
-			p.kill()
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	exited, err := testwait.Exited(p.pid)
+	if !p.alive() {
+		return // gone already (the pidfd, if any, names another process)
+	}
+	if err != nil {
+		t.Fatalf("%s (pid %d): %v", what, p.pid, err)
+	}
+	// p was alive after the pidfd was opened, so the pidfd names p.
+	select {
+	case <-exited:
+	case <-testwait.Guard(t):
+		t.Errorf("%s (pid %d) still runs at the test's deadline", what, p.pid)
+		p.kill()
 	}
 }
 

@@ -19,7 +19,9 @@ const maxLine = 16 << 20
 // drainGrace is how long the output of a shim that has exited may take to
 // reach its end. The whole process group is dead by then, so only a
 // process that left the group can still hold the pipes open; after this
-// long the harness stops reading them rather than wait for it.
+// long the harness stops reading them rather than wait for it (the
+// default; the package's tests wait longer, so that a loaded machine that
+// is slow to read the last replies cannot lose them).
 const drainGrace = 2 * time.Second
 
 // response is what a reader (reader.go) hands to the call waiting for an
@@ -44,18 +46,19 @@ type response struct {
 // the end of the output (so every reply the shim wrote is delivered),
 // reaps the shim and closes done.
 type process struct {
-	cmd      *exec.Cmd
-	timeout  time.Duration // bounds a write to stdin
-	stdin    *os.File
-	stdout   *os.File
-	stderrR  *os.File
-	stderr   *tail
-	hello    chan []byte   // the first line, once
-	done     chan struct{} // closed when the shim has exited, its group has been killed and it has been reaped
-	closing  chan struct{} // closed when the target is closed: calls in flight stop waiting
-	outDone  chan struct{} // closed when the output has been read to its end (or given up on)
-	errDone  chan struct{} // closed when copyStderr has finished
-	closeOne sync.Once
+	cmd        *exec.Cmd
+	timeout    time.Duration // bounds a write to stdin
+	drainGrace time.Duration // how long the output may take to end after the exit
+	stdin      *os.File
+	stdout     *os.File
+	stderrR    *os.File
+	stderr     *tail
+	hello      chan []byte   // the first line, once
+	done       chan struct{} // closed when the shim has exited, its group has been killed and it has been reaped
+	closing    chan struct{} // closed when the target is closed: calls in flight stop waiting
+	outDone    chan struct{} // closed when the output has been read to its end (or given up on)
+	errDone    chan struct{} // closed when copyStderr has finished
+	closeOne   sync.Once
 
 	wmu  sync.Mutex // serialises writes to stdin
 	wbuf []byte     // the lines being written (wmu held)
@@ -109,7 +112,7 @@ func startProcess(path string, o options) (*process, error) {
 	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: newTail(o.stderrTail, o.stderr),
 		hello: make(chan []byte, 1), done: make(chan struct{}), closing: make(chan struct{}),
 		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]waiter{},
-		timeout: o.timeout, turn: make(chan struct{}, 1), first: true}
+		timeout: o.timeout, drainGrace: o.drainGrace, turn: make(chan struct{}, 1), first: true}
 	p.out = lineReader{f: outR, buf: make([]byte, 64<<10)}
 	p.turn <- struct{}{}
 	started := make(chan error, 1)
@@ -154,7 +157,7 @@ func (p *process) run(started chan<- error) {
 	// With the group dead the output ends; every reply the shim wrote is
 	// delivered before done says it is gone.
 	go p.drain()
-	grace := time.NewTimer(drainGrace)
+	grace := time.NewTimer(p.drainGrace)
 	for _, ch := range []chan struct{}{p.outDone, p.errDone} {
 		select {
 		case <-ch:

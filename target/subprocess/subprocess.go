@@ -24,6 +24,8 @@ type Option func(*options) error
 
 type options struct {
 	timeout    time.Duration
+	quitGrace  time.Duration // how long Close waits for a shim told to quit
+	drainGrace time.Duration // how long an exited shim's output may take to end
 	args       []string
 	env        []string
 	stderr     io.Writer

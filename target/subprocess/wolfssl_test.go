@@ -24,7 +24,7 @@ import (
 // newWolf starts the wolfSSL shim; the test closes it.
 func newWolf(t *testing.T) *Target {
 	t.Helper()
-	tg, err := New(needShim(t, wolfShim), WithTimeout(generous))
+	tg, err := New(needShim(t, wolfShim), WithTimeout(generous), withGraces(generous, generous))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,15 +2,17 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 func TestTestTimeout(t *testing.T) {
@@ -73,47 +75,84 @@ func TestStatus(t *testing.T) {
 // it started (here a sleep, for the test binary) are killed, so nothing
 // outlives the tool's kill of the wrapper.
 func TestDeadlineKillsGroup(t *testing.T) {
-	dir := t.TempDir()
-	pidFile := filepath.Join(dir, "pid")
-	ready := filepath.Join(dir, "ready")
-	// The stand-in starts a grandchild, says which, and waits for it.
-	goCmd := script(t, "sleep 1000 & echo $! > "+pidFile+"; mv "+pidFile+" "+ready+"; wait")
+	// The stand-in starts a grandchild, says which on its output, and
+	// waits for it.
+	goCmd := script(t, `sleep 1000 & echo "grandchild $!"; wait`)
 	deadline := make(chan time.Time)
-	var out bytes.Buffer
+	out := &lineWatch{want: "grandchild ", seen: make(chan string, 1)}
 	res := make(chan int, 1)
-	go func() { res <- runTest(goCmd, []string{"test", "pkg"}, &out, deadline, 0) }()
-	// Fire the deadline only once the grandchild exists (polling: the
-	// verdict does not depend on how long it takes).
-	var pid int
-	for {
-		b, err := os.ReadFile(ready)
-		if err == nil {
-			if pid, err = strconv.Atoi(strings.TrimSpace(string(b))); err != nil {
-				t.Fatalf("pid file: %v", err)
-			}
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	go func() { res <- runTest(goCmd, []string{"test", "pkg"}, out, deadline, 0) }()
+	// Fire the deadline only once the grandchild exists: its line says so.
+	var line string
+	select {
+	case line = <-out.seen:
+	case got := <-res:
+		t.Fatalf("the stand-in ended (status %d) before it named its grandchild:\n%s", got, out.String())
+	case <-testwait.Guard(t):
+		t.Fatalf("no grandchild named at the test's deadline:\n%s", out.String())
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "grandchild ")))
+	if err != nil {
+		t.Fatalf("the stand-in said %q: %v", line, err)
+	}
+	// The grandchild runs (sleep 1000, not yet killed): the pidfd names it.
+	gone, err := testwait.Exited(pid)
+	if err != nil {
+		t.Fatal(err)
 	}
 	close(deadline)
-	if got := <-res; got != 1 {
-		t.Errorf("status %d after the deadline, want 1", got)
+	select {
+	case got := <-res:
+		if got != 1 {
+			t.Errorf("status %d after the deadline, want 1", got)
+		}
+	case <-testwait.Guard(t):
+		t.Fatal("runTest did not return after the deadline, at the test's deadline")
 	}
-	// The grandchild was killed, not orphaned: wait for it to be gone
-	// (it is a zombie of init's until reaped, so ask until it is).
-	for {
-		err := syscall.Kill(pid, 0)
-		if errors.Is(err, syscall.ESRCH) {
-			break
-		}
-		if st, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); bytes.Contains(st, []byte(") Z ")) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	// The grandchild was killed, not orphaned: the kernel says when it
+	// has exited (a zombie of init's until reaped counts).
+	select {
+	case <-gone:
+	case <-testwait.Guard(t):
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Fatalf("the grandchild (pid %d) still runs at the test's deadline", pid)
 	}
 	if !strings.Contains(out.String(), "ran out of its time") {
 		t.Errorf("output %q does not say why", out.String())
 	}
+}
+
+// lineWatch is runTest's output: it keeps everything and sends the first
+// line that starts with want on seen. runTest's child writes from one
+// goroutine, while the test reads: hence the lock.
+type lineWatch struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan string // buffered, one line
+	sent bool
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if !w.sent {
+		for _, line := range strings.SplitAfter(w.buf.String(), "\n") {
+			if strings.HasPrefix(line, w.want) && strings.HasSuffix(line, "\n") {
+				w.sent = true
+				w.seen <- strings.TrimSuffix(line, "\n")
+				break
+			}
+		}
+	}
+	return len(p), nil
+}
+
+func (w *lineWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // TestPassesOtherCommands: the wrapper itself, built and run as go, execs

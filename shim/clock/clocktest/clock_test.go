@@ -16,14 +16,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sesslife/sesslife/internal/testwait"
 )
 
 // The tests start python3 with the library preloaded and let it call the
 // C functions through ctypes, as a shim written in Python would.
-
-// hangGuard bounds one python3 run; it only guards against a hang; no
-// verdict depends on it.
-const hangGuard = 5 * time.Minute
 
 // ci reports whether a missing tool must fail the test rather than skip it.
 func ci() bool { return os.Getenv("CI") == "true" }
@@ -57,7 +55,8 @@ func python(t *testing.T, lib, script string, v any, args ...string) {
 	if err != nil {
 		missing(t, "python3 is missing: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	// Only a hang reaches this: it ends near the test's own deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Budget(t))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, append([]string{"-c", script}, args...)...)
 	cmd.Env = append(os.Environ(), "LD_PRELOAD="+lib)

@@ -30,3 +30,24 @@ func TestReplayFollowsTheTargetsProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayNamesWhereAReportIsWrong: a JSON file that is not a report is
+// a usage error that says where it goes wrong, not a scenario whose
+// first line fails to parse.
+func TestReplayNamesWhereAReportIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ name, src, want string }{
+		{"no schema", `{"run": {}}`, `no.json: JSON but not a sesslife check report (it has no "schema")`},
+		{"cut short", "{\n \"schema\": ", `no.json:2:12: JSON but not a sesslife check report (unexpected end of JSON input)`},
+		{"wrong type", "{\"schema\": \"sesslife-report/1\",\n \"findings\": [{\"n\": \"one\"}]}", `no.json:2:21: JSON but not a sesslife check report ("findings.n" is a string where a report has an integer)`},
+	} {
+		file := filepath.Join(dir, "no.json")
+		if err := os.WriteFile(file, []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := runCLI("replay", "--target", "impl", file)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.name, code, errOut, exitUsage, tc.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,14 +43,9 @@ func runCoverage(args []string, stdout, stderr io.Writer) int {
 	}
 	var runs []coverageRun
 	for _, path := range fs.Args() {
-		data, err := os.ReadFile(path)
+		rep, err := readCheckReport(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife coverage: %v\n", err)
-			return exitUsage
-		}
-		var rep checkReport
-		if err := json.Unmarshal(data, &rep); err != nil || rep.Schema != reportSchema {
-			fmt.Fprintf(stderr, "sesslife coverage: %s is not a report of sesslife check (%v)\n", path, err)
 			return exitUsage
 		}
 		runs = append(runs, coverageRun{rep: rep})

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -36,13 +34,9 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	}
 	var reps []checkReport
 	for _, path := range fs.Args() {
-		data, err := os.ReadFile(path)
-		var rep checkReport
-		if err == nil {
-			err = json.Unmarshal(data, &rep)
-		}
-		if err != nil || rep.Schema != reportSchema {
-			fmt.Fprintf(stderr, "sesslife merge: %s is not a report of sesslife check (%v)\n", path, err)
+		rep, err := readCheckReport(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "sesslife merge: %v\n", err)
 			return exitUsage
 		}
 		reps = append(reps, rep)

@@ -51,3 +51,19 @@ func TestReplayNamesWhereAReportIsWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestReportReadersNameThePlace: coverage and merge read reports the same
+// way, naming the line and column of what is wrong.
+func TestReportReadersNameThePlace(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(file, []byte("{\"schema\": \"sesslife-report/1\",\n \"run\": 5}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]string{{"coverage", file}, {"merge", file}} {
+		code, _, errOut := runCLI(cmd...)
+		want := `bad.json:2:9: not a report of sesslife check ("run" is a number where a report has an object)`
+		if code != exitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", cmd[0], code, errOut, exitUsage, want)
+		}
+	}
+}

@@ -19,6 +19,14 @@ func (st *stepper) handshake(c, s Handle, v Version) {
 func (st *stepper) clientHello(c, s Handle, v Version) {
 	st.startHandshake(c, s)
 	cl, sv := st.ssl(c), st.ssl(s)
+	// The first SSL_do_handshake of each side calls SSL_clear
+	// (state_machine), which puts back the SSL_CTX's generic method: a
+	// method SSL_copy_session_id brought lasts only until a handshake
+	// starts (MATCH-SSL-VERSION).
+	if cl.method != VersionNone || sv.method != VersionNone {
+		st.mark(RuleMatchSSLVersion)
+	}
+	cl.method, sv.method = VersionNone, VersionNone
 	// ssl_set_client_hello_version: the client's version is the highest
 	// it allows, which the harness pins to v, until the ServerHello
 	// (MATCH-SSL-VERSION).

@@ -116,6 +116,11 @@ type SearchReport struct {
 	Unconfirmed []Unconfirmed
 	// Interrupted: the context was cancelled before the search ended.
 	Interrupted bool
+	// Quit is the target's failure when it was closed at the end of a run
+	// without findings: a shim that crashed or exited non-zero after quit
+	// (docs/protocol.md §1). Its last sequence was QuitAfter (from 0).
+	Quit      error
+	QuitAfter int
 }
 
 // Unconfirmed is a divergence whose reduced calls, run alone on a fresh
@@ -158,6 +163,15 @@ func Search(ctx context.Context, open target.Factory, opts SearchOptions) (*Sear
 		s.rep.Interrupted = true
 		err = ctx.Err()
 	}
+	if err == nil && len(s.rep.Findings) == 0 && s.tgt != nil {
+		// A clean run ends with the target told to quit: how it ends is
+		// observed too (a crash in its last frees, a non-zero exit).
+		t := s.tgt
+		s.tgt = nil
+		if qerr := t.Close(); qerr != nil {
+			s.rep.Quit, s.rep.QuitAfter = qerr, s.last
+		}
+	}
 	return s.rep, err
 }
 
@@ -177,6 +191,8 @@ type searcher struct {
 	marathons bool
 	// drawer draws the calls of every sequence, keeping its memory.
 	drawer Drawer
+	// last is the index of the last sequence run.
+	last int
 }
 
 func (s *searcher) close() {
@@ -216,6 +232,7 @@ func (s *searcher) run(ctx context.Context) error {
 			return nil
 		}
 		s.progress(Progress{Phase: Searching})
+		s.last = i
 		d, err := s.sequence(ctx, i)
 		if err != nil || d == nil {
 			if err != nil && ctx.Err() == nil {

@@ -114,6 +114,9 @@ func mergeReports(reps []checkReport) (*checkReport, error) {
 			}
 		}
 		m.Unconfirmed = append(m.Unconfirmed, r.Unconfirmed...)
+		if m.Quit == nil {
+			m.Quit = r.Quit
+		}
 		m.Details = append(m.Details, r.Details...)
 	}
 	m.Details = []detail{}

@@ -134,8 +134,24 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "sesslife: FAIL %s still diverges from %s on %s\n", tgt.Info().Name, prof.Name, path)
 		return exitDivergence
 	}
+	if !quitCleanly(tgt, stdout) {
+		return exitDivergence
+	}
 	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on %s%s\n", tgt.Info().Name, prof.Name, path, notSent(res))
 	return exitOK
+}
+
+// quitCleanly tells a target that agreed on every call to quit, and says
+// so when it does not end cleanly (a crash in its last frees, a non-zero
+// exit: docs/protocol.md §1), which fails the replay.
+func quitCleanly(tgt target.Target, stdout io.Writer) bool {
+	err := tgt.Close()
+	if err == nil {
+		return true
+	}
+	fmt.Fprintf(stdout, "sesslife: FAIL %s agreed on every call but did not end cleanly when told to quit (a shim exits 0 after quit, docs/protocol.md §1):\n\t%s\n",
+		tgt.Info().Name, strings.ReplaceAll(strings.TrimRight(err.Error(), "\n"), "\n", "\n\t"))
+	return false
 }
 
 // notSent says which calls of a passing replay never reached the target:
@@ -195,6 +211,9 @@ func replayReportFile(ctx context.Context, path string, rep replayReport, tgt ta
 	}
 	if still > 0 {
 		fmt.Fprintf(stdout, "sesslife: FAIL %s still diverges from %s on %d of %d findings of %s\n", tgt.Info().Name, prof.Name, still, len(rep.Findings), path)
+		return exitDivergence
+	}
+	if !quitCleanly(tgt, stdout) {
 		return exitDivergence
 	}
 	fmt.Fprintf(stdout, "sesslife: PASS %s agrees with %s on every finding of %s\n", tgt.Info().Name, prof.Name, path)

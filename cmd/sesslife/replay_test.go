@@ -67,3 +67,39 @@ func TestReportReadersNameThePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetThatDoesNotQuitCleanly: a target that agrees on every call
+// but exits non-zero when told to quit fails check and replay (docs/
+// protocol.md §1), with how it ended and, for check, a rerun command;
+// the same shim exiting 0 passes.
+func TestTargetThatDoesNotQuitCleanly(t *testing.T) {
+	shim := builtShim(t, "sesslife-shim-openssl", "make shim")
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "exits3.sh")
+	script := "#!/bin/sh\n\"" + shim + "\" \"$@\"\nexit ${QUIT_STATUS:-0}\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sim := filepath.Join(dir, "one.sim")
+	if err := os.WriteFile(sim, []byte("ctx1 = SSL_CTX_new(server)\nSSL_CTX_free(ctx1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []string{"0", "3"} {
+		env := []string{"--shim-env", "QUIT_STATUS=" + status}
+		code, out, errOut := runCLI(append(append([]string{"replay", "--target", "exec:" + wrapper}, env...), sim)...)
+		want, wantCode := "sesslife: PASS", exitOK
+		if status != "0" {
+			want, wantCode = "did not end cleanly when told to quit", exitDivergence
+		}
+		if code != wantCode || !strings.Contains(out, want) {
+			t.Errorf("replay, quit status %s: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", status, code, wantCode, want, out, errOut)
+		}
+		code, out, errOut = runCLI(append([]string{"check", "--target", "exec:" + wrapper, "--sequences", "3", "--seed", "1"}, env...)...)
+		if status != "0" {
+			want = "the target did not end cleanly when told to quit after sequence 2"
+		}
+		if code != wantCode || !strings.Contains(out, want) || (status != "0" && !strings.Contains(out, "exit status 3")) {
+			t.Errorf("check, quit status %s: exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", status, code, wantCode, want, out, errOut)
+		}
+	}
+}

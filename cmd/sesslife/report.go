@@ -35,6 +35,9 @@ type checkReport struct {
 	// Details holds what differs from run to run: a crashed shim's stderr.
 	Details []detail `json:"details"`
 	Error   string   `json:"error,omitempty"`
+	// Quit is how the target failed when told to quit at the end of a run
+	// without findings (docs/protocol.md §1); it fails the run.
+	Quit *quitFailure `json:"quit_failure,omitempty"`
 
 	config checkConfig // the run's flags, for the commands the report prints
 }
@@ -169,6 +172,14 @@ type unconfirmed struct {
 	Rerun    string     `json:"rerun"`
 }
 
+// quitFailure is a target that crashed or exited non-zero when told to
+// quit after its last sequence, Sequence (from 0); Rerun runs to it again.
+type quitFailure struct {
+	Sequence int    `json:"sequence"`
+	Error    string `json:"error"`
+	Rerun    string `json:"rerun"`
+}
+
 // crashed reports whether the target crashed there.
 func (u unconfirmed) crashed() bool { return u.Rule == model.RuleCrash.String() }
 
@@ -243,6 +254,9 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 		}
 		r.Unconfirmed = append(r.Unconfirmed, uc)
 	}
+	if res.Quit != nil {
+		r.Quit = &quitFailure{Sequence: res.QuitAfter, Error: res.Quit.Error(), Rerun: rerunCommand(r.config, res.QuitAfter+1)}
+	}
 	cov := res.Coverage
 	set := model.GenerableRules(prof)
 	cr := coverageReport{RulesTotal: len(set), RulesExercised: cov.Exercised(set), NeverExercised: []string{},
@@ -283,7 +297,7 @@ func (r *checkReport) fill(res *properties.SearchReport, info target.Info, prof 
 // decide sets the verdict: conformant when there are no findings, no
 // stale expectations and no failed linearizability check.
 func (r *checkReport) decide() {
-	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0 &&
+	r.Conformant = len(r.Findings) == 0 && r.Error == "" && len(r.Coverage.BelowMinimum) == 0 && r.Quit == nil &&
 		!slices.ContainsFunc(r.Unconfirmed, unconfirmed.fails)
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
@@ -369,6 +383,10 @@ func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 			"a build of the shim with AddressSanitizer names the first bad access). To run to the crash again: %s\n", u.Sequence, u.Rerun)
 		fmt.Fprintf(w, "\t%s\n", strings.ReplaceAll(strings.TrimRight(u.Error, "\n"), "\n", "\n\t"))
 	}
+	if q := r.Quit; q != nil {
+		fmt.Fprintf(w, "sesslife: the target did not end cleanly when told to quit after sequence %d (a shim exits 0 after quit, docs/protocol.md §1); to run to it again: %s\n\t%s\n",
+			q.Sequence, q.Rerun, strings.ReplaceAll(strings.TrimRight(q.Error, "\n"), "\n", "\n\t"))
+	}
 	for _, e := range r.Expected {
 		if e.Seen == 0 {
 			fmt.Fprintf(w, "sesslife: expected divergence %s (%s) no longer shows in this run: remove it from %s\n", e.Rule, e.Reason, e.Where)
@@ -427,6 +445,9 @@ func failReasons(r *checkReport) string {
 		case u.fails():
 			why = append(why, fmt.Sprintf("the target diverged under %s in sequence %d only after what earlier sequences did", u.Rule, u.Sequence))
 		}
+	}
+	if q := r.Quit; q != nil {
+		why = append(why, fmt.Sprintf("the target did not end cleanly when told to quit after sequence %d", q.Sequence))
 	}
 	if r.Error != "" {
 		why = append(why, r.Error)

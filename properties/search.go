@@ -381,29 +381,28 @@ func (s *searcher) diverged(ctx context.Context, i int, d *Divergence) bool {
 // reduce shrinks d's calls while they still diverge under d's rule on the
 // search's target.
 func (s *searcher) reduce(ctx context.Context, d *Divergence) Reduction {
+	return s.reduceOn(ctx, d, func(ops []model.Op) *Divergence { return s.runOn(ctx, s.tgt, ops) })
+}
+
+// reduceOn shrinks d's calls while run, which runs calls on a target,
+// still diverges under d's rule, with the search's budgets and progress.
+func (s *searcher) reduceOn(ctx context.Context, d *Divergence, run func([]model.Op) *Divergence) Reduction {
 	r, hangs := d.Rule, 0
+	budget, tried := s.opts.ReduceBudget, 0
 	fails := func(ops []model.Op) bool {
-		if ctx.Err() != nil {
-			return false
-		}
-		if r == model.RuleHang && hangs >= s.opts.HangBudget {
+		tried++
+		s.progress(Progress{Phase: Reducing, Rule: r, Tries: tried, Budget: budget, Length: len(ops)})
+		if ctx.Err() != nil || (r == model.RuleHang && hangs >= s.opts.HangBudget) {
 			return false
 		}
 		s.rep.Replays++
-		got := s.runOn(ctx, s.tgt, ops)
+		got := run(ops)
 		if got != nil && got.Rule == model.RuleHang {
 			hangs++
 		}
 		return got != nil && got.Rule == r
 	}
-	budget := s.opts.ReduceBudget
-	tried := 0
-	counting := func(ops []model.Op) bool {
-		tried++
-		s.progress(Progress{Phase: Reducing, Rule: r, Tries: tried, Budget: budget, Length: len(ops)})
-		return fails(ops)
-	}
-	return Reduce(d.Ops(), s.opts.Profile, counting, budget)
+	return Reduce(d.Ops(), s.opts.Profile, fails, budget)
 }
 
 // reduceFresh is the reduction of d when its reduction on the search's
@@ -423,26 +422,14 @@ func (s *searcher) reduceFresh(ctx context.Context, d *Divergence) (Reduction, *
 	if whole, _ := s.confirm(ctx, d.Ops(), r); whole == nil {
 		return Reduction{}, nil, false
 	}
-	fails := func(ops []model.Op) bool {
-		if ctx.Err() != nil {
-			return false
-		}
-		s.rep.Replays++
+	red := s.reduceOn(ctx, d, func(ops []model.Op) *Divergence {
 		t, err := s.open()
 		if err != nil {
-			return false
+			return nil
 		}
 		defer t.Close()
-		got := s.runOn(ctx, t, ops)
-		return got != nil && got.Rule == r
-	}
-	tried := 0
-	counting := func(ops []model.Op) bool {
-		tried++
-		s.progress(Progress{Phase: Reducing, Rule: r, Tries: tried, Budget: s.opts.ReduceBudget, Length: len(ops)})
-		return fails(ops)
-	}
-	red := Reduce(d.Ops(), s.opts.Profile, counting, s.opts.ReduceBudget)
+		return s.runOn(ctx, t, ops)
+	})
 	s.rep.Replays++
 	final, corrupting := s.confirm(ctx, red.Ops, r)
 	return red, final, corrupting

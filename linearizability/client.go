@@ -185,8 +185,8 @@ func (c *client) handshake() bool {
 		v = model.TLS13
 	}
 	c.budget--
-	if c.e.r.handshakes != nil {
-		c.e.r.handshakes <- struct{}{}
+	if c.e.r.handshakes != nil && !c.e.r.acquire(c.e.r.handshakes) {
+		return false
 	}
 	_, ok := c.do(model.Op{Kind: model.Handshake, SSL: c.c.h, Peer: c.s.h, Arg: int64(v)})
 	if c.e.r.handshakes != nil {

@@ -43,6 +43,7 @@ func Run(ctx context.Context, tg target.Target, cfg Config) (*History, error) {
 		return nil, fmt.Errorf("linearizability: resetting %q: %w", info.Name, err)
 	}
 	r := &runner{tg: tg, cfg: cfg, ctx: ctx, start: time.Now(), clock: prof.StartTime,
+		halted: make(chan struct{}), createSem: make(chan struct{}, 1),
 		hist: History{Target: info.Name, Profile: prof, Clients: cfg.Clients, Seed: cfg.Seed}}
 	for range cfg.Clients {
 		r.slots = append(r.slots, &slot{})
@@ -80,12 +81,19 @@ type runner struct {
 	mu   sync.Mutex // guards hist
 	hist History
 	stop atomic.Bool // set by the first failure: no new calls
+	// halted is closed with the first failure, so that a client waiting
+	// for createSem or a handshake token gives up instead of waiting for a
+	// call that may never come back.
+	halted   chan struct{}
+	haltOnce sync.Once
 
-	// createMu serialises SSL_CTX_new and SSL_new with the choice of their
-	// handles, so that handles are given in call order (the reference
-	// simulator wants the next free one; the model names objects in
-	// linearization order, which the lock makes the same).
-	createMu         sync.Mutex
+	// createSem (a lock of one token) serialises SSL_CTX_new and SSL_new
+	// with the choice of their handles, so that handles are given in call
+	// order (the reference simulator wants the next free one; the model
+	// names objects in linearization order, which the lock makes the
+	// same). It is a channel, not a mutex, so that waiting for it ends when
+	// the run stops: its holder may be the call that hangs.
+	createSem        chan struct{}
 	nextCtx, nextSSL model.Handle
 
 	clock int64 // the virtual clock, moved only by the harness's ticks
@@ -265,6 +273,19 @@ func (r *runner) fail(format string, args ...any) {
 	r.hist.Failures = append(r.hist.Failures, fmt.Sprintf(format, args...))
 	r.mu.Unlock()
 	r.stop.Store(true)
+	r.haltOnce.Do(func() { close(r.halted) })
+}
+
+// acquire takes a token of sem, or reports false when the run stops first.
+func (r *runner) acquire(sem chan struct{}) bool {
+	select {
+	case sem <- struct{}{}:
+		return true
+	case <-r.halted:
+		return false
+	case <-r.ctx.Done():
+		return false
+	}
 }
 
 // apply makes one call for client in universe u and records it. It reports
@@ -314,8 +335,10 @@ func (r *runner) apply(client, u int, op model.Op) (model.Result, bool) {
 // create makes an SSL_CTX (op.Kind CtxNew) or an SSL (SSLNew) with the next
 // handle and returns it, or 0 when the call failed.
 func (r *runner) create(client, u int, op model.Op) model.Handle {
-	r.createMu.Lock()
-	defer r.createMu.Unlock()
+	if !r.acquire(r.createSem) {
+		return 0
+	}
+	defer func() { <-r.createSem }()
 	var h model.Handle
 	if op.Kind == model.CtxNew {
 		h = r.nextCtx + 1

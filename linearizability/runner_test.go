@@ -113,42 +113,63 @@ func (f *faulty) Apply(ctx context.Context, op model.Op) (model.Result, error) {
 // TestFailingTargetIsAFinding: an error or a hang is recorded as an unknown
 // call, the run stops, and the verdict is a target failure, not a pass.
 //
-// The case that hangs in SSL_new hangs while holding the lock that orders
-// the creation of objects: clients that want to create one next must give
-// up when the run stops, not wait for the lock for ever (a CI run once
-// hung here until the test binary's deadline).
+// It fails or hangs, in turn, at the first call of each kind the runner
+// makes from the 200th call on, with and without a bound on concurrent
+// handshakes: a call that hangs may hold what other clients wait for (the
+// lock that orders the creation of objects, a handshake token), and they
+// must give up when the run stops, not wait for ever (a CI run once hung
+// in SSL_new here until the test binary's deadline).
 func TestFailingTargetIsAFinding(t *testing.T) {
-	for _, c := range []struct {
-		hang bool
-		kind model.Kind
-	}{{false, model.KindInvalid}, {true, model.KindInvalid}, {true, model.SSLNew}} {
-		hang := c.hang
-		f := &faulty{Target: impl.NewTarget(), n: 200, kind: c.kind, hang: hang, release: make(chan struct{})}
-		cfg := small(1)
-		// The target tells the runner when its call hangs, and no clock
-		// decides anything: no other call is given up on, however slow the
-		// machine (small's CallTimeout is near the test's deadline).
-		cfg.toldHangs = true
-		h, err := Run(context.Background(), f, cfg)
-		close(f.release)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var failed []Record
-		for _, r := range h.Records {
-			if r.Failed {
-				failed = append(failed, r)
+	for _, kind := range append([]model.Kind{model.KindInvalid}, usedKinds...) {
+		for _, hang := range []bool{false, true} {
+			for _, handshakes := range []int{0, 2} {
+				name := fmt.Sprintf("%s/hang=%v/handshakes=%d", kind, hang, handshakes)
+				if kind == model.KindInvalid {
+					name = fmt.Sprintf("any/hang=%v/handshakes=%d", hang, handshakes)
+				}
+				t.Run(name, func(t *testing.T) { failOnce(t, kind, hang, handshakes) })
 			}
 		}
-		if len(failed) != 1 || failed[0].Return != Unknown || len(h.Failures) != 1 {
-			t.Fatalf("hang %v: %d failed records, failures %q; want one unknown call", hang, len(failed), h.Failures)
+	}
+}
+
+// failOnce runs a small run whose target fails (or hangs at) its first call
+// of kind from the 200th call on, and checks the verdict.
+func failOnce(t *testing.T, kind model.Kind, hang bool, handshakes int) {
+	f := &faulty{Target: impl.NewTarget(), n: 200, kind: kind, hang: hang, release: make(chan struct{})}
+	cfg := small(1)
+	cfg.Handshakes = handshakes
+	// The target tells the runner when its call hangs, and no clock decides
+	// anything: no other call is given up on, however slow the machine
+	// (small's CallTimeout is near the test's deadline).
+	cfg.toldHangs = true
+	h, err := Run(context.Background(), f, cfg)
+	close(f.release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.fired.Load() {
+		t.Log("no call of this kind came from the 200th on")
+		// No call of this kind came late enough: the run must pass.
+		if len(h.Failures) != 0 {
+			t.Fatalf("no fault injected, yet failures %q", h.Failures)
 		}
-		if hang != strings.Contains(h.Failures[0], "hangs") {
-			t.Errorf("hang %v: failure %q", hang, h.Failures[0])
+		return
+	}
+	var failed []Record
+	for _, r := range h.Records {
+		if r.Failed {
+			failed = append(failed, r)
 		}
-		if rep := check(t, h); rep.Verdict != TargetFailed {
-			t.Errorf("hang %v: verdict %s, want %s\n%s", hang, rep.Verdict, TargetFailed, rep)
-		}
+	}
+	if len(failed) != 1 || failed[0].Return != Unknown || len(h.Failures) != 1 {
+		t.Fatalf("%d failed records, failures %q; want one unknown call", len(failed), h.Failures)
+	}
+	if hang != strings.Contains(h.Failures[0], "hangs") {
+		t.Errorf("failure %q", h.Failures[0])
+	}
+	if rep := check(t, h); rep.Verdict != TargetFailed {
+		t.Errorf("verdict %s, want %s\n%s", rep.Verdict, TargetFailed, rep)
 	}
 }
 

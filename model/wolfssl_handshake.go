@@ -198,6 +198,7 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 	tk := st.tickets[t-1]
 	st.obj(sv.sess).alt = tk.id
 	st.wolfTicketSidCtx(s)
+	st.wolfTicketEntry(s, tk.id)
 	if st.ticketsToSend(s) == 0 {
 		// DoClientTicket also copies the cache entry under that id into
 		// the server's session; a ticket sent afterwards overwrites what
@@ -216,6 +217,31 @@ func (st *stepper) wolfResume13(s Handle, offer sessRef) bool {
 		st.unsure = "a TLS 1.3 client offering a ticket whose secret a later handshake replaced (wolfSSL fails the binder check, BAD_BINDER)"
 	}
 	return ok
+}
+
+// wolfTicketEntry is DoClientTicket's cache lookup under the decrypted
+// ticket's id (wolfSSL_GetSession with altSessionID): an unexpired entry
+// is copied into the server's session, and like every copy from the cache
+// (wolfResume12) it leaves the ex_data to the entry, so that SSL_free of
+// the server then calls no remove_cb (WOLF-REMOVECB-ON-FREE) unless a later
+// insertion hands the ex_data back. The lookup also checks that the entry
+// suits the SSL (CheckSessionMatch: its TLS version and session id
+// context); where that is not plain the model gives up on the call rather
+// than guess. wolfTicketCopy shows what else the copy changes half way.
+func (st *stepper) wolfTicketEntry(s Handle, id int64) {
+	r := st.wolfLookup(id)
+	if r == 0 || st.now >= st.obj(r).time+st.obj(r).timeout {
+		return
+	}
+	e, sv := st.obj(r), st.ssl(s)
+	// An SSL without a session id context accepts any entry's.
+	if e.version != TLS13 || (sv.sidCtx != SidCtxEmpty && (e.sidUnknown || sv.sidCtx != e.sidCtx)) {
+		if st.obj(sv.sess).ownEx {
+			st.unsure = "whether wolfSSL's cache lookup under a ticket's id accepts the entry (CheckSessionMatch: its TLS version and session id context) and takes the session's ex_data"
+		}
+		return
+	}
+	st.obj(sv.sess).ownEx = false // "Session cache owns external data"
 }
 
 // wolfTickets13 writes a TLS 1.3 server's tickets (WOLF-HS13-TICKETS):

@@ -97,11 +97,16 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return exitUsage
 		}
 	}
-	tgt, err := targets.Open(*tgtSpec, shim.options())
+	opts := shim.options()
+	shimLog := &shimStderr{}
+	opts.Stderr = shimLog
+	tgt, err := targets.Open(*tgtSpec, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "sesslife replay: %v\n", err)
 		return exitUsage
 	}
+	// Deferred first, so run last: after Close has let the shim finish.
+	defer shimLog.print(stderr)
 	defer tgt.Close()
 	if *profileName == "" {
 		prof = targetProfile(tgt.Info(), stderr) // the rule check follows

@@ -103,3 +103,26 @@ func TestTargetThatDoesNotQuitCleanly(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayShowsTheShimsStderr: what a shim says on stderr (why a call
+// failed) is shown after the replay and after sim's listing, never lost.
+func TestReplayShowsTheShimsStderr(t *testing.T) {
+	shim := builtShim(t, "sesslife-shim-openssl", "make shim")
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "talks.sh")
+	script := "#!/bin/sh\necho 'talks.sh: a word from the shim' >&2\nexec \"" + shim + "\" \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sim := filepath.Join(dir, "one.sim")
+	if err := os.WriteFile(sim, []byte("ctx1 = SSL_CTX_new(server)\nSSL_CTX_free(ctx1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "the shim wrote on stderr:\n    talks.sh: a word from the shim\n"
+	for _, cmd := range []string{"replay", "sim"} {
+		code, out, errOut := runCLI(cmd, "--target", "exec:"+wrapper, sim)
+		if code != exitOK || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stderr lacks %q\nstdout:\n%s\nstderr:\n%s", cmd, code, want, out, errOut)
+		}
+	}
+}

@@ -13,6 +13,7 @@ package targets
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,9 @@ type Options struct {
 	Timeout time.Duration
 	// Impl are options of the reference simulator.
 	Impl []impl.Option
+	// Stderr, when set, receives a copy of everything a shim writes on
+	// its stderr (the target keeps its tail for crash reports either way).
+	Stderr io.Writer
 }
 
 // Names lists the target names Open accepts, for help texts.
@@ -83,6 +87,9 @@ func startShim(path string, o Options) (target.Target, error) {
 	opts := []subprocess.Option{subprocess.WithArgs(o.ShimArgs...), subprocess.WithEnv(o.ShimEnv...)}
 	if o.Timeout > 0 {
 		opts = append(opts, subprocess.WithTimeout(o.Timeout))
+	}
+	if o.Stderr != nil {
+		opts = append(opts, subprocess.WithStderr(o.Stderr))
 	}
 	return subprocess.New(path, opts...)
 }

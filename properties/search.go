@@ -36,7 +36,11 @@ type SearchOptions struct {
 	Limits             Limits
 	// Window is how many calls may be in flight on a pipelining target.
 	Window int
-	// MaxFindings stops the search after that many findings.
+	// MaxFindings stops the search after that many findings. A
+	// divergence that does not reproduce alone (Unconfirmed, a timeout
+	// aside) counts as one: it fails the run too, and each costs a
+	// reduction, so a target that diverges that way in every sequence
+	// ends the search as soon as one with findings would.
 	MaxFindings int
 	// ReduceBudget bounds the replays spent reducing one finding;
 	// HangBudget bounds those of them that may hang (each costs the
@@ -228,7 +232,7 @@ func (s *searcher) run(ctx context.Context) error {
 		return err
 	}
 	for i := shard; i < s.opts.Sequences; i += shards {
-		if ctx.Err() != nil || len(s.rep.Findings) >= max(s.opts.MaxFindings, 1) || s.corrupt {
+		if ctx.Err() != nil || s.failures() >= max(s.opts.MaxFindings, 1) || s.corrupt {
 			return nil
 		}
 		s.progress(Progress{Phase: Searching})
@@ -336,6 +340,19 @@ func (s *searcher) sequence(ctx context.Context, i int) (*Divergence, error) {
 		return d, nil
 	}
 	return nil, err
+}
+
+// failures counts what fails the run so far: the findings and the
+// divergences that did not reproduce alone, timeouts aside (a loaded
+// machine can cause those).
+func (s *searcher) failures() int {
+	n := len(s.rep.Findings)
+	for _, u := range s.rep.Unconfirmed {
+		if u.Rule != model.RuleHang {
+			n++
+		}
+	}
+	return n
 }
 
 // diverged handles sequence i's divergence d: a known rule is counted; a

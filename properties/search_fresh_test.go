@@ -70,6 +70,19 @@ func TestDivergenceOnlyAfterEarlierSequences(t *testing.T) {
 			}
 		}
 	})
+	t.Run("capped", func(t *testing.T) {
+		// Each fails the run as a finding does, so MaxFindings bounds them
+		// too: the search stops instead of reducing every later one.
+		opts := searchOptions(3)
+		opts.Sequences, opts.MaxFindings = 60, 2
+		rep, err := Search(context.Background(), leftBehindFactory(3, 1<<30), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Unconfirmed) != 2 || rep.Sequences >= opts.Sequences {
+			t.Fatalf("%d unconfirmed in %d of %d sequences; want the search to stop at 2", len(rep.Unconfirmed), rep.Sequences, opts.Sequences)
+		}
+	})
 	t.Run("long", func(t *testing.T) {
 		const longAfter = 25
 		opts := searchOptions(3)

@@ -44,7 +44,7 @@ func checkFlags(c *checkConfig) *flag.FlagSet {
 	fs.Uint64Var(&c.seed, "seed", 0, "seed of the random sequences (0: derive one from the clock and print it)")
 	fs.IntVar(&c.sequences, "sequences", 1000, "number of random call sequences")
 	fs.IntVar(&c.steps, "steps", 100, "maximum calls per sequence (at least half as many are made)")
-	fs.IntVar(&c.maxFindings, "max-findings", 8, "stop after this many findings (each of a different rule)")
+	fs.IntVar(&c.maxFindings, "max-findings", 8, "stop after this many findings (each of a different rule; a divergence that does not reproduce alone counts as one)")
 	fs.IntVar(&c.reduceBudget, "reduce-budget", properties.DefaultSearchOptions().ReduceBudget, "most replays spent reducing one finding to a minimal reproducer")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the report as JSON to this file (docs/report.md)")
 	fs.StringVar(&c.htmlDir, "html", "", "also write the report as HTML into this directory: index.html, each finding step by step (docs/report.md)")

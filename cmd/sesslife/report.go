@@ -352,7 +352,7 @@ func printFinding(w io.Writer, jf findingReport, f properties.Finding) {
 func printVerdict(w io.Writer, c checkConfig, r *checkReport) {
 	elapsed := time.Duration(r.Run.Seconds * float64(time.Second)).Round(time.Millisecond)
 	if len(r.Run.Unsupported) > 0 {
-		fmt.Fprintf(w, "sesslife: unsupported by %s (not checked): %s\n", r.Run.Target, strings.Join(r.Run.Unsupported, ", "))
+		fmt.Fprintf(w, "sesslife: calls %s does not support (left out of its hello's list, never sent, not checked): %s\n", r.Run.Target, strings.Join(r.Run.Unsupported, ", "))
 	}
 	if len(r.Coverage.KindsUnmodelled) > 0 {
 		fmt.Fprintf(w, "sesslife: not modelled under %s (never sent, not checked): %s\n", r.Run.Profile, strings.Join(r.Coverage.KindsUnmodelled, ", "))

@@ -81,7 +81,7 @@ var calls = [kindCount]Call{
 		Does:    "`SSL_CTX_new` with a client or server method, then the config; a server gets the shim's certificate and key, a client `SSL_VERIFY_NONE`",
 		Returns: "0"},
 	CtxFree: {Kind: CtxFree, Name: "SSL_CTX_free", Ctx: Takes,
-		Does:    "`SSL_CTX_free`; the handle is dead for the application (SSLs may keep the object alive)",
+		Does:    "`SSL_CTX_free`; the handle is dead for the application (SSLs may keep the object alive), not for the shim: while the object lives, events of the SSLs that hold it (`remove_cb`, `new_session_cb`) still name it by this handle, so the shim keeps its mapping until the library destroys the object (a shim that drops it at once writes `ctx` 0, a protocol error)",
 		Returns: "0"},
 	SSLNew: {Kind: SSLNew, Name: "SSL_new", Ctx: Takes, SSL: Makes,
 		Does:    "`SSL_new`, put in connect or accept state by the SSL_CTX's side",

@@ -149,12 +149,9 @@ func failOnce(t *testing.T, kind model.Kind, hang bool, handshakes int) {
 		t.Fatal(err)
 	}
 	if !f.fired.Load() {
-		t.Log("no call of this kind came from the 200th on")
-		// No call of this kind came late enough: the run must pass.
-		if len(h.Failures) != 0 {
-			t.Fatalf("no fault injected, yet failures %q", h.Failures)
-		}
-		return
+		// Every kind comes again in the second universe, well after the
+		// 200th call: a case that injects nothing would test nothing.
+		t.Fatalf("no call of this kind came from the 200th on, so no fault was injected (failures %q)", h.Failures)
 	}
 	var failed []Record
 	for _, r := range h.Records {

@@ -88,7 +88,7 @@ func TestWolfObjects(t *testing.T) {
 			do(freeSSL(1), 0, rmCB(1, 1), gone(1)),
 		}},
 		{id: "WOLF-REMOVECB-AFTER-TICKET-RESUMPTION", steps: ticketResumption(false, rmCB(1, 3), gone(3))},
-		{id: "WOLF-NO-REMOVECB-AFTER-TICKET-FOUND-IN-CACHE", steps: ticketResumption(true)}, // the session was never named: nothing shows,
+		{id: "WOLF-NO-REMOVECB-AFTER-TICKET-FOUND-IN-CACHE", steps: ticketResumption(true)}, // the session was never named: nothing shows
 		{id: "WOLF-SESSION-FREE-NO-CB", steps: []step{
 			do(newCtx(1, client(removeCB)), 0), do(newSSL(1, 1), 0), do(get1(1), 1),
 			do(freeSSL(1), 0), do(freeSess(1), 0, gone(1)),
@@ -389,13 +389,13 @@ func TestWolfSidCtx(t *testing.T) {
 
 // ticketResumption resumes a TLS 1.3 ticket on a server SSL_CTX with a
 // remove callback that caches nothing itself (NO_INTERNAL_STORE), then
-// frees the server SSL with the events want (the server's session is
-// named only by remove_cb: without it the free shows nothing). With cached, the ticket's
-// session was put into wolfSSL's process-wide cache through another
-// SSL_CTX first: the server's lookup under the ticket's id finds it and
-// copies it, which leaves the ex_data to the cache, so the free calls no
-// remove_cb (DoClientTicket, wolfSSL_GetSession; found by a shim written
-// from docs/protocol.md alone).
+// frees the server SSL with the events want (the server's session is named
+// only by remove_cb: without it the free shows nothing). With cached, the
+// ticket's session was put into wolfSSL's process-wide cache through
+// another SSL_CTX first: the server's lookup under the ticket's id finds
+// it and copies it, which leaves the ex_data to the cache, so the free
+// calls no remove_cb (DoClientTicket, wolfSSL_GetSession; found by a shim
+// written from docs/protocol.md alone).
 func ticketResumption(cached bool, want ...model.Event) []step {
 	steps := []step{
 		do(newCtx(1, server(mode(model.CacheNoInternalStore), removeCB)), 0), do(newCtx(2, client()), 0),

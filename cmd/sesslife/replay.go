@@ -98,7 +98,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 	}
 	opts := shim.options()
-	shimLog := &shimStderr{}
+	shimLog := newShimStderr()
 	opts.Stderr = shimLog
 	tgt, err := targets.Open(*tgtSpec, opts)
 	if err != nil {
@@ -106,7 +106,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitUsage
 	}
 	// Deferred first, so run last: after Close has let the shim finish.
-	defer shimLog.print(stderr)
+	defer printShimStderr(stderr, shimLog)
 	defer tgt.Close()
 	if *profileName == "" {
 		prof = targetProfile(tgt.Info(), stderr) // the rule check follows

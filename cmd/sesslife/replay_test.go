@@ -73,17 +73,7 @@ func TestReportReadersNameThePlace(t *testing.T) {
 // protocol.md §1), with how it ended and, for check, a rerun command;
 // the same shim exiting 0 passes.
 func TestTargetThatDoesNotQuitCleanly(t *testing.T) {
-	shim := builtShim(t, "sesslife-shim-openssl", "make shim")
-	dir := t.TempDir()
-	wrapper := filepath.Join(dir, "exits3.sh")
-	script := "#!/bin/sh\n\"" + shim + "\" \"$@\"\nexit ${QUIT_STATUS:-0}\n"
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	sim := filepath.Join(dir, "one.sim")
-	if err := os.WriteFile(sim, []byte("ctx1 = SSL_CTX_new(server)\nSSL_CTX_free(ctx1)\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	wrapper, sim := wrappedShim(t, "exits3.sh", "\"$SHIM\" \"$@\"\nexit ${QUIT_STATUS:-0}\n")
 	for _, status := range []string{"0", "3"} {
 		env := []string{"--shim-env", "QUIT_STATUS=" + status}
 		code, out, errOut := runCLI(append(append([]string{"replay", "--target", "exec:" + wrapper}, env...), sim)...)
@@ -107,17 +97,7 @@ func TestTargetThatDoesNotQuitCleanly(t *testing.T) {
 // TestReplayShowsTheShimsStderr: what a shim says on stderr (why a call
 // failed) is shown after the replay and after sim's listing, never lost.
 func TestReplayShowsTheShimsStderr(t *testing.T) {
-	shim := builtShim(t, "sesslife-shim-openssl", "make shim")
-	dir := t.TempDir()
-	wrapper := filepath.Join(dir, "talks.sh")
-	script := "#!/bin/sh\necho 'talks.sh: a word from the shim' >&2\nexec \"" + shim + "\" \"$@\"\n"
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	sim := filepath.Join(dir, "one.sim")
-	if err := os.WriteFile(sim, []byte("ctx1 = SSL_CTX_new(server)\nSSL_CTX_free(ctx1)\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	wrapper, sim := wrappedShim(t, "talks.sh", "echo 'talks.sh: a word from the shim' >&2\nexec \"$SHIM\" \"$@\"\n")
 	const want = "the shim wrote on stderr:\n    talks.sh: a word from the shim\n"
 	for _, cmd := range []string{"replay", "sim"} {
 		code, out, errOut := runCLI(cmd, "--target", "exec:"+wrapper, sim)
@@ -125,4 +105,22 @@ func TestReplayShowsTheShimsStderr(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr lacks %q\nstdout:\n%s\nstderr:\n%s", cmd, code, want, out, errOut)
 		}
 	}
+}
+
+// wrappedShim writes a shell script named name that runs body with $SHIM
+// set to the built OpenSSL shim, and a scenario of two calls to replay
+// through it.
+func wrappedShim(t *testing.T, name, body string) (wrapper, sim string) {
+	t.Helper()
+	shim := builtShim(t, "sesslife-shim-openssl", "make shim")
+	dir := t.TempDir()
+	wrapper, sim = filepath.Join(dir, name), filepath.Join(dir, "one.sim")
+	script := "#!/bin/sh\nSHIM='" + shim + "'\n" + body
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sim, []byte("ctx1 = SSL_CTX_new(server)\nSSL_CTX_free(ctx1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return wrapper, sim
 }

@@ -1,50 +1,32 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
+
+	"github.com/sesslife/sesslife/internal/tailbuf"
 )
 
 // shimStderrMax bounds what replay keeps of a shim's stderr: its last
 // 64 KiB, which is more than a terminal shows at once.
 const shimStderrMax = 64 << 10
 
-// shimStderr keeps what a shim writes on its stderr during a replay, so
-// that replay can show it after the calls: a shim's own words on why a
-// call failed (docs/protocol.md asks shims to log why a handshake returned
-// 0) are often what explains a difference. It is written by the target's
-// stderr copier while replay prints, hence the lock, and printed only at
-// the end so that its lines never break into the call listing.
-type shimStderr struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	dropped bool // the start was dropped to keep the last shimStderrMax bytes
-}
+// newShimStderr keeps what a shim writes on its stderr during a replay or
+// sim, so that they can show it after the calls: a shim's own words on why
+// a call failed (docs/protocol.md asks shims to log why a handshake
+// returned 0) are often what explains a difference. It is printed only at
+// the end, so that its lines never break into the call listing.
+func newShimStderr() *tailbuf.Buffer { return tailbuf.New(shimStderrMax, nil) }
 
-func (s *shimStderr) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.buf.Write(p)
-	if over := s.buf.Len() - shimStderrMax; over > 0 {
-		s.buf.Next(over)
-		s.dropped = true
-	}
-	return len(p), nil
-}
-
-// print writes what the shim wrote, each line indented under a heading,
-// or nothing when it wrote nothing.
-func (s *shimStderr) print(w io.Writer) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	text := strings.TrimRight(s.buf.String(), "\n")
+// printShimStderr writes what the shim wrote, each line indented under a
+// heading, or nothing when it wrote nothing.
+func printShimStderr(w io.Writer, b *tailbuf.Buffer) {
+	text := strings.TrimRight(b.String(), "\n")
 	if text == "" {
 		return
 	}
-	if s.dropped {
+	if b.Dropped() {
 		fmt.Fprintf(w, "the shim wrote on stderr (its last %d bytes):\n", shimStderrMax)
 	} else {
 		fmt.Fprintln(w, "the shim wrote on stderr:")

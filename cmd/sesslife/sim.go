@@ -73,14 +73,14 @@ func simMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts := scenario.Options{Profile: prof, CallTimeout: callTimeout}
 	if tgtSpec != "" {
 		o := shim.options()
-		shimLog := &shimStderr{}
+		shimLog := newShimStderr()
 		o.Stderr = shimLog
 		tgt, err := targets.Open(tgtSpec, o)
 		if err != nil {
 			fmt.Fprintf(stderr, "sesslife sim: %v\n", err)
 			return exitUsage
 		}
-		defer shimLog.print(stderr) // after Close, which lets the shim finish
+		defer printShimStderr(stderr, shimLog) // after Close, which lets the shim finish
 		defer tgt.Close()
 		opts.Target = tgt
 		if profileName == "" {

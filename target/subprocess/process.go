@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sesslife/sesslife/internal/tailbuf"
 )
 
 // maxLine bounds one line from the shim; a longer one is a protocol error.
@@ -52,7 +54,7 @@ type process struct {
 	stdin      *os.File
 	stdout     *os.File
 	stderrR    *os.File
-	stderr     *tail
+	stderr     *tailbuf.Buffer
 	hello      chan []byte   // the first line, once
 	done       chan struct{} // closed when the shim has exited, its group has been killed and it has been reaped
 	closing    chan struct{} // closed when the target is closed: calls in flight stop waiting
@@ -109,7 +111,7 @@ func startProcess(path string, o options) (*process, error) {
 		return nil, fmt.Errorf("starting shim %s: %w", path, err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
-	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: newTail(o.stderrTail, o.stderr),
+	p := &process{cmd: cmd, stdin: inW, stdout: outR, stderrR: errR, stderr: tailbuf.New(o.stderrTail, o.stderr),
 		hello: make(chan []byte, 1), done: make(chan struct{}), closing: make(chan struct{}),
 		outDone: make(chan struct{}), errDone: make(chan struct{}), pending: map[uint64]waiter{},
 		timeout: o.timeout, drainGrace: o.drainGrace, turn: make(chan struct{}, 1), first: true}
